@@ -1,0 +1,72 @@
+"""The portal's own records: roles' permissions, the audit log, and listing sync state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Access(models.Model):
+    """Holds the portal's three capability permissions; it has no table of its own.
+
+    Groups (Viewer, Operator, Admin) are granted these in a data migration, and views and
+    services check them with `user.has_perm("portal.<codename>")`.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("read", "Can read everything in the portal"),
+            ("operate", "Can chat, run tests and suites, trigger embeddings and clusters"),
+            ("administer", "Can create, edit and delete, promote versions and change canary deploys"),
+        ]
+
+
+class AuditEvent(models.Model):
+    """One change someone made through the portal, and what Telnyx answered."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Succeeded"
+        FAILURE = "failure", "Failed"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Kept apart from the FK so the log still names who acted after the user is deleted.
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    resource_type = models.CharField(max_length=64, db_index=True)
+    resource_id = models.CharField(max_length=200, blank=True, db_index=True)
+    resource_label = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS, db_index=True)
+    telnyx_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    telnyx_request_id = models.CharField(max_length=200, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["resource_type", "resource_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username or 'system'} {self.action} {self.resource_type} {self.resource_id}"
+
+
+class SyncState(models.Model):
+    """When a cached listing was last synced from Telnyx, and who holds its sync lease.
+
+    The lease is taken with one conditional UPDATE, so with several app servers on one
+    database only one sync of a resource runs at a time; the others keep showing the cache.
+    """
+
+    resource = models.CharField(max_length=100, unique=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.resource

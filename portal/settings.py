@@ -1,0 +1,189 @@
+"""Settings for the Telnyx AI portal, read from the environment (see .env.example).
+
+With no TELNYX_API_KEY the portal runs in sandbox mode: it talks over real HTTP to the
+emulator mounted at /sandbox/v2/ on this same server. With a key it talks to Telnyx.
+Nothing else differs.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
+        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+    # Local and sandbox use only: a stable key so sessions survive restarts.
+    SECRET_KEY = "insecure-local-sandbox-key-" + "x" * 40
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+PORT = env.int("PORT", default=8000)
+
+# --- Telnyx ------------------------------------------------------------------------------
+TELNYX_API_KEY = env.str("TELNYX_API_KEY", default="")
+SANDBOX_MODE = not TELNYX_API_KEY
+# The sandbox is mounted whenever we run without a real key, or when asked for explicitly.
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=SANDBOX_MODE)
+# The key the sandbox accepts, and the one the portal sends to it in sandbox mode.
+SANDBOX_API_KEY = env.str("SANDBOX_API_KEY", default="KEYSANDBOX_local_demo_key")
+TELNYX_BASE_URL = env.str(
+    "TELNYX_BASE_URL",
+    default=(f"http://127.0.0.1:{PORT}/sandbox/v2" if SANDBOX_MODE else "https://api.telnyx.com/v2"),
+).rstrip("/")
+TELNYX_CONNECT_TIMEOUT = env.float("TELNYX_CONNECT_TIMEOUT", default=5.0)
+TELNYX_READ_TIMEOUT = env.float("TELNYX_READ_TIMEOUT", default=30.0)
+TELNYX_MAX_RETRIES = env.int("TELNYX_MAX_RETRIES", default=2)
+# Seconds a cached listing counts as fresh; older listings refresh themselves after render.
+CACHE_TTL = env.int("CACHE_TTL", default=300)
+
+if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WITH_REAL_KEY", default=False):
+    raise ImproperlyConfigured(
+        "A real TELNYX_API_KEY is configured and SANDBOX_ENABLED is on. Turn one off, "
+        "or set SANDBOX_WITH_REAL_KEY=true if you really want both."
+    )
+
+# --- Sandbox behaviour -------------------------------------------------------------------
+# Seconds simulated asynchronous work (test runs, embeddings, clusters, jobs) takes.
+SANDBOX_ASYNC_SECONDS = env.float("SANDBOX_ASYNC_SECONDS", default=4.0)
+# Global fault injection, e.g. "status=503,rate=0.2" or "latency=300" (see sandbox/faults.py).
+SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
+SANDBOX_SEED = env.int("SANDBOX_SEED", default=7)
+
+# --- Django ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "portal",
+    "assistants",
+    "testing",
+    "knowledge",
+    "conversations",
+    "inference",
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.TelnyxErrorMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The portal calls its own sandbox over HTTP from inside a request: WAL and a busy
+    # timeout let those overlapping connections wait instead of failing with "locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Tests and DEBUG serve straight from the finders; production serves collected files.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+
+# --- Production hardening: `manage.py check --deploy` passes with DEBUG off ----------------
+SECURE_SSL = env.bool("SECURE_SSL", default=False)
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_SSL_REDIRECT = SECURE_SSL
+SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
+SECURE_HSTS_PRELOAD = SECURE_SSL
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+PORTAL_VERSION = "0.1.0"

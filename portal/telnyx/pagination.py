@@ -1,0 +1,42 @@
+"""Walk `page[number]`/`page[size]` listings the way the SDK's DefaultFlatPagination does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+if TYPE_CHECKING:
+    from .client import TelnyxClient
+
+
+def iterate_pages(
+    client: "TelnyxClient",
+    path: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    page_size: int = 100,
+    max_pages: int = 10_000,
+) -> Iterator[Any]:
+    """Yield items page by page. Stops when a page is empty or `meta` says it was the last.
+
+    A body that is a bare JSON array (MCP servers) has no meta: paging runs until an empty
+    page, as the SDK's TopLevelArray pagination does.
+    """
+    page_number = 1
+    for _ in range(max_pages):
+        query = dict(params or {})
+        query["page[number]"] = page_number
+        query["page[size]"] = page_size
+        body = client.get(path, params=query).data
+        if isinstance(body, list):
+            items, meta = body, {}
+        else:
+            body = body or {}
+            items, meta = body.get("data") or [], body.get("meta") or {}
+        if not items:
+            return
+        yield from items
+        current = int(meta.get("page_number") or page_number)
+        total = meta.get("total_pages")
+        if total is not None and current >= int(total):
+            return
+        page_number = current + 1
