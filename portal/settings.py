@@ -5,6 +5,7 @@ emulator mounted at /sandbox/v2/ on this same server. With a key it talks to Tel
 Nothing else differs.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -187,3 +188,12 @@ LOGGING = {
 }
 
 PORTAL_VERSION = "0.1.0"
+
+# --- Under pytest ------------------------------------------------------------------------
+TESTING = "pytest" in sys.modules
+if TESTING:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A distinctive key, so the suite can prove it never reaches a page, a log or the audit.
+    SANDBOX_API_KEY = "KEYtest_5f1e9c_must_never_be_shown"
+    SANDBOX_ASYNC_SECONDS = 0.0

@@ -185,7 +185,7 @@ class TelnyxClient:
         logger.info(
             "telnyx %s %s status=%s duration_ms=%.0f request_id=%s%s",
             method,
-            path.split("?")[0],
+            "/" + path.split("?")[0].lstrip("/"),
             status if status is not None else "-",
             elapsed_ms,
             request_id or "-",

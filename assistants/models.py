@@ -1,0 +1,30 @@
+from django.db import models
+
+
+class Assistant(models.Model):
+    """Cached copy of one Telnyx AI assistant (its main version), for the changelist.
+
+    `payload` holds the whole API object; the other columns are what the changelist
+    searches, filters and sorts on.
+    """
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, db_index=True)
+    model = models.CharField(max_length=200, blank=True, db_index=True)
+    description = models.TextField(blank=True)
+    instructions = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    # "|sales|support|": lets every database filter by one tag with a plain LIKE.
+    tags_index = models.CharField(max_length=1000, blank=True, db_index=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the main version was saved, i.e. when the assistant was last updated.
+    updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    version_id = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

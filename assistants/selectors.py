@@ -1,0 +1,21 @@
+"""Assistant reads, from the cache only: no HTTP here."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Assistant
+
+
+def assistant_queryset() -> QuerySet[Assistant]:
+    return Assistant.objects.defer("payload")
+
+
+def assistant_model_filter_choices() -> list[tuple[str, str]]:
+    models = Assistant.objects.exclude(model="").values_list("model", flat=True).distinct().order_by("model")
+    return [(m, m) for m in models]
+
+
+def assistant_tag_filter_choices() -> list[tuple[str, str]]:
+    tags = sorted({tag for tags in Assistant.objects.values_list("tags", flat=True) for tag in (tags or [])})
+    return [(t, t) for t in tags]

@@ -1,0 +1,134 @@
+"""Assistant pages. Views parse input, check the role, call a service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from inference.selectors import model_choices
+from portal.changelist import Column, build_changelist, remember_query, remembered_query
+from portal.forms import add_telnyx_errors
+from portal.roles import admin_required, read_required
+from portal.selectors import audit_events_for
+from portal.sync import is_stale, sync_state
+from portal.telnyx import TelnyxError
+
+from . import selectors, services
+from .forms import AssistantCreateForm, AssistantFilterForm
+from .models import Assistant
+
+LIST_TEMPLATE = "assistants/assistant_list.html"
+COLUMNS = [
+    Column("name", "Name", "name"),
+    Column("model", "Model", "model"),
+    Column("created", "Created", "created_at"),
+    Column("updated", "Updated", "updated_at"),
+]
+
+
+def _changelist_context(request: HttpRequest) -> dict:
+    changelist = build_changelist(
+        request,
+        selectors.assistant_queryset(),
+        AssistantFilterForm,
+        COLUMNS,
+        default_sort="name",
+        filter_value_transforms={"tag": lambda tag: f"|{tag}|"},
+        form_kwargs={
+            "model_choices": selectors.assistant_model_filter_choices(),
+            "tag_choices": selectors.assistant_tag_filter_choices(),
+        },
+    )
+    state = sync_state(services.RESOURCE)
+    return {"cl": changelist, "sync": state, "stale": is_stale(state)}
+
+
+@require_GET
+@read_required
+def assistant_list(request: HttpRequest) -> HttpResponse:
+    remember_query(request, "assistants")
+    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
+    return render(request, template, _changelist_context(request))
+
+
+@require_POST
+@read_required
+def assistant_refresh(request: HttpRequest) -> HttpResponse:
+    """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
+    outcome = services.assistants_sync()
+    if not request.htmx:
+        if outcome.error:
+            messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
+        query = request.GET.urlencode()
+        return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
+    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+
+
+@require_GET
+@read_required
+def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    # Telnyx errors with nothing cached (and 404s) become a clear page in TelnyxErrorMiddleware.
+    result = services.assistant_fetch(user=request.user, assistant_id=assistant_id)
+    return render(
+        request,
+        "assistants/assistant_detail.html",
+        {"assistant": result.data, "result": result, "assistant_id": assistant_id},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def assistant_create(request: HttpRequest) -> HttpResponse:
+    form = AssistantCreateForm(request.POST or None, model_choices=model_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.assistant_create(
+                user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]
+            )
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Created assistant “{created.get('name')}”.")
+            return redirect("assistants:detail", assistant_id=created["id"])
+    return render(request, "assistants/assistant_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    assistant = Assistant.objects.filter(telnyx_id=assistant_id).first()
+    if assistant is None:
+        assistant = Assistant(telnyx_id=assistant_id, name=assistant_id)
+    if request.method == "POST":
+        try:
+            existed = services.assistant_delete(user=request.user, assistant_id=assistant_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete “{assistant.name}”. {exc.user_message}")
+        else:
+            if existed:
+                messages.success(request, f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days.")
+            else:
+                messages.warning(request, f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.")
+            query = remembered_query(request, "assistants")
+            return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
+    return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant})
+
+
+@require_GET
+@read_required
+def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    assistant = Assistant.objects.filter(telnyx_id=assistant_id).first()
+    events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=assistant_id), 50)
+    return render(
+        request,
+        "assistants/assistant_history.html",
+        {
+            "assistant_id": assistant_id,
+            "assistant_name": assistant.name if assistant else assistant_id,
+            "page": events.get_page(request.GET.get("page")),
+        },
+    )

@@ -1,0 +1,20 @@
+"""Inference domain reads, from the cache only."""
+
+from __future__ import annotations
+
+from portal.sync import is_stale, sync_state
+
+from .models import LanguageModel
+from .services import MODELS_RESOURCE, models_sync
+
+
+def model_choices(*, refresh_if_stale: bool = True) -> list[tuple[str, str]]:
+    """(id, label) pairs for a model select, recommended models first.
+
+    Syncs the catalogue first when it was never synced or is stale; if Telnyx cannot be
+    reached, the cached catalogue (possibly empty) is used as it is.
+    """
+    if refresh_if_stale and is_stale(sync_state(MODELS_RESOURCE)):
+        models_sync()
+    models = LanguageModel.objects.order_by("-recommended_for_assistants", "telnyx_id")
+    return [(m.telnyx_id, f"{m.telnyx_id} ★" if m.recommended_for_assistants else m.telnyx_id) for m in models]

@@ -1,0 +1,106 @@
+"""Syncing a cached listing from Telnyx: one at a time per resource, all or nothing.
+
+A sync first fetches every page (no transaction held across HTTP), then replaces the cache
+inside one transaction. If fetching or writing fails, the old cache stays as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable, Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.models import SyncState
+from portal.telnyx import TelnyxError
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120
+
+
+@dataclass
+class SyncOutcome:
+    ran: bool
+    count: int = 0
+    error: TelnyxError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ran and self.error is None
+
+
+def acquire_lease(resource: str) -> bool:
+    """Take the resource's sync lease with one conditional UPDATE; False if someone holds it."""
+    SyncState.objects.get_or_create(resource=resource)
+    now = timezone.now()
+    taken = SyncState.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), resource=resource).update(
+        lease_until=now + timedelta(seconds=LEASE_SECONDS), last_attempt_at=now
+    )
+    return taken == 1
+
+
+def release_lease(resource: str, **fields: Any) -> None:
+    SyncState.objects.filter(resource=resource).update(lease_until=None, **fields)
+
+
+def run_sync(resource: str, fetch: Callable[[], Iterable[dict]], store: Callable[[list[dict]], int]) -> SyncOutcome:
+    """Fetch every item with `fetch`, then `store` them in one transaction, under the lease."""
+    if not acquire_lease(resource):
+        return SyncOutcome(ran=False)
+    try:
+        items = list(fetch())
+        with transaction.atomic():
+            count = store(items)
+    except TelnyxError as exc:
+        logger.warning("sync of %s failed: %s", resource, exc)
+        release_lease(resource, last_error=exc.user_message)
+        return SyncOutcome(ran=True, error=exc)
+    except BaseException:
+        release_lease(resource, last_error="The sync failed unexpectedly; see the server log.")
+        raise
+    release_lease(resource, synced_at=timezone.now(), last_error="", item_count=count)
+    return SyncOutcome(ran=True, count=count)
+
+
+def sync_state(resource: str) -> SyncState:
+    """The resource's state row (unsaved and empty if it never synced)."""
+    return SyncState.objects.filter(resource=resource).first() or SyncState(resource=resource)
+
+
+def is_stale(state: SyncState) -> bool:
+    if state.synced_at is None:
+        return True
+    return timezone.now() - state.synced_at > timedelta(seconds=settings.CACHE_TTL)
+
+
+def replace_cache(model, items: list[dict], to_fields: Callable[[dict], dict], *, scope: Q | None = None) -> int:
+    """Upsert `items` into `model` by telnyx_id and delete cached rows Telnyx no longer has.
+
+    `to_fields` turns one API object into the model's column values. `scope` limits the
+    deletion to a subset (e.g. one assistant's versions).
+    """
+    now = timezone.now()
+    rows = {}
+    for item in items:
+        fields = to_fields(item)
+        rows[fields["telnyx_id"]] = model(**fields, payload=item, synced_at=now)
+    update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
+    model.objects.bulk_create(
+        list(rows.values()),
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["telnyx_id"],
+        update_fields=update_fields,
+    )
+    # Every row Telnyx still has was just stamped `now`; whatever is older is gone upstream.
+    stale = model.objects.filter(synced_at__lt=now)
+    if scope is not None:
+        stale = stale.filter(scope)
+    stale.delete()
+    return len(rows)

@@ -1,0 +1,115 @@
+"""Shared fixtures: one user per role, their logged-in clients, the live sandbox, and
+guards proving the API key never reaches a response body or a log line."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+
+def _user_with_role(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username=username, password="pw-for-tests-only")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return _user_with_role("vera_viewer", "Viewer")
+
+
+@pytest.fixture
+def operator(db) -> User:
+    return _user_with_role("otto_operator", "Operator")
+
+
+@pytest.fixture
+def team_admin(db) -> User:
+    return _user_with_role("ada_admin", "Admin")
+
+
+@pytest.fixture
+def no_role_user(db) -> User:
+    return _user_with_role("nora_norole", None)
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(viewer) -> Client:
+    return _client_for(viewer)
+
+
+@pytest.fixture
+def operator_client(operator) -> Client:
+    return _client_for(operator)
+
+
+@pytest.fixture
+def team_admin_client(team_admin) -> Client:
+    return _client_for(team_admin)
+
+
+@pytest.fixture
+def telnyx_base(settings) -> str:
+    """Point the portal at a fake Telnyx base URL for `responses`-mocked unit tests."""
+    settings.TELNYX_BASE_URL = "https://telnyx.test/v2"
+    settings.TELNYX_MAX_RETRIES = 0
+    return settings.TELNYX_BASE_URL
+
+
+@pytest.fixture
+def sandbox(live_server, settings) -> str:
+    """Point the portal at the sandbox served over real HTTP by the live server."""
+    settings.TELNYX_BASE_URL = f"{live_server.url}/sandbox/v2"
+    settings.TELNYX_MAX_RETRIES = 0
+    settings.SANDBOX_FAULTS = ""
+    return settings.TELNYX_BASE_URL
+
+
+# --- The API key never leaks ------------------------------------------------------------------
+class _KeyLeakHandler(logging.Handler):
+    leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from django.conf import settings
+
+        text = record.getMessage()
+        for key in filter(None, (settings.SANDBOX_API_KEY, settings.TELNYX_API_KEY)):
+            if key in text:
+                self.leaks.append(f"{record.name}: {text[:200]}")
+
+
+@pytest.fixture(autouse=True)
+def api_key_never_leaks(monkeypatch, request):
+    """Fail any test whose responses (test client) or log lines contain the API key."""
+    from django.conf import settings
+
+    handler = _KeyLeakHandler(level=logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    original = Client.request
+    leaked: list[str] = []
+
+    def checked_request(self, **kwargs):
+        response = original(self, **kwargs)
+        body = b"" if getattr(response, "streaming", False) else response.content
+        for key in filter(None, (settings.SANDBOX_API_KEY, settings.TELNYX_API_KEY)):
+            if key.encode() in body:
+                leaked.append(f"{kwargs.get('PATH_INFO')} returned the API key")
+        return response
+
+    monkeypatch.setattr(Client, "request", checked_request)
+    yield
+    root.removeHandler(handler)
+    leaks = leaked + handler.leaks
+    handler.leaks = []
+    assert not leaks, f"API key leaked: {leaks}"
