@@ -27,9 +27,13 @@ def diff(before: dict | None, after: dict | None) -> dict:
     before, after = before or {}, after or {}
     changed = {}
     for key in sorted(set(before) | set(after)):
-        if before.get(key) != after.get(key):
-            changed[key] = {"before": before.get(key), "after": after.get(key)}
-    return redact(changed)
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            if SECRET_KEY_PATTERN.search(str(key)):
+                # Say that a secret changed, never what it was or became.
+                old, new = (REDACTED if old else old), (REDACTED if new else new)
+            changed[key] = {"before": redact(old), "after": redact(new)}
+    return changed
 
 
 def record(

@@ -113,3 +113,26 @@ def api_key_never_leaks(monkeypatch, request):
     leaks = leaked + handler.leaks
     handler.leaks = []
     assert not leaks, f"API key leaked: {leaks}"
+
+
+# --- API object factories -------------------------------------------------------------------
+@pytest.fixture
+def assistant_json():
+    """Build an assistant object shaped like Telnyx's (the SDK's InferenceEmbedding)."""
+
+    def build(n: int = 1, **overrides) -> dict:
+        data = {
+            "id": f"assistant-{n:08d}-0000-4000-8000-000000000000",
+            "name": f"Support bot {n}",
+            "model": "meta-llama/Meta-Llama-3.1-70B-Instruct",
+            "instructions": f"You are support bot number {n}. Be brief.",
+            "description": "Answers support questions",
+            "tags": ["support"],
+            "created_at": "2026-11-01T10:00:00Z",
+            "version_id": f"version-{n}",
+            "version_created_at": "2026-11-20T10:00:00Z",
+        }
+        data.update(overrides)
+        return data
+
+    return build
