@@ -9,21 +9,16 @@ nothing is injected.
 
 from __future__ import annotations
 
-import random
 import socket
-import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 
+from sandbox import dice
+
 FAULT_HEADER = "HTTP_X_SANDBOX_FAULT"
-
-_rng_lock = threading.Lock()
-_rng = random.Random()
-_rng_seed: int | None = None
-
 
 class FaultSpecError(ValueError):
     """A fault spec that cannot be parsed."""
@@ -77,20 +72,12 @@ def parse_fault(spec: str) -> Fault | None:
 
 
 def reset_rng(seed: int | None = None) -> None:
-    """Restart the fault dice from a seed (settings.SANDBOX_SEED by default), for tests."""
-    global _rng_seed
-    with _rng_lock:
-        _rng_seed = settings.SANDBOX_SEED if seed is None else seed
-        _rng.seed(_rng_seed)
+    """Restart the sandbox dice from a seed (settings.SANDBOX_SEED by default), for tests."""
+    dice.reset(seed)
 
 
 def _roll(rate: float) -> bool:
-    if rate >= 1:
-        return True
-    with _rng_lock:
-        if _rng_seed is None:
-            reset_rng()
-        return _rng.random() < rate
+    return rate >= 1 or dice.uniform("faults") < rate
 
 
 def fault_for(request) -> Fault | None:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from sandbox.api import endpoint
-from sandbox.views import assistants, models, versions
+from sandbox.views import assistants, canary_deploys, models, versions
 
 app_name = "sandbox"
 
@@ -29,4 +29,8 @@ urlpatterns = [
          name="version"),
     path("ai/assistants/<str:assistant_id>/versions/<str:version_id>/promote",
          endpoint(POST=versions.version_promote), name="version-promote"),
+    path("ai/assistants/<str:assistant_id>/canary-deploys",
+         endpoint(GET=canary_deploys.canary_retrieve, POST=canary_deploys.canary_create,
+                  PUT=canary_deploys.canary_update, DELETE=canary_deploys.canary_delete),
+         name="canary-deploys"),
 ]
