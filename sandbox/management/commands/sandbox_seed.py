@@ -1,0 +1,36 @@
+"""Seed the sandbox: `--demo` for a small realistic data set, `--bulk` for benchmarks."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from sandbox.behaviour.demo_assistants import seed_demo_assistants
+from sandbox.models import SbAssistant
+
+
+class Command(BaseCommand):
+    help = "Seed the Telnyx sandbox with demo data (idempotent unless --reset)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="create the demo data set")
+        parser.add_argument("--reset", action="store_true", help="delete sandbox data first")
+
+    def handle(self, *args, **options):
+        if options["reset"]:
+            self._reset()
+        if options["demo"]:
+            self._demo()
+
+    def _reset(self):
+        from sandbox import models
+
+        for name in models.__all__:
+            getattr(models, name).objects.all().delete()
+        self.stdout.write("Sandbox data deleted.")
+
+    @transaction.atomic
+    def _demo(self):
+        if SbAssistant.objects.filter(is_demo=True).exists():
+            self.stdout.write("Demo data already present; use --reset to recreate it.")
+            return
+        assistants = seed_demo_assistants()
+        self.stdout.write(f"Created {len(assistants)} demo assistants.")

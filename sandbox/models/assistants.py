@@ -1,0 +1,56 @@
+"""Assistants, their versions and canary deploys.
+
+An assistant's configuration lives only in its versions; the assistant row points at the
+main one. Every API field except ids and timestamps is kept in ``SbVersion.config``.
+"""
+
+from django.db import models
+
+
+class SbAssistant(models.Model):
+    id = models.CharField(primary_key=True, max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+    main_version = models.ForeignKey("SbVersion", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Soft delete: set when the assistant is in "Recently Deleted".
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The demo seed marks its rows so it can stay idempotent and reset only its own data.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.id
+
+
+class SbVersion(models.Model):
+    id = models.CharField(primary_key=True, max_length=64)
+    assistant = models.ForeignKey(SbAssistant, on_delete=models.CASCADE, related_name="versions")
+    name = models.CharField(max_length=200, blank=True)
+    config = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.assistant_id}/{self.id}"
+
+
+class SbCanaryDeploy(models.Model):
+    assistant = models.OneToOneField(SbAssistant, primary_key=True, on_delete=models.CASCADE,
+                                     related_name="canary")
+    rules = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    def version_ids(self) -> set[str]:
+        """Every version the rules mention (pruning must keep them)."""
+        ids = set()
+        for rule in self.rules:
+            serve = rule.get("serve", {})
+            if serve.get("version_id"):
+                ids.add(serve["version_id"])
+            for slot in serve.get("rollout") or []:
+                ids.add(slot["version_id"])
+        return ids
