@@ -60,3 +60,22 @@ def permission_required(perm: str) -> Callable:
 read_required = permission_required(READ)
 operate_required = permission_required(OPERATE)
 admin_required = permission_required(ADMINISTER)
+
+
+def ensure_roles() -> None:
+    """Create the three groups with their permissions if missing (the data migration does this
+    on migrate; this restores them after a flush, e.g. in transactional tests)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from portal.models import Access
+
+    content_type = ContentType.objects.get_for_model(Access, for_concrete_model=False)
+    names = dict(Access._meta.permissions)
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for codename in codenames:
+            perm, _ = Permission.objects.get_or_create(
+                content_type=content_type, codename=codename, defaults={"name": names[codename]}
+            )
+            group.permissions.add(perm)

@@ -7,15 +7,22 @@ from datetime import timedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from assistants.models import Assistant
+from assistants.services import RESOURCE as ASSISTANTS_RESOURCE
+from assistants.services import assistants_sync
 from inference.models import LanguageModel
+from inference.services import MODELS_RESOURCE, models_sync
 from portal.changelist import Column, build_changelist, remember_query
 from portal.forms import AuditFilterForm
 from portal.models import AuditEvent
 from portal.roles import read_required
 from portal.selectors import recent_audit_events, sync_states
+from portal.sync import is_stale, sync_state
+
+# Listings the dashboard counts, and how to refresh each when its cache is stale.
+DASHBOARD_SYNCS = {ASSISTANTS_RESOURCE: assistants_sync, MODELS_RESOURCE: models_sync}
 
 AUDIT_COLUMNS = [
     Column("when", "When", "created_at"),
@@ -24,9 +31,7 @@ AUDIT_COLUMNS = [
 ]
 
 
-@require_GET
-@read_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _dashboard_context() -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     counts = [
         {"label": "Assistants", "value": Assistant.objects.count(), "url": "assistants:list"},
@@ -38,11 +43,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "url": "audit",
         },
     ]
-    return render(
-        request,
-        "portal/dashboard.html",
-        {"counts": counts, "syncs": sync_states(), "events": recent_audit_events(10)},
-    )
+    syncs = sync_states()
+    stale = any(is_stale(sync_state(resource)) for resource in DASHBOARD_SYNCS)
+    return {"counts": counts, "syncs": syncs, "events": recent_audit_events(10), "stale": stale}
+
+
+@require_GET
+@read_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/dashboard.html", _dashboard_context())
+
+
+@require_POST
+@read_required
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    """Refresh the stale listings the dashboard counts, then re-render its overview."""
+    for resource, sync in DASHBOARD_SYNCS.items():
+        if is_stale(sync_state(resource)):
+            sync()
+    context = {**_dashboard_context(), "stale": False}
+    return render(request, "portal/dashboard.html#overview", context)
 
 
 @require_GET

@@ -20,7 +20,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults
+from sandbox import faults, idempotency
 
 # Telnyx error codes used by the sandbox (Telnyx reuses a few generic ones).
 CODE_INVALID = "10015"  # bad request / invalid parameter
@@ -315,8 +315,13 @@ def _handle(request, view, allowed, args, kwargs):
                        headers={"Allow": ", ".join(sorted(allowed))})
     if not _authorised(request):
         raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
+    replayed = idempotency.replay(request)
+    if replayed is not None:
+        return replayed
     request.json = parse_json_body(request)
-    return view(request, *args, **kwargs)
+    response = view(request, *args, **kwargs)
+    idempotency.remember(request, response)
+    return response
 
 
 def endpoint(**handlers):

@@ -11,6 +11,9 @@ from django.test import Client
 
 
 def _user_with_role(username: str, role: str | None) -> User:
+    from portal.roles import ensure_roles
+
+    ensure_roles()
     user = User.objects.create_user(username=username, password="pw-for-tests-only")
     if role:
         user.groups.add(Group.objects.get(name=role))

@@ -7,6 +7,7 @@ anything accepted here must also parse as the SDK's ``InferenceEmbedding``.
 from __future__ import annotations
 
 from sandbox.api import ApiError, Enum, ListOf, check_fields, error_object
+from sandbox.behaviour.model_catalogue import MODEL_IDS
 
 DEFAULT_MODEL = "meta-llama/Meta-Llama-3.1-70B-Instruct"
 
@@ -82,6 +83,11 @@ def validate_config(body: dict, *, creating: bool) -> None:
     errors = check_fields(body, required=required, optional=optional)
     if errors:
         raise ApiError(422, errors=errors)
+    model = body.get("model")
+    if model and model not in MODEL_IDS:
+        # Telnyx only serves models from its catalogue (GET /ai/openai/models).
+        errors.append(error_object(422, f"Unknown model '{model}'. Choose one from the model catalogue.",
+                                   pointer="/model"))
     timeout = body.get("dynamic_variables_webhook_timeout_ms")
     if timeout is not None and not 1 <= timeout <= 10000:
         errors.append(error_object(422, "Must be between 1 and 10000.",

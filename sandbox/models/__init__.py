@@ -13,3 +13,4 @@ __all__ = [
     "SbScheduledEvent",
     "SbTest", "SbTestRun",
 ]
+from .idempotency import SbIdempotentResponse  # noqa: F401

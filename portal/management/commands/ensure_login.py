@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from portal.roles import ensure_roles
+
 
 class Command(BaseCommand):
     help = "Create the admin login (and demo operator/viewer logins) if they do not exist."
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         logins = [(options["username"], "Admin")]
         if options["demo_roles"]:
             logins += [("operator", "Operator"), ("viewer", "Viewer")]
+        ensure_roles()
         User = get_user_model()
         for username, role in logins:
             user, created = User.objects.get_or_create(username=username)
