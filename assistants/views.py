@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inference.selectors import model_choices
-from portal.changelist import Column, build_changelist, remember_query, remembered_query
+from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
 from portal.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
@@ -59,9 +59,9 @@ def assistant_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def assistant_refresh(request: HttpRequest) -> HttpResponse:
     """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
-    outcome = services.assistants_sync()
+    outcome = refresh_from_request(request, services.RESOURCE, services.assistants_sync)
     if not request.htmx:
-        if outcome.error:
+        if outcome and outcome.error:
             messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
         query = request.GET.urlencode()
         return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))

@@ -140,3 +140,13 @@ def remember_query(request, name: str) -> None:
 
 def remembered_query(request, name: str) -> str:
     return request.session.get(f"changelist:{name}", "")
+
+
+def refresh_from_request(request, resource: str, sync):
+    """Run `sync` for a Refresh click. An automatic refresh (POST `if_stale=1`) syncs only if
+    the cache is still stale: another request may have refreshed it meanwhile."""
+    from portal.sync import is_stale, sync_state
+
+    if request.POST.get("if_stale") and not is_stale(sync_state(resource)):
+        return None
+    return sync()

@@ -226,3 +226,21 @@ def test_history_lists_the_objects_audit_events(viewer_client, cached, team_admi
     AuditEvent.objects.create(action="update", resource_type="assistant", resource_id="other", summary="Not this one")
     content = viewer_client.get(reverse("assistants:history", args=[row.telnyx_id])).content
     assert b"Renamed it" in content and b"Not this one" not in content
+
+
+@responses.activate
+def test_refresh_while_another_server_syncs_waits_and_polls_again(viewer_client, telnyx_base, assistant_json):
+    from portal.sync import acquire_lease
+
+    acquire_lease("assistants")
+    response = viewer_client.post(reverse("assistants:refresh"), headers={"HX-Request": "true"})
+    assert b"this list updates when it finishes" in response.content
+    assert b'hx-trigger="load delay:1500ms"' in response.content
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_automatic_refresh_skips_the_sync_when_the_cache_became_fresh(viewer_client, telnyx_base, cached):
+    response = viewer_client.post(reverse("assistants:refresh"), {"if_stale": "1"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and b"Bot 01" in response.content
+    assert len(responses.calls) == 0
