@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from assistants.views import assistants as views
 
 app_name = "assistants"
 urlpatterns = [

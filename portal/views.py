@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assistants.models import Assistant
-from assistants.services import RESOURCE as ASSISTANTS_RESOURCE
-from assistants.services import assistants_sync
+from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
+from assistants.services.assistants import assistants_sync
 from inference.models import LanguageModel
 from inference.services import MODELS_RESOURCE, models_sync
 from portal.changelist import Column, build_changelist, remember_query

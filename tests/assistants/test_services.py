@@ -6,7 +6,7 @@ import pytest
 import responses
 from django.core.exceptions import PermissionDenied
 
-from assistants import services
+from assistants.services import assistants as services
 from assistants.models import Assistant
 from portal.models import AuditEvent, SyncState
 from portal.telnyx import InternalServerError, UnprocessableEntityError

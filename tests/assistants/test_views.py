@@ -7,7 +7,7 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants import services
+from assistants.services import assistants as services
 from assistants.models import Assistant
 from inference.models import LanguageModel
 from portal.models import AuditEvent, SyncState

@@ -17,9 +17,10 @@ from portal.selectors import audit_events_for
 from portal.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
-from . import selectors, services
-from .forms import AssistantCreateForm, AssistantFilterForm
-from .models import Assistant
+from assistants import selectors
+from assistants.services import assistants as services
+from assistants.forms import AssistantCreateForm, AssistantFilterForm
+from assistants.models import Assistant
 
 LIST_TEMPLATE = "assistants/assistant_list.html"
 COLUMNS = [

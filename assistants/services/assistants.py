@@ -15,7 +15,7 @@ from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client, new_idempotency_key
 
-from .models import Assistant
+from assistants.models import Assistant
 
 RESOURCE = "assistants"
 RESOURCE_TYPE = "assistant"

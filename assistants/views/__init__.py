@@ -1,0 +1,1 @@
+"""Assistant pages, one module per feature (assistants, versions, canary deploys, chat, ...)."""
