@@ -201,3 +201,6 @@ if TESTING:
     # A distinctive key, so the suite can prove it never reaches a page, a log or the audit.
     SANDBOX_API_KEY = "KEYtest_5f1e9c_must_never_be_shown"
     SANDBOX_ASYNC_SECONDS = 0.0
+    # Live-server request threads must not keep connections open past a test, or the
+    # test database cannot be dropped at the end.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -113,6 +113,16 @@ def api_key_never_leaks(monkeypatch, request):
     monkeypatch.setattr(Client, "request", checked_request)
     yield
     root.removeHandler(handler)
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames) or request.node.get_closest_marker("django_db")
+    if uses_db:
+        from django.db.models import Q
+
+        from portal.models import AuditEvent
+
+        for key in filter(None, (settings.SANDBOX_API_KEY, settings.TELNYX_API_KEY)):
+            text = Q(summary__contains=key) | Q(error_message__contains=key) | Q(changes__icontains=key)
+            if AuditEvent.objects.filter(text).exists():
+                leaked.append("an audit event contains the API key")
     leaks = leaked + handler.leaks
     handler.leaks = []
     assert not leaks, f"API key leaked: {leaks}"
