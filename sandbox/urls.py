@@ -3,7 +3,7 @@
 from django.urls import path
 
 from sandbox.api import endpoint
-from sandbox.views import assistants, canary_deploys, models, versions
+from sandbox.views import assistants, canary_deploys, chat, conversations, models, versions
 
 app_name = "sandbox"
 
@@ -33,4 +33,20 @@ urlpatterns = [
          endpoint(GET=canary_deploys.canary_retrieve, POST=canary_deploys.canary_create,
                   PUT=canary_deploys.canary_update, DELETE=canary_deploys.canary_delete),
          name="canary-deploys"),
+    path("ai/assistants/<str:assistant_id>/chat", endpoint(POST=chat.assistant_chat), name="chat"),
+    path("ai/assistants/<str:assistant_id>/chat/sms", endpoint(POST=chat.assistant_chat_sms), name="chat-sms"),
+    path("ai/assistants/<str:assistant_id>/texml", endpoint(GET=chat.assistant_texml), name="texml"),
+    path("ai/assistants/<str:assistant_id>/tools/<str:tool_id>/test", endpoint(POST=chat.tool_test),
+         name="tool-test"),
+    path("ai/conversations", endpoint(GET=conversations.conversation_list, POST=conversations.conversation_create),
+         name="conversations"),
+    path("ai/conversations/<str:conversation_id>",
+         endpoint(GET=conversations.conversation_retrieve, PUT=conversations.conversation_update,
+                  DELETE=conversations.conversation_delete), name="conversation"),
+    path("ai/conversations/<str:conversation_id>/message", endpoint(POST=conversations.message_add),
+         name="conversation-message"),
+    path("ai/conversations/<str:conversation_id>/messages", endpoint(GET=conversations.message_list),
+         name="conversation-messages"),
+    path("ai/conversations/<str:conversation_id>/conversations-insights",
+         endpoint(GET=conversations.insights_retrieve), name="conversation-insights"),
 ]
