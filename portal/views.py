@@ -35,7 +35,7 @@ def _dashboard_context() -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     counts = [
         {"label": "Assistants", "value": Assistant.objects.count(), "url": "assistants:list"},
-        {"label": "Models available", "value": LanguageModel.objects.count(), "url": None},
+        {"label": "Models available", "value": LanguageModel.objects.count(), "url": "inference:models"},
         {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
         {
             "label": "Failed changes this week",
