@@ -70,12 +70,16 @@ def telnyx_base(settings) -> str:
 
 
 @pytest.fixture
-def sandbox(live_server, settings) -> str:
+def sandbox(live_server, settings):
     """Point the portal at the sandbox served over real HTTP by the live server."""
     settings.TELNYX_BASE_URL = f"{live_server.url}/sandbox/v2"
     settings.TELNYX_MAX_RETRIES = 0
     settings.SANDBOX_FAULTS = ""
-    return settings.TELNYX_BASE_URL
+    yield settings.TELNYX_BASE_URL
+    # Keep-alive connections would hold live-server threads open past the test.
+    from portal.telnyx import reset_clients
+
+    reset_clients()
 
 
 # --- The API key never leaks ------------------------------------------------------------------

@@ -56,6 +56,13 @@ class TelnyxClient:
         self._sleep = sleep
         self._local = threading.local()
 
+    def close(self) -> None:
+        """Close this thread's session and its pooled connections."""
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
     def __repr__(self) -> str:  # never show the key
         return f"<TelnyxClient {self.base_url}>"
 

@@ -14,5 +14,8 @@ def _instant_async(settings):
 
 @pytest.fixture
 def sdk(live_server, transactional_db):
-    return telnyx.Telnyx(api_key=settings.SANDBOX_API_KEY, base_url=live_server.url + "/sandbox/v2",
-                         _strict_response_validation=True, max_retries=0)
+    client = telnyx.Telnyx(api_key=settings.SANDBOX_API_KEY, base_url=live_server.url + "/sandbox/v2",
+                           _strict_response_validation=True, max_retries=0)
+    yield client
+    # Keep-alive connections would hold live-server threads open past the test.
+    client.close()
