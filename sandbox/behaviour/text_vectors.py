@@ -75,3 +75,8 @@ def centroid(vectors: list[dict[str, float]]) -> dict[str, float]:
     for vector in vectors:
         total.update(vector)
     return normalise(dict(total))
+
+
+def estimate_tokens(text: str) -> int:
+    """A model-agnostic token estimate: about four tokens for every three words."""
+    return len(_WORD.findall(text.lower())) * 4 // 3
