@@ -61,7 +61,9 @@ def keywords(vectors: list[dict[str, float]], count: int = KEYWORDS) -> list[str
 
 
 def _first_sentence(text: str, limit: int = 160) -> str:
-    sentence = text.split(". ")[0].strip()
+    """The first real sentence of ``text`` (headings such as "Billing FAQ." are skipped)."""
+    sentences = [s.strip() for s in text.split(". ") if s.strip()]
+    sentence = next((s for s in sentences if len(s.split()) >= 5), sentences[0] if sentences else "")
     return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
 
 

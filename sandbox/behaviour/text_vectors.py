@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:'[a-z]+)?")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being
@@ -35,7 +35,8 @@ def _stem(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased content words of ``text``, stop words dropped, plurals folded."""
-    words = (w.split("'")[0] for w in _WORD.findall(text.lower()))
+    # "Wi-Fi" and "wifi" are one term.
+    words = (w.split("'")[0].replace("-", "") for w in _WORD.findall(text.lower()))
     return [_stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
 
 
