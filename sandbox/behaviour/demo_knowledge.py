@@ -10,7 +10,7 @@ from sandbox.api import new_id, now
 from sandbox.behaviour import clusters as cluster_service
 from sandbox.behaviour import embeddings, fine_tuning
 from sandbox.behaviour.demo_documents import DEMO_BUCKETS
-from sandbox.models import SbBucket, SbDocument, SbFineTuningJob, SbInsightGroup, SbInsightTemplate
+from sandbox.models import SbBucket, SbFineTuningJob, SbInsightGroup, SbInsightTemplate
 
 DEMO_TEMPLATES = [
     ("Summary", "Summarise the conversation in two sentences.", "default", None),
@@ -32,12 +32,7 @@ def seed_demo_knowledge() -> dict[str, int]:
     """Create the demo data (the caller checks it is not there yet); returns counts."""
     start = now() - timedelta(days=10)
     for index, (name, files) in enumerate(DEMO_BUCKETS.items()):
-        bucket = SbBucket.objects.create(name=name, created_at=start, is_demo=True)
-        for filename, content in files.items():
-            text, reason = content if isinstance(content, tuple) else (content, "")
-            SbDocument.objects.create(bucket=bucket, filename=filename, text=text, fail_reason=reason,
-                                      source=f"https://us-central-1.telnyxstorage.com/{name}/{filename}",
-                                      created_at=start, updated_at=start)
+        bucket = embeddings.put_documents(name, files, created_at=start, is_demo=True)
         task = embeddings.embed_bucket(bucket, {"document_chunk_size": 512, "document_chunk_overlap_size": 128},
                                        created_at=start + timedelta(days=index + 1), is_demo=True)
         task.duration_s = 45.0

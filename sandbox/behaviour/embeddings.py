@@ -160,6 +160,22 @@ def disable_bucket(bucket: SbBucket) -> None:
         bucket.save(update_fields=["ai_enabled"])
 
 
+def put_documents(bucket_name: str, files: dict, *, created_at=None, is_demo: bool = False) -> SbBucket:
+    """Store files in a bucket (created if new), as a storage upload would. ``files`` maps
+    names to text, or to ``(text, reason)`` for a file whose embedding must fail."""
+    at = created_at or now()
+    bucket, _ = SbBucket.objects.get_or_create(pk=bucket_name, defaults={"created_at": at, "is_demo": is_demo})
+    for filename, content in files.items():
+        text, reason = content if isinstance(content, tuple) else (content, "")
+        SbDocument.objects.update_or_create(
+            bucket=bucket, filename=filename,
+            defaults={"text": text, "fail_reason": reason, "updated_at": at,
+                      "source": f"https://us-central-1.telnyxstorage.com/{bucket_name}/{filename}"},
+            create_defaults={"text": text, "fail_reason": reason, "created_at": at, "updated_at": at,
+                             "source": f"https://us-central-1.telnyxstorage.com/{bucket_name}/{filename}"})
+    return bucket
+
+
 # --- URLs -----------------------------------------------------------------------------------
 
 def url_filename(url: str) -> str:
