@@ -14,6 +14,7 @@ from collections import Counter
 from sandbox.behaviour.text_vectors import tokenize
 
 DEFAULT_SENTENCES = 3
+MIN_WORDS = 5
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n{2,}")
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _LENGTH = re.compile(r"\b(\d+|one|two|three|four|five|six)\s+(?:short\s+)?(?:sentences?|bullets?|points?)\b", re.I)
@@ -48,7 +49,9 @@ def summarize(text: str, system_prompt: str = "") -> str:
         weight = sum(frequency[t] * (2 if t in steering else 1) for t in set(tokens))
         return weight / math.sqrt(len(tokens))
 
-    chosen = sorted(sorted(range(len(sentences)), key=lambda i: (-score(i), i))[:count])
+    # Headings such as "Call recordings." say little on their own; prefer real sentences.
+    candidates = [i for i, s in enumerate(sentences) if len(s.split()) >= MIN_WORDS] or list(range(len(sentences)))
+    chosen = sorted(sorted(candidates, key=lambda i: (-score(i), i))[:count])
     picked = [sentences[i] for i in chosen]
     if re.search(r"\bbullet", system_prompt or "", re.I):
         return "\n".join(f"- {s}" for s in picked)
