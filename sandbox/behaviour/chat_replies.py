@@ -83,3 +83,28 @@ def completion(body: dict, model: str) -> dict:
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
     }
+
+
+def stream_events(answer: dict):
+    """Server-sent events for ``stream: true``: the answer as ``chat.completion.chunk``
+    objects (role first, then the content a few words at a time, then the finish reason),
+    ending with ``data: [DONE]``."""
+    base = {"id": answer["id"], "object": "chat.completion.chunk", "created": answer["created"],
+            "model": answer["model"]}
+
+    def event(index: int, delta: dict, finish: str | None = None) -> str:
+        chunk = {**base, "choices": [{"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+        return f"data: {json.dumps(chunk)}\n\n"
+
+    for choice in answer["choices"]:
+        index, message = choice["index"], choice["message"]
+        yield event(index, {"role": "assistant", "content": ""})
+        if message.get("tool_calls"):
+            calls = [{"index": n, **call} for n, call in enumerate(message["tool_calls"])]
+            yield event(index, {"tool_calls": calls})
+        words = (message.get("content") or "").split(" ")
+        for start in range(0, len(words) if message.get("content") else 0, 4):
+            piece = " ".join(words[start:start + 4])
+            yield event(index, {"content": piece if start == 0 else " " + piece})
+        yield event(index, {}, choice["finish_reason"])
+    yield "data: [DONE]\n\n"

@@ -1,7 +1,9 @@
 """POST /ai/openai/chat/completions and its seed-era path POST /ai/chat/completions."""
 
+from django.http import StreamingHttpResponse
+
 from sandbox.api import ApiError, Enum, ListOf, check_fields, error_object, ok
-from sandbox.behaviour.chat_replies import completion
+from sandbox.behaviour.chat_replies import completion, stream_events
 from sandbox.behaviour.model_catalogue import MODEL_IDS
 
 DEFAULT_MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct"
@@ -72,4 +74,9 @@ def create_completion(request):
             errors.append(error_object(422, "Must be between 1 and 8.", pointer="/n"))
     if errors:
         raise ApiError(422, errors=errors)
-    return ok(completion(body, body.get("model") or DEFAULT_MODEL))
+    answer = completion(body, body.get("model") or DEFAULT_MODEL)
+    if body.get("stream"):
+        response = StreamingHttpResponse(stream_events(answer), content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        return response
+    return ok(answer)

@@ -67,3 +67,17 @@ def test_retrieval_tool_grounds_the_answer_in_the_bucket(api):
     content = api.post(PATHS[0], {"messages": [{"role": "user", "content": "When will my refund arrive?"}],
                                   "tools": tools}).json()["choices"][0]["message"]["content"]
     assert content.startswith("According to refunds.md") and "14 days" in content
+
+
+def test_stream_sends_chunks_that_add_up_to_the_answer(api):
+    body = {"messages": [{"role": "user", "content": "Tell me about router lights and wifi channels"}]}
+    whole = api.post(PATHS[0], body).json()["choices"][0]["message"]["content"]
+    response = api.post(PATHS[0], {**body, "stream": True})
+    assert response["Content-Type"] == "text/event-stream"
+    events = b"".join(response.streaming_content).decode().split("\n\n")
+    assert events[-2] == "data: [DONE]" and events[-1] == ""
+    chunks = [json.loads(e.removeprefix("data: ")) for e in events[:-2]]
+    assert {c["object"] for c in chunks} == {"chat.completion.chunk"}
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == whole
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
