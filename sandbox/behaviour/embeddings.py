@@ -160,6 +160,15 @@ def disable_bucket(bucket: SbBucket) -> None:
         bucket.save(update_fields=["ai_enabled"])
 
 
+def _store(bucket: SbBucket, filename: str, text: str, *, source: str, at, reason: str = "",
+           loader_metadata: dict | None = None) -> None:
+    """Create or overwrite one file, keeping its original creation time."""
+    fields = {"text": text, "fail_reason": reason, "source": source, "updated_at": at,
+              "loader_metadata": loader_metadata or {}}
+    SbDocument.objects.update_or_create(bucket=bucket, filename=filename, defaults=fields,
+                                        create_defaults={**fields, "created_at": at})
+
+
 def put_documents(bucket_name: str, files: dict, *, created_at=None, is_demo: bool = False) -> SbBucket:
     """Store files in a bucket (created if new), as a storage upload would. ``files`` maps
     names to text, or to ``(text, reason)`` for a file whose embedding must fail."""
@@ -167,12 +176,8 @@ def put_documents(bucket_name: str, files: dict, *, created_at=None, is_demo: bo
     bucket, _ = SbBucket.objects.get_or_create(pk=bucket_name, defaults={"created_at": at, "is_demo": is_demo})
     for filename, content in files.items():
         text, reason = content if isinstance(content, tuple) else (content, "")
-        SbDocument.objects.update_or_create(
-            bucket=bucket, filename=filename,
-            defaults={"text": text, "fail_reason": reason, "updated_at": at,
-                      "source": f"https://us-central-1.telnyxstorage.com/{bucket_name}/{filename}"},
-            create_defaults={"text": text, "fail_reason": reason, "created_at": at, "updated_at": at,
-                             "source": f"https://us-central-1.telnyxstorage.com/{bucket_name}/{filename}"})
+        _store(bucket, filename, text, reason=reason, at=at,
+               source=f"https://us-central-1.telnyxstorage.com/{bucket_name}/{filename}")
     return bucket
 
 
@@ -210,11 +215,5 @@ def embed_url(bucket_name: str, url: str) -> SbEmbeddingTask:
     at = now()
     bucket, _ = SbBucket.objects.get_or_create(pk=bucket_name, defaults={"created_at": at})
     filename = url_filename(url)
-    SbDocument.objects.update_or_create(
-        bucket=bucket, filename=filename,
-        defaults={"text": synthetic_page(url), "source": url, "updated_at": at,
-                  "loader_metadata": {"url": url}},
-        create_defaults={"text": synthetic_page(url), "source": url, "created_at": at, "updated_at": at,
-                         "loader_metadata": {"url": url}},
-    )
+    _store(bucket, filename, synthetic_page(url), source=url, at=at, loader_metadata={"url": url})
     return embed_bucket(bucket, {}, task_name="embed_url", filenames=[filename])

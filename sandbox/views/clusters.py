@@ -9,7 +9,7 @@ from sandbox.behaviour import embeddings
 from sandbox.models import SbClusterTask
 
 
-def _positive_query_int(request, name: str) -> int | None:
+def _query_count(request, name: str) -> int | None:
     raw = request.GET.get(name)
     if raw is None:
         return None
@@ -42,7 +42,7 @@ def cluster_compute(request):
 
 def cluster_retrieve(request, task_id):
     task = svc.get_task(task_id)
-    top_n = _positive_query_int(request, "top_n_nodes")
+    top_n = _query_count(request, "top_n_nodes")
     show_subclusters = query_bool(request, "show_subclusters")
     clusters = [svc.trimmed(c, top_n, show_subclusters) for c in svc.visible_clusters(task)]
     return ok({"data": {"bucket": task.bucket_name, "status": svc.status(task), "clusters": clusters}})
@@ -58,7 +58,7 @@ def cluster_graph_png(request, task_id):
     if svc.status(task) != "completed":
         raise ApiError(400, f"Cluster task {task_id} is {svc.status(task)}; the graph exists once it has completed.")
     clusters = svc.visible_clusters(task)
-    wanted = _positive_query_int(request, "cluster_id")
+    wanted = _query_count(request, "cluster_id")
     if wanted is not None:
         clusters = [c for c in clusters if c["cluster_id"] == str(wanted)]
         if not clusters:
