@@ -13,6 +13,7 @@ urlpatterns = [
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
     path("assistants/", include("assistants.urls")),
     path("inference/", include("inference.urls")),
+    path("conversations/", include("conversations.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -41,3 +41,9 @@ def as_datetime(value):
         except ValueError:
             return None
     return None
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ names|get_item:c.assistant_id }}`: a dict lookup with a variable key."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
