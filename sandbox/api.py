@@ -315,8 +315,26 @@ def _handle(request, view, allowed, args, kwargs):
                        headers={"Allow": ", ".join(sorted(allowed))})
     if not _authorised(request):
         raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
+    # Imported here: the idempotency store is built on this module's ApiError.
+    from sandbox.behaviour import idempotency
+
     request.json = parse_json_body(request)
-    return view(request, *args, **kwargs)
+    response = idempotency.replay(request)
+    if response is None:
+        try:
+            response = view(request, *args, **kwargs)
+        except ApiError as exc:
+            response = exc.as_response()
+        idempotency.remember(request, response)
+    if fault and fault.drop_after:
+        return faults.dropped_connection_response(request)
+    return response
+
+
+@sandbox_endpoint(methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_path(request, path=""):
+    """Anything under the sandbox that no endpoint matches: a 404 in Telnyx's envelope."""
+    raise ApiError(404, f"No sandbox endpoint at {request.path}.")
 
 
 def endpoint(**handlers):

@@ -1,8 +1,8 @@
 """The sandbox API, mounted at /sandbox/v2/. Paths mirror https://api.telnyx.com/v2/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from sandbox.api import endpoint
+from sandbox.api import endpoint, unknown_path
 from sandbox.views import (assistants, canary_deploys, chat, conversations, integrations, mcp_servers, models,
                            scheduled_events, tests, versions)
 
@@ -76,4 +76,6 @@ urlpatterns = [
          name="conversation-messages"),
     path("ai/conversations/<str:conversation_id>/conversations-insights",
          endpoint(GET=conversations.insights_retrieve), name="conversation-insights"),
+    # Last: unknown paths get Telnyx's 404 envelope rather than Django's HTML page.
+    re_path(r"^(?P<path>.*)$", unknown_path, name="unknown"),
 ]

@@ -14,5 +14,9 @@ def _instant_async(settings):
 
 @pytest.fixture
 def sdk(live_server, transactional_db):
-    return telnyx.Telnyx(api_key=settings.SANDBOX_API_KEY, base_url=live_server.url + "/sandbox/v2",
-                         _strict_response_validation=True, max_retries=0)
+    client = telnyx.Telnyx(api_key=settings.SANDBOX_API_KEY, base_url=live_server.url + "/sandbox/v2",
+                           _strict_response_validation=True, max_retries=0)
+    yield client
+    # Close kept-alive connections now: a server thread woken after the live server has
+    # stopped would touch the test database from the wrong thread.
+    client.close()
