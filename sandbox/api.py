@@ -161,15 +161,11 @@ def _type_error(value, kind, pointer: str) -> dict | None:
                 return problem
         return None
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if float in kinds:
-        kinds = kinds + (int,)
+    accepted = kinds + (int,) if float in kinds else kinds  # JSON numbers may be integral
     # bool is an int in Python, but never a number in JSON.
-    if isinstance(value, bool) and bool not in kinds:
-        ok_type = False
-    else:
-        ok_type = isinstance(value, kinds)
-    if not ok_type:
-        names = " or ".join(TYPE_NAMES.get(k, k.__name__) for k in kinds if k is not int or float not in kinds)
+    wrong_bool = isinstance(value, bool) and bool not in kinds
+    if wrong_bool or not isinstance(value, accepted):
+        names = " or ".join(TYPE_NAMES.get(k, k.__name__) for k in kinds)
         return error_object(422, f"Must be {names}.", pointer=pointer)
     return None
 
