@@ -14,6 +14,7 @@ urlpatterns = [
     path("assistants/", include("assistants.urls")),
     path("inference/", include("inference.urls")),
     path("conversations/", include("conversations.urls")),
+    path("insights/", include("conversations.insight_urls")),
     path("knowledge/", include("knowledge.urls")),
 ]
 
