@@ -11,6 +11,8 @@ class AssistantFilterForm(FilterForm):
     tag = forms.ChoiceField(required=False, label="By tag")
 
     filter_lookups = {"model": "model", "tag": "tags_index__contains"}
+    # Tags are stored as "|a|b|", so "|tag|" matches one whole tag.
+    value_transforms = {"tag": lambda tag: f"|{tag}|"}
     search_fields = ["name", "telnyx_id", "instructions"]
 
     def __init__(self, *args, model_choices=(), tag_choices=(), **kwargs):

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversations import insight_services as services
 from conversations.insight_forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
 from conversations.models import InsightGroup, InsightTemplate
-from portal.changelist import Column, build_changelist, refresh_from_request, remember_query
+from portal.changelist import Column, refresh_from_request, render_changelist
 from portal.forms import add_telnyx_errors
 from portal.roles import ADMINISTER, admin_required, read_required
-from portal.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 TEMPLATE_COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "insight_type"), Column("created", "Created", "created_at")]
@@ -25,17 +24,14 @@ GROUP_COLUMNS = [Column("name", "Name", "name"), Column("templates", "Templates"
 
 
 def _list(request, *, kind: str, outcome=None) -> HttpResponse:
-    is_groups = kind == "groups"
     model, form_class, columns, resource = (
-        (InsightGroup, GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if is_groups
+        (InsightGroup, GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
         else (InsightTemplate, TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
     )
-    remember_query(request, f"insights-{kind}")
-    changelist = build_changelist(request, model.objects.all(), form_class, columns, "name")
-    state = sync_state(resource)
-    context = {"cl": changelist, "sync": state, "stale": is_stale(state), "kind": kind, "outcome": outcome}
-    template = "conversations/insight_list.html"
-    return render(request, f"{template}#table" if (request.htmx or outcome is not None) else template, context)
+    return render_changelist(request, template="conversations/insight_list.html", queryset=model.objects.all(),
+                             form_class=form_class, columns=columns, default_sort="name", resource=resource,
+                             remember_as=f"insights-{kind}", extra={"kind": kind, "outcome": outcome},
+                             fragment=outcome is not None)
 
 
 @require_GET
@@ -57,7 +53,7 @@ def refresh(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     resource, sync = (services.GROUPS, services.groups_sync) if kind == "groups" else (services.TEMPLATES, services.templates_sync)
     outcome = refresh_from_request(request, resource, sync)
-    return _list(request, kind=kind, outcome=outcome or False)
+    return _list(request, kind=kind, outcome=outcome or False)  # False: refreshed, nothing new to say
 
 
 @require_http_methods(["GET", "POST"])

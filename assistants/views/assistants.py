@@ -38,7 +38,6 @@ def _changelist_context(request: HttpRequest) -> dict:
         AssistantFilterForm,
         COLUMNS,
         default_sort="name",
-        filter_value_transforms={"tag": lambda tag: f"|{tag}|"},
         form_kwargs={
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
