@@ -27,11 +27,12 @@ def _head(request: HttpRequest, assistant_id: str) -> dict:
     }
 
 
-def _canary_text(canary, versions) -> str:
-    """The canary's split in words, naming versions where the cache knows them."""
+def _canary_text(canary, versions, *known: dict) -> str:
+    """The canary's split in words, naming versions where the cache (or `known` objects) knows them."""
     if canary is None:
         return ""
     names = {v.version_id: v.name for v in versions if v.name}
+    names.update({obj["version_id"]: obj["version_name"] for obj in known if obj.get("version_name")})
     parts = [f"{weight:g}% to “{names.get(vid, vid)}”" if weight is not None else f"matching traffic to “{names.get(vid, vid)}”"
              for vid, weight in canary.splits]
     return ", ".join(parts) or "no traffic"
@@ -140,7 +141,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
         return redirect("assistants:versions", assistant_id=assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
-    canary_text = _canary_text(canary, selectors.versions_of(assistant_id))
+    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
     if request.method == "POST":
         try:
             services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
@@ -169,7 +170,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
-    canary_text = _canary_text(canary, selectors.versions_of(assistant_id))
+    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
     if request.method == "POST":
         try:
             services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"])

@@ -52,3 +52,21 @@ def version_json():
                 "version_created_at": overrides.pop("version_created_at", "2026-11-21T10:00:00Z"), **overrides}
 
     return build
+
+
+@pytest.fixture
+def form_data():
+    """What a browser would submit for the change form as rendered (every field at its value)."""
+
+    def collect(response) -> dict:
+        tools = response.context["tools"]
+        data = {}
+        for form in [response.context["form"], tools.management_form, *tools.forms]:
+            for bound in form:
+                value = bound.field.prepare_value(bound.value())
+                if value in (None, False):
+                    continue
+                data[bound.html_name] = value
+        return data
+
+    return collect

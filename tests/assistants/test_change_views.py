@@ -20,19 +20,6 @@ pytestmark = pytest.mark.django_db
 CHANGE = reverse("assistants:change", args=[ASSISTANT_ID])
 
 
-def form_data(response) -> dict:
-    """What a browser would submit for the form as rendered (every field at its value)."""
-    tools = response.context["tools"]
-    data = {}
-    for form in [response.context["form"], tools.management_form, *tools.forms]:
-        for bound in form:
-            value = bound.field.prepare_value(bound.value())
-            if value in (None, False):
-                continue
-            data[bound.html_name] = value
-    return data
-
-
 @pytest.fixture
 def live(telnyx_base, rich_assistant, model_catalogue):
     """Telnyx answers GET for the assistant; it is cached too."""
@@ -61,7 +48,7 @@ def test_form_shows_settings_in_sections_with_tools_and_unmodeled_settings_read_
 
 
 @responses.activate
-def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_admin_client, live, telnyx_base, version_json):
+def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_admin_client, live, telnyx_base, version_json, form_data):
     data = form_data(team_admin_client.get(CHANGE))
     data.update({"name": "Support bot renamed", "voice_speed": "1.2", "tools-0-url": "https://example.com/v2", "save": ""})
     saved = version_json(live, "v-new", "v-new", name="Support bot renamed")
@@ -86,7 +73,7 @@ def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_adm
 
 
 @responses.activate
-def test_save_as_new_version_is_not_live(team_admin_client, live, telnyx_base, version_json):
+def test_save_as_new_version_is_not_live(team_admin_client, live, telnyx_base, version_json, form_data):
     data = form_data(team_admin_client.get(CHANGE))
     data.update({"instructions": "Be very brief.", "version_name": "brief", "save_as_version": ""})
     responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}",
@@ -106,7 +93,7 @@ def test_save_as_new_version_is_not_live(team_admin_client, live, telnyx_base, v
 
 
 @responses.activate
-def test_422_pointers_land_on_the_field_and_the_tool_row_and_the_form_keeps_its_values(team_admin_client, live, telnyx_base):
+def test_422_pointers_land_on_the_field_and_the_tool_row_and_the_form_keeps_its_values(team_admin_client, live, telnyx_base, form_data):
     data = form_data(team_admin_client.get(CHANGE))
     data.update({"name": "Typed name", "tools-0-url": "not-a-url", "save": ""})
     responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", status=422, json={"errors": [
@@ -129,7 +116,7 @@ def test_422_pointers_land_on_the_field_and_the_tool_row_and_the_form_keeps_its_
 
 
 @responses.activate
-def test_telnyx_down_on_save_gives_a_clear_message_and_changes_nothing(team_admin_client, live, telnyx_base):
+def test_telnyx_down_on_save_gives_a_clear_message_and_changes_nothing(team_admin_client, live, telnyx_base, form_data):
     data = form_data(team_admin_client.get(CHANGE))
     data.update({"description": "New words", "save_as_version": ""})
     responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", status=503)
@@ -146,7 +133,7 @@ def test_telnyx_down_on_save_gives_a_clear_message_and_changes_nothing(team_admi
 
 
 @responses.activate
-def test_saving_without_changes_does_not_call_telnyx(team_admin_client, live):
+def test_saving_without_changes_does_not_call_telnyx(team_admin_client, live, form_data):
     data = {**form_data(team_admin_client.get(CHANGE)), "save": ""}
     response = team_admin_client.post(CHANGE, data, follow=True)
     assert "Nothing changed" in response.content.decode()
@@ -154,7 +141,7 @@ def test_saving_without_changes_does_not_call_telnyx(team_admin_client, live):
 
 
 @responses.activate
-def test_invalid_json_is_reported_on_its_field(team_admin_client, live):
+def test_invalid_json_is_reported_on_its_field(team_admin_client, live, form_data):
     data = {**form_data(team_admin_client.get(CHANGE)), "dynamic_variables": "{not json", "save": ""}
     response = team_admin_client.post(CHANGE, data)
     assert "Not valid JSON" in response.context["form"].errors["dynamic_variables"][0]
@@ -177,7 +164,7 @@ def test_remove_tool_row_over_htmx_marks_it_deleted(team_admin_client):
 
 
 @responses.activate
-def test_added_and_removed_rows_change_the_tools_sent(team_admin_client, live, telnyx_base, version_json):
+def test_added_and_removed_rows_change_the_tools_sent(team_admin_client, live, telnyx_base, version_json, form_data):
     data = form_data(team_admin_client.get(CHANGE))
     data.update({"tools-1-DELETE": "on", "tools-TOTAL_FORMS": "3", "tools-2-type": "transfer",
                  "tools-2-targets": '[{"name": "Sales", "to": "+15551234567"}]', "tools-2-transfer_from": "+15550000000",
