@@ -184,3 +184,12 @@ def test_viewer_cannot_open_the_change_form_nor_sees_the_tab(viewer_client, live
     detail = viewer_client.get(reverse("assistants:detail", args=[ASSISTANT_ID])).content.decode()
     assert CHANGE not in detail
     assert reverse("assistants:versions", args=[ASSISTANT_ID]) in detail
+
+
+@responses.activate
+def test_a_locally_invalid_tool_row_says_nothing_was_saved(team_admin_client, live, form_data):
+    data = {**form_data(team_admin_client.get(CHANGE)), "tools-TOTAL_FORMS": "3", "tools-2-type": "function", "save": ""}
+    response = team_admin_client.post(CHANGE, data)
+    assert "Nothing was saved: correct the fields marked below." in response.content.decode()
+    assert response.context["tools"].forms[2].errors["name"] == ["Required for a function tool."]
+    assert not [c for c in responses.calls if c.request.method == "POST"]
