@@ -1,7 +1,7 @@
 from django.urls import path
 
 from assistants.views import assistants as views
-from assistants.views import change, versions
+from assistants.views import change, lifecycle, versions
 
 app_name = "assistants"
 urlpatterns = [
@@ -9,9 +9,13 @@ urlpatterns = [
     path("refresh/", views.assistant_refresh, name="refresh"),
     path("add/", views.assistant_create, name="create"),
     path("tool-row/", change.tool_row, name="tool-row"),
+    path("import/", lifecycle.assistant_import, name="import"),
+    path("deleted/", lifecycle.deleted_list, name="deleted"),
+    path("deleted/<str:assistant_id>/restore/", lifecycle.assistant_restore, name="restore"),
     path("<str:assistant_id>/", views.assistant_detail, name="detail"),
     path("<str:assistant_id>/change/", change.assistant_change, name="change"),
     path("<str:assistant_id>/delete/", views.assistant_delete, name="delete"),
+    path("<str:assistant_id>/clone/", lifecycle.assistant_clone, name="clone"),
     path("<str:assistant_id>/history/", views.assistant_history, name="history"),
     path("<str:assistant_id>/versions/", versions.version_list, name="versions"),
     path("<str:assistant_id>/versions/compare/", versions.version_compare, name="version-compare"),
