@@ -22,7 +22,6 @@ from portal.telnyx import NotFoundError, TelnyxError, get_client
 from assistants.models import Assistant, AssistantVersion, PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
 
-VERSION_RESOURCE_TYPE = "assistant version"
 
 
 def versions_resource(assistant_id: str) -> str:
@@ -145,15 +144,17 @@ def version_update(*, user, assistant_id: str, version_id: str, changes: dict, b
     try:
         response = get_client().post(f"ai/assistants/{assistant_id}/versions/{version_id}", json=changes)
     except TelnyxError as exc:
-        audit.record(user=user, action="update", resource_type=VERSION_RESOURCE_TYPE, resource_id=version_id,
-                     resource_label=label, summary=f"Tried to edit version “{label}”", changes=change_log, error=exc)
+        audit.record(user=user, action="update version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                     resource_label=label, summary=f"Tried to edit version “{label}” ({version_id})", changes=change_log,
+                     error=exc)
         raise
     updated = response.data
     with transaction.atomic():
         main = Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first() or ""
         version_cache_put(updated, assistant_id=assistant_id, main_version_id=main)
-        audit.record(user=user, action="update", resource_type=VERSION_RESOURCE_TYPE, resource_id=version_id,
-                     resource_label=label, summary=f"Edited version “{label}”", changes=change_log, response=response)
+        audit.record(user=user, action="update version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                     resource_label=label, summary=f"Edited version “{label}” ({version_id})", changes=change_log,
+                     response=response)
     return updated
 
 
@@ -164,13 +165,13 @@ def version_delete(*, user, assistant_id: str, version_id: str) -> None:
     try:
         response = get_client().delete(f"ai/assistants/{assistant_id}/versions/{version_id}")
     except TelnyxError as exc:
-        audit.record(user=user, action="delete", resource_type=VERSION_RESOURCE_TYPE, resource_id=version_id,
-                     resource_label=label, summary=f"Tried to delete version “{label}”", error=exc)
+        audit.record(user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                     resource_label=label, summary=f"Tried to delete version “{label}” ({version_id})", error=exc)
         raise
     with transaction.atomic():
         AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).delete()
-        audit.record(user=user, action="delete", resource_type=VERSION_RESOURCE_TYPE, resource_id=version_id,
-                     resource_label=label, summary=f"Deleted version “{label}”", response=response)
+        audit.record(user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                     resource_label=label, summary=f"Deleted version “{label}” ({version_id})", response=response)
 
 
 def version_promote(*, user, assistant_id: str, version_id: str, from_version_id: str,

@@ -71,7 +71,9 @@ def test_version_update_posts_to_the_version_and_audits(telnyx_base, team_admin,
     assert json.loads(responses.calls[0].request.body) == {"instructions": "Better."}
     assert AssistantVersion.objects.get(version_id="v-staged").payload["instructions"] == "Better."
     event = AuditEvent.objects.get()
-    assert event.resource_type == "assistant version" and event.changes["instructions"]["after"] == "Better."
+    # Logged on the assistant, so its History tab shows version edits too.
+    assert (event.action, event.resource_type, event.resource_id) == ("update version", "assistant", AID)
+    assert event.changes["instructions"]["after"] == "Better."
 
 
 @responses.activate

@@ -180,3 +180,16 @@ def test_viewer_cannot_open_promote_rollback_edit_or_delete(viewer_client, api):
     for name, args in (("version-promote", [AID, "v-staged"]), ("rollback", [AID]),
                        ("version-change", [AID, "v-staged"]), ("version-delete", [AID, "v-staged"])):
         assert viewer_client.get(reverse(f"assistants:{name}", args=args)).status_code == 403
+
+
+@responses.activate
+def test_history_tab_shows_promotions_and_version_edits(viewer_client, api, team_admin):
+    from assistants.services import versions as services
+
+    responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-old", json=api["old"])
+    responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-staged/promote", json=api["staged"])
+    services.version_update(user=team_admin, assistant_id=AID, version_id="v-old", changes={"greeting": "Yo"}, before=api["old"])
+    services.version_promote(user=team_admin, assistant_id=AID, version_id="v-staged", from_version_id="v-main")
+    content = viewer_client.get(reverse("assistants:history", args=[AID])).content.decode()
+    assert "update version" in content and "Edited version" in content
+    assert "action-promote" in content and "it is now main" in content
