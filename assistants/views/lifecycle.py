@@ -75,3 +75,12 @@ def assistant_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Imported {len(imported)} assistant(s) from {data['provider']}: {names}.")
             return redirect("assistants:list")
     return render(request, "assistants/assistant_import_form.html", {"form": form})
+
+
+@require_GET
+@read_required
+def assistant_json(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """The assistant exactly as Telnyx returns it, formatted, with a copy button."""
+    result = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
+    return render(request, "assistants/assistant_json.html",
+                  {"assistant": result.data, "result": result, "assistant_id": assistant_id})

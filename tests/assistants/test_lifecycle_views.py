@@ -125,3 +125,10 @@ def test_viewer_cannot_clone_restore_or_import(viewer):
     ):
         with pytest.raises(PermissionDenied):
             call()
+
+
+@responses.activate
+def test_raw_json_page_shows_the_whole_object_with_a_copy_button(viewer_client, acme):
+    content = viewer_client.get(reverse("assistants:json", args=[AID])).content.decode()
+    assert 'data-copy="#raw-json"' in content
+    assert "&quot;widget_settings&quot;: {" in content and "&quot;theme&quot;: &quot;dark&quot;" in content
