@@ -19,6 +19,7 @@ from portal.telnyx import TelnyxError
 
 from assistants import selectors
 from assistants.services import assistants as services
+from assistants.services import lifecycle
 from assistants.forms import AssistantCreateForm, AssistantFilterForm
 from assistants.models import Assistant
 
@@ -115,7 +116,9 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 messages.warning(request, f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.")
             query = remembered_query(request, "assistants")
             return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
-    return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant})
+    # What the deletion takes with it (versions, canary deploy); unknown parts are left out.
+    impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id)
+    return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact})
 
 
 @require_GET
