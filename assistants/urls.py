@@ -17,6 +17,7 @@ urlpatterns = [
     path("<str:assistant_id>/delete/", views.assistant_delete, name="delete"),
     path("<str:assistant_id>/clone/", lifecycle.assistant_clone, name="clone"),
     path("<str:assistant_id>/json/", lifecycle.assistant_json, name="json"),
+    path("<str:assistant_id>/texml/", lifecycle.assistant_texml, name="texml"),
     path("<str:assistant_id>/history/", views.assistant_history, name="history"),
     path("<str:assistant_id>/versions/", versions.version_list, name="versions"),
     path("<str:assistant_id>/versions/compare/", versions.version_compare, name="version-compare"),

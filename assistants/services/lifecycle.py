@@ -127,3 +127,9 @@ def delete_impact(*, user, assistant_id: str) -> DeleteImpact:
     except TelnyxError:
         canary = None
     return DeleteImpact(versions=versions, canary=canary)
+
+
+def assistant_texml(*, user, assistant_id: str) -> str:
+    """The TeXML document that connects a call to the assistant (a read)."""
+    require_perm(user, READ)
+    return str(get_client().get(f"ai/assistants/{assistant_id}/texml", accept="text/plain").data or "")

@@ -84,3 +84,13 @@ def assistant_json(request: HttpRequest, assistant_id: str) -> HttpResponse:
     result = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
     return render(request, "assistants/assistant_json.html",
                   {"assistant": result.data, "result": result, "assistant_id": assistant_id})
+
+
+@require_GET
+@read_required
+def assistant_texml(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """The TeXML that routes a call to this assistant, formatted, with a copy button."""
+    texml = services.assistant_texml(user=request.user, assistant_id=assistant_id)
+    assistant = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
+    return render(request, "assistants/assistant_texml.html",
+                  {"texml": texml, "assistant": assistant.data, "result": assistant, "assistant_id": assistant_id})

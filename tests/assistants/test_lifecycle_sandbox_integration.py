@@ -42,3 +42,12 @@ def test_import_from_a_provider(team_admin_client, acme):
                                       follow=True)
     assert "Imported 1 assistant(s) from retell" in response.content.decode()
     assert Assistant.objects.filter(name__icontains="intake").exists()
+
+
+def test_texml_page_shows_the_document_that_connects_calls(viewer_client, sandbox):
+    call_command("sandbox_seed", "--demo", verbosity=0)
+    assistant = get_client().get("ai/assistants").data["data"][0]
+    page = viewer_client.get(reverse("assistants:texml", args=[assistant["id"]]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "&lt;Response&gt;" in text and "AIAssistant" in text and assistant["id"] in text
