@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ names|get_item:id }}`: a dict lookup with a variable key."""
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def percent(rate) -> str:
+    """0.8 → "80%"; None → "—"."""
+    return "—" if rate is None else f"{round(rate * 100)}%"
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as "1m 05s" or "42s"; None → "—"."""
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+@register.inclusion_tag("testing/_status.html")
+def run_status(status: str):
+    return {"status": status or "pending"}
