@@ -29,3 +29,9 @@ def duration(seconds) -> str:
 @register.inclusion_tag("testing/_status.html")
 def run_status(status: str):
     return {"status": status or "pending"}
+
+
+@register.filter
+def first_with_reasoning(rubric) -> dict | None:
+    """The first rubric result that carries the grader's reasoning, if any does."""
+    return next((item for item in rubric or [] if item.get("reasoning")), None)

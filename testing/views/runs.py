@@ -11,7 +11,7 @@ from portal.roles import read_required
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.models import FINAL_STATUSES, AssistantTest, TestRun
+from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun
 from testing.services import runs as services
 
 TEMPLATE = "testing/run_detail.html"
@@ -37,6 +37,17 @@ def _transcript(run: dict) -> tuple[list[dict], str]:
         return [], exc.user_message
 
 
+def _version_tested(run: dict) -> str | None:
+    """The version id tested, "" for the main version, None when unknown.
+
+    Telnyx's run object does not say; a suite run started from the portal remembers it.
+    """
+    if run.get("destination_version_id"):
+        return run["destination_version_id"]
+    suite_run = SuiteRun.objects.filter(batch_id=run.get("test_suite_run_id") or "-").first()
+    return suite_run.version_id if suite_run else None
+
+
 @require_GET
 @read_required
 def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
@@ -48,8 +59,9 @@ def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
     context = {
         "run": run, "result": result, "test": test, "test_id": test_id, "run_id": run_id, "final": final,
         "cached": TestRun.objects.filter(telnyx_id=run_id).first(),
+        "version_tested": _version_tested(run),
         "rubric": _rubric(run, test), "transcript": transcript, "transcript_error": transcript_error,
-        "assistant_names": selectors.assistant_names(),
+        "assistant_name": selectors.assistant_names().get(test.destination) if test else None,
     }
     if request.htmx:
         # The status fragment polls until the run is final, then stops (286).

@@ -207,3 +207,16 @@ def test_history_refresh_failure_keeps_cached_history(viewer_client, telnyx_base
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs", status=503)
     content = viewer_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
     assert "Could not refresh the run history" in content and "3/3" in content
+
+
+@responses.activate
+def test_run_detail_names_the_version_the_suite_ran_against(viewer_client, telnyx_base, operator, suite, run_json):
+    responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs", json=[run_json("r1", "test-0001", test_suite_run_id="b5")])
+    from testing.services.suites import suite_run_trigger
+
+    suite_run_trigger(user=operator, suite_name="booking", idempotency_key="k", version_id="ver-42")
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001/runs/r1", json=run_json("r1", "test-0001", "passed", test_suite_run_id="b5"))
+    content = viewer_client.get(reverse("testing:run-detail", args=["test-0001", "r1"])).content.decode()
+    version = content[content.index('data-testid="version-tested"'):]
+    assert "ver-42" in version[:400]
+    assert "it gave no reasoning for this run" in content
