@@ -35,3 +35,11 @@ def run_status(status: str):
 def first_with_reasoning(rubric) -> dict | None:
     """The first rubric result that carries the grader's reasoning, if any does."""
     return next((item for item in rubric or [] if item.get("reasoning")), None)
+
+
+@register.filter
+def iso_datetime(value):
+    """An API timestamp string as a datetime, so `date`/`naturaltime` can format it."""
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(str(value)) if value else None
