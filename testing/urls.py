@@ -17,8 +17,9 @@ urlpatterns = [
     path("tests/<str:test_id>/runs/<str:run_id>/", runs.run_detail, name="run-detail"),
     path("suites/", suites.suite_list, name="suite-list"),
     path("suites/refresh/", suites.suite_refresh, name="suite-refresh"),
-    path("suites/<str:suite_name>/", suites.suite_detail, name="suite-detail"),
-    path("suites/<str:suite_name>/run/", suites.suite_run_trigger, name="suite-run-trigger"),
-    path("suites/<str:suite_name>/runs/<str:batch_id>/", suites.suite_run_live, name="suite-run"),
-    path("suites/<str:suite_name>/runs/<str:batch_id>/status/", suites.suite_run_status, name="suite-run-status"),
+    # Suite names are free text and may hold "/": the longer routes come first so `path` can match them.
+    path("suites/<path:suite_name>/runs/<str:batch_id>/status/", suites.suite_run_status, name="suite-run-status"),
+    path("suites/<path:suite_name>/runs/<str:batch_id>/", suites.suite_run_live, name="suite-run"),
+    path("suites/<path:suite_name>/run/", suites.suite_run_trigger, name="suite-run-trigger"),
+    path("suites/<path:suite_name>/", suites.suite_detail, name="suite-detail"),
 ]

@@ -207,3 +207,15 @@ def test_history_sync_groups_runs_started_elsewhere_into_batches(telnyx_base, ru
     assert (b1.total, b1.passed, b1.errored, b1.status) == (2, 1, 1, "error")
     assert (b2.status, b2.username) == ("passed", "")
     assert SuiteRun.objects.count() == 2
+
+
+@responses.activate
+def test_a_batch_without_a_telnyx_batch_id_is_followed_run_by_run(telnyx_base, operator, run_json):
+    responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs", json=[run_json("r1", "t1"), run_json("r2", "t2")])
+    suite_run = suite_services.suite_run_trigger(user=operator, suite_name="booking", idempotency_key="k")
+    assert suite_run.batch_id.startswith("portal-")
+    responses.get(f"{telnyx_base}/ai/assistants/tests/t1/runs/r1", json=run_json("r1", "t1", "passed"))
+    responses.get(f"{telnyx_base}/ai/assistants/tests/t2/runs/r2", json=run_json("r2", "t2", "passed"))
+    assert suite_services.suite_run_refresh(suite_run) is None
+    suite_run.refresh_from_db()
+    assert (suite_run.status, suite_run.passed, suite_run.total) == ("passed", 2, 2)

@@ -220,3 +220,17 @@ def test_run_detail_names_the_version_the_suite_ran_against(viewer_client, telny
     version = content[content.index('data-testid="version-tested"'):]
     assert "ver-42" in version[:400]
     assert "it gave no reasoning for this run" in content
+
+
+@responses.activate
+def test_suite_names_with_slashes_and_spaces_work_end_to_end(operator_client, telnyx_base, test_json, run_json):
+    test_services.test_cache_put(test_json(1, test_suite="billing/EU flows"))
+    name = "billing/EU flows"
+    mock_history(telnyx_base, suite_name="billing%2FEU%20flows")
+    overview = operator_client.get(reverse("testing:suite-list")).content.decode()
+    assert reverse("testing:suite-detail", args=[name]) in overview
+    assert operator_client.get(reverse("testing:suite-detail", args=[name])).status_code == 200
+    responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/billing%2FEU%20flows/runs", json=[run_json("r1", test_suite_run_id="b3")])
+    response = operator_client.post(reverse("testing:suite-run-trigger", args=[name]), {"idempotency_key": "k"})
+    assert response.url == reverse("testing:suite-run", args=[name, "b3"])
+    assert b"billing/EU flows" in operator_client.get(response.url).content
