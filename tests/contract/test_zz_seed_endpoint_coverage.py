@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from conftest import EXERCISED, route_template
+from tests.contract.conftest import EXERCISED, route_template
 
 SEED_ENDPOINTS = [
     tuple(line.split(" ", 1))

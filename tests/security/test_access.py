@@ -10,10 +10,11 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
-VIEWER_POSTS = {
-    "assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
-    "testing:test-refresh", "testing:suite-refresh",
-}
+VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
+                # reads that POST to Telnyx or refresh caches
+                "knowledge:buckets-refresh", "knowledge:tasks-refresh", "knowledge:clusters-refresh",
+                "knowledge:bucket-summarize", "inference:jobs-refresh",
+                "testing:test-refresh", "testing:suite-refresh"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
