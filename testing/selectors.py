@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from assistants.models import Assistant
 
-from testing.models import AssistantTest, SuiteRun, TestRun, TestSuite
+from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
@@ -58,26 +58,49 @@ def pass_rate(runs: list[SuiteRun]) -> float | None:
     return sum(r.passed for r in runs) / finished if finished else None
 
 
+def suite_test_runs(suite_name: str) -> QuerySet[TestRun]:
+    """Cached runs of the suite's tests, newest first (single runs as well as suite runs)."""
+    test_ids = AssistantTest.objects.filter(test_suite=suite_name).values_list("telnyx_id", flat=True)
+    return TestRun.objects.filter(test_id__in=test_ids).order_by("-created_at", "-pk")
+
+
+def test_run_pass_rate(runs: list[TestRun]) -> float | None:
+    finished = [r for r in runs if r.is_final]
+    return sum(r.status == "passed" for r in finished) / len(finished) if finished else None
+
+
 @dataclass
 class SuiteOverview:
     name: str
     test_count: int
-    last_run: SuiteRun | None
+    last_suite_run: SuiteRun | None
+    last_test_run: TestRun | None
     pass_rate: float | None
     destination: str
+
+    @property
+    def last_run_at(self):
+        """When anything in the suite last ran: a suite run, or a single test run."""
+        times = [t for t in (getattr(self.last_suite_run, "started_at", None), getattr(self.last_test_run, "created_at", None)) if t]
+        return max(times) if times else None
+
+    @property
+    def last_was_suite_run(self) -> bool:
+        return self.last_suite_run is not None and self.last_run_at == self.last_suite_run.started_at
 
 
 def suites_overview() -> list[SuiteOverview]:
     counts = dict(AssistantTest.objects.exclude(test_suite="").values_list("test_suite").annotate(n=Count("pk")))
     overview = []
     for name in suite_names():
-        recent = list(suite_runs(name)[:TREND_RUNS])
+        recent = list(suite_test_runs(name).filter(status__in=FINAL_STATUSES)[:TREND_RUNS])
         overview.append(
             SuiteOverview(
                 name=name,
                 test_count=counts.get(name, 0),
-                last_run=recent[0] if recent else None,
-                pass_rate=pass_rate([r for r in recent if r.is_final]),
+                last_suite_run=suite_runs(name).first(),
+                last_test_run=suite_test_runs(name).first(),
+                pass_rate=test_run_pass_rate(recent),
                 destination=suite_destination(name),
             )
         )
@@ -136,3 +159,7 @@ def pass_rate_trend(suite_name: str, *, width: int = 640, height: int = 160, pad
             "run": run,
         })
     return TrendChart(width, height, points, " ".join(f"{p['x']},{p['y']}" for p in points))
+
+
+def test_names() -> dict[str, str]:
+    return dict(AssistantTest.objects.values_list("telnyx_id", "name"))

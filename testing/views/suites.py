@@ -26,10 +26,17 @@ HISTORY_COLUMNS = [
 ]
 
 
+# Each suite's run history is one more call per suite: only the first ones are refreshed here.
+MAX_SUITES_REFRESHED = 25
+
+
 def _suites_sync():
-    """The suites page shows test counts too, so its refresh re-reads tests and suite names."""
+    """The suites page shows test counts and last runs too: re-read tests, suite names, then each suite's runs."""
     tests = test_services.tests_sync()
     suites = services.suites_sync()
+    if suites.ok:
+        for name in selectors.suite_names()[:MAX_SUITES_REFRESHED]:
+            services.suite_history_sync(suite_name=name)
     return suites if suites.error or not tests.error else tests
 
 
@@ -78,6 +85,7 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
         "suite": suite_name, "destination": destination, "assistant_names": selectors.assistant_names(),
         "tests": selectors.suite_tests(suite_name), "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
         "trend": selectors.pass_rate_trend(suite_name), "versions_error": versions_error,
+        "recent_runs": selectors.suite_test_runs(suite_name)[:10], "test_names": selectors.test_names(),
         "run_form": run_form or (SuiteRunForm(version_choices=choices) if request.user.has_perm(OPERATE) else None),
     }
 

@@ -234,3 +234,18 @@ def test_suite_names_with_slashes_and_spaces_work_end_to_end(operator_client, te
     response = operator_client.post(reverse("testing:suite-run-trigger", args=[name]), {"idempotency_key": "k"})
     assert response.url == reverse("testing:suite-run", args=[name, "b3"])
     assert b"billing/EU flows" in operator_client.get(response.url).content
+
+
+@responses.activate
+def test_suites_refresh_brings_in_single_test_runs_as_the_last_run(viewer_client, telnyx_base, test_json, run_json):
+    responses.get(f"{telnyx_base}/ai/assistants/tests", json={"data": [test_json(1, test_suite="support")], "meta": {"page_number": 1, "total_pages": 1}})
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-suites", json={"data": ["support"]})
+    mock_history(telnyx_base, "support", runs=[run_json("r1", "test-0001", "failed", triggered_by="scheduled"),
+                                               run_json("r0", "test-0001", "passed", created_at="2026-11-20T10:00:00Z")])
+    content = viewer_client.post(reverse("testing:suite-refresh"), headers={"HX-Request": "true"}).content.decode()
+    row = content[content.index(">support<"):]
+    assert "single test" in row and 'data-status="failed"' in row and "50%" in row
+    assert reverse("testing:run-detail", args=["test-0001", "r1"]) in row
+    detail = viewer_client.get(reverse("testing:suite-detail", args=["support"])).content.decode()
+    recent = detail[detail.index('data-testid="recent-runs"'):]
+    assert "Booking test 1" in recent and "scheduled" in recent
