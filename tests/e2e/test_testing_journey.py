@@ -49,7 +49,9 @@ def test_operator_runs_a_suite_and_reads_a_failed_run(live_server, sandbox, sett
     expect(page.get_by_test_id("progress-text")).to_contain_text("0 of")
     total = int(progress.get_attribute("aria-valuemax"))
     assert total >= 3
-    # The bar fills as runs finish (HTMX polls every 2 s), then polling stops with a summary.
+    # Each run moves on while the page polls every 2 s; the bar fills, then polling stops with a summary.
+    expect(page.locator('#suite-run-status [data-status="running"]').first).to_be_visible(timeout=10_000)
+    expect(progress).to_have_attribute("aria-valuenow", "0")
     expect(page.get_by_test_id("progress-text")).to_have_text(f"{total} of {total} finished", timeout=20_000)
     expect(progress).to_have_attribute("aria-valuenow", str(total))
     expect(page.locator("#suite-run-status")).to_have_attribute("data-final", "true")
