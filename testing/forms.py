@@ -47,12 +47,15 @@ class TestForm(IdempotentForm):
     )
     max_duration_seconds = forms.IntegerField(label="Max duration (seconds)", required=False, min_value=1, max_value=3600)
 
-    def to_body(self) -> dict:
+    def to_body(self, *, editing: bool = False) -> dict:
+        """The API body. An edit sends emptied text fields too, so clearing a suite or description sticks."""
         data = self.cleaned_data
         body = {k: data[k] for k in ("name", "destination", "telnyx_conversation_channel", "instructions")}
-        for key in ("description", "test_suite", "max_duration_seconds"):
-            if data.get(key) not in (None, ""):
-                body[key] = data[key]
+        for key in ("description", "test_suite"):
+            if data.get(key) or editing:
+                body[key] = data.get(key) or ""
+        if data.get("max_duration_seconds") is not None:
+            body["max_duration_seconds"] = data["max_duration_seconds"]
         return body
 
 

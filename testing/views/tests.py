@@ -132,7 +132,7 @@ def _edit_test(request: HttpRequest, *, test: dict | None) -> HttpResponse:
         return render(request, FORM_TEMPLATE, _form_context(form, RubricFormSet(initial=rows, prefix=RUBRIC_PREFIX), test=test))
     rubric = RubricFormSet(request.POST or None, initial=rubric_rows, prefix=RUBRIC_PREFIX)
     if request.method == "POST" and form.is_valid() & rubric.is_valid():
-        body = {**form.to_body(), "rubric": [f.cleaned_data for f in rubric.forms if f.cleaned_data]}
+        body = {**form.to_body(editing=bool(test)), "rubric": [f.cleaned_data for f in rubric.forms if f.cleaned_data]}
         try:
             if test:
                 saved = services.test_update(user=request.user, test_id=test["test_id"], data=body, before=test)

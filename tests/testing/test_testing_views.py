@@ -285,3 +285,13 @@ def test_run_detail_polls_until_final_then_stops(viewer_client, telnyx_base, run
     responses.replace(responses.GET, f"{telnyx_base}/ai/assistants/tests/t1/runs/r1", json=run_json("r1", "t1", "passed"))
     final = viewer_client.get(url, headers={"HX-Request": "true"})
     assert final.status_code == 286 and b'data-status="passed"' in final.content and b"<html" not in final.content
+
+
+@responses.activate
+def test_edit_can_take_a_test_out_of_its_suite(team_admin_client, telnyx_base, test_json):
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
+    responses.put(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, test_suite=""))
+    team_admin_client.post(reverse("testing:test-edit", args=["test-0001"]), form_data(test_suite="", description=""))
+    sent = json.loads(responses.calls[-1].request.body)
+    assert sent["test_suite"] == "" and sent["description"] == ""
+    assert AssistantTest.objects.get(telnyx_id="test-0001").test_suite == ""
