@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
 from portal.forms import add_telnyx_errors
 from portal.roles import OPERATE, admin_required, operate_required, read_required
+from portal.selectors import audit_events_for
 from portal.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
@@ -194,6 +195,7 @@ def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
         "test": result.data, "result": result, "test_id": test_id, "history_error": history.error,
         "runs": selectors.runs_for_test(test_id)[:50], "assistant_names": selectors.assistant_names(),
         "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
+        "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],
     })
 
 

@@ -295,3 +295,15 @@ def test_edit_can_take_a_test_out_of_its_suite(team_admin_client, telnyx_base, t
     sent = json.loads(responses.calls[-1].request.body)
     assert sent["test_suite"] == "" and sent["description"] == ""
     assert AssistantTest.objects.get(telnyx_id="test-0001").test_suite == ""
+
+
+@responses.activate
+def test_detail_lists_the_tests_recorded_changes(team_admin, team_admin_client, telnyx_base, test_json):
+    old = test_json(1)
+    test_services.test_cache_put(old)
+    responses.put(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, name="Renamed"))
+    test_services.test_update(user=team_admin, test_id="test-0001", data={"name": "Renamed"}, before=old)
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, name="Renamed"))
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", json={"data": [], "meta": {"page_number": 1, "total_pages": 1}})
+    content = team_admin_client.get(reverse("testing:test-detail", args=["test-0001"])).content.decode()
+    assert "Updated test “Renamed”" in content and "ada_admin" in content
