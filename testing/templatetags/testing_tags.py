@@ -43,3 +43,9 @@ def iso_datetime(value):
     from django.utils.dateparse import parse_datetime
 
     return parse_datetime(str(value)) if value else None
+
+
+@register.filter
+def has_unfinished(runs) -> bool:
+    """True while any of these runs is still pending, starting or running."""
+    return any(not run.is_final for run in runs or [])

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
 from portal.forms import add_telnyx_errors
@@ -189,11 +190,17 @@ def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
 @require_GET
 @read_required
 def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
-    result = services.test_fetch(user=request.user, test_id=test_id)
     history = run_services.test_runs_sync(test_id=test_id)
+    runs = list(selectors.runs_for_test(test_id)[:50])
+    if request.htmx:
+        # The run history polls while a run is unfinished; 286 stops it once all are final.
+        response = render(request, "testing/test_detail.html#history",
+                          {"runs": runs, "test_id": test_id, "history_error": history.error})
+        return response if any(not r.is_final for r in runs) else HttpResponseStopPolling(response.content)
+    result = services.test_fetch(user=request.user, test_id=test_id)
     return render(request, "testing/test_detail.html", {
         "test": result.data, "result": result, "test_id": test_id, "history_error": history.error,
-        "runs": selectors.runs_for_test(test_id)[:50], "assistant_names": selectors.assistant_names(),
+        "runs": runs, "assistant_names": selectors.assistant_names(),
         "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
         "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],
     })

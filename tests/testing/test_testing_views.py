@@ -307,3 +307,16 @@ def test_detail_lists_the_tests_recorded_changes(team_admin, team_admin_client, 
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", json={"data": [], "meta": {"page_number": 1, "total_pages": 1}})
     content = team_admin_client.get(reverse("testing:test-detail", args=["test-0001"])).content.decode()
     assert "Updated test “Renamed”" in content and "ada_admin" in content
+
+
+@responses.activate
+def test_detail_history_polls_while_a_run_is_unfinished(viewer_client, telnyx_base, test_json, run_json):
+    url = reverse("testing:test-detail", args=["test-0001"])
+    runs_url = f"{telnyx_base}/ai/assistants/tests/test-0001/runs"
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
+    responses.get(runs_url, json={"data": [run_json("r1", status="running")], "meta": {"page_number": 1, "total_pages": 1}})
+    assert 'hx-trigger="every 2s"' in viewer_client.get(url).content.decode()
+    responses.replace(responses.GET, runs_url, json={"data": [run_json("r1", status="passed")], "meta": {"page_number": 1, "total_pages": 1}})
+    fragment = viewer_client.get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 286 and b'data-status="passed"' in fragment.content and b"<html" not in fragment.content
+    assert b"every 2s" not in fragment.content
