@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal import audit
-from portal.roles import OPERATE, require_perm
+from portal.roles import OPERATE, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import TelnyxError, get_client
 
@@ -39,6 +39,19 @@ def suites_sync() -> SyncOutcome:
     return run_sync(
         RESOURCE, fetch, lambda items: replace_cache(TestSuite, items, lambda i: {"telnyx_id": i["name"], "name": i["name"]})
     )
+
+
+def assistant_version_choices(*, user, assistant_id: str) -> tuple[list[tuple[str, str]], str]:
+    """The destination assistant's versions as (id, label), or ([], why not): main is always offered apart."""
+    require_perm(user, READ)
+    if not assistant_id:
+        return [], ""
+    try:
+        versions = (get_client().get(f"ai/assistants/{assistant_id}/versions").data or {}).get("data") or []
+    except TelnyxError as exc:
+        return [], exc.user_message
+    return [(v["version_id"], f"{v.get('version_name') or v['version_id']} · {v['version_id'][:8]}")
+            for v in versions if v.get("version_id")], ""
 
 
 def summarize(suite_run: SuiteRun) -> SuiteRun:

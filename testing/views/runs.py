@@ -65,7 +65,6 @@ def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
     }
     if request.htmx:
         # The status fragment polls until the run is final, then stops (286).
-        response_class = HttpResponseStopPolling if final else HttpResponse
         response = render(request, f"{TEMPLATE}#run", context)
-        return response_class(response.content) if final else response
+        return HttpResponseStopPolling(response.content) if final else response
     return render(request, TEMPLATE, context)

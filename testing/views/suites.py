@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseStopPolling
 from portal.changelist import Column, build_changelist, refresh_from_request
 from portal.roles import OPERATE, operate_required, read_required
 from portal.sync import is_stale, sync_state
-from portal.telnyx import TelnyxError, get_client
+from portal.telnyx import TelnyxError
 
 from testing import selectors
 from testing.forms import SuiteHistoryFilterForm, SuiteRunForm
@@ -40,18 +40,6 @@ def _suites_sync():
     return suites if suites.error or not tests.error else tests
 
 
-def version_choices(assistant_id: str) -> tuple[list[tuple[str, str]], str]:
-    """The destination assistant's versions from Telnyx, or ([], why not): main is always offered."""
-    if not assistant_id:
-        return [], ""
-    try:
-        versions = (get_client().get(f"ai/assistants/{assistant_id}/versions").data or {}).get("data") or []
-    except TelnyxError as exc:
-        return [], exc.user_message
-    return [(v["version_id"], f"{v.get('version_name') or v['version_id']} · {v['version_id'][:8]}")
-            for v in versions if v.get("version_id")], ""
-
-
 @require_GET
 @read_required
 def suite_list(request: HttpRequest) -> HttpResponse:
@@ -75,7 +63,11 @@ def suite_refresh(request: HttpRequest) -> HttpResponse:
 
 def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None) -> dict:
     destination = selectors.suite_destination(suite_name)
-    choices, versions_error = version_choices(destination) if request.user.has_perm(OPERATE) else ([], "")
+    can_run = request.user.has_perm(OPERATE)
+    # Only Operators see the Run suite form, so only they pay for the versions call.
+    choices, versions_error = (
+        services.assistant_version_choices(user=request.user, assistant_id=destination) if can_run else ([], "")
+    )
     history = build_changelist(
         request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, default_sort="-started",
         page_size=20, filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
@@ -86,7 +78,7 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
         "tests": selectors.suite_tests(suite_name), "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
         "trend": selectors.pass_rate_trend(suite_name), "versions_error": versions_error,
         "recent_runs": selectors.suite_test_runs(suite_name)[:10], "test_names": selectors.test_names(),
-        "run_form": run_form or (SuiteRunForm(version_choices=choices) if request.user.has_perm(OPERATE) else None),
+        "run_form": run_form or (SuiteRunForm(version_choices=choices) if can_run else None),
     }
 
 
@@ -106,7 +98,7 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
 @operate_required
 def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
     """Run suite. On failure the form comes back with the same key, so a retry cannot start a twin batch."""
-    choices, _ = version_choices(selectors.suite_destination(suite_name))
+    choices, _ = services.assistant_version_choices(user=request.user, assistant_id=selectors.suite_destination(suite_name))
     form = SuiteRunForm(request.POST, version_choices=choices)
     if form.is_valid():
         try:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from portal.models import SyncState
 from testing.models import SuiteRun, TestRun, TestSuite
 from testing.services import assistant_tests as test_services
-from testing.services import runs as run_services
 
 pytestmark = pytest.mark.django_db
 
