@@ -15,6 +15,7 @@ urlpatterns = [
     path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
     path("conversations/", include("conversations.urls")),
+    path("insights/", include("conversations.insight_urls")),
     path("knowledge/", include("knowledge.urls")),
 ]
 
