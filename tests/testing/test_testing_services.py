@@ -219,3 +219,15 @@ def test_a_batch_without_a_telnyx_batch_id_is_followed_run_by_run(telnyx_base, o
     assert suite_services.suite_run_refresh(suite_run) is None
     suite_run.refresh_from_db()
     assert (suite_run.status, suite_run.passed, suite_run.total) == ("passed", 2, 2)
+
+
+@responses.activate
+def test_sync_walks_full_pages_of_tests_which_have_no_id_field(telnyx_base, test_json):
+    """Tests are keyed `test_id`: two full pages must not be mistaken for the same page twice."""
+    for page in (1, 2):
+        items = [test_json(n) for n in range((page - 1) * 100 + 1, page * 100 + 1)]
+        responses.get(f"{telnyx_base}/ai/assistants/tests",
+                      match=[responses.matchers.query_param_matcher({"page[number]": str(page), "page[size]": "100"})],
+                      json={"data": items, "meta": {"page_number": page, "total_pages": 2}})
+    assert test_services.tests_sync().count == 200
+    assert AssistantTest.objects.count() == 200
