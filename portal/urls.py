@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
     path("assistants/", include("assistants.urls")),
+    path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
     path("conversations/", include("conversations.urls")),
     path("insights/", include("conversations.insight_urls")),
