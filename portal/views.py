@@ -14,6 +14,7 @@ from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
 from conversations.models import Conversation
 from inference.models import LanguageModel
+from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
 from portal.changelist import Column, build_changelist, remember_query
 from portal.forms import AuditFilterForm
@@ -43,6 +44,7 @@ def _dashboard_context() -> dict:
             # Conversations sync in steps on their own page, not from here.
             "hint": "" if sync_state("conversations").synced_at else "not loaded yet: open to load",
         },
+        {"label": "Assistant tests", "value": AssistantTest.objects.count(), "url": "testing:test-list"},
         {"label": "Models available", "value": LanguageModel.objects.count(), "url": "inference:models"},
         {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
         {
