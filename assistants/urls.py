@@ -1,7 +1,7 @@
 from django.urls import path
 
 from assistants.views import assistants as views
-from assistants.views import change, lifecycle, versions
+from assistants.views import change, lifecycle, tools, versions
 
 app_name = "assistants"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("<str:assistant_id>/clone/", lifecycle.assistant_clone, name="clone"),
     path("<str:assistant_id>/json/", lifecycle.assistant_json, name="json"),
     path("<str:assistant_id>/texml/", lifecycle.assistant_texml, name="texml"),
+    path("<str:assistant_id>/tools/<str:tool_id>/test/", tools.tool_test, name="tool-test"),
     path("<str:assistant_id>/history/", views.assistant_history, name="history"),
     path("<str:assistant_id>/versions/", versions.version_list, name="versions"),
     path("<str:assistant_id>/versions/compare/", versions.version_compare, name="version-compare"),

@@ -19,6 +19,7 @@ from portal.telnyx import TelnyxError
 
 from assistants import selectors
 from assistants.services import assistants as services
+from assistants.services.tools import webhook_tools
 from assistants.services import lifecycle
 from assistants.forms import AssistantCreateForm, AssistantFilterForm
 from assistants.models import Assistant
@@ -77,7 +78,8 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
     return render(
         request,
         "assistants/assistant_detail.html",
-        {"assistant": result.data, "result": result, "assistant_id": assistant_id},
+        {"assistant": result.data, "result": result, "assistant_id": assistant_id,
+         "webhook_tools": webhook_tools(result.data)},
     )
 
 

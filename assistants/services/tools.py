@@ -1,0 +1,48 @@
+"""Testing an assistant's webhook tool: Telnyx calls the webhook with sample arguments."""
+
+from __future__ import annotations
+
+from portal import audit
+from portal.roles import OPERATE, require_perm
+from portal.telnyx import TelnyxError, get_client
+
+from assistants.services.assistants import RESOURCE_TYPE
+
+
+def tool_identifier(tool: dict) -> str:
+    """The id the test endpoint takes: a shared tool's id, else the webhook's name."""
+    inner = tool.get(tool.get("type")) if isinstance(tool.get(tool.get("type")), dict) else {}
+    return str(tool.get("id") or tool.get("tool_id") or inner.get("id") or inner.get("name") or "")
+
+
+def webhook_tools(assistant: dict) -> list[dict]:
+    """The assistant's webhook tools, each with the id to test it by."""
+    tools = []
+    for tool in assistant.get("tools") or []:
+        if tool.get("type") == "webhook" and tool_identifier(tool):
+            inner = tool.get("webhook") or {}
+            tools.append({"id": tool_identifier(tool), "name": inner.get("name", ""), "url": inner.get("url", ""),
+                          "method": inner.get("method", "POST"), "description": inner.get("description", ""),
+                          "parameters": inner.get("body_parameters") or inner.get("parameters") or {}})
+    return tools
+
+
+def tool_test(*, user, assistant_id: str, tool_id: str, arguments: dict, dynamic_variables: dict) -> dict:
+    """Have Telnyx call the webhook; returns {success, status_code, content_type, request, response}.
+
+    Audited, since the webhook is really called and may act on what it receives.
+    """
+    require_perm(user, OPERATE)
+    body = {"arguments": arguments, "dynamic_variables": dynamic_variables}
+    summary = f"Tested webhook tool “{tool_id}”"
+    try:
+        response = get_client().post(f"ai/assistants/{assistant_id}/tools/{tool_id}/test", json=body)
+    except TelnyxError as exc:
+        audit.record(user=user, action="test_tool", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                     summary=f"Tried: {summary}", changes=body, error=exc)
+        raise
+    result = (response.data or {}).get("data") or {}
+    outcome = f"the webhook answered {result.get('status_code', '?')}"
+    audit.record(user=user, action="test_tool", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                 summary=f"{summary}: {outcome}", changes=body, response=response)
+    return result
