@@ -163,3 +163,16 @@ def pass_rate_trend(suite_name: str, *, width: int = 640, height: int = 160, pad
 
 def test_names() -> dict[str, str]:
     return dict(AssistantTest.objects.values_list("telnyx_id", "name"))
+
+
+def suites_for_assistant(assistant_id: str) -> list[str]:
+    """Suites whose tests call this assistant."""
+    return list(
+        AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
+        .order_by("test_suite").values_list("test_suite", flat=True).distinct()
+    )
+
+
+def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:
+    """The latest suite runs the portal started against one assistant version."""
+    return list(SuiteRun.objects.filter(version_id=version_id)[:limit])

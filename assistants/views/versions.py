@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError
+from portal.telnyx import TelnyxError, new_idempotency_key
+from testing import selectors as testing_selectors
 
 from assistants import selectors
 from assistants.compare import compare
@@ -69,6 +70,10 @@ def version_detail(request: HttpRequest, assistant_id: str, version_id: str) -> 
     return render(request, "assistants/version_detail.html", {
         **head, "tab": "versions", "version": version.data, "version_result": version,
         "is_main": version_id == head["main_version_id"],
+        # Run this version's test suites from here (the suite-run API takes destination_version_id).
+        "suites": testing_selectors.suites_for_assistant(assistant_id),
+        "suite_runs": testing_selectors.suite_runs_for_version(version_id),
+        "suite_run_key": new_idempotency_key(),
     })
 
 
