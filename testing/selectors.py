@@ -166,11 +166,12 @@ def test_names() -> dict[str, str]:
 
 
 def suites_for_assistant(assistant_id: str) -> list[str]:
-    """Suites whose tests call this assistant."""
-    return list(
+    """Suites that run against this assistant (their destination, see `suite_destination`)."""
+    candidates = (
         AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
         .order_by("test_suite").values_list("test_suite", flat=True).distinct()
     )
+    return [suite for suite in candidates if suite_destination(suite) == assistant_id]
 
 
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from testing import selectors as testing_selectors
 from testing.models import AssistantTest, SuiteRun
 from testing.services import assistant_tests
 from portal.telnyx import get_client
@@ -18,7 +19,8 @@ def test_operator_runs_a_suite_against_a_staged_version_and_sees_its_results(ope
     call_command("sandbox_seed", "--demo", verbosity=0)
     assert assistant_tests.tests_sync().ok
     test = AssistantTest.objects.exclude(test_suite="").exclude(destination="").first()
-    assistant_id = test.destination
+    # A suite runs against its destination assistant: the one its first test calls.
+    assistant_id = testing_selectors.suite_destination(test.test_suite)
     staged = get_client().post(f"ai/assistants/{assistant_id}", json={"instructions": "Staged wording.", "promote_to_main": False,
                                                                      "version_name": "staged"}).data
     version_id = staged["version_id"]
