@@ -3,7 +3,8 @@
 from django.urls import path
 
 from sandbox.api import endpoint
-from sandbox.views import assistants, canary_deploys, models, versions
+from sandbox.views import (assistants, canary_deploys, chat, conversations, integrations, mcp_servers, models,
+                           scheduled_events, tests, versions)
 
 app_name = "sandbox"
 
@@ -14,6 +15,17 @@ urlpatterns = [
          name="assistants"),
     path("ai/assistants/import", endpoint(POST=assistants.assistant_import), name="assistants-import"),
     path("ai/assistants/deleted", endpoint(GET=assistants.deleted_list), name="assistants-deleted"),
+    # Tests live under /ai/assistants/tests, so they must come before <assistant_id>.
+    path("ai/assistants/tests", endpoint(GET=tests.test_list, POST=tests.test_create), name="tests"),
+    path("ai/assistants/tests/test-suites", endpoint(GET=tests.suite_list), name="test-suites"),
+    path("ai/assistants/tests/test-suites/<str:suite_name>/runs",
+         endpoint(GET=tests.suite_runs_list, POST=tests.suite_runs_trigger), name="suite-runs"),
+    path("ai/assistants/tests/<str:test_id>",
+         endpoint(GET=tests.test_retrieve, PUT=tests.test_update, DELETE=tests.test_delete), name="test"),
+    path("ai/assistants/tests/<str:test_id>/runs",
+         endpoint(GET=tests.test_runs_list, POST=tests.test_runs_trigger), name="test-runs"),
+    path("ai/assistants/tests/<str:test_id>/runs/<str:run_id>", endpoint(GET=tests.test_run_retrieve),
+         name="test-run"),
     path("ai/assistants/<str:assistant_id>",
          endpoint(GET=assistants.assistant_retrieve, POST=assistants.assistant_update,
                   DELETE=assistants.assistant_delete), name="assistant"),
@@ -33,4 +45,35 @@ urlpatterns = [
          endpoint(GET=canary_deploys.canary_retrieve, POST=canary_deploys.canary_create,
                   PUT=canary_deploys.canary_update, DELETE=canary_deploys.canary_delete),
          name="canary-deploys"),
+    path("ai/assistants/<str:assistant_id>/chat", endpoint(POST=chat.assistant_chat), name="chat"),
+    path("ai/assistants/<str:assistant_id>/chat/sms", endpoint(POST=chat.assistant_chat_sms), name="chat-sms"),
+    path("ai/assistants/<str:assistant_id>/texml", endpoint(GET=chat.assistant_texml), name="texml"),
+    path("ai/assistants/<str:assistant_id>/tools/<str:tool_id>/test", endpoint(POST=chat.tool_test),
+         name="tool-test"),
+    path("ai/assistants/<str:assistant_id>/scheduled_events",
+         endpoint(GET=scheduled_events.event_list, POST=scheduled_events.event_create), name="scheduled-events"),
+    path("ai/assistants/<str:assistant_id>/scheduled_events/<str:event_id>",
+         endpoint(GET=scheduled_events.event_retrieve, DELETE=scheduled_events.event_delete),
+         name="scheduled-event"),
+    path("ai/integrations", endpoint(GET=integrations.integration_list), name="integrations"),
+    path("ai/integrations/connections", endpoint(GET=integrations.connection_list), name="connections"),
+    path("ai/integrations/connections/<str:connection_id>",
+         endpoint(GET=integrations.connection_retrieve, DELETE=integrations.connection_delete), name="connection"),
+    path("ai/integrations/<str:integration_id>", endpoint(GET=integrations.integration_retrieve),
+         name="integration"),
+    path("ai/mcp_servers", endpoint(GET=mcp_servers.mcp_list, POST=mcp_servers.mcp_create), name="mcp-servers"),
+    path("ai/mcp_servers/<str:server_id>",
+         endpoint(GET=mcp_servers.mcp_retrieve, PUT=mcp_servers.mcp_update, DELETE=mcp_servers.mcp_delete),
+         name="mcp-server"),
+    path("ai/conversations", endpoint(GET=conversations.conversation_list, POST=conversations.conversation_create),
+         name="conversations"),
+    path("ai/conversations/<str:conversation_id>",
+         endpoint(GET=conversations.conversation_retrieve, PUT=conversations.conversation_update,
+                  DELETE=conversations.conversation_delete), name="conversation"),
+    path("ai/conversations/<str:conversation_id>/message", endpoint(POST=conversations.message_add),
+         name="conversation-message"),
+    path("ai/conversations/<str:conversation_id>/messages", endpoint(GET=conversations.message_list),
+         name="conversation-messages"),
+    path("ai/conversations/<str:conversation_id>/conversations-insights",
+         endpoint(GET=conversations.insights_retrieve), name="conversation-insights"),
 ]

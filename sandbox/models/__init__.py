@@ -2,14 +2,14 @@
 
 from sandbox.models.assistants import SbAssistant, SbCanaryDeploy, SbVersion
 from sandbox.models.conversations import SbConversation, SbMessage
-from sandbox.models.integrations import SbConnection, SbIntegration, SbMcpServer
+from sandbox.models.integrations import SbConnection, SbMcpServer
 from sandbox.models.scheduled_events import SbScheduledEvent
 from sandbox.models.tests import SbTest, SbTestRun
 
 __all__ = [
     "SbAssistant", "SbVersion", "SbCanaryDeploy",
     "SbConversation", "SbMessage",
-    "SbIntegration", "SbConnection", "SbMcpServer",
+    "SbConnection", "SbMcpServer",
     "SbScheduledEvent",
     "SbTest", "SbTestRun",
 ]

@@ -1,20 +1,13 @@
-"""Integrations catalogue, the user's connections to them, and MCP servers."""
+"""Connections to integrations, and MCP servers."""
 
 from django.db import models
 
 
-class SbIntegration(models.Model):
-    id = models.CharField(primary_key=True, max_length=64)
-    name = models.CharField(max_length=100, unique=True)
-    data = models.JSONField(default=dict)  # display_name, description, logo_url, available_tools
-
-    class Meta:
-        ordering = ["name"]
-
-
 class SbConnection(models.Model):
+    """A user's connection to an integration of the fixed catalogue (behaviour/integration_catalogue.py)."""
+
     id = models.CharField(primary_key=True, max_length=64)
-    integration = models.ForeignKey(SbIntegration, on_delete=models.CASCADE, related_name="connections")
+    integration_id = models.CharField(max_length=64, db_index=True, default="")
     allowed_tools = models.JSONField(default=list)
     created_at = models.DateTimeField()
 

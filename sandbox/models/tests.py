@@ -24,6 +24,11 @@ class SbTestRun(models.Model):
     destination_version_id = models.CharField(max_length=64, blank=True)
     triggered_by = models.CharField(max_length=50, default="api")
     created_at = models.DateTimeField(db_index=True)
+    # Decided at trigger time and revealed once the simulated run finishes.
+    outcome = models.CharField(max_length=10, default="passed")
+    detail_status = models.JSONField(default=list)
+    logs = models.TextField(blank=True)
+    conversation_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

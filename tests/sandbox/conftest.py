@@ -1,6 +1,7 @@
 """Fixtures for sandbox behaviour tests: an authenticated JSON client on /sandbox/v2."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -24,7 +25,7 @@ class SandboxClient:
             kwargs["content_type"] = "application/json"
         url = BASE + path
         if query:
-            kwargs["QUERY_STRING"] = "&".join(f"{k}={v}" for k, v in query.items())
+            kwargs["QUERY_STRING"] = urlencode(query)
         return getattr(self.client, method)(url, **kwargs)
 
     def get(self, path, **kw):
