@@ -7,8 +7,8 @@ from portal.forms import IdempotentForm
 
 
 class AssistantFilterForm(FilterForm):
-    model = forms.ChoiceField(required=False)
-    tag = forms.ChoiceField(required=False)
+    model = forms.ChoiceField(required=False, label="By model")
+    tag = forms.ChoiceField(required=False, label="By tag")
 
     filter_lookups = {"model": "model", "tag": "tags_index__contains"}
     search_fields = ["name", "telnyx_id", "instructions"]

@@ -18,3 +18,11 @@ def model_choices(*, refresh_if_stale: bool = True) -> list[tuple[str, str]]:
         models_sync()
     models = LanguageModel.objects.order_by("-recommended_for_assistants", "telnyx_id")
     return [(m.telnyx_id, f"{m.telnyx_id} ★" if m.recommended_for_assistants else m.telnyx_id) for m in models]
+
+
+def model_organizations() -> list[str]:
+    return list(LanguageModel.objects.exclude(organization="").order_by("organization").values_list("organization", flat=True).distinct())
+
+
+def model_tiers() -> list[str]:
+    return list(LanguageModel.objects.exclude(tier="").order_by("tier").values_list("tier", flat=True).distinct())

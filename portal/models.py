@@ -67,6 +67,11 @@ class SyncState(models.Model):
     last_error = models.TextField(blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     item_count = models.PositiveIntegerField(default=0)
+    # A sync too large for one request runs in steps; these track the run in progress.
+    run_id = models.CharField(max_length=64, blank=True)
+    run_started_at = models.DateTimeField(null=True, blank=True)
+    run_cursor = models.CharField(max_length=200, blank=True)
+    run_progress = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.resource

@@ -5,6 +5,7 @@ emulator mounted at /sandbox/v2/ on this same server. With a key it talks to Tel
 Nothing else differs.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -126,6 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not Django's in-memory default: the live server's request threads then get
+        # connections of their own, as in production, instead of sharing one connection
+        # whose transactions interleave. One file per run, so parallel runs don't collide.
+        import tempfile
+
+        DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/portal-test-{os.getpid()}.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -201,3 +209,13 @@ if TESTING:
     # A distinctive key, so the suite can prove it never reaches a page, a log or the audit.
     SANDBOX_API_KEY = "KEYtest_5f1e9c_must_never_be_shown"
     SANDBOX_ASYNC_SECONDS = 0.0
+    # Live-server request threads must not keep connections open past a test, or the
+    # test database cannot be dropped at the end.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not Django's in-memory default: the live server's request threads then get
+        # connections of their own, as in production, instead of sharing one connection
+        # whose transactions interleave. One file per run, so parallel runs don't collide.
+        import tempfile
+
+        DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/portal-test-{os.getpid()}.sqlite3"}

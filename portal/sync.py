@@ -104,3 +104,66 @@ def replace_cache(model, items: list[dict], to_fields: Callable[[dict], dict], *
         stale = stale.filter(scope)
     stale.delete()
     return len(rows)
+
+
+# --- Syncs that run in steps ---------------------------------------------------------------
+@dataclass
+class StepOutcome:
+    """Where a stepwise sync stands after one step."""
+
+    run_id: str = ""
+    done: bool = False
+    progress: int = 0
+    busy: bool = False
+    error: TelnyxError | None = None
+
+
+def sync_step(
+    resource: str,
+    *,
+    run_id: str,
+    fetch_batch: Callable[[str], tuple[list[dict], str | None]],
+    store_batch: Callable[[list[dict]], int],
+    finish: Callable[[Any], int],
+) -> StepOutcome:
+    """Run one step of a large sync, so no request waits for the whole listing.
+
+    With no `run_id` a new run starts (taking the lease; `busy` if another run holds it).
+    `fetch_batch(cursor)` returns one batch and the next cursor (None when it was the last);
+    `store_batch(items)` upserts it; `finish(run_started_at)` deletes what the run did not
+    see and returns the final count. A failed step ends the run and keeps the cache: rows
+    are only removed once a run has seen everything.
+    """
+    import uuid
+
+    if not run_id:
+        if not acquire_lease(resource):
+            return StepOutcome(busy=True)
+        run_id = uuid.uuid4().hex
+        SyncState.objects.filter(resource=resource).update(
+            run_id=run_id, run_started_at=timezone.now(), run_cursor="", run_progress=0
+        )
+    state = SyncState.objects.get(resource=resource)
+    if state.run_id != run_id or state.lease_until is None or state.lease_until < timezone.now():
+        return StepOutcome(busy=True)  # this run was taken over or abandoned
+    try:
+        items, next_cursor = fetch_batch(state.run_cursor)
+        with transaction.atomic():
+            stored = store_batch(items)
+            progress = state.run_progress + stored
+            SyncState.objects.filter(resource=resource, run_id=run_id).update(
+                run_cursor=next_cursor or "",
+                run_progress=progress,
+                lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS),
+            )
+            if next_cursor is None:
+                total = finish(state.run_started_at)
+                SyncState.objects.filter(resource=resource).update(
+                    synced_at=timezone.now(), last_error="", item_count=total, lease_until=None, run_id=""
+                )
+                return StepOutcome(run_id=run_id, done=True, progress=total)
+    except TelnyxError as exc:
+        logger.warning("sync step of %s failed: %s", resource, exc)
+        SyncState.objects.filter(resource=resource).update(lease_until=None, run_id="", last_error=exc.user_message)
+        return StepOutcome(run_id=run_id, error=exc, progress=state.run_progress)
+    return StepOutcome(run_id=run_id, progress=progress)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assistants.models import Assistant
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
+from conversations.models import Conversation
 from inference.models import LanguageModel
 from inference.services import MODELS_RESOURCE, models_sync
 from portal.changelist import Column, build_changelist, remember_query
@@ -35,7 +36,8 @@ def _dashboard_context() -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     counts = [
         {"label": "Assistants", "value": Assistant.objects.count(), "url": "assistants:list"},
-        {"label": "Models available", "value": LanguageModel.objects.count(), "url": None},
+        {"label": "Conversations", "value": Conversation.objects.count(), "url": "conversations:list"},
+        {"label": "Models available", "value": LanguageModel.objects.count(), "url": "inference:models"},
         {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
         {
             "label": "Failed changes this week",

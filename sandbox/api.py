@@ -115,6 +115,8 @@ def now() -> datetime:
 
 def parse_json_body(request) -> dict:
     """The JSON object sent as the body; empty bodies count as ``{}``."""
+    if request.content_type == "multipart/form-data":
+        return {}  # uploads are read from request.POST / request.FILES by their view
     if request.method in ("GET", "HEAD", "DELETE") and not request.body:
         return {}
     raw = request.body.strip()

@@ -70,12 +70,16 @@ def telnyx_base(settings) -> str:
 
 
 @pytest.fixture
-def sandbox(live_server, settings) -> str:
+def sandbox(live_server, settings):
     """Point the portal at the sandbox served over real HTTP by the live server."""
     settings.TELNYX_BASE_URL = f"{live_server.url}/sandbox/v2"
     settings.TELNYX_MAX_RETRIES = 0
     settings.SANDBOX_FAULTS = ""
-    return settings.TELNYX_BASE_URL
+    yield settings.TELNYX_BASE_URL
+    # Keep-alive connections would hold live-server threads open past the test.
+    from portal.telnyx import reset_clients
+
+    reset_clients()
 
 
 # --- The API key never leaks ------------------------------------------------------------------
@@ -93,8 +97,11 @@ class _KeyLeakHandler(logging.Handler):
 
 @pytest.fixture(autouse=True)
 def api_key_never_leaks(monkeypatch, request):
-    """Fail any test whose responses (test client) or log lines contain the API key."""
+    """Fail any test whose responses (test client), log lines or audit events hold the API key."""
     from django.conf import settings
+    from django.db.models.signals import post_save
+
+    from portal.models import AuditEvent
 
     handler = _KeyLeakHandler(level=logging.DEBUG)
     root = logging.getLogger()
@@ -111,8 +118,17 @@ def api_key_never_leaks(monkeypatch, request):
         return response
 
     monkeypatch.setattr(Client, "request", checked_request)
+
+    def check_audit_event(sender, instance, **kwargs):
+        text = f"{instance.summary} {instance.error_message} {instance.changes} {instance.resource_label}"
+        for key in filter(None, (settings.SANDBOX_API_KEY, settings.TELNYX_API_KEY)):
+            if key in text:
+                leaked.append(f"audit event {instance.action} {instance.resource_type} contains the API key")
+
+    post_save.connect(check_audit_event, sender=AuditEvent)
     yield
     root.removeHandler(handler)
+    post_save.disconnect(check_audit_event, sender=AuditEvent)
     leaks = leaked + handler.leaks
     handler.leaks = []
     assert not leaks, f"API key leaked: {leaks}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from django.conf import settings
 
@@ -40,6 +40,7 @@ __all__ = [
     "UnprocessableEntityError",
     "get_client",
     "new_idempotency_key",
+    "reset_clients",
     "split_field_errors",
 ]
 
@@ -55,15 +56,31 @@ def get_client() -> TelnyxClient:
     )
 
 
-@lru_cache(maxsize=8)
+# One client per configuration, so sessions (and their connection pools) are reused, while
+# a test that overrides settings gets a client for its own target.
+_clients: dict[tuple, TelnyxClient] = {}
+_clients_lock = threading.Lock()
+
+
 def _client_for(base_url: str, api_key: str, connect: float, read: float, retries: int) -> TelnyxClient:
-    # Cached per configuration so sessions (and their connection pools) are reused, while a
-    # test that overrides settings gets a client for its own target.
-    return TelnyxClient(
-        base_url=base_url,
-        api_key=api_key,
-        connect_timeout=connect,
-        read_timeout=read,
-        max_retries=retries,
-        user_agent=f"telnyx-ai-portal/{settings.PORTAL_VERSION}",
-    )
+    key = (base_url, api_key, connect, read, retries)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = TelnyxClient(
+                base_url=base_url,
+                api_key=api_key,
+                connect_timeout=connect,
+                read_timeout=read,
+                max_retries=retries,
+                user_agent=f"telnyx-ai-portal/{settings.PORTAL_VERSION}",
+            )
+        return client
+
+
+def reset_clients() -> None:
+    """Close the calling thread's sessions of every client and forget the clients."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()

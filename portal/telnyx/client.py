@@ -56,6 +56,13 @@ class TelnyxClient:
         self._sleep = sleep
         self._local = threading.local()
 
+    def close(self) -> None:
+        """Close this thread's session and its pooled connections."""
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
     def __repr__(self) -> str:  # never show the key
         return f"<TelnyxClient {self.base_url}>"
 
@@ -140,22 +147,16 @@ class TelnyxClient:
                     headers=send_headers,
                     timeout=self.timeout,
                 )
-            except requests.exceptions.Timeout as exc:
-                error: errors.TelnyxError = errors.APITimeoutError(method=method, path=path)
-                self._log(method, path, None, started, "", f"timeout: {type(exc).__name__}")
-                if can_retry and attempt < self.max_retries:
-                    self._sleep(retry.backoff_seconds(attempt))
-                    attempt += 1
-                    continue
-                raise error from None
             except requests.exceptions.RequestException as exc:
-                error = errors.APIConnectionError(method=method, path=path)
-                self._log(method, path, None, started, "", f"connection error: {type(exc).__name__}")
+                # Timeouts (connect or read) and every other transport failure: no answer.
+                timed_out = isinstance(exc, requests.exceptions.Timeout)
+                error_class = errors.APITimeoutError if timed_out else errors.APIConnectionError
+                self._log(method, path, None, started, "", f"{'timeout' if timed_out else 'connection error'}: {type(exc).__name__}")
                 if can_retry and attempt < self.max_retries:
                     self._sleep(retry.backoff_seconds(attempt))
                     attempt += 1
                     continue
-                raise error from None
+                raise error_class(method=method, path=path) from None
 
             request_id = _request_id(resp.headers)
             self._log(method, path, resp.status_code, started, request_id)

@@ -22,3 +22,28 @@ def changelist_url(context, url_name: str, remember_as: str = "") -> str:
 @register.filter
 def pretty_json(value) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+@register.filter
+def as_datetime(value):
+    """An API timestamp (ISO 8601 string or Unix seconds) as an aware datetime, for |date."""
+    from datetime import datetime, timezone
+
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    if isinstance(value, str) and value:
+        try:
+            return parse_datetime(value)
+        except ValueError:
+            return None
+    return None
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ names|get_item:c.assistant_id }}`: a dict lookup with a variable key."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

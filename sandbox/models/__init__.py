@@ -14,3 +14,14 @@ __all__ = [
     "SbTest", "SbTestRun",
 ]
 from .idempotency import SbIdempotentResponse  # noqa: F401
+
+# Knowledge, insights and inference (branch sandbox-knowledge).
+from sandbox.models.inference import SbFineTuningJob  # noqa: E402
+from sandbox.models.insights import SbInsightGroup, SbInsightTemplate  # noqa: E402
+from sandbox.models.knowledge import SbBucket, SbClusterTask, SbDocument, SbEmbeddingTask  # noqa: E402
+
+__all__ += [
+    "SbInsightTemplate", "SbInsightGroup",
+    "SbBucket", "SbDocument", "SbEmbeddingTask", "SbClusterTask",
+    "SbFineTuningJob",
+]

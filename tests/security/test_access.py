@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
-VIEWER_POSTS = {"assistants:refresh", "dashboard-refresh", "logout"}
+VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

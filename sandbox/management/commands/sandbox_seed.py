@@ -19,6 +19,7 @@ class Command(BaseCommand):
             self._reset()
         if options["demo"]:
             self._demo()
+            self._demo_knowledge()
 
     def _reset(self):
         from sandbox import models
@@ -34,3 +35,14 @@ class Command(BaseCommand):
             return
         assistants = seed_demo_assistants()
         self.stdout.write(f"Created {len(assistants)} demo assistants.")
+
+    # Knowledge, insights and inference demo data (branch sandbox-knowledge).
+    @transaction.atomic
+    def _demo_knowledge(self):
+        from sandbox.behaviour.demo_knowledge import demo_knowledge_present, seed_demo_knowledge
+
+        if demo_knowledge_present():
+            self.stdout.write("Demo knowledge data already present.")
+            return
+        counts = seed_demo_knowledge()
+        self.stdout.write("Created demo knowledge data: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + ".")

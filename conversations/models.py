@@ -1,0 +1,26 @@
+from django.db import models
+
+
+class Conversation(models.Model):
+    """Cached conversation (`GET /ai/conversations`), with the metadata the changelist uses.
+
+    `payload` holds the API object; the assistant, version and channel come from its
+    metadata, so the changelist can filter a 100,000-row cache on indexed columns.
+    """
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, blank=True)
+    assistant_id = models.CharField(max_length=200, blank=True, db_index=True)
+    assistant_version_id = models.CharField(max_length=200, blank=True, db_index=True)
+    channel = models.CharField(max_length=50, blank=True, db_index=True)
+    ai_disabled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name or self.telnyx_id

@@ -1,0 +1,127 @@
+"""Conversation pages: the changelist with a stepwise sync, detail with the transcript."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conversations import selectors, services
+from conversations.forms import ConversationFilterForm
+from conversations.models import Conversation
+from portal.changelist import Column, build_changelist, remember_query, remembered_query
+from portal.roles import admin_required, read_required
+from portal.selectors import audit_events_for
+from portal.sync import is_stale, sync_state
+from portal.telnyx import TelnyxError
+
+LIST_TEMPLATE = "conversations/conversation_list.html"
+SYNCED_EVENT = "conversations-synced"
+COLUMNS = [
+    Column("created", "Created", "created_at"),
+    Column("last_message", "Last message", "last_message_at"),
+    Column("assistant", "Assistant", "assistant_id"),
+    Column("channel", "Channel", "channel"),
+]
+
+
+def _changelist_context(request: HttpRequest) -> dict:
+    changelist = build_changelist(
+        request,
+        selectors.conversation_queryset(),
+        ConversationFilterForm,
+        COLUMNS,
+        default_sort="-created",
+        form_kwargs={
+            "assistant_choices": selectors.assistant_filter_choices(),
+            "channel_choices": selectors.channel_filter_choices(),
+        },
+    )
+    state = sync_state(services.RESOURCE)
+    return {"cl": changelist, "sync": state, "stale": is_stale(state), "names": selectors.assistant_names()}
+
+
+@require_GET
+@read_required
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    remember_query(request, "conversations")
+    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
+    return render(request, template, _changelist_context(request))
+
+
+@require_POST
+@read_required
+def conversation_sync_step(request: HttpRequest) -> HttpResponse:
+    """One step of the sync; the progress fragment asks for the next step until done."""
+    outcome = services.conversations_sync_step(run_id=request.POST.get("run_id", ""))
+    response = render(
+        request, f"{LIST_TEMPLATE}#sync-progress", {"outcome": outcome, "sync": sync_state(services.RESOURCE)}
+    )
+    if outcome.done:
+        response["HX-Trigger"] = SYNCED_EVENT  # the table reloads itself with the new cache
+    return response
+
+
+@require_GET
+@read_required
+def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    detail = services.conversation_fetch(user=request.user, conversation_id=conversation_id)
+    data = detail.conversation.data
+    metadata = data.get("metadata") or {}
+    return render(
+        request,
+        "conversations/conversation_detail.html",
+        {
+            "detail": detail,
+            "conversation": data,
+            "conversation_id": conversation_id,
+            "metadata": metadata,
+            "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
+            "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
+        },
+    )
+
+
+@require_POST
+@admin_required
+def conversation_ai(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    enable = request.POST.get("enabled") == "true"
+    try:
+        services.conversation_set_ai(user=request.user, conversation_id=conversation_id, enabled=enable)
+    except TelnyxError as exc:
+        messages.error(request, f"Could not change AI replies. {exc.user_message}")
+    else:
+        messages.success(request, "AI replies are on for this conversation." if enable else "AI replies are off: the assistant will not answer in this conversation.")
+    return redirect("conversations:detail", conversation_id=conversation_id)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    label = str(row) if row else conversation_id
+    if request.method == "POST":
+        try:
+            services.conversation_delete(user=request.user, conversation_id=conversation_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete the conversation. {exc.user_message}")
+        else:
+            messages.success(request, f"Deleted conversation “{label}”.")
+            query = remembered_query(request, "conversations")
+            return redirect(reverse("conversations:list") + (f"?{query}" if query else ""))
+    return render(request, "conversations/conversation_confirm_delete.html", {"label": label, "conversation_id": conversation_id})
+
+
+@require_GET
+@read_required
+def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=conversation_id), 50)
+    return render(
+        request,
+        "conversations/conversation_history.html",
+        {"conversation_id": conversation_id, "label": str(row) if row else conversation_id, "page": events.get_page(request.GET.get("page"))},
+    )

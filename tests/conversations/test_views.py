@@ -1,0 +1,91 @@
+"""Conversation pages: changelist from the cache, stepwise sync, detail, admin actions."""
+
+from __future__ import annotations
+
+import pytest
+import responses
+from django.urls import reverse
+from django.utils import timezone
+
+from conversations import services
+from conversations.models import Conversation
+from portal.models import SyncState
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("conversations:list")
+
+
+def conv(n: int, channel: str = "phone_call", assistant: str = "assistant-1") -> dict:
+    return {"id": f"conv-{n}", "name": f"Call {n}", "created_at": f"2026-11-{10 + n:02d}T10:00:00Z",
+            "last_message_at": f"2026-11-{10 + n:02d}T10:05:00Z",
+            "metadata": {"assistant_id": assistant, "assistant_version_id": "v1", "telnyx_conversation_channel": channel}}
+
+
+@pytest.fixture
+def cached():
+    for n in range(1, 6):
+        services.conversation_cache_put(conv(n, channel="sms_chat" if n % 2 else "phone_call", assistant=f"assistant-{n % 2}"))
+    SyncState.objects.create(resource="conversations", synced_at=timezone.now())
+
+
+@responses.activate
+def test_list_filters_by_channel_and_date_from_the_cache(viewer_client, cached):
+    content = viewer_client.get(LIST, {"channel": "phone_call", "since": "2026-11-13"}).content.decode()
+    assert "Call 4" in content and "Call 2" not in content and "1 result" in content
+    assert len(responses.calls) == 0
+
+
+def test_newest_first_by_default(viewer_client, cached):
+    content = viewer_client.get(LIST).content.decode()
+    assert content.index("Call 5") < content.index("Call 1")
+
+
+def test_htmx_gets_only_the_table(viewer_client, cached):
+    response = viewer_client.get(LIST, headers={"HX-Request": "true"})
+    assert b'id="changelist-table"' in response.content and b"<html" not in response.content
+
+
+@responses.activate
+def test_sync_step_shows_progress_then_asks_the_table_to_reload(viewer_client, telnyx_base, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(1), conv(2)]})
+    first = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    assert b"Loading conversations from Telnyx" in first.content and b"run_id" in first.content
+    assert "HX-Trigger" not in first
+    run_id = SyncState.objects.get(resource="conversations").run_id
+    responses.replace(responses.GET, f"{telnyx_base}/ai/conversations", json={"data": [conv(2)]})
+    last = viewer_client.post(reverse("conversations:sync"), {"run_id": run_id}, headers={"HX-Request": "true"})
+    assert b"Loaded 2 conversations" in last.content
+    assert last["HX-Trigger"] == "conversations-synced"
+
+
+@responses.activate
+def test_sync_failure_says_so_and_keeps_the_list(viewer_client, telnyx_base, cached):
+    responses.get(f"{telnyx_base}/ai/conversations", status=503)
+    response = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    assert b"The refresh stopped; the cached list is unchanged" in response.content
+    assert Conversation.objects.count() == 5
+
+
+@responses.activate
+def test_detail_falls_back_to_the_cache_when_telnyx_fails(viewer_client, telnyx_base, cached):
+    responses.get(f"{telnyx_base}/ai/conversations/conv-2", status=503)
+    response = viewer_client.get(reverse("conversations:detail", args=["conv-2"]))
+    assert response.status_code == 200
+    assert b"Showing the cached copy" in response.content and b"Call 2" in response.content
+
+
+@responses.activate
+def test_admin_turns_ai_off_from_the_detail_page(team_admin_client, telnyx_base, cached):
+    responses.put(f"{telnyx_base}/ai/conversations/conv-1", json={"data": {**conv(1), "metadata": {"ai_disabled": "true"}}})
+    response = team_admin_client.post(reverse("conversations:ai", args=["conv-1"]), {"enabled": "false"}, follow=False)
+    assert response.status_code == 302
+    assert Conversation.objects.get(telnyx_id="conv-1").ai_disabled
+
+
+@pytest.mark.parametrize("name", ["ai", "delete"])
+def test_viewer_and_operator_cannot_change_conversations(viewer_client, operator_client, cached, name):
+    for client in (viewer_client, operator_client):
+        assert client.post(reverse(f"conversations:{name}", args=["conv-1"])).status_code == 403
+    assert Conversation.objects.count() == 5
