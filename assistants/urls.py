@@ -1,6 +1,7 @@
 from django.urls import path
 
 from assistants.views import assistants as views
+from assistants.views import canary, chat
 
 app_name = "assistants"
 urlpatterns = [
@@ -10,4 +11,15 @@ urlpatterns = [
     path("<str:assistant_id>/", views.assistant_detail, name="detail"),
     path("<str:assistant_id>/delete/", views.assistant_delete, name="delete"),
     path("<str:assistant_id>/history/", views.assistant_history, name="history"),
+    path("<str:assistant_id>/canary/", canary.canary_detail, name="canary"),
+    path("<str:assistant_id>/canary/save/", canary.canary_save, name="canary-save"),
+    path("<str:assistant_id>/canary/editor/", canary.canary_editor, name="canary-editor"),
+    path("<str:assistant_id>/canary/preview/", canary.canary_preview, name="canary-preview"),
+    path("<str:assistant_id>/canary/delete/", canary.canary_delete, name="canary-delete"),
+    path("<str:assistant_id>/canary/restore/<int:config_id>/", canary.canary_restore, name="canary-restore"),
+    path("<str:assistant_id>/canary/test/", canary.canary_test, name="canary-test"),
+    path("<str:assistant_id>/canary/observed/", canary.canary_observed, name="canary-observed"),
+    path("<str:assistant_id>/chat/", chat.chat_page, name="chat"),
+    path("<str:assistant_id>/chat/send/", chat.chat_send, name="chat-send"),
+    path("<str:assistant_id>/chat/sms/", chat.chat_sms, name="chat-sms"),
 ]
