@@ -25,6 +25,12 @@ class VersionLabels:
                 return version["name"] or version_id[:8]
         return version_id[:8] or "unknown"
 
+    def describe(self, version_id: str) -> str:
+        """The name with main's own version name too: 'main · revision 2'."""
+        name = self.name(version_id)
+        own = next((v["name"] for v in self.versions if v["id"] == version_id), "")
+        return f"{name} · {own}" if name == "main" and own else name
+
     def colour(self, version_id: str) -> str:
         if version_id == self.main_version_id or version_id == "main":
             return "seg-main"

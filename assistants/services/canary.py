@@ -30,6 +30,7 @@ class CanaryDeploy:
     rules: list[dict]
     exists: bool
     updated_at: datetime | None = None
+    error: TelnyxError | None = None  # set by pages that could not read it
 
 
 def _path(assistant_id: str) -> str:

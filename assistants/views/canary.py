@@ -25,16 +25,29 @@ COMMON_ATTRIBUTES = ["from", "to", "sip_uri", "channel", "telnyx_end_user_target
 
 
 def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabels, object]:
+    """The assistant (cached copy if Telnyx fails) and its version names (ids only if that fails)."""
     result = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
-    versions = services.version_choices(user=request.user, assistant_id=assistant_id)
+    try:
+        versions = services.version_choices(user=request.user, assistant_id=assistant_id)
+    except TelnyxError:
+        versions = []
     return result.data, VersionLabels(versions, str(result.data.get("version_id") or "")), result
+
+
+def _canary_or_error(request: HttpRequest, assistant_id: str) -> services.CanaryDeploy:
+    try:
+        return services.canary_fetch(user=request.user, assistant_id=assistant_id)
+    except TelnyxError as exc:
+        return services.CanaryDeploy(rules=[], exists=False, error=exc)
 
 
 def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=()) -> dict:
     assistant, labels, result = _labels(request, assistant_id)
-    canary = services.canary_fetch(user=request.user, assistant_id=assistant_id)
+    canary = _canary_or_error(request, assistant_id)
+    # Without the current rules, an empty editor would invite overwriting them blindly.
+    editing_blocked = canary.error is not None and rows is None
     rows = rows if rows is not None else rows_from_rules(canary.rules)
-    return {
+    return {"editing_blocked": editing_blocked,
         "assistant": assistant, "assistant_id": assistant_id, "result": result, "canary": canary,
         "labels": labels, "rows": rows, "bars": bars_from_rows(rows, labels), "saved_bars": bars_from_rules(canary.rules, labels),
         "operators": OPERATORS.items(), "form_errors": errors, "attributes": _attributes(canary.rules),

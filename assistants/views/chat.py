@@ -65,7 +65,7 @@ def chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
             context["error"] = exc.user_message
         else:
             _, labels = _labels(request, assistant_id)
-            context.update(turn=turn, content=data["content"], version_label=labels.name(turn.version_id)
+            context.update(turn=turn, content=data["content"], version_label=labels.describe(turn.version_id)
                            if turn.version_id else "unknown version", conversation_id=turn.conversation_id)
     template = f"{PAGE}#exchange" if request.htmx else PAGE
     if not request.htmx:

@@ -264,3 +264,10 @@ def test_observed_split_counts_conversations_per_serving_version(api, viewer_cli
     assert "10 conversations" in content
     assert "empathy experiment <strong>20%</strong> <span class=\"muted\">(2)</span>" in content
     assert "main <strong>80%</strong> <span class=\"muted\">(8)</span>" in content
+
+
+def test_when_the_canary_cannot_be_read_the_editor_is_off_with_a_banner(api, team_admin_client):
+    api.get(api.canary, status=503)
+    content = team_admin_client.get(page_url("canary")).content.decode()
+    assert 'data-testid="canary-error"' in content and "Telnyx had a server error (503)" in content
+    assert 'id="canary-form"' not in content and "All traffic goes to main" not in content
