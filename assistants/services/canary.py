@@ -19,6 +19,7 @@ from portal.telnyx import NotFoundError, TelnyxError, TelnyxResponse, get_client
 
 from assistants.canary_rules import normalise_canary
 from assistants.models import Assistant, CanaryConfig
+from assistants.services.observed import forget_observed_split
 
 RESOURCE_TYPE = "canary_deploy"
 
@@ -100,6 +101,7 @@ def _write(*, user, assistant_id: str, rules: list[dict], restoring: str = "", i
         )
         raise
     saved = normalise_canary(response.data) if response.data else rules
+    forget_observed_split(assistant_id)
     if restoring:
         summary = f"Restored the canary deploy {restoring} of “{label}”"
     else:
@@ -149,6 +151,7 @@ def canary_delete(*, user, assistant_id: str) -> bool:
             error=exc,
         )
         raise
+    forget_observed_split(assistant_id)
     with transaction.atomic():
         _history(user=user, assistant_id=assistant_id, rules=before, kind=CanaryConfig.Kind.DELETED)
         audit.record(

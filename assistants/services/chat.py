@@ -13,6 +13,8 @@ from portal import audit
 from portal.roles import OPERATE, require_perm
 from portal.telnyx import TelnyxError, get_client, new_idempotency_key
 
+from assistants.services.observed import forget_observed_split
+
 RESOURCE_TYPE = "assistant"
 
 
@@ -43,7 +45,9 @@ def serving_version(conversation_id: str) -> str:
 def chat_send(*, user, assistant_id: str, content: str, conversation_id: str = "") -> ChatTurn:
     """Send one user turn; start a conversation first when there is none yet."""
     require_perm(user, OPERATE)
-    conversation_id = conversation_id or conversation_start(user=user, assistant_id=assistant_id)
+    if not conversation_id:
+        conversation_id = conversation_start(user=user, assistant_id=assistant_id)
+        forget_observed_split(assistant_id)
     response = get_client().post(
         f"ai/assistants/{assistant_id}/chat", json={"content": content, "conversation_id": conversation_id}
     )
@@ -66,6 +70,7 @@ def sms_chat_send(*, user, assistant_id: str, from_: str, to: str, text: str = "
                      summary=f"Tried to start an {summary}", changes=audit.diff(None, body), error=exc)
         raise
     conversation_id = str((response.data or {}).get("conversation_id") or "")
+    forget_observed_split(assistant_id)
     audit.record(user=user, action="sms_chat", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
                  summary=f"Started an {summary}" + (f" (conversation {conversation_id})" if conversation_id else ""),
                  changes=audit.diff(None, body), response=response)

@@ -63,10 +63,19 @@ def _fetch_since(assistant_id: str, since: datetime) -> tuple[list[dict], bool]:
     return items, True
 
 
+def _cache_key(assistant_id: str) -> str:
+    return f"observed-split:{assistant_id}"
+
+
+def forget_observed_split(assistant_id: str) -> None:
+    """Drop the cached count after the portal itself changed routing or started conversations."""
+    cache.delete(_cache_key(assistant_id))
+
+
 def observed_split(*, user, assistant_id: str, refresh: bool = False) -> ObservedSplit:
     """Conversations per serving version over the last 24 hours and 7 days."""
     require_perm(user, READ)
-    key = f"observed-split:{assistant_id}"
+    key = _cache_key(assistant_id)
     if not refresh and (hit := cache.get(key)):
         return hit
     now = timezone.now()
