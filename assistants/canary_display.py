@@ -49,6 +49,11 @@ class Segment:
     percent: float
     colour: str
     count: int | None = None  # conversations behind the share, for observed splits
+    width: float | None = None  # drawn width when it differs from the share (an overflowing draft)
+
+    @property
+    def bar_width(self) -> float:
+        return self.percent if self.width is None else self.width
 
 
 @dataclass
@@ -95,9 +100,11 @@ def bars_from_rows(rows: list[RuleRow], labels: VersionLabels) -> list[SplitBar]
                        for s in row.slots]
             rule = {"serve": {"rollout": rollout}}
         shares = rule_shares(rule, labels.main_version_id)
+        segments = segments_for(shares, labels)
         total = sum(s.percent for s in shares if not s.is_main)
-        if total > 100:  # draw the overflow to scale, so the bar still fills its track
-            shares = [Share(s.version_id, s.percent * 100 / total, s.is_main) for s in shares if not s.is_main]
+        if total > 100:  # draw the overflow to scale so the bar fits; the legend keeps the typed weights
+            segments = [Segment(s.version_id, s.label, s.percent, s.colour, width=s.percent * 100 / total)
+                        for s in segments if s.colour != "seg-main"]
         bars.append(SplitBar(f"Rule {n}", describe_match([m for m in match if m["attribute"]]),
-                             segments_for(shares, labels), invalid=row.has_errors))
+                             segments, invalid=row.has_errors))
     return bars

@@ -271,3 +271,12 @@ def test_when_the_canary_cannot_be_read_the_editor_is_off_with_a_banner(api, tea
     content = team_admin_client.get(page_url("canary")).content.decode()
     assert 'data-testid="canary-error"' in content and "Telnyx had a server error (503)" in content
     assert 'id="canary-form"' not in content and "All traffic goes to main" not in content
+
+
+def test_an_overflowing_draft_keeps_the_typed_weights_in_the_legend(api, team_admin_client):
+    content = team_admin_client.post(page_url("canary-preview"), {
+        "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "90",
+        "r0-s1-version": "v-old", "r0-s1-weight": "60"}, headers={"HX-Request": "true"}).content.decode()
+    assert "empathy experiment <strong>90%</strong>" in content and "initial <strong>60%</strong>" in content
+    assert 'style="width: 60.00%"' in content and 'style="width: 40.00%"' in content  # drawn to scale
+    assert "main <strong>" not in content
