@@ -1,7 +1,7 @@
 from django.urls import path
 
 from assistants.views import assistants as views
-from assistants.views import canary, chat
+from assistants.views import canary, chat, scheduled
 
 app_name = "assistants"
 urlpatterns = [
@@ -22,4 +22,8 @@ urlpatterns = [
     path("<str:assistant_id>/chat/", chat.chat_page, name="chat"),
     path("<str:assistant_id>/chat/send/", chat.chat_send, name="chat-send"),
     path("<str:assistant_id>/chat/sms/", chat.chat_sms, name="chat-sms"),
+    path("<str:assistant_id>/scheduled/", scheduled.scheduled_list, name="scheduled"),
+    path("<str:assistant_id>/scheduled/add/", scheduled.scheduled_create, name="scheduled-create"),
+    path("<str:assistant_id>/scheduled/<str:event_id>/", scheduled.scheduled_detail, name="scheduled-detail"),
+    path("<str:assistant_id>/scheduled/<str:event_id>/cancel/", scheduled.scheduled_cancel, name="scheduled-cancel"),
 ]

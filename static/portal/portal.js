@@ -4,3 +4,11 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest(".filters select");
   if (select) select.form.requestSubmit();
 });
+
+// Time-zone selects start at the browser's zone (the server cannot know it).
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  document.querySelectorAll("select[data-browser-tz]").forEach((select) => {
+    if (select.dataset.bound !== "1" && zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
+  });
+});
