@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
-VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout"}
+# mcp_servers:refresh only re-reads the MCP server list from Telnyx, like the other refreshes.
+VIEWER_POSTS = {"assistants:refresh", "mcp_servers:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
