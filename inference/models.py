@@ -17,3 +17,26 @@ class LanguageModel(models.Model):
 
     def __str__(self) -> str:
         return self.telnyx_id
+
+
+class FineTuningJob(models.Model):
+    """Cached fine-tuning job (`GET /ai/fine_tuning/jobs`)."""
+
+    FINAL = ("succeeded", "failed", "cancelled")
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    model = models.CharField(max_length=200, db_index=True)
+    training_file = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, db_index=True)
+    trained_tokens = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL

@@ -1,17 +1,24 @@
-"""Inference pages: the model catalogue."""
+"""Inference pages: model catalogue, chat completions, transcription, fine-tuning jobs."""
 
 from __future__ import annotations
 
+import json
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
 from inference import selectors, services
-from inference.forms import ModelFilterForm
-from inference.models import LanguageModel
-from portal.changelist import Column, build_changelist, refresh_from_request, remember_query
-from portal.roles import read_required
+from inference.forms import ChatForm, FineTuningForm, ModelFilterForm, TranscribeForm
+from inference.models import FineTuningJob, LanguageModel
+from inference.selectors import model_choices
+from portal.changelist import Column, FilterForm, build_changelist, refresh_from_request, remember_query
+from portal.forms import add_telnyx_errors
+from portal.roles import admin_required, operate_required, read_required
 from portal.sync import is_stale, sync_state
+from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "inference/model_list.html"
 COLUMNS = [
@@ -56,3 +63,130 @@ def model_refresh(request: HttpRequest) -> HttpResponse:
 def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
     model = get_object_or_404(LanguageModel, telnyx_id=model_id)
     return render(request, "inference/model_detail.html", {"model": model, "data": model.payload})
+
+
+# --- Chat completions playground ------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@operate_required
+def chat(request: HttpRequest) -> HttpResponse:
+    """A stateless multi-turn playground: the page carries the conversation so far."""
+    form = ChatForm(request.POST or None, model_choices=model_choices())
+    history, reply, error = [], None, None
+    if request.method == "POST" and form.is_valid():
+        history = form.cleaned_data["history"]
+        turn = [*history, {"role": "user", "content": form.cleaned_data["message"]}]
+        system = form.cleaned_data["system"]
+        try:
+            reply = services.chat_completion(
+                user=request.user, model=form.cleaned_data["model"],
+                messages=([{"role": "system", "content": system}] if system else []) + turn,
+                temperature=form.cleaned_data["temperature"], max_tokens=form.cleaned_data["max_tokens"],
+            )
+        except TelnyxError as exc:
+            error = exc  # the bound form keeps the message, ready to send again
+        else:
+            history = [*turn, {"role": "assistant", "content": reply["content"], "model": reply["model"]}]
+            form = ChatForm(
+                initial={**form.cleaned_data, "message": "", "history": json.dumps(history)},
+                model_choices=model_choices(refresh_if_stale=False),
+            )
+    context = {"form": form, "history": history, "reply": reply, "error": error}
+    return render(request, "inference/chat.html#playground" if request.htmx else "inference/chat.html", context)
+
+
+# --- Transcription ----------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@operate_required
+def transcribe(request: HttpRequest) -> HttpResponse:
+    form = TranscribeForm(request.POST or None, request.FILES or None)
+    result, error = None, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.transcribe(user=request.user, model=data["model"], upload=data["file"],
+                                         file_url=data["file_url"], language=data["language"], segments=data["segments"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc, field_map={"file_url": "file_url"})
+            error = exc
+    return render(request, "inference/transcribe.html", {"form": form, "result": result, "error": error})
+
+
+# --- Fine-tuning jobs ---------------------------------------------------------------------------
+JOB_COLUMNS = [Column("created", "Started", "created_at"), Column("model", "Base model", "model"),
+               Column("status", "Status", "status")]
+
+
+class JobFilterForm(FilterForm):
+    search_fields = ["telnyx_id", "model", "training_file"]
+
+
+def _jobs(request: HttpRequest, extra: dict | None = None, fragment: bool = False) -> HttpResponse:
+    remember_query(request, "inference")
+    changelist = build_changelist(request, FineTuningJob.objects.all(), JobFilterForm, JOB_COLUMNS, "-created")
+    state = sync_state(services.JOBS_RESOURCE)
+    context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
+    template = "inference/job_list.html"
+    return render(request, f"{template}#table" if (fragment or request.htmx) else template, context)
+
+
+@require_GET
+@read_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    return _jobs(request)
+
+
+@require_POST
+@read_required
+def job_refresh(request: HttpRequest) -> HttpResponse:
+    outcome = refresh_from_request(request, services.JOBS_RESOURCE, services.fine_tuning_jobs_sync)
+    return _jobs(request, {"outcome": outcome}, fragment=True)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def job_create(request: HttpRequest) -> HttpResponse:
+    model_choices()  # make sure the catalogue is there to pick from
+    tunable = [(m.telnyx_id, m.telnyx_id) for m in LanguageModel.objects.all() if m.payload.get("is_fine_tunable")]
+    form = FineTuningForm(request.POST or None, model_choices=tunable)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            job = services.fine_tuning_job_create(user=request.user, model=data["model"], training_file=data["training_file"],
+                                                  n_epochs=data["n_epochs"], suffix=data["suffix"],
+                                                  idempotency_key=data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Fine-tuning of {job.model} started.")
+            return redirect("inference:job-detail", job_id=job.telnyx_id)
+    return render(request, "inference/job_form.html", {"form": form})
+
+
+@require_GET
+@read_required
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    error = None
+    try:
+        job = services.fine_tuning_job_fetch(user=request.user, job_id=job_id)
+    except TelnyxError as exc:
+        job = FineTuningJob.objects.filter(telnyx_id=job_id).first()
+        if job is None:
+            raise
+        error = exc
+    context = {"job": job, "error": error}
+    if request.htmx:
+        response = render(request, "inference/job_detail.html#status", context)
+        return HttpResponseStopPolling(response.content) if job.is_final else response
+    return render(request, "inference/job_detail.html", context)
+
+
+@require_POST
+@admin_required
+def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    try:
+        services.fine_tuning_job_cancel(user=request.user, job_id=job_id)
+    except TelnyxError as exc:
+        messages.error(request, f"Could not cancel the job. {exc.user_message}")
+    else:
+        messages.success(request, "The fine-tuning job was cancelled.")
+    return redirect("inference:job-detail", job_id=job_id)

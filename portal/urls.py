@@ -16,6 +16,7 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("inference/", include("inference.urls")),
     path("conversations/", include("conversations.urls")),
+    path("knowledge/", include("knowledge.urls")),
 ]
 
 if settings.SANDBOX_ENABLED:

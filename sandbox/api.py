@@ -20,7 +20,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults, idempotency
+from sandbox import faults
 
 # Telnyx error codes used by the sandbox (Telnyx reuses a few generic ones).
 CODE_INVALID = "10015"  # bad request / invalid parameter
@@ -163,15 +163,11 @@ def _type_error(value, kind, pointer: str) -> dict | None:
                 return problem
         return None
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if float in kinds:
-        kinds = kinds + (int,)
+    accepted = kinds + (int,) if float in kinds else kinds  # JSON numbers may be integral
     # bool is an int in Python, but never a number in JSON.
-    if isinstance(value, bool) and bool not in kinds:
-        ok_type = False
-    else:
-        ok_type = isinstance(value, kinds)
-    if not ok_type:
-        names = " or ".join(TYPE_NAMES.get(k, k.__name__) for k in kinds if k is not int or float not in kinds)
+    wrong_bool = isinstance(value, bool) and bool not in kinds
+    if wrong_bool or not isinstance(value, accepted):
+        names = " or ".join(TYPE_NAMES.get(k, k.__name__) for k in kinds)
         return error_object(422, f"Must be {names}.", pointer=pointer)
     return None
 
@@ -317,13 +313,26 @@ def _handle(request, view, allowed, args, kwargs):
                        headers={"Allow": ", ".join(sorted(allowed))})
     if not _authorised(request):
         raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
-    replayed = idempotency.replay(request)
-    if replayed is not None:
-        return replayed
+    # Imported here: the idempotency store is built on this module's ApiError.
+    from sandbox.behaviour import idempotency
+
     request.json = parse_json_body(request)
-    response = view(request, *args, **kwargs)
-    idempotency.remember(request, response)
+    response = idempotency.replay(request)
+    if response is None:
+        try:
+            response = view(request, *args, **kwargs)
+        except ApiError as exc:
+            response = exc.as_response()
+        idempotency.remember(request, response)
+    if fault and fault.drop_after:
+        return faults.dropped_connection_response(request)
     return response
+
+
+@sandbox_endpoint(methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown_path(request, path=""):
+    """Anything under the sandbox that no endpoint matches: a 404 in Telnyx's envelope."""
+    raise ApiError(404, f"No sandbox endpoint at {request.path}.")
 
 
 def endpoint(**handlers):

@@ -1,7 +1,9 @@
 """Fault injection for the sandbox: latency, error statuses, 429s, timeouts, dropped connections.
 
 A fault spec is a short string, e.g. ``status=503``, ``status=503;rate=0.3``,
-``status=429;retry_after=1``, ``latency=250`` (ms), ``timeout=5`` (s) or ``drop``.
+``status=429;retry_after=1``, ``latency=250`` (ms), ``timeout=5`` (s), ``drop`` (cut the
+connection instead of answering) or ``drop_after`` (do the work, then cut the connection: the
+client cannot tell whether its create happened, which is what Idempotency-Key is for).
 Parts may be separated by ``;`` or ``,``. A request gets a spec from its
 ``X-Sandbox-Fault`` header, otherwise from ``settings.SANDBOX_FAULTS``; with neither,
 nothing is injected.
@@ -32,6 +34,7 @@ class Fault:
     latency_ms: int = 0
     timeout_s: float = 0.0
     drop: bool = False
+    drop_after: bool = False
 
 
 def parse_fault(spec: str) -> Fault | None:
@@ -58,8 +61,8 @@ def parse_fault(spec: str) -> Fault | None:
                 values["latency_ms"] = int(raw)
             elif key == "timeout":
                 values["timeout_s"] = float(raw)
-            elif key == "drop":
-                values["drop"] = True
+            elif key in ("drop", "drop_after"):
+                values[key] = True
                 if raw:
                     values["rate"] = float(raw)
             else:

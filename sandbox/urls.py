@@ -1,8 +1,8 @@
 """The sandbox API, mounted at /sandbox/v2/. Paths mirror https://api.telnyx.com/v2/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from sandbox.api import endpoint
+from sandbox.api import endpoint, unknown_path
 from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
                            embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
                            summarize, tests, versions)
@@ -77,6 +77,8 @@ assistant_patterns = [
          name="conversation-messages"),
     path("ai/conversations/<str:conversation_id>/conversations-insights",
          endpoint(GET=conversations.insights_retrieve), name="conversation-insights"),
+    # Last: unknown paths get Telnyx's 404 envelope rather than Django's HTML page.
+    re_path(r"^(?P<path>.*)$", unknown_path, name="unknown"),
 ]
 
 # Knowledge, insights and inference.

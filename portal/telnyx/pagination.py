@@ -22,6 +22,7 @@ def iterate_pages(
     page, as the SDK's TopLevelArray pagination does.
     """
     page_number = 1
+    previous_ids: list = []
     for _ in range(max_pages):
         query = dict(params or {})
         query["page[number]"] = page_number
@@ -34,6 +35,11 @@ def iterate_pages(
             items, meta = body.get("data") or [], body.get("meta") or {}
         if not items:
             return
+        ids = [item.get("id") if isinstance(item, dict) else item for item in items]
+        if ids == previous_ids:
+            # The endpoint ignored page[number] (it is not paginated): same page again, stop.
+            return
+        previous_ids = ids
         yield from items
         current = int(meta.get("page_number") or page_number)
         total = meta.get("total_pages")

@@ -47,3 +47,9 @@ def as_datetime(value):
 def get_item(mapping, key):
     """`{{ names|get_item:c.assistant_id }}`: a dict lookup with a variable key."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def spaced(value) -> str:
+    """'partial_success' → 'partial success', for API enum values shown to people."""
+    return str(value or "").replace("_", " ")

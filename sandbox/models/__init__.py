@@ -2,6 +2,7 @@
 
 from sandbox.models.assistants import SbAssistant, SbCanaryDeploy, SbVersion
 from sandbox.models.conversations import SbConversation, SbMessage
+from sandbox.models.idempotency import SbIdempotentResponse
 from sandbox.models.integrations import SbConnection, SbMcpServer
 from sandbox.models.scheduled_events import SbScheduledEvent
 from sandbox.models.tests import SbTest, SbTestRun
@@ -12,6 +13,7 @@ __all__ = [
     "SbConnection", "SbMcpServer",
     "SbScheduledEvent",
     "SbTest", "SbTestRun",
+    "SbIdempotentResponse",
 ]
 from .idempotency import SbIdempotentResponse  # noqa: F401
 

@@ -16,6 +16,11 @@ class SbConversation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The portal lists an assistant's (or version's) latest conversations.
+        indexes = [
+            models.Index(fields=["assistant_id", "-created_at"], name="sb_conv_assistant_recent"),
+            models.Index(fields=["assistant_version_id", "-created_at"], name="sb_conv_version_recent"),
+        ]
 
     def set_metadata(self, metadata: dict) -> None:
         self.metadata = metadata

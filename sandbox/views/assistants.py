@@ -1,8 +1,6 @@
 """Assistants: list, create, retrieve, update, delete, clone, import, recently deleted."""
 
-from django.db import transaction
-
-from sandbox.api import ApiError, Enum, ListOf, iso, now, ok, paginate, query_bool, validate
+from sandbox.api import Enum, ListOf, ok, paginate, query_bool, validate
 from sandbox.behaviour import assistants as svc
 from sandbox.behaviour.assistant_config import config_from_body, validate_config
 from sandbox.behaviour.importers import assistants_import

@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlparse
 from xml.sax.saxutils import quoteattr
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from sandbox.api import ApiError, ok, validate
 from sandbox.behaviour import assistants as svc
@@ -20,7 +20,28 @@ def assistant_chat(request, assistant_id):
     assistant = svc.get_assistant(assistant_id)
     reply = chat(assistant, conversation_id=body["conversation_id"], content=body["content"],
                  name=body.get("name") or "")
+    if body.get("stream"):
+        return _sse_reply(reply)
     return ok({"content": reply})
+
+
+def _sse_reply(reply: str) -> StreamingHttpResponse:
+    """Server-sent events: one ``delta`` per word, then ``done`` with the whole reply.
+
+    The SDK documents the event names but not their payloads; ``{"content": ...}`` mirrors
+    the non-streaming answer.
+    """
+    words = reply.split(" ")
+
+    def events():
+        for index, word in enumerate(words):
+            chunk = word if index == 0 else " " + word
+            yield f"event: delta\ndata: {json.dumps({'content': chunk})}\n\n".encode()
+        yield f"event: done\ndata: {json.dumps({'content': reply})}\n\n".encode()
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 def assistant_chat_sms(request, assistant_id):

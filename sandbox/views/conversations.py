@@ -89,14 +89,11 @@ def _tool_call_errors(tool_calls: list) -> list[dict]:
     errors = []
     for index, call in enumerate(tool_calls):
         pointer = f"/tool_calls/{index}"
-        errors += _check(call, {"id": str, "type": Enum("function"), "function": dict}, pointer)
+        errors += check_fields(call, required={"id": str, "type": Enum("function"), "function": dict}, prefix=pointer)
         if isinstance(call.get("function"), dict):
-            errors += _check(call["function"], {"name": str, "arguments": str}, f"{pointer}/function")
+            errors += check_fields(call["function"], required={"name": str, "arguments": str},
+                                   prefix=f"{pointer}/function")
     return errors
-
-
-def _check(body, required, prefix):
-    return check_fields(body, required=required, prefix=prefix)
 
 
 def message_add(request, conversation_id):

@@ -65,7 +65,7 @@ def test_validation_errors_surface_as_sdk_errors(sdk):
 def test_unauthorised_client_gets_authentication_error(live_server, transactional_db):
     client = telnyx.Telnyx(api_key="wrong", base_url=live_server.url + "/sandbox/v2",
                            _strict_response_validation=True, max_retries=0)
-    with pytest.raises(telnyx.AuthenticationError):
+    with client, pytest.raises(telnyx.AuthenticationError):
         client.ai.assistants.list()
 
 

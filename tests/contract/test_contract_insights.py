@@ -16,6 +16,7 @@ def test_insight_templates_and_groups_lifecycle(sdk):
     template = created.data
     assert template.insight_type == "custom" and template.json_schema["type"] == "object"
     replay = insights.create(name="Churn risk", instructions="Does the caller want to cancel?",
+                             json_schema={"type": "object", "properties": {"churn": {"type": "boolean"}}},
                              idempotency_key="insight-churn")
     assert replay.data.id == template.id
     assert insights.retrieve(template.id).data.name == "Churn risk"

@@ -32,7 +32,8 @@ def test_sandbox_routes_every_seed_endpoint(db, method, path):
     # Unknown ids may give Telnyx's 404 envelope or a 4xx; never the router's 404 or a 405.
     assert response.status_code != 405, f"{method} {path}: method not allowed"
     if response.status_code == 404:
-        assert "errors" in json.loads(response.content), f"{method} {path}: not routed"
+        detail = json.loads(response.content)["errors"][0]["detail"]
+        assert "No sandbox endpoint" not in detail, f"{method} {path}: not routed"
 
 
 def test_every_seed_endpoint_was_driven_through_the_official_sdk(request):

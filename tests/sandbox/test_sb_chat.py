@@ -1,5 +1,6 @@
 """Chat: deterministic replies, stored messages, version pinning and canary routing."""
 
+import json
 import uuid
 
 from sandbox import dice
@@ -104,3 +105,16 @@ def test_tool_test_simulates_webhook(api, make_assistant):
     bad = api.post(f"/ai/assistants/{assistant['id']}/tools/broken/test").json()["data"]
     assert bad["success"] is False and bad["status_code"] == 500
     assert api.post(f"/ai/assistants/{assistant['id']}/tools/nope/test").status_code == 404
+
+
+def test_stream_true_answers_with_server_sent_events(api, make_assistant):
+    assistant = make_assistant()
+    response = api.post(f"/ai/assistants/{assistant['id']}/chat",
+                        {"content": "Opening hours?", "conversation_id": str(uuid.uuid4()), "stream": True})
+    assert response["Content-Type"] == "text/event-stream"
+    body = b"".join(response.streaming_content).decode()
+    events = [block.split("\n") for block in body.strip().split("\n\n")]
+    assert {e[0] for e in events[:-1]} == {"event: delta"}
+    assert events[-1][0] == "event: done"
+    deltas = "".join(json.loads(e[1][len("data: "):])["content"] for e in events[:-1])
+    assert deltas == json.loads(events[-1][1][len("data: "):])["content"]

@@ -10,8 +10,12 @@ pytestmark = pytest.mark.django_db
 
 PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
-# mcp_servers:refresh only re-reads the MCP server list from Telnyx, like the other refreshes.
-VIEWER_POSTS = {"assistants:refresh", "mcp_servers:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout"}
+VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
+                # reads that POST to Telnyx or refresh caches
+                "knowledge:buckets-refresh", "knowledge:tasks-refresh", "knowledge:clusters-refresh",
+                "knowledge:bucket-summarize", "inference:jobs-refresh",
+                # only re-reads the MCP server list from Telnyx, like the other refreshes
+                "mcp_servers:refresh"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

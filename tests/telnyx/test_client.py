@@ -222,3 +222,11 @@ def test_error_body_that_is_not_json_still_gives_a_readable_message(client):
     with pytest.raises(NotFoundError) as caught:
         client.get("x")
     assert "404" in caught.value.user_message
+
+
+@responses.activate
+def test_pagination_stops_when_an_endpoint_ignores_page_numbers(client):
+    # A list that is not paginated answers every page with the same items and no meta.
+    responses.get(f"{BASE}/ai/assistants", json={"data": [{"id": "a"}, {"id": "b"}]})
+    assert [i["id"] for i in client.paginate("ai/assistants", page_size=2)] == ["a", "b"]
+    assert len(responses.calls) == 2

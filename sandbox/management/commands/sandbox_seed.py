@@ -1,25 +1,42 @@
-"""Seed the sandbox: `--demo` for a small realistic data set, `--bulk` for benchmarks."""
+"""Seed the sandbox.
 
-from django.core.management.base import BaseCommand
+    manage.py sandbox_seed --demo                 # demo data set (idempotent)
+    manage.py sandbox_seed --reset --demo         # wipe sandbox tables, then seed
+    manage.py sandbox_seed --bulk --conversations 100000 --test-runs 20000
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from sandbox.behaviour.bulk_seed import bulk_conversations, bulk_test_runs
+from sandbox.behaviour.demo_activity import seed_demo_activity
 from sandbox.behaviour.demo_assistants import seed_demo_assistants
 from sandbox.models import SbAssistant
 
 
 class Command(BaseCommand):
-    help = "Seed the Telnyx sandbox with demo data (idempotent unless --reset)."
+    help = "Seed the Telnyx sandbox with demo data (idempotent unless --reset) or bulk benchmark data."
 
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="create the demo data set")
-        parser.add_argument("--reset", action="store_true", help="delete sandbox data first")
+        parser.add_argument("--reset", action="store_true", help="delete all sandbox data first")
+        parser.add_argument("--bulk", action="store_true", help="add benchmark data (needs --demo data)")
+        parser.add_argument("--conversations", type=int, default=0, help="with --bulk: conversations to add")
+        parser.add_argument("--messages-per-conversation", type=int, default=2)
+        parser.add_argument("--test-runs", type=int, default=0, help="with --bulk: test runs to add")
 
     def handle(self, *args, **options):
+        if not (options["demo"] or options["reset"] or options["bulk"]):
+            raise CommandError("Nothing to do: pass --demo, --bulk and/or --reset.")
         if options["reset"]:
             self._reset()
         if options["demo"]:
             self._demo()
             self._demo_knowledge()
+        if options["bulk"]:
+            self._bulk(options)
 
     def _reset(self):
         from sandbox import models
@@ -34,7 +51,21 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; use --reset to recreate it.")
             return
         assistants = seed_demo_assistants()
-        self.stdout.write(f"Created {len(assistants)} demo assistants.")
+        counts = seed_demo_activity()
+        summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+        self.stdout.write(f"Created {len(assistants)} demo assistants, {summary}.")
+
+    def _bulk(self, options):
+        started = time.monotonic()
+        try:
+            if options["conversations"]:
+                bulk_conversations(options["conversations"], messages_each=options["messages_per_conversation"])
+            if options["test_runs"]:
+                bulk_test_runs(options["test_runs"])
+        except ValueError as exc:
+            raise CommandError(str(exc))
+        self.stdout.write(f"Bulk: {options['conversations']} conversations, {options['test_runs']} test runs "
+                          f"in {time.monotonic() - started:.1f}s.")
 
     # Knowledge, insights and inference demo data (branch sandbox-knowledge).
     @transaction.atomic

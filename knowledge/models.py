@@ -1,0 +1,62 @@
+from django.db import models
+
+
+class Bucket(models.Model):
+    """Cached storage bucket enabled for AI, with its files' embedding statuses in `payload`."""
+
+    telnyx_id = models.CharField(max_length=200, unique=True)  # the bucket name
+    file_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    last_embedded_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict)  # {"files": [...]} from GET .../buckets/{name}
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["telnyx_id"]
+
+    def __str__(self) -> str:
+        return self.telnyx_id
+
+
+class EmbeddingTask(models.Model):
+    """Cached embedding task (`GET /ai/embeddings`)."""
+
+    FINAL = ("success", "failure", "partial_success", "failed")
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    bucket = models.CharField(max_length=200, blank=True, db_index=True)
+    task_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=30, db_index=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+
+class ClusterTask(models.Model):
+    """Cached clustering task (`GET /ai/clusters`)."""
+
+    FINAL = ("completed", "failed")
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    bucket = models.CharField(max_length=200, blank=True, db_index=True)
+    status = models.CharField(max_length=30, db_index=True)
+    min_cluster_size = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL

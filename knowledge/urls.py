@@ -1,0 +1,24 @@
+from django.urls import path
+
+from knowledge import views
+
+app_name = "knowledge"
+urlpatterns = [
+    path("buckets/", views.bucket_list, name="buckets"),
+    path("buckets/refresh/", views.bucket_refresh, name="buckets-refresh"),
+    path("buckets/<str:name>/", views.bucket_detail, name="bucket-detail"),
+    path("buckets/<str:name>/embed/", views.bucket_embed, name="bucket-embed"),
+    path("buckets/<str:name>/embed-url/", views.bucket_embed_url, name="bucket-embed-url"),
+    path("buckets/<str:name>/summarize/", views.bucket_summarize, name="bucket-summarize"),
+    path("buckets/<str:name>/disable/", views.bucket_disable, name="bucket-disable"),
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/refresh/", views.task_refresh, name="tasks-refresh"),
+    path("tasks/<str:task_id>/", views.task_detail, name="task-detail"),
+    path("search/", views.search, name="search"),
+    path("clusters/", views.cluster_list, name="clusters"),
+    path("clusters/refresh/", views.cluster_refresh, name="clusters-refresh"),
+    path("clusters/compute/", views.cluster_compute, name="cluster-compute"),
+    path("clusters/<str:task_id>/", views.cluster_detail, name="cluster-detail"),
+    path("clusters/<str:task_id>/graph.png", views.cluster_graph, name="cluster-graph"),
+    path("clusters/<str:task_id>/delete/", views.cluster_delete, name="cluster-delete"),
+]

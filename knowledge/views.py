@@ -1,0 +1,258 @@
+"""Knowledge pages: buckets and their embeddings, similarity search, summaries, clusters."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from knowledge import services
+from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
+                             SearchForm, SummarizeForm, TaskFilterForm)
+from knowledge.models import Bucket, ClusterTask, EmbeddingTask
+from portal.changelist import Column, build_changelist, refresh_from_request, remember_query
+from portal.forms import add_telnyx_errors
+from portal.live import live_or_cached
+from portal.roles import admin_required, operate_required, read_required
+from portal.sync import is_stale, sync_state
+from portal.telnyx import TelnyxError
+
+BUCKET_COLUMNS = [Column("name", "Bucket", "telnyx_id"), Column("files", "Files", "file_count"),
+                  Column("failed", "Failed", "failed_count"), Column("embedded", "Last embedded", "last_embedded_at")]
+TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bucket", "bucket"),
+                Column("status", "Status", "status")]
+
+
+def _bucket_names() -> list[str]:
+    return list(Bucket.objects.values_list("telnyx_id", flat=True))
+
+
+def _listing(request, *, template, queryset, form_class, columns, default_sort, resource, form_kwargs=None, extra=None):
+    """Render a cache-backed changelist page, or only its table for HTMX."""
+    remember_query(request, "knowledge")
+    changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs)
+    state = sync_state(resource)
+    context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
+    return render(request, f"{template}#table" if request.htmx else template, context)
+
+
+@require_GET
+@read_required
+def bucket_list(request: HttpRequest) -> HttpResponse:
+    return _listing(request, template="knowledge/bucket_list.html", queryset=Bucket.objects.all(),
+                    form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS)
+
+
+@require_POST
+@read_required
+def bucket_refresh(request: HttpRequest) -> HttpResponse:
+    outcome = refresh_from_request(request, services.BUCKETS, services.buckets_sync)
+    request.htmx = True  # the Refresh button always swaps only the table
+    return _listing(request, template="knowledge/bucket_list.html", queryset=Bucket.objects.all(),
+                    form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name",
+                    resource=services.BUCKETS, extra={"outcome": outcome})
+
+
+@require_GET
+@read_required
+def bucket_detail(request: HttpRequest, name: str) -> HttpResponse:
+    def cached():
+        row = Bucket.objects.filter(telnyx_id=name).first()
+        return (row.payload, row.synced_at) if row else None
+
+    result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name), cached)
+    return render(request, "knowledge/bucket_detail.html", {
+        "name": name, "result": result, "files": result.data.get("files") or [],
+        "tasks": EmbeddingTask.objects.filter(bucket=name)[:10],
+        "embed_form": EmbedForm(), "url_form": EmbedUrlForm(),
+        "summarize_form": SummarizeForm(filenames=[f.get("filename") for f in result.data.get("files") or []]),
+    })
+
+
+@require_POST
+@operate_required
+def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
+    form = EmbedForm(request.POST)
+    if form.is_valid():
+        try:
+            task = services.bucket_embed(user=request.user, bucket=name, options=form.options(),
+                                         idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Embedding of “{name}” started.")
+            return redirect("knowledge:task-detail", task_id=task.telnyx_id)
+    return render(request, "knowledge/bucket_embed.html", {"name": name, "form": form})
+
+
+@require_POST
+@operate_required
+def bucket_embed_url(request: HttpRequest, name: str) -> HttpResponse:
+    form = EmbedUrlForm(request.POST)
+    if form.is_valid():
+        try:
+            task = services.bucket_embed_url(user=request.user, bucket=name, url=form.cleaned_data["url"],
+                                             idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc, field_map={"url": "url"})
+        else:
+            messages.success(request, f"Embedding of {form.cleaned_data['url']} started.")
+            return redirect("knowledge:task-detail", task_id=task.telnyx_id)
+    return render(request, "knowledge/bucket_embed.html", {"name": name, "form": form, "url_form": True})
+
+
+@require_POST
+@read_required
+def bucket_summarize(request: HttpRequest, name: str) -> HttpResponse:
+    """Summarize one file; answers with the summary fragment (a read, open to Viewers)."""
+    bucket = Bucket.objects.filter(telnyx_id=name).first()
+    filenames = [f.get("filename") for f in (bucket.payload.get("files") or [])] if bucket else []
+    form = SummarizeForm(request.POST, filenames=filenames)
+    summary, error = "", None
+    if form.is_valid():
+        try:
+            summary = services.summarize(user=request.user, bucket=name, filename=form.cleaned_data["filename"],
+                                         system_prompt=form.cleaned_data["system_prompt"])
+        except TelnyxError as exc:
+            error = exc
+    return render(request, "knowledge/bucket_detail.html#summary",
+                  {"name": name, "summarize_form": form, "summary": summary, "summary_error": error})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.bucket_disable(user=request.user, bucket=name)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not disable AI for “{name}”. {exc.user_message}")
+        else:
+            messages.success(request, f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.")
+            return redirect("knowledge:buckets")
+    return render(request, "knowledge/bucket_confirm_disable.html", {"name": name})
+
+
+@require_GET
+@read_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    return _listing(request, template="knowledge/task_list.html", queryset=EmbeddingTask.objects.all(),
+                    form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
+                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": _bucket_names()})
+
+
+@require_POST
+@read_required
+def task_refresh(request: HttpRequest) -> HttpResponse:
+    outcome = refresh_from_request(request, services.EMBEDDING_TASKS, services.embedding_tasks_sync)
+    request.htmx = True
+    return _listing(request, template="knowledge/task_list.html", queryset=EmbeddingTask.objects.all(),
+                    form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
+                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": _bucket_names()},
+                    extra={"outcome": outcome})
+
+
+@require_GET
+@read_required
+def task_detail(request: HttpRequest, task_id: str) -> HttpResponse:
+    """The task page; its status fragment polls Telnyx until the task is final."""
+    error = None
+    try:
+        task = services.embedding_task_fetch(user=request.user, task_id=task_id)
+    except TelnyxError as exc:
+        task = EmbeddingTask.objects.filter(telnyx_id=task_id).first()
+        if task is None:
+            raise
+        error = exc
+    context = {"task": task, "error": error}
+    if request.htmx:
+        response = render(request, "knowledge/task_detail.html#status", context)
+        return HttpResponseStopPolling(response.content) if task.is_final else response
+    return render(request, "knowledge/task_detail.html", context)
+
+
+@require_GET
+@read_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Similarity search; a GET form, so a search can be bookmarked and shared."""
+    buckets = _bucket_names()
+    form = SearchForm(request.GET or None, buckets=buckets)
+    results, error = None, None
+    if form.is_bound and form.is_valid():
+        try:
+            results = services.similarity_search(user=request.user, bucket=form.cleaned_data["bucket"],
+                                                 query=form.cleaned_data["q"], num_of_docs=form.cleaned_data["num_of_docs"] or 5)
+        except TelnyxError as exc:
+            error = exc
+    return render(request, "knowledge/search.html", {"form": form, "results": results, "error": error, "buckets": buckets})
+
+
+@require_GET
+@read_required
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    return _listing(request, template="knowledge/cluster_list.html", queryset=ClusterTask.objects.all(),
+                    form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
+                    resource=services.CLUSTERS, form_kwargs={"buckets": _bucket_names()})
+
+
+@require_POST
+@read_required
+def cluster_refresh(request: HttpRequest) -> HttpResponse:
+    outcome = refresh_from_request(request, services.CLUSTERS, services.clusters_sync)
+    request.htmx = True
+    return _listing(request, template="knowledge/cluster_list.html", queryset=ClusterTask.objects.all(),
+                    form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
+                    resource=services.CLUSTERS, form_kwargs={"buckets": _bucket_names()}, extra={"outcome": outcome})
+
+
+@require_http_methods(["GET", "POST"])
+@operate_required
+def cluster_compute(request: HttpRequest) -> HttpResponse:
+    form = ClusterForm(request.POST or None, buckets=_bucket_names(), initial={"bucket": request.GET.get("bucket")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.cluster_compute(user=request.user, bucket=form.cleaned_data["bucket"], options=form.options())
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Clustering of “{task.bucket}” started.")
+            return redirect("knowledge:cluster-detail", task_id=task.telnyx_id)
+    return render(request, "knowledge/cluster_form.html", {"form": form})
+
+
+@require_GET
+@read_required
+def cluster_detail(request: HttpRequest, task_id: str) -> HttpResponse:
+    task, data = services.cluster_fetch(user=request.user, task_id=task_id)
+    context = {"task": task, "clusters": data.get("clusters") or []}
+    if request.htmx:
+        response = render(request, "knowledge/cluster_detail.html#result", context)
+        return HttpResponseStopPolling(response.content) if task.is_final else response
+    return render(request, "knowledge/cluster_detail.html", context)
+
+
+@require_GET
+@read_required
+def cluster_graph(request: HttpRequest, task_id: str) -> HttpResponse:
+    """The graph image, fetched with the API key server-side (the browser never sees it)."""
+    png = services.cluster_graph(user=request.user, task_id=task_id, cluster_id=request.GET.get("cluster_id", ""))
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def cluster_delete(request: HttpRequest, task_id: str) -> HttpResponse:
+    task = ClusterTask.objects.filter(telnyx_id=task_id).first()
+    if request.method == "POST":
+        try:
+            services.cluster_delete(user=request.user, task_id=task_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete the cluster task. {exc.user_message}")
+        else:
+            messages.success(request, "Deleted the cluster task.")
+            return redirect("knowledge:clusters")
+    return render(request, "knowledge/cluster_confirm_delete.html", {"task": task, "task_id": task_id})

@@ -1,0 +1,48 @@
+"""The sandbox_seed command: idempotent demo, reset, bulk."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sandbox.models import SbAssistant, SbCanaryDeploy, SbConversation, SbTestRun, SbVersion
+
+
+def _seed(*args):
+    out = io.StringIO()
+    call_command("sandbox_seed", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_is_idempotent_and_reset_recreates(db):
+    _seed("--demo")
+    assert SbAssistant.objects.count() == 8
+    assert SbCanaryDeploy.objects.count() == 1
+    assert all(a.versions.count() >= 1 for a in SbAssistant.objects.all())
+    assert SbVersion.objects.count() > 8
+    conversations = SbConversation.objects.count()
+    assert "already present" in _seed("--demo")
+    assert SbConversation.objects.count() == conversations
+    _seed("--reset", "--demo")
+    assert SbAssistant.objects.count() == 8
+
+
+def test_demo_canary_version_serves_some_conversations(db):
+    _seed("--demo")
+    canary = SbCanaryDeploy.objects.get()
+    canary_version = canary.rules[0]["serve"]["rollout"][0]["version_id"]
+    assert SbConversation.objects.filter(assistant_version_id=canary_version).exists()
+    assert canary_version != canary.assistant.main_version_id
+
+
+def test_bulk_adds_rows(db):
+    _seed("--demo")
+    before = SbConversation.objects.count()
+    _seed("--bulk", "--conversations", "1200", "--test-runs", "300")
+    assert SbConversation.objects.count() == before + 1200
+    assert SbTestRun.objects.filter(logs="(bulk seeded run)").count() == 300
+
+
+def test_bulk_without_assistants_fails_cleanly(db):
+    with pytest.raises(CommandError):
+        _seed("--bulk", "--conversations", "10")
