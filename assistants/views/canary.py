@@ -4,6 +4,7 @@ and the observed split. Admins edit; everyone with a role reads."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +21,8 @@ from assistants.services import canary as services
 from assistants.services import observed as observed_services
 
 PAGE = "assistants/canary.html"
+HISTORY_ROWS = 50
+DRAFT_LABELS_SECONDS = 60
 # Attributes offered in the tester and editor even before any rule uses them.
 COMMON_ATTRIBUTES = ["from", "to", "sip_uri", "channel", "telnyx_end_user_target", "telnyx_agent_target"]
 
@@ -32,6 +35,18 @@ def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabel
     except TelnyxError:
         versions = []
     return result.data, VersionLabels(versions, str(result.data.get("version_id") or "")), result
+
+
+def _draft_labels(request: HttpRequest, assistant_id: str) -> VersionLabels:
+    """Version names for the editor's HTMX calls, kept a minute: the preview runs as the admin
+    types, and versions do not change between keystrokes. Saving always reads them afresh."""
+    key = f"canary-labels:{assistant_id}"
+    labels = cache.get(key)
+    if labels is None:
+        labels = _labels(request, assistant_id)[1]
+        if labels.versions:  # never keep a failed lookup
+            cache.set(key, labels, DRAFT_LABELS_SECONDS)
+    return labels
 
 
 def _canary_or_error(request: HttpRequest, assistant_id: str) -> services.CanaryDeploy:
@@ -47,11 +62,13 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=())
     # Without the current rules, an empty editor would invite overwriting them blindly.
     editing_blocked = canary.error is not None and rows is None
     rows = rows if rows is not None else rows_from_rules(canary.rules)
-    return {"editing_blocked": editing_blocked,
+    history = CanaryConfig.objects.filter(assistant_id=assistant_id)[:HISTORY_ROWS]
+    return {
         "assistant": assistant, "assistant_id": assistant_id, "result": result, "canary": canary,
-        "labels": labels, "rows": rows, "bars": bars_from_rows(rows, labels), "saved_bars": bars_from_rules(canary.rules, labels),
-        "operators": OPERATORS.items(), "form_errors": errors, "attributes": _attributes(canary.rules),
-        "history": [(c, bars_from_rules(c.rules, labels)) for c in CanaryConfig.objects.filter(assistant_id=assistant_id)[:50]],
+        "editing_blocked": editing_blocked, "labels": labels, "rows": rows, "form_errors": errors,
+        "bars": bars_from_rows(rows, labels), "saved_bars": bars_from_rules(canary.rules, labels),
+        "operators": OPERATORS.items(), "attributes": _attributes(canary.rules),
+        "history": [(config, bars_from_rules(config.rules, labels)) for config in history],
         "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key(),
     }
 
@@ -97,10 +114,10 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def canary_editor(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """HTMX: add or remove a rule, clause or rollout row; returns the editor again."""
     rows = apply_op(rows_from_post(request.POST), request.POST.get("op", ""))
-    _, labels, _ = _labels(request, assistant_id)
+    labels = _draft_labels(request, assistant_id)
     context = {"assistant_id": assistant_id, "rows": rows, "labels": labels, "bars": bars_from_rows(rows, labels),
                "operators": OPERATORS.items(), "attributes": COMMON_ATTRIBUTES,
-               "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key(), "can_administer": True}
+               "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key()}
     return render(request, f"{PAGE}#editor", context)
 
 
@@ -109,7 +126,7 @@ def canary_editor(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def canary_preview(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """HTMX, as the admin types: validate server-side, redraw the bars, place errors by each input."""
     rows = rows_from_post(request.POST)
-    _, labels, _ = _labels(request, assistant_id)
+    labels = _draft_labels(request, assistant_id)
     validate_rows(rows, {v["id"] for v in labels.versions})
     return render(request, f"{PAGE}#preview", {"rows": rows, "bars": bars_from_rows(rows, labels), "oob": True})
 

@@ -280,3 +280,10 @@ def test_an_overflowing_draft_keeps_the_typed_weights_in_the_legend(api, team_ad
     assert "empathy experiment <strong>90%</strong>" in content and "initial <strong>60%</strong>" in content
     assert 'style="width: 60.00%"' in content and 'style="width: 40.00%"' in content  # drawn to scale
     assert "main <strong>" not in content
+
+
+def test_typing_in_the_editor_does_not_refetch_versions_each_time(api, team_admin_client):
+    for weight in ("1", "12", "15"):
+        team_admin_client.post(page_url("canary-preview"), {"r0-mode": "rollout", "r0-s0-version": "v-exp",
+                                                            "r0-s0-weight": weight}, headers={"HX-Request": "true"})
+    assert sum(1 for c in api.calls if c.request.url.endswith("/versions")) == 1
