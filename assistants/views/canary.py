@@ -162,14 +162,24 @@ def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> H
 @require_GET
 @read_required
 def canary_test(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    """The rule tester: which saved rule a routing context matches and where it would go."""
+    """The rule tester: which rule a routing context matches and where it would go. Tests the
+    saved rules, or the editor's draft when it is sent along (`draft=1`)."""
     names, values = request.GET.getlist("attribute"), request.GET.getlist("value")
     context = {n.strip(): v.strip() for n, v in zip(names, values) if n.strip()}
-    _, labels, _ = _labels(request, assistant_id)
-    canary = services.canary_fetch(user=request.user, assistant_id=assistant_id)
-    outcome = route(canary.rules, context, main_version_id=labels.main_version_id)
+    testing_draft = bool(request.GET.get("draft"))
+    if testing_draft:
+        labels = _draft_labels(request, assistant_id)
+        rules = validate_rows(rows_from_post(request.GET), {v["id"] for v in labels.versions})
+        if rules is None:
+            return render(request, f"{PAGE}#tester-result", {"draft_invalid": True})
+        exists = True
+    else:
+        _, labels, _ = _labels(request, assistant_id)
+        canary = services.canary_fetch(user=request.user, assistant_id=assistant_id)
+        rules, exists = canary.rules, canary.exists
+    outcome = route(rules, context, main_version_id=labels.main_version_id)
     return render(request, f"{PAGE}#tester-result", {
-        "outcome": outcome, "tested_context": context, "canary": canary,
+        "outcome": outcome, "tested_context": context, "rules_exist": exists, "testing_draft": testing_draft,
         "segments": segments_for(outcome.shares, labels),
         "condition": describe_match((outcome.rule or {}).get("match") or []) if outcome.rule else "",
     })

@@ -287,3 +287,15 @@ def test_typing_in_the_editor_does_not_refetch_versions_each_time(api, team_admi
         team_admin_client.post(page_url("canary-preview"), {"r0-mode": "rollout", "r0-s0-version": "v-exp",
                                                             "r0-s0-weight": weight}, headers={"HX-Request": "true"})
     assert sum(1 for c in api.calls if c.request.url.endswith("/versions")) == 1
+
+
+def test_rule_tester_can_test_the_unsaved_draft(api, team_admin_client):
+    has_canary(api, ROLLOUT_20)
+    draft = {"draft": "1", "attribute": ["channel"], "value": ["sms_chat"],
+             "r0-mode": "version", "r0-version": "v-old", "r0-c0-attribute": "channel", "r0-c0-operator": "in",
+             "r0-c0-values": "sms_chat", "r1-mode": "rollout", "r1-s0-version": "v-exp", "r1-s0-weight": "20"}
+    content = team_admin_client.get(page_url("canary-test"), draft, headers={"HX-Request": "true"}).content.decode()
+    assert "Against the draft in the editor" in content and "Matches <strong>Rule 1</strong>" in content
+    assert "initial <strong>100%</strong>" in content
+    broken = team_admin_client.get(page_url("canary-test"), {**draft, "r1-s0-weight": "200"}).content.decode()
+    assert "The draft has errors" in broken

@@ -41,6 +41,11 @@ def test_admin_sets_a_canary_chats_and_sees_the_observed_split(live_server, sand
     expect(bar_segments).to_have_count(2)
     assert bar_segments.first.get_attribute("style").replace(" ", "") == "width:20.00%"
 
+    # The tester can try the unsaved draft.
+    page.get_by_test_id("test-draft").click()
+    expect(page.get_by_test_id("tester-result")).to_contain_text("Against the draft in the editor")
+    expect(page.get_by_test_id("tester-result")).to_contain_text("initial 20%")
+
     page.get_by_test_id("save-canary").click()
     expect(page.locator(".message-success")).to_contain_text("Saved the canary deploy.")
     expect(page.get_by_test_id("canary-status")).to_contain_text("Canary deploy active")
