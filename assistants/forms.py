@@ -11,6 +11,8 @@ class AssistantFilterForm(FilterForm):
     tag = forms.ChoiceField(required=False, label="By tag")
 
     filter_lookups = {"model": "model", "tag": "tags_index__contains"}
+    # Tags are stored as "|a|b|", so "|tag|" matches one whole tag.
+    value_transforms = {"tag": lambda tag: f"|{tag}|"}
     search_fields = ["name", "telnyx_id", "instructions"]
 
     def __init__(self, *args, model_choices=(), tag_choices=(), **kwargs):
@@ -122,3 +124,20 @@ class ScheduledEventForm(IdempotentForm):
 class ScheduledEventFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *((s, s.replace("_", " ")) for s in ("pending", "in_progress", "completed", "failed"))])
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), ("phone_call", "Phone call"), ("sms_chat", "SMS chat")])
+class AssistantCloneForm(IdempotentForm):
+    """Only the Idempotency-Key: a double-clicked Clone makes one copy."""
+
+
+class AssistantImportForm(IdempotentForm):
+    provider = forms.ChoiceField(choices=[("elevenlabs", "ElevenLabs"), ("vapi", "Vapi"), ("retell", "Retell")])
+    api_key_ref = forms.CharField(
+        max_length=200, label="API key reference",
+        help_text="The identifier of the integration secret holding the provider's API key (not the key itself).",
+    )
+    import_ids = forms.CharField(
+        required=False, max_length=2000, label="Only these agents",
+        help_text="Comma-separated agent ids; empty imports every agent. Agents imported before are overwritten.",
+    )
+
+    def clean_import_ids(self) -> list[str]:
+        return [i.strip() for i in (self.cleaned_data.get("import_ids") or "").split(",") if i.strip()]

@@ -55,3 +55,47 @@ class CanaryConfig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assistant_id} {self.kind} {self.saved_at:%Y-%m-%d %H:%M}"
+
+class AssistantVersion(models.Model):
+    """Cached copy of one saved version of an assistant (the Versions tab lists these).
+
+    `telnyx_id` is "<assistant id>:<version id>" so the cache key stays unique even if
+    Telnyx only makes version ids unique per assistant. Synced per assistant (scoped replace).
+    """
+
+    telnyx_id = models.CharField(max_length=420, unique=True)
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    version_id = models.CharField(max_length=200)
+    name = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    is_main = models.BooleanField(default=False)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.version_id
+
+
+class PromotionRecord(models.Model):
+    """Which version was main before a promote, save or rollback: what "Roll back" returns to."""
+
+    class Kind(models.TextChoices):
+        PROMOTE = "promote", "Promote"
+        SAVE = "save", "Save"
+        ROLLBACK = "rollback", "Roll back"
+
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    from_version_id = models.CharField(max_length=200)
+    to_version_id = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.assistant_id}: {self.from_version_id} → {self.to_version_id}"

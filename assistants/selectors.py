@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Assistant
+from .models import Assistant, AssistantVersion
 
 
 def assistant_queryset() -> QuerySet[Assistant]:
@@ -19,3 +19,8 @@ def assistant_model_filter_choices() -> list[tuple[str, str]]:
 def assistant_tag_filter_choices() -> list[tuple[str, str]]:
     tags = sorted({tag for tags in Assistant.objects.values_list("tags", flat=True) for tag in (tags or [])})
     return [(t, t) for t in tags]
+
+
+def versions_of(assistant_id: str) -> list[AssistantVersion]:
+    """An assistant's cached versions, newest first."""
+    return list(AssistantVersion.objects.filter(assistant_id=assistant_id).defer("payload").order_by("-created_at", "-pk"))

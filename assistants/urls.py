@@ -1,15 +1,23 @@
 from django.urls import path
 
 from assistants.views import assistants as views
-from assistants.views import canary, chat, scheduled
+from assistants.views import canary, change, chat, lifecycle, scheduled, versions
 
 app_name = "assistants"
 urlpatterns = [
     path("", views.assistant_list, name="list"),
     path("refresh/", views.assistant_refresh, name="refresh"),
     path("add/", views.assistant_create, name="create"),
+    path("tool-row/", change.tool_row, name="tool-row"),
+    path("import/", lifecycle.assistant_import, name="import"),
+    path("deleted/", lifecycle.deleted_list, name="deleted"),
+    path("deleted/<str:assistant_id>/restore/", lifecycle.assistant_restore, name="restore"),
     path("<str:assistant_id>/", views.assistant_detail, name="detail"),
+    path("<str:assistant_id>/change/", change.assistant_change, name="change"),
     path("<str:assistant_id>/delete/", views.assistant_delete, name="delete"),
+    path("<str:assistant_id>/clone/", lifecycle.assistant_clone, name="clone"),
+    path("<str:assistant_id>/json/", lifecycle.assistant_json, name="json"),
+    path("<str:assistant_id>/texml/", lifecycle.assistant_texml, name="texml"),
     path("<str:assistant_id>/history/", views.assistant_history, name="history"),
     path("<str:assistant_id>/canary/", canary.canary_detail, name="canary"),
     path("<str:assistant_id>/canary/save/", canary.canary_save, name="canary-save"),
@@ -26,4 +34,11 @@ urlpatterns = [
     path("<str:assistant_id>/scheduled/add/", scheduled.scheduled_create, name="scheduled-create"),
     path("<str:assistant_id>/scheduled/<str:event_id>/", scheduled.scheduled_detail, name="scheduled-detail"),
     path("<str:assistant_id>/scheduled/<str:event_id>/cancel/", scheduled.scheduled_cancel, name="scheduled-cancel"),
+    path("<str:assistant_id>/versions/", versions.version_list, name="versions"),
+    path("<str:assistant_id>/versions/compare/", versions.version_compare, name="version-compare"),
+    path("<str:assistant_id>/versions/rollback/", versions.assistant_rollback, name="rollback"),
+    path("<str:assistant_id>/versions/<str:version_id>/", versions.version_detail, name="version"),
+    path("<str:assistant_id>/versions/<str:version_id>/change/", versions.version_change, name="version-change"),
+    path("<str:assistant_id>/versions/<str:version_id>/delete/", versions.version_delete, name="version-delete"),
+    path("<str:assistant_id>/versions/<str:version_id>/promote/", versions.version_promote, name="version-promote"),
 ]

@@ -24,3 +24,39 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.telnyx_id
+
+
+class InsightTemplate(models.Model):
+    """Cached insight template: instructions run over each finished conversation."""
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, blank=True, db_index=True)
+    insight_type = models.CharField(max_length=20, blank=True, db_index=True)
+    instructions = models.TextField(blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or self.telnyx_id
+
+
+class InsightGroup(models.Model):
+    """Cached insight group: the set of templates an assistant's conversations get."""
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, db_index=True)
+    description = models.TextField(blank=True)
+    template_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

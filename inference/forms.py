@@ -14,6 +14,7 @@ class ModelFilterForm(FilterForm):
     )
 
     filter_lookups = {"organization": "organization", "tier": "tier", "recommended": "recommended_for_assistants"}
+    value_transforms = {"recommended": lambda value: value == "1"}
     search_fields = ["telnyx_id", "organization"]
 
     def __init__(self, *args, organizations=(), tiers=(), **kwargs):

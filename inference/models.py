@@ -1,5 +1,7 @@
 from django.db import models
 
+from portal.models import CachedTask
+
 
 class LanguageModel(models.Model):
     """Cached entry of Telnyx's model catalogue (`GET /ai/openai/models`)."""
@@ -19,7 +21,7 @@ class LanguageModel(models.Model):
         return self.telnyx_id
 
 
-class FineTuningJob(models.Model):
+class FineTuningJob(CachedTask):
     """Cached fine-tuning job (`GET /ai/fine_tuning/jobs`)."""
 
     FINAL = ("succeeded", "failed", "cancelled")
@@ -37,6 +39,3 @@ class FineTuningJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL

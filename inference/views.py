@@ -8,16 +8,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, ModelFilterForm, TranscribeForm
 from inference.models import FineTuningJob, LanguageModel
 from inference.selectors import model_choices
-from portal.changelist import Column, FilterForm, build_changelist, refresh_from_request, remember_query
+from portal.changelist import Column, FilterForm, refresh_from_request, render_changelist
 from portal.forms import add_telnyx_errors
+from portal.htmx import render_polled
 from portal.roles import admin_required, operate_required, read_required
-from portal.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "inference/model_list.html"
@@ -29,33 +28,25 @@ COLUMNS = [
 ]
 
 
-def _changelist_context(request: HttpRequest) -> dict:
-    changelist = build_changelist(
-        request,
-        LanguageModel.objects.all(),
-        ModelFilterForm,
-        COLUMNS,
-        default_sort="id",
-        filter_value_transforms={"recommended": lambda value: value == "1"},
-        form_kwargs={"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
-    )
-    state = sync_state(services.MODELS_RESOURCE)
-    return {"cl": changelist, "sync": state, "stale": is_stale(state)}
-
-
 @require_GET
 @read_required
 def model_list(request: HttpRequest) -> HttpResponse:
-    remember_query(request, "inference")
-    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
-    return render(request, template, _changelist_context(request))
+    return _models(request)
+
+
+def _models(request: HttpRequest, outcome=None) -> HttpResponse:
+    return render_changelist(
+        request, template=LIST_TEMPLATE, queryset=LanguageModel.objects.all(), form_class=ModelFilterForm,
+        columns=COLUMNS, default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference",
+        form_kwargs={"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
+        extra={"outcome": outcome}, fragment=outcome is not None,
+    )
 
 
 @require_POST
 @read_required
 def model_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.MODELS_RESOURCE, services.models_sync)
-    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+    return _models(request, refresh_from_request(request, services.MODELS_RESOURCE, services.models_sync))
 
 
 @require_GET
@@ -120,13 +111,11 @@ class JobFilterForm(FilterForm):
     search_fields = ["telnyx_id", "model", "training_file"]
 
 
-def _jobs(request: HttpRequest, extra: dict | None = None, fragment: bool = False) -> HttpResponse:
-    remember_query(request, "inference")
-    changelist = build_changelist(request, FineTuningJob.objects.all(), JobFilterForm, JOB_COLUMNS, "-created")
-    state = sync_state(services.JOBS_RESOURCE)
-    context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
-    template = "inference/job_list.html"
-    return render(request, f"{template}#table" if (fragment or request.htmx) else template, context)
+def _jobs(request: HttpRequest, outcome=None) -> HttpResponse:
+    return render_changelist(request, template="inference/job_list.html", queryset=FineTuningJob.objects.all(),
+                             form_class=JobFilterForm, columns=JOB_COLUMNS, default_sort="-created",
+                             resource=services.JOBS_RESOURCE, remember_as="inference",
+                             extra={"outcome": outcome}, fragment=outcome is not None)
 
 
 @require_GET
@@ -139,7 +128,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def job_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.JOBS_RESOURCE, services.fine_tuning_jobs_sync)
-    return _jobs(request, {"outcome": outcome}, fragment=True)
+    return _jobs(request, outcome)
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,11 +162,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
         if job is None:
             raise
         error = exc
-    context = {"job": job, "error": error}
-    if request.htmx:
-        response = render(request, "inference/job_detail.html#status", context)
-        return HttpResponseStopPolling(response.content) if job.is_final else response
-    return render(request, "inference/job_detail.html", context)
+    return render_polled(request, "inference/job_detail.html", {"job": job, "error": error}, final=job.is_final)
 
 
 @require_POST

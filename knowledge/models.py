@@ -1,5 +1,7 @@
 from django.db import models
 
+from portal.models import CachedTask
+
 
 class Bucket(models.Model):
     """Cached storage bucket enabled for AI, with its files' embedding statuses in `payload`."""
@@ -18,7 +20,7 @@ class Bucket(models.Model):
         return self.telnyx_id
 
 
-class EmbeddingTask(models.Model):
+class EmbeddingTask(CachedTask):
     """Cached embedding task (`GET /ai/embeddings`)."""
 
     FINAL = ("success", "failure", "partial_success", "failed")
@@ -35,12 +37,9 @@ class EmbeddingTask(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL
 
 
-class ClusterTask(models.Model):
+class ClusterTask(CachedTask):
     """Cached clustering task (`GET /ai/clusters`)."""
 
     FINAL = ("completed", "failed")
@@ -57,6 +56,3 @@ class ClusterTask(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL

@@ -6,17 +6,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from knowledge import services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
 from knowledge.models import Bucket, ClusterTask, EmbeddingTask
-from portal.changelist import Column, build_changelist, refresh_from_request, remember_query
+from portal.changelist import Column, refresh_from_request, render_changelist
 from portal.forms import add_telnyx_errors
+from portal.htmx import render_polled
 from portal.live import live_or_cached
 from portal.roles import admin_required, operate_required, read_required
-from portal.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 BUCKET_COLUMNS = [Column("name", "Bucket", "telnyx_id"), Column("files", "Files", "file_count"),
@@ -29,13 +28,9 @@ def _bucket_names() -> list[str]:
     return list(Bucket.objects.values_list("telnyx_id", flat=True))
 
 
-def _listing(request, *, template, queryset, form_class, columns, default_sort, resource, form_kwargs=None, extra=None):
-    """Render a cache-backed changelist page, or only its table for HTMX."""
-    remember_query(request, "knowledge")
-    changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs)
-    state = sync_state(resource)
-    context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
-    return render(request, f"{template}#table" if request.htmx else template, context)
+def _listing(request, *, outcome=None, **kwargs):
+    return render_changelist(request, remember_as="knowledge", fragment=outcome is not None,
+                             extra={"outcome": outcome}, **kwargs)
 
 
 @require_GET
@@ -49,10 +44,9 @@ def bucket_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def bucket_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.BUCKETS, services.buckets_sync)
-    request.htmx = True  # the Refresh button always swaps only the table
     return _listing(request, template="knowledge/bucket_list.html", queryset=Bucket.objects.all(),
                     form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name",
-                    resource=services.BUCKETS, extra={"outcome": outcome})
+                    resource=services.BUCKETS, outcome=outcome)
 
 
 @require_GET
@@ -147,11 +141,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def task_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.EMBEDDING_TASKS, services.embedding_tasks_sync)
-    request.htmx = True
     return _listing(request, template="knowledge/task_list.html", queryset=EmbeddingTask.objects.all(),
                     form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": _bucket_names()},
-                    extra={"outcome": outcome})
+                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": _bucket_names()}, outcome=outcome)
 
 
 @require_GET
@@ -166,11 +158,7 @@ def task_detail(request: HttpRequest, task_id: str) -> HttpResponse:
         if task is None:
             raise
         error = exc
-    context = {"task": task, "error": error}
-    if request.htmx:
-        response = render(request, "knowledge/task_detail.html#status", context)
-        return HttpResponseStopPolling(response.content) if task.is_final else response
-    return render(request, "knowledge/task_detail.html", context)
+    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error}, final=task.is_final)
 
 
 @require_GET
@@ -201,10 +189,9 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def cluster_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.CLUSTERS, services.clusters_sync)
-    request.htmx = True
     return _listing(request, template="knowledge/cluster_list.html", queryset=ClusterTask.objects.all(),
                     form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": _bucket_names()}, extra={"outcome": outcome})
+                    resource=services.CLUSTERS, form_kwargs={"buckets": _bucket_names()}, outcome=outcome)
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,11 +213,8 @@ def cluster_compute(request: HttpRequest) -> HttpResponse:
 @read_required
 def cluster_detail(request: HttpRequest, task_id: str) -> HttpResponse:
     task, data = services.cluster_fetch(user=request.user, task_id=task_id)
-    context = {"task": task, "clusters": data.get("clusters") or []}
-    if request.htmx:
-        response = render(request, "knowledge/cluster_detail.html#result", context)
-        return HttpResponseStopPolling(response.content) if task.is_final else response
-    return render(request, "knowledge/cluster_detail.html", context)
+    return render_polled(request, "knowledge/cluster_detail.html", {"task": task, "clusters": data.get("clusters") or []},
+                         final=task.is_final, fragment="result")
 
 
 @require_GET

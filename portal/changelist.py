@@ -78,6 +78,8 @@ class FilterForm(forms.Form):
     filter_lookups: dict[str, str] = {}
     #: ORM fields the search box matches (icontains), e.g. ["name", "telnyx_id"]
     search_fields: list[str] = []
+    #: field name → function turning the cleaned value into the lookup's value
+    value_transforms: dict[str, Any] = {}
 
 
 def build_changelist(
@@ -98,11 +100,12 @@ def build_changelist(
     by_key = {c.key: c for c in columns}
 
     active = {}
+    transforms = {**form_class.value_transforms, **(filter_value_transforms or {})}
     for name, lookup in form_class.filter_lookups.items():
         value = data.get(name)
         if value not in (None, "", []):
-            if filter_value_transforms and name in filter_value_transforms:
-                value = filter_value_transforms[name](value)
+            if name in transforms:
+                value = transforms[name](value)
             queryset = queryset.filter(**{lookup: value})
             active[name] = data.get(name)
 
@@ -150,3 +153,29 @@ def refresh_from_request(request, resource: str, sync):
     if request.POST.get("if_stale") and not is_stale(sync_state(resource)):
         return None
     return sync()
+
+
+def render_changelist(
+    request,
+    *,
+    template: str,
+    queryset: QuerySet,
+    form_class: type[FilterForm],
+    columns: list[Column],
+    default_sort: str,
+    resource: str,
+    remember_as: str,
+    form_kwargs: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    fragment: bool = False,
+):
+    """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh."""
+    from django.shortcuts import render
+
+    from portal.sync import is_stale, sync_state
+
+    remember_query(request, remember_as)
+    changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs)
+    state = sync_state(resource)
+    context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
+    return render(request, f"{template}#table" if (fragment or request.htmx) else template, context)

@@ -75,3 +75,17 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return self.resource
+
+
+class CachedTask(models.Model):
+    """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
+    that is final once it is one of `FINAL`, when pages stop polling."""
+
+    FINAL: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_final(self) -> bool:
+        return getattr(self, "status", "") in self.FINAL

@@ -14,8 +14,10 @@ urlpatterns = [
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
     path("integrations/", include("integrations.urls")),
+    path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
     path("conversations/", include("conversations.urls")),
+    path("insights/", include("conversations.insight_urls")),
     path("knowledge/", include("knowledge.urls")),
 ]
 

@@ -36,7 +36,13 @@ def _dashboard_context() -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     counts = [
         {"label": "Assistants", "value": Assistant.objects.count(), "url": "assistants:list"},
-        {"label": "Conversations", "value": Conversation.objects.count(), "url": "conversations:list"},
+        {
+            "label": "Conversations",
+            "value": Conversation.objects.count(),
+            "url": "conversations:list",
+            # Conversations sync in steps on their own page, not from here.
+            "hint": "" if sync_state("conversations").synced_at else "not loaded yet: open to load",
+        },
         {"label": "Models available", "value": LanguageModel.objects.count(), "url": "inference:models"},
         {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
         {

@@ -19,6 +19,7 @@ from portal.telnyx import TelnyxError
 
 from assistants import selectors
 from assistants.services import assistants as services
+from assistants.services import lifecycle
 from assistants.forms import AssistantCreateForm, AssistantFilterForm
 from assistants.models import Assistant
 
@@ -38,7 +39,6 @@ def _changelist_context(request: HttpRequest) -> dict:
         AssistantFilterForm,
         COLUMNS,
         default_sort="name",
-        filter_value_transforms={"tag": lambda tag: f"|{tag}|"},
         form_kwargs={
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
@@ -116,7 +116,9 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 messages.warning(request, f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.")
             query = remembered_query(request, "assistants")
             return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
-    return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant})
+    # What the deletion takes with it (versions, canary deploy); unknown parts are left out.
+    impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id)
+    return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact})
 
 
 @require_GET

@@ -214,7 +214,7 @@ def _decode(resp: requests.Response) -> Any:
             return resp.json()
         except ValueError:
             return resp.text
-    if content_type.startswith("text/"):
+    if content_type.startswith("text/") or "xml" in content_type:
         return resp.text
     return None
 

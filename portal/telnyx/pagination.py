@@ -22,7 +22,7 @@ def iterate_pages(
     page, as the SDK's TopLevelArray pagination does.
     """
     page_number = 1
-    previous_ids: list = []
+    previous_items: list = []
     for _ in range(max_pages):
         query = dict(params or {})
         query["page[number]"] = page_number
@@ -35,11 +35,12 @@ def iterate_pages(
             items, meta = body.get("data") or [], body.get("meta") or {}
         if not items:
             return
-        ids = [item.get("id") if isinstance(item, dict) else item for item in items]
-        if ids == previous_ids:
+        # Whole items, not `id`s: tests and runs carry `test_id`/`run_id`, so ids alone would
+        # make two different full pages look the same.
+        if items == previous_items:
             # The endpoint ignored page[number] (it is not paginated): same page again, stop.
             return
-        previous_ids = ids
+        previous_items = items
         yield from items
         current = int(meta.get("page_number") or page_number)
         total = meta.get("total_pages")

@@ -10,5 +10,15 @@ document.addEventListener("DOMContentLoaded", () => {
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   document.querySelectorAll("select[data-browser-tz]").forEach((select) => {
     if (select.dataset.bound !== "1" && zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
+document.addEventListener("click", (event) => {
+  // Copy buttons: data-copy="<css selector>" copies that element's text.
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const source = document.querySelector(button.dataset.copy);
+  if (!source || !navigator.clipboard) return;
+  navigator.clipboard.writeText(source.textContent).then(() => {
+    const label = button.textContent;
+    button.textContent = "Copied";
+    setTimeout(() => { button.textContent = label; }, 1500);
   });
 });

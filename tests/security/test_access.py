@@ -13,7 +13,8 @@ PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
 VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
                 # reads that POST to Telnyx or refresh caches
                 "knowledge:buckets-refresh", "knowledge:tasks-refresh", "knowledge:clusters-refresh",
-                "knowledge:bucket-summarize", "inference:jobs-refresh",
+                "knowledge:bucket-summarize", "inference:jobs-refresh", "insights:refresh",
+                "testing:test-refresh", "testing:suite-refresh",
                 # only re-reads the MCP server list from Telnyx, like the other refreshes
                 "mcp_servers:refresh"}
 

@@ -1,0 +1,383 @@
+"""The assistant change form (also used to edit a version): settings in fieldsets, tool rows.
+
+The form models the settings admins edit. `to_body(original)` sends only what changed, and
+merges nested settings into the original's, so fields the form does not model are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from portal.telnyx import TelnyxError
+
+TOOL_TYPES = [
+    "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
+    "skip_turn", "vision", "pay", "update_dynamic_variables", "client_side_tool", "invite", "refer",
+]
+TRANSCRIPTION_MODELS = [
+    "deepgram/flux", "deepgram/nova-3", "deepgram/nova-2", "speechmatics/standard", "speechmatics/linden-1",
+    "azure/fast", "assemblyai/universal-3-5-pro", "assemblyai/universal-streaming", "xai/grok-stt",
+    "soniox/stt-rt-v4", "soniox/stt-rt-v5", "nvidia/parakeet-v3", "omi-health/omi-med-stt-v1", "humain/realtime",
+    "reson8/turns", "cohere/ar-stt", "telnyx/basira", "distil-whisper/distil-large-v2",
+    "openai/whisper-large-v3-turbo",
+]
+NOISE_SUPPRESSION = ["aicoustics", "krisp", "deepfilternet", "disabled"]
+VOICEMAIL_ACTIONS = ["stop_assistant", "leave_message_and_stop_assistant", "continue_assistant"]
+WEBHOOK_METHODS = ["POST", "GET", "PUT", "PATCH", "DELETE"]
+
+# Top-level fields the form edits as a whole value.
+TOP_LEVEL_FIELDS = ["name", "description", "model", "instructions", "greeting", "tags", "dynamic_variables"]
+# (API object, key inside it) → form field. Paths with three parts are nested one level deeper.
+NESTED_FIELDS: dict[tuple[str, ...], str] = {
+    ("voice_settings", "voice"): "voice",
+    ("voice_settings", "voice_speed"): "voice_speed",
+    ("transcription", "model"): "transcription_model",
+    ("transcription", "language"): "transcription_language",
+    ("telephony_settings", "time_limit_secs"): "time_limit_secs",
+    ("telephony_settings", "user_idle_timeout_secs"): "user_idle_timeout_secs",
+    ("telephony_settings", "noise_suppression"): "noise_suppression",
+    ("telephony_settings", "voicemail_detection", "on_voicemail_detected", "action"): "voicemail_action",
+    ("messaging_settings", "default_messaging_profile_id"): "default_messaging_profile_id",
+    ("messaging_settings", "conversation_inactivity_minutes"): "conversation_inactivity_minutes",
+    ("insight_settings", "insight_group_id"): "insight_group_id",
+    ("privacy_settings", "data_retention"): "data_retention",
+    ("privacy_settings", "pii_redaction"): "pii_redaction",
+}
+NESTED_OBJECTS = sorted({path[0] for path in NESTED_FIELDS})
+MODELED_KEYS = set(TOP_LEVEL_FIELDS) | set(NESTED_OBJECTS) | {"tools"}
+# Identity and bookkeeping: shown elsewhere, never sent.
+META_KEYS = {"id", "created_at", "version_id", "version_name", "version_created_at"}
+
+FIELDSETS = [
+    ("Basics", ["name", "description", "model", "tags"]),
+    ("Behaviour", ["instructions", "greeting", "dynamic_variables"]),
+    ("Voice", ["voice", "voice_speed"]),
+    ("Transcription", ["transcription_model", "transcription_language"]),
+    ("Telephony", ["time_limit_secs", "user_idle_timeout_secs", "noise_suppression", "voicemail_action"]),
+    ("Messaging", ["default_messaging_profile_id", "conversation_inactivity_minutes"]),
+    ("Insights", ["insight_group_id"]),
+    ("Privacy", ["data_retention", "pii_redaction"]),
+]
+
+
+def _choices(values: list[str], blank: str = "Not set") -> list[tuple[str, str]]:
+    return [("", blank), *((v, v) for v in values)]
+
+
+def _dig(data: dict, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _put(data: dict, path: tuple[str, ...], value: Any) -> None:
+    """Set (or, for None/"", remove) `value` at `path`, creating dicts on the way."""
+    for key in path[:-1]:
+        if not isinstance(data.get(key), dict):
+            data[key] = {}
+        data = data[key]
+    if value in (None, ""):
+        data.pop(path[-1], None)
+    else:
+        data[path[-1]] = value
+
+
+def _prune_empty(data: dict) -> dict:
+    """Drop the dicts along modeled paths that a removal left empty (e.g. voicemail_detection
+    with no action left), and top-level objects with nothing in them. Other dicts stay."""
+    for path in NESTED_FIELDS:
+        for depth in range(len(path) - 1, 0, -1):
+            parent = _dig(data, path[: depth - 1]) if depth > 1 else data
+            if isinstance(parent, dict) and parent.get(path[depth - 1]) == {}:
+                del parent[path[depth - 1]]
+    return data
+
+
+class JSONObjectField(forms.CharField):
+    """A textarea holding a JSON value of one expected type (dict or list)."""
+
+    def __init__(self, *args, expect: type = dict, **kwargs):
+        self.expect = expect
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4, "class": "mono"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, indent=2, ensure_ascii=False)
+        return value
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return self.expect()
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).")
+        if not isinstance(parsed, self.expect):
+            kind = "an object {…}" if self.expect is dict else "a list […]"
+            raise forms.ValidationError(f"Must be {kind}.")
+        return parsed
+
+
+class AssistantChangeForm(forms.Form):
+    name = forms.CharField(max_length=300)
+    description = forms.CharField(max_length=1000, required=False)
+    model = forms.ChoiceField(required=False, help_text="★ marks models recommended for assistants.")
+    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. support, billing")
+    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 16}))
+    greeting = forms.CharField(
+        required=False, max_length=2000,
+        help_text="Empty: wait for the caller to speak first.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    dynamic_variables = JSONObjectField(
+        label="Dynamic variables", help_text='Key/value JSON object, e.g. {"company": "Acme"}.'
+    )
+    voice = forms.CharField(required=False, max_length=200, help_text="e.g. Telnyx.KokoroTTS.af_heart")
+    voice_speed = forms.FloatField(required=False, min_value=0.1, max_value=4.0)
+    transcription_model = forms.ChoiceField(required=False, choices=_choices(TRANSCRIPTION_MODELS), label="Model")
+    transcription_language = forms.CharField(required=False, max_length=20, label="Language", help_text="e.g. en")
+    time_limit_secs = forms.IntegerField(required=False, min_value=1, label="Time limit (seconds)")
+    user_idle_timeout_secs = forms.IntegerField(required=False, min_value=1, label="User idle timeout (seconds)")
+    noise_suppression = forms.ChoiceField(required=False, choices=_choices(NOISE_SUPPRESSION))
+    voicemail_action = forms.ChoiceField(
+        required=False, choices=_choices(VOICEMAIL_ACTIONS), label="When voicemail is detected"
+    )
+    default_messaging_profile_id = forms.CharField(required=False, max_length=200, label="Default messaging profile id")
+    conversation_inactivity_minutes = forms.IntegerField(required=False, min_value=1)
+    insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group id")
+    data_retention = forms.NullBooleanField(
+        required=False, widget=forms.Select(choices=[("unknown", "Not set"), ("true", "Yes"), ("false", "No")])
+    )
+    pii_redaction = forms.ChoiceField(required=False, choices=_choices(["disabled", "redact"]), label="PII redaction")
+    version_name = forms.CharField(
+        required=False, max_length=200,
+        help_text="Names the version this save creates, e.g. “shorter greeting”.",
+    )
+
+    fieldsets = FIELDSETS
+
+    def __init__(self, *args, model_choices=(), current_model: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(model_choices)
+        if current_model and current_model not in {value for value, _ in choices}:
+            # Keep a model the catalogue no longer lists, so saving does not change it silently.
+            choices.insert(0, (current_model, current_model))
+        self.fields["model"].choices = [("", "Telnyx default"), *choices]
+
+    def fieldset_fields(self) -> list[tuple[str, list]]:
+        """(section title, bound fields) for the template, Django-admin fieldsets style."""
+        return [(title, [self[name] for name in names]) for title, names in self.fieldsets]
+
+    @classmethod
+    def initial_from(cls, payload: dict) -> dict:
+        """Form values from an API assistant (or version) object."""
+        initial = {name: payload.get(name) for name in TOP_LEVEL_FIELDS}
+        initial["tags"] = ", ".join(payload.get("tags") or [])
+        initial["dynamic_variables"] = payload.get("dynamic_variables") or {}
+        for path, name in NESTED_FIELDS.items():
+            initial[name] = _dig(payload, path)
+        initial["version_name"] = ""
+        return {k: v for k, v in initial.items() if v is not None}
+
+    def clean_tags(self) -> list[str]:
+        tags: list[str] = []
+        for tag in (t.strip() for t in (self.cleaned_data.get("tags") or "").split(",")):
+            if tag and tag not in tags:
+                tags.append(tag)
+        return tags
+
+    def settings_body(self, original: dict) -> dict:
+        """The modeled settings that differ from `original`, nested objects merged into it."""
+        data = self.cleaned_data
+        wanted = {name: data.get(name) for name in TOP_LEVEL_FIELDS}
+        wanted["model"] = wanted["model"] or original.get("model") or ""
+        body = {k: v for k, v in wanted.items() if v != (original.get(k) if original.get(k) is not None else type(v)())}
+        merged = {key: json.loads(json.dumps(original.get(key) or {})) for key in NESTED_OBJECTS}
+        for path, name in NESTED_FIELDS.items():
+            _put(merged, path, data.get(name))
+        for key, value in _prune_empty(merged).items():
+            if value != (original.get(key) or {}):
+                body[key] = value
+        for key in NESTED_OBJECTS:
+            if key not in merged and original.get(key):
+                body[key] = {}  # every modeled value was cleared
+        return body
+
+
+def unmodeled_settings(payload: dict) -> dict:
+    """What the form does not edit (kept as it is on save), with nested extras as dotted keys."""
+    extra = {k: v for k, v in payload.items() if k not in MODELED_KEYS and k not in META_KEYS}
+    modeled_paths = {path[:2] for path in NESTED_FIELDS}
+    for key in NESTED_OBJECTS:
+        for sub, value in (payload.get(key) or {}).items():
+            if (key, sub) not in modeled_paths:
+                extra[f"{key}.{sub}"] = value
+            elif key == "telephony_settings" and sub == "voicemail_detection":
+                rest = {k: v for k, v in (value or {}).items() if k != "on_voicemail_detected"}
+                if rest:
+                    extra["telephony_settings.voicemail_detection"] = rest
+    return dict(sorted(extra.items()))
+
+
+# --- tools ------------------------------------------------------------------------------------
+
+class ToolForm(forms.Form):
+    """One inline tool. Which inputs show depends on `type`; the rest of the tool's object
+    travels in `original` (hidden) so settings the row does not show are kept."""
+
+    type = forms.ChoiceField(choices=[(t, t) for t in TOOL_TYPES], widget=forms.HiddenInput)
+    original = forms.CharField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(required=False, max_length=200)
+    description = forms.CharField(required=False, max_length=1000)
+    url = forms.CharField(required=False, max_length=2000, label="URL")
+    method = forms.ChoiceField(required=False, choices=[(m, m) for m in WEBHOOK_METHODS])
+    parameters = JSONObjectField(help_text="JSON Schema of the arguments.")
+    targets = JSONObjectField(expect=list, help_text='e.g. [{"name": "Sales", "to": "+15551234567"}]')
+    transfer_from = forms.CharField(required=False, max_length=100, label="From (caller id)")
+    config = JSONObjectField(label="Settings", help_text="This tool's settings as a JSON object.")
+
+    #: the inputs each type shows; any other type edits its object as JSON (`config`)
+    FIELDS_BY_TYPE = {
+        "webhook": ["name", "description", "url", "method"],
+        "function": ["name", "description", "parameters"],
+        "transfer": ["targets", "transfer_from"],
+    }
+    #: API key inside the tool's object → form field
+    API_NAMES = {"from": "transfer_from"}
+
+    @property
+    def tool_type(self) -> str:
+        value = self["type"].value()
+        return value if value in TOOL_TYPES else "function"
+
+    def visible_names(self) -> list[str]:
+        return self.FIELDS_BY_TYPE.get(self.tool_type, ["config"])
+
+    def visible_inputs(self) -> list:
+        return [self[name] for name in self.visible_names()]
+
+    @classmethod
+    def initial_from(cls, tool: dict) -> dict:
+        kind = tool.get("type") or ""
+        inner = tool.get(kind) if isinstance(tool.get(kind), dict) else {}
+        initial = {"type": kind, "original": json.dumps(tool, ensure_ascii=False), "config": inner}
+        if kind == "function":
+            initial.update(name=inner.get("name", ""), description=inner.get("description", ""),
+                           parameters=inner.get("parameters") or {})
+        elif kind == "webhook":
+            initial.update(name=inner.get("name", ""), description=inner.get("description", ""),
+                           url=inner.get("url", ""), method=inner.get("method") or "POST")
+        elif kind == "transfer":
+            initial.update(targets=inner.get("targets") or [], transfer_from=inner.get("from", ""))
+        return initial
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("type")
+        if kind == "webhook":
+            for name in ("name", "url"):
+                if not data.get(name):
+                    self.add_error(name, "Required for a webhook tool.")
+        if kind == "function" and not data.get("name"):
+            self.add_error("name", "Required for a function tool.")
+        return data
+
+    def to_tool(self) -> dict:
+        data = self.cleaned_data
+        kind = data["type"]
+        try:
+            original = json.loads(data.get("original") or "{}")
+        except ValueError:
+            original = {}
+        if original.get("type") != kind:
+            original = {}
+        inner = dict(original.get(kind) or {})
+        if kind in self.FIELDS_BY_TYPE:
+            api_names = {form_name: api for api, form_name in self.API_NAMES.items()}
+            for name in self.FIELDS_BY_TYPE[kind]:
+                value = data.get(name)
+                _put(inner, (api_names.get(name, name),), None if value in ({}, []) else value)
+            if kind == "transfer":
+                inner["targets"] = data.get("targets") or []
+        else:
+            inner = data.get("config") or {}
+        return {**original, "type": kind, kind: inner}
+
+
+class BaseToolFormSet(forms.BaseFormSet):
+    def tools(self) -> list[dict]:
+        """The tools to send, in row order, skipping removed rows."""
+        return [form.to_tool() for form in self.kept_forms()]
+
+    def kept_forms(self) -> list[ToolForm]:
+        return [form for form in self.forms if not self._should_delete_form(form)]
+
+
+ToolFormSet = forms.formset_factory(ToolForm, formset=BaseToolFormSet, extra=0, can_delete=True)
+TOOLS_PREFIX = "tools"
+
+
+def tool_formset(data=None, *, tools: list[dict] | None = None) -> BaseToolFormSet:
+    """Rows for the inline tools; shared tools (attached by id) are not edited here."""
+    initial = [ToolForm.initial_from(tool) for tool in inline_tools(tools or [])]
+    return ToolFormSet(data, initial=initial, prefix=TOOLS_PREFIX)
+
+
+def inline_tools(tools: list[dict]) -> list[dict]:
+    return [tool for tool in tools if not tool.get("shared")]
+
+
+def shared_tools(tools: list[dict]) -> list[dict]:
+    return [tool for tool in tools if tool.get("shared")]
+
+
+def tools_body(formset: BaseToolFormSet, original: dict) -> dict:
+    """{"tools": [...]} when the inline tools changed, else {} (the tool set is replaced whole)."""
+    tools = formset.tools()
+    return {"tools": tools} if tools != inline_tools(original.get("tools") or []) else {}
+
+
+# --- Telnyx errors onto fields and rows ---------------------------------------------------------
+
+POINTER_FIELDS = {"/" + "/".join(path): name for path, name in NESTED_FIELDS.items()}
+POINTER_FIELDS.update({f"/{name}": name for name in TOP_LEVEL_FIELDS})
+POINTER_FIELDS.update({"/version_name": "version_name"})
+
+
+def place_telnyx_errors(form: AssistantChangeForm, formset: BaseToolFormSet, error: TelnyxError) -> None:
+    """Each error's `source.pointer` onto its field (`/voice_settings/voice` → voice) or tool row
+    (`/tools/0/webhook/url` → the first kept row's URL); the whole message goes on top."""
+    rows = formset.kept_forms()
+    for detail in error.errors:
+        text = detail.detail or detail.title or str(error)
+        pointer = detail.pointer or (f"/{detail.parameter}" if detail.parameter else "")
+        parts = pointer.strip("/").split("/") if pointer else []
+        if len(parts) >= 2 and parts[0] == "tools" and parts[1].isdigit() and int(parts[1]) < len(rows):
+            row = rows[int(parts[1])]
+            key = parts[3] if len(parts) >= 4 else ""
+            field = ToolForm.API_NAMES.get(key, key)
+            if field not in row.visible_names():
+                field = "config" if "config" in row.visible_names() and key else None
+            row.add_error(field, text)
+            continue
+        name = _field_for_pointer(pointer)
+        if name:
+            form.add_error(name, text)
+    form.add_error(None, error.user_message)
+
+
+def _field_for_pointer(pointer: str) -> str | None:
+    """The deepest modeled field a pointer names: "/transcription/model" → transcription_model."""
+    while pointer:
+        if pointer in POINTER_FIELDS:
+            return POINTER_FIELDS[pointer]
+        pointer = pointer.rsplit("/", 1)[0]
+    return None

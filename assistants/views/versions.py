@@ -1,0 +1,185 @@
+"""The Versions tab: list, detail, edit, delete, compare, promote and roll back."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
+
+from assistants import selectors
+from assistants.compare import compare
+from assistants.forms_change import place_telnyx_errors, tools_body
+from assistants.services import assistants as assistant_services
+from assistants.services import versions as services
+from assistants.views.change import FORM_TEMPLATE, change_forms, form_context
+
+
+def _head(request: HttpRequest, assistant_id: str) -> dict:
+    """What every versions page shows: the live assistant (its main version) and the canary."""
+    result = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
+    return {
+        "assistant": result.data, "assistant_id": assistant_id, "result": result,
+        "main_version_id": str(result.data.get("version_id") or ""),
+    }
+
+
+def _canary_text(canary, versions, *known: dict) -> str:
+    """The canary's split in words, naming versions where the cache (or `known` objects) knows them."""
+    if canary is None:
+        return ""
+    names = {v.version_id: v.name for v in versions if v.name}
+    names.update({obj["version_id"]: obj["version_name"] for obj in known if obj.get("version_name")})
+    parts = [f"{weight:g}% to “{names.get(vid, vid)}”" if weight is not None else f"matching traffic to “{names.get(vid, vid)}”"
+             for vid, weight in canary.splits]
+    return ", ".join(parts) or "no traffic"
+
+
+def _canary_or_none(request: HttpRequest, assistant_id: str):
+    try:
+        return services.canary_fetch(user=request.user, assistant_id=assistant_id)
+    except TelnyxError:
+        return None  # the canary is context here; a failing read must not block the page
+
+
+@require_GET
+@read_required
+def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    outcome = services.versions_sync(user=request.user, assistant_id=assistant_id)
+    canary = _canary_or_none(request, assistant_id)
+    versions = selectors.versions_of(assistant_id)
+    return render(request, "assistants/version_list.html", {
+        **head, "tab": "versions", "outcome": outcome, "canary": canary, "versions": versions,
+        "default_b": next((v.version_id for v in versions if not v.is_main), ""),
+        "canary_text": _canary_text(canary, versions),
+        "canary_weights": dict(canary.splits) if canary else {},
+        "rollback": services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"]),
+    })
+
+
+@require_GET
+@read_required
+def version_detail(request: HttpRequest, assistant_id: str, version_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id)
+    return render(request, "assistants/version_detail.html", {
+        **head, "tab": "versions", "version": version.data, "version_result": version,
+        "is_main": version_id == head["main_version_id"],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    if version_id == head["main_version_id"]:
+        messages.info(request, "This is the main version: edit it through the assistant's Change tab.")
+        return redirect("assistants:change", assistant_id=assistant_id)
+    version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
+    form, tools = change_forms(request, version)
+    if request.method == "POST" and form.is_valid() and tools.is_valid():
+        changes = {**form.settings_body(version), **tools_body(tools, version)}
+        if form.cleaned_data["version_name"]:
+            changes["version_name"] = form.cleaned_data["version_name"]
+        try:
+            services.version_update(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                                    changes=changes, before=version)
+        except TelnyxError as exc:
+            place_telnyx_errors(form, tools, exc)
+        else:
+            messages.success(request, f"Saved version “{changes.get('version_name') or version.get('version_name') or version_id}”. It is still not live.")
+            return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
+    return render(request, FORM_TEMPLATE, {**head, **form_context(version, form, tools), "tab": "versions",
+                                           "version": version, "editing_version": True})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def version_delete(request: HttpRequest, assistant_id: str, version_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
+    canary = _canary_or_none(request, assistant_id)
+    if request.method == "POST":
+        try:
+            services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete version “{version.get('version_name') or version_id}”. {exc.user_message}")
+        else:
+            messages.success(request, f"Deleted version “{version.get('version_name') or version_id}”.")
+            return redirect("assistants:versions", assistant_id=assistant_id)
+    return render(request, "assistants/version_confirm_delete.html", {
+        **head, "version": version, "is_main": version_id == head["main_version_id"],
+        "in_canary": bool(canary and version_id in canary.version_ids),
+    })
+
+
+@require_GET
+@read_required
+def version_compare(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    versions = selectors.versions_of(assistant_id)
+    left_id = request.GET.get("a") or head["main_version_id"]
+    right_id = request.GET.get("b") or next((v.version_id for v in versions if v.version_id != left_id), left_id)
+    left = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=left_id).data
+    right = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=right_id).data
+    return render(request, "assistants/version_compare.html", {
+        **head, "tab": "versions", "versions": versions, "left": left, "right": right,
+        "comparison": compare(left, right),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def version_promote(request: HttpRequest, assistant_id: str, version_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    if version_id == head["main_version_id"]:
+        messages.info(request, "This version is already main.")
+        return redirect("assistants:versions", assistant_id=assistant_id)
+    version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
+    canary = _canary_or_none(request, assistant_id)
+    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
+    if request.method == "POST":
+        try:
+            services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                                     from_version_id=head["main_version_id"])
+        except TelnyxError as exc:
+            messages.error(request, f"Could not promote the version. {exc.user_message}")
+        else:
+            removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
+            messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
+                                      "You can roll back from the Versions tab.")
+            return redirect("assistants:versions", assistant_id=assistant_id)
+    return render(request, "assistants/version_confirm_promote.html", {
+        **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
+        "comparison": compare(head["assistant"], version),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    head = _head(request, assistant_id)
+    record = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
+    if record is None:
+        messages.info(request, "There is no earlier main version to roll back to.")
+        return redirect("assistants:versions", assistant_id=assistant_id)
+    # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
+    previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
+    canary = _canary_or_none(request, assistant_id)
+    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
+    if request.method == "POST":
+        try:
+            services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"])
+        except TelnyxError as exc:
+            messages.error(request, f"Could not roll back. {exc.user_message}")
+        else:
+            messages.success(request, f"Rolled back: “{previous.get('version_name') or record.from_version_id}” is main again.")
+            return redirect("assistants:versions", assistant_id=assistant_id)
+    return render(request, "assistants/version_confirm_promote.html", {
+        **head, "version": previous, "canary": canary, "canary_text": canary_text, "kind": "rollback", "record": record,
+        "comparison": compare(head["assistant"], previous),
+    })

@@ -1,0 +1,55 @@
+import json
+
+from django import forms
+
+from portal.changelist import FilterForm
+from portal.forms import IdempotentForm
+
+
+class TemplateFilterForm(FilterForm):
+    insight_type = forms.ChoiceField(required=False, label="By type", choices=[("", "Any type"), ("custom", "custom"), ("default", "default")])
+    filter_lookups = {"insight_type": "insight_type"}
+    search_fields = ["name", "instructions", "telnyx_id"]
+
+
+class GroupFilterForm(FilterForm):
+    search_fields = ["name", "description", "telnyx_id"]
+
+
+class TemplateForm(IdempotentForm):
+    name = forms.CharField(max_length=300)
+    instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}),
+                                   help_text="What to find out from each conversation, e.g. “Did the caller ask to cancel?”")
+    json_schema = forms.CharField(required=False, label="JSON schema", widget=forms.Textarea(attrs={"rows": 6}),
+                                  help_text="Optional: a JSON schema object; the result is then structured JSON.")
+    webhook = forms.URLField(required=False, assume_scheme="https", help_text="Optional: where Telnyx posts each result.")
+
+    def clean_json_schema(self):
+        raw = (self.cleaned_data.get("json_schema") or "").strip()
+        if not raw:
+            return None
+        try:
+            schema = json.loads(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc}")
+        if not isinstance(schema, dict):
+            raise forms.ValidationError("The schema must be a JSON object.")
+        return schema
+
+    def to_body(self) -> dict:
+        data = self.cleaned_data
+        body = {"name": data["name"], "instructions": data["instructions"]}
+        if data.get("json_schema"):
+            body["json_schema"] = data["json_schema"]
+        if data.get("webhook"):
+            body["webhook"] = data["webhook"]
+        return body
+
+
+class GroupForm(IdempotentForm):
+    name = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    webhook = forms.URLField(required=False, assume_scheme="https")
+
+    def to_body(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "idempotency_key" and (v or k == "name")}

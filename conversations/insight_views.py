@@ -1,0 +1,149 @@
+"""Insight templates and groups pages (`/insights/`)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conversations import insight_services as services
+from conversations.insight_forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
+from conversations.models import InsightGroup, InsightTemplate
+from portal.changelist import Column, refresh_from_request, render_changelist
+from portal.forms import add_telnyx_errors
+from portal.roles import ADMINISTER, admin_required, read_required
+from portal.telnyx import TelnyxError
+
+TEMPLATE_COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "insight_type"), Column("created", "Created", "created_at")]
+KINDS = ("templates", "groups")
+GROUP_COLUMNS = [Column("name", "Name", "name"), Column("templates", "Templates", "template_count"), Column("created", "Created", "created_at")]
+
+
+def _list(request, *, kind: str, outcome=None) -> HttpResponse:
+    model, form_class, columns, resource = (
+        (InsightGroup, GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
+        else (InsightTemplate, TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
+    )
+    return render_changelist(request, template="conversations/insight_list.html", queryset=model.objects.all(),
+                             form_class=form_class, columns=columns, default_sort="name", resource=resource,
+                             remember_as=f"insights-{kind}", extra={"kind": kind, "outcome": outcome},
+                             fragment=outcome is not None)
+
+
+@require_GET
+@read_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, kind="templates")
+
+
+@require_GET
+@read_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    return _list(request, kind="groups")
+
+
+@require_POST
+@read_required
+def refresh(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404
+    resource, sync = (services.GROUPS, services.groups_sync) if kind == "groups" else (services.TEMPLATES, services.templates_sync)
+    outcome = refresh_from_request(request, resource, sync)
+    return _list(request, kind=kind, outcome=outcome or False)  # False: refreshed, nothing new to say
+
+
+@require_http_methods(["GET", "POST"])
+@read_required
+def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse:
+    """Create (no id) or view and edit a template; only Admins may save."""
+    if request.method == "POST" and not request.user.has_perm(ADMINISTER):
+        raise PermissionDenied
+    row = InsightTemplate.objects.filter(telnyx_id=template_id).first() if template_id else None
+    initial = {}
+    if row:
+        schema = row.payload.get("json_schema")
+        initial = {"name": row.name, "instructions": row.instructions, "webhook": row.payload.get("webhook") or "",
+                   "json_schema": json.dumps(schema, indent=2) if isinstance(schema, dict) else (schema or "")}
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.template_save(user=request.user, data=form.to_body(), template_id=template_id,
+                                           idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Saved insight template “{saved.name}”.")
+            return redirect("insights:template", template_id=saved.telnyx_id)
+    return render(request, "conversations/insight_template_form.html", {"form": form, "row": row, "template_id": template_id})
+
+
+@require_http_methods(["GET", "POST"])
+@read_required
+def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
+    """Create (no id) or view and edit a group and its templates; only Admins may change."""
+    if request.method == "POST" and not request.user.has_perm(ADMINISTER):
+        raise PermissionDenied
+    group, error = None, None
+    if group_id:
+        try:
+            group = services.group_fetch(group_id=group_id)
+        except TelnyxError as exc:
+            group, error = InsightGroup.objects.filter(telnyx_id=group_id).first(), exc
+            if group is None:
+                raise
+    initial = {"name": group.name, "description": group.description, "webhook": group.payload.get("webhook") or ""} if group else {}
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.group_save(user=request.user, data=form.to_body(), group_id=group_id,
+                                        idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Saved insight group “{saved.name}”.")
+            return redirect("insights:group", group_id=saved.telnyx_id)
+    assigned = (group.payload.get("insights") or []) if group else []
+    assigned_ids = {t.get("id") for t in assigned}
+    available = InsightTemplate.objects.exclude(telnyx_id__in=assigned_ids)
+    return render(request, "conversations/insight_group_form.html",
+                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available, "error": error})
+
+
+@require_POST
+@admin_required
+def group_assign(request: HttpRequest, group_id: str) -> HttpResponse:
+    assign = request.POST.get("action", "assign") == "assign"
+    template_id = request.POST.get("template_id", "")
+    try:
+        services.group_assign(user=request.user, group_id=group_id, template_id=template_id, assign=assign)
+    except TelnyxError as exc:
+        messages.error(request, f"Could not {'assign' if assign else 'unassign'} the template. {exc.user_message}")
+    else:
+        messages.success(request, "Template assigned to the group." if assign else "Template taken out of the group.")
+    return redirect("insights:group", group_id=group_id)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404
+    model = InsightGroup if kind == "groups" else InsightTemplate
+    row = model.objects.filter(telnyx_id=object_id).first()
+    label = str(row) if row else object_id
+    if request.method == "POST":
+        try:
+            if kind == "groups":
+                services.group_delete(user=request.user, group_id=object_id)
+            else:
+                services.template_delete(user=request.user, template_id=object_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete “{label}”. {exc.user_message}")
+        else:
+            messages.success(request, f"Deleted “{label}”.")
+            return redirect("insights:groups" if kind == "groups" else "insights:templates")
+    return render(request, "conversations/insight_confirm_delete.html", {"label": label, "kind": kind, "object_id": object_id})

@@ -1,0 +1,137 @@
+"""Cached copies of Telnyx assistant tests, suites and runs, plus the portal's suite-run batches.
+
+Telnyx has no suite-run object: triggering a suite returns one test run per test. A
+`SuiteRun` keeps that batch (its run ids, who started it, against which version) so the
+live page and the suite history can show it again later.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+CHANNELS = [
+    ("phone_call", "Phone call"),
+    ("web_call", "Web call"),
+    ("sms_chat", "SMS chat"),
+    ("web_chat", "Web chat"),
+]
+FINAL_STATUSES = ("passed", "failed", "error")
+RUN_STATUSES = ("pending", "starting", "running", *FINAL_STATUSES)
+
+
+class AssistantTest(models.Model):
+    """One Telnyx assistant test (`test_id`), for the tests changelist."""
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, db_index=True)
+    description = models.TextField(blank=True)
+    destination = models.CharField(max_length=300, blank=True, db_index=True)
+    channel = models.CharField(max_length=20, blank=True, db_index=True)
+    test_suite = models.CharField(max_length=300, blank=True, db_index=True)
+    instructions = models.TextField(blank=True)
+    max_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TestSuite(models.Model):
+    """A suite name as `GET /ai/assistants/tests/test-suites` lists it (suites have no other fields)."""
+
+    __test__ = False  # not a pytest class
+
+    telnyx_id = models.CharField(max_length=300, unique=True)
+    name = models.CharField(max_length=300)
+    payload = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TestRun(models.Model):
+    """One run of one test (`run_id`), as Telnyx last reported it."""
+
+    __test__ = False
+
+    telnyx_id = models.CharField(max_length=200, unique=True)
+    test_id = models.CharField(max_length=200, db_index=True)
+    status = models.CharField(max_length=20, db_index=True)
+    suite_run_id = models.CharField(max_length=200, blank=True, db_index=True)
+    triggered_by = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    payload = models.JSONField(default=dict)
+    synced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.created_at and self.completed_at:
+            return (self.completed_at - self.created_at).total_seconds()
+        return None
+
+    @property
+    def score(self) -> tuple[int, int] | None:
+        """(criteria passed, criteria judged) once the run is final."""
+        results = self.payload.get("detail_status") or []
+        if not self.is_final or not results:
+            return None
+        return sum(1 for r in results if r.get("status") == "passed"), len(results)
+
+
+class SuiteRun(models.Model):
+    """One trigger of a suite: the batch of test runs it started, kept for the live page and history."""
+
+    batch_id = models.CharField(max_length=200, unique=True)
+    suite = models.CharField(max_length=300, db_index=True)
+    # "" means the assistant's main version.
+    version_id = models.CharField(max_length=200, blank=True, db_index=True)
+    run_ids = models.JSONField(default=list)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True)
+    # The key sent with the trigger: a retried trigger finds this batch instead of making a twin.
+    idempotency_key = models.CharField(max_length=100, blank=True, db_index=True)
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Summary, recomputed from the cached runs whenever they are refreshed.
+    status = models.CharField(max_length=20, default="running", db_index=True)
+    total = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errored = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    @property
+    def finished(self) -> int:
+        return self.passed + self.failed + self.errored
+
+    @property
+    def is_final(self) -> bool:
+        return self.finished >= self.total
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.finished if self.finished else None
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 0

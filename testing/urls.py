@@ -1,0 +1,25 @@
+from django.urls import path
+
+from testing.views import runs, suites, tests
+
+app_name = "testing"
+urlpatterns = [
+    path("tests/", tests.test_list, name="test-list"),
+    path("tests/refresh/", tests.test_refresh, name="test-refresh"),
+    path("tests/action/", tests.test_bulk_action, name="test-bulk-action"),
+    path("tests/delete/", tests.test_bulk_delete, name="test-bulk-delete"),
+    path("tests/add/", tests.test_create, name="test-create"),
+    path("tests/rubric-rows/", tests.rubric_rows, name="rubric-rows"),
+    path("tests/<str:test_id>/", tests.test_detail, name="test-detail"),
+    path("tests/<str:test_id>/edit/", tests.test_edit, name="test-edit"),
+    path("tests/<str:test_id>/delete/", tests.test_delete, name="test-delete"),
+    path("tests/<str:test_id>/run/", tests.test_run_now, name="test-run"),
+    path("tests/<str:test_id>/runs/<str:run_id>/", runs.run_detail, name="run-detail"),
+    path("suites/", suites.suite_list, name="suite-list"),
+    path("suites/refresh/", suites.suite_refresh, name="suite-refresh"),
+    # Suite names are free text and may hold "/": the longer routes come first so `path` can match them.
+    path("suites/<path:suite_name>/runs/<str:batch_id>/status/", suites.suite_run_status, name="suite-run-status"),
+    path("suites/<path:suite_name>/runs/<str:batch_id>/", suites.suite_run_live, name="suite-run"),
+    path("suites/<path:suite_name>/run/", suites.suite_run_trigger, name="suite-run-trigger"),
+    path("suites/<path:suite_name>/", suites.suite_detail, name="suite-detail"),
+]

@@ -1,0 +1,1 @@
+"""Testing pages, one module per feature: tests, runs, suites and suite runs."""

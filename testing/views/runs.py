@@ -1,0 +1,70 @@
+"""One test run: status, timing, transcript, and each rubric criterion's verdict."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseStopPolling
+
+from portal.roles import read_required
+from portal.telnyx import TelnyxError
+
+from testing import selectors
+from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun
+from testing.services import runs as services
+
+TEMPLATE = "testing/run_detail.html"
+
+
+def _rubric(run: dict, test: AssistantTest | None) -> list[dict]:
+    """Each criterion with its verdict; the criteria text comes from the test's rubric."""
+    criteria = {r.get("name"): r.get("criteria", "") for r in ((test.payload.get("rubric") if test else None) or [])}
+    return [
+        {**item, "criteria": criteria.get(item.get("name"), ""),
+         "reasoning": item.get("reasoning") or item.get("reason") or item.get("explanation") or ""}
+        for item in (run.get("detail_status") or [])
+    ]
+
+
+def _transcript(run: dict) -> tuple[list[dict], str]:
+    """The conversation's messages, or ([], why not) so the page can fall back to the logs."""
+    if not run.get("conversation_id"):
+        return [], ""
+    try:
+        return services.run_transcript(conversation_id=run["conversation_id"]), ""
+    except TelnyxError as exc:
+        return [], exc.user_message
+
+
+def _version_tested(run: dict) -> str | None:
+    """The version id tested, "" for the main version, None when unknown.
+
+    Telnyx's run object does not say; a suite run started from the portal remembers it.
+    """
+    if run.get("destination_version_id"):
+        return run["destination_version_id"]
+    suite_run = SuiteRun.objects.filter(batch_id=run.get("test_suite_run_id") or "-").first()
+    return suite_run.version_id if suite_run else None
+
+
+@require_GET
+@read_required
+def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
+    result = services.test_run_fetch(user=request.user, test_id=test_id, run_id=run_id)
+    run = result.data
+    test = AssistantTest.objects.filter(telnyx_id=test_id).first()
+    final = run.get("status") in FINAL_STATUSES
+    transcript, transcript_error = _transcript(run) if final else ([], "")
+    context = {
+        "run": run, "result": result, "test": test, "test_id": test_id, "run_id": run_id, "final": final,
+        "cached": TestRun.objects.filter(telnyx_id=run_id).first(),
+        "version_tested": _version_tested(run),
+        "rubric": _rubric(run, test), "transcript": transcript, "transcript_error": transcript_error,
+        "assistant_name": selectors.assistant_names().get(test.destination) if test else None,
+    }
+    if request.htmx:
+        # The status fragment polls until the run is final, then stops (286).
+        response = render(request, f"{TEMPLATE}#run", context)
+        return HttpResponseStopPolling(response.content) if final else response
+    return render(request, TEMPLATE, context)

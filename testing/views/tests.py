@@ -1,0 +1,226 @@
+"""Assistant test pages: changelist with bulk actions, create/edit with the rubric editor, delete, detail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
+from portal.forms import add_telnyx_errors
+from portal.roles import OPERATE, admin_required, operate_required, read_required
+from portal.selectors import audit_events_for
+from portal.sync import is_stale, sync_state
+from portal.telnyx import TelnyxError
+
+from testing import selectors
+from testing.forms import (RUBRIC_PREFIX, BulkActionForm, RubricFormSet, RunForm, TestFilterForm, TestForm,
+                           apply_rubric_op, rubric_rows_from_post)
+from testing.models import AssistantTest
+from testing.services import assistant_tests as services
+from testing.services import runs as run_services
+
+LIST_TEMPLATE = "testing/test_list.html"
+FORM_TEMPLATE = "testing/test_form.html"
+COLUMNS = [
+    Column("name", "Name", "name"),
+    Column("suite", "Suite", "test_suite"),
+    Column("channel", "Channel", "channel"),
+    Column("created", "Created", "created_at"),
+]
+
+
+def _changelist_context(request: HttpRequest) -> dict:
+    changelist = build_changelist(
+        request, selectors.test_queryset(), TestFilterForm, COLUMNS, default_sort="name",
+        form_kwargs={
+            "suite_choices": selectors.suite_filter_choices(),
+            "destination_choices": selectors.destination_filter_choices(),
+        },
+    )
+    state = sync_state(services.RESOURCE)
+    return {"cl": changelist, "sync": state, "stale": is_stale(state), "assistant_names": selectors.assistant_names(),
+            "bulk_form": BulkActionForm()}
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    query = remembered_query(request, "testing-tests")
+    return redirect(reverse("testing:test-list") + (f"?{query}" if query else ""))
+
+
+@require_GET
+@read_required
+def test_list(request: HttpRequest) -> HttpResponse:
+    remember_query(request, "testing-tests")
+    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
+    return render(request, template, _changelist_context(request))
+
+
+@require_POST
+@read_required
+def test_refresh(request: HttpRequest) -> HttpResponse:
+    """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
+    outcome = refresh_from_request(request, services.RESOURCE, services.tests_sync)
+    if not request.htmx:
+        if outcome and outcome.error:
+            messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
+        return _back_to_list(request)
+    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+
+
+@require_POST
+@operate_required
+def test_bulk_action(request: HttpRequest) -> HttpResponse:
+    """The changelist's action bar: run the selected tests now, or confirm deleting them."""
+    form = BulkActionForm(request.POST, test_choices=AssistantTest.objects.values_list("telnyx_id", "name"))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back_to_list(request)
+    selected = AssistantTest.objects.filter(telnyx_id__in=form.cleaned_data["selected"]).order_by("name")
+    if form.cleaned_data["action"] == "delete":
+        return redirect(reverse("testing:test-bulk-delete") + "?" + "&".join(f"id={t.telnyx_id}" for t in selected))
+    started, failures = 0, []
+    for test in selected:
+        try:
+            # One key per test from the form's key: resubmitting the action starts nothing twice.
+            run_services.test_run_trigger(user=request.user, test_id=test.telnyx_id,
+                                          idempotency_key=f"{form.cleaned_data['idempotency_key']}-{test.pk}")
+            started += 1
+        except TelnyxError as exc:
+            failures.append(f"“{test.name}”: {exc.user_message}")
+    if started:
+        messages.success(request, f"Started {started} test run{'s' if started != 1 else ''}.")
+    for failure in failures:
+        messages.error(request, f"Could not start {failure}")
+    return _back_to_list(request)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def test_bulk_delete(request: HttpRequest) -> HttpResponse:
+    ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
+    tests = list(AssistantTest.objects.filter(telnyx_id__in=ids).order_by("name"))
+    if request.method == "POST" and tests:
+        deleted = 0
+        for test in tests:
+            try:
+                services.test_delete(user=request.user, test_id=test.telnyx_id)
+                deleted += 1
+            except TelnyxError as exc:
+                messages.error(request, f"Could not delete “{test.name}”. {exc.user_message}")
+        if deleted:
+            messages.success(request, f"Deleted {deleted} test{'s' if deleted != 1 else ''}.")
+        return _back_to_list(request)
+    return render(request, "testing/test_bulk_delete.html", {"tests": tests})
+
+
+def _form_context(form: TestForm, rubric, **extra) -> dict:
+    return {"form": form, "rubric": rubric, "assistant_options": selectors.assistant_options(),
+            "suite_options": selectors.suite_names(), **extra}
+
+
+def _edit_test(request: HttpRequest, *, test: dict | None) -> HttpResponse:
+    """Create (test None) or edit: one form, the rubric formset, and the no-JS rubric buttons."""
+    initial = {k: test.get(k) for k in TestForm.base_fields} if test else None
+    form = TestForm(request.POST or None, initial=initial)
+    rubric_rows = (test or {}).get("rubric") or [{"name": "", "criteria": ""}]
+    if request.method == "POST" and request.POST.get("rubric_op"):
+        # A rubric button without HTMX: re-render with the row change, save nothing.
+        rows = apply_rubric_op(rubric_rows_from_post(request.POST), request.POST["rubric_op"])
+        form = TestForm(request.POST)
+        return render(request, FORM_TEMPLATE, _form_context(form, RubricFormSet(initial=rows, prefix=RUBRIC_PREFIX), test=test))
+    rubric = RubricFormSet(request.POST or None, initial=rubric_rows, prefix=RUBRIC_PREFIX)
+    if request.method == "POST" and form.is_valid() & rubric.is_valid():
+        body = {**form.to_body(editing=bool(test)), "rubric": [f.cleaned_data for f in rubric.forms if f.cleaned_data]}
+        try:
+            if test:
+                saved = services.test_update(user=request.user, test_id=test["test_id"], data=body, before=test)
+            else:
+                saved = services.test_create(user=request.user, data=body, idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc, field_map={"rubric": "__all__"})
+        else:
+            messages.success(request, f"{'Saved' if test else 'Created'} test “{saved.get('name')}”.")
+            return redirect("testing:test-detail", test_id=saved["test_id"])
+    return render(request, FORM_TEMPLATE, _form_context(form, rubric, test=test))
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def test_create(request: HttpRequest) -> HttpResponse:
+    return _edit_test(request, test=None)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def test_edit(request: HttpRequest, test_id: str) -> HttpResponse:
+    test = services.test_fetch(user=request.user, test_id=test_id).data
+    return _edit_test(request, test=test)
+
+
+@require_POST
+@admin_required
+def rubric_rows(request: HttpRequest) -> HttpResponse:
+    """HTMX: add, remove or move a rubric row; returns the rubric fragment re-rendered."""
+    rows = apply_rubric_op(rubric_rows_from_post(request.POST), request.POST.get("rubric_op", ""))
+    return render(request, f"{FORM_TEMPLATE}#rubric", {"rubric": RubricFormSet(initial=rows, prefix=RUBRIC_PREFIX)})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
+    test = AssistantTest.objects.filter(telnyx_id=test_id).first() or AssistantTest(telnyx_id=test_id, name=test_id)
+    if request.method == "POST":
+        try:
+            existed = services.test_delete(user=request.user, test_id=test_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete “{test.name}”. {exc.user_message}")
+        else:
+            if existed:
+                messages.success(request, f"Deleted test “{test.name}”.")
+            else:
+                messages.warning(request, f"“{test.name}” was already deleted in Telnyx; removed it from the list.")
+            return _back_to_list(request)
+    return render(request, "testing/test_confirm_delete.html", {"test": test})
+
+
+@require_GET
+@read_required
+def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
+    history = run_services.test_runs_sync(test_id=test_id)
+    runs = list(selectors.runs_for_test(test_id)[:50])
+    if request.htmx:
+        # The run history polls while a run is unfinished; 286 stops it once all are final.
+        response = render(request, "testing/test_detail.html#history",
+                          {"runs": runs, "test_id": test_id, "history_error": history.error})
+        return response if any(not r.is_final for r in runs) else HttpResponseStopPolling(response.content)
+    result = services.test_fetch(user=request.user, test_id=test_id)
+    return render(request, "testing/test_detail.html", {
+        "test": result.data, "result": result, "test_id": test_id, "history_error": history.error,
+        "runs": runs, "assistant_names": selectors.assistant_names(),
+        "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
+        "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],
+    })
+
+
+@require_POST
+@operate_required
+def test_run_now(request: HttpRequest, test_id: str) -> HttpResponse:
+    """Run now. On failure the page re-renders with the same key, so pressing again cannot make a twin."""
+    form = RunForm(request.POST)
+    form.is_valid()
+    key = form.cleaned_data.get("idempotency_key") or ""
+    try:
+        run = run_services.test_run_trigger(user=request.user, test_id=test_id, idempotency_key=key)
+    except TelnyxError as exc:
+        messages.error(request, f"The run did not start. {exc.user_message} Press Run now again to retry.")
+        result = services.test_fetch(user=request.user, test_id=test_id)
+        return render(request, "testing/test_detail.html", {
+            "test": result.data, "result": result, "test_id": test_id, "runs": selectors.runs_for_test(test_id)[:50],
+            "assistant_names": selectors.assistant_names(), "run_form": form,
+        }, status=200)
+    messages.success(request, "Run started; it updates below as it moves through its states.")
+    return redirect("testing:run-detail", test_id=test_id, run_id=run["run_id"])

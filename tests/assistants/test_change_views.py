@@ -1,0 +1,195 @@
+"""The assistant change form: fieldsets, tool rows over HTMX, Save / Save as new version,
+Telnyx errors landing on fields and tool rows. Telnyx is mocked with `responses`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from django.urls import reverse
+
+from assistants.models import Assistant, AssistantVersion
+from assistants.services import assistants as assistant_services
+from portal.models import AuditEvent
+
+ASSISTANT_ID = "assistant-00000001-0000-4000-8000-000000000000"
+
+pytestmark = pytest.mark.django_db
+
+CHANGE = reverse("assistants:change", args=[ASSISTANT_ID])
+
+
+@pytest.fixture
+def live(telnyx_base, rich_assistant, model_catalogue):
+    """Telnyx answers GET for the assistant; it is cached too."""
+    assistant_services.assistant_cache_put(rich_assistant)
+    responses.get(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=rich_assistant)
+    return rich_assistant
+
+
+def sent_body() -> dict:
+    return json.loads([c for c in responses.calls if c.request.method == "POST"][-1].request.body)
+
+
+@responses.activate
+def test_form_shows_settings_in_sections_with_tools_and_unmodeled_settings_read_only(team_admin_client, live):
+    response = team_admin_client.get(CHANGE)
+    content = response.content.decode()
+    assert response.status_code == 200
+    for section in ("Basics", "Behaviour", "Tools", "Voice", "Transcription", "Telephony", "Messaging", "Insights", "Privacy"):
+        assert f"<legend>{section}</legend>" in content
+    assert 'value="Support bot 1"' in content and "open_ticket" in content and "https://example.com/hook" in content
+    assert 'value="deepgram/nova-3" selected' in content
+    assert "shared tool, attached by id" in content  # shared retrieval tool shown, not editable
+    unmodeled = content.split('data-testid="unmodeled"')[1].split("</pre>")[0]
+    assert "widget_settings" in unmodeled and "voice_settings.temperature" in unmodeled
+    assert "Save as new version" in content
+
+
+@responses.activate
+def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_admin_client, live, telnyx_base, version_json, form_data):
+    data = form_data(team_admin_client.get(CHANGE))
+    data.update({"name": "Support bot renamed", "voice_speed": "1.2", "tools-0-url": "https://example.com/v2", "save": ""})
+    saved = version_json(live, "v-new", "v-new", name="Support bot renamed")
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=saved)
+
+    response = team_admin_client.post(CHANGE, data)
+
+    body = sent_body()
+    assert body["promote_to_main"] is True
+    assert body["name"] == "Support bot renamed"
+    # voice_settings merged: the speed is added, temperature (not on the form) is kept.
+    assert body["voice_settings"] == {"voice": "Telnyx.KokoroTTS.af_heart", "temperature": 0.7, "voice_speed": 1.2}
+    # the webhook keeps its headers; the shared tool is never sent inline.
+    assert body["tools"][0]["webhook"]["headers"] == [{"name": "X-Team", "value": "support"}]
+    assert body["tools"][0]["webhook"]["url"] == "https://example.com/v2"
+    assert [t["type"] for t in body["tools"]] == ["webhook", "hangup"]
+    assert not {"widget_settings", "enabled_features", "instructions", "transcription"} & set(body)
+    assert response.status_code == 302 and response.url == reverse("assistants:detail", args=[ASSISTANT_ID])
+    assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).name == "Support bot renamed"
+    event = AuditEvent.objects.get(action="update")
+    assert event.changes["name"] == {"before": "Support bot 1", "after": "Support bot renamed"}
+
+
+@responses.activate
+def test_save_as_new_version_is_not_live(team_admin_client, live, telnyx_base, version_json, form_data):
+    data = form_data(team_admin_client.get(CHANGE))
+    data.update({"instructions": "Be very brief.", "version_name": "brief", "save_as_version": ""})
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}",
+                   json=version_json(live, "v-staged", "brief", instructions="Be very brief."))
+
+    response = team_admin_client.post(CHANGE, data, follow=True)
+
+    body = sent_body()
+    assert body["promote_to_main"] is False and body["version_name"] == "brief"
+    assert body["instructions"] == "Be very brief."
+    assert "Saved new version “brief”" in response.content.decode()
+    # main is untouched in the cache; the staged version is cached as not main
+    assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).instructions == live["instructions"]
+    staged = AssistantVersion.objects.get(version_id="v-staged")
+    assert not staged.is_main and staged.name == "brief"
+    assert AuditEvent.objects.get(action="create version").outcome == "success"
+
+
+@responses.activate
+def test_422_pointers_land_on_the_field_and_the_tool_row_and_the_form_keeps_its_values(team_admin_client, live, telnyx_base, form_data):
+    data = form_data(team_admin_client.get(CHANGE))
+    data.update({"name": "Typed name", "tools-0-url": "not-a-url", "save": ""})
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", status=422, json={"errors": [
+        {"title": "Invalid", "detail": "URL must be absolute", "source": {"pointer": "/tools/0/webhook/url"}},
+        {"title": "Invalid", "detail": "Name is taken", "source": {"pointer": "/name"}},
+        {"title": "Invalid", "detail": "Unknown voice", "source": {"pointer": "/voice_settings/voice"}},
+    ]})
+
+    response = team_admin_client.post(CHANGE, data)
+
+    form, tools = response.context["form"], response.context["tools"]
+    assert form.errors["name"] == ["Name is taken"]
+    assert form.errors["voice"] == ["Unknown voice"]
+    assert tools.forms[0].errors["url"] == ["URL must be absolute"]
+    content = response.content.decode()
+    assert 'value="Typed name"' in content and 'value="not-a-url"' in content
+    assert "Telnyx could not accept these values (422)" in content
+    assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).name == "Support bot 1"
+    assert AuditEvent.objects.get().outcome == "failure"
+
+
+@responses.activate
+def test_telnyx_down_on_save_gives_a_clear_message_and_changes_nothing(team_admin_client, live, telnyx_base, form_data):
+    data = form_data(team_admin_client.get(CHANGE))
+    data.update({"description": "New words", "save_as_version": ""})
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", status=503)
+
+    response = team_admin_client.post(CHANGE, data)
+
+    assert response.status_code == 200
+    assert "Telnyx had a server error (503)" in response.content.decode()
+    assert 'value="New words"' in response.content.decode()
+    assert not AssistantVersion.objects.exists()
+    assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).description == live["description"]
+    event = AuditEvent.objects.get()
+    assert (event.action, event.outcome, event.telnyx_status) == ("create version", "failure", 503)
+
+
+@responses.activate
+def test_saving_without_changes_does_not_call_telnyx(team_admin_client, live, form_data):
+    data = {**form_data(team_admin_client.get(CHANGE)), "save": ""}
+    response = team_admin_client.post(CHANGE, data, follow=True)
+    assert "Nothing changed" in response.content.decode()
+    assert not [c for c in responses.calls if c.request.method == "POST"]
+
+
+@responses.activate
+def test_invalid_json_is_reported_on_its_field(team_admin_client, live, form_data):
+    data = {**form_data(team_admin_client.get(CHANGE)), "dynamic_variables": "{not json", "save": ""}
+    response = team_admin_client.post(CHANGE, data)
+    assert "Not valid JSON" in response.context["form"].errors["dynamic_variables"][0]
+    assert not [c for c in responses.calls if c.request.method == "POST"]
+
+
+def test_add_tool_row_over_htmx_renders_the_next_index_and_bumps_the_total(team_admin_client):
+    response = team_admin_client.get(reverse("assistants:tool-row"), {"tools-TOTAL_FORMS": "2", "new_tool_type": "function"},
+                                     headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert 'name="tools-2-name"' in content and 'name="tools-2-parameters"' in content
+    assert 'name="tools-2-url"' not in content  # function rows have no URL
+    assert 'name="tools-TOTAL_FORMS" value="3"' in content and 'hx-swap-oob="true"' in content
+    assert "<html" not in content
+
+
+def test_remove_tool_row_over_htmx_marks_it_deleted(team_admin_client):
+    response = team_admin_client.get(reverse("assistants:tool-row"), {"remove": "1"}, headers={"HX-Request": "true"})
+    assert 'name="tools-1-DELETE" value="on"' in response.content.decode()
+
+
+@responses.activate
+def test_added_and_removed_rows_change_the_tools_sent(team_admin_client, live, telnyx_base, version_json, form_data):
+    data = form_data(team_admin_client.get(CHANGE))
+    data.update({"tools-1-DELETE": "on", "tools-TOTAL_FORMS": "3", "tools-2-type": "transfer",
+                 "tools-2-targets": '[{"name": "Sales", "to": "+15551234567"}]', "tools-2-transfer_from": "+15550000000",
+                 "save": ""})
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=version_json(live, "v-new", "v-new"))
+
+    team_admin_client.post(CHANGE, data)
+
+    tools = sent_body()["tools"]
+    assert [t["type"] for t in tools] == ["webhook", "transfer"]
+    assert tools[1]["transfer"] == {"targets": [{"name": "Sales", "to": "+15551234567"}], "from": "+15550000000"}
+
+
+@responses.activate
+def test_viewer_cannot_open_the_change_form_nor_sees_the_tab(viewer_client, live):
+    assert viewer_client.get(CHANGE).status_code == 403
+    detail = viewer_client.get(reverse("assistants:detail", args=[ASSISTANT_ID])).content.decode()
+    assert CHANGE not in detail
+    assert reverse("assistants:versions", args=[ASSISTANT_ID]) in detail
+
+
+@responses.activate
+def test_a_locally_invalid_tool_row_says_nothing_was_saved(team_admin_client, live, form_data):
+    data = {**form_data(team_admin_client.get(CHANGE)), "tools-TOTAL_FORMS": "3", "tools-2-type": "function", "save": ""}
+    response = team_admin_client.post(CHANGE, data)
+    assert "Nothing was saved: correct the fields marked below." in response.content.decode()
+    assert response.context["tools"].forms[2].errors["name"] == ["Required for a function tool."]
+    assert not [c for c in responses.calls if c.request.method == "POST"]
