@@ -31,6 +31,31 @@ class Assistant(models.Model):
         return self.name
 
 
+class CanaryConfig(models.Model):
+    """One canary deploy configuration as it was saved, deleted or restored through the portal.
+
+    Telnyx keeps only the current rules; this is the split history an admin can restore from.
+    """
+
+    class Kind(models.TextChoices):
+        SAVED = "saved", "Saved"
+        DELETED = "deleted", "Deleted"
+        RESTORED = "restored", "Restored"
+
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    # For "deleted", the rules that were in force until the deletion.
+    rules = models.JSONField(default=list)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True)
+    saved_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assistant_id} {self.kind} {self.saved_at:%Y-%m-%d %H:%M}"
+
 class AssistantVersion(models.Model):
     """Cached copy of one saved version of an assistant (the Versions tab lists these).
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from assistants.views import assistants as views
-from assistants.views import change, lifecycle, tools, versions
+from assistants.views import canary, change, chat, lifecycle, scheduled, tools, versions
 
 app_name = "assistants"
 urlpatterns = [
@@ -20,6 +20,21 @@ urlpatterns = [
     path("<str:assistant_id>/texml/", lifecycle.assistant_texml, name="texml"),
     path("<str:assistant_id>/tools/<str:tool_id>/test/", tools.tool_test, name="tool-test"),
     path("<str:assistant_id>/history/", views.assistant_history, name="history"),
+    path("<str:assistant_id>/canary/", canary.canary_detail, name="canary"),
+    path("<str:assistant_id>/canary/save/", canary.canary_save, name="canary-save"),
+    path("<str:assistant_id>/canary/editor/", canary.canary_editor, name="canary-editor"),
+    path("<str:assistant_id>/canary/preview/", canary.canary_preview, name="canary-preview"),
+    path("<str:assistant_id>/canary/delete/", canary.canary_delete, name="canary-delete"),
+    path("<str:assistant_id>/canary/restore/<int:config_id>/", canary.canary_restore, name="canary-restore"),
+    path("<str:assistant_id>/canary/test/", canary.canary_test, name="canary-test"),
+    path("<str:assistant_id>/canary/observed/", canary.canary_observed, name="canary-observed"),
+    path("<str:assistant_id>/chat/", chat.chat_page, name="chat"),
+    path("<str:assistant_id>/chat/send/", chat.chat_send, name="chat-send"),
+    path("<str:assistant_id>/chat/sms/", chat.chat_sms, name="chat-sms"),
+    path("<str:assistant_id>/scheduled/", scheduled.scheduled_list, name="scheduled"),
+    path("<str:assistant_id>/scheduled/add/", scheduled.scheduled_create, name="scheduled-create"),
+    path("<str:assistant_id>/scheduled/<str:event_id>/", scheduled.scheduled_detail, name="scheduled-detail"),
+    path("<str:assistant_id>/scheduled/<str:event_id>/cancel/", scheduled.scheduled_cancel, name="scheduled-cancel"),
     path("<str:assistant_id>/versions/", versions.version_list, name="versions"),
     path("<str:assistant_id>/versions/compare/", versions.version_compare, name="version-compare"),
     path("<str:assistant_id>/versions/rollback/", versions.assistant_rollback, name="rollback"),

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "knowledge",
     "conversations",
     "inference",
+    "mcp_servers",
+    "integrations",
     "sandbox",
 ]
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
     path("assistants/", include("assistants.urls")),
+    path("mcp-servers/", include("mcp_servers.urls")),
+    path("integrations/", include("integrations.urls")),
     path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
     path("conversations/", include("conversations.urls")),

@@ -5,6 +5,14 @@ document.addEventListener("change", (event) => {
   if (select) select.form.requestSubmit();
 });
 
+// Time-zone selects start at the browser's zone (the server cannot know it).
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  document.querySelectorAll("select[data-browser-tz]").forEach((select) => {
+    if (select.dataset.bound !== "1" && zone && [...select.options].some((o) => o.value === zone)) select.value = zone;
+  });
+});
+
 document.addEventListener("click", (event) => {
   // Copy buttons: data-copy="<css selector>" copies that element's text.
   const button = event.target.closest("[data-copy]");

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from inference.models import LanguageModel
 from portal.models import SyncState
 
 ASSISTANT_ID = "assistant-00000001-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The observed split and the canary editor's version names are cached; every test starts empty."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations
                 # reads that POST to Telnyx or refresh caches
                 "knowledge:buckets-refresh", "knowledge:tasks-refresh", "knowledge:clusters-refresh",
                 "knowledge:bucket-summarize", "inference:jobs-refresh", "insights:refresh",
-                "testing:test-refresh", "testing:suite-refresh"}
+                "testing:test-refresh", "testing:suite-refresh",
+                # only re-reads the MCP server list from Telnyx, like the other refreshes
+                "mcp_servers:refresh"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

@@ -1,0 +1,93 @@
+"""Observed split: which version actually served the assistant's recent conversations.
+
+Each conversation's metadata records the `assistant_version_id` that served it. We fetch the
+last 7 days of the assistant's conversations on demand and count them per version for the
+last 24 hours and 7 days. The result is cached briefly (it says when it was computed).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from portal.roles import READ, require_perm
+from portal.telnyx import get_client
+
+WINDOWS = (("24h", "Last 24 hours", timedelta(hours=24)), ("7d", "Last 7 days", timedelta(days=7)))
+BATCH = 1000
+MAX_BATCHES = 20  # 20,000 conversations a week is plenty for a share; beyond that we say so
+CACHE_SECONDS = 120
+
+
+@dataclass
+class WindowCounts:
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, version_id: str) -> float:
+        return 100.0 * self.counts.get(version_id, 0) / self.total if self.total else 0.0
+
+
+@dataclass
+class ObservedSplit:
+    windows: list[WindowCounts]
+    computed_at: datetime
+    truncated: bool = False
+
+
+def _fetch_since(assistant_id: str, since: datetime) -> tuple[list[dict], bool]:
+    """The assistant's conversations created since `since`, newest first, in batches."""
+    items: list[dict] = []
+    before = ""
+    for _ in range(MAX_BATCHES):
+        created = [f"gte.{since.isoformat()}"] + ([f"lt.{before}"] if before else [])
+        params = {"metadata->assistant_id": f"eq.{assistant_id}", "created_at": created,
+                  "order": "created_at.desc", "limit": BATCH}
+        batch = (get_client().get("ai/conversations", params=params).data or {}).get("data") or []
+        items += batch
+        if len(batch) < BATCH:
+            return items, False
+        before = batch[-1].get("created_at") or ""
+        if not before:
+            return items, False
+    return items, True
+
+
+def _cache_key(assistant_id: str) -> str:
+    return f"observed-split:{assistant_id}"
+
+
+def forget_observed_split(assistant_id: str) -> None:
+    """Drop the cached count after the portal itself changed routing or started conversations."""
+    cache.delete(_cache_key(assistant_id))
+
+
+def observed_split(*, user, assistant_id: str, refresh: bool = False) -> ObservedSplit:
+    """Conversations per serving version over the last 24 hours and 7 days."""
+    require_perm(user, READ)
+    key = _cache_key(assistant_id)
+    if not refresh and (hit := cache.get(key)):
+        return hit
+    now = timezone.now()
+    conversations, truncated = _fetch_since(assistant_id, now - WINDOWS[-1][2])
+    windows = []
+    for window_key, label, span in WINDOWS:
+        counts: Counter[str] = Counter()
+        for conversation in conversations:
+            created = parse_datetime(str(conversation.get("created_at") or ""))
+            if created and created >= now - span:
+                counts[(conversation.get("metadata") or {}).get("assistant_version_id") or "unknown"] += 1
+        windows.append(WindowCounts(window_key, label, dict(counts.most_common())))
+    result = ObservedSplit(windows=windows, computed_at=now, truncated=truncated)
+    cache.set(key, result, CACHE_SECONDS)
+    return result

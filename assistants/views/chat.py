@@ -1,0 +1,95 @@
+"""The chat playground (multi-turn web chat, each reply labelled with its version) and the
+SMS chat form. Operator and up."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.forms import IdempotentForm, add_telnyx_errors
+from portal.roles import operate_required
+from portal.telnyx import TelnyxError
+
+from assistants.canary_display import VersionLabels
+from assistants.services import assistants as assistant_services
+from assistants.services import canary as canary_services
+from assistants.services import chat as services
+
+PAGE = "assistants/chat.html"
+
+
+class ChatForm(forms.Form):
+    content = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…"}))
+    conversation_id = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+
+class SmsChatForm(IdempotentForm):
+    from_ = forms.CharField(label="From (the assistant's number)", max_length=32)
+    to = forms.CharField(label="To (the end user's number)", max_length=32)
+    text = forms.CharField(required=False, max_length=1600, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Optional first message; without it the assistant writes its own greeting.")
+
+    def add_prefix(self, field_name: str) -> str:
+        # The API and the form both call it "from"; Python cannot.
+        return "from" if field_name == "from_" else super().add_prefix(field_name)
+
+
+def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabels]:
+    assistant = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id).data
+    versions = canary_services.version_choices(user=request.user, assistant_id=assistant_id)
+    return assistant, VersionLabels(versions, str(assistant.get("version_id") or ""))
+
+
+@require_GET
+@operate_required
+def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    assistant, _ = _labels(request, assistant_id)
+    return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": ChatForm(),
+                                  "sms_form": SmsChatForm()})
+
+
+@require_POST
+@operate_required
+def chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """One turn. HTMX appends the exchange and updates the kept conversation id."""
+    form = ChatForm(request.POST)
+    context: dict = {"assistant_id": assistant_id, "form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            turn = services.chat_send(user=request.user, assistant_id=assistant_id, content=data["content"],
+                                      conversation_id=data["conversation_id"])
+        except TelnyxError as exc:
+            context["error"] = exc.user_message
+        else:
+            _, labels = _labels(request, assistant_id)
+            context.update(turn=turn, content=data["content"], version_label=labels.describe(turn.version_id)
+                           if turn.version_id else "unknown version", conversation_id=turn.conversation_id)
+    template = f"{PAGE}#exchange" if request.htmx else PAGE
+    if not request.htmx:
+        context.update(assistant=_labels(request, assistant_id)[0], sms_form=SmsChatForm(),
+                       exchanges=[context] if "turn" in context else [])
+    return render(request, template, context)
+
+
+@require_POST
+@operate_required
+def chat_sms(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    form = SmsChatForm(request.POST)
+    context: dict = {"assistant_id": assistant_id, "sms_form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            context["sms_conversation_id"] = services.sms_chat_send(
+                user=request.user, assistant_id=assistant_id, from_=data["from_"], to=data["to"], text=data["text"],
+                idempotency_key=data["idempotency_key"]) or "none"
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc, field_map={"from": "from_"})
+        else:
+            context["sms_form"] = SmsChatForm()
+    if request.htmx:
+        return render(request, f"{PAGE}#sms", context)
+    assistant, _ = _labels(request, assistant_id)
+    return render(request, PAGE, {**context, "assistant": assistant, "form": ChatForm()})

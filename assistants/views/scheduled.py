@@ -1,0 +1,72 @@
+"""Scheduled events of one assistant: list (status and channel filters), create, detail, cancel."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.forms import add_telnyx_errors
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
+
+from assistants.forms import ScheduledEventFilterForm, ScheduledEventForm
+from assistants.models import Assistant
+from assistants.services import scheduled as services
+
+
+def _assistant_name(assistant_id: str) -> str:
+    row = Assistant.objects.filter(telnyx_id=assistant_id).only("name").first()
+    return row.name if row else assistant_id
+
+
+@require_GET
+@read_required
+def scheduled_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    filters = ScheduledEventFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    events = services.scheduled_events(user=request.user, assistant_id=assistant_id,
+                                       channel=data.get("channel", ""), status=data.get("status", ""))
+    template = "assistants/scheduled_list.html#events" if request.htmx else "assistants/scheduled_list.html"
+    return render(request, template, {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id),
+                                      "events": events, "filters": filters})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    form = ScheduledEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.scheduled_event_create(user=request.user, assistant_id=assistant_id,
+                                                      body=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc, field_map={"scheduled_at_fixed_datetime": "scheduled_at"})
+        else:
+            messages.success(request, "Scheduled the event.")
+            if created.get("scheduled_event_id"):
+                return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=created["scheduled_event_id"])
+            return redirect("assistants:scheduled", assistant_id=assistant_id)
+    return render(request, "assistants/scheduled_form.html",
+                  {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "form": form})
+
+
+@require_GET
+@read_required
+def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
+    event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
+    return render(request, "assistants/scheduled_detail.html",
+                  {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "event": event})
+
+
+@require_POST
+@admin_required
+def scheduled_cancel(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
+    try:
+        services.scheduled_event_cancel(user=request.user, assistant_id=assistant_id, event_id=event_id)
+    except TelnyxError as exc:
+        messages.error(request, f"Could not cancel the event. {exc.user_message}")
+        return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=event_id)
+    messages.success(request, "Cancelled the scheduled event.")
+    return redirect("assistants:scheduled", assistant_id=assistant_id)

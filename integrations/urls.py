@@ -1,0 +1,11 @@
+from django.urls import path
+
+from integrations import views
+
+app_name = "integrations"
+urlpatterns = [
+    path("", views.integration_list, name="list"),
+    path("connections/<str:connection_id>/", views.connection_detail, name="connection"),
+    path("connections/<str:connection_id>/delete/", views.connection_delete, name="connection-delete"),
+    path("<str:integration_id>/", views.integration_detail, name="detail"),
+]

@@ -1,0 +1,56 @@
+"""Integration pages: the catalogue with the account's connections, details, disconnect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
+
+from integrations import services
+
+
+@require_GET
+@read_required
+def integration_list(request: HttpRequest) -> HttpResponse:
+    catalogue = services.integration_catalogue(user=request.user)
+    names = {i["id"]: i.get("display_name") or i.get("name") for i in catalogue}
+    user_connections = [{**c, "integration_name": names.get(c.get("integration_id"), c.get("integration_id"))}
+                        for c in services.connections(user=request.user)]
+    return render(request, "integrations/integration_list.html",
+                  {"catalogue": catalogue, "connections": user_connections})
+
+
+@require_GET
+@read_required
+def integration_detail(request: HttpRequest, integration_id: str) -> HttpResponse:
+    integration = services.integration_fetch(user=request.user, integration_id=integration_id)
+    linked = [c for c in services.connections(user=request.user) if c.get("integration_id") == integration.get("id")]
+    return render(request, "integrations/integration_detail.html", {"integration": integration, "connections": linked})
+
+
+@require_GET
+@read_required
+def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
+    connection = services.connection_fetch(user=request.user, connection_id=connection_id)
+    integration = services.integration_fetch(user=request.user, integration_id=connection.get("integration_id", ""))
+    return render(request, "integrations/connection_detail.html", {"connection": connection, "integration": integration})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def connection_delete(request: HttpRequest, connection_id: str) -> HttpResponse:
+    label = request.POST.get("label") or request.GET.get("label") or connection_id
+    if request.method == "POST":
+        try:
+            existed = services.connection_delete(user=request.user, connection_id=connection_id, label=label)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete the connection. {exc.user_message}")
+        else:
+            messages.success(request, f"Deleted the connection to {label}." if existed
+                             else "That connection was already gone in Telnyx.")
+            return redirect("integrations:list")
+    return render(request, "integrations/connection_confirm_delete.html", {"connection_id": connection_id, "label": label})

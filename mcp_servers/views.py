@@ -1,0 +1,109 @@
+"""MCP server pages: changelist (cached, synced from Telnyx), create, detail, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
+from portal.forms import add_telnyx_errors
+from portal.roles import admin_required, read_required
+from portal.selectors import audit_events_for
+from portal.sync import is_stale, sync_state
+from portal.telnyx import TelnyxError
+
+from mcp_servers import services
+from mcp_servers.forms import McpServerFilterForm, McpServerForm
+from mcp_servers.models import McpServer
+
+LIST_TEMPLATE = "mcp_servers/mcp_list.html"
+COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Column("created", "Created", "created_at")]
+
+
+def _changelist_context(request: HttpRequest) -> dict:
+    types = McpServer.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type")
+    changelist = build_changelist(request, McpServer.objects.defer("payload"), McpServerFilterForm, COLUMNS,
+                                  default_sort="name", form_kwargs={"type_choices": [(t, t) for t in types]})
+    state = sync_state(services.RESOURCE)
+    return {"cl": changelist, "sync": state, "stale": is_stale(state)}
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    query = remembered_query(request, "mcp_servers")
+    return redirect(reverse("mcp_servers:list") + (f"?{query}" if query else ""))
+
+
+@require_GET
+@read_required
+def mcp_list(request: HttpRequest) -> HttpResponse:
+    remember_query(request, "mcp_servers")
+    return render(request, f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE, _changelist_context(request))
+
+
+@require_POST
+@read_required
+def mcp_refresh(request: HttpRequest) -> HttpResponse:
+    outcome = refresh_from_request(request, services.RESOURCE, services.mcp_servers_sync)
+    if not request.htmx:
+        return _back_to_list(request)
+    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def mcp_create(request: HttpRequest) -> HttpResponse:
+    form = McpServerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.mcp_server_create(user=request.user, data=form.to_body(),
+                                                 idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Created MCP server “{created.get('name')}”.")
+            return redirect("mcp_servers:detail", server_id=created["id"])
+    return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
+
+
+@require_GET
+@read_required
+def mcp_detail(request: HttpRequest, server_id: str) -> HttpResponse:
+    result = services.mcp_server_fetch(user=request.user, server_id=server_id)
+    events = audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=server_id)[:20]
+    return render(request, "mcp_servers/mcp_detail.html", {"server": result.data, "result": result, "events": events})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
+    server = services.mcp_server_fetch(user=request.user, server_id=server_id).data
+    form = McpServerForm(request.POST or None, initial=McpServerForm.initial_from(server))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mcp_server_update(user=request.user, server_id=server_id, data=form.to_body())
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
+            return redirect("mcp_servers:detail", server_id=server_id)
+    return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def mcp_delete(request: HttpRequest, server_id: str) -> HttpResponse:
+    row = McpServer.objects.filter(telnyx_id=server_id).first()
+    name = row.name if row else server_id
+    if request.method == "POST":
+        try:
+            existed = services.mcp_server_delete(user=request.user, server_id=server_id)
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete “{name}”. {exc.user_message}")
+        else:
+            messages.success(request, f"Deleted MCP server “{name}”." if existed
+                             else f"“{name}” was already deleted in Telnyx; removed it from the list.")
+            return _back_to_list(request)
+    return render(request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name})
