@@ -19,7 +19,7 @@ from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client
 
-from assistants.models import Assistant, AssistantVersion, PromotionRecord
+from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
 
 
@@ -183,6 +183,11 @@ def version_promote(*, user, assistant_id: str, version_id: str, from_version_id
     verb = "Rolled back" if kind == PromotionRecord.Kind.ROLLBACK else "Promoted"
     changes = {"main version": {"before": from_version_id, "after": version_id}}
     try:
+        # Telnyx drops the canary on promotion; read it first so the split history keeps it.
+        canary = canary_fetch(user=user, assistant_id=assistant_id)
+    except TelnyxError:
+        canary = None
+    try:
         response = get_client().post(f"ai/assistants/{assistant_id}/versions/{version_id}/promote")
     except TelnyxError as exc:
         audit.record(user=user, action=kind, resource_type=RESOURCE_TYPE, resource_id=assistant_id,
@@ -194,6 +199,11 @@ def version_promote(*, user, assistant_id: str, version_id: str, from_version_id
         mark_main(assistant_id, promoted.get("version_id") or version_id)
         PromotionRecord.objects.create(assistant_id=assistant_id, from_version_id=from_version_id,
                                        to_version_id=version_id, user=user if user.is_authenticated else None, kind=kind)
+        if canary and canary.rules:
+            CanaryConfig.objects.create(
+                assistant_id=assistant_id, rules=canary.rules, kind=CanaryConfig.Kind.DELETED,
+                user=user if user.is_authenticated else None, username=user.username, saved_at=timezone.now(),
+            )
         summary = f"{verb} to “{label}”: it is now main and gets all traffic; any canary deploy was removed"
         audit.record(user=user, action=kind, resource_type=RESOURCE_TYPE, resource_id=assistant_id,
                      resource_label=label, summary=summary, changes=changes, response=response)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from assistants.models import AssistantVersion
 from portal.models import AuditEvent
+from assistants.models import CanaryConfig
 from portal.telnyx import NotFoundError, get_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,6 +45,9 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
     promoted = team_admin_client.post(reverse("assistants:version-promote", args=[aid, row.version_id]), follow=True)
     assert "Promoted “callback offer” to main" in promoted.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == row.version_id
+    # The canary Telnyx dropped stays in the split history, restorable.
+    dropped = CanaryConfig.objects.get(assistant_id=aid, kind="deleted")
+    assert dropped.rules and dropped.username == "ada_admin"
     with pytest.raises(NotFoundError):
         get_client().get(f"ai/assistants/{aid}/canary-deploys")
 
