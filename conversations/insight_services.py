@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from portal import audit
 from portal.roles import ADMINISTER, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
-from portal.telnyx import TelnyxError, get_client, new_idempotency_key
+from portal.telnyx import get_client, new_idempotency_key
 
 from .models import InsightGroup, InsightTemplate
 
@@ -57,14 +57,10 @@ def _put(model, fields_of, item: dict):
 
 
 def _write(*, user, action: str, resource_type: str, resource_id: str, label: str, summary: str, changes: dict, call):
-    """Call Telnyx; audit the failure and re-raise, or return the response for the caller to cache."""
+    """An Admin's Telnyx write; a failure is audited and re-raised (see portal.audit.audited_call)."""
     require_perm(user, ADMINISTER)
-    try:
-        return call()
-    except TelnyxError as exc:
-        audit.record(user=user, action=action, resource_type=resource_type, resource_id=resource_id,
-                     resource_label=label, summary=f"Tried: {summary}", changes=changes, error=exc)
-        raise
+    return audit.audited_call(call, user=user, action=action, resource_type=resource_type, resource_id=resource_id,
+                              resource_label=label, summary=summary, changes=changes)
 
 
 def template_save(*, user, data: dict, template_id: str = "", idempotency_key: str = "") -> InsightTemplate:

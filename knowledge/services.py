@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from portal import audit
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
-from portal.telnyx import TelnyxError, get_client, new_idempotency_key
+from portal.telnyx import get_client, new_idempotency_key
 
 from .models import Bucket, ClusterTask, EmbeddingTask
 
@@ -121,22 +121,11 @@ def embedding_task_fetch(*, user, task_id: str) -> EmbeddingTask:
     return _put(EmbeddingTask, embedding_task_fields, item)
 
 
-def _audited_write(*, user, action: str, resource_type: str, resource_id: str, summary: str, changes: dict, call):
-    """Run a Telnyx write, recording success or failure in the audit log."""
-    try:
-        response = call()
-    except TelnyxError as exc:
-        audit.record(user=user, action=action, resource_type=resource_type, resource_id=resource_id,
-                     summary=f"Tried: {summary}", changes=changes, error=exc)
-        raise
-    return response
-
-
 def bucket_embed(*, user, bucket: str, options: dict, idempotency_key: str = "") -> EmbeddingTask:
     """Start embedding a bucket's files; returns the new task."""
     require_perm(user, OPERATE)
     body = {"bucket_name": bucket, **{k: v for k, v in options.items() if v not in (None, "")}}
-    response = _audited_write(
+    response = audit.audited_call(
         user=user, action="embed", resource_type="bucket", resource_id=bucket, summary=f"Embed bucket “{bucket}”",
         changes=body,
         call=lambda: get_client().post("ai/embeddings", json=body, idempotency_key=idempotency_key or new_idempotency_key()),
@@ -148,7 +137,7 @@ def bucket_embed_url(*, user, bucket: str, url: str, idempotency_key: str = "") 
     """Fetch and embed a web page into a bucket; returns the new task."""
     require_perm(user, OPERATE)
     body = {"bucket_name": bucket, "url": url}
-    response = _audited_write(
+    response = audit.audited_call(
         user=user, action="embed", resource_type="bucket", resource_id=bucket, summary=f"Embed {url} into “{bucket}”",
         changes=body,
         call=lambda: get_client().post("ai/embeddings/url", json=body, idempotency_key=idempotency_key or new_idempotency_key()),
@@ -168,7 +157,7 @@ def _record_task(user, response, bucket: str, summary: str, body: dict) -> Embed
 def bucket_disable(*, user, bucket: str) -> None:
     """Disable AI for a bucket: Telnyx drops its embeddings (the files themselves stay)."""
     require_perm(user, ADMINISTER)
-    response = _audited_write(
+    response = audit.audited_call(
         user=user, action="delete", resource_type="bucket", resource_id=bucket,
         summary=f"Disable AI for bucket “{bucket}”", changes={},
         call=lambda: get_client().delete(f"ai/embeddings/buckets/{bucket}"),
@@ -199,7 +188,7 @@ def cluster_compute(*, user, bucket: str, options: dict, idempotency_key: str = 
     """Start clustering a bucket's chunks; returns the new task."""
     require_perm(user, OPERATE)
     body = {"bucket": bucket, **{k: v for k, v in options.items() if v not in (None, "", [])}}
-    response = _audited_write(
+    response = audit.audited_call(
         user=user, action="compute", resource_type="cluster", resource_id=bucket, summary=f"Cluster bucket “{bucket}”",
         changes=body, call=lambda: get_client().post("ai/clusters", json=body),
     )
@@ -231,7 +220,7 @@ def cluster_graph(*, user, task_id: str, cluster_id: str = "") -> bytes:
 
 def cluster_delete(*, user, task_id: str) -> None:
     require_perm(user, ADMINISTER)
-    response = _audited_write(
+    response = audit.audited_call(
         user=user, action="delete", resource_type="cluster", resource_id=task_id, summary="Delete cluster task",
         changes={}, call=lambda: get_client().delete(f"ai/clusters/{task_id}"),
     )
