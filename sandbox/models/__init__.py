@@ -15,7 +15,6 @@ __all__ = [
     "SbTest", "SbTestRun",
     "SbIdempotentResponse",
 ]
-from .idempotency import SbIdempotentResponse  # noqa: F401
 
 # Knowledge, insights and inference (branch sandbox-knowledge).
 from sandbox.models.inference import SbFineTuningJob  # noqa: E402

@@ -13,7 +13,7 @@ from django.utils import timezone
 from assistants.models import CanaryConfig
 from assistants.services import canary as services
 from portal.models import AuditEvent
-from portal.telnyx import InternalServerError, UnprocessableEntityError
+from portal.telnyx import InternalServerError
 
 pytestmark = pytest.mark.django_db
 

@@ -77,7 +77,7 @@ def test_run_suite_live_page_fills_up_and_keeps_its_state(team_admin_client, ope
     batch = SuiteRun.objects.get()
     final = poll_until_final(operator_client, reverse("testing:suite-run-status", args=["smoke", batch.batch_id]))
     batch.refresh_from_db()
-    upstream = {r["run_id"]: r["status"] for r in get_client().get(f"ai/assistants/tests/test-suites/smoke/runs").data["data"]}
+    upstream = {r["run_id"]: r["status"] for r in get_client().get("ai/assistants/tests/test-suites/smoke/runs").data["data"]}
     assert {TestRun.objects.get(telnyx_id=r).status for r in batch.run_ids} <= {"passed", "failed"}
     assert all(upstream[r] == TestRun.objects.get(telnyx_id=r).status for r in batch.run_ids)
     assert b"3 of 3 finished" in final.content
