@@ -7,8 +7,10 @@ from django.db.models import QuerySet
 from portal.models import AuditEvent, SyncState
 
 
-def audit_events_for(*, resource_type: str, resource_id: str) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(resource_type=resource_type, resource_id=resource_id).select_related("user")
+def audit_events_for(*, resource_type: str | tuple[str, ...], resource_id: str) -> QuerySet[AuditEvent]:
+    """An object's history; several types when one object's changes are recorded under each."""
+    types = (resource_type,) if isinstance(resource_type, str) else resource_type
+    return AuditEvent.objects.filter(resource_type__in=types, resource_id=resource_id).select_related("user")
 
 
 def recent_audit_events(limit: int = 10) -> list[AuditEvent]:

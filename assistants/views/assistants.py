@@ -19,6 +19,7 @@ from portal.telnyx import TelnyxError
 
 from assistants import selectors
 from assistants.services import assistants as services
+from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import webhook_tools
 from assistants.services import lifecycle
 from assistants.forms import AssistantCreateForm, AssistantFilterForm
@@ -127,7 +128,9 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @read_required
 def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
     assistant = Assistant.objects.filter(telnyx_id=assistant_id).first()
-    events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=assistant_id), 50)
+    # Canary deploy changes are recorded under the assistant's id too.
+    types = (services.RESOURCE_TYPE, CANARY_RESOURCE_TYPE)
+    events = Paginator(audit_events_for(resource_type=types, resource_id=assistant_id), 50)
     return render(
         request,
         "assistants/assistant_history.html",

@@ -244,3 +244,10 @@ def test_automatic_refresh_skips_the_sync_when_the_cache_became_fresh(viewer_cli
     response = viewer_client.post(reverse("assistants:refresh"), {"if_stale": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and b"Bot 01" in response.content
     assert len(responses.calls) == 0
+
+
+def test_history_includes_canary_deploy_changes(viewer_client, cached, team_admin):
+    row = Assistant.objects.first()
+    AuditEvent.objects.create(user=team_admin, username=team_admin.username, action="save", resource_type="canary_deploy", resource_id=row.telnyx_id, summary="Saved the canary split")
+    content = viewer_client.get(reverse("assistants:history", args=[row.telnyx_id])).content
+    assert b"Saved the canary split" in content
