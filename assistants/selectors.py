@@ -24,3 +24,18 @@ def assistant_tag_filter_choices() -> list[tuple[str, str]]:
 def versions_of(assistant_id: str) -> list[AssistantVersion]:
     """An assistant's cached versions, newest first."""
     return list(AssistantVersion.objects.filter(assistant_id=assistant_id).defer("payload").order_by("-created_at", "-pk"))
+
+
+# Telnyx keeps at most this many versions of an assistant, pruning the oldest on save.
+MAX_VERSIONS = 10
+
+
+def version_pruned_by_next_save(assistant_id: str):
+    """The cached version Telnyx would delete on the next save, if the assistant is at the limit.
+
+    Telnyx spares the main version and versions a canary rule serves; the caller says so.
+    """
+    versions = AssistantVersion.objects.filter(assistant_id=assistant_id)
+    if versions.count() < MAX_VERSIONS:
+        return None
+    return versions.filter(is_main=False).order_by("created_at", "pk").first()

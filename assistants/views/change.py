@@ -11,6 +11,7 @@ from inference.selectors import model_choices
 from portal.roles import admin_required
 from portal.telnyx import TelnyxError
 
+from assistants import selectors
 from assistants.forms_change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
@@ -74,7 +75,7 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.success(request, f"Saved “{saved.get('name')}”. The new version is now main.")
             return redirect("assistants:detail", assistant_id=assistant_id)
     context = {**form_context(assistant, form, tools), "assistant": assistant, "assistant_id": assistant_id,
-               "result": result, "tab": "change"}
+               "result": result, "tab": "change", "pruned": selectors.version_pruned_by_next_save(assistant_id)}
     return render(request, FORM_TEMPLATE, context)
 
 

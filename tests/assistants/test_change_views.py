@@ -193,3 +193,24 @@ def test_a_locally_invalid_tool_row_says_nothing_was_saved(team_admin_client, li
     assert "Nothing was saved: correct the fields marked below." in response.content.decode()
     assert response.context["tools"].forms[2].errors["name"] == ["Required for a function tool."]
     assert not [c for c in responses.calls if c.request.method == "POST"]
+
+
+def test_change_form_warns_which_version_the_next_save_prunes(team_admin_client, settings):
+    """At Telnyx's 10-version limit, the form names the version a save would delete."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assistants.models import AssistantVersion
+    from assistants.selectors import version_pruned_by_next_save
+
+    now = timezone.now()
+    for n in range(10):
+        AssistantVersion.objects.create(
+            telnyx_id=f"a1:v{n}", assistant_id="a1", version_id=f"v{n}", name=f"rev {n}",
+            created_at=now - timedelta(days=10 - n), is_main=(n == 0), synced_at=now, payload={},
+        )
+    pruned = version_pruned_by_next_save("a1")
+    assert pruned.name == "rev 1"  # the oldest that is not main
+    AssistantVersion.objects.filter(version_id="v9").delete()
+    assert version_pruned_by_next_save("a1") is None
