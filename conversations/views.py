@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
 from conversations.models import Conversation
-from portal.changelist import Column, build_changelist, remember_query, remembered_query
+from portal.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from portal.sync import is_stale, sync_state
+from portal.sync import sync_state
 from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "conversations/conversation_list.html"
@@ -28,28 +28,18 @@ COLUMNS = [
 ]
 
 
-def _changelist_context(request: HttpRequest) -> dict:
-    changelist = build_changelist(
-        request,
-        selectors.conversation_queryset(),
-        ConversationFilterForm,
-        COLUMNS,
-        default_sort="-created",
+@require_GET
+@read_required
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    return render_changelist(
+        request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
+        columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
         form_kwargs={
             "assistant_choices": selectors.assistant_filter_choices(),
             "channel_choices": selectors.channel_filter_choices(),
         },
+        extra={"names": selectors.assistant_names()},
     )
-    state = sync_state(services.RESOURCE)
-    return {"cl": changelist, "sync": state, "stale": is_stale(state), "names": selectors.assistant_names()}
-
-
-@require_GET
-@read_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
-    remember_query(request, "conversations")
-    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
-    return render(request, template, _changelist_context(request))
 
 
 @require_POST

@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inference.selectors import model_choices
-from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
+from portal.changelist import Column, refresh_from_request, remembered_query, render_changelist
 from portal.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from portal.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from assistants import selectors
@@ -34,28 +33,22 @@ COLUMNS = [
 ]
 
 
-def _changelist_context(request: HttpRequest) -> dict:
-    changelist = build_changelist(
-        request,
-        selectors.assistant_queryset(),
-        AssistantFilterForm,
-        COLUMNS,
-        default_sort="name",
+def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
+    return render_changelist(
+        request, template=LIST_TEMPLATE, queryset=selectors.assistant_queryset(), form_class=AssistantFilterForm,
+        columns=COLUMNS, default_sort="name", resource=services.RESOURCE, remember_as="assistants",
         form_kwargs={
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
         },
+        extra={"outcome": outcome}, fragment=outcome is not None,
     )
-    state = sync_state(services.RESOURCE)
-    return {"cl": changelist, "sync": state, "stale": is_stale(state)}
 
 
 @require_GET
 @read_required
 def assistant_list(request: HttpRequest) -> HttpResponse:
-    remember_query(request, "assistants")
-    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
-    return render(request, template, _changelist_context(request))
+    return _changelist(request)
 
 
 @require_POST
@@ -68,7 +61,7 @@ def assistant_refresh(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
         query = request.GET.urlencode()
         return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
-    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+    return _changelist(request, outcome or False)  # False: refreshed, nothing new to say
 
 
 @require_GET
