@@ -6,24 +6,38 @@ from django import forms
 
 from portal.changelist import FilterForm
 from portal.models import AuditEvent
-from portal.telnyx import TelnyxError, new_idempotency_key, split_field_errors
+from portal.telnyx import TelnyxError, new_idempotency_key
 
 
 def add_telnyx_errors(form: forms.Form, error: TelnyxError, *, field_map: dict[str, str] | None = None) -> None:
-    """Put a Telnyx error on the form: each `source.pointer` onto its field, the rest on top.
+    """Put a Telnyx error on the form: each `source.pointer` onto its field, then the whole
+    plain-language message on top (so nothing Telnyx said is lost).
 
-    `field_map` maps API field names to form field names where they differ.
+    A pointer is matched from its deepest path up: "/voice_settings/voice" tries
+    `field_map["voice_settings/voice"]`, a field named `voice_settings_voice`, then
+    "voice_settings". `field_map` maps API paths to form field names where they differ; a
+    mapping to a name that is not a field (e.g. "__all__") puts the message on top.
     """
     field_map = field_map or {}
-    api_fields = {field_map.get(name, name): name for name in form.fields}
-    api_fields.update({api: form_name for api, form_name in field_map.items()})
-    split = split_field_errors(error, set(api_fields) | set(form.fields))
-    for api_name, messages in split.by_field.items():
-        form_name = field_map.get(api_name, api_name)
-        for message in messages:
-            form.add_error(form_name if form_name in form.fields else None, message)
-    if split.other or split.by_field:
-        form.add_error(None, error.user_message)
+    for detail in error.errors:
+        path = detail.pointer.strip("/") or detail.parameter
+        if not path:
+            continue
+        target = _field_for_path(form, path.split("/"), field_map)
+        if target is not None:
+            form.add_error(target if target in form.fields else None, detail.detail or detail.title or str(error))
+    form.add_error(None, error.user_message)
+
+
+def _field_for_path(form: forms.Form, parts: list[str], field_map: dict[str, str]) -> str | None:
+    for depth in range(len(parts), 0, -1):
+        slashed, underscored = "/".join(parts[:depth]), "_".join(parts[:depth])
+        if slashed in field_map:
+            return field_map[slashed]
+        for name in (underscored, slashed):
+            if name in form.fields:
+                return name
+    return None
 
 
 class IdempotentForm(forms.Form):

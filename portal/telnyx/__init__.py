@@ -20,7 +20,6 @@ from .errors import (
     RateLimitError,
     TelnyxError,
     UnprocessableEntityError,
-    split_field_errors,
 )
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "get_client",
     "new_idempotency_key",
     "reset_clients",
-    "split_field_errors",
 ]
 
 

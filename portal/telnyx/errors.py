@@ -7,7 +7,7 @@ request id, and offers `user_message`: a plain sentence naming the cause, for th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -205,26 +205,3 @@ def _detail_from(item: Any) -> ErrorDetail:
         pointer=str(source.get("pointer") or "") if isinstance(source, dict) else "",
         parameter=str(source.get("parameter") or "") if isinstance(source, dict) else "",
     )
-
-
-@dataclass
-class FieldErrors:
-    """Errors split into those that name a form field and the rest."""
-
-    by_field: dict[str, list[str]] = field(default_factory=dict)
-    other: list[str] = field(default_factory=list)
-
-
-def split_field_errors(error: TelnyxError, fields: set[str] | list[str]) -> FieldErrors:
-    """Map each error's `source.pointer` onto a form field name where one matches."""
-    result = FieldErrors()
-    for err in error.errors:
-        text = err.detail or err.title or str(error)
-        name = err.field_name
-        if name and name in fields:
-            result.by_field.setdefault(name, []).append(text)
-        else:
-            result.other.append(text)
-    if not error.errors:
-        result.other.append(error.user_message)
-    return result
