@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.assistant_list, name="list"),
     path("refresh/", views.assistant_refresh, name="refresh"),
     path("add/", views.assistant_create, name="create"),
+    path("delete/", views.assistant_bulk_delete, name="bulk-delete"),
     path("tool-row/", change.tool_row, name="tool-row"),
     path("import/", lifecycle.assistant_import, name="import"),
     path("deleted/", lifecycle.deleted_list, name="deleted"),

@@ -133,3 +133,28 @@ def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
             "page": events.get_page(request.GET.get("page")),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def assistant_bulk_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the assistants ticked on the changelist, after a page listing every one of them."""
+    ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
+    assistants = list(Assistant.objects.filter(telnyx_id__in=ids).order_by("name"))
+    back = reverse("assistants:list") + (f"?{q}" if (q := remembered_query(request, "assistants")) else "")
+    if not assistants:
+        messages.warning(request, "Tick at least one assistant first.")
+        return redirect(back)
+    if request.method == "POST":
+        deleted = 0
+        for assistant in assistants:
+            try:
+                services.assistant_delete(user=request.user, assistant_id=assistant.telnyx_id)
+                deleted += 1
+            except TelnyxError as exc:
+                messages.error(request, f"Could not delete “{assistant.name}”. {exc.user_message}")
+        if deleted:
+            messages.success(request, f"Deleted {deleted} assistant{'s' if deleted != 1 else ''}; "
+                                      "Telnyx keeps them restorable for 30 days.")
+        return redirect(back)
+    return render(request, "assistants/assistant_bulk_delete.html", {"assistants": assistants})

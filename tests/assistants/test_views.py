@@ -251,3 +251,25 @@ def test_history_includes_canary_deploy_changes(viewer_client, cached, team_admi
     AuditEvent.objects.create(user=team_admin, username=team_admin.username, action="save", resource_type="canary_deploy", resource_id=row.telnyx_id, summary="Saved the canary split")
     content = viewer_client.get(reverse("assistants:history", args=[row.telnyx_id])).content
     assert b"Saved the canary split" in content
+
+
+@responses.activate
+def test_bulk_delete_lists_what_it_touches_then_deletes_each(team_admin_client, telnyx_base, cached):
+    chosen = list(Assistant.objects.filter(name__in=["Bot 02", "Bot 03"]).values_list("telnyx_id", flat=True))
+    confirm = team_admin_client.get(reverse("assistants:bulk-delete"), {"id": chosen})
+    assert b"Delete 2 assistants?" in confirm.content and b"Bot 02" in confirm.content and b"Bot 05" not in confirm.content
+    responses.delete(f"{telnyx_base}/ai/assistants/{chosen[0]}", json={"id": chosen[0], "deleted": True, "object": "assistant"})
+    responses.delete(f"{telnyx_base}/ai/assistants/{chosen[1]}", status=503)
+    result = team_admin_client.post(reverse("assistants:bulk-delete"), {"id": chosen}, follow=True)
+    text = result.content.decode()
+    assert "Deleted 1 assistant;" in text and "Could not delete" in text
+    assert not Assistant.objects.filter(telnyx_id=chosen[0]).exists()
+    assert Assistant.objects.filter(telnyx_id=chosen[1]).exists()  # the failed one stays cached
+
+
+def test_bulk_delete_is_admin_only_and_needs_a_selection(viewer_client, team_admin_client, cached):
+    assert viewer_client.get(reverse("assistants:bulk-delete"), {"id": ["x"]}).status_code == 403
+    response = team_admin_client.get(reverse("assistants:bulk-delete"), follow=True)
+    assert b"Tick at least one assistant first" in response.content
+    assert b'name="id"' in team_admin_client.get(LIST).content
+    assert b'name="id"' not in viewer_client.get(LIST).content
