@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.sync import is_stale, sync_state
+from portal.sync import is_stale, sync_state, wait_for_running_sync
 
 from .models import LanguageModel
 from .services import MODELS_RESOURCE, models_sync
@@ -15,7 +15,11 @@ def model_choices(*, refresh_if_stale: bool = True) -> list[tuple[str, str]]:
     reached, the cached catalogue (possibly empty) is used as it is.
     """
     if refresh_if_stale and is_stale(sync_state(MODELS_RESOURCE)):
-        models_sync()
+        outcome = models_sync()
+        if not outcome.ran and not LanguageModel.objects.exists():
+            # Another request is syncing the catalogue right now: wait for it rather than
+            # offer an empty list.
+            wait_for_running_sync(MODELS_RESOURCE)
     models = LanguageModel.objects.order_by("-recommended_for_assistants", "telnyx_id")
     return [(m.telnyx_id, f"{m.telnyx_id} ★" if m.recommended_for_assistants else m.telnyx_id) for m in models]
 

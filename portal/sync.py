@@ -167,3 +167,20 @@ def sync_step(
         SyncState.objects.filter(resource=resource).update(lease_until=None, run_id="", last_error=exc.user_message)
         return StepOutcome(run_id=run_id, error=exc, progress=state.run_progress)
     return StepOutcome(run_id=run_id, progress=progress)
+
+
+def wait_for_running_sync(resource: str, *, timeout: float = 5.0, interval: float = 0.1) -> bool:
+    """Wait (bounded) for another server's sync of `resource` to release its lease.
+
+    For a page that cannot show anything useful without the listing (a form's choices) and
+    found the sync busy. True if the lease is free now.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = SyncState.objects.filter(resource=resource).values("lease_until").first()
+        if not state or state["lease_until"] is None or state["lease_until"] < timezone.now():
+            return True
+        time.sleep(interval)
+    return False

@@ -73,3 +73,22 @@ def test_detail_of_a_model_whose_id_has_a_slash(viewer_client, catalogue):
     assert response.status_code == 200
     assert b"128,000 tokens" in response.content and b"Recommended" in response.content
     assert viewer_client.get(reverse("inference:model-detail", args=["no/such"])).status_code == 404
+
+
+def test_a_form_waits_for_a_catalogue_sync_another_request_is_running(monkeypatch):
+    """Opened while another server syncs the models, the form waits for that sync."""
+    from datetime import timedelta
+
+    from inference import selectors
+
+    SyncState.objects.create(resource="models", lease_until=timezone.now() + timedelta(seconds=60))
+    waited = []
+
+    def finish_the_other_sync(resource, **kwargs):
+        waited.append(resource)
+        LanguageModel.objects.create(telnyx_id="late/model", synced_at=timezone.now())
+        return True
+
+    monkeypatch.setattr(selectors, "wait_for_running_sync", finish_the_other_sync)
+    assert selectors.model_choices() == [("late/model", "late/model")]
+    assert waited == ["models"]
