@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal import audit
-from portal.live import LiveOrCached, live_or_cached
+from portal.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import StepOutcome, sync_step
-from portal.telnyx import NotFoundError, TelnyxError, get_client
+from portal.telnyx import TelnyxError, get_client
 
 from .models import Conversation
 
@@ -103,20 +103,11 @@ def conversation_fetch(*, user, conversation_id: str) -> ConversationDetail:
     require_perm(user, READ)
     client = get_client()
 
-    def fetch() -> dict:
-        try:
-            data = (client.get(f"ai/conversations/{conversation_id}").data or {}).get("data") or {}
-        except NotFoundError:
-            Conversation.objects.filter(telnyx_id=conversation_id).delete()
-            raise
-        conversation_cache_put(data)
-        return data
-
-    def cached():
-        row = Conversation.objects.filter(telnyx_id=conversation_id).first()
-        return (row.payload, row.synced_at) if row else None
-
-    result = live_or_cached(fetch, cached)
+    result = live_or_cached_row(
+        Conversation.objects.filter(telnyx_id=conversation_id),
+        lambda: (client.get(f"ai/conversations/{conversation_id}").data or {}).get("data") or {},
+        conversation_cache_put,
+    )
     if result.from_cache:
         return ConversationDetail(conversation=result, messages=[], insights=[], messages_error=result.error)
     try:

@@ -16,6 +16,7 @@ from inference.selectors import model_choices
 from portal.changelist import Column, FilterForm, refresh_from_request, render_changelist
 from portal.forms import add_telnyx_errors
 from portal.htmx import render_polled
+from portal.live import current_or_last_known
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -154,14 +155,10 @@ def job_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    error = None
-    try:
-        job = services.fine_tuning_job_fetch(user=request.user, job_id=job_id)
-    except TelnyxError as exc:
-        job = FineTuningJob.objects.filter(telnyx_id=job_id).first()
-        if job is None:
-            raise
-        error = exc
+    job, error = current_or_last_known(
+        lambda: services.fine_tuning_job_fetch(user=request.user, job_id=job_id),
+        lambda: FineTuningJob.objects.filter(telnyx_id=job_id).first(),
+    )
     return render_polled(request, "inference/job_detail.html", {"job": job, "error": error}, final=job.is_final)
 
 

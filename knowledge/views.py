@@ -14,7 +14,7 @@ from knowledge.models import Bucket, ClusterTask, EmbeddingTask
 from portal.changelist import Column, refresh_from_request, render_changelist
 from portal.forms import add_telnyx_errors
 from portal.htmx import render_polled
-from portal.live import live_or_cached
+from portal.live import current_or_last_known, live_or_cached
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -150,14 +150,10 @@ def task_refresh(request: HttpRequest) -> HttpResponse:
 @read_required
 def task_detail(request: HttpRequest, task_id: str) -> HttpResponse:
     """The task page; its status fragment polls Telnyx until the task is final."""
-    error = None
-    try:
-        task = services.embedding_task_fetch(user=request.user, task_id=task_id)
-    except TelnyxError as exc:
-        task = EmbeddingTask.objects.filter(telnyx_id=task_id).first()
-        if task is None:
-            raise
-        error = exc
+    task, error = current_or_last_known(
+        lambda: services.embedding_task_fetch(user=request.user, task_id=task_id),
+        lambda: EmbeddingTask.objects.filter(telnyx_id=task_id).first(),
+    )
     return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error}, final=task.is_final)
 
 

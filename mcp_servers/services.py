@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal import audit
-from portal.live import LiveOrCached, live_or_cached
+from portal.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client, new_idempotency_key
@@ -44,20 +44,9 @@ def mcp_servers_sync() -> SyncOutcome:
 def mcp_server_fetch(*, user, server_id: str) -> LiveOrCached:
     require_perm(user, READ)
 
-    def fetch() -> dict:
-        try:
-            data = get_client().get(f"ai/mcp_servers/{server_id}").data
-        except NotFoundError:
-            McpServer.objects.filter(telnyx_id=server_id).delete()
-            raise
-        mcp_cache_put(data)
-        return data
-
-    def cached():
-        row = McpServer.objects.filter(telnyx_id=server_id).first()
-        return (row.payload, row.synced_at) if row else None
-
-    return live_or_cached(fetch, cached)
+    return live_or_cached_row(
+        McpServer.objects.filter(telnyx_id=server_id), lambda: get_client().get(f"ai/mcp_servers/{server_id}").data, mcp_cache_put
+    )
 
 
 def _audit(user, action, server_id, label, summary, *, before=None, after=None, response=None, error=None):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal import audit
-from portal.live import LiveOrCached, live_or_cached
+from portal.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client, new_idempotency_key
@@ -61,20 +61,11 @@ def assistant_fetch(*, user, assistant_id: str) -> LiveOrCached:
     """The assistant as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
     require_perm(user, READ)
 
-    def fetch() -> dict:
-        try:
-            data = get_client().get(f"ai/assistants/{assistant_id}").data
-        except NotFoundError:
-            Assistant.objects.filter(telnyx_id=assistant_id).delete()
-            raise
-        assistant_cache_put(data)
-        return data
-
-    def cached():
-        row = Assistant.objects.filter(telnyx_id=assistant_id).first()
-        return (row.payload, row.synced_at) if row else None
-
-    return live_or_cached(fetch, cached)
+    return live_or_cached_row(
+        Assistant.objects.filter(telnyx_id=assistant_id),
+        lambda: get_client().get(f"ai/assistants/{assistant_id}").data,
+        assistant_cache_put,
+    )
 
 
 def assistant_create(*, user, data: dict, idempotency_key: str = "") -> dict:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal import audit
-from portal.live import LiveOrCached, live_or_cached
+from portal.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client
@@ -82,18 +82,10 @@ def version_fetch(*, user, assistant_id: str, version_id: str) -> LiveOrCached:
     """One version as Telnyx has it now, or the cached copy (with `.error`) if Telnyx fails."""
     require_perm(user, READ)
 
-    def fetch() -> dict:
-        try:
-            return get_client().get(f"ai/assistants/{assistant_id}/versions/{version_id}").data
-        except NotFoundError:
-            AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).delete()
-            raise
-
-    def cached():
-        row = AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).first()
-        return (row.payload, row.synced_at) if row else None
-
-    return live_or_cached(fetch, cached)
+    return live_or_cached_row(
+        AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)),
+        lambda: get_client().get(f"ai/assistants/{assistant_id}/versions/{version_id}").data,
+    )
 
 
 @dataclass

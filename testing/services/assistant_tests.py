@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal import audit
-from portal.live import LiveOrCached, live_or_cached
+from portal.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client, new_idempotency_key
@@ -59,20 +59,9 @@ def test_fetch(*, user, test_id: str) -> LiveOrCached:
     """The test as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
     require_perm(user, READ)
 
-    def fetch() -> dict:
-        try:
-            data = get_client().get(f"{PATH}/{test_id}").data
-        except NotFoundError:
-            AssistantTest.objects.filter(telnyx_id=test_id).delete()
-            raise
-        test_cache_put(data)
-        return data
-
-    def cached():
-        row = AssistantTest.objects.filter(telnyx_id=test_id).first()
-        return (row.payload, row.synced_at) if row else None
-
-    return live_or_cached(fetch, cached)
+    return live_or_cached_row(
+        AssistantTest.objects.filter(telnyx_id=test_id), lambda: get_client().get(f"{PATH}/{test_id}").data, test_cache_put
+    )
 
 
 def test_create(*, user, data: dict, idempotency_key: str = "") -> dict:
