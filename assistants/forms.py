@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from portal.changelist import FilterForm
-from portal.forms import IdempotentForm
+from core.changelist import FilterForm
+from core.forms import IdempotentForm
 
 
 class AssistantFilterForm(FilterForm):

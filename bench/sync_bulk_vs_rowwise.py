@@ -29,7 +29,7 @@ from django.db import transaction  # noqa: E402
 
 from assistants.models import Assistant  # noqa: E402
 from assistants.services.assistants import assistant_cache_put, assistant_fields  # noqa: E402
-from portal.sync import replace_cache  # noqa: E402
+from core.sync import replace_cache  # noqa: E402
 
 
 def items(n: int, revision: int) -> list[dict]:

@@ -1,6 +1,6 @@
 from django import forms
 
-from portal.changelist import FilterForm
+from core.changelist import FilterForm
 
 
 class ConversationFilterForm(FilterForm):

@@ -6,9 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, require_perm
-from portal.sync import SyncOutcome, replace_cache, run_sync
+from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import get_client, new_idempotency_key
 
 from .models import InsightGroup, InsightTemplate
@@ -57,7 +57,7 @@ def _put(model, fields_of, item: dict):
 
 
 def _write(*, user, action: str, resource_type: str, resource_id: str, label: str, summary: str, changes: dict, call):
-    """An Admin's Telnyx write; a failure is audited and re-raised (see portal.audit.audited_call)."""
+    """An Admin's Telnyx write; a failure is audited and re-raised (see core.audit.audited_call)."""
     require_perm(user, ADMINISTER)
     return audit.audited_call(call, user=user, action=action, resource_type=resource_type, resource_id=resource_id,
                               resource_label=label, summary=summary, changes=changes)

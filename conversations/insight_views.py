@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversations import insight_services as services
 from conversations.insight_forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
 from conversations.models import InsightGroup, InsightTemplate
-from portal.changelist import Column, refresh_from_request, render_changelist
-from portal.forms import add_telnyx_errors
+from core.changelist import Column, refresh_from_request, render_changelist
+from core.forms import add_telnyx_errors
 from portal.roles import ADMINISTER, admin_required, read_required
 from portal.telnyx import TelnyxError
 

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from portal import audit
-from portal.live import LiveOrCached, live_or_cached_row
+from core import audit
+from core.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.sync import StepOutcome, sync_step
+from core.sync import StepOutcome, sync_step
 from portal.telnyx import TelnyxError, get_client
 
 from .models import Conversation

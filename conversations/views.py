@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
 from conversations.models import Conversation
-from portal.changelist import Column, remembered_query, render_changelist
+from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from portal.sync import sync_state
+from core.sync import sync_state
 from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "conversations/conversation_list.html"

@@ -2,8 +2,8 @@ from django import forms
 
 import json
 
-from portal.changelist import FilterForm
-from portal.forms import IdempotentForm
+from core.changelist import FilterForm
+from core.forms import IdempotentForm
 
 
 class ModelFilterForm(FilterForm):

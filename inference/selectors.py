@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.sync import is_stale, sync_state, wait_for_running_sync
+from core.sync import is_stale, sync_state, wait_for_running_sync
 
 from .models import LanguageModel
 from .services import MODELS_RESOURCE, models_sync

@@ -7,9 +7,9 @@ from datetime import datetime, timezone as tz
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
-from portal.sync import SyncOutcome, replace_cache, run_sync
+from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import TelnyxError, get_client, new_idempotency_key
 
 from .models import FineTuningJob, LanguageModel

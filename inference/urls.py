@@ -12,6 +12,6 @@ urlpatterns = [
     path("fine-tuning/", views.job_list, name="jobs"),
     path("fine-tuning/refresh/", views.job_refresh, name="jobs-refresh"),
     path("fine-tuning/new/", views.job_create, name="job-create"),
-    path("fine-tuning/<str:job_id>/", views.job_detail, name="job-detail"),
-    path("fine-tuning/<str:job_id>/cancel/", views.job_cancel, name="job-cancel"),
+    path("fine-tuning/<tid:job_id>/", views.job_detail, name="job-detail"),
+    path("fine-tuning/<tid:job_id>/cancel/", views.job_cancel, name="job-cancel"),
 ]

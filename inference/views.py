@@ -13,10 +13,10 @@ from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, ModelFilterForm, TranscribeForm
 from inference.models import FineTuningJob, LanguageModel
 from inference.selectors import model_choices
-from portal.changelist import Column, FilterForm, refresh_from_request, render_changelist
-from portal.forms import add_telnyx_errors
-from portal.htmx import render_polled
-from portal.live import current_or_last_known
+from core.changelist import Column, FilterForm, refresh_from_request, render_changelist
+from core.forms import add_telnyx_errors
+from core.htmx import render_polled
+from core.live import current_or_last_known
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 

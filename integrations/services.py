@@ -3,7 +3,7 @@ short); deleting a connection is audited."""
 
 from __future__ import annotations
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, get_client
 

@@ -5,7 +5,7 @@ from integrations import views
 app_name = "integrations"
 urlpatterns = [
     path("", views.integration_list, name="list"),
-    path("connections/<str:connection_id>/", views.connection_detail, name="connection"),
-    path("connections/<str:connection_id>/delete/", views.connection_delete, name="connection-delete"),
-    path("<str:integration_id>/", views.integration_detail, name="detail"),
+    path("connections/<tid:connection_id>/", views.connection_detail, name="connection"),
+    path("connections/<tid:connection_id>/delete/", views.connection_delete, name="connection-delete"),
+    path("<tid:integration_id>/", views.integration_detail, name="detail"),
 ]

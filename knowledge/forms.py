@@ -1,7 +1,7 @@
 from django import forms
 
-from portal.changelist import FilterForm
-from portal.forms import IdempotentForm
+from core.changelist import FilterForm
+from core.forms import IdempotentForm
 
 
 class BucketFilterForm(FilterForm):

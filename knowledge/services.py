@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
-from portal.sync import SyncOutcome, replace_cache, run_sync
+from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import get_client, new_idempotency_key
 
 from .models import Bucket, ClusterTask, EmbeddingTask

@@ -11,10 +11,10 @@ from knowledge import services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
 from knowledge.models import Bucket, ClusterTask, EmbeddingTask
-from portal.changelist import Column, refresh_from_request, render_changelist
-from portal.forms import add_telnyx_errors
-from portal.htmx import render_polled
-from portal.live import current_or_last_known, live_or_cached
+from core.changelist import Column, refresh_from_request, render_changelist
+from core.forms import add_telnyx_errors
+from core.htmx import render_polled
+from core.live import current_or_last_known, live_or_cached
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 

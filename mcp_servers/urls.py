@@ -7,7 +7,7 @@ urlpatterns = [
     path("", views.mcp_list, name="list"),
     path("refresh/", views.mcp_refresh, name="refresh"),
     path("add/", views.mcp_create, name="create"),
-    path("<str:server_id>/", views.mcp_detail, name="detail"),
-    path("<str:server_id>/edit/", views.mcp_edit, name="edit"),
-    path("<str:server_id>/delete/", views.mcp_delete, name="delete"),
+    path("<tid:server_id>/", views.mcp_detail, name="detail"),
+    path("<tid:server_id>/edit/", views.mcp_edit, name="edit"),
+    path("<tid:server_id>/delete/", views.mcp_delete, name="delete"),
 ]

@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
-from portal.forms import add_telnyx_errors
+from core.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
+from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from portal.sync import is_stale, sync_state
+from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from mcp_servers import services

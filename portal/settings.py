@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "portal.middleware.TelnyxErrorMiddleware",
+    "core.middleware.TelnyxErrorMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

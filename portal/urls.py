@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from portal import converters, views  # noqa: F401 (registers <tid:>)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -16,12 +16,12 @@ from conversations.models import Conversation
 from inference.models import LanguageModel
 from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
-from portal.changelist import Column, build_changelist, remember_query
+from core.changelist import Column, build_changelist, remember_query
 from portal.forms import AuditFilterForm
 from portal.models import AuditEvent
 from portal.roles import read_required
 from portal.selectors import recent_audit_events, sync_states
-from portal.sync import is_stale, sync_state
+from core.sync import is_stale, sync_state
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
 DASHBOARD_SYNCS = {ASSISTANTS_RESOURCE: assistants_sync, MODELS_RESOURCE: models_sync}

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 
-from portal.changelist import FilterForm
-from portal.forms import IdempotentForm
+from core.changelist import FilterForm
+from core.forms import IdempotentForm
 
 from testing.models import CHANNELS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError, get_client
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal import audit
+from core import audit
 from portal.roles import OPERATE, require_perm
 from portal.telnyx import TelnyxError, get_client, new_idempotency_key
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import TelnyxError, get_client, new_idempotency_key
 

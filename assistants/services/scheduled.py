@@ -5,7 +5,7 @@ Read live (the list is per assistant and changes as events fire); writes are aud
 
 from __future__ import annotations
 
-from portal import audit
+from core import audit
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import TelnyxError, get_client, new_idempotency_key
 

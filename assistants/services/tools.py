@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal import audit
+from core import audit
 from portal.roles import OPERATE, require_perm
 from portal.telnyx import TelnyxError, get_client
 

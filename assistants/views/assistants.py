@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inference.selectors import model_choices
-from portal.changelist import Column, refresh_from_request, remembered_query, render_changelist
-from portal.forms import add_telnyx_errors
+from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
+from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
 from portal.telnyx import TelnyxError

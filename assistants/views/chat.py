@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.forms import IdempotentForm, add_telnyx_errors
+from core.forms import IdempotentForm, add_telnyx_errors
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 

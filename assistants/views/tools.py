@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from assistants.services import assistants as assistant_services
 from assistants.services import tools as services
-from portal.forms import add_telnyx_errors
+from core.forms import add_telnyx_errors
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 

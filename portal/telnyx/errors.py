@@ -134,6 +134,12 @@ class NotFoundError(APIStatusError):
     default_message = "Telnyx has no such object (404): it may have been deleted."
 
 
+class InvalidIdError(NotFoundError):
+    """An id or name that cannot be a Telnyx path segment (empty, "." or ".."): nothing was sent."""
+
+    default_message = "That is not a valid Telnyx id, so there is no such object."
+
+
 class ConflictError(APIStatusError):
     status = 409
     default_message = "Telnyx reported a conflict (409): the object changed meanwhile. Reload and try again."

@@ -5,7 +5,7 @@ import json
 from django import template
 from django.urls import reverse
 
-from portal.changelist import remembered_query
+from core.changelist import remembered_query
 
 register = template.Library()
 

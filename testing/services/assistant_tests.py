@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from portal import audit
-from portal.live import LiveOrCached, live_or_cached_row
+from core import audit
+from core.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.sync import SyncOutcome, replace_cache, run_sync
+from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import NotFoundError, TelnyxError, get_client, new_idempotency_key
 
 from testing.models import AssistantTest

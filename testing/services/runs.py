@@ -6,10 +6,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import audit
-from portal.live import LiveOrCached, live_or_cached
+from core import audit
+from core.live import LiveOrCached, live_or_cached
 from portal.roles import OPERATE, READ, require_perm
-from portal.sync import SyncOutcome, replace_cache
+from core.sync import SyncOutcome, replace_cache
 from portal.telnyx import TelnyxError, get_client
 
 from testing.models import AssistantTest, TestRun

@@ -12,9 +12,9 @@ from urllib.parse import quote
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit
+from core import audit
 from portal.roles import OPERATE, READ, require_perm
-from portal.sync import SyncOutcome, replace_cache, run_sync
+from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import TelnyxError, get_client
 
 from testing.models import FINAL_STATUSES, SuiteRun, TestRun, TestSuite

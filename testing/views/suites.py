@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from portal.changelist import Column, build_changelist, refresh_from_request
+from core.changelist import Column, build_changelist, refresh_from_request
 from portal.roles import OPERATE, operate_required, read_required
-from portal.sync import is_stale, sync_state
+from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors

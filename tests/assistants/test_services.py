@@ -43,7 +43,7 @@ def test_failed_sync_keeps_the_old_cache_and_records_the_error(telnyx_base, assi
 
 @responses.activate
 def test_sync_is_skipped_while_another_server_holds_the_lease(telnyx_base):
-    from portal.sync import acquire_lease
+    from core.sync import acquire_lease
 
     assert acquire_lease("assistants")
     outcome = services.assistants_sync()
@@ -132,7 +132,7 @@ def test_fetch_updates_the_cache_from_telnyx(telnyx_base, viewer, assistant_json
 
 
 def test_audit_redacts_secret_looking_fields():
-    from portal.audit import diff
+    from core.audit import diff
 
     changes = diff({"name": "a"}, {"name": "b", "llm_api_key_ref": "my-key", "voice_settings": {"api_key_ref": "k"}})
     assert changes["llm_api_key_ref"]["after"] == "[redacted]"

@@ -230,7 +230,7 @@ def test_history_lists_the_objects_audit_events(viewer_client, cached, team_admi
 
 @responses.activate
 def test_refresh_while_another_server_syncs_waits_and_polls_again(viewer_client, telnyx_base, assistant_json):
-    from portal.sync import acquire_lease
+    from core.sync import acquire_lease
 
     acquire_lease("assistants")
     response = viewer_client.post(reverse("assistants:refresh"), headers={"HX-Request": "true"})

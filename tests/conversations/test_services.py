@@ -9,7 +9,7 @@ from responses import matchers
 from conversations import services
 from conversations.models import Conversation
 from portal.models import AuditEvent, SyncState
-from portal.sync import acquire_lease
+from core.sync import acquire_lease
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from portal.forms import add_telnyx_errors
+from core.forms import add_telnyx_errors
 from portal.telnyx import UnprocessableEntityError
 from portal.telnyx.errors import ErrorDetail
 

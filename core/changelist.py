@@ -148,7 +148,7 @@ def remembered_query(request, name: str) -> str:
 def refresh_from_request(request, resource: str, sync):
     """Run `sync` for a Refresh click. An automatic refresh (POST `if_stale=1`) syncs only if
     the cache is still stale: another request may have refreshed it meanwhile."""
-    from portal.sync import is_stale, sync_state
+    from core.sync import is_stale, sync_state
 
     if request.POST.get("if_stale") and not is_stale(sync_state(resource)):
         return None
@@ -172,7 +172,7 @@ def render_changelist(
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh."""
     from django.shortcuts import render
 
-    from portal.sync import is_stale, sync_state
+    from core.sync import is_stale, sync_state
 
     remember_query(request, remember_as)
     changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs)

@@ -1,0 +1,49 @@
+"""Form helpers shared by every app."""
+
+from __future__ import annotations
+
+from django import forms
+
+from portal.telnyx import TelnyxError, new_idempotency_key
+
+
+def add_telnyx_errors(form: forms.Form, error: TelnyxError, *, field_map: dict[str, str] | None = None) -> None:
+    """Put a Telnyx error on the form: each `source.pointer` onto its field, then the whole
+    plain-language message on top (so nothing Telnyx said is lost).
+
+    A pointer is matched from its deepest path up: "/voice_settings/voice" tries
+    `field_map["voice_settings/voice"]`, a field named `voice_settings_voice`, then
+    "voice_settings". `field_map` maps API paths to form field names where they differ; a
+    mapping to a name that is not a field (e.g. "__all__") puts the message on top.
+    """
+    field_map = field_map or {}
+    for detail in error.errors:
+        path = detail.pointer.strip("/") or detail.parameter
+        if not path:
+            continue
+        target = _field_for_path(form, path.split("/"), field_map)
+        if target is not None:
+            form.add_error(target if target in form.fields else None, detail.detail or detail.title or str(error))
+    form.add_error(None, error.user_message)
+
+
+def _field_for_path(form: forms.Form, parts: list[str], field_map: dict[str, str]) -> str | None:
+    for depth in range(len(parts), 0, -1):
+        slashed, underscored = "/".join(parts[:depth]), "_".join(parts[:depth])
+        if slashed in field_map:
+            return field_map[slashed]
+        for name in (underscored, slashed):
+            if name in form.fields:
+                return name
+    return None
+
+
+class IdempotentForm(forms.Form):
+    """A create form that carries its own Idempotency-Key, so a resubmission is not a twin."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", new_idempotency_key())
