@@ -10,7 +10,7 @@ from ._base import api_path, client, unwrap, unwrapped
 BASE = ("ai", "conversations")
 
 
-def list(*, params: Mapping[str, Any] | None = None) -> list[dict]:  # noqa: A001 (mirrors the SDK)
+def list_page(*, params: Mapping[str, Any] | None = None) -> list[dict]:
     """One PostgREST-style page (`limit`, `order`, filters such as `created_at=lt.<ts>`)."""
     return unwrap(client().get(api_path(*BASE), params=params).data, [])
 
