@@ -17,7 +17,7 @@ from core import audit
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, TelnyxResponse, get_client, new_idempotency_key
 
-from assistants.canary_rules import normalise_canary
+from assistants.canary.rules import normalise_canary
 from assistants.models import Assistant, CanaryConfig
 from assistants.services.observed import forget_observed_split
 

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 
-from assistants.canary_display import Segment, VersionLabels, bars_from_rows, bars_from_rules, describe_match, segments_for
-from assistants.canary_form import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
-from assistants.canary_rules import OPERATORS, route, rule_attributes
+from assistants.canary.display import Segment, VersionLabels, bars_from_rows, bars_from_rules, describe_match, segments_for
+from assistants.forms.canary import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
+from assistants.canary.rules import OPERATORS, route, rule_attributes
 from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as services

@@ -12,7 +12,7 @@ from core.forms import IdempotentForm, add_telnyx_errors
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
-from assistants.canary_display import VersionLabels
+from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
 from assistants.services import chat as services

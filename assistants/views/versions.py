@@ -13,7 +13,7 @@ from testing import selectors as testing_selectors
 
 from assistants import selectors
 from assistants.compare import compare
-from assistants.forms_change import place_telnyx_errors, tools_body
+from assistants.forms.change import place_telnyx_errors, tools_body
 from assistants.services import assistants as assistant_services
 from assistants.services import versions as services
 from assistants.views.change import FORM_TEMPLATE, change_forms, form_context
