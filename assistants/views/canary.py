@@ -19,6 +19,7 @@ from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
+from assistants.services import versions as version_services
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -31,7 +32,7 @@ def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabel
     """The assistant (cached copy if Telnyx fails) and its version names (ids only if that fails)."""
     result = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
     try:
-        versions = services.version_choices(user=request.user, assistant_id=assistant_id)
+        versions = version_services.version_choices(user=request.user, assistant_id=assistant_id)
     except TelnyxError:
         versions = []
     return result.data, VersionLabels(versions, str(result.data.get("version_id") or "")), result
