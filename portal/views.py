@@ -90,3 +90,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
     return render(request, "portal/coming_soon.html", {"section": section.replace("-", " ")})
+
+
+def login_locked_out(request: HttpRequest, credentials: dict, *args, **kwargs) -> HttpResponse:
+    """What a locked-out login sees (django-axes' AXES_LOCKOUT_CALLABLE): the login page with
+    a message saying why and for how long, status 429."""
+    from django.conf import settings
+    from django.contrib.auth.forms import AuthenticationForm
+
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
+    context = {
+        "form": form,
+        "locked_out": True,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)
