@@ -237,9 +237,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_client_errors": {"()": "portal.log_filters.OneLinePerClientError"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Filters on a logger apply to its own records only: django.request logs its 4xx here.
+        "django.request": {"filters": ["one_line_client_errors"]},
+        # One line per failed login (a warning); axes' bookkeeping lines are noise.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 PORTAL_VERSION = "0.1.0"
