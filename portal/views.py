@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -84,6 +84,14 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
     template = "portal/audit_list.html#table" if request.htmx else "portal/audit_list.html"
     return render(request, template, {"cl": changelist})
+
+
+@require_GET
+@read_required
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One audit entry with its changes whole (lists show them cut short)."""
+    event = get_object_or_404(AuditEvent, pk=pk)
+    return render(request, "portal/audit_detail.html", {"event": event})
 
 
 @require_GET
