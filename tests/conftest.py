@@ -96,6 +96,15 @@ class _KeyLeakHandler(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """Kept counts and choices (core.changelist.kept) live in the cache: no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def api_key_never_leaks(monkeypatch, request):
     """Fail any test whose responses (test client), log lines or audit events hold the API key."""
     from django.conf import settings

@@ -21,7 +21,7 @@ from assistants.services import assistants as services
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import webhook_tools
 from assistants.services import lifecycle
-from assistants.forms import AssistantCreateForm, AssistantFilterForm
+from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
 from assistants.models import Assistant
 
 LIST_TEMPLATE = "assistants/assistant_list.html"

@@ -12,7 +12,7 @@ from portal.roles import admin_required
 from portal.telnyx import TelnyxError
 
 from assistants import selectors
-from assistants.forms_change import (
+from assistants.forms.change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
     AssistantChangeForm,
