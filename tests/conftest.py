@@ -164,3 +164,22 @@ def assistant_json():
         return data
 
     return build
+
+
+# --- Every JSON body the portal sends to the sandbox, for the contract check ----------------
+@pytest.fixture(scope="session", autouse=True)
+def record_request_bodies_sent_to_the_sandbox():
+    """Wrap the one HTTP call site; tests/contract/test_zz_request_bodies.py validates what it saw."""
+    from portal.telnyx.client import TelnyxClient
+    from tests.contract.request_bodies import RECORDED, Recorded
+
+    original = TelnyxClient.request
+
+    def recording(self, method, path, **kwargs):
+        if kwargs.get("json") is not None and "/sandbox/v2" in self.base_url:
+            RECORDED.append(Recorded(method.upper(), path, kwargs["json"]))
+        return original(self, method, path, **kwargs)
+
+    TelnyxClient.request = recording
+    yield
+    TelnyxClient.request = original

@@ -16,8 +16,9 @@ from portal.selectors import audit_events_for
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.forms import (RUBRIC_PREFIX, BulkActionForm, RubricFormSet, RunForm, TestFilterForm, TestForm,
-                           apply_rubric_op, rubric_rows_from_post)
+from testing.forms.runs import BulkActionForm, RunForm
+from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
+                                 rubric_rows_from_post)
 from testing.models import AssistantTest
 from testing.services import assistant_tests as services
 from testing.services import runs as run_services
@@ -184,12 +185,13 @@ def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
     if request.htmx:
         # The run history polls while a run is unfinished; 286 stops it once all are final.
         response = render(request, "testing/test_detail.html#history",
-                          {"runs": runs, "test_id": test_id, "history_error": history.error})
+                          {"runs": runs, "test_id": test_id, "history_error": history.error,
+                           "triggered_by": selectors.triggered_by(runs)})
         return response if any(not r.is_final for r in runs) else HttpResponseStopPolling(response.content)
     result = services.test_fetch(user=request.user, test_id=test_id)
     return render(request, "testing/test_detail.html", {
         "test": result.data, "result": result, "test_id": test_id, "history_error": history.error,
-        "runs": runs, "assistant_names": selectors.assistant_names(),
+        "runs": runs, "assistant_names": selectors.assistant_names(), "triggered_by": selectors.triggered_by(runs),
         "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
         "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],
     })
