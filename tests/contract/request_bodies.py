@@ -38,7 +38,7 @@ class Recorded:
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    pattern: re.Pattern
+    pattern: re.Pattern  # path parameters as named groups
     sdk_method: str
 
 
@@ -47,10 +47,35 @@ def endpoints() -> list[Endpoint]:
     source = ENDPOINTS_FILE if ENDPOINTS_FILE.exists() else LOCAL_COPY
     found = []
     for entry in json.loads(source.read_text()):
-        regex = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(entry["path"].lstrip("/")))
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(entry["path"].lstrip("/")))
         found.append(Endpoint(entry["method"], re.compile(f"^{regex}$"), entry["sdk_method"].split("(", 1)[0]))
     # Literal paths before templated ones: `ai/embeddings/url` is not `ai/embeddings/{task_id}`.
     return sorted(found, key=lambda e: e.pattern.pattern.count("[^/]+"))
+
+
+def _aliases(params: type) -> dict[str, str]:
+    """Wire name → Python name for the TypedDict's aliased keys (`"from"` → `from_`)."""
+    found = {}
+    for name, hint in typing.get_type_hints(params, include_extras=True).items():
+        stack = [hint]
+        while stack:
+            tp = stack.pop()
+            for meta in getattr(tp, "__metadata__", ()):
+                if getattr(meta, "alias", None):
+                    found[meta.alias] = name
+            stack.extend(typing.get_args(tp))
+    return found
+
+
+def as_params(params: type, body: object, path_values: dict[str, str]) -> object:
+    """The body as the SDK's TypedDict spells it: wire aliases back to Python names, and the
+    path parameters some SDK methods declare in the same TypedDict (`assistant_id`) filled in."""
+    if not isinstance(body, dict):
+        return body
+    aliases = _aliases(params)
+    named = {aliases.get(key, key): value for key, value in body.items()}
+    declared = typing.get_type_hints(params)
+    return {**{k: v for k, v in path_values.items() if k in declared}, **named}
 
 
 def endpoint_for(method: str, path: str) -> Endpoint | None:
@@ -104,7 +129,8 @@ def problems(recorded: Recorded) -> list[str]:
     if params is None:
         return [f"{where}: {endpoint.sdk_method} takes no JSON body, but the portal sent one"]
     try:
-        adapter(params).validate_python(recorded.body)
+        path_values = endpoint.pattern.match(recorded.path.split("?", 1)[0].strip("/")).groupdict()
+        adapter(params).validate_python(as_params(params, recorded.body, path_values))
     except pydantic.ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(body)'}: {e['msg']}" for e in exc.errors())
         return [f"{where} ({params.__name__}): {details}"]
