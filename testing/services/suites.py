@@ -17,8 +17,9 @@ from portal.roles import OPERATE, READ, require_perm
 from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import TelnyxError, get_client
 
+from testing import selectors
 from testing.models import FINAL_STATUSES, SuiteRun, TestRun, TestSuite
-from testing.services.assistant_tests import PATH, parse_time
+from testing.services.assistant_tests import PATH, parse_time, tests_sync
 from testing.services.runs import MAX_RUN_PAGES, runs_cache_put
 
 RESOURCE = "test-suites"
@@ -39,6 +40,20 @@ def suites_sync() -> SyncOutcome:
     return run_sync(
         RESOURCE, fetch, lambda items: replace_cache(TestSuite, items, lambda i: {"telnyx_id": i["name"], "name": i["name"]})
     )
+
+
+# Each suite's run history is one more call per suite: only the first ones are refreshed here.
+MAX_SUITES_REFRESHED = 25
+
+
+def suites_page_sync() -> SyncOutcome:
+    """The suites page shows test counts and last runs too: re-read tests, suite names, then each suite's runs."""
+    tests = tests_sync()
+    suites = suites_sync()
+    if suites.ok:
+        for name in selectors.suite_names()[:MAX_SUITES_REFRESHED]:
+            suite_history_sync(suite_name=name)
+    return suites if suites.error or not tests.error else tests
 
 
 def assistant_version_choices(*, user, assistant_id: str) -> tuple[list[tuple[str, str]], str]:
