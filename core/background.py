@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 # A queued or running record older than this is assumed lost (its worker died before the
 # broker gave it back): it no longer stops the same task from being queued again.
 ACTIVE_FOR = timedelta(minutes=10)
+SYNC_LISTING = "portal.tasks.sync_listing"
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,36 @@ def task_key(name: str, args, kwargs) -> str:
     return f"{name}:{json.dumps(list(args or []), sort_keys=True, default=str)}:{json.dumps(kwargs or {}, sort_keys=True, default=str)}"[:400]
 
 
+def _active_records(key: str, since=None):
+    records = TaskRecord.objects.filter(key=key, state__in=TaskRecord.ACTIVE, updated_at__gte=timezone.now() - ACTIVE_FOR)
+    return records.filter(created_at__gt=since) if since is not None else records
+
+
 def is_active(key: str, *, since=None) -> bool:
     """A task with this key is queued, running or waiting to retry (queued after `since`)."""
-    records = TaskRecord.objects.filter(key=key, state__in=TaskRecord.ACTIVE, updated_at__gte=timezone.now() - ACTIVE_FOR)
-    if since is not None:
-        records = records.filter(created_at__gt=since)
-    return records.exists()
+    return _active_records(key, since).exists()
 
 
 def listing_sync_active(resource: str, *, since=None) -> bool:
-    return is_active(task_key("portal.tasks.sync_listing", [resource], {}), since=since)
+    """A sync of `resource` is queued, or running with its lease held (a "running" record
+    whose lease lapsed belongs to a worker that died)."""
+    from core.sync import sync_state
+
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
+    if records.exclude(state=TaskRecord.State.RUNNING).exists():
+        return True
+    lease = sync_state(resource).lease_until
+    return records.exists() and lease is not None and lease > timezone.now()
+
+
+WORKER_LOST = "The worker running this task stopped (killed or crashed); the sync resumes from where it stopped."
+
+
+def mark_lost_syncs(resource: str) -> None:
+    """Record as failed the syncs of `resource` whose worker died mid-run (shown on the tasks page)."""
+    TaskRecord.objects.filter(key=task_key(SYNC_LISTING, [resource], {}), state=TaskRecord.State.RUNNING).update(
+        state=TaskRecord.State.FAILED, last_error=WORKER_LOST, finished_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def eager() -> bool:

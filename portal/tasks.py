@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from core.background import SyncFailed, enqueue_listing_sync, listings
+from core.background import SyncFailed, enqueue_listing_sync, listings, mark_lost_syncs
 from core.sync import is_abandoned, is_stale, sync_state
 from portal.models import TaskRecord
 
@@ -45,6 +45,8 @@ def refresh_listings() -> list[str]:
     has unfinished embedding, clustering or fine-tuning work upstream."""
     due = [resource for resource, listing in listings().items() if _due(listing)]
     for resource in due:
+        if is_abandoned(sync_state(resource)):
+            mark_lost_syncs(resource)
         enqueue_listing_sync(resource)
     return due
 

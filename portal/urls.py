@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import converters, views  # noqa: F401 (registers <tid:>)
+from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit"),
+    path("tasks/", task_views.task_list, name="tasks"),
+    path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
