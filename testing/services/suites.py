@@ -24,6 +24,7 @@ from portal.telnyx.resources._base import parse_date
 
 from testing import selectors
 from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
+from testing.services.assistant_tests import tests_sync
 from testing.services.runs import MAX_RUN_PAGES, remember_trigger, runs_cache_put
 
 RESOURCE = "test-suites"
@@ -36,6 +37,20 @@ def suites_sync() -> SyncOutcome:
         RESOURCE, lambda: [{"name": name} for name in suites_api.list_names()],
         lambda items: replace_cache(TestSuite, items, lambda i: {"telnyx_id": i["name"], "name": i["name"]}),
     )
+
+
+# Each suite's run history is one more call per suite: only the first ones are refreshed here.
+MAX_SUITES_REFRESHED = 25
+
+
+def suites_page_sync() -> SyncOutcome:
+    """The suites page shows test counts and last runs too: re-read tests, suite names, then each suite's runs."""
+    tests = tests_sync()
+    suites = suites_sync()
+    if suites.ok:
+        for name in selectors.suite_names()[:MAX_SUITES_REFRESHED]:
+            suite_history_sync(suite_name=name)
+    return suites if suites.error or not tests.error else tests
 
 
 def destination_versions(*, user: AbstractBaseUser, suite_name: str) -> tuple[list[selectors.Destination], str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import responses
 from django.urls import reverse
@@ -47,17 +49,29 @@ def test_htmx_gets_only_the_table(viewer_client, cached):
 
 
 @responses.activate
-def test_sync_step_shows_progress_then_asks_the_table_to_reload(viewer_client, telnyx_base, monkeypatch):
+def test_refresh_syncs_every_batch_then_asks_the_table_to_reload(viewer_client, telnyx_base, monkeypatch):
+    # Tasks run inline in unit tests: one Refresh runs the whole stepwise sync.
     monkeypatch.setattr(services, "BATCH_SIZE", 2)
     responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(1), conv(2)]})
-    first = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
-    assert b"Loading conversations from Telnyx" in first.content and b"run_id" in first.content
-    assert "HX-Trigger" not in first
-    run_id = SyncState.objects.get(resource="conversations").run_id
-    responses.replace(responses.GET, f"{telnyx_base}/ai/conversations", json={"data": [conv(2)]})
-    last = viewer_client.post(reverse("conversations:sync"), {"run_id": run_id}, headers={"HX-Request": "true"})
-    assert b"Loaded 2 conversations" in last.content
-    assert last["HX-Trigger"] == "conversations-synced"
+    responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(2), conv(3)]})
+    responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(3)]})
+    response = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    assert b"Loaded 3 conversations" in response.content
+    assert response["HX-Trigger"] == "conversations-synced"
+    assert Conversation.objects.count() == 3
+
+
+def test_a_sync_running_on_a_worker_shows_its_progress_on_any_page(viewer_client, cached):
+    SyncState.objects.filter(resource="conversations").update(
+        run_id="r1", run_progress=41000, lease_until=timezone.now() + timedelta(seconds=60))
+    page = viewer_client.get(LIST).content.decode()
+    assert "Loading conversations from Telnyx in the background" in page and "41,000" in page
+    assert "5 results" in page  # the cache keeps serving meanwhile
+    polled = viewer_client.post(reverse("conversations:sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
+    assert b"41,000" in polled.content and "HX-Trigger" not in polled
+    SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, item_count=5)
+    done = viewer_client.post(reverse("conversations:sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
+    assert b"Loaded 5 conversations" in done.content and done["HX-Trigger"] == "conversations-synced"
 
 
 @responses.activate
