@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from assistants.models import Assistant, AssistantVersion
+from core.changelist import kept
 
 from testing.models import FINAL_STATUSES, AssistantTest, RunTrigger, SuiteRun, TestRun, TestSuite
 
@@ -18,21 +20,36 @@ def test_queryset() -> QuerySet[AssistantTest]:
     return AssistantTest.objects.defer("payload")
 
 
-def suite_names() -> list[str]:
-    """Suites Telnyx lists, plus any named on cached tests (a new suite shows before a refresh)."""
+RESOURCE = "assistant-tests"
+
+
+def _suite_names() -> list[str]:
     names = set(TestSuite.objects.values_list("name", flat=True))
-    names |= set(AssistantTest.objects.exclude(test_suite="").values_list("test_suite", flat=True))
+    # order_by(): Meta.ordering would otherwise join the DISTINCT and return every row.
+    names |= set(AssistantTest.objects.exclude(test_suite="").order_by().values_list("test_suite", flat=True).distinct())
     return sorted(names, key=str.lower)
+
+
+def suite_names() -> list[str]:
+    """Suites Telnyx lists, plus any named on cached tests (a new suite shows before a refresh).
+
+    Kept per generation of both tables: a suite sync or a test write changes the list."""
+    generation = kept("test-suites", "suite-generation", lambda: TestSuite.objects.count(), TestSuite)
+    return kept(RESOURCE, f"suite-names:{generation}", _suite_names, AssistantTest)
 
 
 def suite_filter_choices() -> list[tuple[str, str]]:
     return [(n, n) for n in suite_names()]
 
 
-def destination_filter_choices() -> list[tuple[str, str]]:
+def _destination_filter_choices() -> list[tuple[str, str]]:
     names = dict(Assistant.objects.values_list("telnyx_id", "name"))
-    values = AssistantTest.objects.exclude(destination="").values_list("destination", flat=True).distinct()
+    values = AssistantTest.objects.exclude(destination="").order_by().values_list("destination", flat=True).distinct()
     return sorted(((v, names.get(v, v)) for v in values), key=lambda c: c[1].lower())
+
+
+def destination_filter_choices() -> list[tuple[str, str]]:
+    return kept(RESOURCE, "destination-choices", _destination_filter_choices, AssistantTest)
 
 
 def assistant_options() -> list[tuple[str, str]]:
@@ -84,21 +101,37 @@ class SuiteOverview:
         return self.last_suite_run is not None and self.last_run_at == self.last_suite_run.started_at
 
 
-def suites_overview() -> list[SuiteOverview]:
-    counts = dict(AssistantTest.objects.exclude(test_suite="").values_list("test_suite").annotate(n=Count("pk")))
-    overview = []
-    for name in suite_names():
-        overview.append(
-            SuiteOverview(
-                name=name,
-                test_count=counts.get(name, 0),
-                last_suite_run=suite_runs(name).first(),
-                last_test_run=suite_test_runs(name).first(),
-                pass_rate=suite_pass_rate(name),
-                destination=suite_destination(name),
-            )
-        )
-    return overview
+def _first_per(queryset: QuerySet, partition: str, order: list, limit: int = 1) -> QuerySet:
+    """The first `limit` rows of each `partition` value, in one query (a window function)."""
+    return queryset.annotate(rank=Window(RowNumber(), partition_by=[F(partition)], order_by=order)).filter(rank__lte=limit)
+
+
+def suites_overview(names: list[str]) -> list[SuiteOverview]:
+    """The overview rows of the given suites (one page) in a fixed number of queries."""
+    tests = AssistantTest.objects.filter(test_suite__in=names).order_by()
+    counts = dict(tests.values_list("test_suite").annotate(n=Count("pk")))
+    destinations = dict(
+        _first_per(tests.exclude(destination=""), "test_suite", [F("created_at").asc(), F("pk").asc()])
+        .values_list("test_suite", "destination")
+    )
+    suite_of = Subquery(AssistantTest.objects.filter(telnyx_id=OuterRef("test_id")).values("test_suite")[:1])
+    runs = TestRun.objects.filter(test_id__in=tests.values("telnyx_id")).annotate(suite=suite_of).order_by()
+    newest = [F("created_at").desc(nulls_last=True), F("pk").desc()]
+    last_runs = {r.suite: r for r in _first_per(runs, "suite", newest)}
+    batches = SuiteRun.objects.filter(suite__in=names).order_by()
+    batch_order = [F("started_at").desc(), F("pk").desc()]
+    last_batches = {r.suite: r for r in _first_per(batches, "suite", batch_order)}
+    # The same batches finished_suite_runs() counts for the suite page: one pass rate everywhere.
+    recent: dict[str, list[SuiteRun]] = {}
+    for batch in _first_per(batches.exclude(status="running"), "suite", batch_order, TREND_RUNS):
+        if batch.finished:
+            recent.setdefault(batch.suite, []).append(batch)
+    return [
+        SuiteOverview(name=name, test_count=counts.get(name, 0), last_suite_run=last_batches.get(name),
+                      last_test_run=last_runs.get(name), pass_rate=pass_rate(recent.get(name, [])),
+                      destination=destinations.get(name, ""))
+        for name in names
+    ]
 
 
 def suite_destination(suite_name: str) -> str:

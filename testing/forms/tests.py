@@ -14,9 +14,9 @@ RUBRIC_PREFIX = "rubric"
 
 
 class TestFilterForm(FilterForm):
-    suite = forms.ChoiceField(required=False)
-    channel = forms.ChoiceField(required=False, choices=[("", "All channels"), *CHANNELS])
-    destination = forms.ChoiceField(required=False)
+    suite = forms.ChoiceField(required=False, label="By suite")
+    channel = forms.ChoiceField(required=False, label="By channel", choices=[("", "All channels"), *CHANNELS])
+    destination = forms.ChoiceField(required=False, label="By destination")
 
     filter_lookups = {"suite": "test_suite", "channel": "channel", "destination": "destination"}
     search_fields = ["name", "instructions", "telnyx_id"]

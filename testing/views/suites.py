@@ -9,7 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from core.changelist import Column, build_changelist, refresh_from_request
+from types import SimpleNamespace
+
+from django.core.paginator import Paginator
+
+from core.changelist import PAGE_SIZE, Column, build_changelist, page_number, refresh_from_request
 from portal.roles import OPERATE, operate_required, read_required
 from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
@@ -41,12 +45,21 @@ def _suites_sync():
     return suites if suites.error or not tests.error else tests
 
 
+def _suite_list_context(request: HttpRequest) -> dict:
+    """One page of suites (searchable by name), each summarised in a fixed number of queries."""
+    query = request.GET.get("q", "").strip()[:200]
+    names = [n for n in selectors.suite_names() if query.lower() in n.lower()] if query else selectors.suite_names()
+    page = Paginator(names, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    state = sync_state(services.RESOURCE)
+    return {"suites": selectors.suites_overview(list(page.object_list)), "cl": SimpleNamespace(page=page, total=len(names), query=query),
+            "sync": state, "stale": is_stale(state)}
+
+
 @require_GET
 @read_required
 def suite_list(request: HttpRequest) -> HttpResponse:
-    state = sync_state(services.RESOURCE)
     template = "testing/suite_list.html#table" if request.htmx else "testing/suite_list.html"
-    return render(request, template, {"suites": selectors.suites_overview(), "sync": state, "stale": is_stale(state)})
+    return render(request, template, _suite_list_context(request))
 
 
 @require_POST
@@ -57,9 +70,7 @@ def suite_refresh(request: HttpRequest) -> HttpResponse:
         if outcome and outcome.error:
             messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
         return redirect("testing:suite-list")
-    state = sync_state(services.RESOURCE)
-    return render(request, "testing/suite_list.html#table",
-                  {"suites": selectors.suites_overview(), "sync": state, "stale": False, "outcome": outcome})
+    return render(request, "testing/suite_list.html#table", {**_suite_list_context(request), "stale": False, "outcome": outcome})
 
 
 def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
