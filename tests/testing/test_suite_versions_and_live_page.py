@@ -133,7 +133,7 @@ def test_live_page_shows_running_tests_elapsed_time_run_again_and_back_to_suite(
     status = viewer_client.get(reverse("testing:suite-run-status", args=["booking", "b5"]), headers={"HX-Request": "true"}).content.decode()
     assert "1 of 3 finished" in status and "2 running" in status
     running = status[status.index('data-testid="progress-running"'):]
-    assert 'style="width: 67%"' in running[:120]
+    assert 'data-width="67"' in running[:120]
     assert "minute ago" in status[status.index("Started"):][:60] and "elapsed 1m 15s" in status
 
     page = operator_client.get(reverse("testing:suite-run", args=["booking", "b5"])).content.decode()
