@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from core.types import PortalUser
 from django.utils import timezone
 
 from core.cache import cache_put
@@ -88,7 +88,7 @@ class ConversationDetail:
     messages_error: TelnyxError | None = None
 
 
-def conversation_fetch(*, user: AbstractBaseUser, conversation_id: str) -> ConversationDetail:
+def conversation_fetch(*, user: PortalUser, conversation_id: str) -> ConversationDetail:
     """The conversation live from Telnyx (cached as it comes) with its messages and insights.
 
     If Telnyx fails, the cached conversation is shown and messages are reported missing.
@@ -115,7 +115,7 @@ def conversation_cache_put(item: dict) -> Conversation:
     return cache_put(Conversation, item, conversation_fields)
 
 
-def conversation_set_ai(*, user: AbstractBaseUser, conversation_id: str, enabled: bool) -> dict:
+def conversation_set_ai(*, user: PortalUser, conversation_id: str, enabled: bool) -> dict:
     """Turn AI replies on or off for one conversation (metadata `ai_disabled`)."""
     require_perm(user, ADMINISTER)
     body = {"metadata": {"ai_disabled": "false" if enabled else "true"}}
@@ -132,7 +132,7 @@ def conversation_set_ai(*, user: AbstractBaseUser, conversation_id: str, enabled
     return response.data
 
 
-def conversation_delete(*, user: AbstractBaseUser, conversation_id: str) -> None:
+def conversation_delete(*, user: PortalUser, conversation_id: str) -> None:
     """Delete a conversation in Telnyx and drop it from the cache."""
     require_perm(user, ADMINISTER)
     rows = Conversation.objects.filter(telnyx_id=conversation_id)

@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from testing.models import FINAL_STATUSES, AssistantTest, RunTrigger, SuiteRun, TestRun, TestSuite
+from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from core.types import PortalUser
 
 from core import audit
 from core.cache import cache_put
@@ -49,7 +49,7 @@ def groups_sync() -> SyncOutcome:
     return run_sync(GROUPS, insights_api.groups_list_all, lambda items: replace_cache(InsightGroup, items, group_fields))
 
 
-def template_save(*, user: AbstractBaseUser, data: dict, template_id: str = "", idempotency_key: str = "") -> InsightTemplate:
+def template_save(*, user: PortalUser, data: dict, template_id: str = "", idempotency_key: str = "") -> InsightTemplate:
     """Create (no `template_id`) or update an insight template."""
     require_perm(user, ADMINISTER)
     before = InsightTemplate.objects.filter(telnyx_id=template_id).first() if template_id else None
@@ -69,7 +69,7 @@ def template_save(*, user: AbstractBaseUser, data: dict, template_id: str = "", 
     return InsightTemplate.objects.get(telnyx_id=response.data["id"])
 
 
-def template_delete(*, user: AbstractBaseUser, template_id: str) -> None:
+def template_delete(*, user: PortalUser, template_id: str) -> None:
     require_perm(user, ADMINISTER)
     rows = InsightTemplate.objects.filter(telnyx_id=template_id)
     label = str(rows.first() or template_id)
@@ -81,7 +81,7 @@ def template_delete(*, user: AbstractBaseUser, template_id: str) -> None:
     )
 
 
-def group_save(*, user: AbstractBaseUser, data: dict, group_id: str = "", idempotency_key: str = "") -> InsightGroup:
+def group_save(*, user: PortalUser, data: dict, group_id: str = "", idempotency_key: str = "") -> InsightGroup:
     """Create (no `group_id`) or update an insight group."""
     require_perm(user, ADMINISTER)
     before = InsightGroup.objects.filter(telnyx_id=group_id).first() if group_id else None
@@ -106,7 +106,7 @@ def group_fetch(*, group_id: str) -> InsightGroup:
     return cache_put(InsightGroup, insights_api.group_retrieve(group_id), group_fields)
 
 
-def group_assign(*, user: AbstractBaseUser, group_id: str, template_id: str, assign: bool) -> InsightGroup:
+def group_assign(*, user: PortalUser, group_id: str, template_id: str, assign: bool) -> InsightGroup:
     """Add a template to a group or take it out; returns the group as Telnyx has it after."""
     require_perm(user, ADMINISTER)
     verb = "assign" if assign else "unassign"
@@ -123,7 +123,7 @@ def group_assign(*, user: AbstractBaseUser, group_id: str, template_id: str, ass
     return group_fetch(group_id=group_id)
 
 
-def group_delete(*, user: AbstractBaseUser, group_id: str) -> None:
+def group_delete(*, user: PortalUser, group_id: str) -> None:
     require_perm(user, ADMINISTER)
     rows = InsightGroup.objects.filter(telnyx_id=group_id)
     label = str(rows.first() or group_id)
