@@ -28,8 +28,10 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
+    # Before conversations/: "insights" would otherwise be read as a conversation id.
+    path("conversations/insights/", include("conversations.insights.urls")),
     path("conversations/", include("conversations.urls")),
-    path("insights/", include("conversations.insight_urls")),
+    path("insights/", include("conversations.insights.moved_urls")),
     path("knowledge/", include("knowledge.urls")),
 ]
 

@@ -50,9 +50,9 @@ def mock_history(telnyx_base, suite_name="booking", runs=()):
                   json={"data": list(runs), "meta": {"page_number": 1, "total_pages": 1}})
 
 
-def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION):
+def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION, name="Acme Support"):
     """The versions sync behind the Run suite form reads the assistant (for main) and its versions."""
-    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": "Acme Support", "version_id": versions[0]})
+    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": name, "version_id": versions[0]})
     responses.get(f"{telnyx_base}/ai/assistants/{assistant}/versions",
                   json={"data": [{"id": assistant, "version_id": v, "version_name": f"Release {v}"} for v in versions]})
 
