@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from core.charts import Chart, Point, line_chart
 
 from assistants.models import Assistant
 
@@ -135,30 +138,16 @@ def version_filter_choices(suite_name: str) -> list[tuple[str, str]]:
     return [(MAIN, "Main version"), *((v, v) for v in sorted(versions))]
 
 
-@dataclass
-class TrendChart:
-    """An inline-SVG line chart of pass rate per batch, oldest left."""
-
-    width: int
-    height: int
-    points: list[dict]
-    polyline: str
-
-
-def pass_rate_trend(suite_name: str, *, width: int = 640, height: int = 160, pad: int = 24) -> TrendChart:
+def pass_rate_trend(suite_name: str) -> Chart:
+    """The pass rate of the suite's last finished runs over time, each dot linked to its run."""
     finished = [r for r in suite_runs(suite_name).exclude(status="running")[:TREND_RUNS] if r.finished]
-    finished.reverse()
-    step = (width - 2 * pad) / max(len(finished) - 1, 1)
-    points = []
-    for i, run in enumerate(finished):
-        rate = run.pass_rate or 0.0
-        points.append({
-            "x": round(pad + i * step, 1) if len(finished) > 1 else width / 2,
-            "y": round(height - pad - rate * (height - 2 * pad), 1),
-            "rate": round(rate * 100),
-            "run": run,
-        })
-    return TrendChart(width, height, points, " ".join(f"{p['x']},{p['y']}" for p in points))
+    points = [
+        Point(run.started_at, run.pass_rate or 0.0,
+              f"{run.passed}/{run.total} passed on {run.version_id or 'main'}",
+              reverse("testing:suite-run", args=[suite_name, run.batch_id]))
+        for run in finished
+    ]
+    return line_chart("Pass rate per suite run", {suite_name: points})
 
 
 def test_names() -> dict[str, str]:
