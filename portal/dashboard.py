@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants.canary_rules import referenced_versions
+from assistants.canary.rules import referenced_versions
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
 from conversations.models import Conversation
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
