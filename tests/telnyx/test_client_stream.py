@@ -1,0 +1,47 @@
+"""The client's streaming POST: server-sent events as they arrive, typed errors, never retried."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+import responses
+
+from portal.telnyx import APIConnectionError, APITimeoutError, TelnyxClient
+from portal.telnyx.resources import chat_completions
+from portal.telnyx.sse import SseEvent, parse_events
+
+BASE = "https://telnyx.test/v2"
+URL = f"{BASE}/ai/openai/chat/completions"
+
+
+@pytest.fixture
+def client() -> TelnyxClient:
+    return TelnyxClient(base_url=BASE, api_key="KEYunit_stream_secret", max_retries=2, sleep=lambda s: None)
+
+
+def test_events_are_split_on_blank_lines_with_multi_line_data_joined():
+    lines = ["event: delta", "data: a", "data: b", "", ": comment", "", "data: [DONE]"]
+    assert list(parse_events(lines)) == [SseEvent("delta", "a\nb"), SseEvent("message", "[DONE]")]
+
+
+@responses.activate
+def test_a_refused_connection_is_a_typed_error_and_is_not_retried(client):
+    responses.post(URL, body=requests.exceptions.ConnectionError("refused"))
+    with pytest.raises(APIConnectionError):
+        list(client.stream("ai/openai/chat/completions", json={}))
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_timeout_is_a_timeout_error(client):
+    responses.post(URL, body=requests.exceptions.ReadTimeout("slow"))
+    with pytest.raises(APITimeoutError):
+        list(client.stream("ai/openai/chat/completions", json={}))
+
+
+@responses.activate
+def test_completion_chunks_arrive_until_done(telnyx_base):
+    chunk = '{"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"content": "Hi"}}]}'
+    responses.post(URL, body=f"data: {chunk}\n\ndata: [DONE]\n\n", content_type="text/event-stream")
+    got = list(chat_completions.stream({"messages": [{"role": "user", "content": "Hello"}]}))
+    assert [c["choices"][0]["delta"]["content"] for c in got] == ["Hi"]
