@@ -31,6 +31,17 @@
     view.node.replaceWith(banner);
   }
 
+  // Pages whose whole playground is re-rendered after a turn (the completions page carries
+  // its history in the form) name it in data-stream-replace.
+  function replaceWith(form, html) {
+    const target = document.querySelector(form.dataset.streamReplace);
+    const holder = document.createElement("div");
+    holder.innerHTML = html;
+    const fresh = holder.firstElementChild;
+    target.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+  }
+
   function handle(form, view, event) {
     const text = event.data.text || "";
     if (event.name === "conversation") {
@@ -40,13 +51,14 @@
       if (label) { label.textContent = "Conversation "; const id = document.createElement("span"); id.className = "mono"; id.dataset.testid = "conversation-id"; id.textContent = text; label.appendChild(id); }
     } else if (event.name === "version" && view.version) view.version.textContent = text;
     else if (event.name === "delta") view.reply.textContent += text;
+    else if (event.name === "done" && event.data.html && form.dataset.streamReplace) { replaceWith(form, event.data.html); return; }
     else if (event.name === "done") { view.reply.textContent = text || view.reply.textContent; view.node.dataset.state = "done"; }
     else if (event.name === "error") showError(view, "Telnyx did not answer: " + text);
     view.log.scrollTop = view.log.scrollHeight;
   }
 
   async function send(form) {
-    const box = form.querySelector("textarea");
+    const box = form.querySelector(form.dataset.streamMessage || "textarea");
     const stop = form.querySelector("[data-stream-stop]");
     const submit = form.querySelector("[type=submit]");
     const body = new FormData(form);
@@ -60,7 +72,9 @@
       const response = await fetch(form.dataset.streamUrl, { method: "POST", body, signal: controller.signal, headers: { Accept: "text/event-stream" } });
       if (!(response.headers.get("content-type") || "").includes("text/event-stream")) {
         // The server answered with the whole-reply fragment (a form or Telnyx error).
-        view.node.insertAdjacentHTML("afterend", await response.text());
+        const html = await response.text();
+        if (form.dataset.streamReplace) { replaceWith(form, html); return; }
+        view.node.insertAdjacentHTML("afterend", html);
         view.node.remove();
         return;
       }
