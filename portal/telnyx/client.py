@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 import requests
+import urllib3
 
 from . import errors, retry
 from .sse import SseEvent, parse_events
@@ -206,8 +207,9 @@ class TelnyxClient:
                     for event in parse_events(_lines_as_they_arrive(resp)):
                         events += 1
                         yield event
-                except requests.exceptions.RequestException as exc:
-                    timed_out = isinstance(exc, requests.exceptions.Timeout)
+                except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
+                    # Reading the raw body raises urllib3's errors, not requests' wrappers.
+                    timed_out = isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError))
                     note = f"stream broken: {type(exc).__name__}"
                     raise (errors.APITimeoutError if timed_out else errors.APIConnectionError)(method="POST", path=path) from None
         except GeneratorExit:
