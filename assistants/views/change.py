@@ -12,6 +12,7 @@ from portal.roles import admin_required
 from portal.telnyx import TelnyxError
 
 from assistants import selectors
+from assistants.forms.loaded import loaded_of, reload_from
 from assistants.forms.change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
@@ -26,6 +27,7 @@ from assistants.forms.change import (
 )
 from assistants.services import assistants as services
 from assistants.services import change
+from assistants.services.conflicts import StaleFormError
 
 FORM_TEMPLATE = "assistants/assistant_change_form.html"
 
@@ -51,9 +53,11 @@ def form_context(payload: dict, form, tools) -> dict:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    # On POST this is the re-fetch the stale-save check compares with what the form was loaded from.
     result = services.assistant_fetch(user=request.user, assistant_id=assistant_id)
     assistant = result.data
     form, tools = change_forms(request, assistant)
+    stale = None
     if request.method == "POST" and form.is_valid() and tools.is_valid():
         as_version = "save_as_version" in request.POST
         changes = {**form.settings_body(assistant), **tools_body(tools, assistant)}
@@ -64,9 +68,14 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
             saved = change.assistant_update(
                 user=request.user, assistant_id=assistant_id, changes=changes, before=assistant,
                 promote_to_main=not as_version, version_name=form.cleaned_data["version_name"],
+                idempotency_key=form.cleaned_data["idempotency_key"], loaded=loaded_of(form),
             )
+        except StaleFormError as exc:
+            stale = exc
+            reload_from(form, exc.current)
         except TelnyxError as exc:
             place_telnyx_errors(form, tools, exc)
+            form.renew_key_if_refused(exc)
         else:
             if as_version:
                 messages.success(request, f"Saved new version “{saved.get('version_name') or saved.get('version_id')}”. "
@@ -75,7 +84,8 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.success(request, f"Saved “{saved.get('name')}”. The new version is now main.")
             return redirect("assistants:detail", assistant_id=assistant_id)
     context = {**form_context(assistant, form, tools), "assistant": assistant, "assistant_id": assistant_id,
-               "result": result, "tab": "change", "pruned": selectors.version_pruned_by_next_save(assistant_id)}
+               "result": result, "tab": "change", "pruned": selectors.version_pruned_by_next_save(assistant_id),
+               "stale": stale}
     return render(request, FORM_TEMPLATE, context)
 
 

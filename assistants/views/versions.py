@@ -13,9 +13,11 @@ from portal.telnyx import TelnyxError, new_idempotency_key
 from assistants import selectors
 from assistants.compare import compare
 from assistants.forms.change import place_telnyx_errors, tools_body
+from assistants.forms.loaded import loaded_of, reload_from
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
 from assistants.services import versions as services
+from assistants.services.conflicts import StaleFormError
 from assistants.views.change import FORM_TEMPLATE, change_forms, form_context
 
 
@@ -90,22 +92,29 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
     if version_id == head["main_version_id"]:
         messages.info(request, "This is the main version: edit it through the assistant's Change tab.")
         return redirect("assistants:change", assistant_id=assistant_id)
+    # On POST this is the re-fetch the stale-save check compares with what the form was loaded from.
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     form, tools = change_forms(request, version)
+    stale = None
     if request.method == "POST" and form.is_valid() and tools.is_valid():
         changes = {**form.settings_body(version), **tools_body(tools, version)}
         if form.cleaned_data["version_name"]:
             changes["version_name"] = form.cleaned_data["version_name"]
         try:
             services.version_update(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                    changes=changes, before=version)
+                                    changes=changes, before=version, loaded=loaded_of(form),
+                                    idempotency_key=form.cleaned_data["idempotency_key"])
+        except StaleFormError as exc:
+            stale = exc
+            reload_from(form, exc.current)
         except TelnyxError as exc:
             place_telnyx_errors(form, tools, exc)
+            form.renew_key_if_refused(exc)
         else:
             messages.success(request, f"Saved version “{changes.get('version_name') or version.get('version_name') or version_id}”. It is still not live.")
             return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
     return render(request, FORM_TEMPLATE, {**head, **form_context(version, form, tools), "tab": "versions",
-                                           "version": version, "editing_version": True})
+                                           "version": version, "editing_version": True, "stale": stale})
 
 
 @require_http_methods(["GET", "POST"])
