@@ -120,7 +120,7 @@ def canary_save(*, user: PortalUser, assistant_id: str, rules: list[dict], idemp
     return _write(user=user, assistant_id=assistant_id, rules=rules, current=current, idempotency_key=idempotency_key)
 
 
-def canary_restore(*, user: PortalUser, assistant_id: str, config_id: int) -> list[dict]:
+def canary_restore(*, user: PortalUser, assistant_id: str, config_id: int, idempotency_key: str = "") -> list[dict]:
     """Send an earlier configuration from the split history to Telnyx again."""
     require_perm(user, ADMINISTER)
     config = CanaryConfig.objects.get(pk=config_id, assistant_id=assistant_id)
@@ -128,7 +128,8 @@ def canary_restore(*, user: PortalUser, assistant_id: str, config_id: int) -> li
     restoring = f"saved {when} by {config.username or 'someone'}"
     current = _current_or_audit(user=user, assistant_id=assistant_id, rules=config.rules,
                                 what=f"restore the canary deploy {restoring}", action="restore")
-    return _write(user=user, assistant_id=assistant_id, rules=config.rules, current=current, restoring=restoring)
+    return _write(user=user, assistant_id=assistant_id, rules=config.rules, current=current, restoring=restoring,
+                  idempotency_key=idempotency_key)
 
 
 def _current_or_audit(*, user: PortalUser, assistant_id: str, rules: list[dict], what: str,

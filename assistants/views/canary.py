@@ -165,7 +165,8 @@ def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> HttpResponse:
     get_object_or_404(CanaryConfig, pk=config_id, assistant_id=assistant_id)
     try:
-        services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id)
+        services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id,
+                                idempotency_key=request.POST.get("idempotency_key", ""))
     except TelnyxError as exc:
         messages.error(request, f"Could not restore that configuration. {exc.user_message}")
     else:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import IdempotentForm, add_telnyx_errors
+from core.types import HtmxHttpRequest
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
@@ -52,7 +53,7 @@ def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
 
 @require_POST
 @operate_required
-def chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
+def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     """One turn. HTMX appends the exchange and updates the kept conversation id."""
     form = ChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "form": form}
@@ -76,7 +77,7 @@ def chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
 
 @require_POST
 @operate_required
-def chat_sms(request: HttpRequest, assistant_id: str) -> HttpResponse:
+def chat_sms(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     form = SmsChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "sms_form": form}
     if form.is_valid():
@@ -87,6 +88,7 @@ def chat_sms(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 idempotency_key=data["idempotency_key"]) or "none"
         except TelnyxError as exc:
             add_telnyx_errors(form, exc, field_map={"from": "from_"})
+            form.renew_key_if_refused(exc)
         else:
             context["sms_form"] = SmsChatForm()
     if request.htmx:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 
@@ -162,11 +163,13 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
+    key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         try:
             services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                     from_version_id=head["main_version_id"])
+                                     from_version_id=head["main_version_id"], idempotency_key=key)
         except TelnyxError as exc:
+            key = key_after(key, exc)
             messages.error(request, f"Could not promote the version. {exc.user_message}")
         else:
             removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
@@ -175,7 +178,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
             return redirect("assistants:versions", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
-        "comparison": compare(head["assistant"], version),
+        "comparison": compare(head["assistant"], version), "idempotency_key": key,
     })
 
 
@@ -191,15 +194,18 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
+    key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         try:
-            services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"])
+            services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"],
+                                      idempotency_key=key)
         except TelnyxError as exc:
+            key = key_after(key, exc)
             messages.error(request, f"Could not roll back. {exc.user_message}")
         else:
             messages.success(request, f"Rolled back: “{previous.get('version_name') or record.from_version_id}” is main again.")
             return redirect("assistants:versions", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": previous, "canary": canary, "canary_text": canary_text, "kind": "rollback", "record": record,
-        "comparison": compare(head["assistant"], previous),
+        "comparison": compare(head["assistant"], previous), "idempotency_key": key,
     })
