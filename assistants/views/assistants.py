@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from inference.selectors import model_choices
+from inference.services import form_model_choices
 from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
@@ -81,7 +81,7 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_create(request: HttpRequest) -> HttpResponse:
-    form = AssistantCreateForm(request.POST or None, model_choices=model_choices())
+    form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices())
     if request.method == "POST" and form.is_valid():
         try:
             created = services.assistant_create(
