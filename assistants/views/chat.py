@@ -46,9 +46,13 @@ def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabel
 @require_GET
 @operate_required
 def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    assistant, _ = _labels(request, assistant_id)
+    assistant, labels = _labels(request, assistant_id)
+    # From a version's "Try in chat": Telnyx picks the serving version by the canary rules, so
+    # the page names the version asked for and each reply names the one that answered.
+    wanted = request.GET.get("version", "")[:100]
     return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": ChatForm(),
-                                  "sms_form": SmsChatForm()})
+                                  "sms_form": SmsChatForm(), "wanted_version": labels.describe(wanted) if wanted else "",
+                                  "wanted_is_main": wanted == labels.main_version_id})
 
 
 @require_POST

@@ -19,7 +19,7 @@ from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
 from assistants.services import versions as services
 from assistants.services.conflicts import StaleFormError
-from assistants.views.change import FORM_TEMPLATE, change_forms, form_context
+from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, saved_flash
 
 
 def _head(request: HttpRequest, assistant_id: str) -> dict:
@@ -112,7 +112,8 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
             place_telnyx_errors(form, tools, exc)
             form.renew_key_if_refused(exc)
         else:
-            messages.success(request, f"Saved version “{changes.get('version_name') or version.get('version_name') or version_id}”. It is still not live.")
+            name = changes.get("version_name") or version.get("version_name") or version_id
+            messages.success(request, saved_flash(assistant_id, version_id, f"Saved version “{name}”."))
             return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
     return render(request, FORM_TEMPLATE, {**head, **form_context(version, form, tools), "tab": "versions",
                                            "version": version, "editing_version": True, "stale": stale})
@@ -162,6 +163,8 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
         return redirect("assistants:versions", assistant_id=assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
+    if canary:
+        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
@@ -193,6 +196,8 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
+    if canary:
+        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":

@@ -32,18 +32,27 @@ def versions_of(aid: str) -> list[dict]:
     return get_client().get(f"ai/assistants/{aid}/versions").data["data"]
 
 
+def save_and_make_live(client: Client, aid: str, data: dict) -> str:
+    """Save the change form (a new version, not live), then make it live on its confirm page."""
+    saved = client.post(reverse("assistants:change", args=[aid]), {**data, "save_as_version": ""})
+    version_id = saved.url.rstrip("/").split("/")[-1]
+    promote = reverse("assistants:version-promote", args=[aid, version_id])
+    client.post(promote, {"idempotency_key": client.get(promote).context["idempotency_key"]})
+    assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == version_id
+    return version_id
+
+
 def test_a_stale_change_form_is_refused_and_keeps_what_was_typed(team_admin_client, second_admin, acme, form_data):
     aid = acme["id"]
     change = reverse("assistants:change", args=[aid])
     ada_form, grace_form = form_data(team_admin_client.get(change)), form_data(second_admin.get(change))
 
-    grace = second_admin.post(change, {**grace_form, "greeting": "Grace says hi.", "save": ""}, follow=True)
-    assert "The new version is now main" in grace.content.decode()
-    main_after_grace = get_client().get(f"ai/assistants/{aid}").data["version_id"]
+    main_after_grace = save_and_make_live(second_admin, aid, {**grace_form, "greeting": "Grace says hi."})
     count = len(versions_of(aid))
 
-    # Ada edits the name on the form she opened before Grace saved; her form still holds the old greeting.
-    refused = team_admin_client.post(change, {**ada_form, "name": "Acme Support (Ada)", "save": ""})
+    # Ada edits the name on the form she opened before Grace's version went live; her form
+    # still holds the old greeting, so saving it would quietly undo Grace's change.
+    refused = team_admin_client.post(change, {**ada_form, "name": "Acme Support (Ada)", "save_as_version": ""})
 
     page = refused.content.decode()
     banner = page.split('data-testid="stale-banner"')[1].split("</div>")[0]
@@ -55,9 +64,9 @@ def test_a_stale_change_form_is_refused_and_keeps_what_was_typed(team_admin_clie
     assert not AuditEvent.objects.filter(username="ada_admin").exists()  # nothing was sent, nothing to audit
 
     # Having seen the change, Ada saves the re-rendered form on purpose: now it goes through.
-    again = team_admin_client.post(change, {**form_data(refused), "save": ""}, follow=True)
-    assert "The new version is now main" in again.content.decode()
-    assert get_client().get(f"ai/assistants/{aid}").data["name"] == "Acme Support (Ada)"
+    again = team_admin_client.post(change, {**form_data(refused), "save_as_version": ""})
+    saved = get_client().get(f"ai/assistants/{aid}/versions/{again.url.rstrip('/').split('/')[-1]}").data
+    assert saved["name"] == "Acme Support (Ada)" and saved["greeting"] == acme["greeting"]
 
 
 def test_a_save_touching_only_other_settings_is_not_refused(team_admin_client, second_admin, acme, form_data):
@@ -66,13 +75,13 @@ def test_a_save_touching_only_other_settings_is_not_refused(team_admin_client, s
     aid = acme["id"]
     change = reverse("assistants:change", args=[aid])
     ada_form, grace_form = form_data(team_admin_client.get(change)), form_data(second_admin.get(change))
-    second_admin.post(change, {**grace_form, "greeting": "Same words.", "save": ""})
+    save_and_make_live(second_admin, aid, {**grace_form, "greeting": "Same words."})
 
-    saved = team_admin_client.post(change, {**ada_form, "greeting": "Same words.", "name": "Renamed", "save": ""}, follow=True)
+    saved = team_admin_client.post(change, {**ada_form, "greeting": "Same words.", "name": "Renamed", "save_as_version": ""})
 
-    assert "The new version is now main" in saved.content.decode()
-    current = get_client().get(f"ai/assistants/{aid}").data
-    assert current["name"] == "Renamed" and current["greeting"] == "Same words."
+    assert saved.status_code == 302
+    version = get_client().get(f"ai/assistants/{aid}/versions/{saved.url.rstrip('/').split('/')[-1]}").data
+    assert version["name"] == "Renamed" and version["greeting"] == "Same words."
 
 
 def test_a_stale_version_form_is_refused(team_admin_client, second_admin, acme, form_data):
