@@ -13,7 +13,16 @@ from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 
-from assistants.canary.display import Segment, VersionLabels, bars_from_rows, bars_from_rules, describe_match, segments_for
+from assistants.canary.display import (
+    Segment,
+    VersionLabels,
+    bars_from_rows,
+    bars_from_rules,
+    candidates,
+    describe_match,
+    segments_for,
+    summary_in_words,
+)
 from assistants.forms.canary import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
 from assistants.canary.rules import OPERATORS, route, rule_attributes
 from assistants.forms.loaded import sign_loaded, unsign_loaded
@@ -69,12 +78,18 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
     editing_blocked = canary.error is not None and rows is None
     rows = rows if rows is not None else rows_from_rules(canary.rules)
     history = CanaryConfig.objects.filter(assistant_id=assistant_id)[:HISTORY_ROWS]
+    # The newest entry holding the rules live now is the current one (none while there is no canary).
+    current = next((c.pk for c in history if canary.exists and c.kind != CanaryConfig.Kind.DELETED
+                    and c.rules == canary.rules), None)
     return {
         "assistant": assistant, "assistant_id": assistant_id, "result": result, "canary": canary,
         "editing_blocked": editing_blocked, "labels": labels, "rows": rows, "form_errors": errors,
         "bars": bars_from_rows(rows, labels), "saved_bars": bars_from_rules(canary.rules, labels),
         "operators": OPERATORS.items(), "attributes": _attributes(canary.rules),
         "history": [(config, bars_from_rules(config.rules, labels)) for config in history],
+        "current_config_id": current,
+        "summary": summary_in_words(canary.rules, labels) if canary.exists else "",
+        "candidates": candidates(canary.rules, labels),
         "idempotency_key": idempotency_key or request.POST.get("idempotency_key") or new_idempotency_key(),
         # What the editor was opened on: the rules now, or, re-rendered, what it was opened on.
         "loaded_from": sign_loaded(stale.current) if stale else (request.POST.get("loaded_from") or sign_loaded(canary.rules)),
@@ -204,10 +219,11 @@ def canary_test(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @read_required
 def canary_observed(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """HTMX: conversations per serving version, beside the configured weights."""
-    split = observed_services.observed_split(user=request.user, assistant_id=assistant_id,
-                                             refresh=bool(request.GET.get("refresh")))
-    _, labels, _ = _labels(request, assistant_id)
     canary = services.canary_fetch(user=request.user, assistant_id=assistant_id)
+    split = observed_services.observed_split(user=request.user, assistant_id=assistant_id,
+                                             refresh=bool(request.GET.get("refresh")),
+                                             since=canary.created_at if canary.exists else None)
+    _, labels, _ = _labels(request, assistant_id)
     return render(request, f"{PAGE}#observed", {
         "split": split, "assistant_id": assistant_id, "saved_bars": bars_from_rules(canary.rules, labels),
         "observed_bars": [(w, _observed_segments(w, labels)) for w in split.windows],
