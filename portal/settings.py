@@ -52,6 +52,16 @@ if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WI
         "or set SANDBOX_WITH_REAL_KEY=true if you really want both."
     )
 
+# --- Releases ----------------------------------------------------------------------------
+# A promotion or a held rollout step needs a second Admin (per-assistant choice overrides).
+RELEASES_TWO_PERSON_APPROVAL = env.bool("RELEASES_TWO_PERSON_APPROVAL", default=False)
+# Hours an approval request (and an approval not yet used) stays valid.
+RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=24.0)
+# Who gets rollout alerts (comma-separated); empty = every Admin with an email address.
+RELEASES_ALERT_EMAILS = env.list("RELEASES_ALERT_EMAILS", default=[])
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+
 # --- Sandbox behaviour -------------------------------------------------------------------
 # Seconds simulated asynchronous work (test runs, embeddings, clusters, jobs) takes.
 SANDBOX_ASYNC_SECONDS = env.float("SANDBOX_ASYNC_SECONDS", default=4.0)
@@ -79,6 +89,7 @@ INSTALLED_APPS = [
     "inference",
     "mcp_servers",
     "integrations",
+    "releases",
     "sandbox",
 ]
 

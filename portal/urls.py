@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
+    path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
     path("integrations/", include("integrations.urls")),

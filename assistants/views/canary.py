@@ -19,6 +19,7 @@ from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
+from releases import selectors as release_selectors
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -70,6 +71,7 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=())
         "operators": OPERATORS.items(), "attributes": _attributes(canary.rules),
         "history": [(config, bars_from_rules(config.rules, labels)) for config in history],
         "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key(),
+        "rollout": release_selectors.active_plan(assistant_id),
     }
 
 
