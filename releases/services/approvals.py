@@ -20,10 +20,11 @@ def step_approval(*, plan, step) -> ApprovalRequest:
     """The approval a held step waits for: the open or approved one, or a new request in the
     name of the plan's starter (so with two-person approval someone else must approve)."""
     now = timezone.now()
-    open_ = step.approvals.filter(status__in=[ApprovalRequest.Status.PENDING, ApprovalRequest.Status.APPROVED],
-                                  expires_at__gt=now).first()
-    if open_ is not None:
-        return open_
+    latest = step.approvals.first()
+    # A rejection stands (the engine aborts on it); an expired request is asked again.
+    if latest is not None and (latest.status == ApprovalRequest.Status.REJECTED or
+                               (latest.status != ApprovalRequest.Status.USED and not latest.is_expired(now))):
+        return latest
     request = ApprovalRequest.objects.create(
         assistant_id=plan.assistant_id, version_id=plan.candidate_version_id, kind=ApprovalRequest.Kind.STEP,
         plan=plan, step=step, requested_by=plan.created_by, requested_by_name=plan.created_by_name,
