@@ -56,7 +56,8 @@ class TimelineEntry:
 
 
 def _keyed(queryset: QuerySet, kind: str, at: str) -> QuerySet:
-    return queryset.order_by().annotate(kind=Value(kind, output_field=CharField()), at=F(at)).values_list("kind", "pk", "at")
+    return (queryset.order_by().annotate(source=Value(kind, output_field=CharField()), at=F(at), ident=F("pk"))
+            .values_list("source", "ident", "at"))
 
 
 def _audit_entry(event: AuditEvent, labels: VersionLabels) -> TimelineEntry:
@@ -79,7 +80,7 @@ def timeline_page(assistant_id: str, page_number) -> tuple[Page, list[TimelineEn
         _keyed(GateResult.objects.filter(plan__assistant_id=assistant_id).exclude(verdict=GateResult.Verdict.WAITING),
                "gate", "evaluated_at"),
     ]
-    union = sources[0].union(*sources[1:], all=True).order_by("-at", "-pk")
+    union = sources[0].union(*sources[1:], all=True).order_by("-at", "-ident")
     page = Paginator(union, TIMELINE_PAGE).get_page(page_number)
     wanted: dict[str, list[int]] = {}
     for kind, pk, _ in page.object_list:
