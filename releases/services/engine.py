@@ -85,7 +85,8 @@ def _apply(plan: RolloutPlan, step: RolloutStep, now) -> bool:
         else:
             _save(plan, apply_failures=failures, message=message + " It is retried at the next advance.")
         return False
-    step.state, step.applied_at, step.rules = State.HOLDING, now, saved
+    # Real time, not `now`: the live gate counts the conversations Telnyx dates after this.
+    step.state, step.applied_at, step.rules = State.HOLDING, timezone.now(), saved
     step.message = ""
     step.save(update_fields=["state", "applied_at", "rules", "message"])
     _save(plan, apply_failures=0, message=f"Step {step.index + 1} applied: {step.label}.")
@@ -128,7 +129,8 @@ def _hold_outcome(plan: RolloutPlan, step: RolloutStep, now) -> tuple[str, str]:
         result = gates.tests_gate(plan, step)
         if result.verdict != GateResult.Verdict.PASS:
             return ("fail" if result.verdict == GateResult.Verdict.FAIL else "wait"), result.summary
-    if now < step.applied_at + timedelta(seconds=step.hold_seconds):
+    # `now` was read before the step was applied; never let it lag behind the real clock.
+    if max(now, timezone.now()) < step.applied_at + timedelta(seconds=step.hold_seconds):
         return "wait", f"Holding {step.label} until {timezone.localtime(step.applied_at + timedelta(seconds=step.hold_seconds)):%H:%M:%S}."
     if step.gate_live:
         result = gates.live_gate(plan, step)
@@ -145,7 +147,9 @@ def _hold_outcome(plan: RolloutPlan, step: RolloutStep, now) -> tuple[str, str]:
 
 
 def rollout_advance(plan: RolloutPlan, *, now=None) -> RolloutPlan:
-    """Move a running plan on as far as it can go now; finish an abort that is restoring."""
+    """Move a running plan on as far as it can go now; finish an abort that is restoring.
+
+    `now` is the clock holds are measured against (tests move it on instead of waiting)."""
     now = now or timezone.now()
     if not _take_lease(plan, now):
         return plan

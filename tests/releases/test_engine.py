@@ -55,7 +55,7 @@ def test_after_the_hold_the_plan_moves_to_the_next_step_keeping_the_pins(api, ma
     api.put(api.canary, json={"assistant_id": AID, "rules": []})
     pin = {"kind": RolloutStep.Kind.PIN, "hold_seconds": 60,
            "match": [{"attribute": "from", "operator": "starts_with", "values": ["+1555"]}]}
-    plan = make_plan(pin, pct(20, hold_seconds=60))
+    plan = make_plan(pin, pct(20, hold_seconds=600))
     rollout_advance(plan)
     plan = rollout_advance(plan, now=timezone.now() + timedelta(seconds=61))
     pinned = {"match": pin["match"], "serve": {"version_id": "v-cand"}}
