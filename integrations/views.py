@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-from integrations import services
+from integrations import selectors, services
 
 
 @require_GET
@@ -37,7 +37,8 @@ def integration_detail(request: HttpRequest, integration_id: str) -> HttpRespons
 def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = services.connection_fetch(user=request.user, connection_id=connection_id)
     integration = services.integration_fetch(user=request.user, integration_id=connection.get("integration_id", ""))
-    return render(request, "integrations/connection_detail.html", {"connection": connection, "integration": integration})
+    return render(request, "integrations/connection_detail.html", {
+        "connection": connection, "integration": integration, "events": selectors.connection_events(connection_id)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, QuerySet, Value
 
-from assistants.canary_display import SplitBar, VersionLabels, bars_from_rules
+from assistants.canary.display import SplitBar, VersionLabels, bars_from_rules
 from assistants.models import Assistant, AssistantVersion
 from portal.models import AuditEvent
 from releases.models import ApprovalRequest, GateResult, RolloutPlan

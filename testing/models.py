@@ -101,8 +101,10 @@ class SuiteRun(models.Model):
 
     batch_id = models.CharField(max_length=200, unique=True)
     suite = models.CharField(max_length=300, db_index=True)
-    # "" means the assistant's main version.
+    # The one version this batch tested; "" for the main version (or several, then see `versions`).
     version_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # {assistant id: version id} for every destination run on a version other than main.
+    versions = models.JSONField(default=dict, blank=True)
     run_ids = models.JSONField(default=list)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     username = models.CharField(max_length=150, blank=True)
@@ -135,3 +137,20 @@ class SuiteRun(models.Model):
     @property
     def progress_percent(self) -> int:
         return round(100 * self.finished / self.total) if self.total else 0
+
+
+class RunTrigger(models.Model):
+    """Who started a test run from the portal: Telnyx reports only "api" for those.
+
+    Kept apart from `TestRun`, whose rows a sync replaces wholesale with Telnyx's answer.
+    """
+
+    run_id = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True)
+    started_at = models.DateTimeField()
+    # The batch the run belongs to, when it was started by Run suite.
+    suite_run = models.ForeignKey(SuiteRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="triggers")
+
+    def __str__(self) -> str:
+        return f"{self.run_id} by {self.username}"

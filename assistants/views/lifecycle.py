@@ -11,7 +11,7 @@ from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-from assistants.forms import AssistantCloneForm, AssistantImportForm
+from assistants.forms.lifecycle import AssistantCloneForm, AssistantImportForm
 from assistants.services import assistants as assistant_services
 from assistants.services import lifecycle as services
 

@@ -111,7 +111,8 @@ def _promote(plan: RolloutPlan, step: RolloutStep, now) -> bool:
     try:
         version_services.version_promote(user=plan.created_by, assistant_id=plan.assistant_id,
                                          version_id=plan.candidate_version_id,
-                                         from_version_id=main or plan.main_version_id)
+                                         from_version_id=main or plan.main_version_id,
+                                         idempotency_key=f"rollout-{plan.pk}-promote")
     except TelnyxError as exc:
         message = f"The promotion failed: {exc.user_message} It is retried at the next advance."
         RolloutStep.objects.filter(pk=step.pk).update(message=message)

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assistants.canary_display import bars_from_rules
-from assistants.services.canary import version_choices
+from assistants.canary.display import bars_from_rules
+from assistants.services.versions import version_choices
 from assistants.models import Assistant
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError

@@ -55,7 +55,9 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
     assert "is main again" in rolled.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == first_main
     actions = list(AuditEvent.objects.filter(resource_id=aid).order_by("pk").values_list("action", "outcome"))
-    assert actions == [("create version", "success"), ("promote", "success"), ("rollback", "success")]
+    # The promotion gate's override (no suite had run on the version) is audited before the promotion.
+    assert actions == [("create version", "success"), ("override", "success"), ("promote", "success"),
+                       ("rollback", "success")]
 
 
 def test_sandbox_rejection_lands_on_the_tool_row(team_admin_client, acme, form_data):

@@ -1,3 +1,5 @@
+"""Forms of the tests pages: the changelist filters, a test's settings and its rubric rows."""
+
 from __future__ import annotations
 
 from django import forms
@@ -12,9 +14,9 @@ RUBRIC_PREFIX = "rubric"
 
 
 class TestFilterForm(FilterForm):
-    suite = forms.ChoiceField(required=False)
-    channel = forms.ChoiceField(required=False, choices=[("", "All channels"), *CHANNELS])
-    destination = forms.ChoiceField(required=False)
+    suite = forms.ChoiceField(required=False, label="By suite")
+    channel = forms.ChoiceField(required=False, label="By channel", choices=[("", "All channels"), *CHANNELS])
+    destination = forms.ChoiceField(required=False, label="By destination")
 
     filter_lookups = {"suite": "test_suite", "channel": "channel", "destination": "destination"}
     search_fields = ["name", "instructions", "telnyx_id"]
@@ -98,51 +100,3 @@ def apply_rubric_op(rows: list[dict], op: str) -> list[dict]:
     elif verb == "down" and i < len(rows) - 1:
         rows[i + 1], rows[i] = rows[i], rows[i + 1]
     return rows
-
-
-class RunForm(IdempotentForm):
-    """Run now: only the Idempotency-Key, so a retried click is the same run."""
-
-
-class SuiteRunForm(IdempotentForm):
-    version = forms.ChoiceField(
-        label="Assistant version", required=False,
-        help_text="Runs every test against this version of the destination assistant; empty runs the main version.",
-    )
-
-    def __init__(self, *args, version_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [("", "Main version"), *version_choices]
-
-
-class BulkActionForm(IdempotentForm):
-    ACTIONS = [("run", "Run selected tests"), ("delete", "Delete selected tests")]
-
-    action = forms.ChoiceField(choices=[("", "Choose an action…"), *ACTIONS])
-    selected = forms.MultipleChoiceField(error_messages={"required": "Select at least one test first."})
-
-    def __init__(self, *args, test_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["selected"].choices = list(test_choices)
-
-
-class SuiteHistoryFilterForm(FilterForm):
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any result"), ("running", "Running"), ("passed", "Passed"), ("failed", "Failed"), ("error", "Error")],
-    )
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    version = forms.ChoiceField(required=False)
-
-    filter_lookups = {
-        "status": "status",
-        "since": "started_at__date__gte",
-        "until": "started_at__date__lte",
-        "version": "version_id",
-    }
-    search_fields = ["username", "batch_id"]
-
-    def __init__(self, *args, version_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].choices = [("", "Any version"), *version_choices]
