@@ -18,6 +18,8 @@ class PlanForm(forms.Form):
     hold_for_approval = forms.BooleanField(label="Each percentage step also waits for an Admin's approval", required=False)
     live_gate = forms.BooleanField(label="Live-traffic gate on percentage steps", required=False, initial=True)
     promote = forms.BooleanField(label="Promote the candidate at the end", required=False, initial=True)
+    tests_gate = forms.BooleanField(label="Run the assistant's suites on the candidate first (gate on step 1)",
+                                    required=False, initial=True)
     suite_threshold = forms.FloatField(label="Suite pass rate needed (%)", initial=100, min_value=0, max_value=100)
     min_sample = forms.IntegerField(label="Minimum conversations per version", initial=30, min_value=2)
     alpha = forms.FloatField(label="Significance level", initial=0.05, min_value=0.0001, max_value=0.5)
@@ -46,7 +48,7 @@ class PlanForm(forms.Form):
         return data
 
     def steps(self) -> list[dict]:
-        """RolloutStep fields in order; the first step carries the suites gate."""
+        """RolloutStep fields in order; the first step carries the suites gate if asked for."""
         data = self.cleaned_data
         hold = round(data["hold_minutes"] * 60)
         steps = []
@@ -58,6 +60,6 @@ class PlanForm(forms.Form):
                           "gate_live": data["live_gate"], "hold_for_approval": data["hold_for_approval"]})
         if data["promote"]:
             steps.append({"kind": RolloutStep.Kind.PROMOTE})
-        if steps:
+        if steps and data["tests_gate"]:
             steps[0]["gate_tests"] = True
         return steps
