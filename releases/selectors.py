@@ -38,8 +38,15 @@ def pending_approvals(assistant_id: str) -> QuerySet[ApprovalRequest]:
 
 
 def version_labels(assistant_id: str) -> VersionLabels:
+    """Names and colours for split bars: cached versions, plus the candidates of plans (so a
+    candidate has its colour even before the Versions tab has cached it)."""
     versions = [{"id": v, "name": n} for v, n in
                 AssistantVersion.objects.filter(assistant_id=assistant_id).values_list("version_id", "name")]
+    known = {v["id"] for v in versions}
+    for version_id, name in plans_for(assistant_id).values_list("candidate_version_id", "candidate_name").distinct():
+        if version_id not in known:
+            versions.append({"id": version_id, "name": name})
+            known.add(version_id)
     main = Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first() or ""
     return VersionLabels(versions, main)
 
@@ -69,8 +76,8 @@ def _audit_entry(event: AuditEvent, labels: VersionLabels) -> TimelineEntry:
     return entry
 
 
-def timeline_page(assistant_id: str, page_number) -> tuple[Page, list[TimelineEntry]]:
-    """One page of the assistant's release timeline, newest first."""
+def timeline_page(assistant_id: str, page_number) -> tuple[Page, list[TimelineEntry], VersionLabels]:
+    """One page of the assistant's release timeline, newest first, and the version labels used."""
     suites = suites_for_assistant(assistant_id)
     sources = [
         _keyed(AuditEvent.objects.filter(resource_type__in=TIMELINE_RESOURCE_TYPES, resource_id=assistant_id),
@@ -106,4 +113,4 @@ def timeline_page(assistant_id: str, page_number) -> tuple[Page, list[TimelineEn
             result = gate_results[pk]
             entries.append(TimelineEntry(at, kind, "rollout engine", f"{result.get_kind_display()} gate: {result.get_verdict_display()}",
                                          result, failed=result.verdict == GateResult.Verdict.FAIL))
-    return page, entries
+    return page, entries, labels

@@ -74,9 +74,14 @@ def _compare(key: str, candidate: list, main: list, plan: RolloutPlan) -> dict:
         result = stats.two_proportion_lower(c_pass, len(candidate), m_pass, len(main))
     else:
         result = stats.mann_whitney_lower([float(v) for v in candidate], [float(v) for v in main])
-    entry.update(test=result.test, statistic=result.statistic, p_value=result.p_value,
+    entry.update(test=result.test, statistic=result.statistic, p_value=result.p_value, p_text=p_text(result.p_value),
                  verdict=Verdict.FAIL if result.p_value < plan.alpha else Verdict.PASS)
     return entry
+
+
+def p_text(p_value: float) -> str:
+    """A p-value as people read it: four decimals, or "< 0.0001"."""
+    return "< 0.0001" if p_value < 0.0001 else f"= {p_value:.4f}"
 
 
 def _describe(values: list) -> dict:
@@ -116,7 +121,7 @@ def live_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
         worst = min(failing, key=lambda m: m["p_value"])
         return _save(plan, step, GateResult.Kind.LIVE, Verdict.FAIL,
                      f"The candidate is worse than main on “{worst['key']}”: {worst['test']}, "
-                     f"p = {worst['p_value']:.4f} < {plan.alpha:g}.{read_error}", details)
+                     f"p {p_text(worst['p_value'])}, below the significance level {plan.alpha:g}.{read_error}", details)
     if not metrics or any(m["verdict"] == Verdict.WAITING for m in metrics):
         have = counts.get(plan.candidate_version_id, 0), counts.get(plan.main_version_id, 0)
         return _save(plan, step, GateResult.Kind.LIVE, Verdict.WAITING,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assistants.canary.display import bars_from_rules
+from assistants.canary.display import bars_from_rules, describe_match
 from assistants.services.versions import version_choices
 from assistants.models import Assistant
 from portal.roles import admin_required, read_required
@@ -65,7 +65,8 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(RolloutPlan, pk=plan_id, assistant_id=assistant_id)
     labels = selectors.version_labels(assistant_id)
-    steps = [(step, bars_from_rules(step.rules or [], labels)) for step in plan.steps.all()]
+    steps = [(step, bars_from_rules(step.rules or [], labels), describe_match(step.match) if step.match else "")
+             for step in plan.steps.all()]
     return render(request, "releases/plan_detail.html", {
         **_base(assistant_id), "plan": plan, "steps": steps,
         "gates": plan.gate_results.select_related("step"), "approvals": plan.approvals.select_related("step"),

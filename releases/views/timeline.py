@@ -14,8 +14,8 @@ from releases.views.plans import _base
 @require_GET
 @read_required
 def timeline(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    page, entries = selectors.timeline_page(assistant_id, request.GET.get("page"))
+    page, entries, labels = selectors.timeline_page(assistant_id, request.GET.get("page"))
     return render(request, "releases/timeline.html", {
-        **_base(assistant_id), "page": page, "entries": entries, "labels": selectors.version_labels(assistant_id),
+        **_base(assistant_id), "page": page, "entries": entries, "labels": labels,
         "active_plan": selectors.active_plan(assistant_id),
     })

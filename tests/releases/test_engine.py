@@ -163,7 +163,7 @@ def test_a_lower_scoring_candidate_fails_the_live_gate_with_the_test_and_p_value
     assert metrics["score"]["p_value"] < 0.001 and metrics["score"]["candidate"]["median"] == pytest.approx(0.52)
     assert metrics["resolved"]["test"].startswith("two-proportion z-test") and metrics["resolved"]["verdict"] == "pass"
     assert result.details["counts"] == {"v-cand": 25, "v-main": 25}
-    assert "worse than main on “score”" in plan.message
+    assert "worse than main on “score”" in plan.message and "p < 0.0001, below the significance level 0.05" in plan.message
 
 
 def test_an_equal_candidate_passes_the_live_gate_and_the_plan_completes(api, make_plan):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEvent
-from releases.models import ApprovalRequest, RolloutPlan, RolloutStep
+from releases.models import ApprovalRequest, RolloutPlan
 from testing.models import AssistantTest, SuiteRun
 
 from .conftest import AID, pct
@@ -86,8 +86,7 @@ def test_approval_page_shows_the_diff_and_refuses_the_requester(api, team_admin,
     assert request.status == "pending"
 
 
-def test_timeline_lists_every_kind_newest_first_with_constant_queries(api, make_plan, team_admin, team_admin_client,
-                                                                      django_assert_max_num_queries):
+def test_timeline_lists_every_kind_newest_first_with_constant_queries(api, make_plan, team_admin, team_admin_client):
     plan = make_plan(pct(10))
     AssistantTest.objects.create(telnyx_id="t1", name="greets", destination=AID, test_suite="smoke", synced_at=timezone.now())
     SuiteRun.objects.create(batch_id="b1", suite="smoke", version_id="v-cand", run_ids=[], started_at=timezone.now(),
@@ -105,10 +104,14 @@ def test_timeline_lists_every_kind_newest_first_with_constant_queries(api, make_
     assert "Updated the canary deploy" in page and 'class="split-bar split-bar-small"' in page
     assert "Live traffic gate: Fail" in page and "Version “candidate” created" in page
     assert page.index("Live traffic gate") < page.index("Version “candidate” created")  # newest first
+    with CaptureQueriesContext(connection) as few:
+        team_admin_client.get(url)  # the second request: no first-request session work counted
     for n in range(60):
         AuditEvent.objects.create(username="admin", action="step applied", resource_type="release", resource_id=AID,
                                   summary=f"event {n}")
-    with django_assert_max_num_queries(16):
+    with CaptureQueriesContext(connection) as many:
         page = team_admin_client.get(url).content.decode()
+    # 5 events or 65: no more queries (a page with fewer kinds of entry skips those lookups).
+    assert len(many) <= len(few) <= 18
     assert "page 1 of 3" in page and "event 59" in page and "event 20" not in page
     assert "event 20" in team_admin_client.get(url + "?page=2").content.decode()
