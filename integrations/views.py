@@ -16,10 +16,15 @@ from integrations import selectors, services
 @require_GET
 @read_required
 def integration_list(request: HttpRequest) -> HttpResponse:
-    catalogue = services.integration_catalogue(user=request.user)
+    # Both lists are read live (nothing is cached): if Telnyx fails, the page says why.
+    try:
+        catalogue = services.integration_catalogue(user=request.user)
+        found = services.connections(user=request.user)
+    except TelnyxError as exc:
+        return render(request, "integrations/integration_list.html", {"catalogue": [], "connections": [], "error": exc})
     names = {i["id"]: i.get("display_name") or i.get("name") for i in catalogue}
     user_connections = [{**c, "integration_name": names.get(c.get("integration_id"), c.get("integration_id"))}
-                        for c in services.connections(user=request.user)]
+                        for c in found]
     return render(request, "integrations/integration_list.html",
                   {"catalogue": catalogue, "connections": user_connections})
 

@@ -144,7 +144,9 @@ def task_detail(request: HttpRequest, task_id: str) -> HttpResponse:
         lambda: services.embedding_task_fetch(user=request.user, task_id=task_id),
         lambda: selectors.embedding_task(task_id),
     )
-    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error}, final=task.is_final)
+    counts = services.bucket_file_counts(user=request.user, bucket=task.bucket)
+    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error, "file_counts": counts},
+                         final=task.is_final)
 
 
 @require_GET
@@ -200,7 +202,12 @@ def cluster_compute(request: HttpRequest) -> HttpResponse:
 @read_required
 def cluster_detail(request: HttpRequest, task_id: str) -> HttpResponse:
     task, data = services.cluster_fetch(user=request.user, task_id=task_id)
-    return render_polled(request, "knowledge/cluster_detail.html", {"task": task, "clusters": data.get("clusters") or []},
+    clusters = services.with_documents(data.get("clusters") or [])
+    selected = next((c for c in clusters if c.get("cluster_id") == request.GET.get("cluster")), None)
+    return render_polled(request, "knowledge/cluster_detail.html",
+                         {"task": task, "clusters": clusters, "selected": selected,
+                          "chunk_count": sum(c.get("total_number_of_nodes") or 0 for c in clusters),
+                          "document_count": len({f for c in clusters for f in c["documents"]})},
                          final=task.is_final, fragment="result")
 
 
