@@ -61,7 +61,8 @@ def plan_start(*, user, plan: RolloutPlan) -> RolloutPlan:
     batches, problems = {}, []
     for suite in suites_for_assistant(plan.assistant_id):
         try:
-            run = suite_run_trigger(user=user, suite_name=suite, version_id=plan.candidate_version_id,
+            # Only this assistant's tests run on the candidate; other destinations stay on main.
+            run = suite_run_trigger(user=user, suite_name=suite, versions={plan.assistant_id: plan.candidate_version_id},
                                     idempotency_key=f"rollout-{plan.pk}-suite-{suite}"[:100])
             batches[suite] = run.batch_id
         except TelnyxError as exc:
