@@ -66,6 +66,7 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         "canary_text": _canary_text(canary, versions),
         "canary_weights": {vid: (f"{w:g}" if w is not None else None) for vid, w in canary.splits} if canary else {},
         "rollback": services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"]),
+        "version_names": {v.version_id: v.name for v in versions if v.name},
     })
 
 

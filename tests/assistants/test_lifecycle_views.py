@@ -60,6 +60,7 @@ def test_deleted_list_pages_through_telnyx_and_restores(team_admin_client, telny
         "data": [gone], "meta": {"page_number": 2, "page_size": 20, "total_pages": 3, "total_results": 41}})
     content = team_admin_client.get(reverse("assistants:deleted"), {"page": "2"}).content.decode()
     assert "Old bot" in content and "page 2 of 3" in content and "?page=1" in content and "?page=3" in content
+    assert "20 Nov 2026, 10:00" in content and "20 Dec 2026, 10:00" in content and "T10:00:00Z" not in content
     assert "page%5Bnumber%5D=2" in responses.calls[0].request.url
 
     responses.post(f"{telnyx_base}/ai/assistants/{gone['id']}/restore", json=assistant_json(5, name="Old bot"))

@@ -96,6 +96,8 @@ def test_promoting_says_what_happened_and_offers_a_rollback(team_admin_client, a
     responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}/canary-deploys", status=404)
     content = team_admin_client.get(reverse("assistants:versions", args=[AID])).content.decode()
     assert reverse("assistants:rollback", args=[AID]) in content and "v-main" in content
+    card = content.split('class="card rollback-card"')[1].split("</div>")[0]
+    assert 'data-testid="rollback-from">current</strong>' in card  # the name, not only the id
 
 
 @responses.activate
