@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core import audit
+from core.cache import cache_delete, cache_put
 from portal.roles import ADMINISTER, require_perm
 from core.sync import SyncOutcome, replace_cache, run_sync
 from portal.telnyx import get_client, new_idempotency_key
@@ -50,10 +50,7 @@ def groups_sync() -> SyncOutcome:
 
 
 def _put(model, fields_of, item: dict):
-    row, _ = model.objects.update_or_create(
-        telnyx_id=item["id"], defaults={**fields_of(item), "payload": item, "synced_at": timezone.now()}
-    )
-    return row
+    return cache_put(model, item, lambda i: {"telnyx_id": i["id"], **fields_of(i)})
 
 
 def _write(*, user, action: str, resource_type: str, resource_id: str, label: str, summary: str, changes: dict, call):
@@ -90,7 +87,7 @@ def template_delete(*, user, template_id: str) -> None:
                       label=label, summary=f"delete insight template “{label}”", changes={},
                       call=lambda: get_client().delete(f"{TEMPLATES_PATH}/{template_id}"))
     with transaction.atomic():
-        InsightTemplate.objects.filter(telnyx_id=template_id).delete()
+        cache_delete(InsightTemplate.objects.filter(telnyx_id=template_id))
         audit.record(user=user, action="delete", resource_type="insight_template", resource_id=template_id,
                      resource_label=label, summary=f"Deleted insight template “{label}”", response=response)
 
@@ -143,6 +140,6 @@ def group_delete(*, user, group_id: str) -> None:
                       summary=f"delete insight group “{label}”", changes={},
                       call=lambda: get_client().delete(f"{GROUPS_PATH}/{group_id}"))
     with transaction.atomic():
-        InsightGroup.objects.filter(telnyx_id=group_id).delete()
+        cache_delete(InsightGroup.objects.filter(telnyx_id=group_id))
         audit.record(user=user, action="delete", resource_type="insight_group", resource_id=group_id,
                      resource_label=label, summary=f"Deleted insight group “{label}”", response=response)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core import audit
+from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from portal.roles import ADMINISTER, READ, require_perm
 from core.sync import StepOutcome, sync_step
@@ -47,14 +47,7 @@ def conversation_fields(item: dict) -> dict:
 
 
 def _store(items: list[dict]) -> int:
-    now = timezone.now()
-    rows = {item["id"]: Conversation(**conversation_fields(item), payload=item, synced_at=now) for item in items}
-    update_fields = [f.name for f in Conversation._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
-    Conversation.objects.bulk_create(
-        list(rows.values()), batch_size=500, update_conflicts=True, unique_fields=["telnyx_id"],
-        update_fields=update_fields,
-    )
-    return len(rows)
+    return cache_put_many(Conversation, items, conversation_fields)
 
 
 def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
@@ -78,7 +71,7 @@ def _conversation_page(params: dict) -> list[dict]:
 
 
 def _finish(run_started_at) -> int:
-    Conversation.objects.filter(synced_at__lt=run_started_at).delete()
+    cache_delete(Conversation.objects.filter(synced_at__lt=run_started_at))
     return Conversation.objects.count()
 
 
@@ -121,10 +114,7 @@ def conversation_fetch(*, user, conversation_id: str) -> ConversationDetail:
 
 
 def conversation_cache_put(item: dict) -> Conversation:
-    row, _ = Conversation.objects.update_or_create(
-        telnyx_id=item["id"], defaults={**conversation_fields(item), "payload": item, "synced_at": timezone.now()}
-    )
-    return row
+    return cache_put(Conversation, item, conversation_fields)
 
 
 def conversation_set_ai(*, user, conversation_id: str, enabled: bool) -> dict:
@@ -162,6 +152,6 @@ def conversation_delete(*, user, conversation_id: str) -> None:
                      resource_label=label, summary=f"Tried to delete conversation “{label}”", error=exc)
         raise
     with transaction.atomic():
-        Conversation.objects.filter(telnyx_id=conversation_id).delete()
+        cache_delete(Conversation.objects.filter(telnyx_id=conversation_id))
         audit.record(user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
                      resource_label=label, summary=f"Deleted conversation “{label}”", response=response)

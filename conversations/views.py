@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
+from assistants.models import Assistant
 from conversations.models import Conversation
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
@@ -34,11 +35,11 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
         columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
-        form_kwargs={
+        form_kwargs=lambda: {
             "assistant_choices": selectors.assistant_filter_choices(),
             "channel_choices": selectors.channel_filter_choices(),
         },
-        extra={"names": selectors.assistant_names()},
+        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant],
     )
 
 

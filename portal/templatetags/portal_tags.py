@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from core.changelist import remembered_query
 
@@ -69,3 +70,37 @@ def audit_value(value, full: bool = False) -> str:
     if full or len(text) <= AUDIT_VALUE_LIMIT:
         return text
     return f"{text[:AUDIT_VALUE_LIMIT]}… ({len(text):,} characters)"
+
+
+class KeptFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        fragments = context.get("fragments")
+        if fragments is None:
+            return self.nodelist.render(context)
+        token = context.get("csrf_token")
+        token = str(token) if token and str(token) != "NOTPROVIDED" else ""
+        return mark_safe(fragments.render(self.name, token, lambda: self.nodelist.render(context)))
+
+
+@register.simple_tag(takes_context=True)
+def new_idempotency_key(context) -> str:
+    """A fresh Idempotency-Key for a form inside a kept fragment: each response gets its own."""
+    from core.changelist import Fragments
+    from portal.telnyx import new_idempotency_key as new_key
+
+    return Fragments.KEY_PLACEHOLDER if context.get("fragments") is not None else new_key()
+
+
+@register.tag
+def kept_fragment(parser, token):
+    """`{% kept_fragment "table" %}…{% endkept_fragment %}`: the part of a changelist page that a
+    repeat view serves as kept (`core.changelist.Fragments`), rendering it only when something changed."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("kept_fragment takes one name")
+    nodelist = parser.parse(("endkept_fragment",))
+    parser.delete_first_token()
+    return KeptFragmentNode(bits[1].strip("\"'"), nodelist)
