@@ -324,7 +324,8 @@ def render_changelist(
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
 
     `form_kwargs` and `extra` may be functions: they are called only when a part of the page
-    must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer.
+    must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer;
+    an `extra` dict (cheap values the page's title may need) is always passed.
     `tables` are the models the rendered parts read (default: the queryset's)."""
     from django.shortcuts import render
 
@@ -336,7 +337,7 @@ def render_changelist(
     state = sync_state(resource)
     stale = is_stale(state)
     fragment = fragment or outcome is not None or bool(request.htmx)
-    context = {"sync": state, "stale": stale, "outcome": outcome}
+    context = {"sync": state, "stale": stale, "outcome": outcome, **(extra if isinstance(extra, dict) else {})}
     fragments = None
     if outcome is None and request.method == "GET":  # a refresh's answer says what it did: never kept
         fragments = Fragments(request, resource=resource, tables=tables or [queryset.model], state=state, stale=stale,
@@ -345,7 +346,8 @@ def render_changelist(
     if fragments is None or fragments.get("table" if fragment else "page") is None:
         context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
                                          form_kwargs=_called(form_kwargs), kept_as=resource)
-        context.update(_called(extra))
+        if callable(extra):
+            context.update(extra())
     response = render(request, f"{template}#table" if fragment else template, context)
     if fragments is not None:
         response.content = fragments.fill(response.content.decode()).encode()

@@ -38,8 +38,8 @@ def _models(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.language_models(), form_class=ModelFilterForm,
         columns=COLUMNS, default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference",
-        form_kwargs={"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
-        extra={"outcome": outcome}, fragment=outcome is not None,
+        form_kwargs=lambda: {"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
+        outcome=outcome,
     )
 
 
@@ -117,7 +117,7 @@ def _jobs(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(request, template="inference/job_list.html", queryset=selectors.fine_tuning_jobs(),
                              form_class=JobFilterForm, columns=JOB_COLUMNS, default_sort="-created",
                              resource=services.JOBS_RESOURCE, remember_as="inference",
-                             extra={"outcome": outcome}, fragment=outcome is not None)
+                             outcome=outcome)
 
 
 @require_GET
