@@ -1,14 +1,44 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
 from core.changelist import remembered_query
 
 register = template.Library()
+_ROW_ID = "ROWID0"
+
+
+@lru_cache(maxsize=512)
+def _reversed(url_name: str) -> str:
+    # A URL without arguments is the same on every request of a deployment: reverse it once.
+    return reverse(url_name)
+
+
+@lru_cache(maxsize=256)
+def _row_url_parts(url_name: str) -> tuple[str, str]:
+    before, _, after = reverse(url_name, args=[_ROW_ID]).partition(_ROW_ID)
+    return before, after
+
+
+@register.simple_tag
+def nav_url(url_name: str) -> str:
+    """`{% url %}` for a URL without arguments, reversed once per process."""
+    return _reversed(url_name)
+
+
+@register.filter
+def row_url(object_id, url_name: str) -> str:
+    """`{% url url_name object_id %}` for a table row, built from one reversal per process: a
+    50-row page otherwise reverses a URL per row and column."""
+    before, after = _row_url_parts(url_name)
+    return before + quote(str(object_id), safe=RFC3986_SUBDELIMS + "/~:@") + after
 
 
 @register.simple_tag(takes_context=True)
@@ -16,7 +46,7 @@ def changelist_url(context, url_name: str, remember_as: str = "") -> str:
     """The changelist's URL with the search, filters and page the user last had there."""
     request = context["request"]
     query = remembered_query(request, remember_as or url_name.split(":")[0])
-    url = reverse(url_name)
+    url = _reversed(url_name)
     return f"{url}?{query}" if query else url
 
 
