@@ -5,14 +5,15 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
 from core.changelist import remembered_query
 
 register = template.Library()
-_ROW_ID = "ROWID0"
+# Stand-ins for a row's id, one a Telnyx id, one a number (`<int:pk>` URLs).
+_ROW_IDS = ("ROWID0", "9876543210")
 
 
 @lru_cache(maxsize=512)
@@ -23,8 +24,13 @@ def _reversed(url_name: str) -> str:
 
 @lru_cache(maxsize=256)
 def _row_url_parts(url_name: str) -> tuple[str, str]:
-    before, _, after = reverse(url_name, args=[_ROW_ID]).partition(_ROW_ID)
-    return before, after
+    for row_id in _ROW_IDS:
+        try:
+            before, _, after = reverse(url_name, args=[row_id]).partition(row_id)
+        except NoReverseMatch:
+            continue
+        return before, after
+    raise NoReverseMatch(f"{url_name} takes no row id")
 
 
 @register.simple_tag
