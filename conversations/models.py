@@ -21,6 +21,10 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Covers the dashboard's per-day counts by assistant and version (no table reads).
+            models.Index(fields=["assistant_id", "assistant_version_id", "created_at"], name="conv_traffic_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.telnyx_id

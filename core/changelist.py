@@ -11,6 +11,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Callable
 
 from django import forms
@@ -241,12 +242,13 @@ class Fragments:
     #: Where a kept fragment needs a fresh Idempotency-Key per response (`{% new_idempotency_key %}`).
     KEY_PLACEHOLDER = "\x00idempotency-key\x00"
 
-    def __init__(self, request, *, resource: str, tables, state, stale: bool, template: str):
+    def __init__(self, request, *, resource: str, tables, state, stale: bool, template: str, vary=None):
         from portal.roles import role_name
 
         query = sorted(request.GET.lists())
         parts = (resource, template, generations(tables), state.synced_at, state.last_error, bool(state.run_id),
-                 stale, request.path, query, role_name(request.user), bool(request.htmx), int(time.time() // 60))
+                 stale, request.path, query, role_name(request.user), bool(request.htmx), int(time.time() // 60),
+                 sorted((vary or {}).items()))
         self.prefix = "fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()
         self.request = request
         self._found: dict[str, str | None] = {}
@@ -296,13 +298,41 @@ def remembered_query(request, name: str) -> str:
 
 
 def refresh_from_request(request, resource: str, sync):
-    """Run `sync` for a Refresh click. An automatic refresh (POST `if_stale=1`) syncs only if
-    the cache is still stale: another request may have refreshed it meanwhile."""
-    from core.sync import is_stale, sync_state
+    """Refresh a listing for a Refresh click: queue its sync on a worker (a registered
+    listing) or run `sync` here. An automatic refresh (POST `if_stale=1`) does nothing if the
+    cache is fresh again, or if the last attempt just failed (the page shows that error)."""
+    from core.background import enqueue_listing_sync, is_registered, listing_sync_active
+    from core.sync import SyncOutcome, is_stale, sync_state
 
-    if request.POST.get("if_stale") and not is_stale(sync_state(resource)):
-        return None
+    if request.POST.get("waiting") and is_registered(resource) and listing_sync_active(resource):
+        return SyncOutcome(ran=False, queued=True)  # the queued sync has not finished: keep waiting
+    if request.POST.get("if_stale"):
+        state = sync_state(resource)
+        if not is_stale(state):
+            return None
+        if _just_failed(state) and not _queued_since(state):
+            return None
+    if is_registered(resource):
+        return enqueue_listing_sync(resource)
     return sync()
+
+
+# An automatic refresh right after a failed one would only fail again, every poll.
+RETRY_FAILED_AFTER = timedelta(seconds=60)
+
+
+def _just_failed(state) -> bool:
+    from django.utils import timezone
+
+    return bool(state.last_error and state.last_attempt_at and state.lease_until is None
+                and timezone.now() - state.last_attempt_at < RETRY_FAILED_AFTER)
+
+
+def _queued_since(state) -> bool:
+    """True when a sync of `state`'s listing was queued after its last (failed) attempt."""
+    from core.background import listing_sync_active
+
+    return listing_sync_active(state.resource, since=state.last_attempt_at)
 
 
 def render_changelist(
@@ -320,12 +350,14 @@ def render_changelist(
     fragment: bool = False,
     tables: list | None = None,
     outcome=None,
+    vary: dict[str, Any] | None = None,
 ):
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
 
     `form_kwargs` and `extra` may be functions: they are called only when a part of the page
     must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer;
-    an `extra` dict (cheap values the page's title may need) is always passed.
+    an `extra` dict (cheap values the page's title may need) and `vary` are always passed,
+    and kept fragments are kept per their values.
     `tables` are the models the rendered parts read (default: the queryset's)."""
     from django.shortcuts import render
 
@@ -337,11 +369,12 @@ def render_changelist(
     state = sync_state(resource)
     stale = is_stale(state)
     fragment = fragment or outcome is not None or bool(request.htmx)
-    context = {"sync": state, "stale": stale, "outcome": outcome, **(extra if isinstance(extra, dict) else {})}
+    vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
+    context = {"sync": state, "stale": stale, "outcome": outcome, **vary}
     fragments = None
     if outcome is None and request.method == "GET":  # a refresh's answer says what it did: never kept
         fragments = Fragments(request, resource=resource, tables=tables or [queryset.model], state=state, stale=stale,
-                              template=template)
+                              template=template, vary=vary)
         context["fragments"] = fragments
     if fragments is None or fragments.get("table" if fragment else "page") is None:
         context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,

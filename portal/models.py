@@ -102,3 +102,41 @@ class CachedTask(models.Model):
     @property
     def is_final(self) -> bool:
         return getattr(self, "status", "") in self.FINAL
+
+
+class TaskRecord(models.Model):
+    """One background task as the tasks page shows it: queued, running, done or failed.
+
+    Written by Celery signals in the process that sends or runs the task (core.background),
+    so the page needs no result backend and survives a broker restart.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        RETRYING = "retrying", "Waiting to retry"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (State.QUEUED, State.RUNNING, State.RETRYING)
+
+    task_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    label = models.CharField(max_length=300, blank=True)
+    # Task name and arguments: what "the same task" means when deciding not to queue it twice.
+    key = models.CharField(max_length=400, db_index=True)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label or self.name

@@ -21,7 +21,6 @@ from portal.telnyx import TelnyxError
 from testing import selectors
 from testing.forms.suites import SuiteHistoryFilterForm, SuiteRunForm
 from testing.models import SuiteRun, TestRun
-from testing.services import assistant_tests as test_services
 from testing.services import suites as services
 
 HISTORY_COLUMNS = [
@@ -29,20 +28,6 @@ HISTORY_COLUMNS = [
     Column("status", "Result", "status"),
     Column("version", "Version", "version_id"),
 ]
-
-
-# Each suite's run history is one more call per suite: only the first ones are refreshed here.
-MAX_SUITES_REFRESHED = 25
-
-
-def _suites_sync():
-    """The suites page shows test counts and last runs too: re-read tests, suite names, then each suite's runs."""
-    tests = test_services.tests_sync()
-    suites = services.suites_sync()
-    if suites.ok:
-        for name in selectors.suite_names()[:MAX_SUITES_REFRESHED]:
-            services.suite_history_sync(suite_name=name)
-    return suites if suites.error or not tests.error else tests
 
 
 def _suite_list_context(request: HttpRequest) -> dict:
@@ -65,7 +50,7 @@ def suite_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @read_required
 def suite_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.RESOURCE, _suites_sync)
+    outcome = refresh_from_request(request, services.RESOURCE, services.suites_page_sync)
     if not request.htmx:
         if outcome and outcome.error:
             messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")

@@ -30,12 +30,12 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
 
     staged = team_admin_client.post(change, data, follow=True)
 
-    assert "Saved new version “callback offer”" in staged.content.decode()
+    assert "Saved new version “callback offer”. It is not live." in staged.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == first_main  # not live
     row = AssistantVersion.objects.get(assistant_id=aid, name="callback offer")
     assert not row.is_main
-    listing = staged.content.decode().split('data-testid="versions-table"')[1]
-    assert "callback offer" in listing
+    listing = team_admin_client.get(reverse("assistants:versions", args=[aid])).content.decode()
+    assert "callback offer" in listing.split('data-testid="versions-table"')[1]
 
     compare = team_admin_client.get(reverse("assistants:version-compare", args=[aid]), {"a": first_main, "b": row.version_id})
     assert "<ins>Always offer a callback.</ins>" in compare.content.decode()
