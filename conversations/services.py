@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.types import PortalUser
-from django.utils import timezone
 
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row

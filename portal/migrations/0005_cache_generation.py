@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_stepwise_sync'),
+        ('portal', '0004_task_record'),
     ]
 
     operations = [
