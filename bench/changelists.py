@@ -78,9 +78,8 @@ from sandbox.behaviour.bulk_seed import bulk_conversations  # noqa: E402
 from sandbox.models import SbConversation  # noqa: E402
 from testing.models import AssistantTest, TestSuite  # noqa: E402
 
-REFRESHES = ["/assistants/refresh/", "/mcp-servers/refresh/", "/inference/models/refresh/",
-             "/inference/fine-tuning/refresh/", "/knowledge/buckets/refresh/", "/knowledge/tasks/refresh/",
-             "/knowledge/clusters/refresh/", "/insights/templates/refresh/", "/insights/groups/refresh/"]
+# Filled by their own sync (over HTTP from the server's sandbox); the big lists are seeded directly.
+SEEDED_DIRECTLY = {"conversations", "assistant-tests", "test-suites"}
 
 
 def seed_cache_conversations() -> None:
@@ -120,8 +119,11 @@ def seed() -> Client:
     client = Client()
     user = get_user_model().objects.get(username="admin")
     client.force_login(user)
-    for url in REFRESHES:  # fill the other lists' caches from the demo sandbox, over HTTP
-        client.post(url, HTTP_HX_REQUEST="true")
+    from core.background import listings
+
+    for resource, listing in listings().items():  # the other lists, synced here rather than on a worker
+        if resource not in SEEDED_DIRECTLY:
+            listing.sync()
     bulk_conversations(CONVERSATIONS, messages_each=1)
     seed_cache_conversations()
     seed_cache_tests()
@@ -209,8 +211,8 @@ def page_weights(client: Client) -> None:
     assistant = Assistant.objects.order_by("name").first()
     lists = ["/conversations/", "/testing/tests/", "/testing/suites/", "/assistants/", "/assistants/deleted/",
              "/audit/", "/mcp-servers/", "/integrations/", "/knowledge/buckets/", "/knowledge/tasks/",
-             "/knowledge/clusters/", "/inference/models/", "/inference/fine-tuning/", "/insights/",
-             "/insights/groups/"]
+             "/knowledge/clusters/", "/inference/models/", "/inference/fine-tuning/", "/conversations/insights/",
+             "/conversations/insights/groups/"]
     if assistant:
         lists += [f"/assistants/{assistant.telnyx_id}/versions/", f"/assistants/{assistant.telnyx_id}/scheduled/"]
     suite = TestSuite.objects.order_by("name").first()

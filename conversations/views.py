@@ -18,7 +18,7 @@ from conversations.models import Conversation
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from core.background import enqueue_listing_sync, listing_sync_active
+from core.background import enqueue_listing_sync, listing_sync_queued
 from core.sync import SyncOutcome, sync_state
 from portal.telnyx import TelnyxError
 
@@ -49,8 +49,9 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 def _sync_progress() -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
+    # The lease first: a running sync holds it, so only a queued one needs the task records.
     state = sync_state(services.RESOURCE)
-    if listing_sync_active(services.RESOURCE) or (state.lease_until and state.lease_until > timezone.now()):
+    if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
         return SyncOutcome(ran=False, queued=True)
     return None
 
