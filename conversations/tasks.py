@@ -1,7 +1,8 @@
 """Conversations' background work: the (up to 100,000-row) conversation sync runs on a
 worker in steps, resumable after a crash; insight templates and groups sync there too."""
 
-from conversations import insight_services, services
+from conversations import services
+from conversations.insights import services as insight_services
 from core.background import register_listing
 from core.sync import run_stepwise
 
