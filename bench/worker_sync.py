@@ -239,7 +239,7 @@ def main() -> None:
                   f"p95 during/idle {spread(ratios, 'x')}")
         one = statistics.median(r["seconds"] for r in results[1])
         two = statistics.median(r["seconds"] for r in results[2])
-        print(f"two workers vs one, median sync time: {one / two:.2f}x faster")
+        print(f"median sync time one worker / two workers: {one / two:.2f}x (above 1: two were faster)")
     finally:
         for server in servers:
             server.terminate()
