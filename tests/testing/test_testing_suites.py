@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
 
@@ -16,6 +17,13 @@ from testing.services import assistant_tests as test_services
 from testing.tasks import track_suite_run
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
 
 DESTINATION = "assistant-00000001-0000-4000-8000-000000000000"
 
@@ -102,7 +110,7 @@ def test_run_suite_lands_on_the_live_page(operator_client, telnyx_base, suite, r
     mock_versions(telnyx_base)
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs",
                    json=[run_json(f"r{i}", f"test-000{i}", test_suite_run_id="batch-x") for i in (1, 2, 3)])
-    with mock.patch("testing.tasks.follow") as follow:
+    with queued_on_a_worker() as follow:
         response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
                                         {"version": "ver-b", "idempotency_key": "portal-suite-1"})
     assert response.status_code == 302 and response.url == reverse("testing:suite-run", args=["booking", "batch-x"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -17,6 +18,14 @@ from testing.services import assistant_tests as test_services
 from testing.tasks import track_test_runs
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
+
 
 LIST = reverse("testing:test-list")
 CREATE = reverse("testing:test-create")
@@ -105,12 +114,12 @@ def test_bulk_run_starts_each_selected_test_once_even_when_resubmitted(operator_
     for tid in ("test-0001", "test-0002"):
         responses.post(f"{telnyx_base}/ai/assistants/tests/{tid}/runs", json=run_json(f"run-{tid}", tid))
     data = {"action": "run", "selected": ["test-0001", "test-0002"], "idempotency_key": "portal-bulk"}
-    with mock.patch("testing.tasks.follow") as follow:
+    with queued_on_a_worker() as follow:
         response = operator_client.post(reverse("testing:test-bulk-action"), data, follow=True)
     assert "Started 2 test runs." in response.content.decode()
     # Each test's runs are followed on the worker from now on, page open or not.
     assert follow.call_args_list == [mock.call(track_test_runs, "test-0001"), mock.call(track_test_runs, "test-0002")]
-    with mock.patch("testing.tasks.follow"):
+    with queued_on_a_worker():
         operator_client.post(reverse("testing:test-bulk-action"), data)
     keys = [c.request.headers["Idempotency-Key"] for c in responses.calls]
     assert len(set(keys)) == 2 and len(keys) == 4  # a resubmission reuses the same per-test keys
@@ -244,7 +253,7 @@ def test_run_now_failure_keeps_the_key_so_the_retry_is_the_same_run(operator_cli
     url = reverse("testing:test-run", args=["test-0001"])
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", status=503)
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
-    with mock.patch("testing.tasks.follow") as follow:
+    with queued_on_a_worker() as follow:
         failed = operator_client.post(url, {"idempotency_key": "portal-run-once"})
         content = failed.content.decode()
         assert "The run did not start." in content and "server error (503)" in content
