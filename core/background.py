@@ -87,14 +87,20 @@ def is_active(key: str, *, since=None) -> bool:
     return _active_records(key, since).exists()
 
 
+def listing_sync_queued(resource: str, *, since=None) -> bool:
+    """A sync of `resource` is queued and no worker has started it yet (one query)."""
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
+    return records.exclude(state=TaskRecord.State.RUNNING).exists()
+
+
 def listing_sync_active(resource: str, *, since=None) -> bool:
     """A sync of `resource` is queued, or running with its lease held (a "running" record
     whose lease lapsed belongs to a worker that died)."""
     from core.sync import sync_state
 
-    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
-    if records.exclude(state=TaskRecord.State.RUNNING).exists():
+    if listing_sync_queued(resource, since=since):
         return True
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
     lease = sync_state(resource).lease_until
     return records.exists() and lease is not None and lease > timezone.now()
 

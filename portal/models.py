@@ -77,6 +77,19 @@ class SyncState(models.Model):
         return self.resource
 
 
+class CacheGeneration(models.Model):
+    """A counter per cache table, bumped in the transaction of every write to it (`core.cache`).
+
+    Rendered list fragments, counts and filter choices are kept under keys holding these
+    numbers, so a sync, a save or a delete shows at once on every app server."""
+
+    table = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table}@{self.value}"
+
+
 class CachedTask(models.Model):
     """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
     that is final once it is one of `FINAL`, when pages stop polling."""

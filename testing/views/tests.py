@@ -20,7 +20,8 @@ from testing.tasks import follow_started
 from testing.forms.runs import BulkActionForm, RunForm
 from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
                                  rubric_rows_from_post)
-from testing.models import AssistantTest
+from assistants.models import Assistant
+from testing.models import AssistantTest, TestSuite
 from testing.services import assistant_tests as services
 from testing.services import runs as run_services
 
@@ -40,7 +41,8 @@ TESTS = ChangelistSpec(
     sync=services.tests_sync,
     form_kwargs=lambda: {"suite_choices": selectors.suite_filter_choices(),
                          "destination_choices": selectors.destination_filter_choices()},
-    extra=lambda request: {"assistant_names": selectors.assistant_names(), "bulk_form": BulkActionForm()},
+    extra=lambda request: {"assistant_names": selectors.assistant_names()},
+    tables=[AssistantTest, TestSuite, Assistant],
 )
 
 
