@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 
 from assistants.models import Assistant
 
-from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
+from testing.models import FINAL_STATUSES, AlertDelivery, AssistantTest, SuiteRun, SuiteSchedule, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
@@ -177,3 +177,12 @@ def suites_for_assistant(assistant_id: str) -> list[str]:
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:
     """The latest suite runs the portal started against one assistant version."""
     return list(SuiteRun.objects.filter(version_id=version_id)[:limit])
+
+
+def suite_schedules(suite_name: str):
+    return SuiteSchedule.objects.filter(suite=suite_name).select_related("periodic_task", "owner")
+
+
+def alert_deliveries(suite_name: str, limit: int = 10) -> list:
+    """The suite's latest alert deliveries, newest first, with their run."""
+    return list(AlertDelivery.objects.filter(suite_run__suite=suite_name).select_related("suite_run")[:limit])

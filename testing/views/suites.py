@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -14,8 +15,10 @@ from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.forms import SuiteHistoryFilterForm, SuiteRunForm
+from testing.forms import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
 from testing.models import SuiteRun, TestRun
+from testing.services import alerts as alert_services
+from testing.services import schedules as schedule_services
 from testing.services import suites as services
 
 HISTORY_COLUMNS = [
@@ -46,7 +49,8 @@ def suite_refresh(request: HttpRequest) -> HttpResponse:
                   {"suites": selectors.suites_overview(), "sync": state, "stale": False, "outcome": outcome})
 
 
-def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None) -> dict:
+def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
+                   schedule_form: ScheduleForm | None = None, alert_form: AlertForm | None = None) -> dict:
     destination = selectors.suite_destination(suite_name)
     can_run = request.user.has_perm(OPERATE)
     # Only Operators see the Run suite form, so only they pay for the versions call.
@@ -58,13 +62,25 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
         page_size=20, filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
         form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)},
     )
+    alert = alert_services.alert_for(suite_name)
     return {
         "suite": suite_name, "destination": destination, "assistant_names": selectors.assistant_names(),
         "tests": selectors.suite_tests(suite_name), "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
         "trend": selectors.pass_rate_trend(suite_name), "versions_error": versions_error,
         "recent_runs": selectors.suite_test_runs(suite_name)[:10], "test_names": selectors.test_names(),
         "run_form": run_form or (SuiteRunForm(version_choices=choices) if can_run else None),
+        "schedules": [{"schedule": s, "next_run": schedule_services.next_run_at(s), "last": s.firings.first()}
+                      for s in selectors.suite_schedules(suite_name)],
+        "schedule_form": schedule_form or (ScheduleForm(version_choices=choices) if can_run else None),
+        "alert": alert, "deliveries": selectors.alert_deliveries(suite_name),
+        "alert_form": alert_form or (AlertForm(initial=model_to_dict(alert), webhook_choices=alert_services.webhook_choices())
+                                     if can_run else None),
     }
+
+
+def render_suite_detail(request: HttpRequest, suite_name: str, *, status: int = 200, **forms) -> HttpResponse:
+    """The suite page with a form that did not validate (its field errors and values kept)."""
+    return render(request, "testing/suite_detail.html", _suite_context(request, suite_name, **forms), status=status)
 
 
 @require_GET
