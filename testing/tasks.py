@@ -101,7 +101,7 @@ def fire_schedule(self, schedule_id: int):
 ALERT_ATTEMPTS = 5
 
 
-@shared_task(bind=True, label="Send alert {0}")
+@shared_task(bind=True, label="Send alert {0}", max_retries=ALERT_ATTEMPTS)
 def deliver_alert(self, delivery_id: int):
     """Send one alert; a failed attempt is recorded and retried with backoff until ALERT_ATTEMPTS."""
     delivery = AlertDelivery.objects.select_related("suite_run").filter(pk=delivery_id).first()
@@ -110,5 +110,5 @@ def deliver_alert(self, delivery_id: int):
     last_try = delivery.attempts + 1 >= ALERT_ATTEMPTS
     error = alerts.alert_attempt(delivery, last_try=last_try)
     if error and not last_try:
-        raise self.retry(countdown=settings.ALERT_RETRY_SECONDS * 2 ** delivery.attempts, max_retries=None)
+        raise self.retry(countdown=settings.ALERT_RETRY_SECONDS * 2 ** delivery.attempts)
     return delivery.status
