@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from assistants.models import Assistant
+from core.changelist import kept
 
 from .models import Conversation
+
+RESOURCE = "conversations"
 
 
 def conversation_queryset():
     return Conversation.objects.defer("payload")
 
 
-def assistant_filter_choices() -> list[tuple[str, str]]:
-    """Assistants that have cached conversations, named from the assistant cache."""
-    ids = Conversation.objects.exclude(assistant_id="").values_list("assistant_id", flat=True).distinct()
-    names = dict(Assistant.objects.filter(telnyx_id__in=list(ids)).values_list("telnyx_id", "name"))
+def _assistant_filter_choices() -> list[tuple[str, str]]:
+    # order_by() first: Meta.ordering would otherwise join SELECT DISTINCT and list every row.
+    ids = list(Conversation.objects.exclude(assistant_id="").order_by().values_list("assistant_id", flat=True).distinct())
+    names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
     return sorted(((i, names.get(i, i)) for i in ids), key=lambda pair: pair[1].lower())
 
 
-def channel_filter_choices() -> list[tuple[str, str]]:
-    channels = Conversation.objects.exclude(channel="").values_list("channel", flat=True).distinct().order_by("channel")
+def assistant_filter_choices() -> list[tuple[str, str]]:
+    """Assistants that have cached conversations, named from the assistant cache (kept per sync)."""
+    return kept(RESOURCE, "assistant-choices", _assistant_filter_choices, Conversation)
+
+
+def _channel_filter_choices() -> list[tuple[str, str]]:
+    channels = Conversation.objects.exclude(channel="").order_by("channel").values_list("channel", flat=True).distinct()
     return [(c, c.replace("_", " ")) for c in channels]
+
+
+def channel_filter_choices() -> list[tuple[str, str]]:
+    return kept(RESOURCE, "channel-choices", _channel_filter_choices, Conversation)
 
 
 def assistant_names() -> dict[str, str]:

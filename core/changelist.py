@@ -7,18 +7,29 @@ never a 500. Links keep the whole state through `{% querystring %}`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 SEARCH_PARAM = "q"
 SORT_PARAM = "sort"
 PAGE_PARAM = "page"
 PAGE_SIZE = 50
+#: A filter with more choices than this is a search-as-you-type picker, not a <select>.
+PICKER_THRESHOLD = 200
+#: The query parameter a picker asks its matching choices with: `?_choices=<field>&term=...`.
+CHOICES_PARAM = "_choices"
+PICKER_MATCHES = 20
+#: Largest page number taken from a query string; anything beyond is the last page.
+MAX_PAGE = 10**6
+#: How long a kept count or list of filter choices may lag a write nobody stamped (a delete).
+KEPT_SECONDS = 30
 
 
 @dataclass
@@ -41,6 +52,7 @@ class ChangeList:
     columns: dict[str, Column]
     query: str = ""
     active_filters: dict[str, Any] = field(default_factory=dict)
+    chips: list[dict] = field(default_factory=list)
 
     @property
     def sort_key(self) -> str:
@@ -82,6 +94,47 @@ class FilterForm(forms.Form):
     #: field name → function turning the cleaned value into the lookup's value
     value_transforms: dict[str, Any] = {}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pickers: set[str] = set()
+
+    def use_pickers(self) -> None:
+        """Turn every filter with more than PICKER_THRESHOLD choices into a text box that asks
+        the list for matching choices as you type (a <select> of 1,000 options is 50 KB a page)."""
+        for name, field_ in self.fields.items():
+            choices = getattr(field_, "choices", None)
+            if choices is not None and len(choices) > PICKER_THRESHOLD:
+                self.pickers.add(name)
+                field_.widget = forms.TextInput(attrs={
+                    "list": f"{name}-options", "autocomplete": "off", "placeholder": "Type to search…",
+                    "hx-get": "", "hx-trigger": "input changed delay:250ms", "hx-target": f"#{name}-options",
+                    "hx-swap": "innerHTML", "hx-vals": f'{{"{CHOICES_PARAM}": "{name}"}}', "name": name,
+                })
+                # hx-get="" asks the current list URL; `term` carries what was typed.
+                field_.widget.attrs["hx-params"] = f"{CHOICES_PARAM},{name}"
+
+    def matching_choices(self, name: str, term: str) -> list[tuple[str, str]]:
+        choices = [c for c in self.fields[name].choices if c[0]]
+        term = term.strip().lower()
+        return [c for c in choices if term in str(c[1]).lower() or term in str(c[0]).lower()][:PICKER_MATCHES]
+
+    def chips(self, params) -> list[dict]:
+        """The active filters as chips: label, the chosen value's name, and the query string without it."""
+        data = getattr(self, "cleaned_data", {}) or {}
+        chips = []
+        for name in self.filter_lookups:
+            value = data.get(name)
+            if value in (None, "", []):
+                continue
+            field_ = self.fields[name]
+            shown = dict((str(k), v) for k, v in getattr(field_, "choices", [])).get(str(value), value)
+            remaining = params.copy()
+            for param in (name, PAGE_PARAM):
+                remaining.pop(param, None)
+            chips.append({"name": name, "label": field_.label or name.replace("_", " ").capitalize(), "value": shown,
+                          "remove": f"?{remaining.urlencode()}"})
+        return chips
+
 
 def build_changelist(
     request,
@@ -93,9 +146,13 @@ def build_changelist(
     page_size: int = PAGE_SIZE,
     filter_value_transforms: dict[str, Any] | None = None,
     form_kwargs: dict[str, Any] | None = None,
+    kept_as: str = "",
 ) -> ChangeList:
-    """Filter → search → order (with a pk tiebreaker) → paginate, from request.GET."""
+    """Filter → search → order (with a pk tiebreaker) → paginate, from request.GET.
+
+    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`)."""
     form = form_class(request.GET or None, **(form_kwargs or {}))
+    form.use_pickers()
     form.is_valid()  # invalid fields are dropped from cleaned_data and shown as errors
     data = getattr(form, "cleaned_data", {}) or {}
     by_key = {c.key: c for c in columns}
@@ -125,7 +182,11 @@ def build_changelist(
     queryset = queryset.order_by(f"{prefix}{order_field}", f"{prefix}pk")
 
     paginator = Paginator(queryset, page_size)
-    page = paginator.get_page(request.GET.get(PAGE_PARAM))
+    if kept_as:
+        # Counting 100,000 rows on every request is the page's costliest query: keep it per query.
+        normalised = sorted((k, str(v)) for k, v in {**active, SEARCH_PARAM: query}.items())
+        paginator.count = kept(kept_as, f"count:{normalised}", lambda: queryset.count(), queryset.model)
+    page = paginator.get_page(page_number(request.GET.get(PAGE_PARAM)))
     return ChangeList(
         page=page,
         total=paginator.count,
@@ -134,12 +195,50 @@ def build_changelist(
         columns=by_key,
         query=query,
         active_filters=active,
+        chips=form.chips(request.GET),
     )
 
 
+def page_number(raw: str | None) -> int:
+    """A page number from the query string: digits only, at least 1, at most MAX_PAGE.
+
+    `1e23`, `-1` or `abc` give page 1; the paginator turns a number past the end into the last page.
+    """
+    raw = (raw or "").strip()
+    if not raw.isdigit():
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE)
+
+
+def _generation(model) -> str:
+    """Changes whenever a row of `model` is written: every cache write stamps `synced_at`."""
+    newest = model.objects.order_by().aggregate(newest=Max("synced_at"))["newest"]
+    return newest.isoformat() if newest else "empty"
+
+
+def kept(resource: str, name: str, compute, model=None):
+    """`compute()`, kept in the shared cache until the table changes (or KEPT_SECONDS pass).
+
+    The key holds the newest `synced_at` of `model` (one indexed MAX, not a table scan), so a
+    sync or cached write shows at once; a delete shows within KEPT_SECONDS.
+    """
+    generation = _generation(model) if model is not None else ""
+    key = "changelist:" + hashlib.sha256(f"{resource}|{generation}|{name}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, KEPT_SECONDS)
+    return value
+
+
 def remember_query(request, name: str) -> None:
-    """Keep the changelist's query string so links back to it restore search, filters, page."""
-    request.session[f"changelist:{name}"] = request.GET.urlencode()
+    """Keep the changelist's query string so links back to it restore search, filters, page.
+
+    Writes the session only when the query changed: a session save on every GET is a database
+    write per page view (and on SQLite it locks out other writers)."""
+    key, query = f"changelist:{name}", request.GET.urlencode()
+    if request.session.get(key, "") != query:
+        request.session[key] = query
 
 
 def remembered_query(request, name: str) -> str:
@@ -203,8 +302,67 @@ def render_changelist(
 
     from core.sync import is_stale, sync_state
 
+    if CHOICES_PARAM in request.GET:
+        return choices_response(request, form_class(**(form_kwargs or {})))
     remember_query(request, remember_as)
-    changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs)
+    changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs,
+                                  kept_as=resource)
     state = sync_state(resource)
     context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
     return render(request, f"{template}#table" if (fragment or request.htmx) else template, context)
+
+
+def choices_response(request, form: FilterForm):
+    """A picker's matching choices as <option>s for its <datalist>."""
+    from django.http import Http404, HttpResponse
+    from django.utils.html import format_html_join
+
+    name = request.GET.get(CHOICES_PARAM, "")
+    if name not in form.fields or not hasattr(form.fields[name], "choices"):
+        raise Http404("No such filter.")
+    term = request.GET.get(name, "")
+    return HttpResponse(format_html_join("", '<option value="{}">{}</option>', form.matching_choices(name, term)))
+
+
+@dataclass
+class ChangelistSpec:
+    """One changelist, declared once (like a ModelAdmin): its list view and refresh view are one line each.
+
+    `queryset`, `form_kwargs` and `extra` are called per request so they read the cache then.
+    `sync` runs on Refresh; `list_url` is where a non-HTMX Refresh goes back to.
+    """
+
+    template: str
+    queryset: Any
+    form_class: type[FilterForm]
+    columns: list[Column]
+    default_sort: str
+    resource: str
+    remember_as: str
+    list_url: str
+    sync: Any = None
+    form_kwargs: Any = None
+    extra: Any = None
+
+    def render(self, request, *, outcome=None, fragment: bool = False):
+        extra = {**(self.extra(request) if self.extra else {}), "outcome": outcome}
+        return render_changelist(
+            request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
+            columns=self.columns, default_sort=self.default_sort, resource=self.resource,
+            remember_as=self.remember_as, form_kwargs=self.form_kwargs() if self.form_kwargs else None,
+            extra=extra, fragment=fragment or outcome is not None,
+        )
+
+    def refresh(self, request):
+        """Sync, then the table again (HTMX) or back to the list with its query (a plain form POST)."""
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        outcome = refresh_from_request(request, self.resource, self.sync)
+        if not request.htmx:
+            if outcome and outcome.error:
+                messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
+            query = request.GET.urlencode()
+            return redirect(reverse(self.list_url) + (f"?{query}" if query else ""))
+        return self.render(request, outcome=outcome or False)  # False: refreshed, nothing new to say

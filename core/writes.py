@@ -25,14 +25,15 @@ def telnyx_write(
     resource_type: str,
     resource_id: str | Callable[[TelnyxResponse], str] = "",
     label: str = "",
-    summary: str,
+    summary: str | Callable[[TelnyxResponse], str],
     changes: dict | None = None,
     store: Callable[[TelnyxResponse], Any] | None = None,
     failure_summary: str = "",
 ) -> TelnyxResponse:
     """Make one Telnyx write with `call()` and record it.
 
-    `resource_id` may be a function of the response, for creates whose id Telnyx assigns.
+    `resource_id` may be a function of the response, for creates whose id Telnyx assigns;
+    `summary` too, when what happened depends on Telnyx's answer (then pass `failure_summary`).
     `store(response)` puts Telnyx's answer in the cache (never an optimistic copy).
     Returns the response; raises the TelnyxError after auditing it.
     """
@@ -41,12 +42,13 @@ def telnyx_write(
         response = call()
     except TelnyxError as exc:
         audit.record(user=user, action=action, resource_type=resource_type, resource_id=before_id,
-                     resource_label=label, summary=failure_summary or f"Tried: {summary}", changes=changes, error=exc)
+                     resource_label=label, summary=failure_summary or f"Tried: {summary if isinstance(summary, str) else action}", changes=changes, error=exc)
         raise
     final_id = resource_id(response) if callable(resource_id) else resource_id
+    final_summary = summary(response) if callable(summary) else summary
     with transaction.atomic():
         if store is not None:
             store(response)
         audit.record(user=user, action=action, resource_type=resource_type, resource_id=final_id,
-                     resource_label=label, summary=summary, changes=changes, response=response)
+                     resource_label=label, summary=final_summary, changes=changes, response=response)
     return response

@@ -75,10 +75,12 @@ class TranscribeForm(forms.Form):
 
 class FineTuningForm(IdempotentForm):
     model = forms.ChoiceField(help_text="Only models Telnyx marks as fine-tunable.")
-    training_file = forms.CharField(max_length=300, label="Training data bucket")
+    training_file = forms.ChoiceField(label="Training data",
+                                      help_text="A bucket of JSONL conversations, or one file of it.")
     n_epochs = forms.IntegerField(required=False, min_value=1, max_value=50, label="Epochs")
     suffix = forms.CharField(required=False, max_length=40, help_text="Added to the fine-tuned model's name.")
 
-    def __init__(self, *args, model_choices=(), **kwargs):
+    def __init__(self, *args, model_choices=(), training_file_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = list(model_choices)
+        self.fields["training_file"].choices = [("", "Choose training data…"), *training_file_choices]

@@ -1,27 +1,30 @@
-"""Inference domain reads, from the cache only."""
+"""Inference reads, from the cache only (no HTTP). A form that needs the catalogue synced
+first calls `services.ensure_models_cached()`."""
 
 from __future__ import annotations
 
-from core.sync import is_stale, sync_state, wait_for_running_sync
+from django.db.models import QuerySet
 
-from .models import LanguageModel
-from .services import MODELS_RESOURCE, models_sync
+from .models import FineTuningJob, LanguageModel
 
 
-def model_choices(*, refresh_if_stale: bool = True) -> list[tuple[str, str]]:
-    """(id, label) pairs for a model select, recommended models first.
-
-    Syncs the catalogue first when it was never synced or is stale; if Telnyx cannot be
-    reached, the cached catalogue (possibly empty) is used as it is.
-    """
-    if refresh_if_stale and is_stale(sync_state(MODELS_RESOURCE)):
-        outcome = models_sync()
-        if not outcome.ran and not LanguageModel.objects.exists():
-            # Another request is syncing the catalogue right now: wait for it rather than
-            # offer an empty list.
-            wait_for_running_sync(MODELS_RESOURCE)
+def model_choices() -> list[tuple[str, str]]:
+    """(id, label) pairs for a model select, recommended models first."""
     models = LanguageModel.objects.order_by("-recommended_for_assistants", "telnyx_id")
     return [(m.telnyx_id, f"{m.telnyx_id} ★" if m.recommended_for_assistants else m.telnyx_id) for m in models]
+
+
+def fine_tunable_model_choices() -> list[tuple[str, str]]:
+    return [(m.telnyx_id, m.telnyx_id) for m in LanguageModel.objects.order_by("telnyx_id")
+            if m.payload.get("is_fine_tunable")]
+
+
+def language_models() -> QuerySet[LanguageModel]:
+    return LanguageModel.objects.all()
+
+
+def language_model(model_id: str) -> LanguageModel | None:
+    return LanguageModel.objects.filter(telnyx_id=model_id).first()
 
 
 def model_organizations() -> list[str]:
@@ -30,3 +33,25 @@ def model_organizations() -> list[str]:
 
 def model_tiers() -> list[str]:
     return list(LanguageModel.objects.exclude(tier="").order_by("tier").values_list("tier", flat=True).distinct())
+
+
+def fine_tuning_jobs() -> QuerySet[FineTuningJob]:
+    return FineTuningJob.objects.all()
+
+
+def fine_tuning_job(job_id: str) -> FineTuningJob | None:
+    return FineTuningJob.objects.filter(telnyx_id=job_id).first()
+
+
+def training_file_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Training data a job can use, grouped by bucket: a whole bucket or one file of it
+    (Telnyx takes `bucket` or `bucket/filename`). From the knowledge app's bucket cache."""
+    from knowledge.selectors import buckets
+
+    groups = []
+    for bucket in buckets():
+        files = [f.get("filename") for f in (bucket.payload.get("files") or []) if f.get("filename")]
+        options = [(bucket.telnyx_id, f"{bucket.telnyx_id} (all {len(files)} file{'s' if len(files) != 1 else ''})")]
+        options += [(f"{bucket.telnyx_id}/{name}", f"{bucket.telnyx_id}/{name}") for name in files]
+        groups.append((bucket.telnyx_id, options))
+    return groups

@@ -1,22 +1,30 @@
-"""Inference: the model catalogue, chat completions, transcription and fine-tuning jobs."""
+"""Inference: the model catalogue, chat completions, transcription and fine-tuning jobs.
+
+Every Telnyx call goes through the resource layer; every write through `telnyx_write`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone as tz
 
-from django.db import transaction
-from django.utils import timezone
+from django.contrib.auth.models import User
 
 from core import audit
+from core.cache import cache_put
+from core.sync import SyncOutcome, is_stale, replace_cache, run_sync, sync_state, wait_for_running_sync
+from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
-from core.sync import SyncOutcome, replace_cache, run_sync
-from portal.telnyx import TelnyxError, get_client, new_idempotency_key
+from portal.telnyx import new_idempotency_key
+from portal.telnyx.resources import audio as audio_api
+from portal.telnyx.resources import chat_completions as chat_api
+from portal.telnyx.resources import fine_tuning as fine_tuning_api
+from portal.telnyx.resources import models as models_api
 
 from .models import FineTuningJob, LanguageModel
 
 MODELS_RESOURCE = "models"
-# The current path; the seeds' `/ai/models` is older (the sandbox serves both).
-MODELS_PATH = "ai/openai/models"
+JOBS_RESOURCE = "fine_tuning_jobs"
+JOB_TYPE = "fine_tuning_job"
 
 
 def _model_fields(item: dict) -> dict:
@@ -31,20 +39,42 @@ def _model_fields(item: dict) -> dict:
 
 def models_sync() -> SyncOutcome:
     """Replace the cached model catalogue with Telnyx's."""
+    return run_sync(MODELS_RESOURCE, models_api.list_all,
+                    lambda items: replace_cache(LanguageModel, items, _model_fields))
 
-    def fetch() -> list[dict]:
-        return (get_client().get(MODELS_PATH).data or {}).get("data") or []
 
-    return run_sync(MODELS_RESOURCE, fetch, lambda items: replace_cache(LanguageModel, items, _model_fields))
+def ensure_models_cached() -> None:
+    """Before a form offers models: sync the catalogue when it never synced or is stale.
+
+    If another request is syncing it right now and nothing is cached, wait (bounded) for
+    that sync rather than offer an empty list; if Telnyx cannot be reached, the cached
+    catalogue (possibly empty) is used as it is.
+    """
+    if not is_stale(sync_state(MODELS_RESOURCE)):
+        return
+    outcome = models_sync()
+    if not outcome.ran and not LanguageModel.objects.exists():
+        wait_for_running_sync(MODELS_RESOURCE)
+
+
+def form_model_choices() -> list[tuple[str, str]]:
+    """The model select's choices for a form, the catalogue synced first if stale."""
+    from .selectors import model_choices
+
+    ensure_models_cached()
+    return model_choices()
+
+
+def ensure_training_files_cached() -> None:
+    """Before the fine-tuning form offers training data: sync the buckets when stale."""
+    from knowledge.services import BUCKETS, buckets_sync
+
+    if is_stale(sync_state(BUCKETS)):
+        buckets_sync()
 
 
 # --- Chat completions and transcription: reads that cost money, for Operators ------------
-CHAT_PATH = "ai/openai/chat/completions"
-TRANSCRIBE_PATH = "ai/audio/transcriptions"
-JOBS_RESOURCE = "fine_tuning_jobs"
-
-
-def chat_completion(*, user, model: str, messages: list[dict], temperature: float | None = None,
+def chat_completion(*, user: User, model: str, messages: list[dict], temperature: float | None = None,
                     max_tokens: int | None = None) -> dict:
     """One OpenAI-compatible completion; returns the assistant message and usage."""
     require_perm(user, OPERATE)
@@ -53,7 +83,7 @@ def chat_completion(*, user, model: str, messages: list[dict], temperature: floa
         body["temperature"] = temperature
     if max_tokens:
         body["max_tokens"] = max_tokens
-    data = get_client().post(CHAT_PATH, json=body).data or {}
+    data = chat_api.create(body)
     choice = (data.get("choices") or [{}])[0]
     return {
         "content": (choice.get("message") or {}).get("content") or "",
@@ -63,7 +93,8 @@ def chat_completion(*, user, model: str, messages: list[dict], temperature: floa
     }
 
 
-def transcribe(*, user, model: str, upload=None, file_url: str = "", language: str = "", segments: bool = False) -> dict:
+def transcribe(*, user: User, model: str, upload=None, file_url: str = "", language: str = "",
+               segments: bool = False) -> dict:
     """Transcribe an uploaded file or a URL (multipart, as the API requires)."""
     require_perm(user, OPERATE)
     fields = {"model": model}
@@ -75,7 +106,7 @@ def transcribe(*, user, model: str, upload=None, file_url: str = "", language: s
         fields["response_format"] = "verbose_json"
         fields["timestamp_granularities[]"] = "segment"
     files = {"file": (upload.name, upload.read(), upload.content_type or "application/octet-stream")} if upload else None
-    return get_client().request("POST", TRANSCRIBE_PATH, data=fields, files=files).data or {}
+    return audio_api.transcribe(fields, files=files)
 
 
 # --- Fine-tuning jobs ---------------------------------------------------------------------
@@ -95,27 +126,22 @@ def job_fields(item: dict) -> dict:
     }
 
 
+def _job_put(item: dict) -> FineTuningJob:
+    return cache_put(FineTuningJob, item, job_fields)
+
+
 def fine_tuning_jobs_sync() -> SyncOutcome:
-    def fetch() -> list[dict]:
-        return (get_client().get("ai/fine_tuning/jobs").data or {}).get("data") or []
-
-    return run_sync(JOBS_RESOURCE, fetch, lambda items: replace_cache(FineTuningJob, items, job_fields))
+    return run_sync(JOBS_RESOURCE, fine_tuning_api.list_jobs,
+                    lambda items: replace_cache(FineTuningJob, items, job_fields))
 
 
-def _job_put(item: dict):
-    row, _ = FineTuningJob.objects.update_or_create(
-        telnyx_id=item["id"], defaults={**job_fields(item), "payload": item, "synced_at": timezone.now()}
-    )
-    return row
-
-
-def fine_tuning_job_fetch(*, user, job_id: str):
+def fine_tuning_job_fetch(*, user: User, job_id: str) -> FineTuningJob:
     require_perm(user, READ)
-    return _job_put(get_client().get(f"ai/fine_tuning/jobs/{job_id}").data)
+    return _job_put(fine_tuning_api.retrieve(job_id))
 
 
-def fine_tuning_job_create(*, user, model: str, training_file: str, n_epochs: int | None, suffix: str,
-                           idempotency_key: str = ""):
+def fine_tuning_job_create(*, user: User, model: str, training_file: str, n_epochs: int | None, suffix: str,
+                           idempotency_key: str = "") -> FineTuningJob:
     """Start a fine-tuning job (it costs money: Admin only); cached and audited."""
     require_perm(user, ADMINISTER)
     body = {"model": model, "training_file": training_file}
@@ -123,30 +149,23 @@ def fine_tuning_job_create(*, user, model: str, training_file: str, n_epochs: in
         body["hyperparameters"] = {"n_epochs": n_epochs}
     if suffix:
         body["suffix"] = suffix
-    try:
-        response = get_client().post("ai/fine_tuning/jobs", json=body, idempotency_key=idempotency_key or new_idempotency_key())
-    except TelnyxError as exc:
-        audit.record(user=user, action="create", resource_type="fine_tuning_job", resource_label=model,
-                     summary=f"Tried to fine-tune {model}", changes=audit.diff(None, body), error=exc)
-        raise
-    with transaction.atomic():
-        job = _job_put(response.data)
-        audit.record(user=user, action="create", resource_type="fine_tuning_job", resource_id=job.telnyx_id,
-                     resource_label=model, summary=f"Started fine-tuning {model} on “{training_file}”",
-                     changes=audit.diff(None, body), response=response)
-    return job
+    response = telnyx_write(
+        lambda: fine_tuning_api.create(body, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="create", resource_type=JOB_TYPE, resource_id=lambda r: r.data.get("id", ""), label=model,
+        summary=f"Started fine-tuning {model} on “{training_file}”", failure_summary=f"Tried to fine-tune {model}",
+        changes=audit.diff(None, body), store=lambda r: _job_put(r.data),
+    )
+    return FineTuningJob.objects.get(telnyx_id=response.data["id"])
 
 
-def fine_tuning_job_cancel(*, user, job_id: str):
+def fine_tuning_job_cancel(*, user: User, job_id: str) -> FineTuningJob:
     require_perm(user, ADMINISTER)
-    try:
-        response = get_client().post(f"ai/fine_tuning/jobs/{job_id}/cancel")
-    except TelnyxError as exc:
-        audit.record(user=user, action="cancel", resource_type="fine_tuning_job", resource_id=job_id,
-                     summary="Tried to cancel the fine-tuning job", error=exc)
-        raise
-    with transaction.atomic():
-        job = _job_put(response.data)
-        audit.record(user=user, action="cancel", resource_type="fine_tuning_job", resource_id=job_id,
-                     resource_label=job.model, summary=f"Cancelled fine-tuning of {job.model}", response=response)
-    return job
+    cached = FineTuningJob.objects.filter(telnyx_id=job_id).first()
+    label = cached.model if cached else ""
+    telnyx_write(
+        lambda: fine_tuning_api.cancel(job_id),
+        user=user, action="cancel", resource_type=JOB_TYPE, resource_id=job_id, label=label,
+        summary=f"Cancelled fine-tuning of {label or job_id}", failure_summary="Tried to cancel the fine-tuning job",
+        store=lambda r: _job_put(r.data),
+    )
+    return FineTuningJob.objects.get(telnyx_id=job_id)

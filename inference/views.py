@@ -6,13 +6,12 @@ import json
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, ModelFilterForm, TranscribeForm
-from inference.models import FineTuningJob, LanguageModel
-from inference.selectors import model_choices
 from core.changelist import Column, FilterForm, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
@@ -37,7 +36,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
 
 def _models(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(
-        request, template=LIST_TEMPLATE, queryset=LanguageModel.objects.all(), form_class=ModelFilterForm,
+        request, template=LIST_TEMPLATE, queryset=selectors.language_models(), form_class=ModelFilterForm,
         columns=COLUMNS, default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference",
         form_kwargs={"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
         extra={"outcome": outcome}, fragment=outcome is not None,
@@ -53,7 +52,9 @@ def model_refresh(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
-    model = get_object_or_404(LanguageModel, telnyx_id=model_id)
+    model = selectors.language_model(model_id)
+    if model is None:
+        raise Http404("No such model in the cached catalogue.")
     return render(request, "inference/model_detail.html", {"model": model, "data": model.payload})
 
 
@@ -62,7 +63,7 @@ def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
 @operate_required
 def chat(request: HttpRequest) -> HttpResponse:
     """A stateless multi-turn playground: the page carries the conversation so far."""
-    form = ChatForm(request.POST or None, model_choices=model_choices())
+    form = ChatForm(request.POST or None, model_choices=services.form_model_choices())
     history, reply, error = [], None, None
     if request.method == "POST" and form.is_valid():
         history = form.cleaned_data["history"]
@@ -80,7 +81,7 @@ def chat(request: HttpRequest) -> HttpResponse:
             history = [*turn, {"role": "assistant", "content": reply["content"], "model": reply["model"]}]
             form = ChatForm(
                 initial={**form.cleaned_data, "message": "", "history": json.dumps(history)},
-                model_choices=model_choices(refresh_if_stale=False),
+                model_choices=selectors.model_choices(),
             )
     context = {"form": form, "history": history, "reply": reply, "error": error}
     return render(request, "inference/chat.html#playground" if request.htmx else "inference/chat.html", context)
@@ -113,7 +114,7 @@ class JobFilterForm(FilterForm):
 
 
 def _jobs(request: HttpRequest, outcome=None) -> HttpResponse:
-    return render_changelist(request, template="inference/job_list.html", queryset=FineTuningJob.objects.all(),
+    return render_changelist(request, template="inference/job_list.html", queryset=selectors.fine_tuning_jobs(),
                              form_class=JobFilterForm, columns=JOB_COLUMNS, default_sort="-created",
                              resource=services.JOBS_RESOURCE, remember_as="inference",
                              extra={"outcome": outcome}, fragment=outcome is not None)
@@ -135,9 +136,10 @@ def job_refresh(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def job_create(request: HttpRequest) -> HttpResponse:
-    model_choices()  # make sure the catalogue is there to pick from
-    tunable = [(m.telnyx_id, m.telnyx_id) for m in LanguageModel.objects.all() if m.payload.get("is_fine_tunable")]
-    form = FineTuningForm(request.POST or None, model_choices=tunable)
+    services.ensure_models_cached()
+    services.ensure_training_files_cached()
+    form = FineTuningForm(request.POST or None, model_choices=selectors.fine_tunable_model_choices(),
+                          training_file_choices=selectors.training_file_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,7 +159,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job, error = current_or_last_known(
         lambda: services.fine_tuning_job_fetch(user=request.user, job_id=job_id),
-        lambda: FineTuningJob.objects.filter(telnyx_id=job_id).first(),
+        lambda: selectors.fine_tuning_job(job_id),
     )
     return render_polled(request, "inference/job_detail.html", {"job": job, "error": error}, final=job.is_final)
 

@@ -1,50 +1,49 @@
 """Integrations: Telnyx's catalogue and the account's connections. Read live (both lists are
-short); deleting a connection is audited."""
+short and not cached); deleting a connection goes through the one write path."""
 
 from __future__ import annotations
 
-from core import audit
+from django.contrib.auth.models import User
+
+from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.telnyx import NotFoundError, TelnyxError, get_client
+from portal.telnyx import NotFoundError
+from portal.telnyx.resources import integrations as integrations_api
 
 RESOURCE_TYPE = "integration_connection"
 
 
-def integration_catalogue(*, user) -> list[dict]:
+def integration_catalogue(*, user: User) -> list[dict]:
     require_perm(user, READ)
-    return (get_client().get("ai/integrations").data or {}).get("data") or []
+    return integrations_api.list_all()
 
 
-def integration_fetch(*, user, integration_id: str) -> dict:
-    """One integration; Telnyx answers it bare (not wrapped in data)."""
+def integration_fetch(*, user: User, integration_id: str) -> dict:
     require_perm(user, READ)
-    return get_client().get(f"ai/integrations/{integration_id}").data or {}
+    return integrations_api.retrieve(integration_id)
 
 
-def connections(*, user) -> list[dict]:
+def connections(*, user: User) -> list[dict]:
     require_perm(user, READ)
-    return (get_client().get("ai/integrations/connections").data or {}).get("data") or []
+    return integrations_api.list_connections()
 
 
-def connection_fetch(*, user, connection_id: str) -> dict:
+def connection_fetch(*, user: User, connection_id: str) -> dict:
     require_perm(user, READ)
-    return (get_client().get(f"ai/integrations/connections/{connection_id}").data or {}).get("data") or {}
+    return integrations_api.retrieve_connection(connection_id)
 
 
-def connection_delete(*, user, connection_id: str, label: str = "") -> bool:
-    """Disconnect: delete the user connection. False if Telnyx no longer had it."""
+def connection_delete(*, user: User, connection_id: str, label: str = "") -> bool:
+    """Disconnect: delete the user connection. False if Telnyx no longer had it (the failed
+    attempt is still audited: someone tried to delete it)."""
     require_perm(user, ADMINISTER)
     label = label or connection_id
     try:
-        response = get_client().delete(f"ai/integrations/connections/{connection_id}")
-    except NotFoundError as exc:
-        audit.record(user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=connection_id,
-                     resource_label=label, summary=f"Connection to {label} was already gone in Telnyx", error=exc)
+        telnyx_write(
+            lambda: integrations_api.delete_connection(connection_id),
+            user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=connection_id, label=label,
+            summary=f"Deleted the connection to {label}", failure_summary=f"Tried to delete the connection to {label}",
+        )
+    except NotFoundError:
         return False
-    except TelnyxError as exc:
-        audit.record(user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=connection_id,
-                     resource_label=label, summary=f"Tried to delete the connection to {label}", error=exc)
-        raise
-    audit.record(user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=connection_id,
-                 resource_label=label, summary=f"Deleted the connection to {label}", response=response)
     return True

@@ -10,16 +10,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-from integrations import services
+from integrations import selectors, services
 
 
 @require_GET
 @read_required
 def integration_list(request: HttpRequest) -> HttpResponse:
-    catalogue = services.integration_catalogue(user=request.user)
+    # Both lists are read live (nothing is cached): if Telnyx fails, the page says why.
+    try:
+        catalogue = services.integration_catalogue(user=request.user)
+        found = services.connections(user=request.user)
+    except TelnyxError as exc:
+        return render(request, "integrations/integration_list.html", {"catalogue": [], "connections": [], "error": exc})
     names = {i["id"]: i.get("display_name") or i.get("name") for i in catalogue}
     user_connections = [{**c, "integration_name": names.get(c.get("integration_id"), c.get("integration_id"))}
-                        for c in services.connections(user=request.user)]
+                        for c in found]
     return render(request, "integrations/integration_list.html",
                   {"catalogue": catalogue, "connections": user_connections})
 
@@ -37,7 +42,8 @@ def integration_detail(request: HttpRequest, integration_id: str) -> HttpRespons
 def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = services.connection_fetch(user=request.user, connection_id=connection_id)
     integration = services.integration_fetch(user=request.user, integration_id=connection.get("integration_id", ""))
-    return render(request, "integrations/connection_detail.html", {"connection": connection, "integration": integration})
+    return render(request, "integrations/connection_detail.html", {
+        "connection": connection, "integration": integration, "events": selectors.connection_events(connection_id)})
 
 
 @require_http_methods(["GET", "POST"])

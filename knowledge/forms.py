@@ -25,6 +25,7 @@ class ClusterFilterForm(TaskFilterForm):
     status = forms.ChoiceField(required=False, label="By status", choices=[
         ("", "Any status"), ("pending", "pending"), ("starting", "starting"), ("running", "running"),
         ("completed", "completed"), ("failed", "failed")])
+    search_fields = ["telnyx_id", "bucket"]  # a cluster task has no name
 
 
 class EmbedForm(IdempotentForm):

@@ -1,19 +1,26 @@
 """Knowledge writes and syncs: buckets, embedding tasks, clusters, search, summaries.
 
 Operators trigger embeddings and clusters; admins disable a bucket or delete a cluster
-task; everyone can search and read. Telnyx first, then the cache, then the audit log.
+task; everyone can search and read. Every Telnyx call goes through the resource layer and
+every write through `core.writes.telnyx_write` (Telnyx first, then the cache and the audit).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from datetime import datetime, timezone as tz
 
-from core import audit
-from portal.roles import ADMINISTER, OPERATE, READ, require_perm
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from core.cache import cache_put
 from core.sync import SyncOutcome, replace_cache, run_sync
-from portal.telnyx import get_client, new_idempotency_key
+from core.writes import telnyx_write
+from portal.roles import ADMINISTER, OPERATE, READ, require_perm
+from portal.telnyx import TelnyxError, new_idempotency_key
+from portal.telnyx.resources import clusters as clusters_api
+from portal.telnyx.resources import embeddings as embeddings_api
+from portal.telnyx.resources import summarize as summarize_api
+from portal.telnyx.resources._base import parse_date
 
 from .models import Bucket, ClusterTask, EmbeddingTask
 
@@ -22,16 +29,16 @@ EMBEDDING_TASKS = "embedding_tasks"
 CLUSTERS = "clusters"
 # The list defaults to unfinished tasks; the portal shows every state.
 ALL_TASK_STATUSES = "queued,processing,success,failure,partial_success"
+FAILED_FILE_STATUSES = ("failed", "failure", "error")
+# What the cluster page asks for: sub-clusters, and a few sample chunks per cluster.
+CLUSTER_DETAIL_PARAMS = {"show_subclusters": "true", "top_n_nodes": 5}
 
 
 def _when(value):
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)):
-        from datetime import datetime, timezone as tz
-
+    """Telnyx timestamps here are ISO strings or (fine-tuning style) Unix seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=tz.utc)
-    return parse_datetime(str(value))
+    return parse_date(value)
 
 
 def bucket_fields(item: dict) -> dict:
@@ -40,7 +47,7 @@ def bucket_fields(item: dict) -> dict:
     return {
         "telnyx_id": item["id"],
         "file_count": len(files),
-        "failed_count": sum(1 for f in files if str(f.get("status", "")).lower() in ("failed", "failure", "error")),
+        "failed_count": sum(1 for f in files if str(f.get("status", "")).lower() in FAILED_FILE_STATUSES),
         "last_embedded_at": _when(max(embedded)) if embedded else None,
     }
 
@@ -67,164 +74,188 @@ def cluster_task_fields(item: dict) -> dict:
     }
 
 
-def _bucket_object(client, name: str) -> dict:
-    files = (client.get(f"ai/embeddings/buckets/{name}").data or {}).get("data") or []
-    return {"id": name, "files": files}
+def _bucket_object(name: str) -> dict:
+    return {"id": name, "files": embeddings_api.retrieve_bucket(name)}
 
 
+# --- Syncs ------------------------------------------------------------------------------------
 def buckets_sync() -> SyncOutcome:
     """Replace the cached buckets (names, then each bucket's file statuses)."""
-
-    def fetch() -> list[dict]:
-        client = get_client()
-        names = ((client.get("ai/embeddings/buckets").data or {}).get("data") or {}).get("buckets") or []
-        return [_bucket_object(client, name) for name in names]
-
-    return run_sync(BUCKETS, fetch, lambda items: replace_cache(Bucket, items, bucket_fields))
+    return run_sync(BUCKETS, lambda: [_bucket_object(name) for name in embeddings_api.list_buckets()],
+                    lambda items: replace_cache(Bucket, items, bucket_fields))
 
 
 def embedding_tasks_sync() -> SyncOutcome:
-    def fetch() -> list[dict]:
-        return (get_client().get("ai/embeddings", params={"status": ALL_TASK_STATUSES}).data or {}).get("data") or []
-
-    return run_sync(EMBEDDING_TASKS, fetch, lambda items: replace_cache(EmbeddingTask, items, embedding_task_fields))
+    return run_sync(EMBEDDING_TASKS, lambda: embeddings_api.list_tasks(params={"status": ALL_TASK_STATUSES}),
+                    lambda items: replace_cache(EmbeddingTask, items, embedding_task_fields))
 
 
 def clusters_sync() -> SyncOutcome:
-    def fetch() -> list[dict]:
-        return list(get_client().paginate("ai/clusters", page_size=100))
-
-    return run_sync(CLUSTERS, fetch, lambda items: replace_cache(ClusterTask, items, cluster_task_fields))
+    return run_sync(CLUSTERS, lambda: list(clusters_api.list_all()),
+                    lambda items: replace_cache(ClusterTask, items, cluster_task_fields))
 
 
-def _put(model, fields_of, item: dict):
-    row, _ = model.objects.update_or_create(
-        telnyx_id=fields_of(item)["telnyx_id"], defaults={**fields_of(item), "payload": item, "synced_at": timezone.now()}
-    )
-    return row
-
-
-def bucket_fetch(*, user, name: str) -> dict:
+# --- Reads --------------------------------------------------------------------------------------
+def bucket_fetch(*, user: User, name: str) -> dict:
     """One bucket's files live from Telnyx (cached as they come)."""
     require_perm(user, READ)
-    item = _bucket_object(get_client(), name)
-    _put(Bucket, bucket_fields, item)
+    item = _bucket_object(name)
+    cache_put(Bucket, item, bucket_fields)
     return item
 
 
-def embedding_task_fetch(*, user, task_id: str) -> EmbeddingTask:
-    """The task's current state from Telnyx, written to the cache."""
+def embedding_task_fetch(*, user: User, task_id: str) -> EmbeddingTask:
+    """The task's current state from Telnyx, written to the cache. Telnyx's answer has no
+    bucket, so the cached one (from the list or the create) is kept."""
     require_perm(user, READ)
-    data = (get_client().get(f"ai/embeddings/{task_id}").data or {}).get("data") or {}
+    data = embeddings_api.retrieve_task(task_id)
     cached = EmbeddingTask.objects.filter(telnyx_id=task_id).first()
-    item = {**(cached.payload if cached else {}), **data, "task_id": task_id}
-    return _put(EmbeddingTask, embedding_task_fields, item)
+    return cache_put(EmbeddingTask, {**(cached.payload if cached else {}), **data, "task_id": task_id},
+                     embedding_task_fields)
 
 
-def bucket_embed(*, user, bucket: str, options: dict, idempotency_key: str = "") -> EmbeddingTask:
-    """Start embedding a bucket's files; returns the new task."""
-    require_perm(user, OPERATE)
-    body = {"bucket_name": bucket, **{k: v for k, v in options.items() if v not in (None, "")}}
-    response = audit.audited_call(
-        user=user, action="embed", resource_type="bucket", resource_id=bucket, summary=f"Embed bucket “{bucket}”",
-        changes=body,
-        call=lambda: get_client().post("ai/embeddings", json=body, idempotency_key=idempotency_key or new_idempotency_key()),
-    )
-    return _record_task(user, response, bucket, f"Started embedding bucket “{bucket}”", body)
+def bucket_file_counts(*, user: User, bucket: str) -> dict | None:
+    """How many of the bucket's files are embedded, in progress and failed: what Telnyx reports
+    of an embedding task's progress. Live, else the cached bucket; None when neither is known."""
+    from core.live import live_or_cached
+
+    from .selectors import cached_bucket
+
+    if not bucket:
+        return None
+    try:
+        result = live_or_cached(lambda: bucket_fetch(user=user, name=bucket), lambda: cached_bucket(bucket))
+    except TelnyxError:
+        return None
+    statuses = [str(f.get("status", "")).lower() for f in result.data.get("files") or []]
+    failed = sum(1 for s in statuses if s in FAILED_FILE_STATUSES)
+    success = statuses.count("success")
+    return {"success": success, "failed": failed, "in_progress": len(statuses) - success - failed,
+            "from_cache": result.from_cache}
 
 
-def bucket_embed_url(*, user, bucket: str, url: str, idempotency_key: str = "") -> EmbeddingTask:
-    """Fetch and embed a web page into a bucket; returns the new task."""
-    require_perm(user, OPERATE)
-    body = {"bucket_name": bucket, "url": url}
-    response = audit.audited_call(
-        user=user, action="embed", resource_type="bucket", resource_id=bucket, summary=f"Embed {url} into “{bucket}”",
-        changes=body,
-        call=lambda: get_client().post("ai/embeddings/url", json=body, idempotency_key=idempotency_key or new_idempotency_key()),
-    )
-    return _record_task(user, response, bucket, f"Started embedding {url} into “{bucket}”", body)
-
-
-def _record_task(user, response, bucket: str, summary: str, body: dict) -> EmbeddingTask:
-    data = (response.data or {}).get("data") or {}
-    with transaction.atomic():
-        task = _put(EmbeddingTask, embedding_task_fields, {**data, "bucket": data.get("bucket") or bucket})
-        audit.record(user=user, action="embed", resource_type="bucket", resource_id=bucket, resource_label=bucket,
-                     summary=f"{summary} (task {task.telnyx_id})", changes=body, response=response)
-    return task
-
-
-def bucket_disable(*, user, bucket: str) -> None:
-    """Disable AI for a bucket: Telnyx drops its embeddings (the files themselves stay)."""
-    require_perm(user, ADMINISTER)
-    response = audit.audited_call(
-        user=user, action="delete", resource_type="bucket", resource_id=bucket,
-        summary=f"Disable AI for bucket “{bucket}”", changes={},
-        call=lambda: get_client().delete(f"ai/embeddings/buckets/{bucket}"),
-    )
-    with transaction.atomic():
-        Bucket.objects.filter(telnyx_id=bucket).delete()
-        EmbeddingTask.objects.filter(bucket=bucket).delete()
-        audit.record(user=user, action="delete", resource_type="bucket", resource_id=bucket, resource_label=bucket,
-                     summary=f"Disabled AI for bucket “{bucket}”", response=response)
-
-
-def similarity_search(*, user, bucket: str, query: str, num_of_docs: int) -> list[dict]:
+def similarity_search(*, user: User, bucket: str, query: str, num_of_docs: int) -> list[dict]:
     """The bucket's chunks closest to `query`, closest first (a read: no audit)."""
     require_perm(user, READ)
-    body = {"bucket_name": bucket, "query": query, "num_of_docs": num_of_docs}
-    results = (get_client().post("ai/embeddings/similarity-search", json=body).data or {}).get("data") or []
-    return sorted(results, key=lambda r: r.get("distance", 1))
+    results = embeddings_api.similarity_search({"bucket_name": bucket, "query": query, "num_of_docs": num_of_docs})
+    ranked = sorted(results, key=lambda r: r.get("distance", 1))
+    # Telnyx reports cosine distance (lower is closer); people read similarity more easily.
+    return [{**r, "similarity": max(0.0, 1 - float(r.get("distance", 1))) * 100} for r in ranked]
 
 
-def summarize(*, user, bucket: str, filename: str, system_prompt: str = "") -> str:
+def summarize(*, user: User, bucket: str, filename: str, system_prompt: str = "") -> str:
     """A summary of one file of a bucket (a read: no audit)."""
     require_perm(user, READ)
     body = {"bucket": bucket, "filename": filename, **({"system_prompt": system_prompt} if system_prompt else {})}
-    return ((get_client().post("ai/summarize", json=body).data or {}).get("data") or {}).get("summary", "")
+    return summarize_api.summarize(body)
 
 
-def cluster_compute(*, user, bucket: str, options: dict, idempotency_key: str = "") -> ClusterTask:
+def cluster_fetch(*, user: User, task_id: str) -> tuple[ClusterTask, dict]:
+    """The cluster task's state and clusters from Telnyx; the cached row is updated."""
+    require_perm(user, READ)
+    data = clusters_api.retrieve(task_id, params=CLUSTER_DETAIL_PARAMS)
+    cached = ClusterTask.objects.filter(telnyx_id=task_id).first()
+    item = {**(cached.payload if cached else {}), "task_id": task_id,
+            "bucket": data.get("bucket") or (cached.bucket if cached else ""), "status": data.get("status", "")}
+    if item["status"] in ClusterTask.FINAL and not item.get("finished_at"):
+        item["finished_at"] = timezone.now().isoformat()  # Telnyx does not say; first seen final
+    return cache_put(ClusterTask, item, cluster_task_fields), data
+
+
+def with_documents(clusters: list[dict]) -> list[dict]:
+    """Each cluster (and sub-cluster) with `documents`: the files its sample chunks come from."""
+    def annotate(cluster: dict) -> dict:
+        subclusters = [annotate(c) for c in cluster.get("subclusters") or []]
+        files = {n.get("filename") for n in cluster.get("nodes") or [] if n.get("filename")}
+        files |= {f for c in subclusters for f in c["documents"]}
+        return {**cluster, "subclusters": subclusters, "documents": sorted(files)}
+
+    return [annotate(c) for c in clusters]
+
+
+def cluster_graph(*, user: User, task_id: str, cluster_id: str = "") -> bytes:
+    """The cluster graph as PNG bytes."""
+    require_perm(user, READ)
+    return clusters_api.fetch_graph(task_id, cluster_id=cluster_id)
+
+
+# --- Writes -------------------------------------------------------------------------------------
+def _store_task(bucket: str):
+    """Cache the task Telnyx answered a create with (its bucket is the one we asked for)."""
+    return lambda response: cache_put(EmbeddingTask, {**response.data, "bucket": response.data.get("bucket") or bucket},
+                                      embedding_task_fields)
+
+
+def _task_of(response) -> EmbeddingTask:
+    return EmbeddingTask.objects.get(telnyx_id=response.data["task_id"])
+
+
+def bucket_embed(*, user: User, bucket: str, options: dict, idempotency_key: str = "") -> EmbeddingTask:
+    """Start embedding a bucket's files; returns the new task."""
+    require_perm(user, OPERATE)
+    body = {"bucket_name": bucket, **{k: v for k, v in options.items() if v not in (None, "")}}
+    response = telnyx_write(
+        lambda: embeddings_api.create(body, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="embed", resource_type="bucket", resource_id=bucket, label=bucket,
+        summary=f"Started embedding bucket “{bucket}”", failure_summary=f"Tried: Embed bucket “{bucket}”",
+        changes=body, store=_store_task(bucket),
+    )
+    return _task_of(response)
+
+
+def bucket_embed_url(*, user: User, bucket: str, url: str, idempotency_key: str = "") -> EmbeddingTask:
+    """Fetch and embed a web page into a bucket; returns the new task."""
+    require_perm(user, OPERATE)
+    body = {"bucket_name": bucket, "url": url}
+    response = telnyx_write(
+        lambda: embeddings_api.url(body, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="embed", resource_type="bucket", resource_id=bucket, label=bucket,
+        summary=f"Started embedding {url} into “{bucket}”", failure_summary=f"Tried: Embed {url} into “{bucket}”",
+        changes=body, store=_store_task(bucket),
+    )
+    return _task_of(response)
+
+
+def bucket_disable(*, user: User, bucket: str) -> None:
+    """Disable AI for a bucket: Telnyx drops its embeddings (the files themselves stay)."""
+    require_perm(user, ADMINISTER)
+
+    def forget(response) -> None:
+        Bucket.objects.filter(telnyx_id=bucket).delete()
+        EmbeddingTask.objects.filter(bucket=bucket).delete()
+
+    telnyx_write(
+        lambda: embeddings_api.delete_bucket(bucket),
+        user=user, action="delete", resource_type="bucket", resource_id=bucket, label=bucket,
+        summary=f"Disabled AI for bucket “{bucket}”", failure_summary=f"Tried: Disable AI for bucket “{bucket}”",
+        changes={}, store=forget,
+    )
+
+
+def cluster_compute(*, user: User, bucket: str, options: dict, idempotency_key: str = "") -> ClusterTask:
     """Start clustering a bucket's chunks; returns the new task."""
     require_perm(user, OPERATE)
     body = {"bucket": bucket, **{k: v for k, v in options.items() if v not in (None, "", [])}}
-    response = audit.audited_call(
-        user=user, action="compute", resource_type="cluster", resource_id=bucket, summary=f"Cluster bucket “{bucket}”",
-        changes=body, call=lambda: get_client().post("ai/clusters", json=body),
+
+    def store(response) -> ClusterTask:
+        return cache_put(ClusterTask, {"task_id": response.data.get("task_id"), "bucket": bucket, "status": "pending",
+                                       "created_at": timezone.now().isoformat(),
+                                       "min_cluster_size": body.get("min_cluster_size")}, cluster_task_fields)
+
+    response = telnyx_write(
+        lambda: clusters_api.compute(body, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="compute", resource_type="cluster", resource_id=lambda r: r.data.get("task_id", ""),
+        label=bucket, summary=f"Started clustering bucket “{bucket}”",
+        failure_summary=f"Tried: Cluster bucket “{bucket}”", changes=body, store=store,
     )
-    task_id = ((response.data or {}).get("data") or {}).get("task_id")
-    item = {"task_id": task_id, "bucket": bucket, "status": "pending", "created_at": timezone.now().isoformat(),
-            "min_cluster_size": body.get("min_cluster_size")}
-    with transaction.atomic():
-        task = _put(ClusterTask, cluster_task_fields, item)
-        audit.record(user=user, action="compute", resource_type="cluster", resource_id=task_id, resource_label=bucket,
-                     summary=f"Started clustering bucket “{bucket}”", changes=body, response=response)
-    return task
+    return ClusterTask.objects.get(telnyx_id=response.data["task_id"])
 
 
-def cluster_fetch(*, user, task_id: str) -> tuple[ClusterTask, dict]:
-    """The cluster task's state and clusters from Telnyx; the cached row is updated."""
-    require_perm(user, READ)
-    data = (get_client().get(f"ai/clusters/{task_id}", params={"show_subclusters": "true", "top_n_nodes": 5}).data or {}).get("data") or {}
-    cached = ClusterTask.objects.filter(telnyx_id=task_id).first()
-    item = {**(cached.payload if cached else {}), "task_id": task_id, "bucket": data.get("bucket", ""), "status": data.get("status", "")}
-    return _put(ClusterTask, cluster_task_fields, item), data
-
-
-def cluster_graph(*, user, task_id: str, cluster_id: str = "") -> bytes:
-    """The cluster graph as PNG bytes."""
-    require_perm(user, READ)
-    params = {"cluster_id": cluster_id} if cluster_id else None
-    return get_client().get(f"ai/clusters/{task_id}/graph", params=params, accept="image/png").content
-
-
-def cluster_delete(*, user, task_id: str) -> None:
+def cluster_delete(*, user: User, task_id: str) -> None:
     require_perm(user, ADMINISTER)
-    response = audit.audited_call(
-        user=user, action="delete", resource_type="cluster", resource_id=task_id, summary="Delete cluster task",
-        changes={}, call=lambda: get_client().delete(f"ai/clusters/{task_id}"),
+    telnyx_write(
+        lambda: clusters_api.delete(task_id),
+        user=user, action="delete", resource_type="cluster", resource_id=task_id,
+        summary="Deleted cluster task", failure_summary="Tried: Delete cluster task", changes={},
+        store=lambda response: ClusterTask.objects.filter(telnyx_id=task_id).delete(),
     )
-    with transaction.atomic():
-        ClusterTask.objects.filter(telnyx_id=task_id).delete()
-        audit.record(user=user, action="delete", resource_type="cluster", resource_id=task_id,
-                     summary="Deleted cluster task", response=response)

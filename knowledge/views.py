@@ -7,10 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knowledge import services
+from knowledge import selectors, services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
-from knowledge.models import Bucket, ClusterTask, EmbeddingTask
 from core.changelist import Column, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
@@ -24,10 +23,6 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
                 Column("status", "Status", "status")]
 
 
-def _bucket_names() -> list[str]:
-    return list(Bucket.objects.values_list("telnyx_id", flat=True))
-
-
 def _listing(request, *, outcome=None, **kwargs):
     return render_changelist(request, remember_as="knowledge", fragment=outcome is not None,
                              extra={"outcome": outcome}, **kwargs)
@@ -36,7 +31,7 @@ def _listing(request, *, outcome=None, **kwargs):
 @require_GET
 @read_required
 def bucket_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/bucket_list.html", queryset=Bucket.objects.all(),
+    return _listing(request, template="knowledge/bucket_list.html", queryset=selectors.buckets(),
                     form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS)
 
 
@@ -44,7 +39,7 @@ def bucket_list(request: HttpRequest) -> HttpResponse:
 @read_required
 def bucket_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.BUCKETS, services.buckets_sync)
-    return _listing(request, template="knowledge/bucket_list.html", queryset=Bucket.objects.all(),
+    return _listing(request, template="knowledge/bucket_list.html", queryset=selectors.buckets(),
                     form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name",
                     resource=services.BUCKETS, outcome=outcome)
 
@@ -52,14 +47,11 @@ def bucket_refresh(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def bucket_detail(request: HttpRequest, name: str) -> HttpResponse:
-    def cached():
-        row = Bucket.objects.filter(telnyx_id=name).first()
-        return (row.payload, row.synced_at) if row else None
-
-    result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name), cached)
+    result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name),
+                            lambda: selectors.cached_bucket(name))
     return render(request, "knowledge/bucket_detail.html", {
         "name": name, "result": result, "files": result.data.get("files") or [],
-        "tasks": EmbeddingTask.objects.filter(bucket=name)[:10],
+        "tasks": selectors.recent_tasks_for_bucket(name),
         "embed_form": EmbedForm(), "url_form": EmbedUrlForm(),
         "summarize_form": SummarizeForm(filenames=[f.get("filename") for f in result.data.get("files") or []]),
     })
@@ -101,9 +93,7 @@ def bucket_embed_url(request: HttpRequest, name: str) -> HttpResponse:
 @read_required
 def bucket_summarize(request: HttpRequest, name: str) -> HttpResponse:
     """Summarize one file; answers with the summary fragment (a read, open to Viewers)."""
-    bucket = Bucket.objects.filter(telnyx_id=name).first()
-    filenames = [f.get("filename") for f in (bucket.payload.get("files") or [])] if bucket else []
-    form = SummarizeForm(request.POST, filenames=filenames)
+    form = SummarizeForm(request.POST, filenames=selectors.bucket_filenames(name))
     summary, error = "", None
     if form.is_valid():
         try:
@@ -132,18 +122,18 @@ def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
 @require_GET
 @read_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/task_list.html", queryset=EmbeddingTask.objects.all(),
+    return _listing(request, template="knowledge/task_list.html", queryset=selectors.embedding_tasks(),
                     form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": _bucket_names()})
+                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": selectors.bucket_names()})
 
 
 @require_POST
 @read_required
 def task_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.EMBEDDING_TASKS, services.embedding_tasks_sync)
-    return _listing(request, template="knowledge/task_list.html", queryset=EmbeddingTask.objects.all(),
+    return _listing(request, template="knowledge/task_list.html", queryset=selectors.embedding_tasks(),
                     form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": _bucket_names()}, outcome=outcome)
+                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": selectors.bucket_names()}, outcome=outcome)
 
 
 @require_GET
@@ -152,16 +142,18 @@ def task_detail(request: HttpRequest, task_id: str) -> HttpResponse:
     """The task page; its status fragment polls Telnyx until the task is final."""
     task, error = current_or_last_known(
         lambda: services.embedding_task_fetch(user=request.user, task_id=task_id),
-        lambda: EmbeddingTask.objects.filter(telnyx_id=task_id).first(),
+        lambda: selectors.embedding_task(task_id),
     )
-    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error}, final=task.is_final)
+    counts = services.bucket_file_counts(user=request.user, bucket=task.bucket)
+    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error, "file_counts": counts},
+                         final=task.is_final)
 
 
 @require_GET
 @read_required
 def search(request: HttpRequest) -> HttpResponse:
     """Similarity search; a GET form, so a search can be bookmarked and shared."""
-    buckets = _bucket_names()
+    buckets = selectors.bucket_names()
     form = SearchForm(request.GET or None, buckets=buckets)
     results, error = None, None
     if form.is_bound and form.is_valid():
@@ -176,27 +168,28 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def cluster_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/cluster_list.html", queryset=ClusterTask.objects.all(),
+    return _listing(request, template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks(),
                     form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": _bucket_names()})
+                    resource=services.CLUSTERS, form_kwargs={"buckets": selectors.bucket_names()})
 
 
 @require_POST
 @read_required
 def cluster_refresh(request: HttpRequest) -> HttpResponse:
     outcome = refresh_from_request(request, services.CLUSTERS, services.clusters_sync)
-    return _listing(request, template="knowledge/cluster_list.html", queryset=ClusterTask.objects.all(),
+    return _listing(request, template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks(),
                     form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": _bucket_names()}, outcome=outcome)
+                    resource=services.CLUSTERS, form_kwargs={"buckets": selectors.bucket_names()}, outcome=outcome)
 
 
 @require_http_methods(["GET", "POST"])
 @operate_required
 def cluster_compute(request: HttpRequest) -> HttpResponse:
-    form = ClusterForm(request.POST or None, buckets=_bucket_names(), initial={"bucket": request.GET.get("bucket")})
+    form = ClusterForm(request.POST or None, buckets=selectors.bucket_names(), initial={"bucket": request.GET.get("bucket")})
     if request.method == "POST" and form.is_valid():
         try:
-            task = services.cluster_compute(user=request.user, bucket=form.cleaned_data["bucket"], options=form.options())
+            task = services.cluster_compute(user=request.user, bucket=form.cleaned_data["bucket"], options=form.options(),
+                                            idempotency_key=form.cleaned_data["idempotency_key"])
         except TelnyxError as exc:
             add_telnyx_errors(form, exc)
         else:
@@ -209,7 +202,12 @@ def cluster_compute(request: HttpRequest) -> HttpResponse:
 @read_required
 def cluster_detail(request: HttpRequest, task_id: str) -> HttpResponse:
     task, data = services.cluster_fetch(user=request.user, task_id=task_id)
-    return render_polled(request, "knowledge/cluster_detail.html", {"task": task, "clusters": data.get("clusters") or []},
+    clusters = services.with_documents(data.get("clusters") or [])
+    selected = next((c for c in clusters if c.get("cluster_id") == request.GET.get("cluster")), None)
+    return render_polled(request, "knowledge/cluster_detail.html",
+                         {"task": task, "clusters": clusters, "selected": selected,
+                          "chunk_count": sum(c.get("total_number_of_nodes") or 0 for c in clusters),
+                          "document_count": len({f for c in clusters for f in c["documents"]})},
                          final=task.is_final, fragment="result")
 
 
@@ -226,7 +224,7 @@ def cluster_graph(request: HttpRequest, task_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def cluster_delete(request: HttpRequest, task_id: str) -> HttpResponse:
-    task = ClusterTask.objects.filter(telnyx_id=task_id).first()
+    task = selectors.cluster_task(task_id)
     if request.method == "POST":
         try:
             services.cluster_delete(user=request.user, task_id=task_id)

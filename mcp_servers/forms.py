@@ -17,14 +17,26 @@ class McpServerFilterForm(FilterForm):
         self.fields["type"].choices = [("", "All types"), *type_choices]
 
 
+# The MCP transports; Telnyx takes `type` as a free string, so a server saved with another
+# value keeps it as an extra choice when edited.
+TRANSPORTS = [("http", "Streamable HTTP (http)"), ("sse", "Server-sent events (sse)")]
+
+
 class McpServerForm(IdempotentForm):
     name = forms.CharField(max_length=300)
-    type = forms.CharField(max_length=100, help_text="The transport, e.g. sse or http.")
+    type = forms.ChoiceField(choices=TRANSPORTS, initial="http", label="Transport",
+                             help_text="How the assistant talks to the server.")
     url = forms.URLField(max_length=1000, assume_scheme="https", label="URL")
     allowed_tools = forms.CharField(required=False, max_length=2000,
                                     help_text="Comma-separated tool names; leave empty to allow every tool.")
     api_key_ref = forms.CharField(required=False, max_length=300, label="API key reference",
                                   help_text="The identifier of an integration secret holding the server's key (never the key itself).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("type")
+        if current and current not in dict(TRANSPORTS):
+            self.fields["type"].choices = [*TRANSPORTS, (current, current)]
 
     def clean_allowed_tools(self) -> list[str]:
         raw = self.cleaned_data.get("allowed_tools") or ""

@@ -15,17 +15,16 @@ from portal.selectors import audit_events_for
 from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
-from mcp_servers import services
+from mcp_servers import selectors, services
 from mcp_servers.forms import McpServerFilterForm, McpServerForm
-from mcp_servers.models import McpServer
 
 LIST_TEMPLATE = "mcp_servers/mcp_list.html"
 COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Column("created", "Created", "created_at")]
 
 
 def _changelist_context(request: HttpRequest) -> dict:
-    types = McpServer.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type")
-    changelist = build_changelist(request, McpServer.objects.defer("payload"), McpServerFilterForm, COLUMNS,
+    types = selectors.mcp_server_types()
+    changelist = build_changelist(request, selectors.mcp_servers(), McpServerFilterForm, COLUMNS,
                                   default_sort="name", form_kwargs={"type_choices": [(t, t) for t in types]})
     state = sync_state(services.RESOURCE)
     return {"cl": changelist, "sync": state, "stale": is_stale(state)}
@@ -95,8 +94,7 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def mcp_delete(request: HttpRequest, server_id: str) -> HttpResponse:
-    row = McpServer.objects.filter(telnyx_id=server_id).first()
-    name = row.name if row else server_id
+    name = selectors.mcp_server_name(server_id)
     if request.method == "POST":
         try:
             existed = services.mcp_server_delete(user=request.user, server_id=server_id)

@@ -9,7 +9,10 @@ import os
 import sys
 from pathlib import Path
 
+from datetime import timedelta
+
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,20 +21,26 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
+TELNYX_API_KEY = env.str("TELNYX_API_KEY", default="")
+SANDBOX_MODE = not TELNYX_API_KEY
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not DEBUG and env.bool("REQUIRE_SECRET_KEY", default=False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production.")
-    # Local and sandbox use only: a stable key so sessions survive restarts.
-    SECRET_KEY = "insecure-local-sandbox-key-" + "x" * 40
+    if not (SANDBOX_MODE or DEBUG or "pytest" in sys.modules):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Against real Telnyx the portal needs a secret key of its own "
+            "(sessions, CSRF and password resets are signed with it): set SECRET_KEY in the "
+            "environment or .env, e.g. to the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    # Sandbox and DEBUG only: a stable key so sessions survive restarts. The prefix makes
+    # `check --deploy` report it (security.W009).
+    SECRET_KEY = "django-insecure-local-sandbox-key-" + "x" * 40
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORT = env.int("PORT", default=8000)
 
 # --- Telnyx ------------------------------------------------------------------------------
-TELNYX_API_KEY = env.str("TELNYX_API_KEY", default="")
-SANDBOX_MODE = not TELNYX_API_KEY
 # The sandbox is mounted whenever we run without a real key, or when asked for explicitly.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=SANDBOX_MODE)
 # The key the sandbox accepts, and the one the portal sends to it in sandbox mode.
@@ -81,10 +90,12 @@ INSTALLED_APPS = [
     "mcp_servers",
     "integrations",
     "sandbox",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +106,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "core.middleware.TelnyxErrorMiddleware",
+    # Last, as its documentation asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -225,6 +238,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -250,6 +265,34 @@ STORAGES = {
 # Tests and DEBUG serve straight from the finders; production serves collected files.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 
+# --- Login throttling (django-axes) ------------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked out for AXES_COOLOFF_MINUTES; a lockout is an audit event (portal.signals).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_VERBOSE = False
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------
+# Nothing inline: scripts and styles come from our static files only (htmx's own inline
+# indicator style and eval are switched off in base.html's htmx-config).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Production hardening: `manage.py check --deploy` passes with DEBUG off ----------------
 SECURE_SSL = env.bool("SECURE_SSL", default=False)
 SESSION_COOKIE_SECURE = SECURE_SSL
@@ -268,9 +311,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_client_errors": {"()": "portal.log_filters.OneLinePerClientError"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # Filters on a logger apply to its own records only: django.request logs its 4xx here.
+        "django.request": {"filters": ["one_line_client_errors"]},
+        # One line per failed login (a warning); axes' bookkeeping lines are noise.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 PORTAL_VERSION = "0.1.0"

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
 
@@ -9,10 +9,20 @@ urlpatterns = [
     path("dashboard/refresh/", views.dashboard_refresh, name="dashboard-refresh"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # An invited or locked-out user opens this logged out: Django's reset view checks the token.
+    path(
+        "login/invite/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="portal/user_invite.html", success_url=reverse_lazy("login")
+        ),
+        name="invite",
+    ),
     path("audit/", views.audit_list, name="audit"),
+    path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("tasks/", task_views.task_list, name="tasks"),
     path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
+    path("users/", include("portal.users.urls")),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
     path("integrations/", include("integrations.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -88,5 +88,29 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @read_required
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One audit entry with its changes whole (lists show them cut short)."""
+    event = get_object_or_404(AuditEvent, pk=pk)
+    return render(request, "portal/audit_detail.html", {"event": event})
+
+
+@require_GET
+@read_required
 def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
     return render(request, "portal/coming_soon.html", {"section": section.replace("-", " ")})
+
+
+def login_locked_out(request: HttpRequest, credentials: dict, *args, **kwargs) -> HttpResponse:
+    """What a locked-out login sees (django-axes' AXES_LOCKOUT_CALLABLE): the login page with
+    a message saying why and for how long, status 429."""
+    from django.conf import settings
+    from django.contrib.auth.forms import AuthenticationForm
+
+    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
+    context = {
+        "form": form,
+        "locked_out": True,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "next": request.POST.get("next", ""),
+    }
+    return render(request, "registration/login.html", context, status=429)

@@ -104,8 +104,10 @@ class SuiteRun(models.Model):
 
     batch_id = models.CharField(max_length=200, unique=True)
     suite = models.CharField(max_length=300, db_index=True)
-    # "" means the assistant's main version.
+    # The one version this batch tested; "" for the main version (or several, then see `versions`).
     version_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # {assistant id: version id} for every destination run on a version other than main.
+    versions = models.JSONField(default=dict, blank=True)
     run_ids = models.JSONField(default=list)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     username = models.CharField(max_length=150, blank=True)
@@ -142,6 +144,23 @@ class SuiteRun(models.Model):
         return round(100 * self.finished / self.total) if self.total else 0
 
 
+class RunTrigger(models.Model):
+    """Who started a test run from the portal: Telnyx reports only "api" for those.
+
+    Kept apart from `TestRun`, whose rows a sync replaces wholesale with Telnyx's answer.
+    """
+
+    run_id = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField(max_length=150, blank=True)
+    started_at = models.DateTimeField()
+    # The batch the run belongs to, when it was started by Run suite.
+    suite_run = models.ForeignKey(SuiteRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="triggers")
+
+    def __str__(self) -> str:
+        return f"{self.run_id} by {self.username}"
+
+
 class SuiteSchedule(models.Model):
     """When a suite runs on its own: a cron expression (UTC) or every N minutes, optionally on one
     version. This row is what the suite page shows; beat fires it through the django-celery-beat
@@ -155,8 +174,10 @@ class SuiteSchedule(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CRON)
     cron = models.CharField(max_length=100, blank=True)
     every_minutes = models.PositiveIntegerField(null=True, blank=True)
-    # "" means the destination assistant's main version.
-    version_id = models.CharField(max_length=200, blank=True)
+    # {assistant id: version id} for the destinations not run on main, as Run suite takes them.
+    versions = models.JSONField(default=dict, blank=True)
+    # The add form's key: a resubmitted form finds this schedule instead of adding a twin.
+    idempotency_key = models.CharField(max_length=100, blank=True, db_index=True)
     enabled = models.BooleanField(default=True)
     periodic_task = models.OneToOneField("django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL)
     # Scheduled runs start as this Operator (the audit and "Started by" name them).

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
-from assistants.models import Assistant
+from assistants.models import Assistant, AssistantVersion
+from core.changelist import kept
 
-from testing.models import FINAL_STATUSES, AlertDelivery, AssistantTest, SuiteRun, SuiteSchedule, TestRun, TestSuite
+from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
@@ -18,21 +20,36 @@ def test_queryset() -> QuerySet[AssistantTest]:
     return AssistantTest.objects.defer("payload")
 
 
-def suite_names() -> list[str]:
-    """Suites Telnyx lists, plus any named on cached tests (a new suite shows before a refresh)."""
+RESOURCE = "assistant-tests"
+
+
+def _suite_names() -> list[str]:
     names = set(TestSuite.objects.values_list("name", flat=True))
-    names |= set(AssistantTest.objects.exclude(test_suite="").values_list("test_suite", flat=True))
+    # order_by(): Meta.ordering would otherwise join the DISTINCT and return every row.
+    names |= set(AssistantTest.objects.exclude(test_suite="").order_by().values_list("test_suite", flat=True).distinct())
     return sorted(names, key=str.lower)
+
+
+def suite_names() -> list[str]:
+    """Suites Telnyx lists, plus any named on cached tests (a new suite shows before a refresh).
+
+    Kept per generation of both tables: a suite sync or a test write changes the list."""
+    generation = kept("test-suites", "suite-generation", lambda: TestSuite.objects.count(), TestSuite)
+    return kept(RESOURCE, f"suite-names:{generation}", _suite_names, AssistantTest)
 
 
 def suite_filter_choices() -> list[tuple[str, str]]:
     return [(n, n) for n in suite_names()]
 
 
-def destination_filter_choices() -> list[tuple[str, str]]:
+def _destination_filter_choices() -> list[tuple[str, str]]:
     names = dict(Assistant.objects.values_list("telnyx_id", "name"))
-    values = AssistantTest.objects.exclude(destination="").values_list("destination", flat=True).distinct()
+    values = AssistantTest.objects.exclude(destination="").order_by().values_list("destination", flat=True).distinct()
     return sorted(((v, names.get(v, v)) for v in values), key=lambda c: c[1].lower())
+
+
+def destination_filter_choices() -> list[tuple[str, str]]:
+    return kept(RESOURCE, "destination-choices", _destination_filter_choices, AssistantTest)
 
 
 def assistant_options() -> list[tuple[str, str]]:
@@ -64,11 +81,6 @@ def suite_test_runs(suite_name: str) -> QuerySet[TestRun]:
     return TestRun.objects.filter(test_id__in=test_ids).order_by("-created_at", "-pk")
 
 
-def test_run_pass_rate(runs: list[TestRun]) -> float | None:
-    finished = [r for r in runs if r.is_final]
-    return sum(r.status == "passed" for r in finished) / len(finished) if finished else None
-
-
 @dataclass
 class SuiteOverview:
     name: str
@@ -89,22 +101,37 @@ class SuiteOverview:
         return self.last_suite_run is not None and self.last_run_at == self.last_suite_run.started_at
 
 
-def suites_overview() -> list[SuiteOverview]:
-    counts = dict(AssistantTest.objects.exclude(test_suite="").values_list("test_suite").annotate(n=Count("pk")))
-    overview = []
-    for name in suite_names():
-        recent = list(suite_test_runs(name).filter(status__in=FINAL_STATUSES)[:TREND_RUNS])
-        overview.append(
-            SuiteOverview(
-                name=name,
-                test_count=counts.get(name, 0),
-                last_suite_run=suite_runs(name).first(),
-                last_test_run=suite_test_runs(name).first(),
-                pass_rate=test_run_pass_rate(recent),
-                destination=suite_destination(name),
-            )
-        )
-    return overview
+def _first_per(queryset: QuerySet, partition: str, order: list, limit: int = 1) -> QuerySet:
+    """The first `limit` rows of each `partition` value, in one query (a window function)."""
+    return queryset.annotate(rank=Window(RowNumber(), partition_by=[F(partition)], order_by=order)).filter(rank__lte=limit)
+
+
+def suites_overview(names: list[str]) -> list[SuiteOverview]:
+    """The overview rows of the given suites (one page) in a fixed number of queries."""
+    tests = AssistantTest.objects.filter(test_suite__in=names).order_by()
+    counts = dict(tests.values_list("test_suite").annotate(n=Count("pk")))
+    destinations = dict(
+        _first_per(tests.exclude(destination=""), "test_suite", [F("created_at").asc(), F("pk").asc()])
+        .values_list("test_suite", "destination")
+    )
+    suite_of = Subquery(AssistantTest.objects.filter(telnyx_id=OuterRef("test_id")).values("test_suite")[:1])
+    runs = TestRun.objects.filter(test_id__in=tests.values("telnyx_id")).annotate(suite=suite_of).order_by()
+    newest = [F("created_at").desc(nulls_last=True), F("pk").desc()]
+    last_runs = {r.suite: r for r in _first_per(runs, "suite", newest)}
+    batches = SuiteRun.objects.filter(suite__in=names).order_by()
+    batch_order = [F("started_at").desc(), F("pk").desc()]
+    last_batches = {r.suite: r for r in _first_per(batches, "suite", batch_order)}
+    # The same batches finished_suite_runs() counts for the suite page: one pass rate everywhere.
+    recent: dict[str, list[SuiteRun]] = {}
+    for batch in _first_per(batches.exclude(status="running"), "suite", batch_order, TREND_RUNS):
+        if batch.finished:
+            recent.setdefault(batch.suite, []).append(batch)
+    return [
+        SuiteOverview(name=name, test_count=counts.get(name, 0), last_suite_run=last_batches.get(name),
+                      last_test_run=last_runs.get(name), pass_rate=pass_rate(recent.get(name, [])),
+                      destination=destinations.get(name, ""))
+        for name in names
+    ]
 
 
 def suite_destination(suite_name: str) -> str:
@@ -119,14 +146,49 @@ def suite_tests(suite_name: str) -> QuerySet[AssistantTest]:
     return AssistantTest.objects.filter(test_suite=suite_name).order_by("name")
 
 
+def finished_suite_runs(suite_name: str) -> list[SuiteRun]:
+    """The suite's last TREND_RUNS batches with at least one finished test run, newest first:
+    what the suites list's pass rate, the trend chart and "pass rate by version" all count."""
+    return [r for r in suite_runs(suite_name).exclude(status="running")[:TREND_RUNS] if r.finished]
+
+
+def suite_pass_rate(suite_name: str) -> float | None:
+    """The suite's pass rate, the one number shown for it on the suites list and its own page."""
+    return pass_rate(finished_suite_runs(suite_name))
+
+
 def pass_rate_by_version(suite_name: str) -> list[dict]:
-    """Per assistant version tested: batches, and test runs passed over finished."""
-    by_version: dict[str, list[SuiteRun]] = {}
-    for run in suite_runs(suite_name).exclude(status="running"):
-        by_version.setdefault(run.version_id, []).append(run)
+    """Per assistant and version tested, newest first: batches, and test runs passed over finished.
+
+    A batch that ran each assistant on its own version counts each test's run under its own
+    assistant and version; any other batch counts under the suite's assistant.
+    """
+    batches = finished_suite_runs(suite_name)
+    destination = dict(AssistantTest.objects.filter(test_suite=suite_name).values_list("telnyx_id", "destination"))
+    suite_assistant = suite_destination(suite_name)
+    runs = {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=[i for b in batches for i in b.run_ids])}
+    groups: dict[tuple[str, str], dict] = {}
+    for batch in batches:
+        for run_id in batch.run_ids:
+            run = runs.get(run_id)
+            if run is None or not run.is_final:
+                continue
+            if batch.versions:
+                assistant = destination.get(run.test_id, "")
+                version = batch.versions.get(assistant, "")
+            else:  # one version for the whole batch, on the suite's assistant
+                assistant, version = suite_assistant, batch.version_id
+            group = groups.setdefault((assistant, version), {"batches": set(), "passed": 0, "finished": 0})
+            group["batches"].add(batch.pk)
+            group["passed"] += run.status == "passed"
+            group["finished"] += 1
+    names = assistant_names()
+    versions = version_names(v for _, v in groups)
     return [
-        {"version_id": version, "batches": len(runs), "pass_rate": pass_rate(runs)}
-        for version, runs in sorted(by_version.items(), key=lambda kv: -max(r.started_at.timestamp() for r in kv[1]))
+        {"assistant_id": assistant, "assistant_name": names.get(assistant, assistant), "version_id": version,
+         "version_name": versions.get(version, version), "batches": len(g["batches"]),
+         "pass_rate": g["passed"] / g["finished"]}
+        for (assistant, version), g in groups.items()
     ]
 
 
@@ -146,8 +208,9 @@ class TrendChart:
 
 
 def pass_rate_trend(suite_name: str, *, width: int = 640, height: int = 160, pad: int = 24) -> TrendChart:
-    finished = [r for r in suite_runs(suite_name).exclude(status="running")[:TREND_RUNS] if r.finished]
+    finished = finished_suite_runs(suite_name)
     finished.reverse()
+    names = version_names(v for r in finished for v in [r.version_id, *r.versions.values()])
     step = (width - 2 * pad) / max(len(finished) - 1, 1)
     points = []
     for i, run in enumerate(finished):
@@ -157,6 +220,7 @@ def pass_rate_trend(suite_name: str, *, width: int = 640, height: int = 160, pad
             "y": round(height - pad - rate * (height - 2 * pad), 1),
             "rate": round(rate * 100),
             "run": run,
+            "versions": ", ".join(names.get(v, v) for v in (run.versions.values() if run.versions else [run.version_id]) if v),
         })
     return TrendChart(width, height, points, " ".join(f"{p['x']},{p['y']}" for p in points))
 
@@ -176,7 +240,49 @@ def suites_for_assistant(assistant_id: str) -> list[str]:
 
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:
     """The latest suite runs the portal started against one assistant version."""
-    return list(SuiteRun.objects.filter(version_id=version_id)[:limit])
+    candidates = SuiteRun.objects.filter(Q(version_id=version_id) | ~Q(versions={}))
+    return [r for r in candidates.iterator() if version_id in (r.version_id, *r.versions.values())][:limit]
+
+
+def suite_destinations(suite_name: str) -> list[str]:
+    """Every assistant the suite's tests call, the first test's first."""
+    values = (AssistantTest.objects.filter(test_suite=suite_name).exclude(destination="")
+              .order_by("created_at", "pk").values_list("destination", flat=True))
+    return list(dict.fromkeys(values))
+
+
+def version_names(version_ids) -> dict[str, str]:
+    """{version id: its name} from the versions cache; a version without a name keeps its id."""
+    ids = {v for v in version_ids if v}
+    rows = AssistantVersion.objects.filter(version_id__in=ids).values_list("version_id", "name")
+    return {version: name or version for version, name in rows}
+
+
+@dataclass
+class Destination:
+    """An assistant a suite's tests call, with the cached versions it can run on."""
+
+    assistant_id: str
+    name: str
+    versions: list[tuple[str, str]]
+
+
+def destinations_with_versions(suite_name: str) -> list[Destination]:
+    names = assistant_names()
+    destinations = []
+    for assistant_id in suite_destinations(suite_name):
+        versions = AssistantVersion.objects.filter(assistant_id=assistant_id).order_by("-created_at", "-pk")
+        destinations.append(Destination(
+            assistant_id=assistant_id, name=names.get(assistant_id, assistant_id),
+            versions=[(v.version_id, f"{v.name or v.version_id} · {v.version_id[:8]}") for v in versions if v.version_id],
+        ))
+    return destinations
+
+
+def triggered_by(runs) -> dict[str, str]:
+    """{run id: the portal user who started it} for the runs started from the portal."""
+    ids = [getattr(r, "telnyx_id", r) for r in runs if r]
+    return dict(RunTrigger.objects.filter(run_id__in=ids).values_list("run_id", "username"))
 
 
 def suite_schedules(suite_name: str):

@@ -96,6 +96,15 @@ class _KeyLeakHandler(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """Kept counts and choices (core.changelist.kept) live in the cache: no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def api_key_never_leaks(monkeypatch, request):
     """Fail any test whose responses (test client), log lines or audit events hold the API key."""
     from django.conf import settings
@@ -155,3 +164,22 @@ def assistant_json():
         return data
 
     return build
+
+
+# --- Every JSON body the portal sends to the sandbox, for the contract check ----------------
+@pytest.fixture(scope="session", autouse=True)
+def record_request_bodies_sent_to_the_sandbox():
+    """Wrap the one HTTP call site; tests/contract/test_zz_request_bodies.py validates what it saw."""
+    from portal.telnyx.client import TelnyxClient
+    from tests.contract.request_bodies import RECORDED, Recorded
+
+    original = TelnyxClient.request
+
+    def recording(self, method, path, **kwargs):
+        if kwargs.get("json") is not None and "/sandbox/v2" in self.base_url:
+            RECORDED.append(Recorded(method.upper(), path, kwargs["json"]))
+        return original(self, method, path, **kwargs)
+
+    TelnyxClient.request = recording
+    yield
+    TelnyxClient.request = original

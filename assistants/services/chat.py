@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import audit
+from core.types import PortalUser
+from core.writes import telnyx_write
 from portal.roles import OPERATE, require_perm
-from portal.telnyx import TelnyxError, get_client, new_idempotency_key
+from portal.telnyx import TelnyxError, new_idempotency_key
+from portal.telnyx.resources import chat as chat_api
+from portal.telnyx.resources import conversations as conversations_api
 
 from assistants.services.observed import forget_observed_split
 
@@ -25,53 +29,49 @@ class ChatTurn:
     version_id: str = ""  # "" when Telnyx did not say (or the lookup failed)
 
 
-def conversation_start(*, user, assistant_id: str) -> str:
+def conversation_start(*, user: PortalUser, assistant_id: str) -> str:
     """Create a conversation for the assistant and return its id."""
     require_perm(user, OPERATE)
-    body = {"metadata": {"assistant_id": assistant_id}, "name": f"Portal playground ({user.username})"}
-    created = get_client().post("ai/conversations", json=body, idempotency_key=new_idempotency_key()).data or {}
-    return created["id"]
+    body = {"metadata": {"assistant_id": assistant_id}, "name": f"Portal playground ({user.get_username()})"}
+    return conversations_api.create(body, idempotency_key=new_idempotency_key()).data["id"]
 
 
 def serving_version(conversation_id: str) -> str:
     """The version pinned to the conversation, from its metadata; "" if it cannot be read."""
     try:
-        data = (get_client().get(f"ai/conversations/{conversation_id}").data or {}).get("data") or {}
+        data = conversations_api.retrieve(conversation_id)
     except TelnyxError:
         return ""
     return str((data.get("metadata") or {}).get("assistant_version_id") or "")
 
 
-def chat_send(*, user, assistant_id: str, content: str, conversation_id: str = "") -> ChatTurn:
+def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "") -> ChatTurn:
     """Send one user turn; start a conversation first when there is none yet."""
     require_perm(user, OPERATE)
     if not conversation_id:
         conversation_id = conversation_start(user=user, assistant_id=assistant_id)
         forget_observed_split(assistant_id)
-    response = get_client().post(
-        f"ai/assistants/{assistant_id}/chat", json={"content": content, "conversation_id": conversation_id}
-    )
+    response = chat_api.send(assistant_id, content=content, conversation_id=conversation_id)
     reply = str((response.data or {}).get("content") or "")
     return ChatTurn(conversation_id=conversation_id, reply=reply, version_id=serving_version(conversation_id))
 
 
-def sms_chat_send(*, user, assistant_id: str, from_: str, to: str, text: str = "", idempotency_key: str = "") -> str:
+def sms_chat_send(*, user: PortalUser, assistant_id: str, from_: str, to: str, text: str = "",
+                  idempotency_key: str = "") -> str:
     """Have the assistant start an SMS conversation from `from_` to `to`; audited. Returns the
     conversation id Telnyx created ("" if it created none)."""
     require_perm(user, OPERATE)
     body = {"from": from_, "to": to, **({"text": text} if text else {})}
     summary = f"SMS chat from {from_} to {to}"
-    try:
-        response = get_client().post(
-            f"ai/assistants/{assistant_id}/chat/sms", json=body, idempotency_key=idempotency_key or new_idempotency_key()
-        )
-    except TelnyxError as exc:
-        audit.record(user=user, action="sms_chat", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     summary=f"Tried to start an {summary}", changes=audit.diff(None, body), error=exc)
-        raise
-    conversation_id = str((response.data or {}).get("conversation_id") or "")
-    forget_observed_split(assistant_id)
-    audit.record(user=user, action="sms_chat", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                 summary=f"Started an {summary}" + (f" (conversation {conversation_id})" if conversation_id else ""),
-                 changes=audit.diff(None, body), response=response)
-    return conversation_id
+
+    def started(response) -> str:
+        conversation_id = str(response.data.get("conversation_id") or "")
+        return f"Started an {summary}" + (f" (conversation {conversation_id})" if conversation_id else "")
+
+    response = telnyx_write(
+        lambda: chat_api.send_sms(assistant_id, body, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="sms_chat", resource_type=RESOURCE_TYPE, resource_id=assistant_id, summary=started,
+        failure_summary=f"Tried to start an {summary}", changes=audit.diff(None, body),
+        store=lambda r: forget_observed_split(assistant_id),
+    )
+    return str(response.data.get("conversation_id") or "")

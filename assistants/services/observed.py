@@ -15,8 +15,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.types import PortalUser
 from portal.roles import READ, require_perm
-from portal.telnyx import get_client
+from portal.telnyx.resources import conversations as conversations_api
 
 WINDOWS = (("24h", "Last 24 hours", timedelta(hours=24)), ("7d", "Last 7 days", timedelta(days=7)))
 BATCH = 1000
@@ -53,7 +54,7 @@ def _fetch_since(assistant_id: str, since: datetime) -> tuple[list[dict], bool]:
         created = [f"gte.{since.isoformat()}"] + ([f"lt.{before}"] if before else [])
         params = {"metadata->assistant_id": f"eq.{assistant_id}", "created_at": created,
                   "order": "created_at.desc", "limit": BATCH}
-        batch = (get_client().get("ai/conversations", params=params).data or {}).get("data") or []
+        batch = conversations_api.list_page(params=params)
         items += batch
         if len(batch) < BATCH:
             return items, False
@@ -72,7 +73,7 @@ def forget_observed_split(assistant_id: str) -> None:
     cache.delete(_cache_key(assistant_id))
 
 
-def observed_split(*, user, assistant_id: str, refresh: bool = False) -> ObservedSplit:
+def observed_split(*, user: PortalUser, assistant_id: str, refresh: bool = False) -> ObservedSplit:
     """Conversations per serving version over the last 24 hours and 7 days."""
     require_perm(user, READ)
     key = _cache_key(assistant_id)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from core import audit
+from core.types import PortalUser
+from core.writes import telnyx_write
 from portal.roles import OPERATE, require_perm
-from portal.telnyx import TelnyxError, get_client
+from portal.telnyx.resources import tools as tools_api
 
 from assistants.services.assistants import RESOURCE_TYPE
 
@@ -27,7 +28,7 @@ def webhook_tools(assistant: dict) -> list[dict]:
     return tools
 
 
-def tool_test(*, user, assistant_id: str, tool_id: str, arguments: dict, dynamic_variables: dict) -> dict:
+def tool_test(*, user: PortalUser, assistant_id: str, tool_id: str, arguments: dict, dynamic_variables: dict) -> dict:
     """Have Telnyx call the webhook; returns {success, status_code, content_type, request, response}.
 
     Audited, since the webhook is really called and may act on what it receives.
@@ -35,14 +36,10 @@ def tool_test(*, user, assistant_id: str, tool_id: str, arguments: dict, dynamic
     require_perm(user, OPERATE)
     body = {"arguments": arguments, "dynamic_variables": dynamic_variables}
     summary = f"Tested webhook tool “{tool_id}”"
-    try:
-        response = get_client().post(f"ai/assistants/{assistant_id}/tools/{tool_id}/test", json=body)
-    except TelnyxError as exc:
-        audit.record(user=user, action="test_tool", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     summary=f"Tried: {summary}", changes=body, error=exc)
-        raise
-    result = (response.data or {}).get("data") or {}
-    outcome = f"the webhook answered {result.get('status_code', '?')}"
-    audit.record(user=user, action="test_tool", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                 summary=f"{summary}: {outcome}", changes=body, response=response)
-    return result
+    response = telnyx_write(
+        lambda: tools_api.test(assistant_id, tool_id, body),
+        user=user, action="test_tool", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+        summary=lambda r: f"{summary}: the webhook answered {r.data.get('status_code', '?')}",
+        failure_summary=f"Tried: {summary}", changes=body,
+    )
+    return response.data

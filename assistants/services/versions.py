@@ -1,27 +1,27 @@
-"""Assistant versions: sync the list, read one, edit or delete a non-main one, promote, roll back.
-
-Writes follow the slice's rule: Telnyx first, then the cache takes Telnyx's answer, then the
-audit log (failures are audited and re-raised, the cache untouched).
-"""
+"""Assistant versions: the one list reader, sync, read one, edit or delete a non-main one,
+promote, roll back. Writes go through `core.writes.telnyx_write`: Telnyx first, then the cache
+takes Telnyx's answer and the audit log records it, in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from core import audit
+from core.cache import cache_put
 from core.live import LiveOrCached, live_or_cached_row
-from portal.roles import ADMINISTER, READ, require_perm
 from core.sync import SyncOutcome, replace_cache, run_sync
-from portal.telnyx import NotFoundError, TelnyxError, get_client
+from core.types import PortalUser
+from core.writes import telnyx_write
+from portal.roles import ADMINISTER, READ, require_perm
+from portal.telnyx import TelnyxError, TelnyxResponse, new_idempotency_key
+from portal.telnyx.resources import assistants as assistants_api
+from portal.telnyx.resources import versions as versions_api
+from portal.telnyx.resources._base import parse_date
 
 from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
-
+from assistants.services.canary import CanaryDeploy, canary_fetch
 
 
 def versions_resource(assistant_id: str) -> str:
@@ -36,25 +36,40 @@ def version_key(assistant_id: str, version_id: str) -> str:
 def version_fields(item: dict, *, assistant_id: str, main_version_id: str) -> dict:
     """The cache columns of one API version object."""
     version_id = str(item.get("version_id") or "")
-    created = item.get("version_created_at") or item.get("created_at")
     return {
         "telnyx_id": version_key(assistant_id, version_id),
         "assistant_id": assistant_id,
         "version_id": version_id,
         "name": str(item.get("version_name") or "")[:300],
-        "created_at": parse_datetime(str(created)) if created else None,
+        "created_at": parse_date(item.get("version_created_at") or item.get("created_at")),
         "is_main": bool(main_version_id) and version_id == main_version_id,
     }
 
 
-def versions_sync(*, user, assistant_id: str) -> SyncOutcome:
+def version_list(*, user: PortalUser, assistant_id: str) -> list[dict]:
+    """Every version Telnyx keeps for the assistant, as Telnyx answers them (the one list reader)."""
+    require_perm(user, READ)
+    return versions_api.list_all(assistant_id)
+
+
+def version_choices(*, user: PortalUser, assistant_id: str) -> list[dict]:
+    """The assistant's versions, newest first: `{id, name, created_at}` for selects and labels."""
+    return [
+        {"id": item["version_id"], "name": item.get("version_name") or "",
+         "created_at": parse_date(item.get("version_created_at"))}
+        for item in version_list(user=user, assistant_id=assistant_id)
+        if item.get("version_id")
+    ]
+
+
+def versions_sync(*, user: PortalUser, assistant_id: str) -> SyncOutcome:
     """Replace this assistant's cached versions with Telnyx's list; main comes from the assistant."""
     require_perm(user, READ)
     main: dict = {}
 
     def fetch() -> list[dict]:
-        main.update(get_client().get(f"ai/assistants/{assistant_id}").data or {})
-        return (get_client().get(f"ai/assistants/{assistant_id}/versions").data or {}).get("data") or []
+        main.update(assistants_api.retrieve(assistant_id))
+        return version_list(user=user, assistant_id=assistant_id)
 
     def store(items: list[dict]) -> int:
         assistant_cache_put(main)
@@ -65,11 +80,8 @@ def versions_sync(*, user, assistant_id: str) -> SyncOutcome:
 
 
 def version_cache_put(item: dict, *, assistant_id: str, main_version_id: str) -> AssistantVersion:
-    fields = version_fields(item, assistant_id=assistant_id, main_version_id=main_version_id)
-    row, _ = AssistantVersion.objects.update_or_create(
-        telnyx_id=fields.pop("telnyx_id"), defaults={**fields, "payload": item, "synced_at": timezone.now()}
-    )
-    return row
+    return cache_put(AssistantVersion, item,
+                     lambda i: version_fields(i, assistant_id=assistant_id, main_version_id=main_version_id))
 
 
 def mark_main(assistant_id: str, version_id: str) -> None:
@@ -78,128 +90,85 @@ def mark_main(assistant_id: str, version_id: str) -> None:
     rows.filter(version_id=version_id).update(is_main=True)
 
 
-def version_fetch(*, user, assistant_id: str, version_id: str) -> LiveOrCached:
+def version_fetch(*, user: PortalUser, assistant_id: str, version_id: str) -> LiveOrCached:
     """One version as Telnyx has it now, or the cached copy (with `.error`) if Telnyx fails."""
     require_perm(user, READ)
-
     return live_or_cached_row(
         AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)),
-        lambda: get_client().get(f"ai/assistants/{assistant_id}/versions/{version_id}").data,
+        lambda: versions_api.retrieve(assistant_id, version_id),
     )
 
 
-@dataclass
-class CanaryDeploy:
-    """The assistant's canary deploy, read for display: the rules and the versions they serve."""
-
-    rules: list[dict]
-
-    @property
-    def splits(self) -> list[tuple[str, float | None]]:
-        """(version id, weight) per version served; weight None = a whole rule serves it."""
-        found = []
-        for rule in self.rules:
-            serve = rule.get("serve") or {}
-            if serve.get("version_id"):
-                found.append((serve["version_id"], None))
-            for slot in serve.get("rollout") or []:
-                found.append((slot.get("version_id", ""), slot.get("weight")))
-        return found
-
-    @property
-    def version_ids(self) -> set[str]:
-        return {version_id for version_id, _ in self.splits}
-
-
-def canary_fetch(*, user, assistant_id: str) -> CanaryDeploy | None:
-    """The canary deploy, or None when there is none (Telnyx answers 404)."""
-    require_perm(user, READ)
-    try:
-        data = get_client().get(f"ai/assistants/{assistant_id}/canary-deploys").data or {}
-    except NotFoundError:
-        return None
-    return CanaryDeploy(rules=data.get("rules") or [])
-
-
 def _label(assistant_id: str, version_id: str) -> str:
-    row = AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).first()
-    assistant = Assistant.objects.filter(telnyx_id=assistant_id).first()
-    name = assistant.name if assistant else assistant_id
-    return f"{name} · {row.name if row and row.name else version_id}"
+    name = AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).values_list("name", flat=True).first()
+    assistant = Assistant.objects.filter(telnyx_id=assistant_id).values_list("name", flat=True).first()
+    return f"{assistant or assistant_id} · {name or version_id}"
 
 
-def version_update(*, user, assistant_id: str, version_id: str, changes: dict, before: dict) -> dict:
+def version_update(*, user: PortalUser, assistant_id: str, version_id: str, changes: dict, before: dict,
+                   idempotency_key: str = "") -> dict:
     """Edit a non-main version in place (Telnyx refuses the main one)."""
     require_perm(user, ADMINISTER)
     label = _label(assistant_id, version_id)
-    change_log = audit.diff({k: before.get(k) for k in changes}, changes)
-    try:
-        response = get_client().post(f"ai/assistants/{assistant_id}/versions/{version_id}", json=changes)
-    except TelnyxError as exc:
-        audit.record(user=user, action="update version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     resource_label=label, summary=f"Tried to edit version “{label}” ({version_id})", changes=change_log,
-                     error=exc)
-        raise
-    updated = response.data
-    with transaction.atomic():
+
+    def store(response: TelnyxResponse) -> None:
         main = Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first() or ""
-        version_cache_put(updated, assistant_id=assistant_id, main_version_id=main)
-        audit.record(user=user, action="update version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     resource_label=label, summary=f"Edited version “{label}” ({version_id})", changes=change_log,
-                     response=response)
-    return updated
+        version_cache_put(response.data, assistant_id=assistant_id, main_version_id=main)
+
+    response = telnyx_write(
+        lambda: versions_api.update(assistant_id, version_id, changes, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="update version", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
+        summary=f"Edited version “{label}” ({version_id})", failure_summary=f"Tried to edit version “{label}” ({version_id})",
+        changes=audit.diff({k: before.get(k) for k in changes}, changes), store=store,
+    )
+    return response.data
 
 
-def version_delete(*, user, assistant_id: str, version_id: str) -> None:
+def version_delete(*, user: PortalUser, assistant_id: str, version_id: str) -> None:
     """Delete a non-main version (Telnyx refuses the main one and, in the sandbox, canaried ones)."""
     require_perm(user, ADMINISTER)
     label = _label(assistant_id, version_id)
-    try:
-        response = get_client().delete(f"ai/assistants/{assistant_id}/versions/{version_id}")
-    except TelnyxError as exc:
-        audit.record(user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     resource_label=label, summary=f"Tried to delete version “{label}” ({version_id})", error=exc)
-        raise
-    with transaction.atomic():
-        AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).delete()
-        audit.record(user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     resource_label=label, summary=f"Deleted version “{label}” ({version_id})", response=response)
+    telnyx_write(
+        lambda: versions_api.delete(assistant_id, version_id),
+        user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
+        summary=f"Deleted version “{label}” ({version_id})", failure_summary=f"Tried to delete version “{label}” ({version_id})",
+        store=lambda r: AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).delete(),
+    )
 
 
-def version_promote(*, user, assistant_id: str, version_id: str, from_version_id: str,
-                    kind: str = PromotionRecord.Kind.PROMOTE) -> dict:
+def version_promote(*, user: PortalUser, assistant_id: str, version_id: str, from_version_id: str,
+                    kind: str = PromotionRecord.Kind.PROMOTE, idempotency_key: str = "") -> dict:
     """Make `version_id` main (Telnyx drops any canary deploy). Remembers the previous main
     (`from_version_id`) so the promotion can be rolled back; `kind` is promote or rollback."""
     require_perm(user, ADMINISTER)
     label = _label(assistant_id, version_id)
     verb = "Rolled back" if kind == PromotionRecord.Kind.ROLLBACK else "Promoted"
-    changes = {"main version": {"before": from_version_id, "after": version_id}}
+    acting = user if user.is_authenticated else None
     try:
         # Telnyx drops the canary on promotion; read it first so the split history keeps it.
         canary = canary_fetch(user=user, assistant_id=assistant_id)
     except TelnyxError:
-        canary = None
-    try:
-        response = get_client().post(f"ai/assistants/{assistant_id}/versions/{version_id}/promote")
-    except TelnyxError as exc:
-        audit.record(user=user, action=kind, resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     resource_label=label, summary=f"Tried to make “{label}” main ({kind})", changes=changes, error=exc)
-        raise
-    promoted = response.data
-    with transaction.atomic():
+        canary = CanaryDeploy()
+
+    def store(response: TelnyxResponse) -> None:
+        promoted = response.data
         assistant_cache_put(promoted)
         mark_main(assistant_id, promoted.get("version_id") or version_id)
         PromotionRecord.objects.create(assistant_id=assistant_id, from_version_id=from_version_id,
-                                       to_version_id=version_id, user=user if user.is_authenticated else None, kind=kind)
-        if canary and canary.rules:
-            CanaryConfig.objects.create(
-                assistant_id=assistant_id, rules=canary.rules, kind=CanaryConfig.Kind.DELETED,
-                user=user if user.is_authenticated else None, username=user.username, saved_at=timezone.now(),
-            )
-        summary = f"{verb} to “{label}”: it is now main and gets all traffic; any canary deploy was removed"
-        audit.record(user=user, action=kind, resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     resource_label=label, summary=summary, changes=changes, response=response)
-    return promoted
+                                       to_version_id=version_id, user=acting, kind=kind)
+        if canary.rules:
+            CanaryConfig.objects.create(assistant_id=assistant_id, rules=canary.rules, kind=CanaryConfig.Kind.DELETED,
+                                        user=acting, username=acting.get_username() if acting else "",
+                                        saved_at=timezone.now())
+
+    response = telnyx_write(
+        lambda: versions_api.promote(assistant_id, version_id, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action=kind, resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
+        summary=f"{verb} to “{label}”: it is now main and gets all traffic; any canary deploy was removed",
+        failure_summary=f"Tried to make “{label}” main ({kind})",
+        changes={"main version": {"before": from_version_id, "after": version_id}}, store=store,
+    )
+    return response.data
 
 
 def rollback_target(*, assistant_id: str, main_version_id: str) -> PromotionRecord | None:
@@ -210,11 +179,12 @@ def rollback_target(*, assistant_id: str, main_version_id: str) -> PromotionReco
     return record
 
 
-def version_rollback(*, user, assistant_id: str, main_version_id: str) -> dict:
+def version_rollback(*, user: PortalUser, assistant_id: str, main_version_id: str, idempotency_key: str = "") -> dict:
     """Promote the previous main again (recorded as a `rollback`)."""
     require_perm(user, ADMINISTER)
     record = rollback_target(assistant_id=assistant_id, main_version_id=main_version_id)
     if record is None:
         raise ValueError("There is no earlier main version to roll back to.")
     return version_promote(user=user, assistant_id=assistant_id, version_id=record.from_version_id,
-                           from_version_id=main_version_id, kind=PromotionRecord.Kind.ROLLBACK)
+                           from_version_id=main_version_id, kind=PromotionRecord.Kind.ROLLBACK,
+                           idempotency_key=idempotency_key)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from inference.selectors import model_choices
+from inference.services import form_model_choices
 from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
@@ -21,7 +21,7 @@ from assistants.services import assistants as services
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import webhook_tools
 from assistants.services import lifecycle
-from assistants.forms import AssistantCreateForm, AssistantFilterForm
+from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
 from assistants.models import Assistant
 
 LIST_TEMPLATE = "assistants/assistant_list.html"
@@ -80,7 +80,7 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_create(request: HttpRequest) -> HttpResponse:
-    form = AssistantCreateForm(request.POST or None, model_choices=model_choices())
+    form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices())
     if request.method == "POST" and form.is_valid():
         try:
             created = services.assistant_create(

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 
-from assistants.canary_display import Segment, VersionLabels, bars_from_rows, bars_from_rules, describe_match, segments_for
-from assistants.canary_form import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
-from assistants.canary_rules import OPERATORS, route, rule_attributes
+from assistants.canary.display import Segment, VersionLabels, bars_from_rows, bars_from_rules, describe_match, segments_for
+from assistants.forms.canary import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
+from assistants.canary.rules import OPERATORS, route, rule_attributes
 from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
+from assistants.services import versions as version_services
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -31,7 +32,7 @@ def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabel
     """The assistant (cached copy if Telnyx fails) and its version names (ids only if that fails)."""
     result = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id)
     try:
-        versions = services.version_choices(user=request.user, assistant_id=assistant_id)
+        versions = version_services.version_choices(user=request.user, assistant_id=assistant_id)
     except TelnyxError:
         versions = []
     return result.data, VersionLabels(versions, str(result.data.get("version_id") or "")), result

@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from inference.selectors import model_choices
+from inference.services import form_model_choices
 from portal.roles import admin_required
 from portal.telnyx import TelnyxError
 
 from assistants import selectors
-from assistants.forms_change import (
+from assistants.forms.change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
     AssistantChangeForm,
@@ -35,7 +35,7 @@ def change_forms(request: HttpRequest, payload: dict) -> tuple[AssistantChangeFo
     data = request.POST if request.method == "POST" else None
     form = AssistantChangeForm(
         data, initial=AssistantChangeForm.initial_from(payload),
-        model_choices=model_choices(), current_model=str(payload.get("model") or ""),
+        model_choices=form_model_choices(), current_model=str(payload.get("model") or ""),
     )
     return form, tool_formset(data, tools=payload.get("tools") or [])
 

@@ -12,10 +12,10 @@ from core.forms import IdempotentForm, add_telnyx_errors
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
-from assistants.canary_display import VersionLabels
+from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
-from assistants.services import canary as canary_services
 from assistants.services import chat as services
+from assistants.services import versions as version_services
 
 PAGE = "assistants/chat.html"
 
@@ -38,7 +38,7 @@ class SmsChatForm(IdempotentForm):
 
 def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabels]:
     assistant = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id).data
-    versions = canary_services.version_choices(user=request.user, assistant_id=assistant_id)
+    versions = version_services.version_choices(user=request.user, assistant_id=assistant_id)
     return assistant, VersionLabels(versions, str(assistant.get("version_id") or ""))
 
 

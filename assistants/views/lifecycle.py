@@ -11,7 +11,7 @@ from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-from assistants.forms import AssistantCloneForm, AssistantImportForm
+from assistants.forms.lifecycle import AssistantCloneForm, AssistantImportForm
 from assistants.services import assistants as assistant_services
 from assistants.services import lifecycle as services
 
@@ -39,8 +39,11 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @read_required
 def deleted_list(request: HttpRequest) -> HttpResponse:
     page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    # Not cached: a read failure becomes the clear Telnyx error page (TelnyxErrorMiddleware).
-    page = services.deleted_list(user=request.user, page=max(page_number, 1))
+    # Not cached: if Telnyx fails, the page says why instead of listing.
+    try:
+        page = services.deleted_list(user=request.user, page=max(page_number, 1))
+    except TelnyxError as exc:
+        return render(request, "assistants/assistant_deleted_list.html", {"page": None, "error": exc})
     return render(request, "assistants/assistant_deleted_list.html", {"page": page})
 
 

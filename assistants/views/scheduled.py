@@ -11,7 +11,7 @@ from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-from assistants.forms import ScheduledEventFilterForm, ScheduledEventForm
+from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
 from assistants.models import Assistant
 from assistants.services import scheduled as services
 

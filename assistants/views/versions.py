@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
-from testing import selectors as testing_selectors
 
 from assistants import selectors
 from assistants.compare import compare
-from assistants.forms_change import place_telnyx_errors, tools_body
+from assistants.forms.change import place_telnyx_errors, tools_body
 from assistants.services import assistants as assistant_services
+from assistants.services import canary as canary_services
 from assistants.services import versions as services
 from assistants.views.change import FORM_TEMPLATE, change_forms, form_context
 
@@ -39,11 +39,14 @@ def _canary_text(canary, versions, *known: dict) -> str:
     return ", ".join(parts) or "no traffic"
 
 
-def _canary_or_none(request: HttpRequest, assistant_id: str):
+def _canary_or_none(request: HttpRequest, assistant_id: str) -> canary_services.CanaryDeploy | None:
+    """The canary deploy if there is one; None when there is none or it cannot be read (it is
+    context here: a failing read must not block the page)."""
     try:
-        return services.canary_fetch(user=request.user, assistant_id=assistant_id)
+        canary = canary_services.canary_fetch(user=request.user, assistant_id=assistant_id)
     except TelnyxError:
-        return None  # the canary is context here; a failing read must not block the page
+        return None
+    return canary if canary.exists else None
 
 
 @require_GET
@@ -57,7 +60,7 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         **head, "tab": "versions", "outcome": outcome, "canary": canary, "versions": versions,
         "default_b": next((v.version_id for v in versions if not v.is_main), ""),
         "canary_text": _canary_text(canary, versions),
-        "canary_weights": dict(canary.splits) if canary else {},
+        "canary_weights": {vid: (f"{w:g}" if w is not None else None) for vid, w in canary.splits} if canary else {},
         "rollback": services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"]),
     })
 
@@ -67,6 +70,9 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def version_detail(request: HttpRequest, assistant_id: str, version_id: str) -> HttpResponse:
     head = _head(request, assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id)
+    # testing depends on assistants, never the reverse: its selectors are imported only here.
+    from testing import selectors as testing_selectors
+
     return render(request, "assistants/version_detail.html", {
         **head, "tab": "versions", "version": version.data, "version_result": version,
         "is_main": version_id == head["main_version_id"],

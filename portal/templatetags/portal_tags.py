@@ -53,3 +53,19 @@ def get_item(mapping, key):
 def spaced(value) -> str:
     """'partial_success' → 'partial success', for API enum values shown to people."""
     return str(value or "").replace("_", " ")
+
+
+AUDIT_VALUE_LIMIT = 200
+
+
+@register.filter
+def audit_value(value, full: bool = False) -> str:
+    """A before/after value of an audit change as text: "—" for none, JSON for structures,
+    cut to AUDIT_VALUE_LIMIT characters unless `full` (lists stay small; the entry's own page
+    shows everything)."""
+    if value is None:
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if full or len(text) <= AUDIT_VALUE_LIMIT:
+        return text
+    return f"{text[:AUDIT_VALUE_LIMIT]}… ({len(text):,} characters)"

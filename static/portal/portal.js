@@ -34,3 +34,45 @@ document.addEventListener("change", (event) => {
     box.checked = all.checked;
   });
 });
+
+// "Select all" in a table header: data-check-table ticks every row box of that table.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-check-table]");
+  if (!all) return;
+  all.closest("table").querySelectorAll("input[name=selected]").forEach((box) => {
+    box.checked = all.checked;
+  });
+});
+
+// Forms with data-confirm="question" ask before they submit (no inline handlers: the
+// Content-Security-Policy allows none).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+}, true);
+
+// Links with data-history-back go back a page when there is one, else follow their href.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-history-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
+
+// Bars with data-width="<percent>": the width is set here, since the policy allows no
+// inline style attributes (styles set through the DOM are allowed).
+function applyWidths(root) {
+  root.querySelectorAll("[data-width]").forEach((bar) => { bar.style.width = `${bar.dataset.width}%`; });
+}
+document.addEventListener("DOMContentLoaded", () => applyWidths(document));
+document.addEventListener("htmx:afterSettle", (event) => applyWidths(event.target));
+
+// Forms with data-reset-on-success (the chat box): after a successful HTMX post, clear the
+// textarea and focus it for the next message.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-reset-on-success]");
+  if (!form || !event.detail.successful) return;
+  const box = form.querySelector("textarea");
+  if (box) { box.value = ""; box.focus(); }
+});

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
+from core.cache import cache_put
 from core.live import LiveOrCached, live_or_cached
-from portal.roles import OPERATE, READ, require_perm
 from core.sync import SyncOutcome, replace_cache
-from portal.telnyx import TelnyxError, get_client
+from core.writes import telnyx_write
+from portal.roles import OPERATE, READ, require_perm
+from portal.telnyx import TelnyxError
+from portal.telnyx.resources import conversations as conversations_api
+from portal.telnyx.resources import test_runs as runs_api
+from portal.telnyx.resources._base import parse_date
 
-from testing.models import AssistantTest, TestRun
-from testing.services.assistant_tests import PATH, parse_time
+from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun
 
 RESOURCE_TYPE = "test_run"
 # Enough history for the detail page, the suite chart and pass rates, without walking years of runs.
@@ -28,21 +33,24 @@ def run_fields(item: dict) -> dict:
         "status": str(item.get("status") or "pending")[:20],
         "suite_run_id": str(item.get("test_suite_run_id") or ""),
         "triggered_by": str(item.get("triggered_by") or "")[:100],
-        "created_at": parse_time(item.get("created_at")),
-        "completed_at": parse_time(item.get("completed_at")),
+        "created_at": parse_date(item.get("created_at")),
+        "completed_at": parse_date(item.get("completed_at")),
     }
 
 
 def runs_cache_put(items: list[dict]) -> list[TestRun]:
     """Upsert runs into the cache (never deletes: other listings may hold older runs)."""
+    return [cache_put(TestRun, item, run_fields) for item in items]
+
+
+def remember_trigger(runs: list[dict], user: AbstractBaseUser, suite_run: SuiteRun | None = None) -> None:
+    """Note that `user` started these runs from the portal (Telnyx only says "api"), and in which batch."""
     now = timezone.now()
-    rows = []
-    for item in items:
-        row, _ = TestRun.objects.update_or_create(
-            telnyx_id=item["run_id"], defaults={**run_fields(item), "payload": item, "synced_at": now}
-        )
-        rows.append(row)
-    return rows
+    for run in runs:
+        if run.get("run_id"):
+            RunTrigger.objects.get_or_create(run_id=run["run_id"], defaults={
+                "user": user if user.is_authenticated else None, "username": user.username, "started_at": now,
+                "suite_run": suite_run})
 
 
 def test_runs_sync(*, test_id: str) -> SyncOutcome:
@@ -51,7 +59,7 @@ def test_runs_sync(*, test_id: str) -> SyncOutcome:
     No sync lease or SyncState row: this is one detail page's history, not a shared listing.
     """
     try:
-        items = list(get_client().paginate(f"{PATH}/{test_id}/runs", max_pages=MAX_RUN_PAGES))
+        items = list(runs_api.list_all(test_id, max_pages=MAX_RUN_PAGES))
     except TelnyxError as exc:
         return SyncOutcome(ran=True, error=exc)
     with transaction.atomic():
@@ -59,37 +67,32 @@ def test_runs_sync(*, test_id: str) -> SyncOutcome:
     return SyncOutcome(ran=True, count=count)
 
 
-def test_run_trigger(*, user, test_id: str, idempotency_key: str, version_id: str = "") -> dict:
+def test_run_trigger(*, user: AbstractBaseUser, test_id: str, idempotency_key: str, version_id: str = "") -> dict:
     """Start one run of a test. The caller's Idempotency-Key makes a retried click the same run."""
     require_perm(user, OPERATE)
     test = AssistantTest.objects.filter(telnyx_id=test_id).first()
     label = test.name if test else test_id
-    body = {"destination_version_id": version_id} if version_id else {}
-    try:
-        response = get_client().post(f"{PATH}/{test_id}/runs", json=body, idempotency_key=idempotency_key)
-    except TelnyxError as exc:
-        audit.record(
-            user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=test_id, resource_label=label,
-            summary=f"Tried to run test “{label}”", changes=audit.diff(None, body), error=exc,
-        )
-        raise
-    run = response.data
-    with transaction.atomic():
-        runs_cache_put([run])
-        audit.record(
-            user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=test_id, resource_label=label,
-            summary=f"Started a run of test “{label}” ({run.get('run_id')})", changes=audit.diff(None, body),
-            response=response,
-        )
-    return run
+    changes = audit.diff(None, {"destination_version_id": version_id} if version_id else {})
+
+    def store(response) -> None:
+        runs_cache_put([response.data])
+        remember_trigger([response.data], user)
+
+    response = telnyx_write(
+        lambda: runs_api.trigger(test_id, destination_version_id=version_id, idempotency_key=idempotency_key),
+        user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=test_id, label=label,
+        summary=f"Started a run of test “{label}”", failure_summary=f"Tried to run test “{label}”",
+        changes=changes, store=store,
+    )
+    return response.data
 
 
-def test_run_fetch(*, user, test_id: str, run_id: str) -> LiveOrCached:
+def test_run_fetch(*, user: AbstractBaseUser, test_id: str, run_id: str) -> LiveOrCached:
     """The run as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
     require_perm(user, READ)
 
     def fetch() -> dict:
-        data = get_client().get(f"{PATH}/{test_id}/runs/{run_id}").data
+        data = runs_api.retrieve(test_id, run_id)
         runs_cache_put([data])
         return data
 
@@ -102,5 +105,5 @@ def test_run_fetch(*, user, test_id: str, run_id: str) -> LiveOrCached:
 
 def run_transcript(*, conversation_id: str) -> list[dict]:
     """The test conversation's messages, oldest first. Raises TelnyxError; callers fall back to logs."""
-    messages = list(get_client().paginate(f"ai/conversations/{conversation_id}/messages", max_pages=3))
+    messages = list(conversations_api.messages(conversation_id, max_pages=3))
     return sorted(messages, key=lambda m: str(m.get("created_at") or m.get("sent_at") or ""))

@@ -19,6 +19,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from core import audit
 from portal.roles import OPERATE, require_perm
 from portal.telnyx import TelnyxError
+from testing import selectors
 from testing.models import ScheduleFiring, SuiteRun, SuiteSchedule
 from testing.services.suites import RESOURCE_TYPE, suite_run_trigger
 
@@ -107,7 +108,12 @@ def _sync_periodic_task(schedule: SuiteSchedule) -> None:
 
 
 def _fields(schedule: SuiteSchedule) -> dict:
-    return {"when": schedule.when, "version": schedule.version_id or "main", "enabled": schedule.enabled}
+    return {"when": schedule.when, "versions": schedule.versions, "enabled": schedule.enabled}
+
+
+def versions_label(schedule: SuiteSchedule) -> str:
+    names = selectors.version_names(schedule.versions.values())
+    return ", ".join(names.get(v, v) for v in schedule.versions.values()) or "the main version"
 
 
 def _audit(*, user, schedule: SuiteSchedule, action: str, summary: str, before: dict | None, after: dict | None) -> None:
@@ -119,20 +125,27 @@ def _apply(schedule: SuiteSchedule, data: dict) -> None:
     schedule.kind = data["kind"]
     schedule.cron = data.get("cron", "") if schedule.kind == SuiteSchedule.Kind.CRON else ""
     schedule.every_minutes = data.get("every_minutes") if schedule.kind == SuiteSchedule.Kind.INTERVAL else None
-    schedule.version_id = data.get("version") or ""
+    schedule.versions = {a: v for a, v in (data.get("versions") or {}).items() if v}
     schedule.anchor_at = timezone.now()
 
 
 def schedule_create(*, user, suite_name: str, data: dict) -> SuiteSchedule:
-    """Schedule `suite_name` (cleaned `ScheduleForm` data); its runs start as `user`."""
+    """Schedule `suite_name` (cleaned `ScheduleForm` data plus `versions`); its runs start as `user`.
+
+    A resubmitted form (same Idempotency-Key) gets the schedule it already added.
+    """
     require_perm(user, OPERATE)
+    key = data.get("idempotency_key") or ""
+    existing = SuiteSchedule.objects.filter(suite=suite_name, idempotency_key=key).first() if key else None
+    if existing:
+        return existing
     with transaction.atomic():
-        schedule = SuiteSchedule(suite=suite_name, owner=user)
+        schedule = SuiteSchedule(suite=suite_name, owner=user, idempotency_key=key)
         _apply(schedule, data)
         schedule.save()
         _sync_periodic_task(schedule)
         _audit(user=user, schedule=schedule, action="create", before=None, after=_fields(schedule),
-               summary=f"Scheduled suite “{suite_name}”: {schedule.when} on {schedule.version_id or 'the main version'}")
+               summary=f"Scheduled suite “{suite_name}”: {schedule.when} on {versions_label(schedule)}")
     return schedule
 
 
@@ -204,7 +217,7 @@ def schedule_fire(*, schedule_id: int, task_id: str, now: datetime | None = None
         ScheduleFiring.objects.filter(pk=firing.pk).update(error=OWNER_CANNOT_RUN)
         return None
     try:
-        suite_run = suite_run_trigger(user=schedule.owner, suite_name=schedule.suite, version_id=schedule.version_id,
+        suite_run = suite_run_trigger(user=schedule.owner, suite_name=schedule.suite, versions=schedule.versions,
                                       idempotency_key=firing.idempotency_key)
     except TelnyxError as exc:
         ScheduleFiring.objects.filter(pk=firing.pk).update(error=exc.user_message)

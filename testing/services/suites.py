@@ -7,39 +7,36 @@ test runs; the portal keeps that batch as a `SuiteRun` so its live page and hist
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from assistants.services.versions import versions_sync
 from core import audit
-from portal.roles import OPERATE, READ, require_perm
 from core.sync import SyncOutcome, replace_cache, run_sync
-from portal.telnyx import TelnyxError, get_client
+from core.writes import telnyx_write
+from portal.roles import OPERATE, READ, require_perm
+from portal.telnyx import TelnyxError, TelnyxResponse
+from portal.telnyx.resources import test_runs as runs_api
+from portal.telnyx.resources import test_suites as suites_api
+from portal.telnyx.resources._base import parse_date
 
 from testing import selectors
-from testing.models import FINAL_STATUSES, SuiteRun, TestRun, TestSuite
+from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
 from testing.services import alerts
-from testing.services.assistant_tests import PATH, parse_time, tests_sync
-from testing.services.runs import MAX_RUN_PAGES, runs_cache_put
+from testing.services.assistant_tests import tests_sync
+from testing.services.runs import MAX_RUN_PAGES, remember_trigger, runs_cache_put
 
 RESOURCE = "test-suites"
 RESOURCE_TYPE = "test_suite"
 
 
-def suite_path(suite_name: str) -> str:
-    return f"{PATH}/test-suites/{quote(suite_name, safe='')}/runs"
-
-
 def suites_sync() -> SyncOutcome:
     """Replace the cached suite names with Telnyx's."""
-
-    def fetch() -> list[dict]:
-        names = (get_client().get(f"{PATH}/test-suites").data or {}).get("data") or []
-        return [{"name": str(name)} for name in names]
-
     return run_sync(
-        RESOURCE, fetch, lambda items: replace_cache(TestSuite, items, lambda i: {"telnyx_id": i["name"], "name": i["name"]})
+        RESOURCE, lambda: [{"name": name} for name in suites_api.list_names()],
+        lambda items: replace_cache(TestSuite, items, lambda i: {"telnyx_id": i["name"], "name": i["name"]}),
     )
 
 
@@ -57,17 +54,18 @@ def suites_page_sync() -> SyncOutcome:
     return suites if suites.error or not tests.error else tests
 
 
-def assistant_version_choices(*, user, assistant_id: str) -> tuple[list[tuple[str, str]], str]:
-    """The destination assistant's versions as (id, label), or ([], why not): main is always offered apart."""
+def destination_versions(*, user: AbstractBaseUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
+    """Each assistant the suite's tests call, with its versions freshly synced for the Run suite form.
+
+    Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
+    """
     require_perm(user, READ)
-    if not assistant_id:
-        return [], ""
-    try:
-        versions = (get_client().get(f"ai/assistants/{assistant_id}/versions").data or {}).get("data") or []
-    except TelnyxError as exc:
-        return [], exc.user_message
-    return [(v["version_id"], f"{v.get('version_name') or v['version_id']} · {v['version_id'][:8]}")
-            for v in versions if v.get("version_id")], ""
+    errors = []
+    for assistant_id in selectors.suite_destinations(suite_name):
+        outcome = versions_sync(user=user, assistant_id=assistant_id)
+        if outcome.error:
+            errors.append(outcome.error.user_message)
+    return selectors.destinations_with_versions(suite_name), " ".join(dict.fromkeys(errors))
 
 
 def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:
@@ -96,9 +94,28 @@ def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:
     return suite_run
 
 
-def suite_run_trigger(*, user, suite_name: str, idempotency_key: str, version_id: str = "") -> SuiteRun:
-    """Run every test of a suite (against `version_id`, or the main version) and keep the batch.
+def _trigger_each_test(suite_name: str, versions: dict[str, str], idempotency_key: str) -> TelnyxResponse:
+    """Run the suite test by test, each on its own assistant's chosen version.
 
+    Telnyx's suite trigger takes one version for every test, which is wrong when the tests
+    call different assistants. One key per test from the batch's key: a retry after a failure
+    gets the runs already started back instead of twins.
+    """
+    started = [
+        runs_api.trigger(test.telnyx_id, destination_version_id=versions.get(test.destination, ""),
+                         idempotency_key=f"{idempotency_key}-{test.pk}")
+        for test in AssistantTest.objects.filter(test_suite=suite_name).order_by("name", "pk")
+    ]
+    last = started[-1]
+    return TelnyxResponse(status=last.status, data=[r.data for r in started], request_id=last.request_id)
+
+
+def suite_run_trigger(*, user: AbstractBaseUser, suite_name: str, idempotency_key: str, version_id: str = "",
+                      versions: dict[str, str] | None = None) -> SuiteRun:
+    """Run every test of a suite and keep the batch.
+
+    `versions` maps a destination assistant to the version its tests run on (main when
+    absent); `version_id` is the version for a suite whose tests all call one assistant.
     The form's Idempotency-Key goes to Telnyx and onto the batch: a retry after a lost answer
     gets Telnyx's same runs back and lands on the same batch, never a second one.
     """
@@ -106,34 +123,44 @@ def suite_run_trigger(*, user, suite_name: str, idempotency_key: str, version_id
     existing = SuiteRun.objects.filter(idempotency_key=idempotency_key, suite=suite_name).first()
     if existing:
         return existing
-    body = {"destination_version_id": version_id} if version_id else {}
-    try:
-        response = get_client().post(suite_path(suite_name), json=body, idempotency_key=idempotency_key)
-    except TelnyxError as exc:
-        audit.record(
-            user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=suite_name, resource_label=suite_name,
-            summary=f"Tried to run suite “{suite_name}”", changes=audit.diff(None, body), error=exc,
-        )
-        raise
-    runs = response.data if isinstance(response.data, list) else (response.data or {}).get("data") or []
-    batch_id = next((r["test_suite_run_id"] for r in runs if r.get("test_suite_run_id")), "") or f"portal-{uuid.uuid4()}"
-    with transaction.atomic():
+    destinations = selectors.suite_destinations(suite_name)
+    versions = {a: v for a, v in (versions or {}).items() if v}
+    if version_id and not versions and len(destinations) == 1:
+        versions = {destinations[0]: version_id}
+    if version_id and len(destinations) > 1:
+        raise ValueError("This suite's tests call several assistants: choose a version per assistant.")
+    each_test = len(destinations) > 1 and bool(versions)
+    # The version the batch tested, when there is one: filters and the version page look it up.
+    one_version = version_id or (next(iter(versions.values())) if len(versions) == 1 else "")
+    changes = audit.diff(None, {"versions": versions} if each_test else
+                         {"destination_version_id": one_version} if one_version else {})
+    names = selectors.version_names(versions.values())
+    on = (", ".join(names.get(v, v) for v in versions.values()) if each_test else
+          names.get(one_version, one_version) if one_version else "the main version")
+
+    def store(response: TelnyxResponse) -> None:
+        runs = response.data
+        batch_id = "" if each_test else next((r["test_suite_run_id"] for r in runs if r.get("test_suite_run_id")), "")
         runs_cache_put(runs)
         suite_run, _ = SuiteRun.objects.get_or_create(
-            batch_id=batch_id,
+            batch_id=batch_id or f"portal-{uuid.uuid4()}",
             defaults={
-                "suite": suite_name, "version_id": version_id, "run_ids": [r["run_id"] for r in runs],
-                "user": user, "username": user.username, "idempotency_key": idempotency_key,
-                "started_at": timezone.now(),
+                "suite": suite_name, "version_id": one_version, "versions": versions,
+                "run_ids": [r["run_id"] for r in runs], "user": user, "username": user.username,
+                "idempotency_key": idempotency_key, "started_at": timezone.now(),
             },
         )
+        remember_trigger(runs, user, suite_run)
         summarize(suite_run)
-        audit.record(
-            user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=suite_name, resource_label=suite_name,
-            summary=f"Started suite “{suite_name}”: {len(runs)} test run(s) on {version_id or 'the main version'}",
-            changes=audit.diff(None, body), response=response,
-        )
-    return suite_run
+
+    call = ((lambda: _trigger_each_test(suite_name, versions, idempotency_key)) if each_test else
+            (lambda: suites_api.trigger(suite_name, destination_version_id=one_version, idempotency_key=idempotency_key)))
+    telnyx_write(
+        call, user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=suite_name, label=suite_name,
+        summary=f"Started suite “{suite_name}” on {on}", failure_summary=f"Tried to run suite “{suite_name}”",
+        changes=changes, store=store,
+    )
+    return SuiteRun.objects.get(suite=suite_name, idempotency_key=idempotency_key)
 
 
 def suite_run_refresh(suite_run: SuiteRun) -> TelnyxError | None:
@@ -146,10 +173,9 @@ def suite_run_refresh(suite_run: SuiteRun) -> TelnyxError | None:
     try:
         if suite_run.batch_id.startswith("portal-"):
             # No batch id from Telnyx: read each unfinished run on its own.
-            runs = [get_client().get(f"{PATH}/{r.test_id}/runs/{r.telnyx_id}").data
-                    for r in TestRun.objects.filter(telnyx_id__in=pending)]
+            runs = [runs_api.retrieve(r.test_id, r.telnyx_id) for r in TestRun.objects.filter(telnyx_id__in=pending)]
         else:
-            runs = list(get_client().paginate(suite_path(suite_run.suite), params={"test_suite_run_id": suite_run.batch_id}))
+            runs = list(suites_api.runs(suite_run.suite, test_suite_run_id=suite_run.batch_id))
     except TelnyxError as exc:
         return exc
     with transaction.atomic():
@@ -164,7 +190,7 @@ def suite_history_sync(*, suite_name: str) -> SyncOutcome:
     Batches started outside the portal appear too, with no user and an unknown version.
     """
     try:
-        items = list(get_client().paginate(suite_path(suite_name), max_pages=MAX_RUN_PAGES))
+        items = list(suites_api.runs(suite_name, max_pages=MAX_RUN_PAGES))
     except TelnyxError as exc:
         return SyncOutcome(ran=True, error=exc)
     batches: dict[str, list[dict]] = {}
@@ -174,7 +200,7 @@ def suite_history_sync(*, suite_name: str) -> SyncOutcome:
     with transaction.atomic():
         runs_cache_put(items)
         for batch_id, runs in batches.items():
-            started = min((parse_time(r.get("created_at")) for r in runs if r.get("created_at")), default=None)
+            started = min((parse_date(r.get("created_at")) for r in runs if r.get("created_at")), default=None)
             suite_run, created = SuiteRun.objects.get_or_create(
                 batch_id=batch_id,
                 defaults={"suite": suite_name, "run_ids": [r["run_id"] for r in runs],

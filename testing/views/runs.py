@@ -11,7 +11,7 @@ from portal.roles import read_required
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun
+from testing.models import FINAL_STATUSES, AssistantTest, RunTrigger, SuiteRun, TestRun
 from testing.services import runs as services
 
 TEMPLATE = "testing/run_detail.html"
@@ -37,7 +37,7 @@ def _transcript(run: dict) -> tuple[list[dict], str]:
         return [], exc.user_message
 
 
-def _version_tested(run: dict) -> str | None:
+def _version_tested(run: dict, test: AssistantTest | None) -> str | None:
     """The version id tested, "" for the main version, None when unknown.
 
     Telnyx's run object does not say; a suite run started from the portal remembers it.
@@ -45,7 +45,15 @@ def _version_tested(run: dict) -> str | None:
     if run.get("destination_version_id"):
         return run["destination_version_id"]
     suite_run = SuiteRun.objects.filter(batch_id=run.get("test_suite_run_id") or "-").first()
-    return suite_run.version_id if suite_run else None
+    if suite_run is None:
+        # A batch the portal ran test by test (one version per assistant) has no Telnyx batch id.
+        trigger = RunTrigger.objects.filter(run_id=run.get("run_id") or "-").select_related("suite_run").first()
+        suite_run = trigger.suite_run if trigger else None
+    if suite_run is None:
+        return None
+    if suite_run.versions:
+        return suite_run.versions.get(test.destination if test else "", "")
+    return suite_run.version_id
 
 
 @require_GET
@@ -56,10 +64,12 @@ def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
     test = AssistantTest.objects.filter(telnyx_id=test_id).first()
     final = run.get("status") in FINAL_STATUSES
     transcript, transcript_error = _transcript(run) if final else ([], "")
+    version_tested = _version_tested(run, test)
     context = {
         "run": run, "result": result, "test": test, "test_id": test_id, "run_id": run_id, "final": final,
         "cached": TestRun.objects.filter(telnyx_id=run_id).first(),
-        "version_tested": _version_tested(run),
+        "version_tested": version_tested, "version_name": selectors.version_names([version_tested]).get(version_tested or ""),
+        "triggered_by": selectors.triggered_by([run_id]).get(run_id),
         "rubric": _rubric(run, test), "transcript": transcript, "transcript_error": transcript_error,
         "assistant_name": selectors.assistant_names().get(test.destination) if test else None,
     }

@@ -10,19 +10,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.roles import operate_required
 from testing import selectors
-from testing.forms import AlertForm, ScheduleForm
+from testing.forms.suites import AlertForm, ScheduleForm
 from testing.models import SuiteSchedule
 from testing.services import alerts as alert_services
 from testing.services import schedules as services
-from testing.services.suites import assistant_version_choices
+from testing.services.suites import destination_versions
 from testing.views.suites import render_suite_detail
 
 STALE = "Someone else changed this schedule since you opened it. Their version is shown below; make your change again."
 
 
-def _version_choices(request: HttpRequest, suite_name: str) -> list[tuple[str, str]]:
-    choices, _ = assistant_version_choices(user=request.user, assistant_id=selectors.suite_destination(suite_name))
-    return choices
+def _destinations(request: HttpRequest, suite_name: str) -> list[selectors.Destination]:
+    destinations, _ = destination_versions(user=request.user, suite_name=suite_name)
+    return destinations
+
+
+def _data(form: ScheduleForm) -> dict:
+    return {**form.cleaned_data, "versions": form.versions()}
 
 
 def _back(suite_name: str) -> HttpResponse:
@@ -32,10 +36,10 @@ def _back(suite_name: str) -> HttpResponse:
 @require_POST
 @operate_required
 def schedule_create(request: HttpRequest, suite_name: str) -> HttpResponse:
-    form = ScheduleForm(request.POST, version_choices=_version_choices(request, suite_name))
+    form = ScheduleForm(request.POST, destinations=_destinations(request, suite_name))
     if not form.is_valid():
         return render_suite_detail(request, suite_name, schedule_form=form, status=400)
-    schedule = services.schedule_create(user=request.user, suite_name=suite_name, data=form.cleaned_data)
+    schedule = services.schedule_create(user=request.user, suite_name=suite_name, data=_data(form))
     messages.success(request, f"Scheduled: {schedule.when}.")
     return _back(suite_name)
 
@@ -44,16 +48,22 @@ def schedule_create(request: HttpRequest, suite_name: str) -> HttpResponse:
 @operate_required
 def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule = get_object_or_404(SuiteSchedule, pk=schedule_id)
-    choices = _version_choices(request, schedule.suite)
+    destinations = _destinations(request, schedule.suite)
     current = {"kind": schedule.kind, "cron": schedule.cron, "every_minutes": schedule.every_minutes,
-               "version": schedule.version_id, "updated": schedule.updated_at.isoformat()}
-    form = ScheduleForm(request.POST or None, initial=current, version_choices=choices)
+               "updated": schedule.updated_at.isoformat()}
+
+    def unbound() -> ScheduleForm:
+        form = ScheduleForm(initial=current, destinations=destinations)
+        form.initial_versions(schedule.versions)
+        return form
+
+    form = ScheduleForm(request.POST, destinations=destinations) if request.method == "POST" else unbound()
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["updated"] != current["updated"]:
             messages.error(request, STALE)
-            form = ScheduleForm(initial=current, version_choices=choices)
+            form = unbound()
         else:
-            services.schedule_update(user=request.user, schedule=schedule, data=form.cleaned_data)
+            services.schedule_update(user=request.user, schedule=schedule, data=_data(form))
             messages.success(request, f"Schedule saved: {schedule.when}.")
             return _back(schedule.suite)
     return render(request, "testing/schedule_form.html", {"schedule": schedule, "form": form},

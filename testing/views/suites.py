@@ -6,16 +6,21 @@ from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from core.changelist import Column, build_changelist, refresh_from_request
+from types import SimpleNamespace
+
+from django.core.paginator import Paginator
+
+from core.changelist import PAGE_SIZE, Column, build_changelist, page_number, refresh_from_request
 from portal.roles import OPERATE, operate_required, read_required
 from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.forms import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
+from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
 from testing.models import SuiteRun, TestRun
 from testing.services import alerts as alert_services
 from testing.services import schedules as schedule_services
@@ -28,12 +33,21 @@ HISTORY_COLUMNS = [
 ]
 
 
+def _suite_list_context(request: HttpRequest) -> dict:
+    """One page of suites (searchable by name), each summarised in a fixed number of queries."""
+    query = request.GET.get("q", "").strip()[:200]
+    names = [n for n in selectors.suite_names() if query.lower() in n.lower()] if query else selectors.suite_names()
+    page = Paginator(names, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    state = sync_state(services.RESOURCE)
+    return {"suites": selectors.suites_overview(list(page.object_list)), "cl": SimpleNamespace(page=page, total=len(names), query=query),
+            "sync": state, "stale": is_stale(state)}
+
+
 @require_GET
 @read_required
 def suite_list(request: HttpRequest) -> HttpResponse:
-    state = sync_state(services.RESOURCE)
     template = "testing/suite_list.html#table" if request.htmx else "testing/suite_list.html"
-    return render(request, template, {"suites": selectors.suites_overview(), "sync": state, "stale": is_stale(state)})
+    return render(request, template, _suite_list_context(request))
 
 
 @require_POST
@@ -44,37 +58,40 @@ def suite_refresh(request: HttpRequest) -> HttpResponse:
         if outcome and outcome.error:
             messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
         return redirect("testing:suite-list")
-    state = sync_state(services.RESOURCE)
-    return render(request, "testing/suite_list.html#table",
-                  {"suites": selectors.suites_overview(), "sync": state, "stale": False, "outcome": outcome})
+    return render(request, "testing/suite_list.html#table", {**_suite_list_context(request), "stale": False, "outcome": outcome})
 
 
 def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
-                   schedule_form: ScheduleForm | None = None, alert_form: AlertForm | None = None) -> dict:
-    destination = selectors.suite_destination(suite_name)
+                   versions_error: str = "", schedule_form: ScheduleForm | None = None,
+                   alert_form: AlertForm | None = None) -> dict:
     can_run = request.user.has_perm(OPERATE)
-    # Only Operators see the Run suite form, so only they pay for the versions call.
-    choices, versions_error = (
-        services.assistant_version_choices(user=request.user, assistant_id=destination) if can_run else ([], "")
-    )
+    if can_run and (run_form is None or schedule_form is None):
+        # Only Operators see the Run suite and schedule forms, so only they pay for the versions calls.
+        destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
+        run_form = run_form or SuiteRunForm(destinations=destinations)
+        schedule_form = schedule_form or ScheduleForm(destinations=destinations)
+    alert = alert_services.alert_for(suite_name)
     history = build_changelist(
         request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, default_sort="-started",
         page_size=20, filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
         form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)},
     )
-    alert = alert_services.alert_for(suite_name)
+    recent_runs = list(selectors.suite_test_runs(suite_name)[:10])
     return {
-        "suite": suite_name, "destination": destination, "assistant_names": selectors.assistant_names(),
+        "suite": suite_name, "destinations": selectors.suite_destinations(suite_name),
+        "assistant_names": selectors.assistant_names(), "version_names": selectors.version_names(
+            v for r in history.page.object_list for v in [r.version_id, *r.versions.values()]),
         "tests": selectors.suite_tests(suite_name), "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
-        "trend": selectors.pass_rate_trend(suite_name), "versions_error": versions_error,
-        "recent_runs": selectors.suite_test_runs(suite_name)[:10], "test_names": selectors.test_names(),
-        "run_form": run_form or (SuiteRunForm(version_choices=choices) if can_run else None),
-        "schedules": [{"schedule": s, "next_run": schedule_services.next_run_at(s), "last": s.firings.first()}
+        "pass_rate": selectors.suite_pass_rate(suite_name), "trend": selectors.pass_rate_trend(suite_name),
+        "versions_error": versions_error, "recent_runs": recent_runs, "test_names": selectors.test_names(),
+        "triggered_by": selectors.triggered_by(recent_runs), "run_form": run_form if can_run else None,
+        "schedules": [{"schedule": s, "next_run": schedule_services.next_run_at(s), "last": s.firings.first(),
+                       "on": schedule_services.versions_label(s)}
                       for s in selectors.suite_schedules(suite_name)],
-        "schedule_form": schedule_form or (ScheduleForm(version_choices=choices) if can_run else None),
+        "schedule_form": schedule_form if can_run else None,
         "alert": alert, "deliveries": selectors.alert_deliveries(suite_name),
-        "alert_form": alert_form or (AlertForm(initial=model_to_dict(alert), webhook_choices=alert_services.webhook_choices())
-                                     if can_run else None),
+        "alert_form": (alert_form or AlertForm(initial=model_to_dict(alert), webhook_choices=alert_services.webhook_choices())
+                       if can_run else None),
     }
 
 
@@ -99,34 +116,62 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
 @operate_required
 def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
     """Run suite. On failure the form comes back with the same key, so a retry cannot start a twin batch."""
-    choices, _ = services.assistant_version_choices(user=request.user, assistant_id=selectors.suite_destination(suite_name))
-    form = SuiteRunForm(request.POST, version_choices=choices)
+    destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
+    form = SuiteRunForm(request.POST, destinations=destinations)
     if form.is_valid():
         try:
             suite_run = services.suite_run_trigger(
-                user=request.user, suite_name=suite_name, version_id=form.cleaned_data["version"],
+                user=request.user, suite_name=suite_name, versions=form.versions(),
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except TelnyxError as exc:
             messages.error(request, f"The suite did not start. {exc.user_message} Press Run suite again to retry.")
         else:
             return redirect("testing:suite-run", suite_name=suite_name, batch_id=suite_run.batch_id)
-    return render(request, "testing/suite_detail.html", _suite_context(request, suite_name, run_form=form))
+    return render(request, "testing/suite_detail.html",
+                  _suite_context(request, suite_name, run_form=form, versions_error=versions_error))
 
 
-def _live_context(suite_run: SuiteRun, error: TelnyxError | None = None) -> dict:
+def _live_context(request: HttpRequest, suite_run: SuiteRun, error: TelnyxError | None = None) -> dict:
     runs = {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=suite_run.run_ids)}
     tests = {t.telnyx_id: t for t in selectors.suite_tests(suite_run.suite)}
-    rows = [{"run": runs.get(rid), "run_id": rid, "test": tests.get(getattr(runs.get(rid), "test_id", ""))}
-            for rid in suite_run.run_ids]
-    return {"suite_run": suite_run, "rows": rows, "error": error}
+    assistants = selectors.assistant_names()
+    versions = selectors.version_names([suite_run.version_id, *suite_run.versions.values()])
+    rows = []
+    for run_id in suite_run.run_ids:
+        run = runs.get(run_id)
+        test = tests.get(getattr(run, "test_id", ""))
+        destination = test.destination if test else ""
+        version = suite_run.versions.get(destination, "") if suite_run.versions else suite_run.version_id
+        rows.append({"run": run, "run_id": run_id, "test": test, "assistant_id": destination,
+                     "assistant_name": assistants.get(destination, destination), "version_id": version,
+                     "version_name": versions.get(version, version)})
+    running = sum(1 for r in runs.values() if r.status in ("starting", "running"))
+    return {
+        "suite_run": suite_run, "rows": rows, "error": error, "running": running,
+        "elapsed": ((suite_run.finished_at or timezone.now()) - suite_run.started_at).total_seconds(),
+        "version_label": ", ".join(versions.get(v, v) for v in suite_run.versions.values()) if suite_run.versions
+        else versions.get(suite_run.version_id, suite_run.version_id),
+        "run_again": _run_again_form(request, suite_run),
+    }
+
+
+def _run_again_form(request: HttpRequest, suite_run: SuiteRun) -> SuiteRunForm | None:
+    """Run suite with this run's versions and a fresh key (rendered as hidden fields), for Operators."""
+    if not request.user.has_perm(OPERATE):
+        return None
+    form = SuiteRunForm(destinations=selectors.destinations_with_versions(suite_run.suite))
+    for n, destination in enumerate(form.destinations):
+        version = suite_run.versions.get(destination.assistant_id, "") if suite_run.versions else suite_run.version_id
+        form.fields[form.field_name(n)].initial = version
+    return form
 
 
 @require_GET
 @read_required
 def suite_run_live(request: HttpRequest, suite_name: str, batch_id: str) -> HttpResponse:
     suite_run = get_object_or_404(SuiteRun, suite=suite_name, batch_id=batch_id)
-    return render(request, "testing/suite_run.html", _live_context(suite_run))
+    return render(request, "testing/suite_run.html", _live_context(request, suite_run))
 
 
 @require_GET
@@ -137,5 +182,5 @@ def suite_run_status(request: HttpRequest, suite_name: str, batch_id: str) -> Ht
     if suite_run is None:
         raise Http404("No such suite run.")
     error = services.suite_run_refresh(suite_run)
-    response = render(request, "testing/suite_run.html#status", _live_context(suite_run, error))
+    response = render(request, "testing/suite_run.html#status", _live_context(request, suite_run, error))
     return HttpResponseStopPolling(response.content) if suite_run.is_final else response

@@ -9,16 +9,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from core.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
+from core.changelist import ChangelistSpec, Column, remembered_query
 from core.forms import add_telnyx_errors
 from portal.roles import OPERATE, admin_required, operate_required, read_required
 from portal.selectors import audit_events_for
-from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.forms import (RUBRIC_PREFIX, BulkActionForm, RubricFormSet, RunForm, TestFilterForm, TestForm,
-                           apply_rubric_op, rubric_rows_from_post)
+from testing.forms.runs import BulkActionForm, RunForm
+from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
+                                 rubric_rows_from_post)
 from testing.models import AssistantTest
 from testing.services import assistant_tests as services
 from testing.services import runs as run_services
@@ -33,17 +33,14 @@ COLUMNS = [
 ]
 
 
-def _changelist_context(request: HttpRequest) -> dict:
-    changelist = build_changelist(
-        request, selectors.test_queryset(), TestFilterForm, COLUMNS, default_sort="name",
-        form_kwargs={
-            "suite_choices": selectors.suite_filter_choices(),
-            "destination_choices": selectors.destination_filter_choices(),
-        },
-    )
-    state = sync_state(services.RESOURCE)
-    return {"cl": changelist, "sync": state, "stale": is_stale(state), "assistant_names": selectors.assistant_names(),
-            "bulk_form": BulkActionForm()}
+TESTS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.test_queryset, form_class=TestFilterForm, columns=COLUMNS,
+    default_sort="name", resource=services.RESOURCE, remember_as="testing-tests", list_url="testing:test-list",
+    sync=services.tests_sync,
+    form_kwargs=lambda: {"suite_choices": selectors.suite_filter_choices(),
+                         "destination_choices": selectors.destination_filter_choices()},
+    extra=lambda request: {"assistant_names": selectors.assistant_names(), "bulk_form": BulkActionForm()},
+)
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
@@ -54,21 +51,14 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def test_list(request: HttpRequest) -> HttpResponse:
-    remember_query(request, "testing-tests")
-    template = f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE
-    return render(request, template, _changelist_context(request))
+    return TESTS.render(request)
 
 
 @require_POST
 @read_required
 def test_refresh(request: HttpRequest) -> HttpResponse:
     """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
-    outcome = refresh_from_request(request, services.RESOURCE, services.tests_sync)
-    if not request.htmx:
-        if outcome and outcome.error:
-            messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
-        return _back_to_list(request)
-    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+    return TESTS.refresh(request)
 
 
 @require_POST
@@ -195,12 +185,13 @@ def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
     if request.htmx:
         # The run history polls while a run is unfinished; 286 stops it once all are final.
         response = render(request, "testing/test_detail.html#history",
-                          {"runs": runs, "test_id": test_id, "history_error": history.error})
+                          {"runs": runs, "test_id": test_id, "history_error": history.error,
+                           "triggered_by": selectors.triggered_by(runs)})
         return response if any(not r.is_final for r in runs) else HttpResponseStopPolling(response.content)
     result = services.test_fetch(user=request.user, test_id=test_id)
     return render(request, "testing/test_detail.html", {
         "test": result.data, "result": result, "test_id": test_id, "history_error": history.error,
-        "runs": runs, "assistant_names": selectors.assistant_names(),
+        "runs": runs, "assistant_names": selectors.assistant_names(), "triggered_by": selectors.triggered_by(runs),
         "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
         "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],
     })

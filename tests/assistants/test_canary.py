@@ -278,7 +278,7 @@ def test_an_overflowing_draft_keeps_the_typed_weights_in_the_legend(api, team_ad
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "90",
         "r0-s1-version": "v-old", "r0-s1-weight": "60"}, headers={"HX-Request": "true"}).content.decode()
     assert "empathy experiment <strong>90%</strong>" in content and "initial <strong>60%</strong>" in content
-    assert 'style="width: 60.00%"' in content and 'style="width: 40.00%"' in content  # drawn to scale
+    assert 'data-width="60.00"' in content and 'data-width="40.00"' in content  # drawn to scale
     assert "main <strong>" not in content
 
 

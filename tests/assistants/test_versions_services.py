@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from assistants.models import Assistant, AssistantVersion, PromotionRecord
 from assistants.services import assistants as assistant_services
+from assistants.services import canary as canary_services
 from assistants.services import versions as services
 from portal.models import AuditEvent
 from portal.telnyx import ConflictError, InternalServerError
@@ -143,13 +144,14 @@ def test_no_rollback_without_a_recorded_promotion():
 
 
 @responses.activate
-def test_canary_fetch_reads_the_split_and_treats_404_as_none(telnyx_base, viewer):
+def test_canary_fetch_reads_the_split_and_says_when_there_is_none(telnyx_base, viewer):
     responses.get(f"{telnyx_base}/ai/assistants/{AID}/canary-deploys",
                   json={"rules": [{"serve": {"rollout": [{"version_id": "v-staged", "weight": 20}]}}]})
-    canary = services.canary_fetch(user=viewer, assistant_id=AID)
-    assert canary.splits == [("v-staged", 20)] and canary.version_ids == {"v-staged"}
+    canary = canary_services.canary_fetch(user=viewer, assistant_id=AID)
+    assert canary.exists and canary.splits == [("v-staged", 20)] and canary.version_ids == {"v-staged"}
     responses.replace(responses.GET, f"{telnyx_base}/ai/assistants/{AID}/canary-deploys", status=404)
-    assert services.canary_fetch(user=viewer, assistant_id=AID) is None
+    gone = canary_services.canary_fetch(user=viewer, assistant_id=AID)
+    assert not gone.exists and gone.rules == [] and gone.splits == []
 
 
 def test_viewer_cannot_promote_roll_back_edit_or_delete(viewer):

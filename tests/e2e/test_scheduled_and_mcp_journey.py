@@ -42,7 +42,7 @@ def test_admin_schedules_and_cancels_an_sms_then_manages_an_mcp_server(live_serv
     expect(page.locator("#changelist-table")).to_contain_text("Synced")
     page.click("text=Add MCP server")
     page.fill("#id_name", "Browser docs")
-    page.fill("#id_type", "http")
+    page.select_option("#id_type", "http")
     page.fill("#id_url", "https://docs.example.com/mcp")
     page.click("button:has-text('Create MCP server')")
     expect(page.locator(".message-success")).to_contain_text("Created MCP server “Browser docs”")

@@ -79,7 +79,7 @@ def test_a_form_waits_for_a_catalogue_sync_another_request_is_running(monkeypatc
     """Opened while another server syncs the models, the form waits for that sync."""
     from datetime import timedelta
 
-    from inference import selectors
+    from inference import services
 
     SyncState.objects.create(resource="models", lease_until=timezone.now() + timedelta(seconds=60))
     waited = []
@@ -89,6 +89,17 @@ def test_a_form_waits_for_a_catalogue_sync_another_request_is_running(monkeypatc
         LanguageModel.objects.create(telnyx_id="late/model", synced_at=timezone.now())
         return True
 
-    monkeypatch.setattr(selectors, "wait_for_running_sync", finish_the_other_sync)
-    assert selectors.model_choices() == [("late/model", "late/model")]
+    monkeypatch.setattr(services, "wait_for_running_sync", finish_the_other_sync)
+    assert services.form_model_choices() == [("late/model", "late/model")]
     assert waited == ["models"]
+
+
+def test_model_choices_reads_only_the_cache(catalogue):
+    """The selector never calls Telnyx, even when the catalogue is stale: a recommended model first."""
+    SyncState.objects.filter(resource="models").update(synced_at=None)
+    from inference import selectors
+
+    with responses.RequestsMock() as mock:  # any HTTP call would fail as unregistered
+        choices = selectors.model_choices()
+        assert len(mock.calls) == 0
+    assert choices[0] == ("openai/gpt-4o", "openai/gpt-4o ★") and len(choices) == 3

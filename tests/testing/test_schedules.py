@@ -15,7 +15,7 @@ from testing.models import ScheduleFiring, SuiteRun, SuiteSchedule
 from testing.services import schedules as services
 from testing.tasks import fire_schedule
 
-from .test_testing_suites import mock_history, suite  # noqa: F401 (fixture)
+from .test_testing_suites import DESTINATION, mock_history, mock_versions, suite  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 UTC = dt_timezone.utc
@@ -117,7 +117,7 @@ def test_latest_cron_match_finds_the_slot_a_firing_belongs_to():
 
 @responses.activate
 def test_a_schedule_fires_once_per_scheduled_time_and_its_run_is_marked_as_scheduled(operator, telnyx_base, suite, run_json, viewer_client):
-    schedule = services.schedule_create(user=operator, suite_name="booking", data={"kind": "cron", "cron": "0 * * * *", "version": "ver-a"})
+    schedule = services.schedule_create(user=operator, suite_name="booking", data={"kind": "cron", "cron": "0 * * * *", "versions": {DESTINATION: "ver-a"}})
     trigger = responses.post(f"{telnyx_base}/{TRIGGER}", json=[run_json("r1", test_suite_run_id="b1")])
     at = datetime(2026, 11, 30, 10, 0, 2, tzinfo=UTC)
     first = services.schedule_fire(schedule_id=schedule.pk, task_id="beat-1", now=at)
@@ -158,3 +158,19 @@ def test_interval_slots_count_from_the_last_edit(operator, suite):
     start = schedule.anchor_at
     assert services.slot_for(schedule, start + timedelta(minutes=29)) == start
     assert services.slot_for(schedule, start + timedelta(minutes=31)) == start + timedelta(minutes=30)
+
+
+@responses.activate
+def test_a_schedule_runs_on_the_chosen_version_of_the_destination_and_edit_keeps_it(operator_client, telnyx_base, suite):
+    mock_versions(telnyx_base)
+    assert add(operator_client, cron="30 2 * * *", version="ver-b").status_code == 302
+    schedule = SuiteSchedule.objects.get()
+    assert schedule.versions == {DESTINATION: "ver-b"}
+    assert "on Release ver-b" in AuditEvent.objects.get(action="create").summary
+    edit = operator_client.get(reverse("testing:schedule-edit", args=[schedule.pk])).content.decode()
+    assert '<option value="ver-b" selected>' in edit
+    # Resubmitting the same add form (same Idempotency-Key) adds no twin.
+    key = "3d0e-resubmitted"
+    add(operator_client, cron="0 4 * * *", idempotency_key=key)
+    add(operator_client, cron="0 4 * * *", idempotency_key=key)
+    assert SuiteSchedule.objects.count() == 2

@@ -50,9 +50,11 @@ def mock_history(telnyx_base, suite_name="booking", runs=()):
                   json={"data": list(runs), "meta": {"page_number": 1, "total_pages": 1}})
 
 
-def mock_versions(telnyx_base, versions=("ver-a", "ver-b")):
-    responses.get(f"{telnyx_base}/ai/assistants/{DESTINATION}/versions",
-                  json={"data": [{"id": DESTINATION, "version_id": v, "version_name": f"Release {v}"} for v in versions]})
+def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION):
+    """The versions sync behind the Run suite form reads the assistant (for main) and its versions."""
+    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": "Acme Support", "version_id": versions[0]})
+    responses.get(f"{telnyx_base}/ai/assistants/{assistant}/versions",
+                  json={"data": [{"id": assistant, "version_id": v, "version_name": f"Release {v}"} for v in versions]})
 
 
 @responses.activate
@@ -88,7 +90,7 @@ def test_suite_page_offers_versions_to_operators_only(operator_client, viewer_cl
 @responses.activate
 def test_suite_page_still_runs_on_main_when_versions_cannot_load(operator_client, telnyx_base, suite):
     mock_history(telnyx_base)
-    responses.get(f"{telnyx_base}/ai/assistants/{DESTINATION}/versions", status=503)
+    responses.get(f"{telnyx_base}/ai/assistants/{DESTINATION}", status=503)
     content = operator_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
     assert "Versions could not be loaded" in content and 'data-testid="run-suite"' in content
 
@@ -243,8 +245,11 @@ def test_suites_refresh_brings_in_single_test_runs_as_the_last_run(viewer_client
                                                run_json("r0", "test-0001", "passed", created_at="2026-11-20T10:00:00Z")])
     content = viewer_client.post(reverse("testing:suite-refresh"), headers={"HX-Request": "true"}).content.decode()
     row = content[content.index(">support<"):]
-    assert "single test" in row and 'data-status="failed"' in row and "50%" in row
+    assert "single test" in row and 'data-status="failed"' in row
+    # The pass rate counts suite runs only, as the suite's own page does: single runs are not a suite run.
+    assert "50%" not in row
     assert reverse("testing:run-detail", args=["test-0001", "r1"]) in row
     detail = viewer_client.get(reverse("testing:suite-detail", args=["support"])).content.decode()
+    assert ">—</strong>" in detail[detail.index('data-testid="suite-pass-rate"'):]
     recent = detail[detail.index('data-testid="recent-runs"'):]
     assert "Booking test 1" in recent and "scheduled" in recent

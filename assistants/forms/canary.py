@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistants.canary_rules import OPERATORS, parse_weight, sum_error
+from assistants.canary.rules import OPERATORS, parse_weight, sum_error
 from portal.telnyx import TelnyxError
 
 FIELD = re.compile(r"^r(\d+)-(?:(c|s)(\d+)-)?(\w+)$")

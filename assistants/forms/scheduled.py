@@ -1,64 +1,10 @@
+"""Scheduling a call or SMS chat, and filtering the scheduled events."""
+
 from __future__ import annotations
 
 from django import forms
 
-from core.changelist import FilterForm
 from core.forms import IdempotentForm
-
-
-class AssistantFilterForm(FilterForm):
-    model = forms.ChoiceField(required=False, label="By model")
-    tag = forms.ChoiceField(required=False, label="By tag")
-
-    filter_lookups = {"model": "model", "tag": "tags_index__contains"}
-    # Tags are stored as "|a|b|", so "|tag|" matches one whole tag.
-    value_transforms = {"tag": lambda tag: f"|{tag}|"}
-    search_fields = ["name", "telnyx_id", "instructions"]
-
-    def __init__(self, *args, model_choices=(), tag_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", "All models"), *model_choices]
-        self.fields["tag"].choices = [("", "All tags"), *tag_choices]
-
-
-class AssistantCreateForm(IdempotentForm):
-    name = forms.CharField(max_length=300)
-    model = forms.ChoiceField(help_text="From Telnyx's model catalogue; ★ marks models recommended for assistants.")
-    instructions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="The system prompt: who the assistant is and how it should behave.",
-    )
-    description = forms.CharField(max_length=1000, required=False)
-    tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. support, billing")
-
-    def __init__(self, *args, model_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        if model_choices:
-            self.fields["model"].choices = [("", "Choose a model…"), *model_choices]
-        else:
-            # The catalogue could not be loaded: let the admin type a model id.
-            self.fields["model"] = forms.CharField(
-                max_length=200,
-                help_text="Telnyx's model catalogue could not be loaded; type a model id.",
-            )
-
-    def clean_tags(self) -> list[str]:
-        raw = self.cleaned_data.get("tags") or ""
-        tags = []
-        for tag in (t.strip() for t in raw.split(",")):
-            if tag and tag not in tags:
-                tags.append(tag)
-        return tags
-
-    def to_body(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "name": data["name"],
-            "model": data["model"],
-            "instructions": data["instructions"],
-            "description": data.get("description") or "",
-            "tags": data.get("tags") or [],
-        }
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -124,20 +70,3 @@ class ScheduledEventForm(IdempotentForm):
 class ScheduledEventFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *((s, s.replace("_", " ")) for s in ("pending", "in_progress", "completed", "failed"))])
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), ("phone_call", "Phone call"), ("sms_chat", "SMS chat")])
-class AssistantCloneForm(IdempotentForm):
-    """Only the Idempotency-Key: a double-clicked Clone makes one copy."""
-
-
-class AssistantImportForm(IdempotentForm):
-    provider = forms.ChoiceField(choices=[("elevenlabs", "ElevenLabs"), ("vapi", "Vapi"), ("retell", "Retell")])
-    api_key_ref = forms.CharField(
-        max_length=200, label="API key reference",
-        help_text="The identifier of the integration secret holding the provider's API key (not the key itself).",
-    )
-    import_ids = forms.CharField(
-        required=False, max_length=2000, label="Only these agents",
-        help_text="Comma-separated agent ids; empty imports every agent. Agents imported before are overwritten.",
-    )
-
-    def clean_import_ids(self) -> list[str]:
-        return [i.strip() for i in (self.cleaned_data.get("import_ids") or "").split(",") if i.strip()]

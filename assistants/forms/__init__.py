@@ -1,0 +1,1 @@
+"""Assistant forms, one module per feature (as views/ and services/)."""

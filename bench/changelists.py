@@ -1,0 +1,253 @@
+"""Benchmark: our changelists against the stock Django admin and a hello-world view, at scale.
+
+Seeds 100,000 conversations into the sandbox and the cache, and 10,000 tests in 1,000
+suites into the cache (no list page reads the sandbox, so the tests skip it); syncs every
+other list from the demo sandbox. Then serves `bench.settings` (the portal, plus the stock
+`django.contrib.admin` over the same cache tables and a hello view behind login, mounted
+only here) with gunicorn as `bin/serve` does, and prints, interleaved A,B,A,B… ×RUNS:
+ours vs the admin on the default page, search + filter and page 1,000; ours vs hello; and
+queries and bytes per page for every list.
+
+    .venv/bin/python bench/changelists.py
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/scale_bench .venv/bin/python bench/changelists.py
+
+BENCH_SECONDS (2.0) is how long one run keeps its clients busy, BENCH_CLIENTS (4) how many
+requests are in flight, BENCH_RUNS (3) how many A,B pairs. Loopback only; bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = int(os.environ.get("BENCH_PORT", "8115"))
+PASSWORD = "bench-pass-123"
+DB_URL = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
+os.environ.update({
+    "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": DB_URL, "PORT": str(PORT), "DEBUG": "false",
+    "SECRET_KEY": "bench-secret-key-" + "x" * 40, "LOG_LEVEL": "WARNING", "CACHE_TTL": "86400",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+})
+os.environ.pop("TELNYX_API_KEY", None)
+SECONDS = float(os.environ.get("BENCH_SECONDS", "2.0"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "100000"))
+TESTS, SUITES = 10_000, 1_000
+
+
+def fresh_database() -> None:
+    if DB_URL.startswith("postgres"):
+        import psycopg
+
+        base, name = DB_URL.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+
+
+import django  # noqa: E402
+
+fresh_database()
+django.setup()
+
+import requests  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from assistants.models import Assistant  # noqa: E402
+from conversations.models import Conversation  # noqa: E402
+from portal.models import SyncState  # noqa: E402
+from sandbox.behaviour.bulk_seed import bulk_conversations  # noqa: E402
+from sandbox.models import SbConversation  # noqa: E402
+from testing.models import AssistantTest, TestSuite  # noqa: E402
+
+REFRESHES = ["/assistants/refresh/", "/mcp-servers/refresh/", "/inference/models/refresh/",
+             "/inference/fine-tuning/refresh/", "/knowledge/buckets/refresh/", "/knowledge/tasks/refresh/",
+             "/knowledge/clusters/refresh/", "/insights/templates/refresh/", "/insights/groups/refresh/"]
+
+
+def seed_cache_conversations() -> None:
+    """The cache as a finished sync leaves it, written straight from the sandbox's rows."""
+    now, batch = timezone.now(), []
+    rows = SbConversation.objects.order_by().values_list("id", "name", "metadata", "created_at", "last_message_at")
+    for telnyx_id, name, metadata, created, last in rows.iterator(chunk_size=5000):
+        batch.append(Conversation(
+            telnyx_id=telnyx_id, name=name, assistant_id=metadata.get("assistant_id", ""),
+            assistant_version_id=metadata.get("assistant_version_id", ""),
+            channel=metadata.get("telnyx_conversation_channel", ""), created_at=created, last_message_at=last,
+            payload={"id": telnyx_id, "name": name, "metadata": metadata}, synced_at=now))
+        if len(batch) == 5000:
+            Conversation.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    Conversation.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+def seed_cache_tests() -> None:
+    now = timezone.now()
+    destinations = list(Assistant.objects.values_list("telnyx_id", flat=True)) or [""]
+    AssistantTest.objects.all().delete()
+    TestSuite.objects.all().delete()
+    TestSuite.objects.bulk_create([TestSuite(telnyx_id=f"suite-{s:04d}", name=f"suite-{s:04d}", synced_at=now)
+                                   for s in range(SUITES)], batch_size=1000)
+    AssistantTest.objects.bulk_create([
+        AssistantTest(telnyx_id=f"bench-test-{i:05d}", name=f"Bench test {i:05d}", test_suite=f"suite-{i % SUITES:04d}",
+                      destination=destinations[i % len(destinations)], channel=("web_chat", "phone_call")[i % 2],
+                      instructions="Ask about opening hours and check the answer.", created_at=now - timedelta(minutes=i),
+                      payload={"test_id": f"bench-test-{i:05d}"}, synced_at=now)
+        for i in range(TESTS)], batch_size=2000)
+
+
+def seed() -> Client:
+    """Needs the server up: the other lists sync from its sandbox over HTTP."""
+    started = time.monotonic()
+    client = Client()
+    user = get_user_model().objects.get(username="admin")
+    client.force_login(user)
+    for url in REFRESHES:  # fill the other lists' caches from the demo sandbox, over HTTP
+        client.post(url, HTTP_HX_REQUEST="true")
+    bulk_conversations(CONVERSATIONS, messages_each=1)
+    seed_cache_conversations()
+    seed_cache_tests()
+    # Every list counts as freshly synced, so no page starts a sync while it is measured.
+    for resource in ["conversations", "assistant-tests", "test-suites", *SyncState.objects.values_list("resource", flat=True)]:
+        SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now(), "lease_until": None})
+    print(f"seeded {Conversation.objects.count():,} conversations, {AssistantTest.objects.count():,} tests in "
+          f"{TestSuite.objects.count():,} suites, {Assistant.objects.count()} assistants "
+          f"({time.monotonic() - started:.0f} s, {connection.vendor})")
+    return client
+
+
+def start_server(log) -> subprocess.Popen:
+    """As `bin/serve` runs it: gthread workers, WEB_WORKERS × WEB_THREADS."""
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+         "--workers", os.environ.get("WEB_WORKERS", "2"), "--threads", os.environ.get("WEB_THREADS", "8"),
+         "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ}, stdout=log, stderr=log)
+
+
+def login() -> requests.Session:
+    base = f"http://127.0.0.1:{PORT}"
+    get_user_model().objects.filter(username="admin").update(is_staff=True, is_superuser=True)
+    user = get_user_model().objects.get(username="admin")
+    user.set_password(PASSWORD)
+    user.save()
+    for _ in range(100):
+        try:
+            requests.get(f"{base}/login/", timeout=2)
+            break
+        except requests.RequestException:
+            time.sleep(0.2)
+    session = requests.Session()
+    page = session.get(f"{base}/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    answer = session.post(f"{base}/login/", data={"username": "admin", "password": PASSWORD, "csrfmiddlewaretoken": token},
+                          headers={"Referer": f"{base}/login/"}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.status_code
+    return session
+
+
+def throughput(session: requests.Session, path: str) -> float:
+    """Requests per second with CLIENTS in flight for about SECONDS (each client finishes its request)."""
+    url, done, lock = f"http://127.0.0.1:{PORT}{path}", [], threading.Lock()
+    deadline = time.perf_counter() + SECONDS
+
+    def client():
+        while True:
+            response = session.get(url, timeout=300)
+            assert response.status_code == 200, (path, response.status_code)
+            with lock:
+                done.append(1)
+            if time.perf_counter() > deadline:
+                return
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(done) / (time.perf_counter() - started)
+
+
+def compare(session: requests.Session, label: str, ours: str, theirs: str, their_name: str) -> None:
+    for path in (ours, theirs):
+        session.get(f"http://127.0.0.1:{PORT}{path}", timeout=300)  # warm up
+    a, b = [], []
+    for _ in range(RUNS):
+        a.append(throughput(session, ours))
+        b.append(throughput(session, theirs))
+
+    def stats(xs):
+        return f"{min(xs):7.1f} / {statistics.median(xs):7.1f} / {max(xs):7.1f}"
+
+    print(f"{label:<34} ours {stats(a)}   {their_name:<5} {stats(b)}   "
+          f"ours/{their_name} {statistics.median(a) / statistics.median(b):5.2f}x")
+
+
+def page_weights(client: Client) -> None:
+    """Queries and bytes of every list's default page, measured in-process."""
+    assistant = Assistant.objects.order_by("name").first()
+    lists = ["/conversations/", "/testing/tests/", "/testing/suites/", "/assistants/", "/assistants/deleted/",
+             "/audit/", "/mcp-servers/", "/integrations/", "/knowledge/buckets/", "/knowledge/tasks/",
+             "/knowledge/clusters/", "/inference/models/", "/inference/fine-tuning/", "/insights/",
+             "/insights/groups/"]
+    if assistant:
+        lists += [f"/assistants/{assistant.telnyx_id}/versions/", f"/assistants/{assistant.telnyx_id}/scheduled/"]
+    suite = TestSuite.objects.order_by("name").first()
+    if suite:
+        lists.append(f"/testing/suites/{suite.name}/")
+    print(f"\n{'list (default page)':<60} {'status':>6} {'queries':>8} {'KB':>8}")
+    for url in lists:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        print(f"{url:<60} {response.status_code:>6} {len(queries):>8} {len(response.content) / 1024:>8.1f}")
+
+
+def main() -> None:
+    quiet = open(os.devnull, "w")
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("sandbox_seed", "--demo", stdout=quiet)
+    call_command("ensure_login", stdout=quiet)
+    log = open(f"/tmp/bench-changelists-{PORT}.log", "w")
+    server = start_server(log)
+    try:
+        session = login()
+        client = seed()
+        page_weights(client)
+        assistant = Conversation.objects.exclude(assistant_id="").values_list("assistant_id", flat=True).first()
+        print(f"\nreq/s min / median / max, {RUNS} interleaved runs of {SECONDS:.0f} s, {CLIENTS} clients, "
+              f"gunicorn {os.environ.get('WEB_WORKERS', '2')}x{os.environ.get('WEB_THREADS', '8')}, {os.cpu_count()} cores")
+        compare(session, "conversations: default page", "/conversations/",
+                "/bench-admin/conversations/conversation/", "admin")
+        compare(session, "conversations: search + filter", f"/conversations/?q=ab&channel=web_chat&assistant={assistant}",
+                f"/bench-admin/conversations/conversation/?q=ab&channel=web_chat&assistant_id={assistant}", "admin")
+        compare(session, "conversations: page 1,000", "/conversations/?page=1000",
+                "/bench-admin/conversations/conversation/?p=1000", "admin")
+        compare(session, "tests: default page", "/testing/tests/", "/bench-admin/testing/assistanttest/", "admin")
+        compare(session, "tests: search + filter", "/testing/tests/?q=test 00&channel=web_chat",
+                "/bench-admin/testing/assistanttest/?q=test 00&channel=web_chat", "admin")
+        compare(session, "conversations: default page", "/conversations/", "/bench-hello/", "hello")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

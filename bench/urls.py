@@ -1,0 +1,34 @@
+"""The bench's URL conf: the portal, the stock Django admin over the same cache tables, and a
+hello-world view behind the same login and middleware. Never mounted outside the bench."""
+
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+from conversations.models import Conversation
+from testing.models import AssistantTest
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["name", "telnyx_id", "created_at", "last_message_at", "assistant_id", "channel"]
+    list_filter = ["assistant_id", "channel"]
+    search_fields = ["telnyx_id", "name", "assistant_version_id"]
+
+
+@admin.register(AssistantTest)
+class AssistantTestAdmin(admin.ModelAdmin):
+    list_display = ["name", "test_suite", "channel", "created_at"]
+    list_filter = ["test_suite", "destination", "channel"]
+    search_fields = ["name", "instructions", "telnyx_id"]
+
+
+def hello(request):
+    return HttpResponse("hello")
+
+
+urlpatterns = [
+    path("bench-admin/", admin.site.urls),
+    path("bench-hello/", hello),
+    path("", include("portal.urls")),
+]

@@ -1,0 +1,68 @@
+"""`/ai/assistants`: assistants, clone, import, recently deleted, restore, TeXML
+(SDK: resources/ai/assistants/assistants.py and deleted.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..client import TelnyxResponse
+from ._base import api_path, client, unwrap, unwrapped
+
+BASE = ("ai", "assistants")
+
+
+def list_all() -> list[dict]:
+    """Every assistant (Telnyx answers the whole list at once)."""
+    return unwrap(client().get(api_path(*BASE)).data, [])
+
+
+def create(body: dict, *, idempotency_key: str) -> TelnyxResponse:
+    return unwrapped(client().post(api_path(*BASE), json=body, idempotency_key=idempotency_key), {})
+
+
+def retrieve(assistant_id: str) -> dict:
+    return unwrap(client().get(api_path(*BASE, assistant_id)).data, {})
+
+
+def update(assistant_id: str, body: dict, *, idempotency_key: str | None = None) -> TelnyxResponse:
+    """Every update saves a new version; `promote_to_main` in `body` decides whether it is live."""
+    return unwrapped(client().post(api_path(*BASE, assistant_id), json=body, idempotency_key=idempotency_key), {})
+
+
+def delete(assistant_id: str) -> TelnyxResponse:
+    return client().delete(api_path(*BASE, assistant_id))
+
+
+def clone(assistant_id: str, *, idempotency_key: str) -> TelnyxResponse:
+    return unwrapped(client().post(api_path(*BASE, assistant_id, "clone"), idempotency_key=idempotency_key), {})
+
+
+def imports(body: dict, *, idempotency_key: str) -> TelnyxResponse:
+    """Import from another provider; `.data` is the list of imported assistants."""
+    return unwrapped(client().post(api_path(*BASE, "import"), json=body, idempotency_key=idempotency_key), [])
+
+
+@dataclass
+class DeletedPage:
+    """One page of Telnyx's "Recently deleted" listing."""
+
+    items: list[dict]
+    number: int
+    total_pages: int
+    total: int
+
+
+def list_deleted(*, page: int, page_size: int) -> DeletedPage:
+    body = client().get(api_path(*BASE, "deleted"), params={"page[number]": page, "page[size]": page_size}).data or {}
+    meta = body.get("meta") or {}
+    return DeletedPage(items=unwrap(body, []), number=int(meta.get("page_number") or page),
+                       total_pages=int(meta.get("total_pages") or 1), total=int(meta.get("total_results") or 0))
+
+
+def restore(assistant_id: str, *, idempotency_key: str | None = None) -> TelnyxResponse:
+    return unwrapped(client().post(api_path(*BASE, assistant_id, "restore"), idempotency_key=idempotency_key), {})
+
+
+def get_texml(assistant_id: str) -> str:
+    """The TeXML document that connects a call to the assistant."""
+    return str(client().get(api_path(*BASE, assistant_id, "texml"), accept="text/plain").data or "")

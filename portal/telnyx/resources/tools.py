@@ -1,0 +1,12 @@
+"""`/ai/assistants/{id}/tools/{tool_id}/test`: have Telnyx call a webhook tool
+(SDK: resources/ai/assistants/tools.py)."""
+
+from __future__ import annotations
+
+from ..client import TelnyxResponse
+from ._base import api_path, client, unwrapped
+
+
+def test(assistant_id: str, tool_id: str, body: dict) -> TelnyxResponse:
+    """`.data` is `{success, status_code, content_type, request, response}`."""
+    return unwrapped(client().post(api_path("ai", "assistants", assistant_id, "tools", tool_id, "test"), json=body), {})

@@ -1,0 +1,1 @@
+"""Testing forms, one module per feature: tests, runs, suites."""

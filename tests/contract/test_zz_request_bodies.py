@@ -1,0 +1,82 @@
+"""Every JSON body the portal sends to Telnyx satisfies the official SDK's params types.
+
+Runs last in tests/contract (file order). The recorder in tests/conftest.py keeps every body
+the portal sent to the sandbox during this session; this file first drives a representative
+set of writes itself (so it proves something when run alone), then validates everything
+recorded. A wrong or misspelt field name fails here, naming the endpoint and the field.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.contract.request_bodies import RECORDED, Recorded, problems
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(sandbox, settings):
+    settings.SANDBOX_ASYNC_SECONDS = 0
+    call_command("sandbox_seed", "--demo", verbosity=0)
+
+
+def drive_representative_writes(admin) -> None:
+    """Writes and body-carrying reads across the apps, through their services, as the UI sends them."""
+    from inference import services as inference
+    from knowledge import services as knowledge
+    from mcp_servers import services as mcp
+
+    from inference.selectors import fine_tunable_model_choices
+    from knowledge.selectors import bucket_filenames, bucket_names
+
+    knowledge.buckets_sync()
+    bucket = bucket_names()[0]
+    knowledge.bucket_embed(user=admin, bucket=bucket, options={"document_chunk_size": 512,
+                           "document_chunk_overlap_size": 64, "embedding_model": "thenlper/gte-large", "loader": "default"})
+    knowledge.bucket_embed_url(user=admin, bucket=bucket, url="https://example.com/faq")
+    knowledge.similarity_search(user=admin, bucket=bucket, query="refund", num_of_docs=3)
+    knowledge.summarize(user=admin, bucket=bucket, filename=bucket_filenames(bucket)[0], system_prompt="Be brief.")
+    knowledge.cluster_compute(user=admin, bucket=bucket, options={"min_cluster_size": 2, "min_subcluster_size": 2, "prefix": ""})
+    created = mcp.mcp_server_create(user=admin, data={"name": "Docs", "type": "http", "url": "https://docs.example.com/mcp",
+                                                      "allowed_tools": ["search"]})
+    mcp.mcp_server_update(user=admin, server_id=created["id"], data={"name": "Docs 2", "type": "sse",
+                                                                     "url": "https://docs.example.com/sse", "allowed_tools": None})
+    inference.ensure_models_cached()
+    model = inference.form_model_choices()[0][0]
+    inference.chat_completion(user=admin, model=model, messages=[{"role": "system", "content": "Be brief."},
+                                                                 {"role": "user", "content": "Hi"}], temperature=0.2, max_tokens=50)
+    inference.fine_tuning_job_create(user=admin, model=fine_tunable_model_choices()[0][0], training_file=bucket,
+                                     n_epochs=2, suffix="support")
+
+
+def test_a_representative_set_of_portal_writes_matches_the_sdk_types(demo, team_admin):
+    start = len(RECORDED)
+    drive_representative_writes(team_admin)
+    mine = RECORDED[start:]
+    sent = {(r.method, r.path.split("/")[1]) for r in mine}
+    assert {("POST", "embeddings"), ("POST", "clusters"), ("POST", "mcp_servers"), ("PUT", "mcp_servers"),
+            ("POST", "openai"), ("POST", "fine_tuning"), ("POST", "summarize")} <= sent
+    assert [p for r in mine for p in problems(r)] == []
+
+
+def test_a_wrong_field_name_is_caught():
+    """The check itself: a misspelt field and a wrong type each fail, naming where."""
+    assert problems(Recorded("POST", "ai/clusters", {"bucket": "kb", "min_clustr_size": 2})) == [
+        "POST ai/clusters (ClusterComputeParams): min_clustr_size: Extra inputs are not permitted"]
+    nested = problems(Recorded("POST", "ai/fine_tuning/jobs", {"model": "m", "training_file": "kb",
+                                                               "hyperparameters": {"n_epochs": "many"}}))
+    assert len(nested) == 1 and "hyperparameters.n_epochs" in nested[0]
+
+
+def test_every_body_the_portal_sent_to_the_sandbox_this_session_matches_the_sdk_types():
+    assert RECORDED, "nothing was recorded: is the recorder in tests/conftest.py active?"
+    failures = sorted({p for r in RECORDED for p in problems(r)})
+    assert failures == [], "\n".join(failures)
+
+
+def test_wire_names_are_checked_not_python_names():
+    """The SDK sends `from_` as `from`: the portal must send `from`, and `from_` is an error."""
+    assert problems(Recorded("POST", "ai/assistants/a1/chat/sms", {"from": "+15550001", "to": "+15550002", "text": "hi"})) == []
+    assert problems(Recorded("POST", "ai/assistants/a1/chat/sms", {"from_": "+15550001", "to": "+15550002", "text": "hi"}))

@@ -1,0 +1,93 @@
+"""User management: only Admins reach it; every change is audited; the last Admin stays."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from portal.models import AuditEvent
+from portal.users.services import user_role
+
+pytestmark = pytest.mark.django_db
+
+USER_URLS = ["/users/", "/users/add/"]
+
+
+@pytest.mark.parametrize("url", USER_URLS)
+def test_viewer_and_operator_cannot_see_user_pages(viewer_client, operator_client, url):
+    assert viewer_client.get(url).status_code == 403
+    assert operator_client.get(url).status_code == 403
+
+
+def test_operator_cannot_change_a_role(operator_client, viewer):
+    response = operator_client.post(f"/users/{viewer.pk}/role/", {"role": "Admin"})
+    assert response.status_code == 403
+    assert user_role(User.objects.get(pk=viewer.pk)) == "Viewer"
+
+
+def test_admin_lists_users_with_their_roles(team_admin_client, viewer, operator):
+    page = team_admin_client.get("/users/").content.decode()
+    assert 'data-testid="role-vera_viewer">Viewer' in page and 'data-testid="role-otto_operator">Operator' in page
+
+
+def test_admin_creates_a_user_with_a_password_and_it_is_audited(team_admin_client):
+    response = team_admin_client.post("/users/add/", {"username": "newbie", "email": "n@example.com", "role": "Operator", "password": "Plenty-long-pass-42"})
+    user = User.objects.get(username="newbie")
+    assert response.status_code == 302 and response.url == f"/users/{user.pk}/"
+    assert user.check_password("Plenty-long-pass-42") and user_role(user) == "Operator"
+    event = AuditEvent.objects.get(action="create", resource_type="user")
+    assert event.resource_label == "newbie" and "Plenty-long-pass-42" not in str(event.changes) + event.summary
+
+
+def test_a_weak_password_or_taken_username_gets_field_errors_and_keeps_input(team_admin_client, viewer):
+    response = team_admin_client.post("/users/add/", {"username": "vera_viewer", "role": "Viewer", "password": "123"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "already exists" in page and "too short" in page
+    assert 'value="vera_viewer"' in page
+
+
+def test_an_invited_user_chooses_a_password_with_the_link(team_admin_client):
+    response = team_admin_client.post("/users/add/", {"username": "invitee", "role": "Viewer", "password": ""}, follow=True)
+    link = re.search(r"http://testserver(/login/invite/[^ <]+/)", response.content.decode()).group(1)
+    anonymous = Client()
+    form_page = anonymous.get(link, follow=True)
+    assert "Choose a password" in form_page.content.decode()
+    done = anonymous.post(form_page.redirect_chain[-1][0], {"new_password1": "Fresh-pass-for-me-9", "new_password2": "Fresh-pass-for-me-9"})
+    assert done.status_code == 302 and done.url == "/login/"
+    assert User.objects.get(username="invitee").check_password("Fresh-pass-for-me-9")
+
+
+def test_admin_sets_role_deactivates_and_resets_password_all_audited(team_admin_client, viewer):
+    team_admin_client.post(f"/users/{viewer.pk}/role/", {"role": "Operator"})
+    team_admin_client.post(f"/users/{viewer.pk}/active/", {"active": "0"})
+    team_admin_client.post(f"/users/{viewer.pk}/password/", {"password": "Brand-new-pass-77"})
+    viewer.refresh_from_db()
+    assert user_role(viewer) == "Operator" and not viewer.is_active and viewer.check_password("Brand-new-pass-77")
+    actions = set(AuditEvent.objects.filter(resource_type="user", resource_id=str(viewer.pk)).values_list("action", flat=True))
+    assert actions == {"set_role", "deactivate", "set_password"}
+    assert not AuditEvent.objects.filter(summary__contains="Brand-new-pass-77").exists()
+
+
+def test_the_last_admin_cannot_be_demoted_or_deactivated(team_admin_client, team_admin):
+    demote = team_admin_client.post(f"/users/{team_admin.pk}/role/", {"role": "Viewer"}, follow=True)
+    assert "last active Admin" in demote.content.decode()
+    team_admin_client.post(f"/users/{team_admin.pk}/active/", {"active": "0"})
+    team_admin.refresh_from_db()
+    assert team_admin.is_active and user_role(team_admin) == "Admin"
+    assert not AuditEvent.objects.filter(resource_type="user").exists()
+
+
+def test_an_admin_can_step_down_once_there_is_another(team_admin_client, team_admin, viewer):
+    team_admin_client.post(f"/users/{viewer.pk}/role/", {"role": "Admin"})
+    team_admin_client.post(f"/users/{team_admin.pk}/role/", {"role": "Viewer"})
+    assert user_role(User.objects.get(pk=team_admin.pk)) == "Viewer"
+
+
+def test_a_deactivated_user_cannot_log_in(team_admin_client, viewer):
+    team_admin_client.post(f"/users/{viewer.pk}/active/", {"active": "0"})
+    response = Client().post("/login/", {"username": "vera_viewer", "password": "pw-for-tests-only"})
+    assert response.status_code == 200 and "didn't match" in response.content.decode()
