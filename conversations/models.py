@@ -21,6 +21,10 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Covers the dashboard's per-day counts by assistant and version (no table reads).
+            models.Index(fields=["assistant_id", "assistant_version_id", "created_at"], name="conv_traffic_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.telnyx_id
@@ -79,7 +83,7 @@ class InsightEvent(models.Model):
         ordering = ["-received_at", "-pk"]
 
 
-class InsightResult(models.Model):
+class PushedInsightResult(models.Model):
     """The newest result of one insight template on one conversation, as webhooks reported it.
 
     `occurred_at` is the event's time: a delayed or out-of-order delivery of an older event

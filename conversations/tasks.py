@@ -3,7 +3,9 @@ worker in steps, resumable after a crash; insight templates and groups sync ther
 
 from celery import shared_task
 
-from conversations import insight_events, insight_services, services
+from conversations import services
+from conversations.insights import events as insight_events
+from conversations.insights import services as insight_services
 from core.background import register_listing
 from core.sync import run_stepwise
 

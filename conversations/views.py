@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
+from conversations.insight_results import insight_results
 from conversations.models import Conversation
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
@@ -79,6 +80,7 @@ def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpRespo
         "conversations/conversation_detail.html",
         {
             "detail": detail,
+            "insight_runs": insight_results(detail.insights),
             "conversation": data,
             "conversation_id": conversation_id,
             "metadata": metadata,

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from conversations.webhook_views import telnyx_insights_webhook
+from conversations.insights.webhook_views import telnyx_insights_webhook
 from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
 
 urlpatterns = [
@@ -29,8 +29,10 @@ urlpatterns = [
     path("integrations/", include("integrations.urls")),
     path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
+    # Before conversations/: "insights" would otherwise be read as a conversation id.
+    path("conversations/insights/", include("conversations.insights.urls")),
     path("conversations/", include("conversations.urls")),
-    path("insights/", include("conversations.insight_urls")),
+    path("insights/", include("conversations.insights.moved_urls")),
     path("knowledge/", include("knowledge.urls")),
     # Telnyx posts here (no login: only bodies with Telnyx's signature are accepted).
     path("webhooks/telnyx/insights/", telnyx_insights_webhook, name="telnyx-insights-webhook"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from core.types import PortalUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ def suites_page_sync() -> SyncOutcome:
     return suites if suites.error or not tests.error else tests
 
 
-def destination_versions(*, user: AbstractBaseUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
+def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
     """Each assistant the suite's tests call, with its versions freshly synced for the Run suite form.
 
     Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
@@ -110,7 +110,7 @@ def _trigger_each_test(suite_name: str, versions: dict[str, str], idempotency_ke
     return TelnyxResponse(status=last.status, data=[r.data for r in started], request_id=last.request_id)
 
 
-def suite_run_trigger(*, user: AbstractBaseUser, suite_name: str, idempotency_key: str, version_id: str = "",
+def suite_run_trigger(*, user: PortalUser, suite_name: str, idempotency_key: str, version_id: str = "",
                       versions: dict[str, str] | None = None) -> SuiteRun:
     """Run every test of a suite and keep the batch.
 

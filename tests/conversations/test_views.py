@@ -103,3 +103,25 @@ def test_viewer_and_operator_cannot_change_conversations(viewer_client, operator
     for client in (viewer_client, operator_client):
         assert client.post(reverse(f"conversations:{name}", args=["conv-1"])).status_code == 403
     assert Conversation.objects.count() == 5
+
+
+@responses.activate
+def test_detail_names_each_insight_and_formats_structured_results(viewer_client, telnyx_base):
+    from conversations.models import InsightTemplate
+
+    InsightTemplate.objects.create(telnyx_id="tpl-summary", name="Call summary", synced_at=timezone.now())
+    InsightTemplate.objects.create(telnyx_id="tpl-mood", name="Sentiment", synced_at=timezone.now())
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1", json={"data": conv(1)})
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/messages", json={"data": [], "meta": {"page_number": 1, "total_pages": 1}})
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/conversations-insights", json={
+        "data": [{"id": "i1", "status": "completed", "created_at": "2026-11-20T10:06:00Z", "conversation_insights": [
+            {"insight_id": "tpl-summary", "result": '{"summary": "Asked about opening hours", "score": 4.5, "resolved": true}'},
+            {"insight_id": "tpl-mood", "result": "positive"},
+            {"insight_id": "tpl-gone", "result": "7"},
+        ]}], "meta": {"page_number": 1, "page_size": 20, "total_pages": 1, "total_results": 1}})
+    content = viewer_client.get(reverse("conversations:detail", args=["conv-1"])).content.decode()
+    insights = content[content.index("<h2>Insights</h2>"):]
+    assert ">Call summary</h3>" in insights and ">Sentiment</h3>" in insights and ">Unnamed insight</h3>" in insights
+    assert "<dt>Summary</dt><dd>Asked about opening hours</dd>" in insights
+    assert "<dt>Score</dt><dd><strong>4.5</strong></dd>" in insights and ">yes</span>" in insights
+    assert "<p>positive</p>" in insights and '"summary"' not in insights  # no raw JSON

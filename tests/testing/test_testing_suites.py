@@ -50,9 +50,9 @@ def mock_history(telnyx_base, suite_name="booking", runs=()):
                   json={"data": list(runs), "meta": {"page_number": 1, "total_pages": 1}})
 
 
-def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION):
+def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION, name="Acme Support"):
     """The versions sync behind the Run suite form reads the assistant (for main) and its versions."""
-    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": "Acme Support", "version_id": versions[0]})
+    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": name, "version_id": versions[0]})
     responses.get(f"{telnyx_base}/ai/assistants/{assistant}/versions",
                   json={"data": [{"id": assistant, "version_id": v, "version_name": f"Release {v}"} for v in versions]})
 
@@ -192,7 +192,10 @@ def test_history_shows_pass_rate_per_version_and_a_trend_chart(viewer_client, te
     assert "ver-a" in table and "75%" in table and "25%" in table
     chart = content[content.index('data-testid="trend-chart"'):content.index("</svg>")]
     assert chart.count("<circle") == 3 and "<polyline" in chart
-    assert "50% passed" in chart and "100% passed" in chart and "25% passed" in chart
+    assert "50% on" in chart and "1/2 passed on ver-a" in chart and "2/2 passed" in chart and "1/4 passed on main" in chart
+    caption = content[content.index("<figcaption"):content.index("</figcaption>")]
+    assert "3 points" in caption and "latest 25%" in caption
+    assert "Show the data as a table" in content
 
 
 @responses.activate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import insight_views as views
+from conversations.insights import views
 
 app_name = "insights"
 urlpatterns = [
@@ -10,8 +10,9 @@ urlpatterns = [
     path("templates/add/", views.template_detail, name="template-add"),
     path("groups/", views.group_list, name="groups"),
     path("groups/add/", views.group_detail, name="group-add"),
-    path("templates/<str:template_id>/", views.template_detail, name="template"),
-    path("groups/<str:group_id>/", views.group_detail, name="group"),
-    path("groups/<str:group_id>/assign/", views.group_assign, name="group-assign"),
-    path("<str:kind>/<str:object_id>/delete/", views.delete, name="delete"),
+    path("templates/<tid:template_id>/", views.template_detail, name="template"),
+    path("groups/<tid:group_id>/", views.group_detail, name="group"),
+    path("groups/<tid:group_id>/assign/", views.group_assign, name="group-assign"),
+    path("<str:kind>/<tid:object_id>/delete/", views.delete, name="delete"),
 ]
+

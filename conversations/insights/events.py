@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conversations.models import InsightEvent, InsightResult
-from conversations.telnyx_webhooks import TelnyxEvent
+from conversations.models import InsightEvent, PushedInsightResult
+from conversations.insights.signatures import TelnyxEvent
 
 
 def insight_event_receive(event: TelnyxEvent) -> tuple[InsightEvent, bool]:
@@ -51,12 +51,12 @@ def insight_event_apply(event_pk: int) -> str:
             return "already applied"
         applied = stale = 0
         for insight_id, result, status in _results(event.payload):
-            current = (InsightResult.objects.select_for_update()
+            current = (PushedInsightResult.objects.select_for_update()
                        .filter(conversation_id=event.conversation_id, insight_id=insight_id).first())
             if current and current.occurred_at >= event.occurred_at:
                 stale += 1
                 continue
-            InsightResult.objects.update_or_create(
+            PushedInsightResult.objects.update_or_create(
                 conversation_id=event.conversation_id, insight_id=insight_id,
                 defaults={"result": result, "status": status, "occurred_at": event.occurred_at, "event_id": event.event_id})
             applied += 1
