@@ -54,19 +54,19 @@ os.environ.update({
 for name in ("TELNYX_API_KEY", "REDIS_URL"):
     os.environ.pop(name, None)
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import requests  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import requests
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
-from conversations import services  # noqa: E402
-from conversations.models import Conversation  # noqa: E402
-from core.background import enqueue_listing_sync  # noqa: E402
-from portal.models import SyncState, TaskRecord  # noqa: E402
+from conversations import services
+from conversations.models import Conversation
+from core.background import enqueue_listing_sync
+from portal.models import SyncState, TaskRecord
 
 
 def gunicorn(port: int, log: Path) -> subprocess.Popen:
@@ -127,9 +127,9 @@ def rss_kb(root_pid: int) -> int:
             text = status.read_text()
         except OSError:
             continue
-        pid = int(re.search(r"^Pid:\s+(\d+)", text, re.M).group(1))
-        ppid = int(re.search(r"^PPid:\s+(\d+)", text, re.M).group(1))
-        rss = re.search(r"^VmRSS:\s+(\d+)", text, re.M)
+        pid = int(re.search(r"^Pid:\s+(\d+)", text, re.MULTILINE).group(1))
+        ppid = int(re.search(r"^PPid:\s+(\d+)", text, re.MULTILINE).group(1))
+        rss = re.search(r"^VmRSS:\s+(\d+)", text, re.MULTILINE)
         if rss and root_pid in (pid, ppid):
             total += int(rss.group(1))
     return total
@@ -137,7 +137,7 @@ def rss_kb(root_pid: int) -> int:
 
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def timed_get(session: requests.Session, url: str) -> float:
@@ -239,7 +239,7 @@ def main() -> None:
                   f"p95 during/idle {spread(ratios, 'x')}")
         one = statistics.median(r["seconds"] for r in results[1])
         two = statistics.median(r["seconds"] for r in results[2])
-        print(f"two workers vs one, median sync time: {one / two:.2f}x faster")
+        print(f"median sync time one worker / two workers: {one / two:.2f}x (above 1: two were faster)")
     finally:
         for server in servers:
             server.terminate()

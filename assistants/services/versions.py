@@ -22,6 +22,7 @@ from portal.telnyx.resources._base import parse_date
 from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
 from assistants.services.canary import CanaryDeploy, canary_fetch
+from assistants.services.conflicts import refuse_if_stale
 
 
 def versions_resource(assistant_id: str) -> str:
@@ -106,9 +107,11 @@ def _label(assistant_id: str, version_id: str) -> str:
 
 
 def version_update(*, user: PortalUser, assistant_id: str, version_id: str, changes: dict, before: dict,
-                   idempotency_key: str = "") -> dict:
-    """Edit a non-main version in place (Telnyx refuses the main one)."""
+                   idempotency_key: str = "", loaded: dict | None = None) -> dict:
+    """Edit a non-main version in place (Telnyx refuses the main one). `before` is the version
+    as Telnyx has it now; a stale `loaded` raises StaleFormError (see `assistant_update`)."""
     require_perm(user, ADMINISTER)
+    refuse_if_stale(loaded=loaded, current=before, changes=changes, what="this version")
     label = _label(assistant_id, version_id)
 
     def store(response: TelnyxResponse) -> None:

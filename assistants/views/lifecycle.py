@@ -27,6 +27,7 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
                                              idempotency_key=form.cleaned_data["idempotency_key"])
         except TelnyxError as exc:
             messages.error(request, f"Could not clone “{assistant.get('name')}”. {exc.user_message}")
+            form.renew_key_if_refused(exc)
         else:
             messages.success(request, f"Cloned “{assistant.get('name')}” as “{clone.get('name')}”. "
                                       "Telephony and messaging settings were not copied.")
@@ -73,6 +74,7 @@ def assistant_import(request: HttpRequest) -> HttpResponse:
             )
         except TelnyxError as exc:
             add_telnyx_errors(form, exc)
+            form.renew_key_if_refused(exc)
         else:
             names = ", ".join(f"“{a.get('name')}”" for a in imported) or "none"
             messages.success(request, f"Imported {len(imported)} assistant(s) from {data['provider']}: {names}.")
