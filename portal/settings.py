@@ -229,6 +229,27 @@ CELERY_BEAT_SCHEDULE = {
 # over (resumed from its last stored batch) once it expires.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=120)
 
+# --- Alerts and events ----------------------------------------------------------------------
+# The portal's own address, for links in alerts and the webhook URL shown to paste into Telnyx.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}")
+# The only places suite alerts may be posted (Slack-compatible incoming webhooks); set by an admin.
+ALERT_WEBHOOK_URLS = env.list("ALERT_WEBHOOK_URLS", default=[])
+# An undelivered alert is retried after this many seconds, doubling each time.
+ALERT_RETRY_SECONDS = env.int("ALERT_RETRY_SECONDS", default=30)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# Telnyx signs its webhooks with Ed25519; this is the account's public key (base64, from the
+# Mission Control portal). Empty in sandbox mode: the sandbox's own key pair is used.
+TELNYX_PUBLIC_KEY = env.str("TELNYX_PUBLIC_KEY", default="")
+# A signed webhook older (or newer) than this many seconds is refused as a possible replay.
+TELNYX_WEBHOOK_TOLERANCE_SECONDS = 300
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -334,6 +355,7 @@ if TESTING:
     SANDBOX_ASYNC_SECONDS = 0.0
     # Unit tests run tasks inline; tests/background/ starts real workers and turns this off.
     CELERY_TASK_ALWAYS_EAGER = True
+    ALERT_RETRY_SECONDS = 0
     # Live-server request threads must not keep connections open past a test, or the
     # test database cannot be dropped at the end.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
