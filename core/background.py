@@ -105,14 +105,22 @@ def listing_sync_active(resource: str, *, since=None) -> bool:
     return records.exists() and lease is not None and lease > timezone.now()
 
 
-WORKER_LOST = "The worker running this task stopped (killed or crashed); the sync resumes from where it stopped."
-
-
 def mark_lost_syncs(resource: str) -> None:
-    """Record as failed the syncs of `resource` whose worker died mid-run (shown on the tasks page)."""
+    """Record as lost the syncs of `resource` whose worker died mid-run (shown on the tasks page)."""
     TaskRecord.objects.filter(key=task_key(SYNC_LISTING, [resource], {}), state=TaskRecord.State.RUNNING).update(
-        state=TaskRecord.State.FAILED, last_error=WORKER_LOST, finished_at=timezone.now(), updated_at=timezone.now()
+        state=TaskRecord.State.FAILED, last_error=f"{TaskRecord.WORKER_LOST}; the sync resumes from where it stopped.",
+        finished_at=timezone.now(), updated_at=timezone.now(),
     )
+
+
+def mark_lost_tasks() -> int:
+    """Record as lost every other task still "running" after ACTIVE_FOR: each of them (a run
+    check, a suite start) takes seconds, so its worker died. Syncs are judged by their lease
+    instead (`mark_lost_syncs`). If the broker gives the message back, the record runs again."""
+    return (TaskRecord.objects.filter(state=TaskRecord.State.RUNNING, updated_at__lt=timezone.now() - ACTIVE_FOR)
+            .exclude(name=SYNC_LISTING)
+            .update(state=TaskRecord.State.FAILED, finished_at=timezone.now(), updated_at=timezone.now(),
+                    last_error=f"{TaskRecord.WORKER_LOST} and did not finish it; Retry queues it again."))
 
 
 def eager() -> bool:

@@ -119,6 +119,8 @@ class TaskRecord(models.Model):
         FAILED = "failed", "Failed"
 
     ACTIVE = (State.QUEUED, State.RUNNING, State.RETRYING)
+    # How a failure whose worker died (SIGKILL, crash, host lost) begins: the page calls it "Lost".
+    WORKER_LOST = "The worker running this task stopped (killed or crashed)"
 
     task_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -140,3 +142,7 @@ class TaskRecord(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.name
+
+    @property
+    def lost(self) -> bool:
+        return self.state == self.State.FAILED and self.last_error.startswith(self.WORKER_LOST)

@@ -13,7 +13,7 @@ from core.charts import Chart, Point, line_chart
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun, TestSuite
+from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
@@ -275,3 +275,12 @@ def triggered_by(runs) -> dict[str, str]:
     """{run id: the portal user who started it} for the runs started from the portal."""
     ids = [getattr(r, "telnyx_id", r) for r in runs if r]
     return dict(RunTrigger.objects.filter(run_id__in=ids).values_list("run_id", "username"))
+
+
+def suite_schedules(suite_name: str):
+    return SuiteSchedule.objects.filter(suite=suite_name).select_related("periodic_task", "owner")
+
+
+def alert_deliveries(suite_name: str, limit: int = 10) -> list:
+    """The suite's latest alert deliveries, newest first, with their run."""
+    return list(AlertDelivery.objects.filter(suite_run__suite=suite_name).select_related("suite_run")[:limit])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -12,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations.insights import services
+from conversations import selectors
+from conversations.insights import services, signatures
 from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
 from conversations.models import InsightGroup, InsightTemplate
 from core.changelist import Column, refresh_from_request, render_changelist
@@ -112,7 +114,17 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
     assigned_ids = {t.get("id") for t in assigned}
     available = InsightTemplate.objects.exclude(telnyx_id__in=assigned_ids)
     return render(request, "conversations/insights/group_form.html",
-                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available, "error": error})
+                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available,
+                   "error": error, **_webhook_context()})
+
+
+def _webhook_context() -> dict:
+    """The endpoint to paste into Telnyx, the key it verifies with in sandbox mode, and the latest events."""
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("telnyx-insights-webhook")
+    sandbox_key = signatures.public_key() if settings.SANDBOX_MODE and not settings.TELNYX_PUBLIC_KEY else ""
+    return {"webhook_endpoint": url, "sandbox_public_key": sandbox_key,
+            "webhook_key_missing": not settings.TELNYX_PUBLIC_KEY and not sandbox_key,
+            "insight_events": selectors.recent_insight_events()}
 
 
 @require_POST

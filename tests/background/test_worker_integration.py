@@ -88,6 +88,9 @@ def test_a_worker_killed_mid_sync_loses_nothing_and_the_sync_completes_with_the_
     assert done.run_started_at == state.run_started_at  # resumed, not restarted
     total = Conversation.objects.count()
     assert done.item_count == total == expected
-    lost, resumed = TaskRecord.objects.filter(key=task_key(SYNC_LISTING, ["conversations"], {})).order_by("created_at")
+    records = TaskRecord.objects.filter(key=task_key(SYNC_LISTING, ["conversations"], {})).order_by("created_at")
+    # The worker records success just after the sync state turns final: wait for that write.
+    wait_for(lambda: records.filter(state="succeeded").exists(), timeout=30, what="the resumed task's record")
+    lost, resumed = records
     assert lost.state == "failed" and "worker running this task stopped" in lost.last_error
     assert resumed.state == "succeeded"
