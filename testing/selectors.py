@@ -275,3 +275,38 @@ def triggered_by(runs) -> dict[str, str]:
     """{run id: the portal user who started it} for the runs started from the portal."""
     ids = [getattr(r, "telnyx_id", r) for r in runs if r]
     return dict(RunTrigger.objects.filter(run_id__in=ids).values_list("run_id", "username"))
+
+
+def test_by_id(test_id: str) -> AssistantTest | None:
+    return AssistantTest.objects.filter(telnyx_id=test_id).first()
+
+
+def tests_by_ids(ids) -> QuerySet[AssistantTest]:
+    return AssistantTest.objects.filter(telnyx_id__in=ids).order_by("name")
+
+
+def test_choices() -> QuerySet:
+    """(id, name) of every cached test, for the changelist's action bar."""
+    return AssistantTest.objects.values_list("telnyx_id", "name")
+
+
+def run_by_id(run_id: str) -> TestRun | None:
+    return TestRun.objects.filter(telnyx_id=run_id).first()
+
+
+def runs_by_id(run_ids) -> dict[str, TestRun]:
+    return {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=run_ids)}
+
+
+def suite_run(suite_name: str, batch_id: str) -> SuiteRun | None:
+    return SuiteRun.objects.filter(suite=suite_name, batch_id=batch_id).first()
+
+
+def suite_run_of(run: dict) -> SuiteRun | None:
+    """The portal batch a run belongs to: by Telnyx's batch id, or (for a batch the portal ran
+    test by test, which has no Telnyx batch id) by the trigger it remembered."""
+    found = SuiteRun.objects.filter(batch_id=run.get("test_suite_run_id") or "-").first()
+    if found is None:
+        trigger = RunTrigger.objects.filter(run_id=run.get("run_id") or "-").select_related("suite_run").first()
+        found = trigger.suite_run if trigger else None
+    return found

@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations.insights import services
+from conversations.insights import selectors, services
 from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
-from conversations.models import InsightGroup, InsightTemplate
 from core.changelist import Column, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
 from portal.roles import ADMINISTER, admin_required, read_required
@@ -26,11 +25,11 @@ GROUP_COLUMNS = [Column("name", "Name", "name"), Column("templates", "Templates"
 
 
 def _list(request, *, kind: str, outcome=None) -> HttpResponse:
-    model, form_class, columns, resource = (
-        (InsightGroup, GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
-        else (InsightTemplate, TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
+    form_class, columns, resource = (
+        (GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
+        else (TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
     )
-    return render_changelist(request, template="conversations/insights/list.html", queryset=model.objects.all(),
+    return render_changelist(request, template="conversations/insights/list.html", queryset=selectors.queryset(kind),
                              form_class=form_class, columns=columns, default_sort="name", resource=resource,
                              remember_as=f"insights-{kind}", extra={"kind": kind, "outcome": outcome},
                              fragment=outcome is not None)
@@ -64,7 +63,7 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
     """Create (no id) or view and edit a template; only Admins may save."""
     if request.method == "POST" and not request.user.has_perm(ADMINISTER):
         raise PermissionDenied
-    row = InsightTemplate.objects.filter(telnyx_id=template_id).first() if template_id else None
+    row = selectors.cached("templates", template_id)
     initial = {}
     if row:
         schema = row.payload.get("json_schema")
@@ -94,7 +93,7 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
         try:
             group = services.group_fetch(group_id=group_id)
         except TelnyxError as exc:
-            group, error = InsightGroup.objects.filter(telnyx_id=group_id).first(), exc
+            group, error = selectors.cached("groups", group_id), exc
             if group is None:
                 raise
     initial = {"name": group.name, "description": group.description, "webhook": group.payload.get("webhook") or ""} if group else {}
@@ -110,7 +109,7 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
             return redirect("insights:group", group_id=saved.telnyx_id)
     assigned = (group.payload.get("insights") or []) if group else []
     assigned_ids = {t.get("id") for t in assigned}
-    available = InsightTemplate.objects.exclude(telnyx_id__in=assigned_ids)
+    available = selectors.templates_outside(assigned_ids)
     return render(request, "conversations/insights/group_form.html",
                   {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available, "error": error})
 
@@ -134,8 +133,7 @@ def group_assign(request: HttpRequest, group_id: str) -> HttpResponse:
 def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
-    model = InsightGroup if kind == "groups" else InsightTemplate
-    row = model.objects.filter(telnyx_id=object_id).first()
+    row = selectors.cached(kind, object_id)
     label = str(row) if row else object_id
     if request.method == "POST":
         try:
