@@ -32,7 +32,7 @@ def _changelist_context(request: HttpRequest) -> dict:
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
     query = remembered_query(request, "mcp_servers")
-    return redirect(reverse("mcp_servers:list") + (f"?{query}" if query else ""))
+    return redirect(reverse("mcp_servers:server-list") + (f"?{query}" if query else ""))
 
 
 @require_GET
@@ -63,7 +63,7 @@ def mcp_create(request: HttpRequest) -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Created MCP server “{created.get('name')}”.")
-            return redirect("mcp_servers:detail", server_id=created["id"])
+            return redirect("mcp_servers:server-detail", server_id=created["id"])
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
 
 
@@ -87,7 +87,7 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
-            return redirect("mcp_servers:detail", server_id=server_id)
+            return redirect("mcp_servers:server-detail", server_id=server_id)
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
 
 

@@ -211,7 +211,7 @@ def pass_rate_trend(suite_name: str) -> Chart:
 
     points = [
         Point(run.started_at, run.pass_rate or 0.0, f"{run.passed}/{run.total} passed on {versions(run)}",
-              reverse("testing:suite-run", args=[suite_name, run.batch_id]))
+              reverse("testing:suite-run-detail", args=[suite_name, run.batch_id]))
         for run in finished
     ]
     return line_chart("Pass rate per suite run", {suite_name: points})

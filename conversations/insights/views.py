@@ -78,7 +78,7 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved insight template “{saved.name}”.")
-            return redirect("insights:template", template_id=saved.telnyx_id)
+            return redirect("insights:template-detail", template_id=saved.telnyx_id)
     return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id})
 
 
@@ -106,7 +106,7 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved insight group “{saved.name}”.")
-            return redirect("insights:group", group_id=saved.telnyx_id)
+            return redirect("insights:group-detail", group_id=saved.telnyx_id)
     assigned = (group.payload.get("insights") or []) if group else []
     assigned_ids = {t.get("id") for t in assigned}
     available = selectors.templates_outside(assigned_ids)
@@ -125,7 +125,7 @@ def group_assign(request: HttpRequest, group_id: str) -> HttpResponse:
         messages.error(request, f"Could not {'assign' if assign else 'unassign'} the template. {exc.user_message}")
     else:
         messages.success(request, "Template assigned to the group." if assign else "Template taken out of the group.")
-    return redirect("insights:group", group_id=group_id)
+    return redirect("insights:group-detail", group_id=group_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,7 +145,7 @@ def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
             messages.error(request, f"Could not delete “{label}”. {exc.user_message}")
         else:
             messages.success(request, f"Deleted “{label}”.")
-            return redirect("insights:groups" if kind == "groups" else "insights:templates")
+            return redirect("insights:group-list" if kind == "groups" else "insights:template-list")
     return render(request, "conversations/insights/confirm_delete.html", {"label": label, "kind": kind, "object_id": object_id})
 
 
@@ -153,6 +153,6 @@ def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
 @require_GET
 def moved(request: HttpRequest, rest: str = "") -> HttpResponse:
     """The old `/insights/…` address: a permanent redirect to the same page under `/conversations/insights/`."""
-    target = reverse("insights:templates") + quote(rest)
+    target = reverse("insights:template-list") + quote(rest)
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
