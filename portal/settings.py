@@ -61,6 +61,16 @@ if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WI
         "or set SANDBOX_WITH_REAL_KEY=true if you really want both."
     )
 
+# --- Releases ----------------------------------------------------------------------------
+# A promotion or a held rollout step needs a second Admin (per-assistant choice overrides).
+RELEASES_TWO_PERSON_APPROVAL = env.bool("RELEASES_TWO_PERSON_APPROVAL", default=False)
+# Hours an approval request (and an approval not yet used) stays valid.
+RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=24.0)
+# Who gets rollout alerts (comma-separated); empty = every Admin with an email address.
+RELEASES_ALERT_EMAILS = env.list("RELEASES_ALERT_EMAILS", default=[])
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+
 # --- Sandbox behaviour -------------------------------------------------------------------
 # Seconds simulated asynchronous work (test runs, embeddings, clusters, jobs) takes.
 SANDBOX_ASYNC_SECONDS = env.float("SANDBOX_ASYNC_SECONDS", default=4.0)
@@ -89,6 +99,7 @@ INSTALLED_APPS = [
     "inference",
     "mcp_servers",
     "integrations",
+    "releases",
     "sandbox",
     "axes",
 ]
@@ -206,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
     "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
+    # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
+    "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
 }
 # How long a sync holds its lease without renewing it; a sync whose worker died is taken
 # over (resumed from its last stored batch) once it expires.

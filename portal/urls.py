@@ -22,6 +22,7 @@ urlpatterns = [
     path("tasks/", task_views.task_list, name="tasks"),
     path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
+    path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("users/", include("portal.users.urls")),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),

@@ -32,6 +32,7 @@ from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
 from assistants.services.conflicts import StaleFormError
+from releases import selectors as release_selectors
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -94,6 +95,7 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
         # What the editor was opened on: the rules now, or, re-rendered, what it was opened on.
         "loaded_from": sign_loaded(stale.current) if stale else (request.POST.get("loaded_from") or sign_loaded(canary.rules)),
         "stale": stale,
+        "rollout": release_selectors.active_plan(assistant_id),
     }
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
+from releases.services.promotion import promotion_check, promotion_gate
 
 from assistants import selectors
 from assistants.compare import compare
@@ -168,20 +169,32 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
-        try:
-            services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                     from_version_id=head["main_version_id"], idempotency_key=key)
-        except TelnyxError as exc:
-            key = key_after(key, exc)
-            messages.error(request, f"Could not promote the version. {exc.user_message}")
+        # The releases hook: refuses a version whose latest suite run did not pass (unless an
+        # Admin overrides with a reason) and routes it to a second Admin when that is required.
+        gate = promotion_gate(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                              override_reason=request.POST.get("override_reason", ""))
+        if not gate.allowed and gate.approval is not None:
+            messages.info(request, "Promotion needs a second Admin's approval: the request is waiting for them.")
+            return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=gate.approval.pk)
+        if not gate.allowed:
+            messages.error(request, gate.refusal)
         else:
-            removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
-            messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
-                                      "You can roll back from the Versions tab.")
-            return redirect("assistants:version-list", assistant_id=assistant_id)
+            try:
+                services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                                         from_version_id=head["main_version_id"], idempotency_key=key)
+            except TelnyxError as exc:
+                key = key_after(key, exc)
+                messages.error(request, f"Could not promote the version. {exc.user_message}")
+            else:
+                removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
+                messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
+                                          "You can roll back from the Versions tab.")
+                return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
         "comparison": compare(head["assistant"], version), "idempotency_key": key,
+        "promotion_check": promotion_check(assistant_id=assistant_id, version_id=version_id),
+        "override_reason": request.POST.get("override_reason", ""),
     })
 
 

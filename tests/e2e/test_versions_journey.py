@@ -52,6 +52,9 @@ def test_admin_edits_stages_compares_promotes_and_rolls_back(live_server, sandbo
 
     page.click("text=Promote “browser callback”")
     expect(page.locator("[data-testid=canary-warning]")).to_contain_text("20% to “empathy experiment”")
+    # No suite has run on this version: the promotion gate wants a written override.
+    expect(page.get_by_test_id("promotion-check")).to_contain_text("The promotion gate refuses this version")
+    page.fill("#override_reason", "hotfix agreed in stand-up")
     page.click("button:has-text('Yes, promote it')")
     expect(page.locator(".message-success")).to_contain_text("Promoted “browser callback” to main")
     expect(page.locator(".message-success")).to_contain_text("canary deploy (20% to “empathy experiment”) was removed")
