@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -19,8 +19,9 @@ from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors
+from testing.tasks import follow_started
 from testing.forms.suites import SuiteHistoryFilterForm, SuiteRunForm
-from testing.models import SuiteRun
+from testing.models import SuiteRun, TestRun
 from testing.services import suites as services
 
 HISTORY_COLUMNS = [
@@ -109,13 +110,14 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
         except TelnyxError as exc:
             messages.error(request, f"The suite did not start. {exc.user_message} Press Run suite again to retry.")
         else:
+            follow_started(suite_run=suite_run)
             return redirect("testing:suite-run-detail", suite_name=suite_name, batch_id=suite_run.batch_id)
     return render(request, "testing/suite_detail.html",
                   _suite_context(request, suite_name, run_form=form, versions_error=versions_error))
 
 
 def _live_context(request: HttpRequest, suite_run: SuiteRun, error: TelnyxError | None = None) -> dict:
-    runs = selectors.runs_by_id(suite_run.run_ids)
+    runs = {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=suite_run.run_ids)}
     tests = {t.telnyx_id: t for t in selectors.suite_tests(suite_run.suite)}
     assistants = selectors.assistant_names()
     versions = selectors.version_names([suite_run.version_id, *suite_run.versions.values()])
@@ -152,9 +154,7 @@ def _run_again_form(request: HttpRequest, suite_run: SuiteRun) -> SuiteRunForm |
 @require_GET
 @read_required
 def suite_run_live(request: HttpRequest, suite_name: str, batch_id: str) -> HttpResponse:
-    suite_run = selectors.suite_run(suite_name, batch_id)
-    if suite_run is None:
-        raise Http404("No such suite run.")
+    suite_run = get_object_or_404(SuiteRun, suite=suite_name, batch_id=batch_id)
     return render(request, "testing/suite_run.html", _live_context(request, suite_run))
 
 
@@ -162,7 +162,7 @@ def suite_run_live(request: HttpRequest, suite_name: str, batch_id: str) -> Http
 @read_required
 def suite_run_status(request: HttpRequest, suite_name: str, batch_id: str) -> HttpResponse:
     """The polled fragment: refresh unfinished runs from Telnyx; 286 stops polling once all are final."""
-    suite_run = selectors.suite_run(suite_name, batch_id)
+    suite_run = SuiteRun.objects.filter(suite=suite_name, batch_id=batch_id).first()
     if suite_run is None:
         raise Http404("No such suite run.")
     error = services.suite_run_refresh(suite_run)
