@@ -1,14 +1,15 @@
 from django.db import models
 
+from core.models import TelnyxCached
 
-class Conversation(models.Model):
+
+class Conversation(TelnyxCached):
     """Cached conversation (`GET /ai/conversations`), with the metadata the changelist uses.
 
     `payload` holds the API object; the assistant, version and channel come from its
     metadata, so the changelist can filter a 100,000-row cache on indexed columns.
     """
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, blank=True)
     assistant_id = models.CharField(max_length=200, blank=True, db_index=True)
     assistant_version_id = models.CharField(max_length=200, blank=True, db_index=True)
@@ -16,7 +17,6 @@ class Conversation(models.Model):
     ai_disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
     synced_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -30,16 +30,13 @@ class Conversation(models.Model):
         return self.name or self.telnyx_id
 
 
-class InsightTemplate(models.Model):
+class InsightTemplate(TelnyxCached):
     """Cached insight template: instructions run over each finished conversation."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, blank=True, db_index=True)
     insight_type = models.CharField(max_length=20, blank=True, db_index=True)
     instructions = models.TextField(blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]
@@ -48,16 +45,13 @@ class InsightTemplate(models.Model):
         return self.name or self.telnyx_id
 
 
-class InsightGroup(models.Model):
+class InsightGroup(TelnyxCached):
     """Cached insight group: the set of templates an assistant's conversations get."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     template_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]

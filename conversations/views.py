@@ -103,7 +103,7 @@ def conversation_ai(request: HttpRequest, conversation_id: str) -> HttpResponse:
         messages.error(request, f"Could not change AI replies. {exc.user_message}")
     else:
         messages.success(request, "AI replies are on for this conversation." if enable else "AI replies are off: the assistant will not answer in this conversation.")
-    return redirect("conversations:detail", conversation_id=conversation_id)
+    return redirect("conversations:conversation-detail", conversation_id=conversation_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,7 +119,7 @@ def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpRespo
         else:
             messages.success(request, f"Deleted conversation “{label}”.")
             query = remembered_query(request, "conversations")
-            return redirect(reverse("conversations:list") + (f"?{query}" if query else ""))
+            return redirect(reverse("conversations:conversation-list") + (f"?{query}" if query else ""))
     return render(request, "conversations/conversation_confirm_delete.html", {"label": label, "conversation_id": conversation_id})
 
 

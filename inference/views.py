@@ -112,7 +112,7 @@ JOB_COLUMNS = [Column("created", "Started", "created_at"), Column("model", "Base
 FINE_TUNING_JOBS = ChangelistSpec(
     template="inference/job_list.html", queryset=selectors.fine_tuning_jobs, form_class=JobFilterForm,
     columns=JOB_COLUMNS, default_sort="-created", resource=services.JOBS_RESOURCE, remember_as="inference-jobs",
-    list_url="inference:jobs", sync=services.fine_tuning_jobs_sync,
+    list_url="inference:job-list", sync=services.fine_tuning_jobs_sync,
     form_kwargs=lambda: {"statuses": selectors.fine_tuning_job_statuses(),
                          "models": selectors.fine_tuning_job_models()},
 )

@@ -114,7 +114,7 @@ def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
             messages.error(request, f"Could not disable AI for “{name}”. {exc.user_message}")
         else:
             messages.success(request, f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.")
-            return redirect("knowledge:buckets")
+            return redirect("knowledge:bucket-list")
     return render(request, "knowledge/bucket_confirm_disable.html", {"name": name})
 
 
@@ -231,5 +231,5 @@ def cluster_delete(request: HttpRequest, task_id: str) -> HttpResponse:
             messages.error(request, f"Could not delete the cluster task. {exc.user_message}")
         else:
             messages.success(request, "Deleted the cluster task.")
-            return redirect("knowledge:clusters")
+            return redirect("knowledge:cluster-list")
     return render(request, "knowledge/cluster_confirm_delete.html", {"task": task, "task_id": task_id})

@@ -23,7 +23,7 @@ COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Colum
 
 MCP_SERVERS = ChangelistSpec(
     template=LIST_TEMPLATE, queryset=selectors.mcp_servers, form_class=McpServerFilterForm, columns=COLUMNS,
-    default_sort="name", resource=services.RESOURCE, remember_as="mcp_servers", list_url="mcp_servers:list",
+    default_sort="name", resource=services.RESOURCE, remember_as="mcp_servers", list_url="mcp_servers:server-list",
     sync=services.mcp_servers_sync,
     form_kwargs=lambda: {"type_choices": [(t, t) for t in selectors.mcp_server_types()]},
 )
@@ -31,7 +31,7 @@ MCP_SERVERS = ChangelistSpec(
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
     query = remembered_query(request, "mcp_servers")
-    return redirect(reverse("mcp_servers:list") + (f"?{query}" if query else ""))
+    return redirect(reverse("mcp_servers:server-list") + (f"?{query}" if query else ""))
 
 
 @require_GET
@@ -58,7 +58,7 @@ def mcp_create(request: HttpRequest) -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Created MCP server “{created.get('name')}”.")
-            return redirect("mcp_servers:detail", server_id=created["id"])
+            return redirect("mcp_servers:server-detail", server_id=created["id"])
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
 
 
@@ -82,7 +82,7 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
-            return redirect("mcp_servers:detail", server_id=server_id)
+            return redirect("mcp_servers:server-detail", server_id=server_id)
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
 
 

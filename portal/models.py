@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from core.models import TelnyxCached
 from django.utils import timezone
 
 
@@ -90,7 +92,7 @@ class CacheGeneration(models.Model):
         return f"{self.table}@{self.value}"
 
 
-class CachedTask(models.Model):
+class CachedTask(TelnyxCached):
     """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
     that is final once it is one of `FINAL`, when pages stop polling."""
 

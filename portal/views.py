@@ -39,10 +39,10 @@ AUDIT_COLUMNS = [
 def _dashboard_context(*, by_version: bool = False) -> dict:
     week_ago = timezone.now() - timedelta(days=7)
     tiles = [
-        ("Assistants", Assistant.objects.count(), "assistants:list", ASSISTANTS_RESOURCE),
-        ("Conversations", Conversation.objects.count(), "conversations:list", CONVERSATIONS_RESOURCE),
+        ("Assistants", Assistant.objects.count(), "assistants:assistant-list", ASSISTANTS_RESOURCE),
+        ("Conversations", Conversation.objects.count(), "conversations:conversation-list", CONVERSATIONS_RESOURCE),
         ("Assistant tests", AssistantTest.objects.count(), "testing:test-list", TESTS_RESOURCE),
-        ("Models available", LanguageModel.objects.count(), "inference:models", MODELS_RESOURCE),
+        ("Models available", LanguageModel.objects.count(), "inference:model-list", MODELS_RESOURCE),
     ]
     freshness = dashboard_selectors.cache_freshness([t[3] for t in tiles])
     counts = [

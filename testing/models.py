@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import TelnyxCached
+
 CHANNELS = [
     ("phone_call", "Phone call"),
     ("web_call", "Web call"),
@@ -23,10 +25,9 @@ FINAL_STATUSES = ("passed", "failed", "error")
 RUN_STATUSES = ("pending", "starting", "running", *FINAL_STATUSES)
 
 
-class AssistantTest(models.Model):
+class AssistantTest(TelnyxCached):
     """One Telnyx assistant test (`test_id`), for the tests changelist."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     destination = models.CharField(max_length=300, blank=True, db_index=True)
@@ -35,8 +36,6 @@ class AssistantTest(models.Model):
     instructions = models.TextField(blank=True)
     max_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]
@@ -62,20 +61,17 @@ class TestSuite(models.Model):
         return self.name
 
 
-class TestRun(models.Model):
+class TestRun(TelnyxCached):
     """One run of one test (`run_id`), as Telnyx last reported it."""
 
     __test__ = False
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     test_id = models.CharField(max_length=200, db_index=True)
     status = models.CharField(max_length=20, db_index=True)
     suite_run_id = models.CharField(max_length=200, blank=True, db_index=True)
     triggered_by = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -32,7 +32,7 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Cloned “{assistant.get('name')}” as “{clone.get('name')}”. "
                                       "Telephony and messaging settings were not copied.")
-            return redirect("assistants:detail", assistant_id=clone["id"])
+            return redirect("assistants:assistant-detail", assistant_id=clone["id"])
     return render(request, "assistants/assistant_confirm_clone.html",
                   {"assistant": assistant, "assistant_id": assistant_id, "form": form})
 
@@ -56,9 +56,9 @@ def assistant_restore(request: HttpRequest, assistant_id: str) -> HttpResponse:
         restored = services.assistant_restore(user=request.user, assistant_id=assistant_id, label=label)
     except TelnyxError as exc:
         messages.error(request, f"Could not restore “{label or assistant_id}”. {exc.user_message}")
-        return redirect("assistants:deleted")
+        return redirect("assistants:deleted-list")
     messages.success(request, f"Restored “{restored.get('name')}”.")
-    return redirect("assistants:detail", assistant_id=assistant_id)
+    return redirect("assistants:assistant-detail", assistant_id=assistant_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,7 +78,7 @@ def assistant_import(request: HttpRequest) -> HttpResponse:
         else:
             names = ", ".join(f"“{a.get('name')}”" for a in imported) or "none"
             messages.success(request, f"Imported {len(imported)} assistant(s) from {data['provider']}: {names}.")
-            return redirect("assistants:list")
+            return redirect("assistants:assistant-list")
     return render(request, "assistants/assistant_import_form.html", {"form": form})
 
 

@@ -129,7 +129,7 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
             messages.error(request, f"The suite did not start. {exc.user_message} Press Run suite again to retry.")
         else:
             follow_started(suite_run=suite_run)
-            return redirect("testing:suite-run", suite_name=suite_name, batch_id=suite_run.batch_id)
+            return redirect("testing:suite-run-detail", suite_name=suite_name, batch_id=suite_run.batch_id)
     return render(request, "testing/suite_detail.html",
                   _suite_context(request, suite_name, run_form=form, versions_error=versions_error))
 

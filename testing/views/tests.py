@@ -68,11 +68,11 @@ def test_refresh(request: HttpRequest) -> HttpResponse:
 @operate_required
 def test_bulk_action(request: HttpRequest) -> HttpResponse:
     """The changelist's action bar: run the selected tests now, or confirm deleting them."""
-    form = BulkActionForm(request.POST, test_choices=AssistantTest.objects.values_list("telnyx_id", "name"))
+    form = BulkActionForm(request.POST, test_choices=selectors.test_choices())
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return _back_to_list(request)
-    selected = AssistantTest.objects.filter(telnyx_id__in=form.cleaned_data["selected"]).order_by("name")
+    selected = selectors.tests_by_ids(form.cleaned_data["selected"])
     if form.cleaned_data["action"] == "delete":
         return redirect(reverse("testing:test-bulk-delete") + "?" + "&".join(f"id={t.telnyx_id}" for t in selected))
     started, failures = 0, []
@@ -96,7 +96,7 @@ def test_bulk_action(request: HttpRequest) -> HttpResponse:
 @admin_required
 def test_bulk_delete(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
-    tests = list(AssistantTest.objects.filter(telnyx_id__in=ids).order_by("name"))
+    tests = list(selectors.tests_by_ids(ids))
     if request.method == "POST" and tests:
         deleted = 0
         for test in tests:
@@ -166,7 +166,7 @@ def rubric_rows(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
-    test = AssistantTest.objects.filter(telnyx_id=test_id).first() or AssistantTest(telnyx_id=test_id, name=test_id)
+    test = selectors.test_by_id(test_id) or AssistantTest(telnyx_id=test_id, name=test_id)
     if request.method == "POST":
         try:
             existed = services.test_delete(user=request.user, test_id=test_id)

@@ -26,12 +26,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 def test_refresh_is_synced_by_the_worker_while_the_page_serves_the_cache(start_worker, viewer_client):
     call_command("sandbox_seed", "--demo", verbosity=0)
     start_worker()
-    response = viewer_client.post(reverse("assistants:refresh"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("assistants:assistant-refresh"), headers={"HX-Request": "true"})
     assert b"Refreshing from Telnyx in the background" in response.content
     state = wait_for(lambda: SyncState.objects.filter(resource="assistants", synced_at__isnull=False).first(),
                      what="the worker's sync")
     assert state.item_count > 0 and not state.last_error
-    listed = viewer_client.get(reverse("assistants:list")).content.decode()
+    listed = viewer_client.get(reverse("assistants:assistant-list")).content.decode()
     assert "Acme Support" in listed
     assert TaskRecord.objects.get(name="portal.tasks.sync_listing").state == "succeeded"
 

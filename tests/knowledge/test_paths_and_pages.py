@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_cluster_search_matches_task_id_and_bucket(viewer_client):
     for n, bucket in enumerate(["faq", "xylophones"]):
         ClusterTask.objects.create(telnyx_id=f"c{n}", bucket=bucket, status="completed", synced_at=timezone.now())
-    page = viewer_client.get(reverse("knowledge:clusters"), {"q": "x"})
+    page = viewer_client.get(reverse("knowledge:cluster-list"), {"q": "x"})
     assert page.status_code == 200
     assert b"xylophones" in page.content and b">faq<" not in page.content
 

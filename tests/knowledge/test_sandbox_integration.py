@@ -19,7 +19,7 @@ def demo(sandbox, settings):
 
 
 def load_buckets(client):
-    client.post(reverse("knowledge:buckets-refresh"), headers={"HX-Request": "true"})
+    client.post(reverse("knowledge:bucket-refresh"), headers={"HX-Request": "true"})
     return list(Bucket.objects.values_list("telnyx_id", flat=True))
 
 

@@ -97,7 +97,7 @@ def test_suite_pass_rate_chart_links_each_run_and_labels_a_single_run(viewer_cli
     SuiteRun.objects.create(batch_id="b1", suite="booking", started_at=timezone.now() - timedelta(days=1),
                             status="failed", total=4, passed=3, failed=1)
     chart = section(get_dashboard(viewer_client), "suite-pass-rate")
-    assert reverse("testing:suite-run", args=["booking", "b1"]) in chart
+    assert reverse("testing:suite-run-detail", args=["booking", "b1"]) in chart
     assert "booking: 75% on" in chart and "3/4 passed" in chart
     assert "75% · " in chart  # one run is labelled with its value and date, not a lone dot
 

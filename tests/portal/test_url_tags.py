@@ -7,7 +7,7 @@ from portal.templatetags.portal_tags import nav_url, row_url
 
 
 @pytest.mark.parametrize("url_name, object_id", [
-    ("conversations:detail", "conv-1"), ("assistants:detail", "assistant-x:1"),
+    ("conversations:conversation-detail", "conv-1"), ("assistants:assistant-detail", "assistant-x:1"),
     ("testing:suite-detail", "suite a/b?#&"), ("testing:test-detail", "test-0001"), ("audit-detail", 42),
 ])
 def test_row_url_matches_reverse(url_name, object_id):

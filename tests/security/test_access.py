@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 # webhooks/ takes no login: Telnyx calls it, and only signed bodies get in (tests/conversations/test_insight_webhooks.py).
 PUBLIC_PREFIXES = ("login/", "sandbox/", "static/", "webhooks/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
-VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
+VIEWER_POSTS = {"assistants:assistant-refresh", "inference:model-refresh", "conversations:conversation-sync", "dashboard-refresh", "logout",
                 # reads that POST to Telnyx or refresh caches
-                "knowledge:buckets-refresh", "knowledge:tasks-refresh", "knowledge:clusters-refresh",
-                "knowledge:bucket-summarize", "inference:jobs-refresh", "insights:refresh",
+                "knowledge:bucket-refresh", "knowledge:task-refresh", "knowledge:cluster-refresh",
+                "knowledge:bucket-summarize", "inference:job-refresh", "insights:insight-refresh",
                 "testing:test-refresh", "testing:suite-refresh",
                 # only re-reads the MCP server list from Telnyx, like the other refreshes
-                "mcp_servers:refresh"}
+                "mcp_servers:server-refresh"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
@@ -50,7 +50,7 @@ def test_the_only_public_portal_url_outside_login_is_the_signed_webhook():
 
 def test_url_enumeration_finds_the_portal_pages():
     names = {name for _, name in portal_urls()}
-    assert {"dashboard", "audit", "assistants:list", "assistants:create", "assistants:detail"} <= names
+    assert {"dashboard", "audit", "assistants:assistant-list", "assistants:assistant-add", "assistants:assistant-detail"} <= names
 
 
 @pytest.mark.parametrize("url, name", portal_urls())

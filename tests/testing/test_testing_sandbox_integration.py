@@ -30,9 +30,9 @@ def assistant_id(demo) -> str:
 
 
 def create_test(client, assistant_id: str, name: str, suite: str = "smoke") -> str:
-    form = client.get(reverse("testing:test-create"))
+    form = client.get(reverse("testing:test-add"))
     assert b"Acme Support" in form.content  # the destination picker lists the cached assistants
-    response = client.post(reverse("testing:test-create"), {
+    response = client.post(reverse("testing:test-add"), {
         "name": name, "destination": assistant_id, "telnyx_conversation_channel": "web_chat",
         "instructions": "Ask about a slow connection. Then say thanks.", "test_suite": suite,
         "idempotency_key": form.context["form"].initial["idempotency_key"],

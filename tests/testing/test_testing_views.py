@@ -28,7 +28,7 @@ def queued_on_a_worker():
 
 
 LIST = reverse("testing:test-list")
-CREATE = reverse("testing:test-create")
+CREATE = reverse("testing:test-add")
 
 
 @pytest.fixture
@@ -212,10 +212,10 @@ def test_last_rubric_row_cannot_be_removed(team_admin_client):
 @responses.activate
 def test_edit_loads_the_test_and_puts_changes(team_admin_client, telnyx_base, test_json):
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
-    page = team_admin_client.get(reverse("testing:test-edit", args=["test-0001"])).content.decode()
+    page = team_admin_client.get(reverse("testing:test-change", args=["test-0001"])).content.decode()
     assert 'value="Booking test 1"' in page and "Greets the caller by name" in page
     responses.put(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, name="Renamed"))
-    response = team_admin_client.post(reverse("testing:test-edit", args=["test-0001"]), form_data(name="Renamed"))
+    response = team_admin_client.post(reverse("testing:test-change", args=["test-0001"]), form_data(name="Renamed"))
     assert response.status_code == 302
     assert json.loads(responses.calls[-1].request.body)["name"] == "Renamed"
     assert AssistantTest.objects.get(telnyx_id="test-0001").name == "Renamed"
@@ -308,7 +308,7 @@ def test_run_detail_polls_until_final_then_stops(viewer_client, telnyx_base, run
 def test_edit_can_take_a_test_out_of_its_suite(team_admin_client, telnyx_base, test_json):
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
     responses.put(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, test_suite=""))
-    team_admin_client.post(reverse("testing:test-edit", args=["test-0001"]), form_data(test_suite="", description=""))
+    team_admin_client.post(reverse("testing:test-change", args=["test-0001"]), form_data(test_suite="", description=""))
     sent = json.loads(responses.calls[-1].request.body)
     assert sent["test_suite"] == "" and sent["description"] == ""
     assert AssistantTest.objects.get(telnyx_id="test-0001").test_suite == ""
