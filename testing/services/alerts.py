@@ -96,7 +96,7 @@ def _queue(delivery_id: int) -> None:
 
 
 def run_link(suite_run: SuiteRun) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("testing:suite-run", args=[suite_run.suite, suite_run.batch_id])
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("testing:suite-run-detail", args=[suite_run.suite, suite_run.batch_id])
 
 
 def alert_message(delivery: AlertDelivery) -> dict:

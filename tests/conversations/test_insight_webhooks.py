@@ -133,7 +133,7 @@ def test_the_group_page_shows_the_endpoint_to_copy_and_the_sandbox_key_in_sandbo
     settings.TELNYX_MAX_RETRIES = 0
     InsightGroup.objects.create(telnyx_id="grp-1", name="Support", synced_at=timezone.now(),
                                 payload={"id": "grp-1", "webhook": "https://portal.example.com" + URL})
-    page = viewer_client.get(reverse("insights:group", args=["grp-1"])).content.decode()
+    page = viewer_client.get(reverse("insights:group-detail", args=["grp-1"])).content.decode()
     assert f'<code id="webhook-endpoint" class="text-break">https://portal.example.com{URL}</code>' in page
     assert 'data-copy="#webhook-endpoint"' in page and "In use" in page
     assert public_key_b64() in page
