@@ -113,6 +113,8 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
 @operate_required
 def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
     """Run suite. On failure the form comes back with the same key, so a retry cannot start a twin batch."""
+    if suite_name not in selectors.suite_names():  # a name made up in the URL (`support?`, `..`)
+        raise Http404("No such test suite")
     destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
     form = SuiteRunForm(request.POST, destinations=destinations)
     if form.is_valid():
