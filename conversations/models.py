@@ -21,6 +21,10 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # Covers the dashboard's per-day counts by assistant and version (no table reads).
+            models.Index(fields=["assistant_id", "assistant_version_id", "created_at"], name="conv_traffic_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.telnyx_id
@@ -60,3 +64,39 @@ class InsightGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InsightEvent(models.Model):
+    """One Telnyx webhook that passed its signature check, kept by its event id: a duplicate
+    delivery is recognised, and the worker applies each event once (`processed_at`)."""
+
+    event_id = models.CharField(max_length=200, unique=True)
+    event_type = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField(db_index=True)
+    conversation_id = models.CharField(max_length=200, blank=True, db_index=True)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+
+class PushedInsightResult(models.Model):
+    """The newest result of one insight template on one conversation, as webhooks reported it.
+
+    `occurred_at` is the event's time: a delayed or out-of-order delivery of an older event
+    never replaces a newer result."""
+
+    conversation_id = models.CharField(max_length=200, db_index=True)
+    insight_id = models.CharField(max_length=200)
+    result = models.TextField(blank=True)
+    status = models.CharField(max_length=30, blank=True)
+    occurred_at = models.DateTimeField()
+    event_id = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["conversation_id", "insight_id"]
+        constraints = [models.UniqueConstraint(fields=["conversation_id", "insight_id"], name="one_result_per_insight")]

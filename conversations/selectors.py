@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistants.models import Assistant
 from core.changelist import kept
 
-from .models import Conversation
+from .models import Conversation, InsightEvent
 
 RESOURCE = "conversations"
 
@@ -37,3 +37,8 @@ def channel_filter_choices() -> list[tuple[str, str]]:
 
 def assistant_names() -> dict[str, str]:
     return dict(Assistant.objects.values_list("telnyx_id", "name"))
+
+
+def recent_insight_events(limit: int = 10) -> list[InsightEvent]:
+    """The latest verified Telnyx webhook events, newest first."""
+    return list(InsightEvent.objects.all()[:limit])

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from core.types import PortalUser
 
-from core import audit
+from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
-from portal.roles import ADMINISTER, READ, require_perm
 from core.sync import StepOutcome, sync_step
-from portal.telnyx import TelnyxError, get_client
+from core.writes import telnyx_write
+from portal.roles import ADMINISTER, READ, require_perm
+from portal.telnyx import TelnyxError
+from portal.telnyx.resources import conversations as conversations_api
+from portal.telnyx.resources._base import parse_date
 
 from .models import Conversation
 
@@ -29,11 +30,6 @@ BATCH_SIZE = 1000
 def conversation_fields(item: dict) -> dict:
     """The cache columns of one API conversation object."""
     metadata = item.get("metadata") or {}
-
-    def when(key: str):
-        value = item.get(key)
-        return parse_datetime(str(value)) if value else None
-
     return {
         "telnyx_id": item["id"],
         "name": str(item.get("name") or "")[:300],
@@ -41,20 +37,13 @@ def conversation_fields(item: dict) -> dict:
         "assistant_version_id": str(metadata.get("assistant_version_id") or "")[:200],
         "channel": str(metadata.get("telnyx_conversation_channel") or metadata.get("channel") or "")[:50],
         "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
-        "created_at": when("created_at"),
-        "last_message_at": when("last_message_at"),
+        "created_at": parse_date(item.get("created_at")),
+        "last_message_at": parse_date(item.get("last_message_at")),
     }
 
 
 def _store(items: list[dict]) -> int:
-    now = timezone.now()
-    rows = {item["id"]: Conversation(**conversation_fields(item), payload=item, synced_at=now) for item in items}
-    update_fields = [f.name for f in Conversation._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
-    Conversation.objects.bulk_create(
-        list(rows.values()), batch_size=500, update_conflicts=True, unique_fields=["telnyx_id"],
-        update_fields=update_fields,
-    )
-    return len(rows)
+    return cache_put_many(Conversation, items, conversation_fields)
 
 
 def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
@@ -64,21 +53,17 @@ def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
         # gte, not gt: rows created in the same instant as the cursor are not skipped
         # (the repeat is harmless, rows are upserted).
         params["created_at"] = f"gte.{cursor}"
-    items = _conversation_page(params)
+    items = conversations_api.list_page(params=params)
     if len(items) == BATCH_SIZE and str(items[-1].get("created_at")) == cursor:
         # A whole batch created in the cursor's instant: step past that instant, or we loop.
-        items = _conversation_page({**params, "created_at": f"gt.{cursor}"})
+        items = conversations_api.list_page(params={**params, "created_at": f"gt.{cursor}"})
     if len(items) < BATCH_SIZE:
         return items, None
     return items, str(items[-1].get("created_at"))
 
 
-def _conversation_page(params: dict) -> list[dict]:
-    return (get_client().get("ai/conversations", params=params).data or {}).get("data") or []
-
-
 def _finish(run_started_at) -> int:
-    Conversation.objects.filter(synced_at__lt=run_started_at).delete()
+    cache_delete(Conversation.objects.filter(synced_at__lt=run_started_at))
     return Conversation.objects.count()
 
 
@@ -95,24 +80,22 @@ class ConversationDetail:
     messages_error: TelnyxError | None = None
 
 
-def conversation_fetch(*, user, conversation_id: str) -> ConversationDetail:
+def conversation_fetch(*, user: PortalUser, conversation_id: str) -> ConversationDetail:
     """The conversation live from Telnyx (cached as it comes) with its messages and insights.
 
     If Telnyx fails, the cached conversation is shown and messages are reported missing.
     """
     require_perm(user, READ)
-    client = get_client()
-
     result = live_or_cached_row(
         Conversation.objects.filter(telnyx_id=conversation_id),
-        lambda: (client.get(f"ai/conversations/{conversation_id}").data or {}).get("data") or {},
+        lambda: conversations_api.retrieve(conversation_id),
         conversation_cache_put,
     )
     if result.from_cache:
         return ConversationDetail(conversation=result, messages=[], insights=[], messages_error=result.error)
     try:
-        messages = list(client.paginate(f"ai/conversations/{conversation_id}/messages", page_size=100))
-        insights = (client.get(f"ai/conversations/{conversation_id}/conversations-insights").data or {}).get("data") or []
+        messages = list(conversations_api.messages(conversation_id, page_size=100))
+        insights = conversations_api.insight_results(conversation_id)
     except TelnyxError as exc:
         return ConversationDetail(conversation=result, messages=[], insights=[], messages_error=exc)
     # Oldest first, as a transcript reads.
@@ -121,47 +104,35 @@ def conversation_fetch(*, user, conversation_id: str) -> ConversationDetail:
 
 
 def conversation_cache_put(item: dict) -> Conversation:
-    row, _ = Conversation.objects.update_or_create(
-        telnyx_id=item["id"], defaults={**conversation_fields(item), "payload": item, "synced_at": timezone.now()}
-    )
-    return row
+    return cache_put(Conversation, item, conversation_fields)
 
 
-def conversation_set_ai(*, user, conversation_id: str, enabled: bool) -> dict:
+def conversation_set_ai(*, user: PortalUser, conversation_id: str, enabled: bool) -> dict:
     """Turn AI replies on or off for one conversation (metadata `ai_disabled`)."""
     require_perm(user, ADMINISTER)
     body = {"metadata": {"ai_disabled": "false" if enabled else "true"}}
     verb = "Enabled" if enabled else "Disabled"
-    before = Conversation.objects.filter(telnyx_id=conversation_id).values_list("ai_disabled", flat=True).first()
-    changes = {"ai_disabled": {"before": before, "after": not enabled}}
-    try:
-        response = get_client().put(f"ai/conversations/{conversation_id}", json=body)
-    except TelnyxError as exc:
-        audit.record(user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
-                     summary=f"Tried to {'enable' if enabled else 'disable'} AI replies", changes=changes, error=exc)
-        raise
-    data = (response.data or {}).get("data") or {}
-    with transaction.atomic():
-        if data.get("id"):
-            conversation_cache_put(data)
-        audit.record(user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
-                     resource_label=data.get("name", ""), summary=f"{verb} AI replies",
-                     changes=changes, response=response)
-    return data
+    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    changes = {"ai_disabled": {"before": row.ai_disabled if row else None, "after": not enabled}}
+    response = telnyx_write(
+        lambda: conversations_api.update(conversation_id, body),
+        user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
+        label=str(row) if row else "", summary=f"{verb} AI replies",
+        failure_summary=f"Tried to {'enable' if enabled else 'disable'} AI replies", changes=changes,
+        store=lambda r: conversation_cache_put(r.data) if r.data.get("id") else None,
+    )
+    return response.data
 
 
-def conversation_delete(*, user, conversation_id: str) -> None:
+def conversation_delete(*, user: PortalUser, conversation_id: str) -> None:
     """Delete a conversation in Telnyx and drop it from the cache."""
     require_perm(user, ADMINISTER)
-    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    rows = Conversation.objects.filter(telnyx_id=conversation_id)
+    row = rows.first()
     label = str(row) if row else conversation_id
-    try:
-        response = get_client().delete(f"ai/conversations/{conversation_id}")
-    except TelnyxError as exc:
-        audit.record(user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
-                     resource_label=label, summary=f"Tried to delete conversation “{label}”", error=exc)
-        raise
-    with transaction.atomic():
-        Conversation.objects.filter(telnyx_id=conversation_id).delete()
-        audit.record(user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
-                     resource_label=label, summary=f"Deleted conversation “{label}”", response=response)
+    telnyx_write(
+        lambda: conversations_api.delete(conversation_id),
+        user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=conversation_id, label=label,
+        summary=f"Deleted conversation “{label}”", failure_summary=f"Tried to delete conversation “{label}”",
+        store=lambda r: cache_delete(rows),
+    )

@@ -1,4 +1,4 @@
-"""Conversation pages: the changelist with a stepwise sync, detail with the transcript."""
+"""Conversation pages: the changelist with its background sync's progress, detail with the transcript."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
+from assistants.models import Assistant
+from conversations.insight_results import insight_results
 from conversations.models import Conversation
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from core.sync import sync_state
+from core.background import enqueue_listing_sync, listing_sync_queued
+from core.sync import SyncOutcome, sync_state
 from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "conversations/conversation_list.html"
@@ -34,23 +38,36 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
         columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
-        form_kwargs={
+        form_kwargs=lambda: {
             "assistant_choices": selectors.assistant_filter_choices(),
             "channel_choices": selectors.channel_filter_choices(),
         },
-        extra={"names": selectors.assistant_names()},
+        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant],
+        vary={"outcome": _sync_progress()},  # a sync running on a worker shows its progress card
     )
+
+
+def _sync_progress() -> SyncOutcome | None:
+    """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
+    # The lease first: a running sync holds it, so only a queued one needs the task records.
+    state = sync_state(services.RESOURCE)
+    if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
+        return SyncOutcome(ran=False, queued=True)
+    return None
 
 
 @require_POST
 @read_required
-def conversation_sync_step(request: HttpRequest) -> HttpResponse:
-    """One step of the sync; the progress fragment asks for the next step until done."""
-    outcome = services.conversations_sync_step(run_id=request.POST.get("run_id", ""))
-    response = render(
-        request, f"{LIST_TEMPLATE}#sync-progress", {"outcome": outcome, "sync": sync_state(services.RESOURCE)}
-    )
-    if outcome.done:
+def conversation_sync(request: HttpRequest) -> HttpResponse:
+    """Refresh queues the sync on a worker; the card polls (`waiting`) with the progress any
+    page can read from SyncState, and asks the table to reload when the sync is done."""
+    if request.POST.get("waiting"):
+        outcome = _sync_progress() or SyncOutcome(ran=True, count=sync_state(services.RESOURCE).item_count)
+    else:
+        outcome = enqueue_listing_sync(services.RESOURCE)
+    state = sync_state(services.RESOURCE)
+    response = render(request, f"{LIST_TEMPLATE}#sync-progress", {"outcome": outcome, "sync": state})
+    if outcome.ran and outcome.error is None and not state.last_error:
         response["HX-Trigger"] = SYNCED_EVENT  # the table reloads itself with the new cache
     return response
 
@@ -66,6 +83,7 @@ def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpRespo
         "conversations/conversation_detail.html",
         {
             "detail": detail,
+            "insight_runs": insight_results(detail.insights),
             "conversation": data,
             "conversation_id": conversation_id,
             "metadata": metadata,

@@ -38,8 +38,21 @@ def _field_for_path(form: forms.Form, parts: list[str], field_map: dict[str, str
     return None
 
 
+def refused(error: TelnyxError) -> bool:
+    """Telnyx answered and did nothing (a 4xx other than 429): a corrected resubmission is a
+    new request. After a timeout, a dropped connection, a 429 or a 5xx nobody knows whether
+    the write happened, so a resubmission must be the same request."""
+    return error.status is not None and 400 <= error.status < 500 and error.status != 429
+
+
+def key_after(key: str, error: TelnyxError) -> str:
+    """The Idempotency-Key a form re-rendered after `error` carries: kept unless Telnyx refused."""
+    return new_idempotency_key() if refused(error) or not key else key
+
+
 class IdempotentForm(forms.Form):
-    """A create form that carries its own Idempotency-Key, so a resubmission is not a twin."""
+    """A form whose write carries its own Idempotency-Key, generated when the form is first
+    rendered and re-rendered unchanged on errors, so a resubmission is not a twin."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
 
@@ -47,3 +60,9 @@ class IdempotentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", new_idempotency_key())
+
+    def renew_key_if_refused(self, error: TelnyxError) -> None:
+        """Re-render with a new key if Telnyx refused the write (see `refused`), else the same."""
+        if self.is_bound and refused(error):
+            self.data = self.data.copy()
+            self.data[self.add_prefix("idempotency_key")] = new_idempotency_key()

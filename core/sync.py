@@ -16,12 +16,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.cache import cache_delete, cache_put_many
 from portal.models import SyncState
 from portal.telnyx import TelnyxError
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120
+
+
+def lease_seconds() -> int:
+    """How long a lease lasts unrenewed (settings.SYNC_LEASE_SECONDS): after that a sync whose
+    process died is free to be taken over."""
+    return int(getattr(settings, "SYNC_LEASE_SECONDS", 120))
 
 
 @dataclass
@@ -29,6 +35,7 @@ class SyncOutcome:
     ran: bool
     count: int = 0
     error: TelnyxError | None = None
+    queued: bool = False  # handed to a worker; the page shows progress from SyncState
 
     @property
     def ok(self) -> bool:
@@ -40,7 +47,7 @@ def acquire_lease(resource: str) -> bool:
     SyncState.objects.get_or_create(resource=resource)
     now = timezone.now()
     taken = SyncState.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), resource=resource).update(
-        lease_until=now + timedelta(seconds=LEASE_SECONDS), last_attempt_at=now
+        lease_until=now + timedelta(seconds=lease_seconds()), last_attempt_at=now
     )
     return taken == 1
 
@@ -86,24 +93,13 @@ def replace_cache(model, items: list[dict], to_fields: Callable[[dict], dict], *
     deletion to a subset (e.g. one assistant's versions).
     """
     now = timezone.now()
-    rows = {}
-    for item in items:
-        fields = to_fields(item)
-        rows[fields["telnyx_id"]] = model(**fields, payload=item, synced_at=now)
-    update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
-    model.objects.bulk_create(
-        list(rows.values()),
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["telnyx_id"],
-        update_fields=update_fields,
-    )
+    count = cache_put_many(model, items, to_fields, now=now)
     # Every row Telnyx still has was just stamped `now`; whatever is older is gone upstream.
     stale = model.objects.filter(synced_at__lt=now)
     if scope is not None:
         stale = stale.filter(scope)
-    stale.delete()
-    return len(rows)
+    cache_delete(stale)
+    return count
 
 
 # --- Syncs that run in steps ---------------------------------------------------------------
@@ -154,7 +150,7 @@ def sync_step(
             SyncState.objects.filter(resource=resource, run_id=run_id).update(
                 run_cursor=next_cursor or "",
                 run_progress=progress,
-                lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS),
+                lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
             )
             if next_cursor is None:
                 total = finish(state.run_started_at)
@@ -167,6 +163,44 @@ def sync_step(
         SyncState.objects.filter(resource=resource).update(lease_until=None, run_id="", last_error=exc.user_message)
         return StepOutcome(run_id=run_id, error=exc, progress=state.run_progress)
     return StepOutcome(run_id=run_id, progress=progress)
+
+
+def resume_abandoned_run(resource: str) -> str:
+    """Take over a stepwise run whose process died (its lease expired with `run_id` set),
+    keeping its cursor and progress; returns its run id, or "" if there is none to take."""
+    now = timezone.now()
+    state = SyncState.objects.filter(resource=resource).exclude(run_id="").filter(lease_until__lt=now).first()
+    if state is None:
+        return ""
+    taken = SyncState.objects.filter(pk=state.pk, run_id=state.run_id, lease_until=state.lease_until).update(
+        lease_until=now + timedelta(seconds=lease_seconds()), last_attempt_at=now
+    )
+    if taken:
+        logger.info("resuming the sync of %s at %s rows", resource, state.run_progress)
+    return state.run_id if taken else ""
+
+
+def run_stepwise(resource: str, step: Callable[[str], StepOutcome]) -> SyncOutcome:
+    """Run a stepwise sync to the end in this process (a worker), resuming an abandoned run.
+
+    Every step commits its batch with the cursor, so a process killed at any point loses at
+    most the batch in flight; the next call resumes from the last committed cursor.
+    """
+    run_id = resume_abandoned_run(resource)
+    while True:
+        outcome = step(run_id)
+        if outcome.busy:
+            return SyncOutcome(ran=False)
+        if outcome.error is not None:
+            return SyncOutcome(ran=True, count=outcome.progress, error=outcome.error)
+        if outcome.done:
+            return SyncOutcome(ran=True, count=outcome.progress)
+        run_id = outcome.run_id
+
+
+def is_abandoned(state: SyncState) -> bool:
+    """A stepwise run was left half done by a process that died."""
+    return bool(state.run_id) and state.lease_until is not None and state.lease_until < timezone.now()
 
 
 def wait_for_running_sync(resource: str, *, timeout: float = 5.0, interval: float = 0.1) -> bool:

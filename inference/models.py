@@ -1,5 +1,6 @@
 from django.db import models
 
+from core.progress import JobProgress, job_progress
 from portal.models import CachedTask
 
 
@@ -39,3 +40,8 @@ class FineTuningJob(CachedTask):
     class Meta:
         ordering = ["-created_at"]
 
+    @property
+    def progress(self) -> JobProgress:
+        return job_progress(self.status, running=[("queued", "Queued"), ("running", "Training")],
+                            outcomes={"succeeded": "Succeeded", "failed": "Failed", "cancelled": "Cancelled"},
+                            failed=("failed", "cancelled"), started=self.created_at, finished=self.finished_at)

@@ -1,5 +1,6 @@
 from django.db import models
 
+from core.progress import JobProgress, job_progress
 from portal.models import CachedTask
 
 
@@ -37,6 +38,13 @@ class EmbeddingTask(CachedTask):
     class Meta:
         ordering = ["-created_at"]
 
+    @property
+    def progress(self) -> JobProgress:
+        return job_progress(self.status, running=[("queued", "Queued"), ("processing", "Embedding files")],
+                            outcomes={"success": "Embedded", "partial_success": "Partly embedded",
+                                      "failure": "Failed", "failed": "Failed"},
+                            failed=("failure", "failed", "partial_success"),
+                            started=self.created_at, finished=self.finished_at)
 
 
 class ClusterTask(CachedTask):
@@ -56,3 +64,8 @@ class ClusterTask(CachedTask):
     class Meta:
         ordering = ["-created_at"]
 
+    @property
+    def progress(self) -> JobProgress:
+        return job_progress(self.status, running=[("pending", "Pending"), ("starting", "Starting"), ("running", "Clustering")],
+                            outcomes={"completed": "Completed", "failed": "Failed"}, failed=("failed",),
+                            started=self.created_at, finished=self.finished_at)

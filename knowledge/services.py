@@ -12,11 +12,11 @@ from datetime import datetime, timezone as tz
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
-from portal.telnyx import new_idempotency_key
+from portal.telnyx import TelnyxError, new_idempotency_key
 from portal.telnyx.resources import clusters as clusters_api
 from portal.telnyx.resources import embeddings as embeddings_api
 from portal.telnyx.resources import summarize as summarize_api
@@ -29,6 +29,7 @@ EMBEDDING_TASKS = "embedding_tasks"
 CLUSTERS = "clusters"
 # The list defaults to unfinished tasks; the portal shows every state.
 ALL_TASK_STATUSES = "queued,processing,success,failure,partial_success"
+FAILED_FILE_STATUSES = ("failed", "failure", "error")
 # What the cluster page asks for: sub-clusters, and a few sample chunks per cluster.
 CLUSTER_DETAIL_PARAMS = {"show_subclusters": "true", "top_n_nodes": 5}
 
@@ -46,7 +47,7 @@ def bucket_fields(item: dict) -> dict:
     return {
         "telnyx_id": item["id"],
         "file_count": len(files),
-        "failed_count": sum(1 for f in files if str(f.get("status", "")).lower() in ("failed", "failure", "error")),
+        "failed_count": sum(1 for f in files if str(f.get("status", "")).lower() in FAILED_FILE_STATUSES),
         "last_embedded_at": _when(max(embedded)) if embedded else None,
     }
 
@@ -113,11 +114,33 @@ def embedding_task_fetch(*, user: User, task_id: str) -> EmbeddingTask:
                      embedding_task_fields)
 
 
+def bucket_file_counts(*, user: User, bucket: str) -> dict | None:
+    """How many of the bucket's files are embedded, in progress and failed: what Telnyx reports
+    of an embedding task's progress. Live, else the cached bucket; None when neither is known."""
+    from core.live import live_or_cached
+
+    from .selectors import cached_bucket
+
+    if not bucket:
+        return None
+    try:
+        result = live_or_cached(lambda: bucket_fetch(user=user, name=bucket), lambda: cached_bucket(bucket))
+    except TelnyxError:
+        return None
+    statuses = [str(f.get("status", "")).lower() for f in result.data.get("files") or []]
+    failed = sum(1 for s in statuses if s in FAILED_FILE_STATUSES)
+    success = statuses.count("success")
+    return {"success": success, "failed": failed, "in_progress": len(statuses) - success - failed,
+            "from_cache": result.from_cache}
+
+
 def similarity_search(*, user: User, bucket: str, query: str, num_of_docs: int) -> list[dict]:
     """The bucket's chunks closest to `query`, closest first (a read: no audit)."""
     require_perm(user, READ)
     results = embeddings_api.similarity_search({"bucket_name": bucket, "query": query, "num_of_docs": num_of_docs})
-    return sorted(results, key=lambda r: r.get("distance", 1))
+    ranked = sorted(results, key=lambda r: r.get("distance", 1))
+    # Telnyx reports cosine distance (lower is closer); people read similarity more easily.
+    return [{**r, "similarity": max(0.0, 1 - float(r.get("distance", 1))) * 100} for r in ranked]
 
 
 def summarize(*, user: User, bucket: str, filename: str, system_prompt: str = "") -> str:
@@ -137,6 +160,17 @@ def cluster_fetch(*, user: User, task_id: str) -> tuple[ClusterTask, dict]:
     if item["status"] in ClusterTask.FINAL and not item.get("finished_at"):
         item["finished_at"] = timezone.now().isoformat()  # Telnyx does not say; first seen final
     return cache_put(ClusterTask, item, cluster_task_fields), data
+
+
+def with_documents(clusters: list[dict]) -> list[dict]:
+    """Each cluster (and sub-cluster) with `documents`: the files its sample chunks come from."""
+    def annotate(cluster: dict) -> dict:
+        subclusters = [annotate(c) for c in cluster.get("subclusters") or []]
+        files = {n.get("filename") for n in cluster.get("nodes") or [] if n.get("filename")}
+        files |= {f for c in subclusters for f in c["documents"]}
+        return {**cluster, "subclusters": subclusters, "documents": sorted(files)}
+
+    return [annotate(c) for c in clusters]
 
 
 def cluster_graph(*, user: User, task_id: str, cluster_id: str = "") -> bytes:
@@ -187,8 +221,8 @@ def bucket_disable(*, user: User, bucket: str) -> None:
     require_perm(user, ADMINISTER)
 
     def forget(response) -> None:
-        Bucket.objects.filter(telnyx_id=bucket).delete()
-        EmbeddingTask.objects.filter(bucket=bucket).delete()
+        cache_delete(Bucket.objects.filter(telnyx_id=bucket))
+        cache_delete(EmbeddingTask.objects.filter(bucket=bucket))
 
     telnyx_write(
         lambda: embeddings_api.delete_bucket(bucket),
@@ -223,5 +257,5 @@ def cluster_delete(*, user: User, task_id: str) -> None:
         lambda: clusters_api.delete(task_id),
         user=user, action="delete", resource_type="cluster", resource_id=task_id,
         summary="Deleted cluster task", failure_summary="Tried: Delete cluster task", changes={},
-        store=lambda response: ClusterTask.objects.filter(telnyx_id=task_id).delete(),
+        store=lambda response: cache_delete(ClusterTask.objects.filter(telnyx_id=task_id)),
     )

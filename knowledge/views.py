@@ -24,8 +24,7 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
 
 
 def _listing(request, *, outcome=None, **kwargs):
-    return render_changelist(request, remember_as="knowledge", fragment=outcome is not None,
-                             extra={"outcome": outcome}, **kwargs)
+    return render_changelist(request, remember_as="knowledge", outcome=outcome, **kwargs)
 
 
 @require_GET
@@ -155,7 +154,9 @@ def task_detail(request: HttpRequest, task_id: str) -> HttpResponse:
         lambda: services.embedding_task_fetch(user=request.user, task_id=task_id),
         lambda: selectors.embedding_task(task_id),
     )
-    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error}, final=task.is_final)
+    counts = services.bucket_file_counts(user=request.user, bucket=task.bucket)
+    return render_polled(request, "knowledge/task_detail.html", {"task": task, "error": error, "file_counts": counts},
+                         final=task.is_final)
 
 
 @require_GET
@@ -211,7 +212,12 @@ def cluster_compute(request: HttpRequest) -> HttpResponse:
 @read_required
 def cluster_detail(request: HttpRequest, task_id: str) -> HttpResponse:
     task, data = services.cluster_fetch(user=request.user, task_id=task_id)
-    return render_polled(request, "knowledge/cluster_detail.html", {"task": task, "clusters": data.get("clusters") or []},
+    clusters = services.with_documents(data.get("clusters") or [])
+    selected = next((c for c in clusters if c.get("cluster_id") == request.GET.get("cluster")), None)
+    return render_polled(request, "knowledge/cluster_detail.html",
+                         {"task": task, "clusters": clusters, "selected": selected,
+                          "chunk_count": sum(c.get("total_number_of_nodes") or 0 for c in clusters),
+                          "document_count": len({f for c in clusters for f in c["documents"]})},
                          final=task.is_final, fragment="result")
 
 

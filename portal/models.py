@@ -77,6 +77,19 @@ class SyncState(models.Model):
         return self.resource
 
 
+class CacheGeneration(models.Model):
+    """A counter per cache table, bumped in the transaction of every write to it (`core.cache`).
+
+    Rendered list fragments, counts and filter choices are kept under keys holding these
+    numbers, so a sync, a save or a delete shows at once on every app server."""
+
+    table = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table}@{self.value}"
+
+
 class CachedTask(models.Model):
     """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
     that is final once it is one of `FINAL`, when pages stop polling."""
@@ -89,3 +102,47 @@ class CachedTask(models.Model):
     @property
     def is_final(self) -> bool:
         return getattr(self, "status", "") in self.FINAL
+
+
+class TaskRecord(models.Model):
+    """One background task as the tasks page shows it: queued, running, done or failed.
+
+    Written by Celery signals in the process that sends or runs the task (core.background),
+    so the page needs no result backend and survives a broker restart.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        RETRYING = "retrying", "Waiting to retry"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    ACTIVE = (State.QUEUED, State.RUNNING, State.RETRYING)
+    # How a failure whose worker died (SIGKILL, crash, host lost) begins: the page calls it "Lost".
+    WORKER_LOST = "The worker running this task stopped (killed or crashed)"
+
+    task_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    label = models.CharField(max_length=300, blank=True)
+    # Task name and arguments: what "the same task" means when deciding not to queue it twice.
+    key = models.CharField(max_length=400, db_index=True)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.label or self.name
+
+    @property
+    def lost(self) -> bool:
+        return self.state == self.State.FAILED and self.last_error.startswith(self.WORKER_LOST)

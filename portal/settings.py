@@ -61,6 +61,16 @@ if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WI
         "or set SANDBOX_WITH_REAL_KEY=true if you really want both."
     )
 
+# --- Releases ----------------------------------------------------------------------------
+# A promotion or a held rollout step needs a second Admin (per-assistant choice overrides).
+RELEASES_TWO_PERSON_APPROVAL = env.bool("RELEASES_TWO_PERSON_APPROVAL", default=False)
+# Hours an approval request (and an approval not yet used) stays valid.
+RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=24.0)
+# Who gets rollout alerts (comma-separated); empty = every Admin with an email address.
+RELEASES_ALERT_EMAILS = env.list("RELEASES_ALERT_EMAILS", default=[])
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+
 # --- Sandbox behaviour -------------------------------------------------------------------
 # Seconds simulated asynchronous work (test runs, embeddings, clusters, jobs) takes.
 SANDBOX_ASYNC_SECONDS = env.float("SANDBOX_ASYNC_SECONDS", default=4.0)
@@ -80,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_celery_beat",
     "portal",
     "assistants",
     "testing",
@@ -88,6 +99,7 @@ INSTALLED_APPS = [
     "inference",
     "mcp_servers",
     "integrations",
+    "releases",
     "sandbox",
     "axes",
 ]
@@ -157,6 +169,86 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background work (Celery; portal/celery.py) -------------------------------------------
+# The broker carries task messages only: what pages show (progress, outcome, last error)
+# is written to our own tables (SyncState, TaskRecord), so no result backend is needed.
+# With REDIS_URL the broker is Redis (many hosts); without it, kombu's filesystem transport
+# in a local folder: no other service, nothing to install, and no second writer on the
+# SQLite file (a database-backed broker would poll it every second). Single host only.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_DIR = Path(env.str("CELERY_BROKER_DIR", default=str(BASE_DIR / "var" / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _folder in ("queue", "processed", "control"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+    }
+else:
+    # Redis hands an unacknowledged message (its worker died) to another worker after this
+    # long: 10 minutes, the same time after which the tasks page calls such a task lost
+    # (core.background.ACTIVE_FOR). Longer than any countdown we send (a message waiting
+    # for its ETA is unacknowledged too, and would be handed out twice); a sync running
+    # longer than this that gets a second copy is safe, the copy finds the lease taken.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it ends, and given back if its worker process dies, so a
+# killed worker's task runs again; every task is written to be safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Persist last_run_at after every sent task: a beat restarted right after firing a
+# schedule knows it fired and does not fire it again.
+CELERY_BEAT_SYNC_EVERY = 1
+# Run tasks inline instead of sending them: for unit tests only (set below under pytest).
+# Pages never depend on it: in production a worker always runs (bin/serve starts one).
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_EAGER_PROPAGATES = True
+# Seconds between the beat's sweeps: stale listings, unfinished runs and tasks, abandoned syncs.
+BACKGROUND_SWEEP_SECONDS = env.int("BACKGROUND_SWEEP_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE = {
+    "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
+    "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
+    "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
+    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
+    # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
+    "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
+}
+# How long a sync holds its lease without renewing it; a sync whose worker died is taken
+# over (resumed from its last stored batch) once it expires.
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=120)
+
+# --- Alerts and events ----------------------------------------------------------------------
+# The portal's own address, for links in alerts and the webhook URL shown to paste into Telnyx.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}")
+# The only places suite alerts may be posted (Slack-compatible incoming webhooks); set by an admin.
+ALERT_WEBHOOK_URLS = env.list("ALERT_WEBHOOK_URLS", default=[])
+# An undelivered alert is retried after this many seconds, doubling each time.
+ALERT_RETRY_SECONDS = env.int("ALERT_RETRY_SECONDS", default=30)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# Telnyx signs its webhooks with Ed25519; this is the account's public key (base64, from the
+# Mission Control portal). Empty in sandbox mode: the sandbox's own key pair is used.
+TELNYX_PUBLIC_KEY = env.str("TELNYX_PUBLIC_KEY", default="")
+# A signed webhook older (or newer) than this many seconds is refused as a possible replay.
+TELNYX_WEBHOOK_TOLERANCE_SECONDS = 300
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -261,6 +353,9 @@ if TESTING:
     # A distinctive key, so the suite can prove it never reaches a page, a log or the audit.
     SANDBOX_API_KEY = "KEYtest_5f1e9c_must_never_be_shown"
     SANDBOX_ASYNC_SECONDS = 0.0
+    # Unit tests run tasks inline; tests/background/ starts real workers and turns this off.
+    CELERY_TASK_ALWAYS_EAGER = True
+    ALERT_RETRY_SECONDS = 0
     # Live-server request threads must not keep connections open past a test, or the
     # test database cannot be dropped at the end.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from portal import converters, views  # noqa: F401 (registers <tid:>)
+from conversations.insights.webhook_views import telnyx_insights_webhook
+from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,16 +20,23 @@ urlpatterns = [
     ),
     path("audit/", views.audit_list, name="audit"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
+    path("tasks/", task_views.task_list, name="tasks"),
+    path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
+    path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("users/", include("portal.users.urls")),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
     path("integrations/", include("integrations.urls")),
     path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),
+    # Before conversations/: "insights" would otherwise be read as a conversation id.
+    path("conversations/insights/", include("conversations.insights.urls")),
     path("conversations/", include("conversations.urls")),
-    path("insights/", include("conversations.insight_urls")),
+    path("insights/", include("conversations.insights.moved_urls")),
     path("knowledge/", include("knowledge.urls")),
+    # Telnyx posts here (no login: only bodies with Telnyx's signature are accepted).
+    path("webhooks/telnyx/insights/", telnyx_insights_webhook, name="telnyx-insights-webhook"),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -13,10 +13,13 @@ from assistants.models import Assistant
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
 from conversations.models import Conversation
+from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
+from portal import dashboard as dashboard_selectors
+from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
 from inference.models import LanguageModel
 from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
-from core.changelist import Column, build_changelist, remember_query
+from core.changelist import ChangelistSpec, Column
 from portal.forms import AuditFilterForm
 from portal.models import AuditEvent
 from portal.roles import read_required
@@ -33,35 +36,41 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _dashboard_context() -> dict:
+def _dashboard_context(*, by_version: bool = False) -> dict:
     week_ago = timezone.now() - timedelta(days=7)
-    counts = [
-        {"label": "Assistants", "value": Assistant.objects.count(), "url": "assistants:list"},
-        {
-            "label": "Conversations",
-            "value": Conversation.objects.count(),
-            "url": "conversations:list",
-            # Conversations sync in steps on their own page, not from here.
-            "hint": "" if sync_state("conversations").synced_at else "not loaded yet: open to load",
-        },
-        {"label": "Assistant tests", "value": AssistantTest.objects.count(), "url": "testing:test-list"},
-        {"label": "Models available", "value": LanguageModel.objects.count(), "url": "inference:models"},
-        {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
-        {
-            "label": "Failed changes this week",
-            "value": AuditEvent.objects.filter(created_at__gte=week_ago, outcome=AuditEvent.Outcome.FAILURE).count(),
-            "url": "audit",
-        },
+    tiles = [
+        ("Assistants", Assistant.objects.count(), "assistants:list", ASSISTANTS_RESOURCE),
+        ("Conversations", Conversation.objects.count(), "conversations:list", CONVERSATIONS_RESOURCE),
+        ("Assistant tests", AssistantTest.objects.count(), "testing:test-list", TESTS_RESOURCE),
+        ("Models available", LanguageModel.objects.count(), "inference:models", MODELS_RESOURCE),
     ]
-    syncs = sync_states()
+    freshness = dashboard_selectors.cache_freshness([t[3] for t in tiles])
+    counts = [
+        {"label": label, "value": value, "url": url, "synced_at": getattr(freshness.get(resource), "synced_at", None), "cached": True}
+        for label, value, url, resource in tiles
+    ]
+    failures = AuditEvent.objects.filter(created_at__gte=week_ago, outcome=AuditEvent.Outcome.FAILURE).count()
+    counts += [
+        {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
+        {"label": "Failed changes this week", "value": failures, "url": "audit"},
+    ]
     stale = any(is_stale(sync_state(resource)) for resource in DASHBOARD_SYNCS)
-    return {"counts": counts, "syncs": syncs, "events": recent_audit_events(10), "stale": stale}
+    return {
+        "counts": counts, "syncs": sync_states(), "events": recent_audit_events(10), "stale": stale,
+        "by_version": by_version,
+        "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version),
+        "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
+        "canaries": dashboard_selectors.canary_statuses(),
+        "failed_runs": dashboard_selectors.recent_failed_runs(),
+        "failed_writes": dashboard_selectors.recent_failed_writes(),
+    }
 
 
 @require_GET
 @read_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/dashboard.html", _dashboard_context())
+    by_version = request.GET.get("by") == "version"
+    return render(request, "portal/dashboard.html", _dashboard_context(by_version=by_version))
 
 
 @require_POST
@@ -71,19 +80,22 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     for resource, sync in DASHBOARD_SYNCS.items():
         if is_stale(sync_state(resource)):
             sync()
-    context = {**_dashboard_context(), "stale": False}
+    context = {**_dashboard_context(by_version=request.GET.get("by") == "version"), "stale": False}
     return render(request, "portal/dashboard.html#overview", context)
+
+
+# Not synced from Telnyx: the portal writes it, and every event bumps its generation.
+AUDIT_LOG = ChangelistSpec(
+    template="portal/audit_list.html", queryset=lambda: AuditEvent.objects.select_related("user"),
+    form_class=AuditFilterForm, columns=AUDIT_COLUMNS, default_sort="-when", resource="audit", remember_as="audit",
+    list_url="audit",
+)
 
 
 @require_GET
 @read_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    remember_query(request, "audit")
-    changelist = build_changelist(
-        request, AuditEvent.objects.select_related("user"), AuditFilterForm, AUDIT_COLUMNS, default_sort="-when"
-    )
-    template = "portal/audit_list.html#table" if request.htmx else "portal/audit_list.html"
-    return render(request, template, {"cl": changelist})
+    return AUDIT_LOG.render(request)
 
 
 @require_GET

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
+
+from core.charts import Chart, Point, line_chart
 
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun, TestSuite
+from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
@@ -197,32 +200,21 @@ def version_filter_choices(suite_name: str) -> list[tuple[str, str]]:
     return [(MAIN, "Main version"), *((v, v) for v in sorted(versions))]
 
 
-@dataclass
-class TrendChart:
-    """An inline-SVG line chart of pass rate per batch, oldest left."""
-
-    width: int
-    height: int
-    points: list[dict]
-    polyline: str
-
-
-def pass_rate_trend(suite_name: str, *, width: int = 640, height: int = 160, pad: int = 24) -> TrendChart:
+def pass_rate_trend(suite_name: str) -> Chart:
+    """The pass rate of the suite's last finished runs over time, each dot linked to its run."""
     finished = finished_suite_runs(suite_name)
-    finished.reverse()
-    names = version_names(v for r in finished for v in [r.version_id, *r.versions.values()])
-    step = (width - 2 * pad) / max(len(finished) - 1, 1)
-    points = []
-    for i, run in enumerate(finished):
-        rate = run.pass_rate or 0.0
-        points.append({
-            "x": round(pad + i * step, 1) if len(finished) > 1 else width / 2,
-            "y": round(height - pad - rate * (height - 2 * pad), 1),
-            "rate": round(rate * 100),
-            "run": run,
-            "versions": ", ".join(names.get(v, v) for v in (run.versions.values() if run.versions else [run.version_id]) if v),
-        })
-    return TrendChart(width, height, points, " ".join(f"{p['x']},{p['y']}" for p in points))
+    names = version_names(v for r in finished for v in [r.version_id, *(r.versions or {}).values()])
+
+    def versions(run: SuiteRun) -> str:
+        served = [names.get(v, v) for v in ((run.versions or {}).values() if run.versions else [run.version_id]) if v]
+        return ", ".join(dict.fromkeys(served)) or "main"
+
+    points = [
+        Point(run.started_at, run.pass_rate or 0.0, f"{run.passed}/{run.total} passed on {versions(run)}",
+              reverse("testing:suite-run", args=[suite_name, run.batch_id]))
+        for run in finished
+    ]
+    return line_chart("Pass rate per suite run", {suite_name: points})
 
 
 def test_names() -> dict[str, str]:
@@ -283,3 +275,12 @@ def triggered_by(runs) -> dict[str, str]:
     """{run id: the portal user who started it} for the runs started from the portal."""
     ids = [getattr(r, "telnyx_id", r) for r in runs if r]
     return dict(RunTrigger.objects.filter(run_id__in=ids).values_list("run_id", "username"))
+
+
+def suite_schedules(suite_name: str):
+    return SuiteSchedule.objects.filter(suite=suite_name).select_related("periodic_task", "owner")
+
+
+def alert_deliveries(suite_name: str, limit: int = 10) -> list:
+    """The suite's latest alert deliveries, newest first, with their run."""
+    return list(AlertDelivery.objects.filter(suite_run__suite=suite_name).select_related("suite_run")[:limit])

@@ -108,3 +108,43 @@ def bars_from_rows(rows: list[RuleRow], labels: VersionLabels) -> list[SplitBar]
         bars.append(SplitBar(f"Rule {n}", describe_match([m for m in match if m["attribute"]]),
                              segments, invalid=row.has_errors))
     return bars
+
+
+def _who(match: list[dict]) -> str:
+    parts = []
+    for clause in match:
+        values = ", ".join(clause.get("values") or [])
+        if clause.get("operator") == "starts_with":
+            parts.append(f"whose {clause['attribute']} starts with {values}")
+        elif clause.get("operator") == "not_in":
+            parts.append(f"whose {clause['attribute']} is not {values}")
+        else:
+            parts.append(f"whose {clause['attribute']} is {values}")
+    return "callers " + " and ".join(parts)
+
+
+def summary_in_words(rules: list[dict], labels: VersionLabels) -> str:
+    """The whole routing in one sentence, e.g. "callers whose from starts with +1555: 100% v7;
+    everyone else: 20% v7, 80% main". Rules after a catch-all are never reached, so they are left out."""
+    if not rules:
+        return "everyone: 100% main"
+    parts = []
+    for index, rule in enumerate(rules):
+        match = rule.get("match") or []
+        who = _who(match) if match else ("everyone else" if index else "everyone")
+        shares = ", ".join(f"{s.percent:g}% {labels.name(s.version_id)}"
+                           for s in rule_shares(rule, labels.main_version_id) if s.percent > 0)
+        parts.append(f"{who}: {shares}")
+        if not match:
+            return "; ".join(parts)
+    return "; ".join(parts + ["everyone else: 100% main"])
+
+
+def candidates(rules: list[dict], labels: VersionLabels) -> list[tuple[str, str]]:
+    """(version id, name) of each non-main version the rules send traffic to, in rule order."""
+    seen: dict[str, str] = {}
+    for rule in rules:
+        for share in rule_shares(rule, labels.main_version_id):
+            if not share.is_main and share.version_id not in seen:
+                seen[share.version_id] = labels.name(share.version_id)
+    return list(seen.items())

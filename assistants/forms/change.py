@@ -11,7 +11,10 @@ from typing import Any
 
 from django import forms
 
+from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
+
+from assistants.forms.loaded import LoadedFromField, sign_loaded
 
 TOOL_TYPES = [
     "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
@@ -126,7 +129,10 @@ class JSONObjectField(forms.CharField):
         return parsed
 
 
-class AssistantChangeForm(forms.Form):
+class AssistantChangeForm(IdempotentForm):
+    """The settings; carries its Idempotency-Key and the object it was loaded from (hidden)."""
+
+    loaded_from = LoadedFromField()
     name = forms.CharField(max_length=300)
     description = forms.CharField(max_length=1000, required=False)
     model = forms.ChoiceField(required=False, help_text="★ marks models recommended for assistants.")
@@ -185,6 +191,7 @@ class AssistantChangeForm(forms.Form):
         for path, name in NESTED_FIELDS.items():
             initial[name] = _dig(payload, path)
         initial["version_name"] = ""
+        initial["loaded_from"] = sign_loaded(payload)
         return {k: v for k, v in initial.items() if v is not None}
 
     def clean_tags(self) -> list[str]:

@@ -21,6 +21,7 @@ from portal.telnyx.resources._base import parse_date
 
 from assistants.canary.rules import normalise_canary
 from assistants.models import Assistant, CanaryConfig
+from assistants.services.conflicts import refuse_if_stale_rules
 from assistants.services.observed import forget_observed_split
 
 RESOURCE_TYPE = "canary_deploy"
@@ -107,14 +108,19 @@ def _write(*, user: PortalUser, assistant_id: str, rules: list[dict], current: C
     return saved
 
 
-def canary_save(*, user: PortalUser, assistant_id: str, rules: list[dict], idempotency_key: str = "") -> list[dict]:
-    """Save the rules as the assistant's canary deploy (create it if there is none)."""
+def canary_save(*, user: PortalUser, assistant_id: str, rules: list[dict], idempotency_key: str = "",
+                loaded_rules: list[dict] | None = None) -> list[dict]:
+    """Save the rules as the assistant's canary deploy (create it if there is none).
+
+    `loaded_rules` are the rules the editor was opened on ([] for none): if someone saved
+    other rules since, StaleFormError is raised and nothing is sent."""
     require_perm(user, ADMINISTER)
     current = _current_or_audit(user=user, assistant_id=assistant_id, rules=rules, what="save the canary deploy")
+    refuse_if_stale_rules(loaded=loaded_rules, current=current.rules, rules=rules, what="the canary deploy")
     return _write(user=user, assistant_id=assistant_id, rules=rules, current=current, idempotency_key=idempotency_key)
 
 
-def canary_restore(*, user: PortalUser, assistant_id: str, config_id: int) -> list[dict]:
+def canary_restore(*, user: PortalUser, assistant_id: str, config_id: int, idempotency_key: str = "") -> list[dict]:
     """Send an earlier configuration from the split history to Telnyx again."""
     require_perm(user, ADMINISTER)
     config = CanaryConfig.objects.get(pk=config_id, assistant_id=assistant_id)
@@ -122,7 +128,8 @@ def canary_restore(*, user: PortalUser, assistant_id: str, config_id: int) -> li
     restoring = f"saved {when} by {config.username or 'someone'}"
     current = _current_or_audit(user=user, assistant_id=assistant_id, rules=config.rules,
                                 what=f"restore the canary deploy {restoring}", action="restore")
-    return _write(user=user, assistant_id=assistant_id, rules=config.rules, current=current, restoring=restoring)
+    return _write(user=user, assistant_id=assistant_id, rules=config.rules, current=current, restoring=restoring,
+                  idempotency_key=idempotency_key)
 
 
 def _current_or_audit(*, user: PortalUser, assistant_id: str, rules: list[dict], what: str,

@@ -14,18 +14,22 @@ from portal.telnyx.resources import assistants as assistants_api
 
 from assistants.models import PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
+from assistants.services.conflicts import refuse_if_stale
 from assistants.services.versions import mark_main, version_cache_put
 
 
 def assistant_update(*, user: PortalUser, assistant_id: str, changes: dict, before: dict, promote_to_main: bool = True,
-                     version_name: str = "", idempotency_key: str = "") -> dict:
+                     version_name: str = "", idempotency_key: str = "", loaded: dict | None = None) -> dict:
     """Save `changes` (only what changed) as a new version; main unless `promote_to_main` is False.
 
-    `before` is the object the form was built from, for the audit diff. `idempotency_key`
+    `before` is the assistant as Telnyx has it now (read for this save), `changes` computed
+    against it. `loaded` is what the form was opened on: if someone saved a setting since that
+    this save would overwrite, StaleFormError is raised and nothing is sent. `idempotency_key`
     comes from the form, so a resubmitted form saves one version, not two. Returns Telnyx's
     object: the assistant (promoted) or the new, not-yet-live version.
     """
     require_perm(user, ADMINISTER)
+    refuse_if_stale(loaded=loaded, current=before, changes=changes, what="this assistant")
     label = str(before.get("name") or assistant_id)
     body = {**changes, "promote_to_main": promote_to_main}
     if version_name:

@@ -2,7 +2,8 @@
 
 Each conversation's metadata records the `assistant_version_id` that served it. We fetch the
 last 7 days of the assistant's conversations on demand and count them per version for the
-last 24 hours and 7 days. The result is cached briefly (it says when it was computed).
+last 24 hours and 7 days, and, while a canary deploy runs, since it started. The result is
+cached briefly (it says when it was computed).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ObservedSplit:
     windows: list[WindowCounts]
     computed_at: datetime
     truncated: bool = False
+    since: datetime | None = None  # the start of the "since this canary started" window
 
 
 def _fetch_since(assistant_id: str, since: datetime) -> tuple[list[dict], bool]:
@@ -73,22 +75,27 @@ def forget_observed_split(assistant_id: str) -> None:
     cache.delete(_cache_key(assistant_id))
 
 
-def observed_split(*, user: PortalUser, assistant_id: str, refresh: bool = False) -> ObservedSplit:
-    """Conversations per serving version over the last 24 hours and 7 days."""
+def observed_split(*, user: PortalUser, assistant_id: str, refresh: bool = False,
+                   since: datetime | None = None) -> ObservedSplit:
+    """Conversations per serving version over the last 24 hours and 7 days, and since `since`
+    (when the canary deploy started) if given."""
     require_perm(user, READ)
     key = _cache_key(assistant_id)
-    if not refresh and (hit := cache.get(key)):
+    if not refresh and (hit := cache.get(key)) and hit.since == since:
         return hit
     now = timezone.now()
-    conversations, truncated = _fetch_since(assistant_id, now - WINDOWS[-1][2])
+    starts = [(window_key, label, now - span) for window_key, label, span in WINDOWS]
+    if since is not None:
+        starts.append(("canary", "Since this canary started", since))
+    conversations, truncated = _fetch_since(assistant_id, min(start for _, _, start in starts))
     windows = []
-    for window_key, label, span in WINDOWS:
+    for window_key, label, start in starts:
         counts: Counter[str] = Counter()
         for conversation in conversations:
             created = parse_datetime(str(conversation.get("created_at") or ""))
-            if created and created >= now - span:
+            if created and created >= start:
                 counts[(conversation.get("metadata") or {}).get("assistant_version_id") or "unknown"] += 1
         windows.append(WindowCounts(window_key, label, dict(counts.most_common())))
-    result = ObservedSplit(windows=windows, computed_at=now, truncated=truncated)
+    result = ObservedSplit(windows=windows, computed_at=now, truncated=truncated, since=since)
     cache.set(key, result, CACHE_SECONDS)
     return result

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put, cache_update
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
@@ -22,6 +22,7 @@ from portal.telnyx.resources._base import parse_date
 from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
 from assistants.services.canary import CanaryDeploy, canary_fetch
+from assistants.services.conflicts import refuse_if_stale
 
 
 def versions_resource(assistant_id: str) -> str:
@@ -86,8 +87,8 @@ def version_cache_put(item: dict, *, assistant_id: str, main_version_id: str) ->
 
 def mark_main(assistant_id: str, version_id: str) -> None:
     rows = AssistantVersion.objects.filter(assistant_id=assistant_id)
-    rows.exclude(version_id=version_id).update(is_main=False)
-    rows.filter(version_id=version_id).update(is_main=True)
+    cache_update(rows.exclude(version_id=version_id), is_main=False)
+    cache_update(rows.filter(version_id=version_id), is_main=True)
 
 
 def version_fetch(*, user: PortalUser, assistant_id: str, version_id: str) -> LiveOrCached:
@@ -106,9 +107,11 @@ def _label(assistant_id: str, version_id: str) -> str:
 
 
 def version_update(*, user: PortalUser, assistant_id: str, version_id: str, changes: dict, before: dict,
-                   idempotency_key: str = "") -> dict:
-    """Edit a non-main version in place (Telnyx refuses the main one)."""
+                   idempotency_key: str = "", loaded: dict | None = None) -> dict:
+    """Edit a non-main version in place (Telnyx refuses the main one). `before` is the version
+    as Telnyx has it now; a stale `loaded` raises StaleFormError (see `assistant_update`)."""
     require_perm(user, ADMINISTER)
+    refuse_if_stale(loaded=loaded, current=before, changes=changes, what="this version")
     label = _label(assistant_id, version_id)
 
     def store(response: TelnyxResponse) -> None:
@@ -132,7 +135,7 @@ def version_delete(*, user: PortalUser, assistant_id: str, version_id: str) -> N
         lambda: versions_api.delete(assistant_id, version_id),
         user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
         summary=f"Deleted version “{label}” ({version_id})", failure_summary=f"Tried to delete version “{label}” ({version_id})",
-        store=lambda r: AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).delete(),
+        store=lambda r: cache_delete(AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id))),
     )
 
 

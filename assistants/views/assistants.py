@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inference.services import form_model_choices
 from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
 from core.forms import add_telnyx_errors
+from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
 from portal.telnyx import TelnyxError
@@ -37,11 +38,11 @@ def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.assistant_queryset(), form_class=AssistantFilterForm,
         columns=COLUMNS, default_sort="name", resource=services.RESOURCE, remember_as="assistants",
-        form_kwargs={
+        form_kwargs=lambda: {
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
         },
-        extra={"outcome": outcome}, fragment=outcome is not None,
+        outcome=outcome,
     )
 
 
@@ -53,7 +54,7 @@ def assistant_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @read_required
-def assistant_refresh(request: HttpRequest) -> HttpResponse:
+def assistant_refresh(request: HtmxHttpRequest) -> HttpResponse:
     """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
     outcome = refresh_from_request(request, services.RESOURCE, services.assistants_sync)
     if not request.htmx:
@@ -88,6 +89,7 @@ def assistant_create(request: HttpRequest) -> HttpResponse:
             )
         except TelnyxError as exc:
             add_telnyx_errors(form, exc)
+            form.renew_key_if_refused(exc)
         else:
             messages.success(request, f"Created assistant “{created.get('name')}”.")
             return redirect("assistants:detail", assistant_id=created["id"])

@@ -9,17 +9,30 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 
-from assistants.canary.display import Segment, VersionLabels, bars_from_rows, bars_from_rules, describe_match, segments_for
+from assistants.canary.display import (
+    Segment,
+    VersionLabels,
+    bars_from_rows,
+    bars_from_rules,
+    candidates,
+    describe_match,
+    segments_for,
+    summary_in_words,
+)
 from assistants.forms.canary import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
 from assistants.canary.rules import OPERATORS, route, rule_attributes
+from assistants.forms.loaded import sign_loaded, unsign_loaded
 from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
+from assistants.services.conflicts import StaleFormError
+from releases import selectors as release_selectors
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -57,20 +70,32 @@ def _canary_or_error(request: HttpRequest, assistant_id: str) -> services.Canary
         return services.CanaryDeploy(rules=[], exists=False, error=exc)
 
 
-def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=()) -> dict:
+def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(), *, idempotency_key: str = "",
+                  stale: StaleFormError | None = None) -> dict:
+    """The page; `rows` (the editor as submitted) and the hidden keys are kept on a re-render."""
     assistant, labels, result = _labels(request, assistant_id)
     canary = _canary_or_error(request, assistant_id)
     # Without the current rules, an empty editor would invite overwriting them blindly.
     editing_blocked = canary.error is not None and rows is None
     rows = rows if rows is not None else rows_from_rules(canary.rules)
     history = CanaryConfig.objects.filter(assistant_id=assistant_id)[:HISTORY_ROWS]
+    # The newest entry holding the rules live now is the current one (none while there is no canary).
+    current = next((c.pk for c in history if canary.exists and c.kind != CanaryConfig.Kind.DELETED
+                    and c.rules == canary.rules), None)
     return {
         "assistant": assistant, "assistant_id": assistant_id, "result": result, "canary": canary,
         "editing_blocked": editing_blocked, "labels": labels, "rows": rows, "form_errors": errors,
         "bars": bars_from_rows(rows, labels), "saved_bars": bars_from_rules(canary.rules, labels),
         "operators": OPERATORS.items(), "attributes": _attributes(canary.rules),
         "history": [(config, bars_from_rules(config.rules, labels)) for config in history],
-        "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key(),
+        "current_config_id": current,
+        "summary": summary_in_words(canary.rules, labels) if canary.exists else "",
+        "candidates": candidates(canary.rules, labels),
+        "idempotency_key": idempotency_key or request.POST.get("idempotency_key") or new_idempotency_key(),
+        # What the editor was opened on: the rules now, or, re-rendered, what it was opened on.
+        "loaded_from": sign_loaded(stale.current) if stale else (request.POST.get("loaded_from") or sign_loaded(canary.rules)),
+        "stale": stale,
+        "rollout": release_selectors.active_plan(assistant_id),
     }
 
 
@@ -95,19 +120,23 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
     _, labels, _ = _labels(request, assistant_id)
     rules = validate_rows(rows, {v["id"] for v in labels.versions})
     errors: list[str] = []
+    key, stale = request.POST.get("idempotency_key", ""), None
     if rules == []:
         errors = ["Add at least one rule, or delete the canary deploy to send all traffic to main."]
     elif rules is not None:
         try:
-            services.canary_save(user=request.user, assistant_id=assistant_id, rules=rules,
-                                 idempotency_key=request.POST.get("idempotency_key", ""))
+            services.canary_save(user=request.user, assistant_id=assistant_id, rules=rules, idempotency_key=key,
+                                 loaded_rules=unsign_loaded(request.POST.get("loaded_from", "")))
+        except StaleFormError as exc:
+            stale = exc
         except TelnyxError as exc:
             errors = add_telnyx_errors_to_rows(rows, exc)
+            key = key_after(key, exc)
             messages.error(request, f"Telnyx did not save the canary deploy. {exc.user_message}")
         else:
             messages.success(request, "Saved the canary deploy.")
             return redirect("assistants:canary", assistant_id=assistant_id)
-    return render(request, PAGE, _page_context(request, assistant_id, rows, errors), status=200)
+    return render(request, PAGE, _page_context(request, assistant_id, rows, errors, idempotency_key=key, stale=stale))
 
 
 @require_POST
@@ -118,7 +147,8 @@ def canary_editor(request: HttpRequest, assistant_id: str) -> HttpResponse:
     labels = _draft_labels(request, assistant_id)
     context = {"assistant_id": assistant_id, "rows": rows, "labels": labels, "bars": bars_from_rows(rows, labels),
                "operators": OPERATORS.items(), "attributes": COMMON_ATTRIBUTES,
-               "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key()}
+               "idempotency_key": request.POST.get("idempotency_key") or new_idempotency_key(),
+               "loaded_from": request.POST.get("loaded_from", "")}
     return render(request, f"{PAGE}#editor", context)
 
 
@@ -152,7 +182,8 @@ def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> HttpResponse:
     get_object_or_404(CanaryConfig, pk=config_id, assistant_id=assistant_id)
     try:
-        services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id)
+        services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id,
+                                idempotency_key=request.POST.get("idempotency_key", ""))
     except TelnyxError as exc:
         messages.error(request, f"Could not restore that configuration. {exc.user_message}")
     else:
@@ -190,10 +221,11 @@ def canary_test(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @read_required
 def canary_observed(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """HTMX: conversations per serving version, beside the configured weights."""
-    split = observed_services.observed_split(user=request.user, assistant_id=assistant_id,
-                                             refresh=bool(request.GET.get("refresh")))
-    _, labels, _ = _labels(request, assistant_id)
     canary = services.canary_fetch(user=request.user, assistant_id=assistant_id)
+    split = observed_services.observed_split(user=request.user, assistant_id=assistant_id,
+                                             refresh=bool(request.GET.get("refresh")),
+                                             since=canary.created_at if canary.exists else None)
+    _, labels, _ = _labels(request, assistant_id)
     return render(request, f"{PAGE}#observed", {
         "split": split, "assistant_id": assistant_id, "saved_bars": bars_from_rules(canary.rules, labels),
         "observed_bars": [(w, _observed_segments(w, labels)) for w in split.windows],

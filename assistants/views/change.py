@@ -1,10 +1,18 @@
-"""The assistant change form: Save (new main version) or Save as new version (not live)."""
+"""The assistant change form: saving makes a new version that is not live.
+
+Making it live is a separate, confirmed action (the version's promote page), offered in the
+flash after saving together with trying it in chat and running the suites on it.
+"""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from inference.services import form_model_choices
@@ -12,6 +20,7 @@ from portal.roles import admin_required
 from portal.telnyx import TelnyxError
 
 from assistants import selectors
+from assistants.forms.loaded import loaded_of, reload_from
 from assistants.forms.change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
@@ -26,6 +35,7 @@ from assistants.forms.change import (
 )
 from assistants.services import assistants as services
 from assistants.services import change
+from assistants.services.conflicts import StaleFormError
 
 FORM_TEMPLATE = "assistants/assistant_change_form.html"
 
@@ -51,32 +61,51 @@ def form_context(payload: dict, form, tools) -> dict:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    # On POST this is the re-fetch the stale-save check compares with what the form was loaded from.
     result = services.assistant_fetch(user=request.user, assistant_id=assistant_id)
     assistant = result.data
     form, tools = change_forms(request, assistant)
+    stale = None
     if request.method == "POST" and form.is_valid() and tools.is_valid():
-        as_version = "save_as_version" in request.POST
         changes = {**form.settings_body(assistant), **tools_body(tools, assistant)}
-        if not changes and not as_version:
+        if not changes and not form.cleaned_data["version_name"]:
             messages.info(request, "Nothing changed, so no new version was saved.")
             return redirect("assistants:detail", assistant_id=assistant_id)
         try:
             saved = change.assistant_update(
                 user=request.user, assistant_id=assistant_id, changes=changes, before=assistant,
-                promote_to_main=not as_version, version_name=form.cleaned_data["version_name"],
+                promote_to_main=False, version_name=form.cleaned_data["version_name"],
+                idempotency_key=form.cleaned_data["idempotency_key"], loaded=loaded_of(form),
             )
+        except StaleFormError as exc:
+            stale = exc
+            reload_from(form, exc.current)
         except TelnyxError as exc:
             place_telnyx_errors(form, tools, exc)
+            form.renew_key_if_refused(exc)
         else:
-            if as_version:
-                messages.success(request, f"Saved new version “{saved.get('version_name') or saved.get('version_id')}”. "
-                                          "It is not live: compare it with main, then promote it.")
-                return redirect("assistants:versions", assistant_id=assistant_id)
-            messages.success(request, f"Saved “{saved.get('name')}”. The new version is now main.")
-            return redirect("assistants:detail", assistant_id=assistant_id)
+            version_id = str(saved.get("version_id") or "")
+            name = saved.get("version_name") or version_id
+            messages.success(request, saved_flash(assistant_id, version_id, f"Saved new version “{name}”."))
+            return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
     context = {**form_context(assistant, form, tools), "assistant": assistant, "assistant_id": assistant_id,
-               "result": result, "tab": "change", "pruned": selectors.version_pruned_by_next_save(assistant_id)}
+               "result": result, "tab": "change", "pruned": selectors.version_pruned_by_next_save(assistant_id),
+               "stale": stale}
     return render(request, FORM_TEMPLATE, context)
+
+
+def saved_flash(assistant_id: str, version_id: str, lead: str) -> str:
+    """The message after saving a version (`lead` says what was saved), with the next steps
+    one click away: try it in chat, run the suites on it, make it live (confirmed)."""
+    return format_html(
+        "{} It is not live. "
+        '<span class="next-steps"><a class="btn btn-small" href="{}">Try in chat</a>'
+        '<a class="btn btn-small" href="{}#version-suites">Run suites on this version</a>'
+        '<a class="btn btn-small btn-primary" href="{}">Make live…</a></span>',
+        lead, reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
+        reverse("assistants:version", args=[assistant_id, version_id]),
+        reverse("assistants:version-promote", args=[assistant_id, version_id]),
+    )
 
 
 @require_GET

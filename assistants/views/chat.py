@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import IdempotentForm, add_telnyx_errors
+from core.types import HtmxHttpRequest
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
@@ -45,14 +46,18 @@ def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabel
 @require_GET
 @operate_required
 def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    assistant, _ = _labels(request, assistant_id)
+    assistant, labels = _labels(request, assistant_id)
+    # From a version's "Try in chat": Telnyx picks the serving version by the canary rules, so
+    # the page names the version asked for and each reply names the one that answered.
+    wanted = request.GET.get("version", "")[:100]
     return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": ChatForm(),
-                                  "sms_form": SmsChatForm()})
+                                  "sms_form": SmsChatForm(), "wanted_version": labels.describe(wanted) if wanted else "",
+                                  "wanted_is_main": wanted == labels.main_version_id})
 
 
 @require_POST
 @operate_required
-def chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
+def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     """One turn. HTMX appends the exchange and updates the kept conversation id."""
     form = ChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "form": form}
@@ -76,7 +81,7 @@ def chat_send(request: HttpRequest, assistant_id: str) -> HttpResponse:
 
 @require_POST
 @operate_required
-def chat_sms(request: HttpRequest, assistant_id: str) -> HttpResponse:
+def chat_sms(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     form = SmsChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "sms_form": form}
     if form.is_valid():
@@ -87,6 +92,7 @@ def chat_sms(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 idempotency_key=data["idempotency_key"]) or "none"
         except TelnyxError as exc:
             add_telnyx_errors(form, exc, field_map={"from": "from_"})
+            form.renew_key_if_refused(exc)
         else:
             context["sms_form"] = SmsChatForm()
     if request.htmx:

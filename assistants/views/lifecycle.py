@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.changelist import PAGE_PARAM, page_number
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
@@ -27,6 +28,7 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
                                              idempotency_key=form.cleaned_data["idempotency_key"])
         except TelnyxError as exc:
             messages.error(request, f"Could not clone “{assistant.get('name')}”. {exc.user_message}")
+            form.renew_key_if_refused(exc)
         else:
             messages.success(request, f"Cloned “{assistant.get('name')}” as “{clone.get('name')}”. "
                                       "Telephony and messaging settings were not copied.")
@@ -38,10 +40,9 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_GET
 @read_required
 def deleted_list(request: HttpRequest) -> HttpResponse:
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
     # Not cached: if Telnyx fails, the page says why instead of listing.
     try:
-        page = services.deleted_list(user=request.user, page=max(page_number, 1))
+        page = services.deleted_list(user=request.user, page=page_number(request.GET.get(PAGE_PARAM)))
     except TelnyxError as exc:
         return render(request, "assistants/assistant_deleted_list.html", {"page": None, "error": exc})
     return render(request, "assistants/assistant_deleted_list.html", {"page": page})
@@ -73,6 +74,7 @@ def assistant_import(request: HttpRequest) -> HttpResponse:
             )
         except TelnyxError as exc:
             add_telnyx_errors(form, exc)
+            form.renew_key_if_refused(exc)
         else:
             names = ", ".join(f"“{a.get('name')}”" for a in imported) or "none"
             messages.success(request, f"Imported {len(imported)} assistant(s) from {data['provider']}: {names}.")

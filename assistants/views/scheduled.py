@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_telnyx_errors
+from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -23,7 +24,7 @@ def _assistant_name(assistant_id: str) -> str:
 
 @require_GET
 @read_required
-def scheduled_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
+def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     filters = ScheduledEventFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     events = services.scheduled_events(user=request.user, assistant_id=assistant_id,
@@ -43,6 +44,7 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
                                                       body=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"])
         except TelnyxError as exc:
             add_telnyx_errors(form, exc, field_map={"scheduled_at_fixed_datetime": "scheduled_at"})
+            form.renew_key_if_refused(exc)
         else:
             messages.success(request, "Scheduled the event.")
             if created.get("scheduled_event_id"):

@@ -7,16 +7,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
+from releases.services.promotion import promotion_check, promotion_gate
 
 from assistants import selectors
 from assistants.compare import compare
 from assistants.forms.change import place_telnyx_errors, tools_body
+from assistants.forms.loaded import loaded_of, reload_from
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
 from assistants.services import versions as services
-from assistants.views.change import FORM_TEMPLATE, change_forms, form_context
+from assistants.services.conflicts import StaleFormError
+from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, saved_flash
 
 
 def _head(request: HttpRequest, assistant_id: str) -> dict:
@@ -90,22 +94,30 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
     if version_id == head["main_version_id"]:
         messages.info(request, "This is the main version: edit it through the assistant's Change tab.")
         return redirect("assistants:change", assistant_id=assistant_id)
+    # On POST this is the re-fetch the stale-save check compares with what the form was loaded from.
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     form, tools = change_forms(request, version)
+    stale = None
     if request.method == "POST" and form.is_valid() and tools.is_valid():
         changes = {**form.settings_body(version), **tools_body(tools, version)}
         if form.cleaned_data["version_name"]:
             changes["version_name"] = form.cleaned_data["version_name"]
         try:
             services.version_update(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                    changes=changes, before=version)
+                                    changes=changes, before=version, loaded=loaded_of(form),
+                                    idempotency_key=form.cleaned_data["idempotency_key"])
+        except StaleFormError as exc:
+            stale = exc
+            reload_from(form, exc.current)
         except TelnyxError as exc:
             place_telnyx_errors(form, tools, exc)
+            form.renew_key_if_refused(exc)
         else:
-            messages.success(request, f"Saved version “{changes.get('version_name') or version.get('version_name') or version_id}”. It is still not live.")
+            name = changes.get("version_name") or version.get("version_name") or version_id
+            messages.success(request, saved_flash(assistant_id, version_id, f"Saved version “{name}”."))
             return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
     return render(request, FORM_TEMPLATE, {**head, **form_context(version, form, tools), "tab": "versions",
-                                           "version": version, "editing_version": True})
+                                           "version": version, "editing_version": True, "stale": stale})
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,21 +164,37 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
         return redirect("assistants:versions", assistant_id=assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
+    if canary:
+        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
+    key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
-        try:
-            services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                     from_version_id=head["main_version_id"])
-        except TelnyxError as exc:
-            messages.error(request, f"Could not promote the version. {exc.user_message}")
+        # The releases hook: refuses a version whose latest suite run did not pass (unless an
+        # Admin overrides with a reason) and routes it to a second Admin when that is required.
+        gate = promotion_gate(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                              override_reason=request.POST.get("override_reason", ""))
+        if not gate.allowed and gate.approval is not None:
+            messages.info(request, "Promotion needs a second Admin's approval: the request is waiting for them.")
+            return redirect("releases:approval", assistant_id=assistant_id, approval_id=gate.approval.pk)
+        if not gate.allowed:
+            messages.error(request, gate.refusal)
         else:
-            removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
-            messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
-                                      "You can roll back from the Versions tab.")
-            return redirect("assistants:versions", assistant_id=assistant_id)
+            try:
+                services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                                         from_version_id=head["main_version_id"], idempotency_key=key)
+            except TelnyxError as exc:
+                key = key_after(key, exc)
+                messages.error(request, f"Could not promote the version. {exc.user_message}")
+            else:
+                removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
+                messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
+                                          "You can roll back from the Versions tab.")
+                return redirect("assistants:versions", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
-        "comparison": compare(head["assistant"], version),
+        "comparison": compare(head["assistant"], version), "idempotency_key": key,
+        "promotion_check": promotion_check(assistant_id=assistant_id, version_id=version_id),
+        "override_reason": request.POST.get("override_reason", ""),
     })
 
 
@@ -181,16 +209,21 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
+    if canary:
+        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
+    key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         try:
-            services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"])
+            services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"],
+                                      idempotency_key=key)
         except TelnyxError as exc:
+            key = key_after(key, exc)
             messages.error(request, f"Could not roll back. {exc.user_message}")
         else:
             messages.success(request, f"Rolled back: “{previous.get('version_name') or record.from_version_id}” is main again.")
             return redirect("assistants:versions", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": previous, "canary": canary, "canary_text": canary_text, "kind": "rollback", "record": record,
-        "comparison": compare(head["assistant"], previous),
+        "comparison": compare(head["assistant"], previous), "idempotency_key": key,
     })

@@ -1,6 +1,6 @@
 """The sandbox's own tables, one module per API domain. Names start with ``Sb``."""
 
-from sandbox.models.assistants import SbAssistant, SbCanaryDeploy, SbVersion
+from sandbox.models.assistants import SbAssistant, SbCanaryDeploy, SbVersion, SbVersionQuality
 from sandbox.models.conversations import SbConversation, SbMessage
 from sandbox.models.idempotency import SbIdempotentResponse
 from sandbox.models.integrations import SbConnection, SbMcpServer
@@ -8,7 +8,7 @@ from sandbox.models.scheduled_events import SbScheduledEvent
 from sandbox.models.tests import SbTest, SbTestRun
 
 __all__ = [
-    "SbAssistant", "SbVersion", "SbCanaryDeploy",
+    "SbAssistant", "SbVersion", "SbCanaryDeploy", "SbVersionQuality",
     "SbConversation", "SbMessage",
     "SbConnection", "SbMcpServer",
     "SbScheduledEvent",
@@ -26,3 +26,8 @@ __all__ += [
     "SbBucket", "SbDocument", "SbEmbeddingTask", "SbClusterTask",
     "SbFineTuningJob",
 ]
+
+# Webhooks the sandbox signs and sends (insights completed).
+from sandbox.models.webhooks import SbSigningKey  # noqa: E402
+
+__all__ += ["SbSigningKey"]

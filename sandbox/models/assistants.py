@@ -54,3 +54,11 @@ class SbCanaryDeploy(models.Model):
             for slot in serve.get("rollout") or []:
                 ids.add(slot["version_id"])
         return ids
+
+
+class SbVersionQuality(models.Model):
+    """How much lower the sandbox scores conversations one version served (0 = as every
+    other version), so a degraded candidate can be simulated (`sandbox_score_version`)."""
+
+    version = models.OneToOneField(SbVersion, primary_key=True, on_delete=models.CASCADE, related_name="quality")
+    penalty = models.FloatField(default=0.0)

@@ -9,6 +9,7 @@ import json
 from sandbox.api import (ApiError, Enum, ListOf, check_fields, error_object, iso, new_id, no_content, not_found, now, ok,
                          paginate, parse_datetime_field, validate)
 from sandbox.behaviour.conversation_filters import apply_filters
+from sandbox.behaviour.quality import QUALITY_INSIGHT_ID, quality
 from sandbox.models import SbConversation, SbMessage
 
 MESSAGE_ROLES = ("user", "assistant", "tool")
@@ -124,7 +125,7 @@ def message_list(request, conversation_id):
 
 
 def insights_retrieve(request, conversation_id):
-    """Stub insights: one completed summary once a conversation has both sides talking."""
+    """Stub insights: a completed summary and quality score once a conversation has both sides talking."""
     conversation = get_conversation(conversation_id)
     messages = list(conversation.messages.order_by("created_at", "id")[:50])
     records = []
@@ -137,7 +138,8 @@ def insights_retrieve(request, conversation_id):
             "id": f"{record_id[:8]}-{record_id[8:12]}-{record_id[12:16]}-{record_id[16:20]}-{record_id[20:32]}",
             "created_at": iso(conversation.last_message_at),
             "status": "completed",
-            "conversation_insights": [{"insight_id": SUMMARY_INSIGHT_ID, "result": json.dumps(summary)}],
+            "conversation_insights": [{"insight_id": SUMMARY_INSIGHT_ID, "result": json.dumps(summary)},
+                                      {"insight_id": QUALITY_INSIGHT_ID, "result": json.dumps(quality(conversation))}],
         })
     return ok({"data": records, "meta": {"page_number": 1, "page_size": 20, "total_pages": 1,
                                          "total_results": len(records)}})

@@ -7,7 +7,7 @@ from django.db import transaction
 from sandbox.api import (ApiError, Enum, ListOf, check_fields, iso, new_id, no_content, now, ok, paginate,
                          validate)
 from sandbox.behaviour.assistant_test_runs import run_json, run_trigger, status_filter
-from sandbox.models import SbTest, SbTestRun
+from sandbox.models import SbTest, SbTestRun, SbVersion
 
 CHANNELS = ("phone_call", "web_call", "sms_chat", "web_chat")
 DATA_FIELDS = ("description", "instructions", "rubric", "max_duration_seconds")
@@ -114,12 +114,23 @@ def _trigger_body(request) -> str:
     return request.json.get("destination_version_id") or ""
 
 
+def _check_version(tests: list[SbTest], version_id: str) -> None:
+    """Refuse a version that is not a version of every test's destination assistant, as Telnyx does."""
+    if not version_id:
+        return
+    for test in tests:
+        if not SbVersion.objects.filter(pk=version_id, assistant_id=test.destination).exists():
+            raise ApiError(422, f"Version {version_id} is not a version of assistant {test.destination}, "
+                                f"which test “{test.name}” calls.", pointer="/destination_version_id")
+
+
 @transaction.atomic
 def suite_runs_trigger(request, suite_name):
     version_id = _trigger_body(request)
     tests = list(SbTest.objects.filter(test_suite=suite_name).order_by("created_at", "id"))
     if not tests:
         raise ApiError(404, f"Test suite {suite_name} has no tests.")
+    _check_version(tests, version_id)
     suite_run_id = new_id()
     runs = [run_trigger(t, destination_version_id=version_id, suite_run_id=suite_run_id) for t in tests]
     return ok([run_json(r) for r in runs])
@@ -133,7 +144,9 @@ def test_runs_list(request, test_id):
 @transaction.atomic
 def test_runs_trigger(request, test_id):
     version_id = _trigger_body(request)
-    return ok(run_json(run_trigger(_test(test_id), destination_version_id=version_id)))
+    test = _test(test_id)
+    _check_version([test], version_id)
+    return ok(run_json(run_trigger(test, destination_version_id=version_id)))
 
 
 def test_run_retrieve(request, test_id, run_id):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from core.types import PortalUser
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
@@ -46,13 +46,13 @@ def tests_sync() -> SyncOutcome:
     return run_sync(RESOURCE, tests_api.list_all, lambda items: replace_cache(AssistantTest, items, test_fields))
 
 
-def test_fetch(*, user: AbstractBaseUser, test_id: str) -> LiveOrCached:
+def test_fetch(*, user: PortalUser, test_id: str) -> LiveOrCached:
     """The test as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
     require_perm(user, READ)
     return live_or_cached_row(AssistantTest.objects.filter(telnyx_id=test_id), lambda: tests_api.retrieve(test_id), test_cache_put)
 
 
-def test_create(*, user: AbstractBaseUser, data: dict, idempotency_key: str = "") -> dict:
+def test_create(*, user: PortalUser, data: dict, idempotency_key: str = "") -> dict:
     """Create a test in Telnyx, cache and audit it. The form's key makes a resubmission harmless."""
     require_perm(user, ADMINISTER)
     label = str(data.get("name", ""))
@@ -65,7 +65,7 @@ def test_create(*, user: AbstractBaseUser, data: dict, idempotency_key: str = ""
     return response.data
 
 
-def test_update(*, user: AbstractBaseUser, test_id: str, data: dict, before: dict | None = None) -> dict:
+def test_update(*, user: PortalUser, test_id: str, data: dict, before: dict | None = None) -> dict:
     """Save a test's new settings in Telnyx (PUT), then cache and audit what changed."""
     require_perm(user, ADMINISTER)
     before = {k: (before or {}).get(k) for k in data}
@@ -79,7 +79,7 @@ def test_update(*, user: AbstractBaseUser, test_id: str, data: dict, before: dic
     return response.data
 
 
-def test_delete(*, user: AbstractBaseUser, test_id: str) -> bool:
+def test_delete(*, user: PortalUser, test_id: str) -> bool:
     """Delete a test in Telnyx and drop it from the cache. False when Telnyx no longer had it."""
     require_perm(user, ADMINISTER)
     rows = AssistantTest.objects.filter(telnyx_id=test_id)
@@ -89,9 +89,9 @@ def test_delete(*, user: AbstractBaseUser, test_id: str) -> bool:
             lambda: tests_api.delete(test_id),
             user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=test_id, label=label,
             summary=f"Deleted test “{label}”", failure_summary=f"Tried to delete test “{label}”",
-            store=lambda r: rows.delete(),
+            store=lambda r: cache_delete(rows),
         )
     except NotFoundError:
-        rows.delete()
+        cache_delete(rows)
         return False
     return True

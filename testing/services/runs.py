@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from core.types import PortalUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,7 +43,7 @@ def runs_cache_put(items: list[dict]) -> list[TestRun]:
     return [cache_put(TestRun, item, run_fields) for item in items]
 
 
-def remember_trigger(runs: list[dict], user: AbstractBaseUser, suite_run: SuiteRun | None = None) -> None:
+def remember_trigger(runs: list[dict], user: PortalUser, suite_run: SuiteRun | None = None) -> None:
     """Note that `user` started these runs from the portal (Telnyx only says "api"), and in which batch."""
     now = timezone.now()
     for run in runs:
@@ -67,7 +67,7 @@ def test_runs_sync(*, test_id: str) -> SyncOutcome:
     return SyncOutcome(ran=True, count=count)
 
 
-def test_run_trigger(*, user: AbstractBaseUser, test_id: str, idempotency_key: str, version_id: str = "") -> dict:
+def test_run_trigger(*, user: PortalUser, test_id: str, idempotency_key: str, version_id: str = "") -> dict:
     """Start one run of a test. The caller's Idempotency-Key makes a retried click the same run."""
     require_perm(user, OPERATE)
     test = AssistantTest.objects.filter(telnyx_id=test_id).first()
@@ -87,7 +87,7 @@ def test_run_trigger(*, user: AbstractBaseUser, test_id: str, idempotency_key: s
     return response.data
 
 
-def test_run_fetch(*, user: AbstractBaseUser, test_id: str, run_id: str) -> LiveOrCached:
+def test_run_fetch(*, user: PortalUser, test_id: str, run_id: str) -> LiveOrCached:
     """The run as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
     require_perm(user, READ)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from core.types import PortalUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ from portal.telnyx.resources._base import parse_date
 
 from testing import selectors
 from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
+from testing.services import alerts
+from testing.services.assistant_tests import tests_sync
 from testing.services.runs import MAX_RUN_PAGES, remember_trigger, runs_cache_put
 
 RESOURCE = "test-suites"
@@ -38,7 +40,21 @@ def suites_sync() -> SyncOutcome:
     )
 
 
-def destination_versions(*, user: AbstractBaseUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
+# Each suite's run history is one more call per suite: only the first ones are refreshed here.
+MAX_SUITES_REFRESHED = 25
+
+
+def suites_page_sync() -> SyncOutcome:
+    """The suites page shows test counts and last runs too: re-read tests, suite names, then each suite's runs."""
+    tests = tests_sync()
+    suites = suites_sync()
+    if suites.ok:
+        for name in selectors.suite_names()[:MAX_SUITES_REFRESHED]:
+            suite_history_sync(suite_name=name)
+    return suites if suites.error or not tests.error else tests
+
+
+def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
     """Each assistant the suite's tests call, with its versions freshly synced for the Run suite form.
 
     Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
@@ -52,8 +68,13 @@ def destination_versions(*, user: AbstractBaseUser, suite_name: str) -> tuple[li
     return selectors.destinations_with_versions(suite_name), " ".join(dict.fromkeys(errors))
 
 
-def summarize(suite_run: SuiteRun) -> SuiteRun:
-    """Recount a batch from its cached runs and save the summary (status, counts, finish time)."""
+def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:
+    """Recount a batch from its cached runs and save the summary (status, counts, finish time).
+
+    A batch seen running and now final sends its suite's alerts (unless `alert` is False: a
+    batch first seen already finished, in an old history, is not news).
+    """
+    was_running = suite_run.status == "running"
     statuses = list(TestRun.objects.filter(telnyx_id__in=suite_run.run_ids).values_list("status", flat=True))
     suite_run.total = len(suite_run.run_ids)
     suite_run.passed = statuses.count("passed")
@@ -68,6 +89,8 @@ def summarize(suite_run: SuiteRun) -> SuiteRun:
     else:
         suite_run.status = "running"
     suite_run.save()
+    if alert and was_running and suite_run.status != "running":
+        alerts.alerts_for_finished_run(suite_run)
     return suite_run
 
 
@@ -87,7 +110,7 @@ def _trigger_each_test(suite_name: str, versions: dict[str, str], idempotency_ke
     return TelnyxResponse(status=last.status, data=[r.data for r in started], request_id=last.request_id)
 
 
-def suite_run_trigger(*, user: AbstractBaseUser, suite_name: str, idempotency_key: str, version_id: str = "",
+def suite_run_trigger(*, user: PortalUser, suite_name: str, idempotency_key: str, version_id: str = "",
                       versions: dict[str, str] | None = None) -> SuiteRun:
     """Run every test of a suite and keep the batch.
 
@@ -186,5 +209,5 @@ def suite_history_sync(*, suite_name: str) -> SyncOutcome:
             if not created:
                 known = set(suite_run.run_ids)
                 suite_run.run_ids = suite_run.run_ids + [r["run_id"] for r in runs if r["run_id"] not in known]
-            summarize(suite_run)
+            summarize(suite_run, alert=not created)
     return SyncOutcome(ran=True, count=len(items))

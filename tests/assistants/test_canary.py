@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 import responses
@@ -299,3 +300,56 @@ def test_rule_tester_can_test_the_unsaved_draft(api, team_admin_client):
     assert "initial <strong>100%</strong>" in content
     broken = team_admin_client.get(page_url("canary-test"), {**draft, "r1-s0-weight": "200"}).content.decode()
     assert "The draft has errors" in broken
+
+
+# --- releasing from the canary page ------------------------------------------------------------
+PINNED_THEN_20 = [
+    {"match": [{"attribute": "from", "operator": "starts_with", "values": ["+1555"]}], "serve": {"version_id": "v-exp"}},
+    {"serve": {"rollout": [{"version_id": "v-exp", "weight": 20.0}]}},
+]
+
+
+def test_the_canary_page_says_the_split_in_plain_words_and_offers_promote_and_abort(api, team_admin_client):
+    has_canary(api, PINNED_THEN_20)
+    content = team_admin_client.get(page_url("canary")).content.decode()
+    summary = content.split('data-testid="canary-summary"')[1].split("</p>")[0]
+    assert ("callers whose from starts with +1555: 100% empathy experiment; "
+            "everyone else: 20% empathy experiment, 80% main") in summary
+    promote = content.split('data-testid="promote-candidate"')[0].rsplit("<a", 1)[1]
+    assert reverse("assistants:version-promote", args=[AID, "v-exp"]) in promote  # the confirmed promote page
+    assert "Promote candidate “empathy experiment”" in content
+    abort = content.split('data-testid="abort-canary"')[0].rsplit("<a", 1)[1]
+    assert page_url("canary-delete") in abort
+    confirm = team_admin_client.get(page_url("canary-delete")).content.decode()
+    assert "Abort the canary deploy?" in confirm and "Yes, abort: all traffic to main" in confirm
+
+
+def test_split_history_marks_the_entry_that_is_live_now(api, team_admin_client, team_admin):
+    has_canary(api, ROLLOUT_20)
+    older = CanaryConfig.objects.create(assistant_id=AID, rules=PINNED_THEN_20, kind="saved", username="ada_admin",
+                                        saved_at=timezone.now() - timedelta(hours=2))
+    live = CanaryConfig.objects.create(assistant_id=AID, rules=ROLLOUT_20, kind="saved", username="ada_admin",
+                                       saved_at=timezone.now() - timedelta(hours=1))
+    content = team_admin_client.get(page_url("canary")).content.decode()
+    history = content.split('data-testid="split-history"')[1]
+    current = history.split('data-testid="current-config"')[1].split("</tr>")[0]
+    assert ">current<" in current and f"canary/restore/{live.pk}/" not in current  # nothing to restore
+    assert history.count('data-testid="current-config"') == 1
+    assert f"canary/restore/{older.pk}/" in history
+
+
+def test_observed_split_has_a_since_this_canary_started_window(api, viewer_client, telnyx_base):
+    started = timezone.now() - timedelta(hours=3)
+    has_canary(api, ROLLOUT_20, created_at=started.isoformat())
+    def conversation(n, hours_ago, version):
+        at = (timezone.now() - timedelta(hours=hours_ago)).isoformat()
+        return {"id": f"c{n}", "created_at": at, "metadata": {"assistant_id": AID, "assistant_version_id": version}}
+    conversations = [conversation(0, 1, "v-exp"), conversation(1, 2, "v-main"), conversation(2, 5, "v-main"),
+                     conversation(3, 30, "v-main")]
+    api.get(f"{telnyx_base}/ai/conversations", json={"data": conversations})
+
+    content = viewer_client.get(page_url("canary-observed"), headers={"HX-Request": "true"}).content.decode()
+
+    since = content.split("Since this canary started")[1].split("split-block")[0]
+    assert "2 conversations" in since  # only the two after the canary started
+    assert "empathy experiment <strong>50%</strong>" in since

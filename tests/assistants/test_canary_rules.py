@@ -102,3 +102,14 @@ def test_structural_ops_add_and_remove_rules_clauses_and_rows():
     rows = apply_op(rows, "remove_rule-0")
     assert len(rows) == 3 and rows[0].slots[0].version_id == "v-exp"
     assert apply_op(rows, "remove_rule-99") == rows  # stale positions are ignored
+
+
+def test_the_summary_in_words_covers_who_falls_through_and_stops_at_a_catch_all():
+    from assistants.canary.display import VersionLabels, summary_in_words
+
+    labels = VersionLabels([{"id": "v7", "name": "v7"}, {"id": "m", "name": "rev 1"}], "m")
+    pinned = {"match": [{"attribute": "to", "operator": "in", "values": ["+1", "+2"]}], "serve": {"version_id": "v7"}}
+    assert summary_in_words([pinned], labels) == "callers whose to is +1, +2: 100% v7; everyone else: 100% main"
+    catch_all = {"serve": {"rollout": [{"version_id": "v7", "weight": 12.5}]}}
+    assert summary_in_words([catch_all, pinned], labels) == "everyone: 12.5% v7, 87.5% main"  # the rest is never reached
+    assert summary_in_words([], labels) == "everyone: 100% main"

@@ -48,16 +48,16 @@ def test_form_shows_settings_in_sections_with_tools_and_unmodeled_settings_read_
 
 
 @responses.activate
-def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_admin_client, live, telnyx_base, version_json, form_data):
+def test_save_sends_only_what_changed_keeps_nested_extras_and_is_not_live(team_admin_client, live, telnyx_base, version_json, form_data):
     data = form_data(team_admin_client.get(CHANGE))
-    data.update({"name": "Support bot renamed", "voice_speed": "1.2", "tools-0-url": "https://example.com/v2", "save": ""})
+    data.update({"name": "Support bot renamed", "voice_speed": "1.2", "tools-0-url": "https://example.com/v2", "save_as_version": ""})
     saved = version_json(live, "v-new", "v-new", name="Support bot renamed")
     responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=saved)
 
     response = team_admin_client.post(CHANGE, data)
 
     body = sent_body()
-    assert body["promote_to_main"] is True
+    assert body["promote_to_main"] is False  # making it live is a separate, confirmed action
     assert body["name"] == "Support bot renamed"
     # voice_settings merged: the speed is added, temperature (not on the form) is kept.
     assert body["voice_settings"] == {"voice": "Telnyx.KokoroTTS.af_heart", "temperature": 0.7, "voice_speed": 1.2}
@@ -66,9 +66,9 @@ def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_adm
     assert body["tools"][0]["webhook"]["url"] == "https://example.com/v2"
     assert [t["type"] for t in body["tools"]] == ["webhook", "hangup"]
     assert not {"widget_settings", "enabled_features", "instructions", "transcription"} & set(body)
-    assert response.status_code == 302 and response.url == reverse("assistants:detail", args=[ASSISTANT_ID])
-    assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).name == "Support bot renamed"
-    event = AuditEvent.objects.get(action="update")
+    assert response.status_code == 302 and response.url == reverse("assistants:version", args=[ASSISTANT_ID, "v-new"])
+    assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).name == "Support bot 1"  # main is unchanged
+    event = AuditEvent.objects.get(action="create version")
     assert event.changes["name"] == {"before": "Support bot 1", "after": "Support bot renamed"}
 
 
@@ -76,15 +76,23 @@ def test_save_sends_only_what_changed_keeps_nested_extras_and_goes_main(team_adm
 def test_save_as_new_version_is_not_live(team_admin_client, live, telnyx_base, version_json, form_data):
     data = form_data(team_admin_client.get(CHANGE))
     data.update({"instructions": "Be very brief.", "version_name": "brief", "save_as_version": ""})
-    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}",
-                   json=version_json(live, "v-staged", "brief", instructions="Be very brief."))
+    staged = version_json(live, "v-staged", "brief", instructions="Be very brief.")
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=staged)
+    responses.get(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}/versions/v-staged", json=staged)
 
     response = team_admin_client.post(CHANGE, data, follow=True)
 
     body = sent_body()
     assert body["promote_to_main"] is False and body["version_name"] == "brief"
     assert body["instructions"] == "Be very brief."
-    assert "Saved new version “brief”" in response.content.decode()
+    content = response.content.decode()
+    assert "Saved new version “brief”. It is not live." in content
+    # The flash offers the next steps, one click each; making it live goes through the confirm page.
+    flash = content.split('class="messages"')[1].split("</ul>")[0]
+    assert reverse("assistants:chat", args=[ASSISTANT_ID]) + "?version=v-staged" in flash
+    assert reverse("assistants:version", args=[ASSISTANT_ID, "v-staged"]) + "#version-suites" in flash
+    assert reverse("assistants:version-promote", args=[ASSISTANT_ID, "v-staged"]) in flash
+    assert 'data-testid="try-in-chat"' in content and 'id="version-suites"' in content
     # main is untouched in the cache; the staged version is cached as not main
     assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).instructions == live["instructions"]
     staged = AssistantVersion.objects.get(version_id="v-staged")
@@ -214,3 +222,22 @@ def test_change_form_warns_which_version_the_next_save_prunes(team_admin_client,
     assert pruned.name == "rev 1"  # the oldest that is not main
     AssistantVersion.objects.filter(version_id="v9").delete()
     assert version_pruned_by_next_save("a1") is None
+
+
+@responses.activate
+def test_the_form_only_saves_versions_that_are_not_live_from_a_sticky_bar(team_admin_client, live):
+    content = team_admin_client.get(CHANGE).content.decode()
+    bar = content.split('data-testid="save-bar"')[1].split("</form>")[0]
+    assert 'class="card form-actions-card sticky-save-bar"' in content
+    assert bar.count('type="submit"') == 1 and 'name="save_as_version"' in bar  # no "save straight to main"
+    assert "not live" in bar
+    assert "data-warn-unsaved" in content and "/static/portal/unsaved.js" in content
+    assert "<script>" not in content  # the CSP allows no inline script
+
+
+@responses.activate
+def test_an_old_save_button_post_still_saves_a_version_that_is_not_live(team_admin_client, live, telnyx_base, version_json, form_data):
+    data = {**form_data(team_admin_client.get(CHANGE)), "name": "Renamed", "save": ""}
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=version_json(live, "v-new", "v-new", name="Renamed"))
+    team_admin_client.post(CHANGE, data)
+    assert sent_body()["promote_to_main"] is False

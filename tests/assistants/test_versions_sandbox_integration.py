@@ -30,19 +30,19 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
 
     staged = team_admin_client.post(change, data, follow=True)
 
-    assert "Saved new version “callback offer”" in staged.content.decode()
+    assert "Saved new version “callback offer”. It is not live." in staged.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == first_main  # not live
     row = AssistantVersion.objects.get(assistant_id=aid, name="callback offer")
     assert not row.is_main
-    listing = staged.content.decode().split('data-testid="versions-table"')[1]
-    assert "callback offer" in listing
+    listing = team_admin_client.get(reverse("assistants:versions", args=[aid])).content.decode()
+    assert "callback offer" in listing.split('data-testid="versions-table"')[1]
 
     compare = team_admin_client.get(reverse("assistants:version-compare", args=[aid]), {"a": first_main, "b": row.version_id})
     assert "<ins>Always offer a callback.</ins>" in compare.content.decode()
 
     confirm = team_admin_client.get(reverse("assistants:version-promote", args=[aid, row.version_id])).content.decode()
     assert "The canary deploy will be removed" in confirm and "20% to “empathy experiment”" in confirm
-    promoted = team_admin_client.post(reverse("assistants:version-promote", args=[aid, row.version_id]), follow=True)
+    promoted = team_admin_client.post(reverse("assistants:version-promote", args=[aid, row.version_id]), {"override_reason": "no suites for this assistant yet"}, follow=True)
     assert "Promoted “callback offer” to main" in promoted.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == row.version_id
     # The canary Telnyx dropped stays in the split history, restorable.
@@ -55,7 +55,9 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
     assert "is main again" in rolled.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == first_main
     actions = list(AuditEvent.objects.filter(resource_id=aid).order_by("pk").values_list("action", "outcome"))
-    assert actions == [("create version", "success"), ("promote", "success"), ("rollback", "success")]
+    # The promotion gate's override (no suite had run on the version) is audited before the promotion.
+    assert actions == [("create version", "success"), ("override", "success"), ("promote", "success"),
+                       ("rollback", "success")]
 
 
 def test_sandbox_rejection_lands_on_the_tool_row(team_admin_client, acme, form_data):

@@ -84,7 +84,7 @@ def test_promote_page_shows_the_diff_and_warns_the_canary_goes(team_admin_client
 @responses.activate
 def test_promoting_says_what_happened_and_offers_a_rollback(team_admin_client, api):
     responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-staged/promote", json=api["staged"])
-    response = team_admin_client.post(reverse("assistants:version-promote", args=[AID, "v-staged"]))
+    response = team_admin_client.post(reverse("assistants:version-promote", args=[AID, "v-staged"]), {"override_reason": "no suites for this assistant yet"})
     assert response.status_code == 302
     messages = [str(m) for m in response.wsgi_request._messages]
     assert "Promoted “empathy” to main" in messages[0] and "canary deploy (20% to “empathy”) was removed" in messages[0]
@@ -116,10 +116,10 @@ def test_roll_back_promotes_the_previous_main_and_is_audited_as_rollback(team_ad
 @responses.activate
 def test_failed_promote_keeps_main_and_shows_why(team_admin_client, api):
     responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-staged/promote", status=503)
-    response = team_admin_client.post(reverse("assistants:version-promote", args=[AID, "v-staged"]), follow=True)
+    response = team_admin_client.post(reverse("assistants:version-promote", args=[AID, "v-staged"]), {"override_reason": "no suites for this assistant yet"}, follow=True)
     assert "Could not promote the version. Telnyx had a server error (503)" in response.content.decode()
     assert Assistant.objects.get(telnyx_id=AID).version_id == "v-main"
-    assert AuditEvent.objects.get().outcome == "failure"
+    assert AuditEvent.objects.get(action="promote").outcome == "failure"
 
 
 @responses.activate

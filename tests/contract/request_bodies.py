@@ -17,10 +17,12 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote
 
 import pydantic
 import pydantic.warnings
 import telnyx
+import typing_extensions
 from typing_extensions import is_typeddict
 
 ENDPOINTS_FILE = Path("/work/shared/telnyx-endpoints.json")
@@ -38,8 +40,9 @@ class Recorded:
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    pattern: re.Pattern  # path parameters as named groups
+    pattern: re.Pattern  # one capture group per path parameter
     sdk_method: str
+    path_params: tuple[str, ...]
 
 
 @cache
@@ -47,35 +50,12 @@ def endpoints() -> list[Endpoint]:
     source = ENDPOINTS_FILE if ENDPOINTS_FILE.exists() else LOCAL_COPY
     found = []
     for entry in json.loads(source.read_text()):
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(entry["path"].lstrip("/")))
-        found.append(Endpoint(entry["method"], re.compile(f"^{regex}$"), entry["sdk_method"].split("(", 1)[0]))
+        template = entry["path"].lstrip("/")
+        regex = re.sub(r"\\\{\w+\\\}", "([^/]+)", re.escape(template))
+        found.append(Endpoint(entry["method"], re.compile(f"^{regex}$"), entry["sdk_method"].split("(", 1)[0],
+                              tuple(re.findall(r"\{(\w+)\}", template))))
     # Literal paths before templated ones: `ai/embeddings/url` is not `ai/embeddings/{task_id}`.
-    return sorted(found, key=lambda e: e.pattern.pattern.count("[^/]+"))
-
-
-def _aliases(params: type) -> dict[str, str]:
-    """Wire name → Python name for the TypedDict's aliased keys (`"from"` → `from_`)."""
-    found = {}
-    for name, hint in typing.get_type_hints(params, include_extras=True).items():
-        stack = [hint]
-        while stack:
-            tp = stack.pop()
-            for meta in getattr(tp, "__metadata__", ()):
-                if getattr(meta, "alias", None):
-                    found[meta.alias] = name
-            stack.extend(typing.get_args(tp))
-    return found
-
-
-def as_params(params: type, body: object, path_values: dict[str, str]) -> object:
-    """The body as the SDK's TypedDict spells it: wire aliases back to Python names, and the
-    path parameters some SDK methods declare in the same TypedDict (`assistant_id`) filled in."""
-    if not isinstance(body, dict):
-        return body
-    aliases = _aliases(params)
-    named = {aliases.get(key, key): value for key, value in body.items()}
-    declared = typing.get_type_hints(params)
-    return {**{k: v for k, v in path_values.items() if k in declared}, **named}
+    return sorted(found, key=lambda e: len(e.path_params))
 
 
 def endpoint_for(method: str, path: str) -> Endpoint | None:
@@ -119,6 +99,36 @@ def adapter(params: type) -> pydantic.TypeAdapter:
         return pydantic.TypeAdapter(params)
 
 
+def _unrequired(hint):
+    """`Required[X]` / `NotRequired[X]` → X."""
+    while typing.get_origin(hint) in (typing_extensions.Required, typing_extensions.NotRequired):
+        hint = typing.get_args(hint)[0]
+    return hint
+
+
+def _wire_to_python(value, tp):
+    """The body with wire names turned back into the TypedDict's keys (`from` → `from_`: the SDK
+    declares such renames as `Annotated[..., PropertyInfo(alias="from")]`)."""
+    from telnyx._utils import PropertyInfo
+
+    tp = _unrequired(tp)
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if is_typeddict(tp) and isinstance(value, dict):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        aliases = {meta.alias: name for name, hint in hints.items() for meta in getattr(_unrequired(hint), "__metadata__", ())
+                   if isinstance(meta, PropertyInfo) and meta.alias}
+        # A Python-side name on the wire is wrong too: make it an unknown key that says so.
+        wrong = {name: f"{name} (send it as {alias!r})" for alias, name in aliases.items()}
+        renamed = {aliases.get(key) or wrong.get(key, key): item for key, item in value.items()}
+        return {key: _wire_to_python(item, hints.get(key)) for key, item in renamed.items()}
+    args = typing.get_args(tp)
+    if isinstance(value, list) and args:
+        return [_wire_to_python(item, args[0]) for item in value]
+    nested = [arg for arg in args if is_typeddict(arg) or typing.get_origin(arg) is typing.Annotated]
+    return _wire_to_python(value, nested[0]) if len(nested) == 1 else value
+
+
 def problems(recorded: Recorded) -> list[str]:
     """What is wrong with one recorded body, in words (empty when it validates)."""
     where = f"{recorded.method} {recorded.path}"
@@ -128,9 +138,14 @@ def problems(recorded: Recorded) -> list[str]:
     params = params_type(endpoint.sdk_method)
     if params is None:
         return [f"{where}: {endpoint.sdk_method} takes no JSON body, but the portal sent one"]
+    body = _wire_to_python(recorded.body, params)
+    if isinstance(body, dict):
+        # Stainless puts the outer path parameters (e.g. `assistant_id`) in the params type too.
+        keys = typing.get_type_hints(params)
+        values = endpoint.pattern.match(recorded.path.split("?", 1)[0].strip("/")).groups()
+        body = {**{n: unquote(v) for n, v in zip(endpoint.path_params, values) if n in keys}, **body}
     try:
-        path_values = endpoint.pattern.match(recorded.path.split("?", 1)[0].strip("/")).groupdict()
-        adapter(params).validate_python(as_params(params, recorded.body, path_values))
+        adapter(params).validate_python(body)
     except pydantic.ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(body)'}: {e['msg']}" for e in exc.errors())
         return [f"{where} ({params.__name__}): {details}"]

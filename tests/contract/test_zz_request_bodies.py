@@ -74,3 +74,9 @@ def test_every_body_the_portal_sent_to_the_sandbox_this_session_matches_the_sdk_
     assert RECORDED, "nothing was recorded: is the recorder in tests/conftest.py active?"
     failures = sorted({p for r in RECORDED for p in problems(r)})
     assert failures == [], "\n".join(failures)
+
+
+def test_wire_names_are_checked_not_python_names():
+    """The SDK sends `from_` as `from`: the portal must send `from`, and `from_` is an error."""
+    assert problems(Recorded("POST", "ai/assistants/a1/chat/sms", {"from": "+15550001", "to": "+15550002", "text": "hi"})) == []
+    assert problems(Recorded("POST", "ai/assistants/a1/chat/sms", {"from_": "+15550001", "to": "+15550002", "text": "hi"}))

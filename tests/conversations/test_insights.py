@@ -49,3 +49,10 @@ def test_list_refresh_and_viewer_reads_but_cannot_edit(viewer_client, team_admin
     assert b"Summarise the call." in page.content and b">Save</button>" not in page.content
     assert viewer_client.post(reverse("insights:template", args=[row.telnyx_id]), {"name": "x", "instructions": "y"}).status_code == 403
     assert viewer_client.post(reverse("insights:refresh", args=["nope"])).status_code == 404
+
+
+def test_insights_live_under_conversations_and_old_addresses_redirect_permanently(viewer_client):
+    assert reverse("insights:groups") == "/conversations/insights/groups/"
+    old = viewer_client.get("/insights/groups/?q=retention")
+    assert old.status_code == 301 and old.url == "/conversations/insights/groups/?q=retention"
+    assert viewer_client.get("/insights/").url == "/conversations/insights/"

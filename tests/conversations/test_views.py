@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import responses
 from django.urls import reverse
@@ -47,17 +49,29 @@ def test_htmx_gets_only_the_table(viewer_client, cached):
 
 
 @responses.activate
-def test_sync_step_shows_progress_then_asks_the_table_to_reload(viewer_client, telnyx_base, monkeypatch):
+def test_refresh_syncs_every_batch_then_asks_the_table_to_reload(viewer_client, telnyx_base, monkeypatch):
+    # Tasks run inline in unit tests: one Refresh runs the whole stepwise sync.
     monkeypatch.setattr(services, "BATCH_SIZE", 2)
     responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(1), conv(2)]})
-    first = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
-    assert b"Loading conversations from Telnyx" in first.content and b"run_id" in first.content
-    assert "HX-Trigger" not in first
-    run_id = SyncState.objects.get(resource="conversations").run_id
-    responses.replace(responses.GET, f"{telnyx_base}/ai/conversations", json={"data": [conv(2)]})
-    last = viewer_client.post(reverse("conversations:sync"), {"run_id": run_id}, headers={"HX-Request": "true"})
-    assert b"Loaded 2 conversations" in last.content
-    assert last["HX-Trigger"] == "conversations-synced"
+    responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(2), conv(3)]})
+    responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(3)]})
+    response = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    assert b"Loaded 3 conversations" in response.content
+    assert response["HX-Trigger"] == "conversations-synced"
+    assert Conversation.objects.count() == 3
+
+
+def test_a_sync_running_on_a_worker_shows_its_progress_on_any_page(viewer_client, cached):
+    SyncState.objects.filter(resource="conversations").update(
+        run_id="r1", run_progress=41000, lease_until=timezone.now() + timedelta(seconds=60))
+    page = viewer_client.get(LIST).content.decode()
+    assert "Loading conversations from Telnyx in the background" in page and "41,000" in page
+    assert "5 results" in page  # the cache keeps serving meanwhile
+    polled = viewer_client.post(reverse("conversations:sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
+    assert b"41,000" in polled.content and "HX-Trigger" not in polled
+    SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, item_count=5)
+    done = viewer_client.post(reverse("conversations:sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
+    assert b"Loaded 5 conversations" in done.content and done["HX-Trigger"] == "conversations-synced"
 
 
 @responses.activate
@@ -89,3 +103,25 @@ def test_viewer_and_operator_cannot_change_conversations(viewer_client, operator
     for client in (viewer_client, operator_client):
         assert client.post(reverse(f"conversations:{name}", args=["conv-1"])).status_code == 403
     assert Conversation.objects.count() == 5
+
+
+@responses.activate
+def test_detail_names_each_insight_and_formats_structured_results(viewer_client, telnyx_base):
+    from conversations.models import InsightTemplate
+
+    InsightTemplate.objects.create(telnyx_id="tpl-summary", name="Call summary", synced_at=timezone.now())
+    InsightTemplate.objects.create(telnyx_id="tpl-mood", name="Sentiment", synced_at=timezone.now())
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1", json={"data": conv(1)})
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/messages", json={"data": [], "meta": {"page_number": 1, "total_pages": 1}})
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/conversations-insights", json={
+        "data": [{"id": "i1", "status": "completed", "created_at": "2026-11-20T10:06:00Z", "conversation_insights": [
+            {"insight_id": "tpl-summary", "result": '{"summary": "Asked about opening hours", "score": 4.5, "resolved": true}'},
+            {"insight_id": "tpl-mood", "result": "positive"},
+            {"insight_id": "tpl-gone", "result": "7"},
+        ]}], "meta": {"page_number": 1, "page_size": 20, "total_pages": 1, "total_results": 1}})
+    content = viewer_client.get(reverse("conversations:detail", args=["conv-1"])).content.decode()
+    insights = content[content.index("<h2>Insights</h2>"):]
+    assert ">Call summary</h3>" in insights and ">Sentiment</h3>" in insights and ">Unnamed insight</h3>" in insights
+    assert "<dt>Summary</dt><dd>Asked about opening hours</dd>" in insights
+    assert "<dt>Score</dt><dd><strong>4.5</strong></dd>" in insights and ">yes</span>" in insights
+    assert "<p>positive</p>" in insights and '"summary"' not in insights  # no raw JSON

@@ -38,8 +38,7 @@ def test_create_stage_compare_canary_chat_promote_roll_back(live_server, sandbox
     assert get_client().get(f"ai/assistants/{assistant_id}").data["version_id"] == first_main  # not live
 
     # Compare it with main.
-    row = page.locator("[data-testid=versions-table] tr", has_text="holiday note")
-    row.get_by_role("link", name="Compare with main").click()
+    page.locator(".page-head").get_by_role("link", name="Compare with main").click()
     expect(page.locator("[data-testid=instructions-diff] ins").last).to_contain_text("holiday schedule")
 
     # Send 20% of new conversations to it.
@@ -73,6 +72,9 @@ def test_create_stage_compare_canary_chat_promote_roll_back(live_server, sandbox
     page.goto(f"{base}/assistants/{assistant_id}/versions/")
     page.locator("[data-testid=versions-table] tr", has_text="holiday note").get_by_role("link", name="Promote").click()
     expect(page.locator("[data-testid=canary-warning]")).to_contain_text("holiday note")
+    # No suite has run on this version: the promotion gate wants a written override.
+    expect(page.get_by_test_id("promotion-check")).to_contain_text("The promotion gate refuses this version")
+    page.fill("#override_reason", "hotfix agreed in stand-up")
     page.click("button:has-text('Yes, promote it')")
     expect(page.locator(".message-success")).to_contain_text("Promoted “holiday note” to main")
     page.goto(f"{base}/assistants/{assistant_id}/canary/")

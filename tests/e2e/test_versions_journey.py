@@ -31,17 +31,30 @@ def test_admin_edits_stages_compares_promotes_and_rolls_back(live_server, sandbo
 
     page.fill("#id_instructions", "You are Acme's support agent.\nOffer a callback when the wait is long.")
     page.fill("#id_version_name", "browser callback")
-    page.click("button:has-text('Save as new version')")
-    expect(page.locator(".message-success")).to_contain_text("Saved new version “browser callback”")
-    row = page.locator("[data-testid=versions-table] tr", has_text="browser callback")
-    expect(row.locator(".badge-main")).to_have_count(0)
+    # Leaving with unsaved edits asks first; staying keeps them.
+    expect(page.get_by_test_id("save-bar")).to_contain_text("Unsaved edits")
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_test_id("save-bar").get_by_role("link", name="Cancel").click()
+    assert dialogs == ["beforeunload"]
+    expect(page.locator("#id_version_name")).to_have_value("browser callback")
 
-    row.get_by_role("link", name="Compare with main").click()
+    page.click("button:has-text('Save as new version')")
+    flash = page.locator(".message-success")
+    expect(flash).to_contain_text("Saved new version “browser callback”. It is not live.")
+    for step in ("Try in chat", "Run suites on this version", "Make live…"):
+        expect(flash.get_by_role("link", name=step)).to_have_count(1)
+    expect(page.locator(".page-head .badge-main")).to_have_count(0)
+
+    page.locator(".page-head").get_by_role("link", name="Compare with main").click()
     expect(page.locator("[data-testid=instructions-diff] ins").first).to_contain_text("You are Acme's support agent.")
     expect(page.locator("[data-testid=instructions-diff] ins").nth(1)).to_contain_text("Offer a callback")
 
     page.click("text=Promote “browser callback”")
     expect(page.locator("[data-testid=canary-warning]")).to_contain_text("20% to “empathy experiment”")
+    # No suite has run on this version: the promotion gate wants a written override.
+    expect(page.get_by_test_id("promotion-check")).to_contain_text("The promotion gate refuses this version")
+    page.fill("#override_reason", "hotfix agreed in stand-up")
     page.click("button:has-text('Yes, promote it')")
     expect(page.locator(".message-success")).to_contain_text("Promoted “browser callback” to main")
     expect(page.locator(".message-success")).to_contain_text("canary deploy (20% to “empathy experiment”) was removed")

@@ -47,8 +47,8 @@ LISTS = {
     "/knowledge/clusters/": lambda i: ClusterTask(**_stamp(i), status="success"),
     "/inference/models/": lambda i: LanguageModel(**_stamp(i)),
     "/inference/fine-tuning/": lambda i: FineTuningJob(**_stamp(i), model=f"model-{i % 3}", status="running"),
-    "/insights/": lambda i: InsightTemplate(**_stamp(i), name=f"Template {i}"),
-    "/insights/groups/": lambda i: InsightGroup(**_stamp(i), name=f"Group {i}"),
+    "/conversations/insights/": lambda i: InsightTemplate(**_stamp(i), name=f"Template {i}"),
+    "/conversations/insights/groups/": lambda i: InsightGroup(**_stamp(i), name=f"Group {i}"),
     "/audit/": lambda i: AuditEvent(action="update", resource_type="assistant", resource_id=f"a-{i}", summary="Saved"),
 }
 

@@ -95,3 +95,19 @@ def test_suite_trigger_returns_bare_array_and_history(api, make_assistant):
                       test_suite_run_id=runs[0]["test_suite_run_id"]).json()
     assert history["meta"]["total_results"] == 2
     assert api.post("/ai/assistants/tests/test-suites/empty/runs").status_code == 404
+
+
+def test_a_version_of_another_assistant_is_refused_with_a_pointer(api, make_assistant):
+    acme, other = make_assistant(), make_assistant()
+    _make_test(api, acme["id"])
+    second = _make_test(api, other["id"], name="Order status")
+    # The suite calls two assistants: one version cannot be right for both.
+    response = api.post("/ai/assistants/tests/test-suites/booking/runs", {"destination_version_id": acme["version_id"]})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["source"]["pointer"] == "/destination_version_id" and "Order status" in error["detail"]
+    assert not SbTestRun.objects.exists()  # nothing half-started
+    single = api.post(f"/ai/assistants/tests/{second['test_id']}/runs", {"destination_version_id": acme["version_id"]})
+    assert single.status_code == 422
+    assert api.post(f"/ai/assistants/tests/{second['test_id']}/runs",
+                    {"destination_version_id": other["version_id"]}).status_code == 200

@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
+# webhooks/ takes no login: Telnyx calls it, and only signed bodies get in (tests/conversations/test_insight_webhooks.py).
+PUBLIC_PREFIXES = ("login/", "sandbox/", "static/", "webhooks/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
 VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
                 # reads that POST to Telnyx or refresh caches
@@ -38,6 +39,13 @@ def _concrete(route: str) -> str:
 
 def portal_urls() -> list[tuple[str, str]]:
     return [(_concrete(route), name) for route, name in _patterns() if not route.startswith(PUBLIC_PREFIXES)]
+
+
+def test_the_only_public_portal_url_outside_login_is_the_signed_webhook():
+    public = [route for route, _ in _patterns() if route.startswith("webhooks/")]
+    assert public == ["webhooks/telnyx/insights/"]
+    response = Client().post("/webhooks/telnyx/insights/", "{}", content_type="application/json")
+    assert response.status_code == 401
 
 
 def test_url_enumeration_finds_the_portal_pages():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import responses
@@ -12,8 +14,16 @@ from django.utils import timezone
 from portal.models import SyncState
 from testing.models import SuiteRun, TestRun, TestSuite
 from testing.services import assistant_tests as test_services
+from testing.tasks import track_suite_run
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
 
 DESTINATION = "assistant-00000001-0000-4000-8000-000000000000"
 
@@ -50,9 +60,9 @@ def mock_history(telnyx_base, suite_name="booking", runs=()):
                   json={"data": list(runs), "meta": {"page_number": 1, "total_pages": 1}})
 
 
-def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION):
+def mock_versions(telnyx_base, versions=("ver-a", "ver-b"), assistant=DESTINATION, name="Acme Support"):
     """The versions sync behind the Run suite form reads the assistant (for main) and its versions."""
-    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": "Acme Support", "version_id": versions[0]})
+    responses.get(f"{telnyx_base}/ai/assistants/{assistant}", json={"id": assistant, "name": name, "version_id": versions[0]})
     responses.get(f"{telnyx_base}/ai/assistants/{assistant}/versions",
                   json={"data": [{"id": assistant, "version_id": v, "version_name": f"Release {v}"} for v in versions]})
 
@@ -100,10 +110,13 @@ def test_run_suite_lands_on_the_live_page(operator_client, telnyx_base, suite, r
     mock_versions(telnyx_base)
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs",
                    json=[run_json(f"r{i}", f"test-000{i}", test_suite_run_id="batch-x") for i in (1, 2, 3)])
-    response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
-                                    {"version": "ver-b", "idempotency_key": "portal-suite-1"})
+    with queued_on_a_worker() as follow:
+        response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
+                                        {"version": "ver-b", "idempotency_key": "portal-suite-1"})
     assert response.status_code == 302 and response.url == reverse("testing:suite-run", args=["booking", "batch-x"])
     assert responses.calls[-1].request.body == b'{"destination_version_id": "ver-b"}'
+    # Followed on the worker from now on, page open or not (not only from the next sweep).
+    follow.assert_called_once_with(track_suite_run, SuiteRun.objects.get(batch_id="batch-x").pk)
     live = operator_client.get(response.url).content.decode()
     assert "0 of 3 finished" in live and 'hx-trigger="every 2s"' in live and "Booking test 2" in live
     assert "ver-b" in live
@@ -192,7 +205,10 @@ def test_history_shows_pass_rate_per_version_and_a_trend_chart(viewer_client, te
     assert "ver-a" in table and "75%" in table and "25%" in table
     chart = content[content.index('data-testid="trend-chart"'):content.index("</svg>")]
     assert chart.count("<circle") == 3 and "<polyline" in chart
-    assert "50% passed" in chart and "100% passed" in chart and "25% passed" in chart
+    assert "50% on" in chart and "1/2 passed on ver-a" in chart and "2/2 passed" in chart and "1/4 passed on main" in chart
+    caption = content[content.index("<figcaption"):content.index("</figcaption>")]
+    assert "3 points" in caption and "latest 25%" in caption
+    assert "Show the data as a table" in content
 
 
 @responses.activate

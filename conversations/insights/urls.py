@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import insight_views as views
+from conversations.insights import views
 
 app_name = "insights"
 urlpatterns = [
@@ -15,3 +15,4 @@ urlpatterns = [
     path("groups/<tid:group_id>/assign/", views.group_assign, name="group-assign"),
     path("<str:kind>/<tid:object_id>/delete/", views.delete, name="delete"),
 ]
+

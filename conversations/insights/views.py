@@ -1,17 +1,21 @@
-"""Insight templates and groups pages (`/insights/`)."""
+"""Insight templates and groups pages (`/conversations/insights/`)."""
 
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations import insight_services as services
-from conversations.insight_forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
+from conversations import selectors
+from conversations.insights import services, signatures
+from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
 from conversations.models import InsightGroup, InsightTemplate
 from core.changelist import Column, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
@@ -28,10 +32,10 @@ def _list(request, *, kind: str, outcome=None) -> HttpResponse:
         (InsightGroup, GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
         else (InsightTemplate, TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
     )
-    return render_changelist(request, template="conversations/insight_list.html", queryset=model.objects.all(),
+    return render_changelist(request, template="conversations/insights/list.html", queryset=model.objects.all(),
                              form_class=form_class, columns=columns, default_sort="name", resource=resource,
-                             remember_as=f"insights-{kind}", extra={"kind": kind, "outcome": outcome},
-                             fragment=outcome is not None)
+                             remember_as=f"insights-{kind}", extra={"kind": kind},
+                             outcome=outcome)
 
 
 @require_GET
@@ -78,7 +82,7 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
         else:
             messages.success(request, f"Saved insight template “{saved.name}”.")
             return redirect("insights:template", template_id=saved.telnyx_id)
-    return render(request, "conversations/insight_template_form.html", {"form": form, "row": row, "template_id": template_id})
+    return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id})
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,8 +113,18 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
     assigned = (group.payload.get("insights") or []) if group else []
     assigned_ids = {t.get("id") for t in assigned}
     available = InsightTemplate.objects.exclude(telnyx_id__in=assigned_ids)
-    return render(request, "conversations/insight_group_form.html",
-                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available, "error": error})
+    return render(request, "conversations/insights/group_form.html",
+                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available,
+                   "error": error, **_webhook_context()})
+
+
+def _webhook_context() -> dict:
+    """The endpoint to paste into Telnyx, the key it verifies with in sandbox mode, and the latest events."""
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("telnyx-insights-webhook")
+    sandbox_key = signatures.public_key() if settings.SANDBOX_MODE and not settings.TELNYX_PUBLIC_KEY else ""
+    return {"webhook_endpoint": url, "sandbox_public_key": sandbox_key,
+            "webhook_key_missing": not settings.TELNYX_PUBLIC_KEY and not sandbox_key,
+            "insight_events": selectors.recent_insight_events()}
 
 
 @require_POST
@@ -146,4 +160,13 @@ def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Deleted “{label}”.")
             return redirect("insights:groups" if kind == "groups" else "insights:templates")
-    return render(request, "conversations/insight_confirm_delete.html", {"label": label, "kind": kind, "object_id": object_id})
+    return render(request, "conversations/insights/confirm_delete.html", {"label": label, "kind": kind, "object_id": object_id})
+
+
+@read_required
+@require_GET
+def moved(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """The old `/insights/…` address: a permanent redirect to the same page under `/conversations/insights/`."""
+    target = reverse("insights:templates") + quote(rest)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)

@@ -1,0 +1,10 @@
+"""Insights used to live at `/insights/`: old links and bookmarks land on the same page."""
+
+from django.urls import path
+
+from conversations.insights import views
+
+urlpatterns = [
+    path("", views.moved, name="insights-moved"),
+    path("<path:rest>", views.moved, name="insights-moved-page"),
+]

@@ -1,0 +1,135 @@
+"""Insight templates and groups: syncs and Admin writes, through the resource layer and the one write path."""
+
+from __future__ import annotations
+
+from core.types import PortalUser
+
+from core import audit
+from core.cache import cache_delete, cache_put
+from core.sync import SyncOutcome, replace_cache, run_sync
+from core.writes import telnyx_write
+from portal.roles import ADMINISTER, require_perm
+from portal.telnyx import new_idempotency_key
+from portal.telnyx.resources import insights as insights_api
+from portal.telnyx.resources._base import parse_date
+
+from conversations.models import InsightGroup, InsightTemplate
+
+TEMPLATES = "insight_templates"
+GROUPS = "insight_groups"
+TEMPLATE_TYPE = "insight_template"
+GROUP_TYPE = "insight_group"
+
+
+def template_fields(item: dict) -> dict:
+    return {
+        "telnyx_id": item["id"],
+        "name": str(item.get("name") or "")[:300],
+        "insight_type": str(item.get("insight_type") or "")[:20],
+        "instructions": str(item.get("instructions") or ""),
+        "created_at": parse_date(item.get("created_at")),
+    }
+
+
+def group_fields(item: dict) -> dict:
+    return {
+        "telnyx_id": item["id"],
+        "name": str(item.get("name") or "")[:300],
+        "description": str(item.get("description") or ""),
+        "template_count": len(item.get("insights") or []),
+        "created_at": parse_date(item.get("created_at")),
+    }
+
+
+def templates_sync() -> SyncOutcome:
+    return run_sync(TEMPLATES, insights_api.templates_list_all, lambda items: replace_cache(InsightTemplate, items, template_fields))
+
+
+def groups_sync() -> SyncOutcome:
+    return run_sync(GROUPS, insights_api.groups_list_all, lambda items: replace_cache(InsightGroup, items, group_fields))
+
+
+def template_save(*, user: PortalUser, data: dict, template_id: str = "", idempotency_key: str = "") -> InsightTemplate:
+    """Create (no `template_id`) or update an insight template."""
+    require_perm(user, ADMINISTER)
+    before = InsightTemplate.objects.filter(telnyx_id=template_id).first() if template_id else None
+    label = data.get("name", "")
+    if template_id:
+        call = lambda: insights_api.template_update(template_id, data)  # noqa: E731
+    else:
+        call = lambda: insights_api.template_create(data, idempotency_key=idempotency_key or new_idempotency_key())  # noqa: E731
+    verb = "Updated" if template_id else "Created"
+    response = telnyx_write(
+        call, user=user, action="update" if template_id else "create", resource_type=TEMPLATE_TYPE,
+        resource_id=template_id or (lambda r: r.data.get("id", "")), label=label,
+        summary=f"{verb} insight template “{label}”", failure_summary=f"Tried to {verb[:-1].lower()} insight template “{label}”",
+        changes=audit.diff(before.payload if before else None, data),
+        store=lambda r: cache_put(InsightTemplate, r.data, template_fields),
+    )
+    return InsightTemplate.objects.get(telnyx_id=response.data["id"])
+
+
+def template_delete(*, user: PortalUser, template_id: str) -> None:
+    require_perm(user, ADMINISTER)
+    rows = InsightTemplate.objects.filter(telnyx_id=template_id)
+    label = str(rows.first() or template_id)
+    telnyx_write(
+        lambda: insights_api.template_delete(template_id),
+        user=user, action="delete", resource_type=TEMPLATE_TYPE, resource_id=template_id, label=label,
+        summary=f"Deleted insight template “{label}”", failure_summary=f"Tried to delete insight template “{label}”",
+        store=lambda r: cache_delete(rows),
+    )
+
+
+def group_save(*, user: PortalUser, data: dict, group_id: str = "", idempotency_key: str = "") -> InsightGroup:
+    """Create (no `group_id`) or update an insight group."""
+    require_perm(user, ADMINISTER)
+    before = InsightGroup.objects.filter(telnyx_id=group_id).first() if group_id else None
+    label = data.get("name", "")
+    if group_id:
+        call = lambda: insights_api.group_update(group_id, data)  # noqa: E731
+    else:
+        call = lambda: insights_api.group_create(data, idempotency_key=idempotency_key or new_idempotency_key())  # noqa: E731
+    verb = "Updated" if group_id else "Created"
+    response = telnyx_write(
+        call, user=user, action="update" if group_id else "create", resource_type=GROUP_TYPE,
+        resource_id=group_id or (lambda r: r.data.get("id", "")), label=label,
+        summary=f"{verb} insight group “{label}”", failure_summary=f"Tried to {verb[:-1].lower()} insight group “{label}”",
+        changes=audit.diff({k: (before.payload or {}).get(k) for k in data} if before else None, data),
+        store=lambda r: cache_put(InsightGroup, r.data, group_fields),
+    )
+    return InsightGroup.objects.get(telnyx_id=response.data["id"])
+
+
+def group_fetch(*, group_id: str) -> InsightGroup:
+    """The group with its templates, live from Telnyx, written to the cache."""
+    return cache_put(InsightGroup, insights_api.group_retrieve(group_id), group_fields)
+
+
+def group_assign(*, user: PortalUser, group_id: str, template_id: str, assign: bool) -> InsightGroup:
+    """Add a template to a group or take it out; returns the group as Telnyx has it after."""
+    require_perm(user, ADMINISTER)
+    verb = "assign" if assign else "unassign"
+    template = InsightTemplate.objects.filter(telnyx_id=template_id).first()
+    label = str(template) if template else template_id
+    group_name = InsightGroup.objects.filter(telnyx_id=group_id).values_list("name", flat=True).first() or group_id
+    telnyx_write(
+        lambda: insights_api.assign(group_id, template_id) if assign else insights_api.unassign(group_id, template_id),
+        user=user, action=verb, resource_type=GROUP_TYPE, resource_id=group_id, label=group_name,
+        summary=f"{'Assigned' if assign else 'Unassigned'} template “{label}”",
+        failure_summary=f"Tried to {verb} template “{label}”", changes={"template": template_id},
+    )
+    # The assign answer is not the group: read it back so the page shows Telnyx's list.
+    return group_fetch(group_id=group_id)
+
+
+def group_delete(*, user: PortalUser, group_id: str) -> None:
+    require_perm(user, ADMINISTER)
+    rows = InsightGroup.objects.filter(telnyx_id=group_id)
+    label = str(rows.first() or group_id)
+    telnyx_write(
+        lambda: insights_api.group_delete(group_id),
+        user=user, action="delete", resource_type=GROUP_TYPE, resource_id=group_id, label=label,
+        summary=f"Deleted insight group “{label}”", failure_summary=f"Tried to delete insight group “{label}”",
+        store=lambda r: cache_delete(rows),
+    )

@@ -1,0 +1,234 @@
+"""Background work: which listings sync on the worker, sending a sync once, and task records.
+
+Apps register their listings in their `tasks.py` (`register_listing`); a Refresh click, the
+beat's sweep and the tasks page all go through `enqueue_listing_sync`, which queues one
+`portal.tasks.sync_listing` per listing at a time. Every task's life (queued, running,
+failed with the error in plain words) is written to `TaskRecord` by the signal handlers
+below, in whichever process sends or runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from celery import signals
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from portal.models import TaskRecord
+from portal.telnyx import TelnyxError
+
+logger = logging.getLogger(__name__)
+
+# A queued or running record older than this is assumed lost (its worker died before the
+# broker gave it back): it no longer stops the same task from being queued again.
+ACTIVE_FOR = timedelta(minutes=10)
+SYNC_LISTING = "portal.tasks.sync_listing"
+
+
+@dataclass(frozen=True)
+class Listing:
+    resource: str
+    sync: Callable[[], object]  # returns a SyncOutcome
+    # True while cached rows are still changing upstream (a run, embedding, clustering or
+    # fine-tuning job not yet final): the sweep keeps re-syncing until it is False.
+    unfinished: Callable[[], bool] | None = None
+
+
+_listings: dict[str, Listing] = {}
+_discovered = False
+
+
+def register_listing(resource: str, sync: Callable[[], object], *, unfinished: Callable[[], bool] | None = None) -> None:
+    _listings[resource] = Listing(resource, sync, unfinished)
+
+
+def listings() -> dict[str, Listing]:
+    """Every registered listing (importing each app's tasks.py the first time)."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("tasks")
+        _discovered = True
+    return _listings
+
+
+def is_registered(resource: str) -> bool:
+    return resource in listings()
+
+
+class SyncFailed(Exception):
+    """A listing sync that reached Telnyx and failed (the cache was kept)."""
+
+    def __init__(self, message: str, outcome=None):
+        super().__init__(message)  # only the message in args: Celery pickles failures
+        self.outcome = outcome
+
+
+class StillRunning(Exception):
+    """Raised into `task.retry(exc=...)` by a task that checks back later (runs not final yet)."""
+
+
+def task_key(name: str, args, kwargs) -> str:
+    return f"{name}:{json.dumps(list(args or []), sort_keys=True, default=str)}:{json.dumps(kwargs or {}, sort_keys=True, default=str)}"[:400]
+
+
+def _active_records(key: str, since=None):
+    records = TaskRecord.objects.filter(key=key, state__in=TaskRecord.ACTIVE, updated_at__gte=timezone.now() - ACTIVE_FOR)
+    return records.filter(created_at__gt=since) if since is not None else records
+
+
+def is_active(key: str, *, since=None) -> bool:
+    """A task with this key is queued, running or waiting to retry (queued after `since`)."""
+    return _active_records(key, since).exists()
+
+
+def listing_sync_queued(resource: str, *, since=None) -> bool:
+    """A sync of `resource` is queued and no worker has started it yet (one query)."""
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
+    return records.exclude(state=TaskRecord.State.RUNNING).exists()
+
+
+def listing_sync_active(resource: str, *, since=None) -> bool:
+    """A sync of `resource` is queued, or running with its lease held (a "running" record
+    whose lease lapsed belongs to a worker that died)."""
+    from core.sync import sync_state
+
+    if listing_sync_queued(resource, since=since):
+        return True
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
+    lease = sync_state(resource).lease_until
+    return records.exists() and lease is not None and lease > timezone.now()
+
+
+def mark_lost_syncs(resource: str) -> None:
+    """Record as lost the syncs of `resource` whose worker died mid-run (shown on the tasks page)."""
+    TaskRecord.objects.filter(key=task_key(SYNC_LISTING, [resource], {}), state=TaskRecord.State.RUNNING).update(
+        state=TaskRecord.State.FAILED, last_error=f"{TaskRecord.WORKER_LOST}; the sync resumes from where it stopped.",
+        finished_at=timezone.now(), updated_at=timezone.now(),
+    )
+
+
+def mark_lost_tasks() -> int:
+    """Record as lost every other task still "running" after ACTIVE_FOR: each of them (a run
+    check, a suite start) takes seconds, so its worker died. Syncs are judged by their lease
+    instead (`mark_lost_syncs`). If the broker gives the message back, the record runs again."""
+    return (TaskRecord.objects.filter(state=TaskRecord.State.RUNNING, updated_at__lt=timezone.now() - ACTIVE_FOR)
+            .exclude(name=SYNC_LISTING)
+            .update(state=TaskRecord.State.FAILED, finished_at=timezone.now(), updated_at=timezone.now(),
+                    last_error=f"{TaskRecord.WORKER_LOST} and did not finish it; Retry queues it again."))
+
+
+def eager() -> bool:
+    from portal.celery import app
+
+    return bool(app.conf.task_always_eager)
+
+
+def enqueue_listing_sync(resource: str):
+    """Queue the listing's sync unless one is queued or running; returns a `SyncOutcome`.
+
+    Where tasks run inline (unit tests) the sync runs now and its real outcome is returned.
+    """
+    from core.sync import SyncOutcome
+    from portal.tasks import sync_listing
+
+    if eager():
+        result = sync_listing.apply(args=[resource], throw=False)
+        if isinstance(result.result, SyncFailed):
+            return result.result.outcome
+        result.maybe_throw()
+        return result.result
+    if not listing_sync_active(resource):
+        sync_listing.delay(resource)
+    return SyncOutcome(ran=False, queued=True)
+
+
+def idempotency_key(task) -> str:
+    """The Idempotency-Key for a Telnyx write a task makes: the same for a redelivered message
+    (same task id), so Telnyx answers it with the first run instead of starting a second."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"portal-task:{task.name}:{task.request.id}"))
+
+
+def plain_error(exc: BaseException) -> str:
+    """What went wrong, for an admin, without internals (and never the API key)."""
+    if isinstance(exc, TelnyxError):
+        return exc.user_message
+    if isinstance(exc, SyncFailed):
+        return str(exc)
+    return f"The task stopped with an unexpected error ({type(exc).__name__}); the worker log has the details."
+
+
+# --- Task records, from Celery's signals ------------------------------------------------------
+def _recorded(task) -> bool:
+    return task is not None and getattr(task, "recorded", True)
+
+
+def _label(task, args) -> str:
+    template = getattr(task, "label", "") or ""
+    try:
+        return template.format(*(args or []))[:300] if template else task.name
+    except (IndexError, KeyError):
+        return task.name
+
+
+@signals.before_task_publish.connect
+def _on_publish(sender=None, headers=None, body=None, **_):
+    from portal.celery import app
+
+    task = app.tasks.get(sender)
+    if not _recorded(task) or not headers:
+        return
+    args, kwargs = (body[0], body[1]) if isinstance(body, (list, tuple)) and len(body) >= 2 else ([], {})
+    TaskRecord.objects.get_or_create(
+        task_id=headers["id"],
+        defaults={"name": sender, "label": _label(task, args), "key": task_key(sender, args, kwargs),
+                  "args": list(args), "kwargs": dict(kwargs)},
+    )
+
+
+@signals.task_prerun.connect
+def _on_start(sender=None, task_id=None, task=None, args=None, kwargs=None, **_):
+    if not _recorded(task):
+        return
+    record, _ = TaskRecord.objects.get_or_create(
+        task_id=task_id,
+        defaults={"name": task.name, "label": _label(task, args), "key": task_key(task.name, args, kwargs),
+                  "args": list(args or []), "kwargs": dict(kwargs or {})},
+    )
+    TaskRecord.objects.filter(pk=record.pk).update(
+        state=TaskRecord.State.RUNNING, attempts=record.attempts + 1, started_at=timezone.now(),
+        finished_at=None, updated_at=timezone.now(),
+    )
+
+
+@signals.task_success.connect
+def _on_success(sender=None, **_):
+    if _recorded(sender):
+        TaskRecord.objects.filter(task_id=sender.request.id).update(
+            state=TaskRecord.State.SUCCEEDED, last_error="", finished_at=timezone.now(), updated_at=timezone.now()
+        )
+
+
+@signals.task_failure.connect
+def _on_failure(sender=None, task_id=None, exception=None, **_):
+    if _recorded(sender):
+        TaskRecord.objects.filter(task_id=task_id).update(
+            state=TaskRecord.State.FAILED, last_error=plain_error(exception), finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+
+
+@signals.task_retry.connect
+def _on_retry(sender=None, request=None, reason=None, **_):
+    if _recorded(sender) and request is not None:
+        exc = getattr(reason, "exc", None)
+        if isinstance(exc, StillRunning):  # a tracking task's next check, not a failure
+            state, error = TaskRecord.State.QUEUED, ""
+        else:
+            state, error = TaskRecord.State.RETRYING, plain_error(exc) if exc else ""
+        TaskRecord.objects.filter(task_id=request.id).update(state=state, last_error=error, updated_at=timezone.now())

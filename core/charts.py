@@ -1,0 +1,197 @@
+"""Server-rendered SVG charts: the one chart approach of the portal.
+
+A view builds a chart from plain values (no ORM here); `templates/includes/chart_line.html`
+and `chart_bars.html` draw it with axes, dated ticks, a legend, a `<title>` tooltip on
+every mark and a data table as the text alternative. Geometry is computed here so the
+templates only place what they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+# Colour-blind-safe palette (Okabe–Ito), with enough contrast on white for marks.
+PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8a6d00", "#56b4e9", "#6b6b6b"]
+MAX_X_TICKS = 7
+
+
+@dataclass
+class Tick:
+    pos: float
+    label: str
+
+
+@dataclass
+class Mark:
+    """A dot (line charts) or a bar segment (bar charts) with its tooltip and optional link."""
+
+    x: float
+    y: float
+    title: str
+    url: str = ""
+    width: float = 0
+    height: float = 0
+    label: str = ""  # drawn next to a lone dot so it is not a dot without context
+
+
+@dataclass
+class Series:
+    name: str
+    colour: str
+    marks: list[Mark] = field(default_factory=list)
+    polyline: str = ""
+
+
+@dataclass
+class Chart:
+    """Everything a chart include draws, plus the table that says the same in text."""
+
+    title: str
+    summary: str
+    series: list[Series]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    table_head: list[str]
+    table_rows: list[list[str]]
+    width: int = WIDTH
+    height: int = HEIGHT
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_top: int = TOP
+    plot_bottom: int = HEIGHT - BOTTOM
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(s.marks for s in self.series)
+
+    @property
+    def show_legend(self) -> bool:
+        return len(self.series) > 1
+
+
+@dataclass
+class Point:
+    """One observation of a line series: when, the value, a tooltip detail and a link."""
+
+    at: datetime
+    value: float
+    detail: str = ""
+    url: str = ""
+
+
+def _y_scale(y_max: float) -> Callable[[float], float]:
+    span = HEIGHT - BOTTOM - TOP
+    return lambda v: round(HEIGHT - BOTTOM - (v / y_max) * span, 1) if y_max else HEIGHT - BOTTOM
+
+
+def _nice_max(value: float) -> int:
+    """A round axis top at or above value (1, 2, 5 × 10ⁿ), at least 1."""
+    if value <= 1:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _count_ticks(top: int) -> list[int]:
+    """Whole-number ticks from 0 to a `_nice_max` top: five steps where they divide evenly."""
+    step = top // 5 if top >= 5 else 1
+    return list(range(0, top + 1, step))
+
+
+def _date_label(at: date, *, with_time: bool) -> str:
+    if isinstance(at, datetime) and timezone.is_aware(at):
+        at = timezone.localtime(at)
+    return at.strftime("%-d %b %H:%M") if with_time else at.strftime("%-d %b")
+
+
+def line_chart(
+    title: str, series: dict[str, Sequence[Point]], *, percent: bool = True, y_max: float | None = None,
+) -> Chart:
+    """Lines over time, oldest left. A lone point sits mid-axis with its date and value labelled."""
+    all_points = [p for points in series.values() for p in points]
+    top = y_max if y_max is not None else (1.0 if percent else _nice_max(max((p.value for p in all_points), default=0)))
+    y = _y_scale(top)
+    fmt = (lambda v: f"{round(v * 100)}%") if percent else (lambda v: f"{v:g}")
+    if all_points:
+        start, end = min(p.at for p in all_points), max(p.at for p in all_points)
+    else:
+        start = end = timezone.now()
+    if end == start:  # one moment: give the axis a day either side so the dot has context
+        start, end = start - timedelta(days=1), end + timedelta(days=1)
+    span = (end - start).total_seconds()
+    plot_width = WIDTH - RIGHT - LEFT
+    x = lambda at: round(LEFT + (at - start).total_seconds() / span * plot_width, 1)  # noqa: E731
+    with_time = span < 3 * 86400
+    drawn = []
+    for index, (name, points) in enumerate(series.items()):
+        ordered = sorted(points, key=lambda p: p.at)
+        marks = [
+            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {_date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
+                 p.url, label=f"{fmt(p.value)} · {_date_label(p.at, with_time=True)}")
+            for p in ordered
+        ]
+        drawn.append(Series(name, PALETTE[index % len(PALETTE)], marks, " ".join(f"{m.x},{m.y}" for m in marks)))
+    ticks = [start + (end - start) * i / (MAX_X_TICKS - 1) for i in range(MAX_X_TICKS)]
+    rows = [
+        [name, _date_label(p.at, with_time=True), fmt(p.value), p.detail]
+        for name, points in series.items() for p in sorted(points, key=lambda p: p.at)
+    ]
+    count = len(all_points)
+    summary = f"{count} point{'s' if count != 1 else ''}"
+    if all_points:
+        summary += f" from {_date_label(min(p.at for p in all_points), with_time=with_time)} to {_date_label(max(p.at for p in all_points), with_time=with_time)}"
+        latest = max(all_points, key=lambda p: p.at)
+        summary += f"; latest {fmt(latest.value)}"
+    return Chart(
+        title=title, summary=summary, series=drawn,
+        x_ticks=[Tick(x(t), _date_label(t, with_time=with_time)) for t in ticks],
+        y_ticks=[Tick(y(top * f), fmt(top * f)) for f in (0, 0.25, 0.5, 0.75, 1)],
+        table_head=["Series", "When", "Value", "Detail"], table_rows=rows,
+    )
+
+
+def stacked_bar_chart(title: str, days: Sequence[date], counts: dict[str, dict[date, int]]) -> Chart:
+    """One bar per day, stacked by series (e.g. conversations per assistant per day)."""
+    totals = {d: sum(per_day.get(d, 0) for per_day in counts.values()) for d in days}
+    top = _nice_max(max(totals.values(), default=0))
+    y = _y_scale(top)
+    plot_width = WIDTH - RIGHT - LEFT
+    slot = plot_width / max(len(days), 1)
+    bar = max(slot * 0.7, 1)
+    drawn = []
+    base = {d: 0 for d in days}
+    for index, (name, per_day) in enumerate(counts.items()):
+        marks = []
+        for i, d in enumerate(days):
+            n = per_day.get(d, 0)
+            if not n:
+                continue
+            upper, lower = y(base[d] + n), y(base[d])
+            marks.append(Mark(round(LEFT + i * slot + (slot - bar) / 2, 1), upper, f"{name}: {n} on {d:%-d %b}",
+                              width=round(bar, 1), height=round(lower - upper, 1)))
+            base[d] += n
+        drawn.append(Series(name, PALETTE[index % len(PALETTE)], marks))
+    every = max(1, -(-len(days) // MAX_X_TICKS))
+    grand = sum(totals.values())
+    summary = f"{grand} in all over {len(days)} days"
+    if days:
+        summary += f", {days[0]:%-d %b} to {days[-1]:%-d %b}"
+        busiest = max(days, key=lambda d: totals[d])
+        if totals[busiest]:
+            summary += f"; busiest {busiest:%-d %b} with {totals[busiest]}"
+    return Chart(
+        title=title, summary=summary, series=drawn,
+        x_ticks=[Tick(round(LEFT + i * slot + slot / 2, 1), f"{d:%-d %b}") for i, d in enumerate(days) if i % every == 0],
+        y_ticks=[Tick(y(v), str(v)) for v in _count_ticks(top)],
+        table_head=["Day", *counts.keys(), "Total"],
+        table_rows=[[f"{d:%-d %b}", *(str(per_day.get(d, 0)) for per_day in counts.values()), str(totals[d])] for d in days],
+    )

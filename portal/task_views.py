@@ -1,0 +1,53 @@
+"""The tasks page (Admins): background tasks queued, running, failed, with Retry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.celery import app
+from portal.models import TaskRecord
+from portal.roles import admin_required
+
+PAGE_SIZE = 50
+# The tabs, in order: what each shows.
+STATE_TABS = {
+    "": ("All", list(TaskRecord.State.values)),
+    "queued": ("Queued", [TaskRecord.State.QUEUED, TaskRecord.State.RETRYING]),
+    "running": ("Running", [TaskRecord.State.RUNNING]),
+    "failed": ("Failed", [TaskRecord.State.FAILED]),
+}
+
+
+@require_GET
+@admin_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("state", "")
+    if tab not in STATE_TABS:
+        tab = ""
+    records = TaskRecord.objects.filter(state__in=STATE_TABS[tab][1])
+    counts = {key: TaskRecord.objects.filter(state__in=states).count() for key, (_, states) in STATE_TABS.items()}
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, (label, _) in STATE_TABS.items()]
+    template = "portal/task_list.html#table" if request.htmx else "portal/task_list.html"
+    return render(request, template, {"page": page, "tabs": tabs, "tab": tab})
+
+
+@require_POST
+@admin_required
+def task_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed task again with the same arguments (a new task, recorded on its own)."""
+    record = get_object_or_404(TaskRecord, pk=pk, state=TaskRecord.State.FAILED)
+    task = app.tasks.get(record.name)
+    if task is None:
+        messages.error(request, f"“{record}” can no longer be retried: this version of the portal has no such task.")
+    else:
+        task.apply_async(args=record.args, kwargs=record.kwargs)
+        # The retry stands for this failure now: it leaves the Failed tab.
+        TaskRecord.objects.filter(pk=record.pk).update(state=TaskRecord.State.SUCCEEDED, last_error=f"Retried: {record.last_error}")
+        messages.success(request, f"Queued “{record}” again.")
+    return redirect(reverse("tasks") + "?state=failed")

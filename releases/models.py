@@ -1,0 +1,210 @@
+"""Rollout plans, their steps and gate verdicts, approvals, promotion overrides, and the
+insight results of conversations the live-traffic gate has read.
+
+A plan belongs to one assistant and one candidate version. The engine
+(`releases.services.engine.rollout_advance`) walks its steps in order; every row here is
+what the plan page and the release timeline show.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+User = settings.AUTH_USER_MODEL
+
+
+class RolloutPlan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        ABORTING = "aborting", "Aborting"  # restoring the rules live before the plan
+        ABORTED = "aborted", "Aborted"
+        COMPLETED = "completed", "Completed"
+
+    ACTIVE = (Status.RUNNING, Status.PAUSED, Status.ABORTING)
+
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    candidate_version_id = models.CharField(max_length=200)
+    candidate_name = models.CharField(max_length=300, blank=True)
+    # Main when the plan started: the live gate compares the candidate with it.
+    main_version_id = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    current_step = models.PositiveIntegerField(default=0)
+    # The canary rules live before the plan; None = there was no canary deploy.
+    rules_before = models.JSONField(null=True, blank=True)
+    suite_threshold = models.FloatField(default=1.0, help_text="Pass rate (0–1) the suites must reach.")
+    min_sample = models.PositiveIntegerField(default=30, help_text="Conversations per version before the live gate judges.")
+    alpha = models.FloatField(default=0.05, help_text="Significance level of the live gate's tests.")
+    # Insight result keys the live gate judges ("score, resolved"); empty = every numeric or pass/fail key.
+    metrics = models.CharField(max_length=300, blank=True)
+    # {suite name: SuiteRun.batch_id} started against the candidate when the plan started.
+    suite_batches = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What the engine last did or could not do, in words, for the plan page.
+    message = models.TextField(blank=True)
+    apply_failures = models.PositiveIntegerField(default=0)
+    # One engine run at a time per plan (taken with a conditional UPDATE).
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Rollout of {self.candidate_name or self.candidate_version_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    def step(self) -> "RolloutStep | None":
+        return self.steps.filter(index=self.current_step).first()
+
+
+class RolloutStep(models.Model):
+    class Kind(models.TextChoices):
+        PIN = "pin", "Pin test callers"
+        PERCENT = "percent", "Percentage"
+        PROMOTE = "promote", "Promote"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPLYING = "applying", "Applying"
+        HOLDING = "holding", "Holding"
+        PASSED = "passed", "Passed"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    plan = models.ForeignKey(RolloutPlan, on_delete=models.CASCADE, related_name="steps")
+    index = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    weight = models.FloatField(null=True, blank=True)  # percent steps
+    match = models.JSONField(default=list, blank=True)  # pin steps: match clauses
+    hold_seconds = models.PositiveIntegerField(default=0)
+    hold_for_approval = models.BooleanField(default=False)
+    gate_tests = models.BooleanField(default=False)
+    gate_live = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Sent with the canary write: derived from plan id + step index, so a redelivered
+    # task that re-sends the step is recognised by Telnyx (and by `state` here).
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rules = models.JSONField(null=True, blank=True)  # what was sent
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "index"]
+        constraints = [models.UniqueConstraint(fields=["plan", "index"], name="rollout_step_unique_index")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.PERCENT:
+            return f"{self.weight:g}% of traffic"
+        if self.kind == self.Kind.PIN:
+            return "Pin test callers"
+        return "Promote to main"
+
+
+class GateResult(models.Model):
+    class Kind(models.TextChoices):
+        TESTS = "tests", "Test suites"
+        LIVE = "live", "Live traffic"
+
+    class Verdict(models.TextChoices):
+        PASS = "pass", "Pass"
+        FAIL = "fail", "Fail"
+        WAITING = "waiting", "Waiting"
+
+    plan = models.ForeignKey(RolloutPlan, on_delete=models.CASCADE, related_name="gate_results")
+    step = models.ForeignKey(RolloutStep, null=True, on_delete=models.CASCADE, related_name="gate_results")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    summary = models.TextField()
+    # Tests: {suites: [{suite, passed, finished, status}], pass_rate, threshold}.
+    # Live: {counts: {version: n}, metrics: [{key, kind, test, candidate, main, p_value, verdict}]}.
+    details = models.JSONField(default=dict)
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-evaluated_at", "-pk"]
+
+
+class ConversationInsight(models.Model):
+    """The insight results Telnyx computed for one cached conversation, as the live gate read
+    them (read once per conversation: results of a finished conversation do not change)."""
+
+    conversation_id = models.CharField(max_length=200, unique=True)
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    assistant_version_id = models.CharField(max_length=200, db_index=True)
+    # {"<insight id>.<key>": number | bool}: the structured results' numeric and pass/fail fields.
+    values = models.JSONField(default=dict)
+    fetched_at = models.DateTimeField()
+
+
+class ReleasePolicy(models.Model):
+    """Two-person approval for one assistant (overrides the global RELEASES_TWO_PERSON_APPROVAL)."""
+
+    assistant_id = models.CharField(max_length=200, unique=True)
+    two_person_approval = models.BooleanField(default=False)
+    updated_by = models.CharField(max_length=150, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class ApprovalRequest(models.Model):
+    class Kind(models.TextChoices):
+        PROMOTION = "promotion", "Promotion"
+        STEP = "step", "Held step"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        USED = "used", "Carried out"
+
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    version_id = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    plan = models.ForeignKey(RolloutPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals")
+    step = models.ForeignKey(RolloutStep, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_name = models.CharField(max_length=150, blank=True)
+    requested_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    # True when a second Admin must approve (two-person rule in force when requested).
+    needs_second_admin = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)  # a promotion gate override asked for with it
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def is_expired(self, now) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.APPROVED) and now >= self.expires_at
+
+
+class PromotionOverride(models.Model):
+    """An Admin promoting a version whose latest suite run did not pass, and why."""
+
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    version_id = models.CharField(max_length=200)
+    reason = models.TextField()
+    blocked_because = models.TextField()
+    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]

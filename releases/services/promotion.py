@@ -1,0 +1,101 @@
+"""The promotion gate: a version becomes main only if its latest run of the assistant's
+suites on that exact version passed, or an Admin overrides with a written reason.
+
+`promotion_gate` is the hook the promote view (and the rollout engine) calls before
+promoting; it also routes the promotion through a second Admin when two-person approval
+is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from core import audit
+from portal.roles import ADMINISTER, require_perm
+from releases.models import ApprovalRequest, PromotionOverride
+from releases.services.policy import RESOURCE_TYPE, approval_lifetime, two_person_required
+from testing.models import SuiteRun
+from testing.selectors import suites_for_assistant
+
+
+@dataclass
+class PromotionCheck:
+    passed: bool
+    reason: str
+    suite_run: SuiteRun | None = None
+
+
+@dataclass
+class PromotionDecision:
+    """`allowed`: promote now. Otherwise `refusal` says why, or `approval` waits for a second Admin."""
+
+    allowed: bool
+    check: PromotionCheck
+    refusal: str = ""
+    approval: ApprovalRequest | None = None
+
+
+def promotion_check(*, assistant_id: str, version_id: str) -> PromotionCheck:
+    """Did the latest run of the assistant's suites on exactly `version_id` pass?"""
+    suites = suites_for_assistant(assistant_id)
+    if not suites:
+        return PromotionCheck(False, "The assistant has no test suites, so nothing has checked this version.")
+    latest = SuiteRun.objects.filter(version_id=version_id, suite__in=suites).first()
+    if latest is None:
+        return PromotionCheck(False, "No suite has run on this version yet: run the suites on it first.")
+    if latest.status == "running":
+        return PromotionCheck(False, f"The latest suite run (“{latest.suite}”) on this version is still running.", latest)
+    if latest.status != "passed":
+        rate = f"{latest.pass_rate:.0%}" if latest.pass_rate is not None else "no"
+        return PromotionCheck(False, f"The latest suite run (“{latest.suite}”) on this version {latest.status}: "
+                                     f"{latest.passed} of {latest.total} tests passed ({rate}).", latest)
+    return PromotionCheck(True, f"The latest suite run (“{latest.suite}”) on this version passed.", latest)
+
+
+def _record_override(*, user, assistant_id: str, version_id: str, reason: str, check: PromotionCheck) -> None:
+    PromotionOverride.objects.create(assistant_id=assistant_id, version_id=version_id, reason=reason,
+                                     blocked_because=check.reason, user=user, username=user.username)
+    audit.record(user=user, action="override", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                 summary=f"Overrode the promotion gate for version {version_id}: {reason}",
+                 changes={"blocked because": {"before": check.reason, "after": "overridden"}})
+
+
+def promotion_gate(*, user, assistant_id: str, version_id: str, override_reason: str = "",
+                   plan=None) -> PromotionDecision:
+    """Decide whether `user` may promote `version_id` now.
+
+    A failing check refuses unless `override_reason` is given (recorded and audited). With
+    two-person approval on, an approved, unexpired request from someone else is consumed;
+    otherwise a pending request is opened (or the open one returned) for a second Admin.
+    """
+    require_perm(user, ADMINISTER)
+    check = promotion_check(assistant_id=assistant_id, version_id=version_id)
+    reason = override_reason.strip()
+    if not check.passed and not reason:
+        return PromotionDecision(False, check, refusal=f"Promotion refused. {check.reason} "
+                                                       "An Admin can override with a written reason.")
+    if not two_person_required(assistant_id):
+        if not check.passed:
+            _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
+        return PromotionDecision(True, check)
+    now = timezone.now()
+    requests = ApprovalRequest.objects.filter(assistant_id=assistant_id, version_id=version_id,
+                                              kind=ApprovalRequest.Kind.PROMOTION, plan=plan, expires_at__gt=now)
+    approved = requests.filter(status=ApprovalRequest.Status.APPROVED).first()
+    if approved is not None:
+        ApprovalRequest.objects.filter(pk=approved.pk).update(status=ApprovalRequest.Status.USED)
+        return PromotionDecision(True, check, approval=approved)
+    pending = requests.filter(status=ApprovalRequest.Status.PENDING).first()
+    if pending is None:
+        if not check.passed:
+            _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
+        pending = ApprovalRequest.objects.create(
+            assistant_id=assistant_id, version_id=version_id, kind=ApprovalRequest.Kind.PROMOTION, plan=plan,
+            requested_by=user, requested_by_name=user.username, requested_at=now, expires_at=now + approval_lifetime(),
+            needs_second_admin=True, override_reason=reason,
+        )
+        audit.record(user=user, action="approval requested", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+                     summary=f"Asked a second Admin to approve promoting version {version_id}")
+    return PromotionDecision(False, check, approval=pending)

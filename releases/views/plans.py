@@ -1,0 +1,117 @@
+"""Rollout plans of one assistant: list and new plan, the plan page, and its Admin actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assistants.canary.display import bars_from_rules, describe_match
+from assistants.services.versions import version_choices
+from assistants.models import Assistant
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
+from releases import selectors
+from releases.forms import PlanForm
+from releases.models import RolloutPlan
+from releases.services import plans as services
+from releases.services.policy import policy_set, two_person_required
+
+
+def _assistant_name(assistant_id: str) -> str:
+    return Assistant.objects.filter(telnyx_id=assistant_id).values_list("name", flat=True).first() or assistant_id
+
+
+def _base(assistant_id: str) -> dict:
+    return {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "tab": "releases"}
+
+
+@require_http_methods(["GET", "POST"])
+@read_required
+def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """The assistant's plans and, for Admins, the new plan form."""
+    form = None
+    if request.user.has_perm("portal.administer"):
+        try:
+            versions = version_choices(user=request.user, assistant_id=assistant_id)
+        except TelnyxError as exc:
+            versions = []
+            messages.error(request, f"Could not read the versions, so no plan can be made now. {exc.user_message}")
+        main = Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first()
+        choices = [(v["id"], f"{v['name'] or v['id']} · {v['id'][:8]}") for v in versions if v["id"] != main]
+        form = PlanForm(request.POST or None, versions=choices)
+        if request.method == "POST" and form.is_valid():
+            plan = services.plan_create(
+                user=request.user, assistant_id=assistant_id, candidate_version_id=form.cleaned_data["candidate"],
+                candidate_name=dict(choices)[form.cleaned_data["candidate"]].split(" · ")[0], steps=form.steps(),
+                suite_threshold=form.cleaned_data["suite_threshold"] / 100, min_sample=form.cleaned_data["min_sample"],
+                alpha=form.cleaned_data["alpha"], metrics=form.cleaned_data["metrics"])
+            messages.success(request, "Plan saved as a draft. Check the steps, then start it.")
+            return redirect("releases:plan", assistant_id=assistant_id, plan_id=plan.pk)
+    elif request.method == "POST":
+        raise PermissionDenied("Your role does not allow this.")
+    return render(request, "releases/plan_list.html", {
+        **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form,
+        "two_person": two_person_required(assistant_id), "approvals": selectors.pending_approvals(assistant_id),
+    })
+
+
+@require_GET
+@read_required
+def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(RolloutPlan, pk=plan_id, assistant_id=assistant_id)
+    labels = selectors.version_labels(assistant_id)
+    steps = [(step, bars_from_rules(step.rules or [], labels), describe_match(step.match) if step.match else "")
+             for step in plan.steps.all()]
+    return render(request, "releases/plan_detail.html", {
+        **_base(assistant_id), "plan": plan, "steps": steps,
+        "gates": plan.gate_results.select_related("step"), "approvals": plan.approvals.select_related("step"),
+        "before_bars": bars_from_rules(plan.rules_before or [], labels),
+    })
+
+
+ACTIONS = {
+    "start": lambda user, plan, post: services.plan_start(user=user, plan=plan),
+    "pause": lambda user, plan, post: services.plan_pause(user=user, plan=plan),
+    "resume": lambda user, plan, post: services.plan_resume(user=user, plan=plan),
+    "skip": lambda user, plan, post: services.plan_skip(user=user, plan=plan, step_index=int(post.get("step", -1))),
+    "abort": lambda user, plan, post: services.plan_abort(user=user, plan=plan, reason=post.get("reason", "").strip()),
+    "retry-restore": lambda user, plan, post: services.plan_retry_restore(user=user, plan=plan),
+}
+
+
+@require_POST
+@admin_required
+def plan_action(request: HttpRequest, assistant_id: str, plan_id: int, action: str) -> HttpResponse:
+    """Start, pause, resume, skip the current step, abort; the result is said in words."""
+    if action not in ACTIONS:
+        raise Http404("No such plan action.")
+    plan = get_object_or_404(RolloutPlan, pk=plan_id, assistant_id=assistant_id)
+    try:
+        plan = ACTIONS[action](request.user, plan, request.POST)
+    except services.PlanStateError as exc:
+        messages.error(request, str(exc))
+    except TelnyxError as exc:
+        messages.error(request, f"Could not {action} the plan. {exc.user_message}")
+    except ValueError:
+        messages.error(request, "That step is not the plan's current step.")
+    else:
+        messages.success(request, f"{plan.get_status_display()}. {plan.message}")
+    # The canary page sends its own address back; anything else returns to the plan page.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("releases:plan", kwargs={"assistant_id": assistant_id, "plan_id": plan.pk})
+    return redirect(target)
+
+
+@require_POST
+@admin_required
+def policy_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    on = request.POST.get("two_person_approval") == "on"
+    policy_set(user=request.user, assistant_id=assistant_id, two_person_approval=on)
+    messages.success(request, f"Two-person approval is {'on' if on else 'off'} for this assistant.")
+    return redirect("releases:plans", assistant_id=assistant_id)

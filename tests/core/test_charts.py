@@ -1,0 +1,42 @@
+"""The shared chart builder: axes with dates, tooltips, a text alternative, a lone point with context."""
+
+from datetime import date, datetime, timedelta, timezone as dt_timezone
+
+from django.template.loader import render_to_string
+
+from core.charts import Point, line_chart, stacked_bar_chart
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
+
+
+def test_line_chart_has_dated_axis_percent_ticks_and_a_tooltip_per_point():
+    chart = line_chart("Pass rate", {"booking": [Point(T0 + timedelta(days=d), r, "x") for d, r in ((0, 0.5), (5, 1.0))]})
+    assert [t.label for t in chart.y_ticks] == ["0%", "25%", "50%", "75%", "100%"]
+    assert chart.x_ticks[0].label == "2 Mar" and chart.x_ticks[-1].label == "7 Mar"
+    assert [m.title for m in chart.series[0].marks] == ["booking: 50% on 2 Mar 09:00 · x", "booking: 100% on 7 Mar 09:00 · x"]
+    assert chart.summary == "2 points from 2 Mar to 7 Mar; latest 100%"
+
+
+def test_a_single_point_is_centred_on_a_dated_axis_and_labelled_with_its_value():
+    chart = line_chart("Pass rate", {"booking": [Point(T0, 0.8)]})
+    html = render_to_string("includes/chart_line.html", {"chart": chart, "chart_id": "c"})
+    mark = chart.series[0].marks[0]
+    assert chart.x_ticks[0].pos < mark.x < chart.x_ticks[-1].pos
+    assert "80% · 2 Mar 09:00</text>" in html  # the value is written, not only a dot
+    assert "<polyline" not in html and "2 Mar" in chart.x_ticks[3].label
+
+
+def test_bar_chart_stacks_series_per_day_and_tabulates_the_same_numbers():
+    days = [date(2026, 3, 1), date(2026, 3, 2)]
+    chart = stacked_bar_chart("Conversations", days, {"Sales": {days[0]: 3}, "Support": {days[0]: 1, days[1]: 2}})
+    html = render_to_string("includes/chart_bars.html", {"chart": chart, "chart_id": "c"})
+    assert "<title>Sales: 3 on 1 Mar</title>" in html and "<title>Support: 2 on 2 Mar</title>" in html
+    assert chart.table_head == ["Day", "Sales", "Support", "Total"]
+    assert chart.table_rows == [["1 Mar", "3", "1", "4"], ["2 Mar", "0", "2", "2"]]
+    assert 'aria-labelledby="c-caption"' in html and "busiest 1 Mar with 4" in html
+    assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3", "4", "5"]
+
+
+def test_an_empty_chart_says_so_instead_of_drawing_axes():
+    html = render_to_string("includes/chart_line.html", {"chart": line_chart("x", {}), "chart_id": "c", "empty": "No runs yet."})
+    assert "No runs yet." in html and "<svg" not in html

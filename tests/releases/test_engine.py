@@ -1,0 +1,189 @@
+"""The rollout engine: applying steps, holds, gates, aborts and Telnyx failures mid-step."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import responses
+from django.core import mail
+from django.utils import timezone
+
+from conversations.models import Conversation
+from portal.models import AuditEvent
+from releases.models import ConversationInsight, GateResult, RolloutPlan, RolloutStep
+from releases.services.engine import rollout_advance
+from releases.tasks import advance_due_plans
+from testing.models import AssistantTest, SuiteRun
+
+from .conftest import AID, BEFORE, pct
+
+pytestmark = pytest.mark.django_db
+
+
+def puts(api) -> list[dict]:
+    return [json.loads(c.request.body) for c in api.calls if c.request.method == "PUT"]
+
+
+def test_advance_applies_the_step_as_a_canary_update_once_even_when_the_task_is_redelivered(api, make_plan):
+    api.put(api.canary, json={"assistant_id": AID, "rules": [{"serve": {"rollout": [{"version_id": "v-cand", "weight": 10}]}}]})
+    plan = make_plan(pct(10, hold_seconds=600), pct(25))
+    advance_due_plans()
+    advance_due_plans()  # redelivered / next beat tick: the step is live, nothing is sent again
+    assert puts(api) == [{"rules": [{"serve": {"rollout": [{"version_id": "v-cand", "weight": 10.0}]}}]}]
+    step = plan.steps.get(index=0)
+    assert step.state == RolloutStep.State.HOLDING and step.idempotency_key == f"rollout-{plan.pk}-step-0"
+    plan.refresh_from_db()
+    assert plan.current_step == 0 and "Holding 10% of traffic until" in plan.message
+    assert AuditEvent.objects.filter(resource_type="release", action="step applied").count() == 1
+
+
+def test_a_step_left_half_applied_is_resent_with_the_same_idempotency_key(api, make_plan):
+    """A worker died after asking Telnyx: the redelivered task re-sends with the same key."""
+    api.replace(responses.GET, api.canary, status=404, json={"errors": [{"title": "Not found"}]})
+    api.post(api.canary, json={"assistant_id": AID, "rules": []})
+    plan = make_plan(pct(10, hold_seconds=600), rules_before=None)
+    RolloutStep.objects.filter(plan=plan).update(state=RolloutStep.State.APPLYING, idempotency_key=f"rollout-{plan.pk}-step-0")
+    rollout_advance(plan)
+    posts = [c.request for c in api.calls if c.request.method == "POST"]
+    assert [p.headers["Idempotency-Key"] for p in posts] == [f"rollout-{plan.pk}-step-0"]
+    assert plan.steps.get().state == RolloutStep.State.HOLDING
+
+
+def test_after_the_hold_the_plan_moves_to_the_next_step_keeping_the_pins(api, make_plan):
+    api.put(api.canary, json={"assistant_id": AID, "rules": []})
+    pin = {"kind": RolloutStep.Kind.PIN, "hold_seconds": 60,
+           "match": [{"attribute": "from", "operator": "starts_with", "values": ["+1555"]}]}
+    plan = make_plan(pin, pct(20, hold_seconds=600))
+    rollout_advance(plan)
+    plan = rollout_advance(plan, now=timezone.now() + timedelta(seconds=61))
+    pinned = {"match": pin["match"], "serve": {"version_id": "v-cand"}}
+    assert puts(api) == [{"rules": [pinned]},
+                         {"rules": [pinned, {"serve": {"rollout": [{"version_id": "v-cand", "weight": 20.0}]}}]}]
+    assert plan.current_step == 1 and plan.steps.get(index=0).state == RolloutStep.State.PASSED
+
+
+def test_telnyx_failing_mid_step_leaves_the_step_pending_and_says_so_then_pauses_after_three(api, make_plan, settings):
+    settings.RELEASES_ALERT_EMAILS = ["oncall@example.com"]
+    api.put(api.canary, status=503, json={"errors": [{"title": "Service unavailable"}]})
+    plan = make_plan(pct(10))
+    rollout_advance(plan)
+    plan.refresh_from_db()
+    step = plan.steps.get()
+    assert plan.status == RolloutPlan.Status.RUNNING and step.state == RolloutStep.State.PENDING
+    assert "Step 1 (10% of traffic) could not be applied" in plan.message and "(503)" in plan.message
+    assert "keeps the previous step's rules" in plan.message
+    assert AuditEvent.objects.filter(action="step failed", outcome="failure").count() == 1
+    rollout_advance(plan)
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.PAUSED and "Paused after 3 failed attempts" in plan.message
+    assert mail.outbox[-1].to == ["oncall@example.com"] and "paused" in mail.outbox[-1].subject
+
+
+def _suite_batch(plan, *, passed, failed, status):
+    AssistantTest.objects.create(telnyx_id="t1", name="greets", destination=AID, test_suite="smoke",
+                                 synced_at=timezone.now())
+    SuiteRun.objects.create(batch_id="b1", suite="smoke", version_id="v-cand", run_ids=[], started_at=timezone.now(),
+                            status=status, total=passed + failed, passed=passed, failed=failed)
+    plan.suite_batches = {"smoke": "b1"}
+    plan.save()
+
+
+def test_suites_below_the_threshold_abort_the_plan_restore_the_rules_and_alert(api, make_plan, team_admin):
+    team_admin.email = "admin@example.com"
+    team_admin.save()
+    api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
+    plan = make_plan(pct(10, gate_tests=True), suite_threshold=0.9)
+    _suite_batch(plan, passed=3, failed=1, status="failed")
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.ABORTED
+    assert "Suites on the candidate passed 75% of tests; the plan needs 90%" in plan.message
+    assert "Main is untouched; the canary deploy from before the plan is back" in plan.message
+    assert puts(api)[-1] == {"rules": BEFORE}  # the rules from before the plan, not main
+    assert not any("promote" in c.request.url for c in api.calls)
+    assert GateResult.objects.get().verdict == GateResult.Verdict.FAIL
+    assert mail.outbox[0].to == ["admin@example.com"] and "aborted" in mail.outbox[0].subject
+    assert "75%" in mail.outbox[0].body
+
+
+def test_an_abort_whose_restore_fails_stays_aborting_and_is_retried(api, make_plan, team_admin):
+    api.put(api.canary, status=503, json={"errors": [{"title": "down"}]})
+    plan = make_plan(pct(10))
+    RolloutStep.objects.filter(plan=plan).update(state=RolloutStep.State.HOLDING, applied_at=timezone.now())
+    from releases.services.plans import plan_abort
+    plan = plan_abort(user=team_admin, plan=plan, reason="wrong greeting")
+    assert plan.status == RolloutPlan.Status.ABORTING
+    assert "Aborted by" in plan.message and "Restoring the canary rules from before the plan failed" in plan.message
+    api.replace(responses.PUT, api.canary, json={"assistant_id": AID, "rules": BEFORE})
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.ABORTED and plan.message.count("Restoring") == 0
+
+
+def _traffic(version, values: list, start=0):
+    now = timezone.now()
+    for n, value in enumerate(values, start=start):
+        cid = f"c-{version}-{n}"
+        Conversation.objects.create(telnyx_id=cid, assistant_id=AID, assistant_version_id=version,
+                                    created_at=now, synced_at=now)
+        ConversationInsight.objects.create(conversation_id=cid, assistant_id=AID, assistant_version_id=version,
+                                           values=value, fetched_at=now)
+
+
+def _live_step(make_plan, **plan_fields):
+    plan = make_plan(pct(10, gate_live=True), min_sample=20, **plan_fields)
+    RolloutStep.objects.filter(plan=plan).update(state=RolloutStep.State.HOLDING,
+                                                 applied_at=timezone.now() - timedelta(minutes=1))
+    return plan
+
+
+def test_live_gate_waits_for_the_minimum_sample(api, make_plan):
+    api.get(f"{api.base}/ai/conversations", json={"data": []})
+    plan = _live_step(make_plan)
+    _traffic("v-cand", [{"score": 0.9}] * 5)
+    _traffic("v-main", [{"score": 0.9}] * 30)
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.RUNNING
+    assert "Waiting for 20 conversations with insight results per version (candidate 5, main 30" in plan.message
+    assert GateResult.objects.get().verdict == GateResult.Verdict.WAITING
+
+
+def test_a_lower_scoring_candidate_fails_the_live_gate_with_the_test_and_p_value(api, make_plan):
+    api.get(f"{api.base}/ai/conversations", json={"data": []})
+    api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
+    plan = _live_step(make_plan, metrics="score, resolved")
+    _traffic("v-cand", [{"score": 0.40 + n / 100, "resolved": n % 2 == 0, "messages": 4} for n in range(25)])
+    _traffic("v-main", [{"score": 0.80 + n / 100, "resolved": n % 2 == 0, "messages": 4} for n in range(25)])
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.ABORTED
+    result = GateResult.objects.get()
+    metrics = {m["key"]: m for m in result.details["metrics"]}
+    assert set(metrics) == {"score", "resolved"}  # "messages" was not asked for
+    assert metrics["score"]["test"].startswith("Mann–Whitney U") and metrics["score"]["verdict"] == "fail"
+    assert metrics["score"]["p_value"] < 0.001 and metrics["score"]["candidate"]["median"] == pytest.approx(0.52)
+    assert metrics["resolved"]["test"].startswith("two-proportion z-test") and metrics["resolved"]["verdict"] == "pass"
+    assert result.details["counts"] == {"v-cand": 25, "v-main": 25}
+    assert "worse than main on “score”" in plan.message and "p < 0.0001, below the significance level 0.05" in plan.message
+
+
+def test_an_equal_candidate_passes_the_live_gate_and_the_plan_completes(api, make_plan):
+    api.get(f"{api.base}/ai/conversations", json={"data": []})
+    plan = _live_step(make_plan)
+    _traffic("v-cand", [{"score": 0.5 + (n % 5) / 10} for n in range(25)])
+    _traffic("v-main", [{"score": 0.5 + (n % 5) / 10} for n in range(25)])
+    plan = rollout_advance(plan)
+    assert GateResult.objects.get().verdict == GateResult.Verdict.PASS
+    assert plan.status == RolloutPlan.Status.COMPLETED and "without promoting" in plan.message
+
+
+def test_the_live_gate_reads_new_conversations_and_their_insight_results(api, make_plan):
+    plan = _live_step(make_plan)
+    created = timezone.now().isoformat()
+    api.get(f"{api.base}/ai/conversations", json={"data": [
+        {"id": "conv-1", "metadata": {"assistant_id": AID, "assistant_version_id": "v-cand"}, "created_at": created}]})
+    api.get(f"{api.base}/ai/conversations/conv-1/conversations-insights", json={"data": [
+        {"id": "r1", "status": "completed", "conversation_insights": [
+            {"insight_id": "i1", "result": json.dumps({"score": 0.7, "resolved": True, "summary": "text"})}]}]})
+    rollout_advance(plan)
+    assert ConversationInsight.objects.get().values == {"score": 0.7, "resolved": True}
+    assert GateResult.objects.get().details["counts"] == {"v-cand": 1}

@@ -1,0 +1,189 @@
+"""Admin transitions (start, pause, resume, skip, abort), the promotion gate, approvals and stats."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from portal.models import AuditEvent
+from releases import stats
+from releases.models import ApprovalRequest, PromotionOverride, ReleasePolicy, RolloutPlan, RolloutStep
+from releases.services import approvals, plans
+from releases.services.engine import rollout_advance
+from releases.services.promotion import promotion_gate
+from testing.models import AssistantTest, SuiteRun
+
+from .conftest import AID, BEFORE, pct
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_admin(db) -> User:
+    user = User.objects.create_user("bob", password="pw")
+    user.groups.add(Group.objects.get(name="Admin"))
+    return user
+
+
+def _suite(status="passed", version="v-cand"):
+    AssistantTest.objects.get_or_create(telnyx_id="t1", defaults={"name": "greets", "destination": AID,
+                                                                  "test_suite": "smoke", "synced_at": timezone.now()})
+    return SuiteRun.objects.create(batch_id=f"b-{status}-{SuiteRun.objects.count()}", suite="smoke", version_id=version,
+                                   run_ids=[], started_at=timezone.now(), status=status, total=2,
+                                   passed=2 if status == "passed" else 1, failed=0 if status == "passed" else 1)
+
+
+def test_start_remembers_the_rules_before_runs_the_suites_on_the_candidate_and_applies_step_one(api, team_admin):
+    _suite()
+    api.post(f"{api.base}/ai/assistants/tests/test-suites/smoke/runs",
+             json={"data": [{"run_id": "r1", "test_id": "t1", "status": "pending", "test_suite_run_id": "batch-9",
+                             "created_at": timezone.now().isoformat(), "triggered_by": "api"}]})
+    api.put(api.canary, json={"assistant_id": AID, "rules": []})
+    plan = plans.plan_create(user=team_admin, assistant_id=AID, candidate_version_id="v-cand", candidate_name="candidate",
+                             steps=[pct(10, hold_seconds=60, gate_tests=True)], suite_threshold=1.0, min_sample=30, alpha=0.05)
+    plan = plans.plan_start(user=team_admin, plan=plan)
+    assert plan.status == RolloutPlan.Status.RUNNING and plan.rules_before == BEFORE and plan.main_version_id == "v-main"
+    trigger = next(c.request for c in api.calls if c.request.url.endswith("/smoke/runs"))
+    assert json.loads(trigger.body) == {"destination_version_id": "v-cand"}
+    assert trigger.headers["Idempotency-Key"] == f"rollout-{plan.pk}-suite-smoke"
+    assert plan.suite_batches == {"smoke": "batch-9"}
+    assert plan.steps.get().state == RolloutStep.State.HOLDING
+    assert "Waiting for the suites: 0 of 1 tests finished" in plan.message
+    assert list(AuditEvent.objects.filter(resource_type="release").values_list("action", flat=True).order_by("pk")) \
+        == ["plan created", "start", "step applied"]
+
+
+def test_start_is_refused_when_the_canary_cannot_be_read(api, team_admin, make_plan):
+    from responses import GET
+    api.replace(GET, api.canary, status=503, json={"errors": [{"title": "down"}]})
+    plan = make_plan(pct(10), status=RolloutPlan.Status.DRAFT, rules_before=None)
+    with pytest.raises(Exception):
+        plans.plan_start(user=team_admin, plan=plan)
+    plan.refresh_from_db()
+    assert plan.status == RolloutPlan.Status.DRAFT  # an abort could not know what to restore
+
+
+def test_pause_resume_and_a_stale_skip(api, make_plan, team_admin):
+    api.put(api.canary, json={"assistant_id": AID, "rules": []})
+    plan = make_plan(pct(10, hold_seconds=600), pct(25, hold_seconds=600))
+    plan = plans.plan_pause(user=team_admin, plan=plan)
+    assert plan.status == RolloutPlan.Status.PAUSED and rollout_advance(plan).current_step == 0
+    assert not any(c.request.method == "PUT" for c in api.calls)  # paused plans do nothing
+    with pytest.raises(plans.PlanStateError):
+        plans.plan_pause(user=team_admin, plan=plan)
+    plan = plans.plan_resume(user=team_admin, plan=plan)
+    assert plan.status == RolloutPlan.Status.RUNNING and plan.steps.get(index=0).state == RolloutStep.State.HOLDING
+    plan = plans.plan_skip(user=team_admin, plan=plan, step_index=0)
+    assert plan.current_step == 1 and plan.steps.get(index=0).state == RolloutStep.State.SKIPPED
+    assert plan.steps.get(index=1).state == RolloutStep.State.HOLDING
+    with pytest.raises(plans.PlanStateError, match="moved on"):
+        plans.plan_skip(user=team_admin, plan=plan, step_index=0)
+    actions = list(AuditEvent.objects.filter(resource_type="release").values_list("action", flat=True).order_by("pk"))
+    assert actions == ["pause", "resume", "step applied", "skip", "step applied"]
+
+
+def test_viewer_and_operator_cannot_change_plans(make_plan, viewer, operator):
+    plan = make_plan(pct(10))
+    for user in (viewer, operator):
+        with pytest.raises(PermissionDenied):
+            plans.plan_abort(user=user, plan=plan)
+
+
+def test_promotion_is_refused_without_a_passing_suite_run_and_an_override_is_recorded(api, team_admin):
+    decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand")
+    assert not decision.allowed and "no test suites" in decision.refusal
+    _suite(status="failed")
+    decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand")
+    assert not decision.allowed and "failed: 1 of 2 tests passed (50%)" in decision.refusal
+    decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand", override_reason="customer escalation")
+    assert decision.allowed
+    override = PromotionOverride.objects.get()
+    assert override.reason == "customer escalation" and "failed" in override.blocked_because
+    assert AuditEvent.objects.get(action="override").summary.endswith("customer escalation")
+    _suite(status="passed")  # the latest run on that exact version now passed
+    assert promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand").allowed
+    assert not promotion_gate(user=team_admin, assistant_id=AID, version_id="v-old").allowed
+
+
+def test_two_person_promotion_needs_someone_else_and_expires(api, team_admin, second_admin, settings):
+    settings.RELEASES_TWO_PERSON_APPROVAL = True
+    _suite()
+    decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand")
+    request = decision.approval
+    assert not decision.allowed and request.status == ApprovalRequest.Status.PENDING
+    assert promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand").approval == request  # no twin
+    with pytest.raises(PermissionDenied, match="second Admin"):
+        approvals.approval_approve(user=team_admin, request=request)
+    ApprovalRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    request.refresh_from_db()
+    with pytest.raises(approvals.ApprovalRefused, match="expired"):
+        approvals.approval_approve(user=second_admin, request=request)
+    ApprovalRequest.objects.filter(pk=request.pk).update(expires_at=timezone.now() + timedelta(hours=1))
+    request.refresh_from_db()
+    approvals.approval_approve(user=second_admin, request=request, comment="diff looks right")
+    with pytest.raises(approvals.ApprovalRefused, match="already decided"):
+        approvals.approval_approve(user=second_admin, request=request)
+    assert promotion_gate(user=second_admin, assistant_id=AID, version_id="v-cand").allowed
+    assert ApprovalRequest.objects.get().status == ApprovalRequest.Status.USED
+
+
+def test_per_assistant_policy_overrides_the_global_setting(team_admin, settings):
+    from releases.services.policy import policy_set, two_person_required
+    settings.RELEASES_TWO_PERSON_APPROVAL = False
+    policy_set(user=team_admin, assistant_id=AID, two_person_approval=True)
+    assert two_person_required(AID) and not two_person_required("other")
+    assert ReleasePolicy.objects.get().updated_by == team_admin.username
+
+
+def test_a_held_step_waits_for_a_second_admin_then_advances(api, make_plan, team_admin, second_admin, settings):
+    settings.RELEASES_TWO_PERSON_APPROVAL = True
+    api.put(api.canary, json={"assistant_id": AID, "rules": []})
+    plan = make_plan(pct(10, hold_for_approval=True), pct(25, hold_seconds=600))
+    plan = rollout_advance(plan)
+    request = ApprovalRequest.objects.get()
+    assert request.kind == ApprovalRequest.Kind.STEP and request.requested_by == team_admin and request.needs_second_admin
+    assert plan.current_step == 0 and "waits for an Admin's approval" in plan.message
+    with pytest.raises(PermissionDenied):
+        approvals.approval_approve(user=team_admin, request=request)
+    approvals.approval_approve(user=second_admin, request=request)
+    plan = rollout_advance(plan)
+    assert plan.current_step == 1 and plan.steps.get(index=1).state == RolloutStep.State.HOLDING
+
+
+def test_a_rejected_held_step_aborts_the_plan(api, make_plan, second_admin):
+    api.put(api.canary, json={"assistant_id": AID, "rules": []})
+    plan = rollout_advance(make_plan(pct(10, hold_for_approval=True)))
+    approvals.approval_reject(user=second_admin, request=ApprovalRequest.objects.get(), comment="too early")
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.ABORTED and "bob rejected step 1: too early" in plan.message
+
+
+def test_the_promote_step_waits_on_the_promotion_gate_then_promotes(api, make_plan, assistant_json):
+    promoted = assistant_json(1, version_id="v-cand")
+    api.post(f"{api.base}/ai/assistants/{AID}/versions/v-cand/promote", json=promoted)
+    plan = make_plan({"kind": RolloutStep.Kind.PROMOTE})
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.RUNNING and "Promotion refused" in plan.message
+    _suite()
+    plan = rollout_advance(plan)
+    assert plan.status == RolloutPlan.Status.COMPLETED and plan.message == "Completed: the candidate is main."
+    assert AuditEvent.objects.filter(action="promote", outcome="success").exists()
+
+
+def test_two_proportion_z_matches_a_hand_computed_value():
+    # 30/50 vs 40/50: pooled 0.7, se = sqrt(0.7 * 0.3 * 2/50) = 0.091652, z = -0.2 / se = -2.1822
+    result = stats.two_proportion_lower(30, 50, 40, 50)
+    assert result.statistic == pytest.approx(-2.18218, abs=1e-4)
+    assert result.p_value == pytest.approx(0.014548, abs=1e-5)
+    assert stats.two_proportion_lower(10, 10, 10, 10).p_value == 1.0
+
+
+def test_mann_whitney_exact_p_value_for_fully_separated_samples():
+    # Candidate entirely below main: U = 0, exact one-sided p = 1 / C(6, 3) = 0.05.
+    result = stats.mann_whitney_lower([1, 2, 3], [4, 5, 6])
+    assert result.statistic == 0 and result.p_value == pytest.approx(0.05)
