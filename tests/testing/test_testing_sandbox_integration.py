@@ -139,3 +139,10 @@ def test_running_a_suite_nobody_has_is_a_404_without_a_telnyx_call(operator_clie
     monkeypatch.setattr(TelnyxClient, "request", lambda self, method, path, **kw: calls.append((method, path)))
     response = operator_client.post(reverse("testing:suite-run-trigger", args=["smoke?"]), {"idempotency_key": "k1"})
     assert response.status_code == 404 and not [c for c in calls if c[0] != "GET"]
+
+
+@pytest.mark.parametrize("action", ["alerts", "schedules/add"])
+def test_an_alert_or_schedule_for_a_suite_nobody_has_is_a_404_and_not_audited(action, operator_client, sandbox):
+    response = operator_client.post(f"/testing/suites/smoke%3F/{action}/", {"kind": "interval", "every_minutes": "60",
+                                                                             "threshold_percent": "80"})
+    assert response.status_code == 404 and not AuditEvent.objects.exists()
