@@ -72,10 +72,12 @@ def add_history(client, found: set[str]) -> None:
     crawl(client, start=canary, limit=1, found=found)
 
 
-def real_values(paths: set[str], patterns: list[IdPattern]) -> dict[str, dict[str, object]]:
+def real_values(paths: set[str], patterns: list[IdPattern], fallback: dict[str, object] | None = None
+                ) -> dict[str, dict[str, object]]:
     """Route → real keyword arguments, taken from URLs the portal itself rendered.
 
-    A pattern no page links to borrows its values from the page sharing most parameters.
+    A pattern no page links to borrows its values from the page sharing most parameters, and
+    what no page has from `fallback` (e.g. the number of a release plan the seed lacks).
     """
     seen: dict[str, dict[str, object]] = {}
     for path in sorted(paths):
@@ -96,6 +98,9 @@ def real_values(paths: set[str], patterns: list[IdPattern]) -> dict[str, dict[st
             for name in names - borrowed.keys():
                 if name in kwargs:
                     borrowed[name] = kwargs[name]
+        for name in names - borrowed.keys():
+            if fallback and name in fallback:
+                borrowed[name] = fallback[name]
         if borrowed.keys() == names:
             values[pattern.route] = borrowed
     return values
