@@ -113,10 +113,18 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
     return render(request, template, _suite_context(request, suite_name))
 
 
+def known_suite(suite_name: str) -> None:
+    """Writes act only on suites the portal lists: a name made up in the URL (`support?`,
+    `..support`) is a 404, never a run, a schedule or an alert for a suite nobody has."""
+    if suite_name not in selectors.suite_names():
+        raise Http404("No such test suite")
+
+
 @require_POST
 @operate_required
 def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
     """Run suite. On failure the form comes back with the same key, so a retry cannot start a twin batch."""
+    known_suite(suite_name)
     destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
     form = SuiteRunForm(request.POST, destinations=destinations)
     if form.is_valid():
