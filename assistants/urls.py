@@ -31,6 +31,7 @@ urlpatterns = [
     path("<tid:assistant_id>/canary/observed/", canary.canary_observed, name="canary-observed"),
     path("<tid:assistant_id>/chat/", chat.chat_page, name="chat"),
     path("<tid:assistant_id>/chat/send/", chat.chat_send, name="chat-send"),
+    path("<tid:assistant_id>/chat/stream/", chat.chat_stream, name="chat-stream"),
     path("<tid:assistant_id>/chat/sms/", chat.chat_sms, name="chat-sms"),
     path("<tid:assistant_id>/scheduled/", scheduled.scheduled_list, name="scheduled-list"),
     path("<tid:assistant_id>/scheduled/add/", scheduled.scheduled_create, name="scheduled-add"),

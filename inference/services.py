@@ -5,7 +5,9 @@ Every Telnyx call goes through the resource layer; every write through `telnyx_w
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timezone as tz
+from typing import Iterator
 
 from django.contrib.auth.models import User
 
@@ -74,16 +76,16 @@ def ensure_training_files_cached() -> None:
 
 
 # --- Chat completions and transcription: reads that cost money, for Operators ------------
-def chat_completion(*, user: User, model: str, messages: list[dict], temperature: float | None = None,
-                    max_tokens: int | None = None) -> dict:
-    """One OpenAI-compatible completion; returns the assistant message and usage."""
-    require_perm(user, OPERATE)
+def _completion_body(model: str, messages: list[dict], temperature: float | None, max_tokens: int | None) -> dict:
     body = {"model": model, "messages": messages}
     if temperature is not None:
         body["temperature"] = temperature
     if max_tokens:
         body["max_tokens"] = max_tokens
-    data = chat_api.create(body)
+    return body
+
+
+def _reply(data: dict, model: str) -> dict:
     choice = (data.get("choices") or [{}])[0]
     return {
         "content": (choice.get("message") or {}).get("content") or "",
@@ -91,6 +93,47 @@ def chat_completion(*, user: User, model: str, messages: list[dict], temperature
         "usage": data.get("usage") or {},
         "model": data.get("model", model),
     }
+
+
+def chat_completion(*, user: User, model: str, messages: list[dict], temperature: float | None = None,
+                    max_tokens: int | None = None) -> dict:
+    """One OpenAI-compatible completion; returns the assistant message and usage."""
+    require_perm(user, OPERATE)
+    return _reply(chat_api.create(_completion_body(model, messages, temperature, max_tokens)), model)
+
+
+def chat_completion_stream(*, user: User, model: str, messages: list[dict], temperature: float | None = None,
+                           max_tokens: int | None = None) -> Iterator[tuple[str, object]]:
+    """The same completion streamed: ("model", id) with the first chunk, ("delta", text)…,
+    then ("done", reply) with what `chat_completion` returns. The request is sent (and a
+    Telnyx error raised) before this returns, so a caller can still answer with an error page."""
+    require_perm(user, OPERATE)
+    chunks = chat_api.stream(_completion_body(model, messages, temperature, max_tokens))
+    first = next(chunks, None)
+    return _completion_events(model, first, chunks)
+
+
+def _completion_events(model: str, first: dict | None, rest: Iterator[dict]) -> Iterator[tuple[str, object]]:
+    if first is None:
+        yield "done", _reply({}, model)
+        return
+    if first.get("object") == "chat.completion":  # the server answered the whole completion
+        reply = _reply(first, model)
+        yield "model", reply["model"]
+        yield "done", reply
+        return
+    served = first.get("model") or model
+    yield "model", served
+    parts, finish, usage = [], "", {}
+    for chunk in itertools.chain([first], rest):
+        choice = next((c for c in chunk.get("choices") or [] if c.get("index", 0) == 0), {})
+        text = (choice.get("delta") or {}).get("content") or ""
+        if text:
+            parts.append(text)
+            yield "delta", text
+        finish = choice.get("finish_reason") or finish
+        usage = chunk.get("usage") or usage
+    yield "done", {"content": "".join(parts), "finish_reason": finish, "usage": usage, "model": served}
 
 
 def transcribe(*, user: User, model: str, upload=None, file_url: str = "", language: str = "",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("models/refresh/", views.model_refresh, name="model-refresh"),
     path("models/<path:model_id>/", views.model_detail, name="model-detail"),
     path("chat/", views.chat, name="chat"),
+    path("chat/stream/", views.chat_stream, name="chat-stream"),
     path("transcribe/", views.transcribe, name="transcribe"),
     path("fine-tuning/", views.job_list, name="job-list"),
     path("fine-tuning/refresh/", views.job_refresh, name="job-refresh"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,6 +16,7 @@ from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
 from core.changelist import ChangelistSpec, Column, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
+from core.sse import sse_event
 from core.htmx import render_polled
 from core.live import current_or_last_known
 from portal.roles import admin_required, operate_required, read_required
@@ -64,27 +67,62 @@ def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
 def chat(request: HttpRequest) -> HttpResponse:
     """A stateless multi-turn playground: the page carries the conversation so far."""
     form = ChatForm(request.POST or None, model_choices=services.form_model_choices())
-    history, reply, error = [], None, None
+    context = {"form": form, "history": [], "reply": None, "error": None}
     if request.method == "POST" and form.is_valid():
-        history = form.cleaned_data["history"]
-        turn = [*history, {"role": "user", "content": form.cleaned_data["message"]}]
-        system = form.cleaned_data["system"]
+        turn, call = _turn(form)
         try:
-            reply = services.chat_completion(
-                user=request.user, model=form.cleaned_data["model"],
-                messages=([{"role": "system", "content": system}] if system else []) + turn,
-                temperature=form.cleaned_data["temperature"], max_tokens=form.cleaned_data["max_tokens"],
-            )
+            context = _after_reply(form, turn, services.chat_completion(user=request.user, **call))
         except TelnyxError as exc:
-            error = exc  # the bound form keeps the message, ready to send again
-        else:
-            history = [*turn, {"role": "assistant", "content": reply["content"], "model": reply["model"]}]
-            form = ChatForm(
-                initial={**form.cleaned_data, "message": "", "history": json.dumps(history)},
-                model_choices=selectors.model_choices(),
-            )
-    context = {"form": form, "history": history, "reply": reply, "error": error}
+            context.update(history=turn[:-1], error=exc)  # the bound form keeps the message, ready to send again
     return render(request, "inference/chat.html#playground" if request.htmx else "inference/chat.html", context)
+
+
+@require_POST
+@operate_required
+def chat_stream(request: HttpRequest) -> HttpResponse:
+    """The same turn as server-sent events: the serving model, each fragment, then the
+    playground as `chat` would render it. Errors before the reply render that page too."""
+    form = ChatForm(request.POST, model_choices=services.form_model_choices())
+    context = {"form": form, "history": [], "reply": None, "error": None}
+    if not form.is_valid():
+        return render(request, "inference/chat.html#playground", context)
+    turn, call = _turn(form)
+    try:
+        events = services.chat_completion_stream(user=request.user, **call)
+    except TelnyxError as exc:
+        return render(request, "inference/chat.html#playground", {**context, "history": turn[:-1], "error": exc})
+    response = StreamingHttpResponse(_sse(request, form, turn, events), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _sse(request: HttpRequest, form: ChatForm, turn: list[dict], events) -> Iterator[bytes]:
+    try:
+        for kind, value in events:
+            if kind == "done":
+                html = render_to_string("inference/chat.html#playground", _after_reply(form, turn, value), request=request)
+                yield sse_event("done", {"text": value["content"], "html": html})
+            else:
+                yield sse_event(kind, {"text": value})
+    except TelnyxError as exc:
+        yield sse_event("error", {"text": exc.user_message})
+
+
+def _turn(form: ChatForm) -> tuple[list[dict], dict]:
+    """The conversation with the new user message, and the arguments for the completion."""
+    data = form.cleaned_data
+    turn = [*data["history"], {"role": "user", "content": data["message"]}]
+    system = [{"role": "system", "content": data["system"]}] if data["system"] else []
+    return turn, {"model": data["model"], "messages": system + turn, "temperature": data["temperature"],
+                  "max_tokens": data["max_tokens"]}
+
+
+def _after_reply(form: ChatForm, turn: list[dict], reply: dict) -> dict:
+    history = [*turn, {"role": "assistant", "content": reply["content"], "model": reply["model"]}]
+    fresh = ChatForm(initial={**form.cleaned_data, "message": "", "history": json.dumps(history)},
+                     model_choices=selectors.model_choices())
+    return {"form": fresh, "history": history, "reply": reply, "error": None}
 
 
 # --- Transcription ----------------------------------------------------------------------------

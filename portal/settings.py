@@ -77,6 +77,8 @@ SANDBOX_ASYNC_SECONDS = env.float("SANDBOX_ASYNC_SECONDS", default=4.0)
 # Global fault injection, e.g. "status=503,rate=0.2" or "latency=300" (see sandbox/faults.py).
 SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
 SANDBOX_SEED = env.int("SANDBOX_SEED", default=7)
+# Pause between streamed reply events (ms), so a demo or a test can watch a reply arrive and stop it.
+SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=0)
 
 # --- Django ------------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -41,3 +41,5 @@ urlpatterns = [
 
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/v2/", include("sandbox.urls")))
+
+handler403 = "portal.errors.permission_denied"

@@ -7,7 +7,9 @@ version that served its first turn and records it in `metadata.assistant_version
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from typing import Iterator
 
 from core import audit
 from core.types import PortalUser
@@ -54,6 +56,37 @@ def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation
     response = chat_api.send(assistant_id, content=content, conversation_id=conversation_id)
     reply = str((response.data or {}).get("content") or "")
     return ChatTurn(conversation_id=conversation_id, reply=reply, version_id=serving_version(conversation_id))
+
+
+def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "") -> Iterator[tuple[str, str]]:
+    """One user turn, streamed: ("conversation", id), ("version", id) as soon as Telnyx has
+    pinned one (after the first fragment of a new conversation), ("delta", text)…, ("done", reply).
+
+    Permission, the new conversation and the first error are checked before anything is
+    yielded, so a caller can still answer with a plain error page.
+    """
+    require_perm(user, OPERATE)
+    if not conversation_id:
+        conversation_id = conversation_start(user=user, assistant_id=assistant_id)
+        forget_observed_split(assistant_id)
+    events = chat_api.stream(assistant_id, content=content, conversation_id=conversation_id)
+    first = next(events, ("done", ""))
+    return _turn_events(conversation_id, first, events)
+
+
+def _turn_events(conversation_id: str, first: tuple[str, str], rest: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    yield "conversation", conversation_id
+    # One lookup once the reply has started, one more at the end if Telnyx had not said yet:
+    # never a lookup per fragment.
+    version_id = serving_version(conversation_id)
+    if version_id:
+        yield "version", version_id
+    for kind, text in itertools.chain([first], rest):
+        if kind == "done" and not version_id:
+            version_id = serving_version(conversation_id)
+            if version_id:
+                yield "version", version_id
+        yield kind, text
 
 
 def sms_chat_send(*, user: PortalUser, assistant_id: str, from_: str, to: str, text: str = "",

@@ -3,12 +3,15 @@ SMS chat form. Operator and up."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import IdempotentForm, add_telnyx_errors
+from core.sse import sse_event
 from core.types import HtmxHttpRequest
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
@@ -77,6 +80,37 @@ def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
         context.update(assistant=_labels(request, assistant_id)[0], sms_form=SmsChatForm(),
                        exchanges=[context] if "turn" in context else [])
     return render(request, template, context)
+
+
+@require_POST
+@operate_required
+def chat_stream(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """One turn as server-sent events for the playground's script; a bad form or a Telnyx
+    error before the reply started answers with the same HTML fragment `chat_send` sends."""
+    form = ChatForm(request.POST)
+    if not form.is_valid():
+        return render(request, f"{PAGE}#exchange", {"assistant_id": assistant_id, "form": form})
+    data = form.cleaned_data
+    try:
+        events = services.chat_stream(user=request.user, assistant_id=assistant_id, content=data["content"],
+                                      conversation_id=data["conversation_id"])
+    except TelnyxError as exc:
+        return render(request, f"{PAGE}#exchange", {"assistant_id": assistant_id, "form": form, "error": exc.user_message})
+    response = StreamingHttpResponse(_sse(request, assistant_id, events), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # a proxy in front must not hold the reply back
+    return response
+
+
+def _sse(request: HttpRequest, assistant_id: str, events) -> Iterator[bytes]:
+    try:
+        for kind, value in events:
+            if kind == "version":
+                _, labels = _labels(request, assistant_id)
+                value = labels.describe(value)
+            yield sse_event(kind, {"text": value})
+    except TelnyxError as exc:
+        yield sse_event("error", {"text": exc.user_message})
 
 
 @require_POST

@@ -10,6 +10,7 @@ from .client import TelnyxClient, TelnyxResponse, new_idempotency_key
 from .errors import (
     APIConnectionError,
     APIStatusError,
+    APIStreamError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -26,6 +27,7 @@ from .errors import (
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
+    "APIStreamError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 import requests
+import urllib3
 
 from . import errors, retry
+from .sse import SseEvent, parse_events
 
 logger = logging.getLogger("portal.telnyx")
 
@@ -181,6 +183,47 @@ class TelnyxClient:
                 continue
             raise _status_error(resp, method, path, request_id)
 
+    def stream(self, path: str, *, json: Any = None) -> Iterator[SseEvent]:
+        """POST and yield the answer's server-sent events as they arrive.
+
+        Never retried: a chat turn is not idempotent. The read timeout applies between two
+        chunks, not to the whole reply. A server that answers JSON instead of a stream yields
+        one "response" event holding that JSON text, so callers can fall back to a whole reply.
+        Errors before the first event raise the usual TelnyxError; one log line per stream.
+        """
+        url, started, events = self._url(path), time.monotonic(), 0
+        headers = {"Accept": "text/event-stream", "x-stainless-retry-count": "0"}
+        request_id, note, status = "", "", None
+        try:
+            try:
+                resp = self.session.post(url, json=json, headers=headers, timeout=self.timeout, stream=True)
+            except requests.exceptions.RequestException as exc:
+                timed_out = isinstance(exc, requests.exceptions.Timeout)
+                note = f"{'timeout' if timed_out else 'connection error'}: {type(exc).__name__}"
+                raise (errors.APITimeoutError if timed_out else errors.APIConnectionError)(method="POST", path=path) from None
+            request_id, status = _request_id(resp.headers), resp.status_code
+            with resp:
+                if resp.status_code >= 400:
+                    raise _status_error(resp, "POST", path, request_id)
+                if "text/event-stream" not in resp.headers.get("content-type", ""):
+                    events = 1
+                    yield SseEvent("response", resp.text)
+                    return
+                try:
+                    for event in parse_events(_lines_as_they_arrive(resp)):
+                        events += 1
+                        yield event
+                except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
+                    # Reading the raw body raises urllib3's errors, not requests' wrappers.
+                    timed_out = isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError))
+                    note = f"stream broken: {type(exc).__name__}"
+                    raise (errors.APITimeoutError if timed_out else errors.APIConnectionError)(method="POST", path=path) from None
+        except GeneratorExit:
+            note = "stopped by caller"
+            raise
+        finally:
+            self._log("POST", path, status, started, request_id, f"stream events={events}" + (f" {note}" if note else ""))
+
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
             return path
@@ -205,6 +248,22 @@ HEADER_SAFE_KEY = re.compile(r"[A-Za-z0-9._:-]{1,255}")
 
 def new_idempotency_key() -> str:
     return f"portal-{uuid.uuid4()}"
+
+
+def _lines_as_they_arrive(resp: requests.Response) -> Iterator[str]:
+    """The body's lines (UTF-8) as soon as each arrives: `read1` returns what the socket has,
+    where `iter_lines` would wait for a full buffer of a close-delimited body."""
+    pending = b""
+    while True:
+        chunk = resp.raw.read1(8192, decode_content=True) if hasattr(resp.raw, "read1") else resp.raw.read(8192)
+        if not chunk:
+            break
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line.rstrip(b"\r").decode("utf-8", errors="replace")
+    if pending:
+        yield pending.rstrip(b"\r").decode("utf-8", errors="replace")
 
 
 def _request_id(headers: Mapping[str, str]) -> str:

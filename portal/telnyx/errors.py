@@ -110,6 +110,12 @@ class APITimeoutError(APIConnectionError):
     default_message = "Telnyx did not answer in time. Try again in a moment."
 
 
+class APIStreamError(TelnyxError):
+    """An `error` event after a streamed answer had started (its HTTP status was already 200)."""
+
+    default_message = "Telnyx stopped the reply part-way."
+
+
 class APIStatusError(TelnyxError):
     default_message = "Telnyx returned an unexpected error."
 

@@ -12,6 +12,8 @@ import hashlib
 import json
 import time
 
+from django.conf import settings
+
 from sandbox.behaviour import embeddings
 from sandbox.behaviour.text_search import rank
 from sandbox.behaviour.text_vectors import estimate_tokens, tokenize
@@ -85,6 +87,12 @@ def completion(body: dict, model: str) -> dict:
     }
 
 
+def pause_between_events() -> None:
+    delay = getattr(settings, "SANDBOX_STREAM_DELAY_MS", 0)
+    if delay:
+        time.sleep(delay / 1000)
+
+
 def stream_events(answer: dict):
     """Server-sent events for ``stream: true``: the answer as ``chat.completion.chunk``
     objects (role first, then the content a few words at a time, then the finish reason),
@@ -106,5 +114,6 @@ def stream_events(answer: dict):
         for start in range(0, len(words) if message.get("content") else 0, 4):
             piece = " ".join(words[start:start + 4])
             yield event(index, {"content": piece if start == 0 else " " + piece})
+            pause_between_events()
         yield event(index, {}, choice["finish_reason"])
     yield "data: [DONE]\n\n"

@@ -12,6 +12,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from sandbox.api import ApiError, ok, validate
 from sandbox.behaviour import assistants as svc
 from sandbox.behaviour.chat import chat, start_sms_chat
+from sandbox.behaviour.chat_replies import pause_between_events
 
 
 def assistant_chat(request, assistant_id):
@@ -37,6 +38,7 @@ def _sse_reply(reply: str) -> StreamingHttpResponse:
         for index, word in enumerate(words):
             chunk = word if index == 0 else " " + word
             yield f"event: delta\ndata: {json.dumps({'content': chunk})}\n\n".encode()
+            pause_between_events()
         yield f"event: done\ndata: {json.dumps({'content': reply})}\n\n".encode()
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
