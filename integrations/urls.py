@@ -1,10 +1,14 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from integrations import views
 
 app_name = "integrations"
 urlpatterns = [
     path("", views.integration_list, name="list"),
+    # Connections are listed with the integrations; without this, "connections" was read as an
+    # integration id and Telnyx's connection list crashed the integration page (500).
+    path("connections/", RedirectView.as_view(pattern_name="integrations:list"), name="connections"),
     path("connections/<tid:connection_id>/", views.connection_detail, name="connection"),
     path("connections/<tid:connection_id>/delete/", views.connection_delete, name="connection-delete"),
     path("<tid:integration_id>/", views.integration_detail, name="detail"),

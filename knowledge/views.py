@@ -24,8 +24,7 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
 
 
 def _listing(request, *, outcome=None, **kwargs):
-    return render_changelist(request, remember_as="knowledge", fragment=outcome is not None,
-                             extra={"outcome": outcome}, **kwargs)
+    return render_changelist(request, remember_as="knowledge", outcome=outcome, **kwargs)
 
 
 @require_GET

@@ -188,8 +188,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 else:
-    # An unacknowledged message (its worker died) is handed out again after this long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # Redis hands an unacknowledged message (its worker died) to another worker after this
+    # long: 10 minutes, the same time after which the tasks page calls such a task lost
+    # (core.background.ACTIVE_FOR). Longer than any countdown we send (a message waiting
+    # for its ETA is unacknowledged too, and would be handed out twice); a sync running
+    # longer than this that gets a second copy is safe, the copy finds the lease taken.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
 CELERY_TASK_IGNORE_RESULT = True
@@ -216,6 +220,7 @@ BACKGROUND_SWEEP_SECONDS = env.int("BACKGROUND_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
+    "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
     "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
     "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},

@@ -57,6 +57,18 @@ def follow(task, *args) -> None:
         task.delay(*args)
 
 
+def follow_started(*, suite_run: SuiteRun | None = None, test_id: str = "") -> None:
+    """Follow a run the portal has just started, at once rather than at the next sweep.
+    Where tasks run inline (unit tests) nothing is queued: tracking would run inside the
+    request, and the run's page polls it there instead."""
+    if eager():
+        return
+    if suite_run is not None:
+        follow(track_suite_run, suite_run.pk)
+    if test_id:
+        follow(track_test_runs, test_id)
+
+
 @shared_task(recorded=False)
 def track_unfinished_runs() -> int:
     """The beat's sweep: follow every recent suite run and lone test run that is not final."""

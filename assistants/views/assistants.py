@@ -38,11 +38,11 @@ def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.assistant_queryset(), form_class=AssistantFilterForm,
         columns=COLUMNS, default_sort="name", resource=services.RESOURCE, remember_as="assistants",
-        form_kwargs={
+        form_kwargs=lambda: {
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
         },
-        extra={"outcome": outcome}, fragment=outcome is not None,
+        outcome=outcome,
     )
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.changelist import PAGE_PARAM, page_number
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
@@ -39,10 +40,9 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_GET
 @read_required
 def deleted_list(request: HttpRequest) -> HttpResponse:
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
     # Not cached: if Telnyx fails, the page says why instead of listing.
     try:
-        page = services.deleted_list(user=request.user, page=max(page_number, 1))
+        page = services.deleted_list(user=request.user, page=page_number(request.GET.get(PAGE_PARAM)))
     except TelnyxError as exc:
         return render(request, "assistants/assistant_deleted_list.html", {"page": None, "error": exc})
     return render(request, "assistants/assistant_deleted_list.html", {"page": page})

@@ -32,8 +32,8 @@ def _list(request, *, kind: str, outcome=None) -> HttpResponse:
     )
     return render_changelist(request, template="conversations/insights/list.html", queryset=model.objects.all(),
                              form_class=form_class, columns=columns, default_sort="name", resource=resource,
-                             remember_as=f"insights-{kind}", extra={"kind": kind, "outcome": outcome},
-                             fragment=outcome is not None)
+                             remember_as=f"insights-{kind}", extra={"kind": kind},
+                             outcome=outcome)
 
 
 @require_GET

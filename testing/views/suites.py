@@ -19,6 +19,7 @@ from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors
+from testing.tasks import follow_started
 from testing.forms.suites import SuiteHistoryFilterForm, SuiteRunForm
 from testing.models import SuiteRun, TestRun
 from testing.services import suites as services
@@ -109,6 +110,7 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
         except TelnyxError as exc:
             messages.error(request, f"The suite did not start. {exc.user_message} Press Run suite again to retry.")
         else:
+            follow_started(suite_run=suite_run)
             return redirect("testing:suite-run", suite_name=suite_name, batch_id=suite_run.batch_id)
     return render(request, "testing/suite_detail.html",
                   _suite_context(request, suite_name, run_form=form, versions_error=versions_error))

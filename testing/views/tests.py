@@ -16,10 +16,12 @@ from portal.selectors import audit_events_for
 from portal.telnyx import TelnyxError
 
 from testing import selectors
+from testing.tasks import follow_started
 from testing.forms.runs import BulkActionForm, RunForm
 from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
                                  rubric_rows_from_post)
-from testing.models import AssistantTest
+from assistants.models import Assistant
+from testing.models import AssistantTest, TestSuite
 from testing.services import assistant_tests as services
 from testing.services import runs as run_services
 
@@ -39,7 +41,8 @@ TESTS = ChangelistSpec(
     sync=services.tests_sync,
     form_kwargs=lambda: {"suite_choices": selectors.suite_filter_choices(),
                          "destination_choices": selectors.destination_filter_choices()},
-    extra=lambda request: {"assistant_names": selectors.assistant_names(), "bulk_form": BulkActionForm()},
+    extra=lambda request: {"assistant_names": selectors.assistant_names()},
+    tables=[AssistantTest, TestSuite, Assistant],
 )
 
 
@@ -78,6 +81,7 @@ def test_bulk_action(request: HttpRequest) -> HttpResponse:
             # One key per test from the form's key: resubmitting the action starts nothing twice.
             run_services.test_run_trigger(user=request.user, test_id=test.telnyx_id,
                                           idempotency_key=f"{form.cleaned_data['idempotency_key']}-{test.pk}")
+            follow_started(test_id=test.telnyx_id)
             started += 1
         except TelnyxError as exc:
             failures.append(f"“{test.name}”: {exc.user_message}")
@@ -213,5 +217,6 @@ def test_run_now(request: HttpRequest, test_id: str) -> HttpResponse:
             "test": result.data, "result": result, "test_id": test_id, "runs": selectors.runs_for_test(test_id)[:50],
             "assistant_names": selectors.assistant_names(), "run_form": form,
         }, status=200)
+    follow_started(test_id=test_id)
     messages.success(request, "Run started; it updates below as it moves through its states.")
     return redirect("testing:run-detail", test_id=test_id, run_id=run["run_id"])

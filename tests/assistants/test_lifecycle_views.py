@@ -70,6 +70,21 @@ def test_deleted_list_pages_through_telnyx_and_restores(team_admin_client, telny
 
 
 @responses.activate
+def test_a_huge_page_number_is_clamped_before_telnyx_and_shows_the_last_page(viewer_client, telnyx_base, assistant_json):
+    gone = {**assistant_json(6, name="Last deleted bot"), "deleted_at": "2026-11-20T10:00:00Z"}
+    responses.get(f"{telnyx_base}/ai/assistants/deleted", json={
+        "data": [], "meta": {"page_number": 1000000, "page_size": 20, "total_pages": 2, "total_results": 21}})
+    responses.get(f"{telnyx_base}/ai/assistants/deleted", json={
+        "data": [gone], "meta": {"page_number": 2, "page_size": 20, "total_pages": 2, "total_results": 21}})
+
+    response = viewer_client.get(reverse("assistants:deleted"), {"page": "99999999999"})
+
+    assert response.status_code == 200 and "Last deleted bot" in response.content.decode()
+    asked = [call.request.url for call in responses.calls]
+    assert "page%5Bnumber%5D=1000000&" in asked[0] and "page%5Bnumber%5D=2&" in asked[1]
+
+
+@responses.activate
 def test_failed_restore_goes_back_to_the_list_with_the_reason(team_admin_client, telnyx_base):
     responses.post(f"{telnyx_base}/ai/assistants/gone-1/restore", status=404)
     responses.get(f"{telnyx_base}/ai/assistants/deleted", json={"data": [], "meta": {"total_pages": 1}})

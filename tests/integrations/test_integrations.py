@@ -69,3 +69,9 @@ def test_connections_against_the_sandbox(team_admin_client, sandbox):
     for connection in get_client().get("ai/integrations/connections").data["data"]:
         team_admin_client.post(reverse("integrations:connection-delete", args=[connection["id"]]))
     assert get_client().get("ai/integrations/connections").data["data"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bare_connections_url_leads_to_the_integrations_list_not_a_500(sandbox, viewer_client):
+    response = viewer_client.get("/integrations/connections/")
+    assert response.status_code == 302 and response["Location"] == "/integrations/"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import responses
@@ -12,8 +14,16 @@ from django.utils import timezone
 from portal.models import SyncState
 from testing.models import SuiteRun, TestRun, TestSuite
 from testing.services import assistant_tests as test_services
+from testing.tasks import track_suite_run
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
 
 DESTINATION = "assistant-00000001-0000-4000-8000-000000000000"
 
@@ -100,10 +110,13 @@ def test_run_suite_lands_on_the_live_page(operator_client, telnyx_base, suite, r
     mock_versions(telnyx_base)
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs",
                    json=[run_json(f"r{i}", f"test-000{i}", test_suite_run_id="batch-x") for i in (1, 2, 3)])
-    response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
-                                    {"version": "ver-b", "idempotency_key": "portal-suite-1"})
+    with queued_on_a_worker() as follow:
+        response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
+                                        {"version": "ver-b", "idempotency_key": "portal-suite-1"})
     assert response.status_code == 302 and response.url == reverse("testing:suite-run", args=["booking", "batch-x"])
     assert responses.calls[-1].request.body == b'{"destination_version_id": "ver-b"}'
+    # Followed on the worker from now on, page open or not (not only from the next sweep).
+    follow.assert_called_once_with(track_suite_run, SuiteRun.objects.get(batch_id="batch-x").pk)
     live = operator_client.get(response.url).content.decode()
     assert "0 of 3 finished" in live and 'hx-trigger="every 2s"' in live and "Booking test 2" in live
     assert "ver-b" in live

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 import responses
@@ -13,8 +15,17 @@ from assistants.services.assistants import assistant_cache_put
 from portal.models import AuditEvent, SyncState
 from testing.models import AssistantTest, TestRun
 from testing.services import assistant_tests as test_services
+from testing.tasks import track_test_runs
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
+
 
 LIST = reverse("testing:test-list")
 CREATE = reverse("testing:test-create")
@@ -103,9 +114,13 @@ def test_bulk_run_starts_each_selected_test_once_even_when_resubmitted(operator_
     for tid in ("test-0001", "test-0002"):
         responses.post(f"{telnyx_base}/ai/assistants/tests/{tid}/runs", json=run_json(f"run-{tid}", tid))
     data = {"action": "run", "selected": ["test-0001", "test-0002"], "idempotency_key": "portal-bulk"}
-    response = operator_client.post(reverse("testing:test-bulk-action"), data, follow=True)
+    with queued_on_a_worker() as follow:
+        response = operator_client.post(reverse("testing:test-bulk-action"), data, follow=True)
     assert "Started 2 test runs." in response.content.decode()
-    operator_client.post(reverse("testing:test-bulk-action"), data)
+    # Each test's runs are followed on the worker from now on, page open or not.
+    assert follow.call_args_list == [mock.call(track_test_runs, "test-0001"), mock.call(track_test_runs, "test-0002")]
+    with queued_on_a_worker():
+        operator_client.post(reverse("testing:test-bulk-action"), data)
     keys = [c.request.headers["Idempotency-Key"] for c in responses.calls]
     assert len(set(keys)) == 2 and len(keys) == 4  # a resubmission reuses the same per-test keys
 
@@ -238,15 +253,17 @@ def test_run_now_failure_keeps_the_key_so_the_retry_is_the_same_run(operator_cli
     url = reverse("testing:test-run", args=["test-0001"])
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", status=503)
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
-    failed = operator_client.post(url, {"idempotency_key": "portal-run-once"})
-    content = failed.content.decode()
-    assert "The run did not start." in content and "server error (503)" in content
-    assert 'value="portal-run-once"' in content  # the page's Run now button retries with the same key
-    assert not TestRun.objects.exists()
+    with queued_on_a_worker() as follow:
+        failed = operator_client.post(url, {"idempotency_key": "portal-run-once"})
+        content = failed.content.decode()
+        assert "The run did not start." in content and "server error (503)" in content
+        assert 'value="portal-run-once"' in content  # the page's Run now button retries with the same key
+        assert not TestRun.objects.exists() and not follow.called  # nothing started, nothing to follow
 
-    responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", json=run_json("run-ok"))
-    retried = operator_client.post(url, {"idempotency_key": "portal-run-once"})
+        responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", json=run_json("run-ok"))
+        retried = operator_client.post(url, {"idempotency_key": "portal-run-once"})
     assert retried.status_code == 302 and retried.url == reverse("testing:run-detail", args=["test-0001", "run-ok"])
+    follow.assert_called_once_with(track_test_runs, "test-0001")
     posts = [c.request for c in responses.calls if c.request.method == "POST"]
     assert [p.headers["Idempotency-Key"] for p in posts] == ["portal-run-once", "portal-run-once"]
 
