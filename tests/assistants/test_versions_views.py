@@ -53,7 +53,7 @@ def test_versions_tab_lists_versions_with_main_and_canary(viewer_client, api):
 
 @responses.activate
 def test_version_page_says_when_it_was_saved_as_a_date(viewer_client, api):
-    content = viewer_client.get(reverse("assistants:version", args=[AID, "v-old"])).content.decode()
+    content = viewer_client.get(reverse("assistants:version-detail", args=[AID, "v-old"])).content.decode()
     assert "saved 1 Nov 2026, 10:00" in content and "saved 2026-11-01T" not in content
 
 

@@ -108,5 +108,5 @@ def test_create_edit_delete_against_the_sandbox(team_admin_client, sandbox):
 @responses.activate
 def test_detail_shows_when_it_was_created_as_a_date_not_an_iso_string(telnyx_base, viewer_client):
     responses.get(f"{telnyx_base}/ai/mcp_servers/mcp-7", json=server(7))
-    content = viewer_client.get(reverse("mcp_servers:detail", args=["mcp-7"])).content.decode()
+    content = viewer_client.get(reverse("mcp_servers:server-detail", args=["mcp-7"])).content.decode()
     assert "1 Nov 2026, 10:00" in content and "2026-11-01T10:00:00Z" not in content
