@@ -1,15 +1,16 @@
 from django.conf import settings
 from django.db import models
 
+from core.models import TelnyxCached
 
-class Assistant(models.Model):
+
+class Assistant(TelnyxCached):
     """Cached copy of one Telnyx AI assistant (its main version), for the changelist.
 
     `payload` holds the whole API object; the other columns are what the changelist
     searches, filters and sorts on.
     """
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, db_index=True)
     model = models.CharField(max_length=200, blank=True, db_index=True)
     description = models.TextField(blank=True)
@@ -21,8 +22,6 @@ class Assistant(models.Model):
     # When the main version was saved, i.e. when the assistant was last updated.
     updated_at = models.DateTimeField(null=True, blank=True, db_index=True)
     version_id = models.CharField(max_length=200, blank=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]

@@ -5,8 +5,9 @@ suites into the cache (no list page reads the sandbox, so the tests skip it); sy
 other list from the demo sandbox. Then serves `bench.settings` (the portal, plus the stock
 `django.contrib.admin` over the same cache tables and a hello view behind login, mounted
 only here) with gunicorn as `bin/serve` does, and prints, interleaved A,B,A,B… ×RUNS:
-ours vs the admin on the default page, search + filter and page 1,000; ours vs hello; and
-queries and bytes per page for every list.
+ours vs the admin on the default page, search + filter, page 1,000 and a page nobody asked
+before (nothing kept serves it); ours vs hello; and queries and bytes per page for every list.
+Repeat views of one URL are served from kept fragments (`core.changelist.Fragments`).
 
     .venv/bin/python bench/changelists.py
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/scale_bench .venv/bin/python bench/changelists.py
@@ -17,6 +18,7 @@ requests are in flight, BENCH_RUNS (3) how many A,B pairs. Loopback only; bounde
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import statistics
@@ -76,9 +78,8 @@ from sandbox.behaviour.bulk_seed import bulk_conversations  # noqa: E402
 from sandbox.models import SbConversation  # noqa: E402
 from testing.models import AssistantTest, TestSuite  # noqa: E402
 
-REFRESHES = ["/assistants/refresh/", "/mcp-servers/refresh/", "/inference/models/refresh/",
-             "/inference/fine-tuning/refresh/", "/knowledge/buckets/refresh/", "/knowledge/tasks/refresh/",
-             "/knowledge/clusters/refresh/", "/insights/templates/refresh/", "/insights/groups/refresh/"]
+# Filled by their own sync (over HTTP from the server's sandbox); the big lists are seeded directly.
+SEEDED_DIRECTLY = {"conversations", "assistant-tests", "test-suites"}
 
 
 def seed_cache_conversations() -> None:
@@ -118,8 +119,11 @@ def seed() -> Client:
     client = Client()
     user = get_user_model().objects.get(username="admin")
     client.force_login(user)
-    for url in REFRESHES:  # fill the other lists' caches from the demo sandbox, over HTTP
-        client.post(url, HTTP_HX_REQUEST="true")
+    from core.background import listings
+
+    for resource, listing in listings().items():  # the other lists, synced here rather than on a worker
+        if resource not in SEEDED_DIRECTLY:
+            listing.sync()
     bulk_conversations(CONVERSATIONS, messages_each=1)
     seed_cache_conversations()
     seed_cache_tests()
@@ -166,10 +170,12 @@ def throughput(session: requests.Session, path: str) -> float:
     """Requests per second with CLIENTS in flight for about SECONDS (each client finishes its request)."""
     url, done, lock = f"http://127.0.0.1:{PORT}{path}", [], threading.Lock()
     deadline = time.perf_counter() + SECONDS
+    pages = itertools.count(2)
 
     def client():
         while True:
-            response = session.get(url, timeout=300)
+            # `{n}` in a path: every request asks a page nobody asked before (nothing kept serves it).
+            response = session.get(url.format(n=next(pages) % 1900 + 2), timeout=300)
             assert response.status_code == 200, (path, response.status_code)
             with lock:
                 done.append(1)
@@ -187,7 +193,7 @@ def throughput(session: requests.Session, path: str) -> float:
 
 def compare(session: requests.Session, label: str, ours: str, theirs: str, their_name: str) -> None:
     for path in (ours, theirs):
-        session.get(f"http://127.0.0.1:{PORT}{path}", timeout=300)  # warm up
+        session.get(f"http://127.0.0.1:{PORT}{path.format(n=1)}", timeout=300)  # warm up
     a, b = [], []
     for _ in range(RUNS):
         a.append(throughput(session, ours))
@@ -205,8 +211,8 @@ def page_weights(client: Client) -> None:
     assistant = Assistant.objects.order_by("name").first()
     lists = ["/conversations/", "/testing/tests/", "/testing/suites/", "/assistants/", "/assistants/deleted/",
              "/audit/", "/mcp-servers/", "/integrations/", "/knowledge/buckets/", "/knowledge/tasks/",
-             "/knowledge/clusters/", "/inference/models/", "/inference/fine-tuning/", "/insights/",
-             "/insights/groups/"]
+             "/knowledge/clusters/", "/inference/models/", "/inference/fine-tuning/", "/conversations/insights/",
+             "/conversations/insights/groups/"]
     if assistant:
         lists += [f"/assistants/{assistant.telnyx_id}/versions/", f"/assistants/{assistant.telnyx_id}/scheduled/"]
     suite = TestSuite.objects.order_by("name").first()
@@ -243,7 +249,10 @@ def main() -> None:
         compare(session, "tests: default page", "/testing/tests/", "/bench-admin/testing/assistanttest/", "admin")
         compare(session, "tests: search + filter", "/testing/tests/?q=test 00&channel=web_chat",
                 "/bench-admin/testing/assistanttest/?q=test 00&channel=web_chat", "admin")
+        compare(session, "conversations: a new page each time", "/conversations/?page={n}",
+                "/bench-admin/conversations/conversation/?p={n}", "admin")
         compare(session, "conversations: default page", "/conversations/", "/bench-hello/", "hello")
+        compare(session, "tests: default page", "/testing/tests/", "/bench-hello/", "hello")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,9 +1,9 @@
 """Benchmark: syncing 100,000 conversations in steps, as the Conversations page does.
 
 Seeds the sandbox in bulk, serves it with gunicorn, then runs the stepwise sync through the
-real client over HTTP with two batch sizes, side by side. Prints the total time, the
-slowest single step (what one browser request waits for: never the whole listing) and
-the ratio between the batch sizes.
+real client over HTTP with two batch sizes, interleaved (250, 1000, 250, 1000… ×BENCH_RUNS).
+Prints min / median / max of the total time and of the slowest single step (what one
+browser request waits for: never the whole listing), and the ratio of the medians.
 
     .venv/bin/python bench/conversations_sync.py [N]        # default 100000
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/conversations_sync.py
@@ -19,7 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORT = 18201
+PORT = int(os.environ.get("BENCH_PORT", "18201"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
 os.environ["PORT"] = str(PORT)
@@ -74,13 +75,24 @@ def main() -> None:
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-        results = {size: run_sync(size) for size in (250, 1000)}
+        totals, slowest, counts = {250: [], 1000: []}, {250: [], 1000: []}, {}
+        for _ in range(RUNS):
+            for size in totals:
+                seconds, steps = run_sync(size)
+                totals[size].append(seconds)
+                slowest[size].append(max(steps))
+                counts[size] = len(steps)
         total = Conversation.objects.count()
-        for size, (seconds, steps) in results.items():
-            print(f"batch {size:5d}: {len(steps):4d} steps, total {seconds:6.1f} s, "
-                  f"step median {statistics.median(steps):.3f} s, slowest step {max(steps):.3f} s")
-        ratio = results[250][0] / results[1000][0]
-        print(f"cached {total} conversations; batches of 1000 are {ratio:.2f}x faster overall than 250")
+
+        def spread(xs):
+            return f"{min(xs):6.2f} / {statistics.median(xs):6.2f} / {max(xs):6.2f} s"
+
+        print(f"min / median / max over {RUNS} interleaved runs")
+        for size in totals:
+            print(f"batch {size:5d}: {counts[size]:4d} steps, total {spread(totals[size])}, "
+                  f"slowest step {spread(slowest[size])}")
+        ratio = statistics.median(totals[250]) / statistics.median(totals[1000])
+        print(f"cached {total} conversations; batches of 1000 are {ratio:.2f}x faster overall than 250 (medians)")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,14 +1,15 @@
 from django.db import models
 
+from core.models import TelnyxCached
 
-class Conversation(models.Model):
+
+class Conversation(TelnyxCached):
     """Cached conversation (`GET /ai/conversations`), with the metadata the changelist uses.
 
     `payload` holds the API object; the assistant, version and channel come from its
     metadata, so the changelist can filter a 100,000-row cache on indexed columns.
     """
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, blank=True)
     assistant_id = models.CharField(max_length=200, blank=True, db_index=True)
     assistant_version_id = models.CharField(max_length=200, blank=True, db_index=True)
@@ -16,7 +17,6 @@ class Conversation(models.Model):
     ai_disabled = models.BooleanField(default=False)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
     synced_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -30,16 +30,13 @@ class Conversation(models.Model):
         return self.name or self.telnyx_id
 
 
-class InsightTemplate(models.Model):
+class InsightTemplate(TelnyxCached):
     """Cached insight template: instructions run over each finished conversation."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, blank=True, db_index=True)
     insight_type = models.CharField(max_length=20, blank=True, db_index=True)
     instructions = models.TextField(blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]
@@ -48,19 +45,52 @@ class InsightTemplate(models.Model):
         return self.name or self.telnyx_id
 
 
-class InsightGroup(models.Model):
+class InsightGroup(TelnyxCached):
     """Cached insight group: the set of templates an assistant's conversations get."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     template_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class InsightEvent(models.Model):
+    """One Telnyx webhook that passed its signature check, kept by its event id: a duplicate
+    delivery is recognised, and the worker applies each event once (`processed_at`)."""
+
+    event_id = models.CharField(max_length=200, unique=True)
+    event_type = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField(db_index=True)
+    conversation_id = models.CharField(max_length=200, blank=True, db_index=True)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+
+class PushedInsightResult(models.Model):
+    """The newest result of one insight template on one conversation, as webhooks reported it.
+
+    `occurred_at` is the event's time: a delayed or out-of-order delivery of an older event
+    never replaces a newer result."""
+
+    conversation_id = models.CharField(max_length=200, db_index=True)
+    insight_id = models.CharField(max_length=200)
+    result = models.TextField(blank=True)
+    status = models.CharField(max_length=30, blank=True)
+    occurred_at = models.DateTimeField()
+    event_id = models.CharField(max_length=200)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["conversation_id", "insight_id"]
+        constraints = [models.UniqueConstraint(fields=["conversation_id", "insight_id"], name="one_result_per_insight")]

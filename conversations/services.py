@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.types import PortalUser
-from django.utils import timezone
 
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
 from core.writes import telnyx_write
@@ -44,14 +43,7 @@ def conversation_fields(item: dict) -> dict:
 
 
 def _store(items: list[dict]) -> int:
-    now = timezone.now()
-    rows = {item["id"]: Conversation(**conversation_fields(item), payload=item, synced_at=now) for item in items}
-    update_fields = [f.name for f in Conversation._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
-    Conversation.objects.bulk_create(
-        list(rows.values()), batch_size=500, update_conflicts=True, unique_fields=["telnyx_id"],
-        update_fields=update_fields,
-    )
-    return len(rows)
+    return cache_put_many(Conversation, items, conversation_fields)
 
 
 def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
@@ -71,7 +63,7 @@ def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
 
 
 def _finish(run_started_at) -> int:
-    Conversation.objects.filter(synced_at__lt=run_started_at).delete()
+    cache_delete(Conversation.objects.filter(synced_at__lt=run_started_at))
     return Conversation.objects.count()
 
 
@@ -142,5 +134,5 @@ def conversation_delete(*, user: PortalUser, conversation_id: str) -> None:
         lambda: conversations_api.delete(conversation_id),
         user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=conversation_id, label=label,
         summary=f"Deleted conversation “{label}”", failure_summary=f"Tried to delete conversation “{label}”",
-        store=lambda r: rows.delete(),
+        store=lambda r: cache_delete(rows),
     )

@@ -1,7 +1,10 @@
 """Conversations' background work: the (up to 100,000-row) conversation sync runs on a
 worker in steps, resumable after a crash; insight templates and groups sync there too."""
 
+from celery import shared_task
+
 from conversations import services
+from conversations.insights import events as insight_events
 from conversations.insights import services as insight_services
 from core.background import register_listing
 from core.sync import run_stepwise
@@ -15,3 +18,9 @@ def conversations_sync():
 register_listing(services.RESOURCE, conversations_sync)
 register_listing(insight_services.TEMPLATES, insight_services.templates_sync)
 register_listing(insight_services.GROUPS, insight_services.groups_sync)
+
+
+@shared_task(label="Apply Telnyx insight event {0}")
+def process_insight_event(event_pk: int) -> str:
+    """Apply one webhook event (safe to run twice: an applied event is skipped)."""
+    return insight_events.insight_event_apply(event_pk)

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
+from assistants.models import Assistant
 from conversations.insight_results import insight_results
 from conversations.models import Conversation
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from core.background import enqueue_listing_sync, listing_sync_active
+from core.background import enqueue_listing_sync, listing_sync_queued
 from core.sync import SyncOutcome, sync_state
 from portal.telnyx import TelnyxError
 
@@ -37,18 +38,20 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
         columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
-        form_kwargs={
+        form_kwargs=lambda: {
             "assistant_choices": selectors.assistant_filter_choices(),
             "channel_choices": selectors.channel_filter_choices(),
         },
-        extra={"names": selectors.assistant_names(), "outcome": _sync_progress()},
+        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant],
+        vary={"outcome": _sync_progress()},  # a sync running on a worker shows its progress card
     )
 
 
 def _sync_progress() -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
+    # The lease first: a running sync holds it, so only a queued one needs the task records.
     state = sync_state(services.RESOURCE)
-    if listing_sync_active(services.RESOURCE) or (state.lease_until and state.lease_until > timezone.now()):
+    if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
         return SyncOutcome(ran=False, queued=True)
     return None
 
@@ -100,7 +103,7 @@ def conversation_ai(request: HttpRequest, conversation_id: str) -> HttpResponse:
         messages.error(request, f"Could not change AI replies. {exc.user_message}")
     else:
         messages.success(request, "AI replies are on for this conversation." if enable else "AI replies are off: the assistant will not answer in this conversation.")
-    return redirect("conversations:detail", conversation_id=conversation_id)
+    return redirect("conversations:conversation-detail", conversation_id=conversation_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,7 +119,7 @@ def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpRespo
         else:
             messages.success(request, f"Deleted conversation “{label}”.")
             query = remembered_query(request, "conversations")
-            return redirect(reverse("conversations:list") + (f"?{query}" if query else ""))
+            return redirect(reverse("conversations:conversation-list") + (f"?{query}" if query else ""))
     return render(request, "conversations/conversation_confirm_delete.html", {"label": label, "conversation_id": conversation_id})
 
 

@@ -64,24 +64,3 @@ def record(
         error_message=error.user_message if error else "",
     )
 
-
-def audited_call(
-    call,
-    *,
-    user,
-    action: str,
-    resource_type: str,
-    resource_id: str = "",
-    resource_label: str = "",
-    summary: str,
-    changes: dict | None = None,
-) -> TelnyxResponse:
-    """Make one Telnyx write with `call()`. If Telnyx refuses or fails, the attempt is recorded
-    as a failed audit event (with Telnyx's status and message) and the error re-raised; on
-    success the response is returned for the caller to cache and record."""
-    try:
-        return call()
-    except TelnyxError as exc:
-        record(user=user, action=action, resource_type=resource_type, resource_id=resource_id,
-               resource_label=resource_label, summary=f"Tried: {summary}", changes=changes, error=exc)
-        raise

@@ -87,26 +87,40 @@ def is_active(key: str, *, since=None) -> bool:
     return _active_records(key, since).exists()
 
 
+def listing_sync_queued(resource: str, *, since=None) -> bool:
+    """A sync of `resource` is queued and no worker has started it yet (one query)."""
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
+    return records.exclude(state=TaskRecord.State.RUNNING).exists()
+
+
 def listing_sync_active(resource: str, *, since=None) -> bool:
     """A sync of `resource` is queued, or running with its lease held (a "running" record
     whose lease lapsed belongs to a worker that died)."""
     from core.sync import sync_state
 
-    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
-    if records.exclude(state=TaskRecord.State.RUNNING).exists():
+    if listing_sync_queued(resource, since=since):
         return True
+    records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
     lease = sync_state(resource).lease_until
     return records.exists() and lease is not None and lease > timezone.now()
 
 
-WORKER_LOST = "The worker running this task stopped (killed or crashed); the sync resumes from where it stopped."
-
-
 def mark_lost_syncs(resource: str) -> None:
-    """Record as failed the syncs of `resource` whose worker died mid-run (shown on the tasks page)."""
+    """Record as lost the syncs of `resource` whose worker died mid-run (shown on the tasks page)."""
     TaskRecord.objects.filter(key=task_key(SYNC_LISTING, [resource], {}), state=TaskRecord.State.RUNNING).update(
-        state=TaskRecord.State.FAILED, last_error=WORKER_LOST, finished_at=timezone.now(), updated_at=timezone.now()
+        state=TaskRecord.State.FAILED, last_error=f"{TaskRecord.WORKER_LOST}; the sync resumes from where it stopped.",
+        finished_at=timezone.now(), updated_at=timezone.now(),
     )
+
+
+def mark_lost_tasks() -> int:
+    """Record as lost every other task still "running" after ACTIVE_FOR: each of them (a run
+    check, a suite start) takes seconds, so its worker died. Syncs are judged by their lease
+    instead (`mark_lost_syncs`). If the broker gives the message back, the record runs again."""
+    return (TaskRecord.objects.filter(state=TaskRecord.State.RUNNING, updated_at__lt=timezone.now() - ACTIVE_FOR)
+            .exclude(name=SYNC_LISTING)
+            .update(state=TaskRecord.State.FAILED, finished_at=timezone.now(), updated_at=timezone.now(),
+                    last_error=f"{TaskRecord.WORKER_LOST} and did not finish it; Retry queues it again."))
 
 
 def eager() -> bool:

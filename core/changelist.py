@@ -8,14 +8,18 @@ never a 500. Links keep the whole state through `{% querystring %}`.
 from __future__ import annotations
 
 import hashlib
+import re
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from django import forms
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
+
+from core.cache import generations
 
 SEARCH_PARAM = "q"
 SORT_PARAM = "sort"
@@ -29,7 +33,9 @@ PICKER_MATCHES = 20
 #: Largest page number taken from a query string; anything beyond is the last page.
 MAX_PAGE = 10**6
 #: How long a kept count or list of filter choices may lag a write nobody stamped (a delete).
-KEPT_SECONDS = 30
+KEPT_SECONDS = 300
+#: How long a rendered fragment is kept; the key also holds the minute, for relative times.
+FRAGMENT_SECONDS = 60
 
 
 @dataclass
@@ -210,25 +216,71 @@ def page_number(raw: str | None) -> int:
     return min(max(int(raw), 1), MAX_PAGE)
 
 
-def _generation(model) -> str:
-    """Changes whenever a row of `model` is written: every cache write stamps `synced_at`."""
-    newest = model.objects.order_by().aggregate(newest=Max("synced_at"))["newest"]
-    return newest.isoformat() if newest else "empty"
-
-
 def kept(resource: str, name: str, compute, model=None):
-    """`compute()`, kept in the shared cache until the table changes (or KEPT_SECONDS pass).
-
-    The key holds the newest `synced_at` of `model` (one indexed MAX, not a table scan), so a
-    sync or cached write shows at once; a delete shows within KEPT_SECONDS.
-    """
-    generation = _generation(model) if model is not None else ""
+    """`compute()`, kept in the shared cache until `model`'s table changes (its generation moves
+    with every write, see `core.cache`), or at most KEPT_SECONDS."""
+    generation = generations([model]) if model is not None else ()
     key = "changelist:" + hashlib.sha256(f"{resource}|{generation}|{name}".encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, KEPT_SECONDS)
     return value
+
+
+class Fragments:
+    """The rendered parts of one changelist page (`{% kept_fragment "table" %}`), kept per
+    (resource, generation of every table the page reads, its sync state, path and query,
+    the viewer's role, the minute), so a repeat view runs no list query and renders no rows.
+
+    A write bumps a generation (`core.cache`), so nobody sees a stale row after a save; the
+    role is in the key, so a Viewer never gets the buttons rendered for an Admin; the minute
+    is, so "3 minutes ago" stays true. The CSRF token is kept as a placeholder and each
+    response gets its own."""
+
+    CSRF_PLACEHOLDER = "\x00csrf\x00"
+    #: Where a kept fragment needs a fresh Idempotency-Key per response (`{% new_idempotency_key %}`).
+    KEY_PLACEHOLDER = "\x00idempotency-key\x00"
+
+    def __init__(self, request, *, resource: str, tables, state, stale: bool, template: str, vary=None):
+        from portal.roles import role_name
+
+        query = sorted(request.GET.lists())
+        parts = (resource, template, generations(tables), state.synced_at, state.last_error, bool(state.run_id),
+                 stale, request.path, query, role_name(request.user), bool(request.htmx), int(time.time() // 60),
+                 sorted((vary or {}).items()))
+        self.prefix = "fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        self.request = request
+        self._found: dict[str, str | None] = {}
+
+    def get(self, name: str) -> str | None:
+        if name not in self._found:
+            self._found[name] = cache.get(f"{self.prefix}:{name}")
+        return self._found[name]
+
+    def render(self, name: str, csrf_token: str, render) -> str:
+        """The kept fragment `name`, or `render()` kept for next time, with placeholders for the
+        per-response values (`fill` puts them in once the whole page is rendered)."""
+        html = self.get(name)
+        if html is None:
+            html = render()
+            if csrf_token:
+                html = html.replace(csrf_token, self.CSRF_PLACEHOLDER)
+            self._found[name] = html
+            cache.set(f"{self.prefix}:{name}", html, FRAGMENT_SECONDS)
+        return html
+
+    def fill(self, html: str) -> str:
+        """This response's CSRF token and a new Idempotency-Key where the placeholders are."""
+        from django.middleware.csrf import get_token
+
+        from portal.telnyx import new_idempotency_key
+
+        if self.CSRF_PLACEHOLDER in html:
+            html = html.replace(self.CSRF_PLACEHOLDER, get_token(self.request))
+        if self.KEY_PLACEHOLDER in html:
+            html = re.sub(re.escape(self.KEY_PLACEHOLDER), lambda _: new_idempotency_key(), html)
+        return html
 
 
 def remember_query(request, name: str) -> None:
@@ -293,23 +345,50 @@ def render_changelist(
     default_sort: str,
     resource: str,
     remember_as: str,
-    form_kwargs: dict[str, Any] | None = None,
-    extra: dict[str, Any] | None = None,
+    form_kwargs: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    extra: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
     fragment: bool = False,
+    tables: list | None = None,
+    outcome=None,
+    vary: dict[str, Any] | None = None,
 ):
-    """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh."""
+    """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
+
+    `form_kwargs` and `extra` may be functions: they are called only when a part of the page
+    must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer;
+    an `extra` dict (cheap values the page's title may need) and `vary` are always passed,
+    and kept fragments are kept per their values.
+    `tables` are the models the rendered parts read (default: the queryset's)."""
     from django.shortcuts import render
 
     from core.sync import is_stale, sync_state
 
     if CHOICES_PARAM in request.GET:
-        return choices_response(request, form_class(**(form_kwargs or {})))
+        return choices_response(request, form_class(**_called(form_kwargs)))
     remember_query(request, remember_as)
-    changelist = build_changelist(request, queryset, form_class, columns, default_sort, form_kwargs=form_kwargs,
-                                  kept_as=resource)
     state = sync_state(resource)
-    context = {"cl": changelist, "sync": state, "stale": is_stale(state), **(extra or {})}
-    return render(request, f"{template}#table" if (fragment or request.htmx) else template, context)
+    stale = is_stale(state)
+    fragment = fragment or outcome is not None or bool(request.htmx)
+    vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
+    context = {"sync": state, "stale": stale, "outcome": outcome, **vary}
+    fragments = None
+    if outcome is None and request.method == "GET":  # a refresh's answer says what it did: never kept
+        fragments = Fragments(request, resource=resource, tables=tables or [queryset.model], state=state, stale=stale,
+                              template=template, vary=vary)
+        context["fragments"] = fragments
+    if fragments is None or fragments.get("table" if fragment else "page") is None:
+        context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
+                                         form_kwargs=_called(form_kwargs), kept_as=resource)
+        if callable(extra):
+            context.update(extra())
+    response = render(request, f"{template}#table" if fragment else template, context)
+    if fragments is not None:
+        response.content = fragments.fill(response.content.decode()).encode()
+    return response
+
+
+def _called(value):
+    return (value() if callable(value) else value) or {}
 
 
 def choices_response(request, form: FilterForm):
@@ -343,14 +422,16 @@ class ChangelistSpec:
     sync: Any = None
     form_kwargs: Any = None
     extra: Any = None
+    #: The models its rendered parts read, when more than the queryset's (e.g. assistant names).
+    tables: list | None = None
 
     def render(self, request, *, outcome=None, fragment: bool = False):
-        extra = {**(self.extra(request) if self.extra else {}), "outcome": outcome}
         return render_changelist(
             request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,
-            remember_as=self.remember_as, form_kwargs=self.form_kwargs() if self.form_kwargs else None,
-            extra=extra, fragment=fragment or outcome is not None,
+            remember_as=self.remember_as, form_kwargs=self.form_kwargs,
+            extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,
+            tables=self.tables,
         )
 
     def refresh(self, request):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from core.cache import cache_delete
 from portal.telnyx import NotFoundError, TelnyxError
 
 
@@ -48,7 +49,7 @@ def live_or_cached_row(rows, fetch: Callable[[], dict], put: Callable[[dict], ob
         try:
             data = fetch()
         except NotFoundError:
-            rows.delete()
+            cache_delete(rows)
             raise
         if put is not None:
             put(data)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.cache import cache_delete, cache_put_many
 from portal.models import SyncState
 from portal.telnyx import TelnyxError
 
@@ -92,24 +93,13 @@ def replace_cache(model, items: list[dict], to_fields: Callable[[dict], dict], *
     deletion to a subset (e.g. one assistant's versions).
     """
     now = timezone.now()
-    rows = {}
-    for item in items:
-        fields = to_fields(item)
-        rows[fields["telnyx_id"]] = model(**fields, payload=item, synced_at=now)
-    update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
-    model.objects.bulk_create(
-        list(rows.values()),
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["telnyx_id"],
-        update_fields=update_fields,
-    )
+    count = cache_put_many(model, items, to_fields, now=now)
     # Every row Telnyx still has was just stamped `now`; whatever is older is gone upstream.
     stale = model.objects.filter(synced_at__lt=now)
     if scope is not None:
         stale = stale.filter(scope)
-    stale.delete()
-    return len(rows)
+    cache_delete(stale)
+    return count
 
 
 # --- Syncs that run in steps ---------------------------------------------------------------

@@ -6,6 +6,19 @@ from core.changelist import FilterForm
 from core.forms import IdempotentForm
 
 
+class JobFilterForm(FilterForm):
+    status = forms.ChoiceField(required=False, label="By status")
+    model = forms.ChoiceField(required=False, label="By base model")
+
+    filter_lookups = {"status": "status", "model": "model"}
+    search_fields = ["telnyx_id", "model", "training_file"]
+
+    def __init__(self, *args, statuses=(), models=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "All statuses"), *((s, s.replace("_", " ")) for s in statuses)]
+        self.fields["model"].choices = [("", "All models"), *((m, m) for m in models)]
+
+
 class ModelFilterForm(FilterForm):
     organization = forms.ChoiceField(required=False, label="By organization")
     tier = forms.ChoiceField(required=False, label="By tier")

@@ -1,19 +1,18 @@
 from django.db import models
 
+from core.models import TelnyxCached
+
 from core.progress import JobProgress, job_progress
 from portal.models import CachedTask
 
 
-class LanguageModel(models.Model):
+class LanguageModel(TelnyxCached):
     """Cached entry of Telnyx's model catalogue (`GET /ai/openai/models`)."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     organization = models.CharField(max_length=100, blank=True, db_index=True)
     tier = models.CharField(max_length=20, blank=True, db_index=True)
     context_length = models.PositiveIntegerField(null=True, blank=True)
     recommended_for_assistants = models.BooleanField(default=False, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["telnyx_id"]
@@ -27,15 +26,12 @@ class FineTuningJob(CachedTask):
 
     FINAL = ("succeeded", "failed", "cancelled")
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     model = models.CharField(max_length=200, db_index=True)
     training_file = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, db_index=True)
     trained_tokens = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from core.changelist import kept
+
 from .models import FineTuningJob, LanguageModel
 
 
@@ -37,6 +39,18 @@ def model_tiers() -> list[str]:
 
 def fine_tuning_jobs() -> QuerySet[FineTuningJob]:
     return FineTuningJob.objects.all()
+
+
+def fine_tuning_job_statuses() -> list[str]:
+    """The statuses cached jobs are in, for the list's filter (kept until the jobs change)."""
+    return kept("fine_tuning_jobs", "status-choices", lambda: list(
+        FineTuningJob.objects.order_by("status").values_list("status", flat=True).distinct()), FineTuningJob)
+
+
+def fine_tuning_job_models() -> list[str]:
+    return kept("fine_tuning_jobs", "model-choices", lambda: list(
+        FineTuningJob.objects.exclude(model="").order_by("model").values_list("model", flat=True).distinct()),
+        FineTuningJob)
 
 
 def fine_tuning_job(job_id: str) -> FineTuningJob | None:

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from inference import selectors, services
-from inference.forms import ChatForm, FineTuningForm, ModelFilterForm, TranscribeForm
-from core.changelist import Column, FilterForm, refresh_from_request, render_changelist
+from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
+from core.changelist import ChangelistSpec, Column, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
 from core.sse import sse_event
 from core.htmx import render_polled
@@ -41,8 +41,8 @@ def _models(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.language_models(), form_class=ModelFilterForm,
         columns=COLUMNS, default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference",
-        form_kwargs={"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
-        extra={"outcome": outcome}, fragment=outcome is not None,
+        form_kwargs=lambda: {"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
+        outcome=outcome,
     )
 
 
@@ -147,28 +147,25 @@ JOB_COLUMNS = [Column("created", "Started", "created_at"), Column("model", "Base
                Column("status", "Status", "status")]
 
 
-class JobFilterForm(FilterForm):
-    search_fields = ["telnyx_id", "model", "training_file"]
-
-
-def _jobs(request: HttpRequest, outcome=None) -> HttpResponse:
-    return render_changelist(request, template="inference/job_list.html", queryset=selectors.fine_tuning_jobs(),
-                             form_class=JobFilterForm, columns=JOB_COLUMNS, default_sort="-created",
-                             resource=services.JOBS_RESOURCE, remember_as="inference",
-                             extra={"outcome": outcome}, fragment=outcome is not None)
+FINE_TUNING_JOBS = ChangelistSpec(
+    template="inference/job_list.html", queryset=selectors.fine_tuning_jobs, form_class=JobFilterForm,
+    columns=JOB_COLUMNS, default_sort="-created", resource=services.JOBS_RESOURCE, remember_as="inference-jobs",
+    list_url="inference:job-list", sync=services.fine_tuning_jobs_sync,
+    form_kwargs=lambda: {"statuses": selectors.fine_tuning_job_statuses(),
+                         "models": selectors.fine_tuning_job_models()},
+)
 
 
 @require_GET
 @read_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    return _jobs(request)
+    return FINE_TUNING_JOBS.render(request)
 
 
 @require_POST
 @read_required
 def job_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.JOBS_RESOURCE, services.fine_tuning_jobs_sync)
-    return _jobs(request, outcome)
+    return FINE_TUNING_JOBS.refresh(request)
 
 
 @require_http_methods(["GET", "POST"])

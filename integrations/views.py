@@ -58,5 +58,5 @@ def connection_delete(request: HttpRequest, connection_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Deleted the connection to {label}." if existed
                              else "That connection was already gone in Telnyx.")
-            return redirect("integrations:list")
+            return redirect("integrations:integration-list")
     return render(request, "integrations/connection_confirm_delete.html", {"connection_id": connection_id, "label": label})

@@ -1,18 +1,18 @@
 from django.db import models
 
+from core.models import TelnyxCached
+
 from core.progress import JobProgress, job_progress
 from portal.models import CachedTask
 
 
-class Bucket(models.Model):
-    """Cached storage bucket enabled for AI, with its files' embedding statuses in `payload`."""
+class Bucket(TelnyxCached):
+    """Cached storage bucket enabled for AI (`telnyx_id` is its name), with its files' embedding statuses
+    in `payload` (`{"files": [...]}` from `GET .../buckets/{name}`)."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)  # the bucket name
     file_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     last_embedded_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField(default=dict)  # {"files": [...]} from GET .../buckets/{name}
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["telnyx_id"]
@@ -26,14 +26,11 @@ class EmbeddingTask(CachedTask):
 
     FINAL = ("success", "failure", "partial_success", "failed")
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     bucket = models.CharField(max_length=200, blank=True, db_index=True)
     task_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=30, db_index=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]
@@ -52,14 +49,11 @@ class ClusterTask(CachedTask):
 
     FINAL = ("completed", "failed")
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     bucket = models.CharField(max_length=200, blank=True, db_index=True)
     status = models.CharField(max_length=30, db_index=True)
     min_cluster_size = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at"]

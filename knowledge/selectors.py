@@ -23,6 +23,10 @@ def cached_bucket(name: str) -> tuple[dict, datetime] | None:
     return (row.payload, row.synced_at) if row else None
 
 
+def is_known_bucket(name: str) -> bool:
+    return Bucket.objects.filter(telnyx_id=name).exists()
+
+
 def bucket_filenames(name: str) -> list[str]:
     row = Bucket.objects.filter(telnyx_id=name).first()
     return [f.get("filename") for f in (row.payload.get("files") or [])] if row else []

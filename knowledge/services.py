@@ -12,7 +12,7 @@ from datetime import datetime, timezone as tz
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
@@ -221,8 +221,8 @@ def bucket_disable(*, user: User, bucket: str) -> None:
     require_perm(user, ADMINISTER)
 
     def forget(response) -> None:
-        Bucket.objects.filter(telnyx_id=bucket).delete()
-        EmbeddingTask.objects.filter(bucket=bucket).delete()
+        cache_delete(Bucket.objects.filter(telnyx_id=bucket))
+        cache_delete(EmbeddingTask.objects.filter(bucket=bucket))
 
     telnyx_write(
         lambda: embeddings_api.delete_bucket(bucket),
@@ -257,5 +257,5 @@ def cluster_delete(*, user: User, task_id: str) -> None:
         lambda: clusters_api.delete(task_id),
         user=user, action="delete", resource_type="cluster", resource_id=task_id,
         summary="Deleted cluster task", failure_summary="Tried: Delete cluster task", changes={},
-        store=lambda response: ClusterTask.objects.filter(telnyx_id=task_id).delete(),
+        store=lambda response: cache_delete(ClusterTask.objects.filter(telnyx_id=task_id)),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,8 +24,7 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
 
 
 def _listing(request, *, outcome=None, **kwargs):
-    return render_changelist(request, remember_as="knowledge", fragment=outcome is not None,
-                             extra={"outcome": outcome}, **kwargs)
+    return render_changelist(request, remember_as="knowledge", outcome=outcome, **kwargs)
 
 
 @require_GET
@@ -57,9 +56,17 @@ def bucket_detail(request: HttpRequest, name: str) -> HttpResponse:
     })
 
 
+def _known_bucket(name: str) -> None:
+    """Writes act only on buckets the portal has listed: a name made up in the URL (`kb?`,
+    `..kb`) is a 404, never a Telnyx call on a bucket nobody chose."""
+    if not selectors.is_known_bucket(name):
+        raise Http404("No such bucket")
+
+
 @require_POST
 @operate_required
 def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
+    _known_bucket(name)
     form = EmbedForm(request.POST)
     if form.is_valid():
         try:
@@ -76,6 +83,7 @@ def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
 @require_POST
 @operate_required
 def bucket_embed_url(request: HttpRequest, name: str) -> HttpResponse:
+    _known_bucket(name)
     form = EmbedUrlForm(request.POST)
     if form.is_valid():
         try:
@@ -93,6 +101,7 @@ def bucket_embed_url(request: HttpRequest, name: str) -> HttpResponse:
 @read_required
 def bucket_summarize(request: HttpRequest, name: str) -> HttpResponse:
     """Summarize one file; answers with the summary fragment (a read, open to Viewers)."""
+    _known_bucket(name)
     form = SummarizeForm(request.POST, filenames=selectors.bucket_filenames(name))
     summary, error = "", None
     if form.is_valid():
@@ -108,6 +117,7 @@ def bucket_summarize(request: HttpRequest, name: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
+    _known_bucket(name)
     if request.method == "POST":
         try:
             services.bucket_disable(user=request.user, bucket=name)
@@ -115,7 +125,7 @@ def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
             messages.error(request, f"Could not disable AI for “{name}”. {exc.user_message}")
         else:
             messages.success(request, f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.")
-            return redirect("knowledge:buckets")
+            return redirect("knowledge:bucket-list")
     return render(request, "knowledge/bucket_confirm_disable.html", {"name": name})
 
 
@@ -232,5 +242,5 @@ def cluster_delete(request: HttpRequest, task_id: str) -> HttpResponse:
             messages.error(request, f"Could not delete the cluster task. {exc.user_message}")
         else:
             messages.success(request, "Deleted the cluster task.")
-            return redirect("knowledge:clusters")
+            return redirect("knowledge:cluster-list")
     return render(request, "knowledge/cluster_confirm_delete.html", {"task": task, "task_id": task_id})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
@@ -80,9 +80,9 @@ def mcp_server_delete(*, user, server_id: str) -> bool:
             lambda: mcp_api.delete(server_id),
             user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=server_id, label=label,
             summary=f"Deleted MCP server “{label}”", failure_summary=f"Tried to delete MCP server “{label}”",
-            store=lambda r: rows.delete(),
+            store=lambda r: cache_delete(rows),
         )
     except NotFoundError:
-        rows.delete()
+        cache_delete(rows)
         return False
     return True

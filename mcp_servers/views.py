@@ -8,11 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.changelist import Column, build_changelist, refresh_from_request, remember_query, remembered_query
+from core.changelist import ChangelistSpec, Column, remembered_query
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
-from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from mcp_servers import selectors, services
@@ -22,33 +21,29 @@ LIST_TEMPLATE = "mcp_servers/mcp_list.html"
 COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Column("created", "Created", "created_at")]
 
 
-def _changelist_context(request: HttpRequest) -> dict:
-    types = selectors.mcp_server_types()
-    changelist = build_changelist(request, selectors.mcp_servers(), McpServerFilterForm, COLUMNS,
-                                  default_sort="name", form_kwargs={"type_choices": [(t, t) for t in types]})
-    state = sync_state(services.RESOURCE)
-    return {"cl": changelist, "sync": state, "stale": is_stale(state)}
+MCP_SERVERS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.mcp_servers, form_class=McpServerFilterForm, columns=COLUMNS,
+    default_sort="name", resource=services.RESOURCE, remember_as="mcp_servers", list_url="mcp_servers:server-list",
+    sync=services.mcp_servers_sync,
+    form_kwargs=lambda: {"type_choices": [(t, t) for t in selectors.mcp_server_types()]},
+)
 
 
 def _back_to_list(request: HttpRequest) -> HttpResponse:
     query = remembered_query(request, "mcp_servers")
-    return redirect(reverse("mcp_servers:list") + (f"?{query}" if query else ""))
+    return redirect(reverse("mcp_servers:server-list") + (f"?{query}" if query else ""))
 
 
 @require_GET
 @read_required
 def mcp_list(request: HttpRequest) -> HttpResponse:
-    remember_query(request, "mcp_servers")
-    return render(request, f"{LIST_TEMPLATE}#table" if request.htmx else LIST_TEMPLATE, _changelist_context(request))
+    return MCP_SERVERS.render(request)
 
 
 @require_POST
 @read_required
 def mcp_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.RESOURCE, services.mcp_servers_sync)
-    if not request.htmx:
-        return _back_to_list(request)
-    return render(request, f"{LIST_TEMPLATE}#table", {**_changelist_context(request), "outcome": outcome})
+    return MCP_SERVERS.refresh(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,7 +58,7 @@ def mcp_create(request: HttpRequest) -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Created MCP server “{created.get('name')}”.")
-            return redirect("mcp_servers:detail", server_id=created["id"])
+            return redirect("mcp_servers:server-detail", server_id=created["id"])
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
 
 
@@ -87,7 +82,7 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
-            return redirect("mcp_servers:detail", server_id=server_id)
+            return redirect("mcp_servers:server-detail", server_id=server_id)
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
 
 

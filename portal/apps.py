@@ -6,4 +6,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        from core.cache import bump_on_save
         from portal import signals  # noqa: F401 (connects the lockout audit)
+        from portal.models import AuditEvent
+
+        bump_on_save(AuditEvent)

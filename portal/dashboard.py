@@ -95,7 +95,7 @@ def suite_pass_rates(*, days: int = 30, limit: int = 200) -> Chart:
         if run.finished:
             by_suite.setdefault(run.suite, []).append(Point(
                 run.started_at, run.pass_rate or 0.0, f"{run.passed}/{run.total} passed",
-                reverse("testing:suite-run", args=[run.suite, run.batch_id]),
+                reverse("testing:suite-run-detail", args=[run.suite, run.batch_id]),
             ))
     shown, _ = _top_with_other({k: len(v) for k, v in by_suite.items()})
     return line_chart("Suite pass rate per run", {k: by_suite[k] for k in sorted(shown, key=str.lower)})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from core.models import TelnyxCached
 from django.utils import timezone
 
 
@@ -77,7 +79,20 @@ class SyncState(models.Model):
         return self.resource
 
 
-class CachedTask(models.Model):
+class CacheGeneration(models.Model):
+    """A counter per cache table, bumped in the transaction of every write to it (`core.cache`).
+
+    Rendered list fragments, counts and filter choices are kept under keys holding these
+    numbers, so a sync, a save or a delete shows at once on every app server."""
+
+    table = models.CharField(max_length=100, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.table}@{self.value}"
+
+
+class CachedTask(TelnyxCached):
     """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
     that is final once it is one of `FINAL`, when pages stop polling."""
 
@@ -106,6 +121,8 @@ class TaskRecord(models.Model):
         FAILED = "failed", "Failed"
 
     ACTIVE = (State.QUEUED, State.RUNNING, State.RETRYING)
+    # How a failure whose worker died (SIGKILL, crash, host lost) begins: the page calls it "Lost".
+    WORKER_LOST = "The worker running this task stopped (killed or crashed)"
 
     task_id = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
@@ -127,3 +144,7 @@ class TaskRecord(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.name
+
+    @property
+    def lost(self) -> bool:
+        return self.state == self.State.FAILED and self.last_error.startswith(self.WORKER_LOST)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from portal.models import AuditEvent, SyncState
@@ -17,5 +20,38 @@ def recent_audit_events(limit: int = 10) -> list[AuditEvent]:
     return list(AuditEvent.objects.select_related("user")[:limit])
 
 
-def sync_states() -> list[SyncState]:
-    return list(SyncState.objects.order_by("resource"))
+# Per-object syncs ("versions:<assistant id>") are one row each: what the group is called.
+GROUP_LABELS = {"versions": ("Assistant versions", "assistant"), "observed-split": ("Observed traffic splits", "assistant")}
+
+
+@dataclass
+class SyncRow:
+    label: str
+    synced_at: datetime | None
+    item_count: int
+    last_error: str = ""
+    count: int = 1  # listings in the row
+    unit: str = ""  # what each of them belongs to ("assistant")
+
+
+def sync_states() -> list[SyncRow]:
+    """Each listing's last sync; per-object listings grouped by kind: the most recent sync,
+    their items summed, and the latest failure if any of them failed last time."""
+    rows: dict[str, SyncRow] = {}
+    for state in SyncState.objects.order_by("resource"):
+        kind, per_object, _ = state.resource.partition(":")
+        if not per_object:
+            rows[kind] = SyncRow(kind.replace("_", " ").replace("-", " ").capitalize(), state.synced_at,
+                                 state.item_count, state.last_error)
+            continue
+        label, unit = GROUP_LABELS.get(kind, (kind.replace("-", " ").capitalize(), "item"))
+        row = rows.get(f"{kind}:")
+        if row is None:
+            rows[f"{kind}:"] = SyncRow(label, state.synced_at, state.item_count, state.last_error, 1, unit)
+            continue
+        row.count += 1
+        row.item_count += state.item_count
+        row.last_error = row.last_error or state.last_error
+        if state.synced_at and (row.synced_at is None or state.synced_at > row.synced_at):
+            row.synced_at = state.synced_at
+    return sorted(rows.values(), key=lambda row: row.label.lower())

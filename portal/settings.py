@@ -190,8 +190,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 else:
-    # An unacknowledged message (its worker died) is handed out again after this long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # Redis hands an unacknowledged message (its worker died) to another worker after this
+    # long: 10 minutes, the same time after which the tasks page calls such a task lost
+    # (core.background.ACTIVE_FOR). Longer than any countdown we send (a message waiting
+    # for its ETA is unacknowledged too, and would be handed out twice); a sync running
+    # longer than this that gets a second copy is safe, the copy finds the lease taken.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal")
 CELERY_TASK_IGNORE_RESULT = True
@@ -218,6 +222,7 @@ BACKGROUND_SWEEP_SECONDS = env.int("BACKGROUND_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
+    "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
     "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
     "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
@@ -225,6 +230,27 @@ CELERY_BEAT_SCHEDULE = {
 # How long a sync holds its lease without renewing it; a sync whose worker died is taken
 # over (resumed from its last stored batch) once it expires.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=120)
+
+# --- Alerts and events ----------------------------------------------------------------------
+# The portal's own address, for links in alerts and the webhook URL shown to paste into Telnyx.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}")
+# The only places suite alerts may be posted (Slack-compatible incoming webhooks); set by an admin.
+ALERT_WEBHOOK_URLS = env.list("ALERT_WEBHOOK_URLS", default=[])
+# An undelivered alert is retried after this many seconds, doubling each time.
+ALERT_RETRY_SECONDS = env.int("ALERT_RETRY_SECONDS", default=30)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+# Telnyx signs its webhooks with Ed25519; this is the account's public key (base64, from the
+# Mission Control portal). Empty in sandbox mode: the sandbox's own key pair is used.
+TELNYX_PUBLIC_KEY = env.str("TELNYX_PUBLIC_KEY", default="")
+# A signed webhook older (or newer) than this many seconds is refused as a possible replay.
+TELNYX_WEBHOOK_TOLERANCE_SECONDS = 300
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -331,6 +357,7 @@ if TESTING:
     SANDBOX_ASYNC_SECONDS = 0.0
     # Unit tests run tasks inline; tests/background/ starts real workers and turns this off.
     CELERY_TASK_ALWAYS_EAGER = True
+    ALERT_RETRY_SECONDS = 0
     # Live-server request threads must not keep connections open past a test, or the
     # test database cannot be dropped at the end.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

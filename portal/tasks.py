@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from core.background import SyncFailed, enqueue_listing_sync, listings, mark_lost_syncs
+from core.background import SyncFailed, enqueue_listing_sync, listings, mark_lost_syncs, mark_lost_tasks
 from core.sync import is_abandoned, is_stale, sync_state
 from portal.models import TaskRecord
 
@@ -49,6 +49,12 @@ def refresh_listings() -> list[str]:
             mark_lost_syncs(resource)
         enqueue_listing_sync(resource)
     return due
+
+
+@shared_task(recorded=False)
+def mark_lost() -> int:
+    """The beat's sweep: tasks whose worker died mid-run are shown as lost, with Retry."""
+    return mark_lost_tasks()
 
 
 @shared_task(recorded=False)

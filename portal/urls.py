@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from conversations.insights.webhook_views import telnyx_insights_webhook
 from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
 
 urlpatterns = [
@@ -34,6 +35,8 @@ urlpatterns = [
     path("conversations/", include("conversations.urls")),
     path("insights/", include("conversations.insights.moved_urls")),
     path("knowledge/", include("knowledge.urls")),
+    # Telnyx posts here (no login: only bodies with Telnyx's signature are accepted).
+    path("webhooks/telnyx/insights/", telnyx_insights_webhook, name="telnyx-insights-webhook"),
 ]
 
 if settings.SANDBOX_ENABLED:

@@ -7,9 +7,9 @@ from releases.views import approvals, plans, timeline
 app_name = "releases"
 urlpatterns = [
     path("", timeline.timeline, name="timeline"),
-    path("plans/", plans.plan_list, name="plans"),
-    path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("plans/", plans.plan_list, name="plan-list"),
+    path("plans/<int:plan_id>/", plans.plan_detail, name="plan-detail"),
     path("plans/<int:plan_id>/<slug:action>/", plans.plan_action, name="plan-action"),
-    path("policy/", plans.policy_update, name="policy"),
-    path("approvals/<int:approval_id>/", approvals.approval_detail, name="approval"),
+    path("policy/", plans.policy_update, name="policy-change"),
+    path("approvals/<int:approval_id>/", approvals.approval_detail, name="approval-detail"),
 ]

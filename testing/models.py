@@ -7,8 +7,13 @@ live page and the suite history can show it again later.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from core.models import TelnyxCached
 
 CHANNELS = [
     ("phone_call", "Phone call"),
@@ -20,10 +25,9 @@ FINAL_STATUSES = ("passed", "failed", "error")
 RUN_STATUSES = ("pending", "starting", "running", *FINAL_STATUSES)
 
 
-class AssistantTest(models.Model):
+class AssistantTest(TelnyxCached):
     """One Telnyx assistant test (`test_id`), for the tests changelist."""
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     destination = models.CharField(max_length=300, blank=True, db_index=True)
@@ -32,8 +36,6 @@ class AssistantTest(models.Model):
     instructions = models.TextField(blank=True)
     max_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name"]
@@ -59,20 +61,17 @@ class TestSuite(models.Model):
         return self.name
 
 
-class TestRun(models.Model):
+class TestRun(TelnyxCached):
     """One run of one test (`run_id`), as Telnyx last reported it."""
 
     __test__ = False
 
-    telnyx_id = models.CharField(max_length=200, unique=True)
     test_id = models.CharField(max_length=200, db_index=True)
     status = models.CharField(max_length=20, db_index=True)
     suite_run_id = models.CharField(max_length=200, blank=True, db_index=True)
     triggered_by = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    payload = models.JSONField(default=dict)
-    synced_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -112,6 +111,8 @@ class SuiteRun(models.Model):
     idempotency_key = models.CharField(max_length=100, blank=True, db_index=True)
     started_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a schedule started this batch (null for Run suite clicks and outside runs).
+    schedule = models.ForeignKey("SuiteSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     # Summary, recomputed from the cached runs whenever they are refreshed.
     status = models.CharField(max_length=20, default="running", db_index=True)
     total = models.PositiveIntegerField(default=0)
@@ -154,3 +155,116 @@ class RunTrigger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} by {self.username}"
+
+
+class SuiteSchedule(models.Model):
+    """When a suite runs on its own: a cron expression (UTC) or every N minutes, optionally on one
+    version. This row is what the suite page shows; beat fires it through the django-celery-beat
+    `PeriodicTask` kept in step with it (testing.services.schedules)."""
+
+    class Kind(models.TextChoices):
+        CRON = "cron", "Cron expression"
+        INTERVAL = "interval", "Every N minutes"
+
+    suite = models.CharField(max_length=300, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CRON)
+    cron = models.CharField(max_length=100, blank=True)
+    every_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # {assistant id: version id} for the destinations not run on main, as Run suite takes them.
+    versions = models.JSONField(default=dict, blank=True)
+    # The add form's key: a resubmitted form finds this schedule instead of adding a twin.
+    idempotency_key = models.CharField(max_length=100, blank=True, db_index=True)
+    enabled = models.BooleanField(default=True)
+    periodic_task = models.OneToOneField("django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL)
+    # Scheduled runs start as this Operator (the audit and "Started by" name them).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Interval firings are counted in slots of `every_minutes` from here (reset on edit).
+    anchor_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.suite}: {self.when}"
+
+    @property
+    def when(self) -> str:
+        return f"cron {self.cron} (UTC)" if self.kind == self.Kind.CRON else f"every {self.every_minutes} min"
+
+
+class ScheduleFiring(models.Model):
+    """One firing of a schedule: unique per (schedule, scheduled time), so a beat that restarts
+    and sends the same slot again, or a redelivered message, never starts a second run."""
+
+    schedule = models.ForeignKey(SuiteSchedule, on_delete=models.CASCADE, related_name="firings")
+    scheduled_for = models.DateTimeField()
+    task_id = models.CharField(max_length=64, unique=True)
+    suite_run = models.ForeignKey(SuiteRun, null=True, blank=True, on_delete=models.SET_NULL)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "scheduled_for"], name="one_firing_per_slot")]
+
+    @property
+    def idempotency_key(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"suite-schedule:{self.schedule_id}:{self.scheduled_for.isoformat()}"))
+
+
+class SuiteAlert(models.Model):
+    """A suite's alert rule: a pass-rate threshold and/or "on error", sent by email and/or to
+    one of the webhooks an admin configured (settings.ALERT_WEBHOOK_URLS)."""
+
+    suite = models.CharField(max_length=300, unique=True)
+    threshold_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    on_error = models.BooleanField(default=False)
+    email_to = models.TextField(blank=True)  # comma-separated addresses
+    webhook_url = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def recipients(self) -> list[str]:
+        return [a.strip() for a in self.email_to.split(",") if a.strip()]
+
+
+class AlertDelivery(models.Model):
+    """One alert for one finished suite run on one channel, with its delivery state."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending"
+        RETRYING = "retrying", "Retrying"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    suite_run = models.ForeignKey(SuiteRun, on_delete=models.CASCADE, related_name="alerts")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    target = models.CharField(max_length=1000)
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["suite_run", "channel", "target"], name="one_alert_per_channel")]
+
+
+class AlertAttempt(models.Model):
+    """Every try at delivering an alert, kept so the suite page can show what happened."""
+
+    delivery = models.ForeignKey(AlertDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]

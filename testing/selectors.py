@@ -13,7 +13,7 @@ from core.charts import Chart, Point, line_chart
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun, TestSuite
+from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
@@ -211,7 +211,7 @@ def pass_rate_trend(suite_name: str) -> Chart:
 
     points = [
         Point(run.started_at, run.pass_rate or 0.0, f"{run.passed}/{run.total} passed on {versions(run)}",
-              reverse("testing:suite-run", args=[suite_name, run.batch_id]))
+              reverse("testing:suite-run-detail", args=[suite_name, run.batch_id]))
         for run in finished
     ]
     return line_chart("Pass rate per suite run", {suite_name: points})
@@ -275,3 +275,47 @@ def triggered_by(runs) -> dict[str, str]:
     """{run id: the portal user who started it} for the runs started from the portal."""
     ids = [getattr(r, "telnyx_id", r) for r in runs if r]
     return dict(RunTrigger.objects.filter(run_id__in=ids).values_list("run_id", "username"))
+
+
+def suite_schedules(suite_name: str):
+    return SuiteSchedule.objects.filter(suite=suite_name).select_related("periodic_task", "owner")
+
+
+def alert_deliveries(suite_name: str, limit: int = 10) -> list:
+    """The suite's latest alert deliveries, newest first, with their run."""
+    return list(AlertDelivery.objects.filter(suite_run__suite=suite_name).select_related("suite_run")[:limit])
+
+
+def test_by_id(test_id: str) -> AssistantTest | None:
+    return AssistantTest.objects.filter(telnyx_id=test_id).first()
+
+
+def tests_by_ids(ids) -> QuerySet[AssistantTest]:
+    return AssistantTest.objects.filter(telnyx_id__in=ids).order_by("name")
+
+
+def test_choices() -> QuerySet:
+    """(id, name) of every cached test, for the changelist's action bar."""
+    return AssistantTest.objects.values_list("telnyx_id", "name")
+
+
+def run_by_id(run_id: str) -> TestRun | None:
+    return TestRun.objects.filter(telnyx_id=run_id).first()
+
+
+def runs_by_id(run_ids) -> dict[str, TestRun]:
+    return {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=run_ids)}
+
+
+def suite_run(suite_name: str, batch_id: str) -> SuiteRun | None:
+    return SuiteRun.objects.filter(suite=suite_name, batch_id=batch_id).first()
+
+
+def suite_run_of(run: dict) -> SuiteRun | None:
+    """The portal batch a run belongs to: by Telnyx's batch id, or (for a batch the portal ran
+    test by test, which has no Telnyx batch id) by the trigger it remembered."""
+    found = SuiteRun.objects.filter(batch_id=run.get("test_suite_run_id") or "-").first()
+    if found is None:
+        trigger = RunTrigger.objects.filter(run_id=run.get("run_id") or "-").select_related("suite_run").first()
+        found = trigger.suite_run if trigger else None
+    return found

@@ -12,7 +12,10 @@ from django.utils import timezone
 
 from core.background import StillRunning, eager, idempotency_key, is_active, register_listing, task_key
 from testing.models import FINAL_STATUSES, SuiteRun, TestRun
-from testing.services import assistant_tests, runs, suites
+from django.conf import settings
+
+from testing.models import AlertDelivery
+from testing.services import alerts, assistant_tests, runs, schedules, suites
 
 register_listing(assistant_tests.RESOURCE, assistant_tests.tests_sync)
 register_listing(suites.RESOURCE, suites.suites_page_sync)
@@ -57,6 +60,18 @@ def follow(task, *args) -> None:
         task.delay(*args)
 
 
+def follow_started(*, suite_run: SuiteRun | None = None, test_id: str = "") -> None:
+    """Follow a run the portal has just started, at once rather than at the next sweep.
+    Where tasks run inline (unit tests) nothing is queued: tracking would run inside the
+    request, and the run's page polls it there instead."""
+    if eager():
+        return
+    if suite_run is not None:
+        follow(track_suite_run, suite_run.pk)
+    if test_id:
+        follow(track_test_runs, test_id)
+
+
 @shared_task(recorded=False)
 def track_unfinished_runs() -> int:
     """The beat's sweep: follow every recent suite run and lone test run that is not final."""
@@ -83,3 +98,29 @@ def run_suite(self, suite_name: str, version_id: str = "", user_id: int | None =
                                          idempotency_key=idempotency_key(self))
     follow(track_suite_run, suite_run.pk)
     return suite_run.pk
+
+
+@shared_task(bind=True, label="Scheduled suite run")
+def fire_schedule(self, schedule_id: int):
+    """What beat sends for a `SuiteSchedule`: start its run once per scheduled time, then follow it."""
+    suite_run = schedules.schedule_fire(schedule_id=schedule_id, task_id=self.request.id)
+    if suite_run is not None and not suite_run.is_final:
+        follow_started(suite_run=suite_run)
+    return getattr(suite_run, "pk", None)
+
+
+# An undelivered alert is tried this many times in all, ALERT_RETRY_SECONDS × 2^n apart.
+ALERT_ATTEMPTS = 5
+
+
+@shared_task(bind=True, label="Send alert {0}", max_retries=ALERT_ATTEMPTS)
+def deliver_alert(self, delivery_id: int):
+    """Send one alert; a failed attempt is recorded and retried with backoff until ALERT_ATTEMPTS."""
+    delivery = AlertDelivery.objects.select_related("suite_run").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status in (AlertDelivery.Status.DELIVERED, AlertDelivery.Status.FAILED):
+        return None  # a redelivered message for an alert already settled
+    last_try = delivery.attempts + 1 >= ALERT_ATTEMPTS
+    error = alerts.alert_attempt(delivery, last_try=last_try)
+    if error and not last_try:
+        raise self.retry(countdown=settings.ALERT_RETRY_SECONDS * 2 ** delivery.attempts)
+    return delivery.status

@@ -304,9 +304,11 @@ class ToolForm(forms.Form):
             original = json.loads(data.get("original") or "{}")
         except ValueError:
             original = {}
-        if original.get("type") != kind:
+        # `original` comes back from the browser: anything but this tool's object is ignored.
+        if not isinstance(original, dict) or original.get("type") != kind:
             original = {}
-        inner = dict(original.get(kind) or {})
+        inner = original.get(kind) if isinstance(original.get(kind), dict) else {}
+        inner = dict(inner)
         if kind in self.FIELDS_BY_TYPE:
             api_names = {form_name: api for api, form_name in self.API_NAMES.items()}
             for name in self.FIELDS_BY_TYPE[kind]:

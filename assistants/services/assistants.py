@@ -6,7 +6,7 @@ Every public function checks the acting user's permission itself, so no view can
 from __future__ import annotations
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
@@ -87,9 +87,9 @@ def assistant_delete(*, user: PortalUser, assistant_id: str) -> bool:
             lambda: assistants_api.delete(assistant_id),
             user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
             summary=f"Deleted assistant “{label}” (restorable for 30 days)",
-            failure_summary=f"Tried to delete assistant “{label}”", store=lambda r: rows.delete(),
+            failure_summary=f"Tried to delete assistant “{label}”", store=lambda r: cache_delete(rows),
         )
     except NotFoundError:
-        rows.delete()  # Telnyx no longer has it: the failed attempt is audited, the stale row goes
+        cache_delete(rows)  # Telnyx no longer has it: the failed attempt is audited, the stale row goes
         return False
     return True

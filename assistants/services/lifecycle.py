@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import audit
+from core.changelist import MAX_PAGE
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
@@ -39,9 +40,15 @@ def assistant_clone(*, user: PortalUser, assistant_id: str, idempotency_key: str
 
 
 def deleted_list(*, user: PortalUser, page: int = 1) -> DeletedPage:
-    """A page of soft-deleted assistants, restorable until `permanently_deleted_at` (read live)."""
+    """A page of soft-deleted assistants, restorable until `permanently_deleted_at` (read live).
+
+    `page` is clamped to 1..MAX_PAGE before Telnyx sees it; past the last page, the last page."""
     require_perm(user, READ)
-    return assistants_api.list_deleted(page=page, page_size=DELETED_PAGE_SIZE)
+    page = min(max(page, 1), MAX_PAGE)
+    answer = assistants_api.list_deleted(page=page, page_size=DELETED_PAGE_SIZE)
+    if page > answer.total_pages >= 1:
+        answer = assistants_api.list_deleted(page=answer.total_pages, page_size=DELETED_PAGE_SIZE)
+    return answer
 
 
 def assistant_restore(*, user: PortalUser, assistant_id: str, label: str = "") -> dict:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put, cache_update
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
@@ -87,8 +87,8 @@ def version_cache_put(item: dict, *, assistant_id: str, main_version_id: str) ->
 
 def mark_main(assistant_id: str, version_id: str) -> None:
     rows = AssistantVersion.objects.filter(assistant_id=assistant_id)
-    rows.exclude(version_id=version_id).update(is_main=False)
-    rows.filter(version_id=version_id).update(is_main=True)
+    cache_update(rows.exclude(version_id=version_id), is_main=False)
+    cache_update(rows.filter(version_id=version_id), is_main=True)
 
 
 def version_fetch(*, user: PortalUser, assistant_id: str, version_id: str) -> LiveOrCached:
@@ -135,7 +135,7 @@ def version_delete(*, user: PortalUser, assistant_id: str, version_id: str) -> N
         lambda: versions_api.delete(assistant_id, version_id),
         user=user, action="delete version", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
         summary=f"Deleted version “{label}” ({version_id})", failure_summary=f"Tried to delete version “{label}” ({version_id})",
-        store=lambda r: AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id)).delete(),
+        store=lambda r: cache_delete(AssistantVersion.objects.filter(telnyx_id=version_key(assistant_id, version_id))),
     )
 
 

@@ -38,11 +38,11 @@ def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.assistant_queryset(), form_class=AssistantFilterForm,
         columns=COLUMNS, default_sort="name", resource=services.RESOURCE, remember_as="assistants",
-        form_kwargs={
+        form_kwargs=lambda: {
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
         },
-        extra={"outcome": outcome}, fragment=outcome is not None,
+        outcome=outcome,
     )
 
 
@@ -61,7 +61,7 @@ def assistant_refresh(request: HtmxHttpRequest) -> HttpResponse:
         if outcome and outcome.error:
             messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
         query = request.GET.urlencode()
-        return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
+        return redirect(reverse("assistants:assistant-list") + (f"?{query}" if query else ""))
     return _changelist(request, outcome or False)  # False: refreshed, nothing new to say
 
 
@@ -92,7 +92,7 @@ def assistant_create(request: HttpRequest) -> HttpResponse:
             form.renew_key_if_refused(exc)
         else:
             messages.success(request, f"Created assistant “{created.get('name')}”.")
-            return redirect("assistants:detail", assistant_id=created["id"])
+            return redirect("assistants:assistant-detail", assistant_id=created["id"])
     return render(request, "assistants/assistant_form.html", {"form": form})
 
 
@@ -113,7 +113,7 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
             else:
                 messages.warning(request, f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.")
             query = remembered_query(request, "assistants")
-            return redirect(reverse("assistants:list") + (f"?{query}" if query else ""))
+            return redirect(reverse("assistants:assistant-list") + (f"?{query}" if query else ""))
     # What the deletion takes with it (versions, canary deploy); unknown parts are left out.
     impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id)
     return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact})
@@ -143,7 +143,7 @@ def assistant_bulk_delete(request: HttpRequest) -> HttpResponse:
     """Delete the assistants ticked on the changelist, after a page listing every one of them."""
     ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
     assistants = list(Assistant.objects.filter(telnyx_id__in=ids).order_by("name"))
-    back = reverse("assistants:list") + (f"?{q}" if (q := remembered_query(request, "assistants")) else "")
+    back = reverse("assistants:assistant-list") + (f"?{q}" if (q := remembered_query(request, "assistants")) else "")
     if not assistants:
         messages.warning(request, "Tick at least one assistant first.")
         return redirect(back)

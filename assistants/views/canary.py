@@ -135,7 +135,7 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Telnyx did not save the canary deploy. {exc.user_message}")
         else:
             messages.success(request, "Saved the canary deploy.")
-            return redirect("assistants:canary", assistant_id=assistant_id)
+            return redirect("assistants:canary-detail", assistant_id=assistant_id)
     return render(request, PAGE, _page_context(request, assistant_id, rows, errors, idempotency_key=key, stale=stale))
 
 
@@ -173,7 +173,7 @@ def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
         else:
             messages.success(request, "Deleted the canary deploy: all traffic goes to main." if existed
                              else "There was no canary deploy to delete.")
-        return redirect("assistants:canary", assistant_id=assistant_id)
+        return redirect("assistants:canary-detail", assistant_id=assistant_id)
     return render(request, "assistants/canary_confirm_delete.html", {"assistant_id": assistant_id})
 
 
@@ -188,7 +188,7 @@ def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> H
         messages.error(request, f"Could not restore that configuration. {exc.user_message}")
     else:
         messages.success(request, "Restored the earlier canary configuration.")
-    return redirect("assistants:canary", assistant_id=assistant_id)
+    return redirect("assistants:canary-detail", assistant_id=assistant_id)
 
 
 @require_GET

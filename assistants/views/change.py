@@ -70,7 +70,7 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
         changes = {**form.settings_body(assistant), **tools_body(tools, assistant)}
         if not changes and not form.cleaned_data["version_name"]:
             messages.info(request, "Nothing changed, so no new version was saved.")
-            return redirect("assistants:detail", assistant_id=assistant_id)
+            return redirect("assistants:assistant-detail", assistant_id=assistant_id)
         try:
             saved = change.assistant_update(
                 user=request.user, assistant_id=assistant_id, changes=changes, before=assistant,
@@ -87,7 +87,7 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
             version_id = str(saved.get("version_id") or "")
             name = saved.get("version_name") or version_id
             messages.success(request, saved_flash(assistant_id, version_id, f"Saved new version “{name}”."))
-            return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
+            return redirect("assistants:version-detail", assistant_id=assistant_id, version_id=version_id)
     context = {**form_context(assistant, form, tools), "assistant": assistant, "assistant_id": assistant_id,
                "result": result, "tab": "change", "pruned": selectors.version_pruned_by_next_save(assistant_id),
                "stale": stale}
@@ -103,7 +103,7 @@ def saved_flash(assistant_id: str, version_id: str, lead: str) -> str:
         '<a class="btn btn-small" href="{}#version-suites">Run suites on this version</a>'
         '<a class="btn btn-small btn-primary" href="{}">Make live…</a></span>',
         lead, reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
-        reverse("assistants:version", args=[assistant_id, version_id]),
+        reverse("assistants:version-detail", args=[assistant_id, version_id]),
         reverse("assistants:version-promote", args=[assistant_id, version_id]),
     )
 

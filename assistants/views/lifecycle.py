@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.changelist import PAGE_PARAM, page_number
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
@@ -31,7 +32,7 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
         else:
             messages.success(request, f"Cloned “{assistant.get('name')}” as “{clone.get('name')}”. "
                                       "Telephony and messaging settings were not copied.")
-            return redirect("assistants:detail", assistant_id=clone["id"])
+            return redirect("assistants:assistant-detail", assistant_id=clone["id"])
     return render(request, "assistants/assistant_confirm_clone.html",
                   {"assistant": assistant, "assistant_id": assistant_id, "form": form})
 
@@ -39,10 +40,9 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_GET
 @read_required
 def deleted_list(request: HttpRequest) -> HttpResponse:
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
     # Not cached: if Telnyx fails, the page says why instead of listing.
     try:
-        page = services.deleted_list(user=request.user, page=max(page_number, 1))
+        page = services.deleted_list(user=request.user, page=page_number(request.GET.get(PAGE_PARAM)))
     except TelnyxError as exc:
         return render(request, "assistants/assistant_deleted_list.html", {"page": None, "error": exc})
     return render(request, "assistants/assistant_deleted_list.html", {"page": page})
@@ -56,9 +56,9 @@ def assistant_restore(request: HttpRequest, assistant_id: str) -> HttpResponse:
         restored = services.assistant_restore(user=request.user, assistant_id=assistant_id, label=label)
     except TelnyxError as exc:
         messages.error(request, f"Could not restore “{label or assistant_id}”. {exc.user_message}")
-        return redirect("assistants:deleted")
+        return redirect("assistants:deleted-list")
     messages.success(request, f"Restored “{restored.get('name')}”.")
-    return redirect("assistants:detail", assistant_id=assistant_id)
+    return redirect("assistants:assistant-detail", assistant_id=assistant_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,7 +78,7 @@ def assistant_import(request: HttpRequest) -> HttpResponse:
         else:
             names = ", ".join(f"“{a.get('name')}”" for a in imported) or "none"
             messages.success(request, f"Imported {len(imported)} assistant(s) from {data['provider']}: {names}.")
-            return redirect("assistants:list")
+            return redirect("assistants:assistant-list")
     return render(request, "assistants/assistant_import_form.html", {"form": form})
 
 

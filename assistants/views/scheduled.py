@@ -49,7 +49,7 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.success(request, "Scheduled the event.")
             if created.get("scheduled_event_id"):
                 return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=created["scheduled_event_id"])
-            return redirect("assistants:scheduled", assistant_id=assistant_id)
+            return redirect("assistants:scheduled-list", assistant_id=assistant_id)
     return render(request, "assistants/scheduled_form.html",
                   {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "form": form})
 
@@ -71,4 +71,4 @@ def scheduled_cancel(request: HttpRequest, assistant_id: str, event_id: str) -> 
         messages.error(request, f"Could not cancel the event. {exc.user_message}")
         return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=event_id)
     messages.success(request, "Cancelled the scheduled event.")
-    return redirect("assistants:scheduled", assistant_id=assistant_id)
+    return redirect("assistants:scheduled-list", assistant_id=assistant_id)

@@ -94,7 +94,7 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
     head = _head(request, assistant_id)
     if version_id == head["main_version_id"]:
         messages.info(request, "This is the main version: edit it through the assistant's Change tab.")
-        return redirect("assistants:change", assistant_id=assistant_id)
+        return redirect("assistants:assistant-change", assistant_id=assistant_id)
     # On POST this is the re-fetch the stale-save check compares with what the form was loaded from.
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     form, tools = change_forms(request, version)
@@ -116,7 +116,7 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
         else:
             name = changes.get("version_name") or version.get("version_name") or version_id
             messages.success(request, saved_flash(assistant_id, version_id, f"Saved version “{name}”."))
-            return redirect("assistants:version", assistant_id=assistant_id, version_id=version_id)
+            return redirect("assistants:version-detail", assistant_id=assistant_id, version_id=version_id)
     return render(request, FORM_TEMPLATE, {**head, **form_context(version, form, tools), "tab": "versions",
                                            "version": version, "editing_version": True, "stale": stale})
 
@@ -134,7 +134,7 @@ def version_delete(request: HttpRequest, assistant_id: str, version_id: str) -> 
             messages.error(request, f"Could not delete version “{version.get('version_name') or version_id}”. {exc.user_message}")
         else:
             messages.success(request, f"Deleted version “{version.get('version_name') or version_id}”.")
-            return redirect("assistants:versions", assistant_id=assistant_id)
+            return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_delete.html", {
         **head, "version": version, "is_main": version_id == head["main_version_id"],
         "in_canary": bool(canary and version_id in canary.version_ids),
@@ -162,7 +162,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     head = _head(request, assistant_id)
     if version_id == head["main_version_id"]:
         messages.info(request, "This version is already main.")
-        return redirect("assistants:versions", assistant_id=assistant_id)
+        return redirect("assistants:version-list", assistant_id=assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
     if canary:
@@ -176,7 +176,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
                               override_reason=request.POST.get("override_reason", ""))
         if not gate.allowed and gate.approval is not None:
             messages.info(request, "Promotion needs a second Admin's approval: the request is waiting for them.")
-            return redirect("releases:approval", assistant_id=assistant_id, approval_id=gate.approval.pk)
+            return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=gate.approval.pk)
         if not gate.allowed:
             messages.error(request, gate.refusal)
         else:
@@ -190,7 +190,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
                 removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
                 messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
                                           "You can roll back from the Versions tab.")
-                return redirect("assistants:versions", assistant_id=assistant_id)
+                return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
         "comparison": compare(head["assistant"], version), "idempotency_key": key,
@@ -206,7 +206,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     record = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
     if record is None:
         messages.info(request, "There is no earlier main version to roll back to.")
-        return redirect("assistants:versions", assistant_id=assistant_id)
+        return redirect("assistants:version-list", assistant_id=assistant_id)
     # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
@@ -223,7 +223,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Could not roll back. {exc.user_message}")
         else:
             messages.success(request, f"Rolled back: “{previous.get('version_name') or record.from_version_id}” is main again.")
-            return redirect("assistants:versions", assistant_id=assistant_id)
+            return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": previous, "canary": canary, "canary_text": canary_text, "kind": "rollback", "record": record,
         "comparison": compare(head["assistant"], previous), "idempotency_key": key,

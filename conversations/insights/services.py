@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.types import PortalUser
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, require_perm
@@ -77,7 +77,7 @@ def template_delete(*, user: PortalUser, template_id: str) -> None:
         lambda: insights_api.template_delete(template_id),
         user=user, action="delete", resource_type=TEMPLATE_TYPE, resource_id=template_id, label=label,
         summary=f"Deleted insight template “{label}”", failure_summary=f"Tried to delete insight template “{label}”",
-        store=lambda r: rows.delete(),
+        store=lambda r: cache_delete(rows),
     )
 
 
@@ -131,5 +131,5 @@ def group_delete(*, user: PortalUser, group_id: str) -> None:
         lambda: insights_api.group_delete(group_id),
         user=user, action="delete", resource_type=GROUP_TYPE, resource_id=group_id, label=label,
         summary=f"Deleted insight group “{label}”", failure_summary=f"Tried to delete insight group “{label}”",
-        store=lambda r: rows.delete(),
+        store=lambda r: cache_delete(rows),
     )

@@ -4,15 +4,15 @@ from conversations.insights import views
 
 app_name = "insights"
 urlpatterns = [
-    path("", views.template_list, name="templates"),
+    path("", views.template_list, name="template-list"),
     # Fixed segments before <id> patterns, so "templates/refresh/" is not read as an id.
-    path("<str:kind>/refresh/", views.refresh, name="refresh"),
+    path("<str:kind>/refresh/", views.refresh, name="insight-refresh"),
     path("templates/add/", views.template_detail, name="template-add"),
-    path("groups/", views.group_list, name="groups"),
+    path("groups/", views.group_list, name="group-list"),
     path("groups/add/", views.group_detail, name="group-add"),
-    path("templates/<tid:template_id>/", views.template_detail, name="template"),
-    path("groups/<tid:group_id>/", views.group_detail, name="group"),
+    path("templates/<tid:template_id>/", views.template_detail, name="template-detail"),
+    path("groups/<tid:group_id>/", views.group_detail, name="group-detail"),
     path("groups/<tid:group_id>/assign/", views.group_assign, name="group-assign"),
-    path("<str:kind>/<tid:object_id>/delete/", views.delete, name="delete"),
+    path("<str:kind>/<tid:object_id>/delete/", views.delete, name="insight-delete"),
 ]
 

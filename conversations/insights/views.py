@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -12,9 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from conversations.insights import services
+from conversations.insights import selectors, services, signatures
 from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
-from conversations.models import InsightGroup, InsightTemplate
 from core.changelist import Column, refresh_from_request, render_changelist
 from core.forms import add_telnyx_errors
 from portal.roles import ADMINISTER, admin_required, read_required
@@ -26,14 +26,14 @@ GROUP_COLUMNS = [Column("name", "Name", "name"), Column("templates", "Templates"
 
 
 def _list(request, *, kind: str, outcome=None) -> HttpResponse:
-    model, form_class, columns, resource = (
-        (InsightGroup, GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
-        else (InsightTemplate, TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
+    form_class, columns, resource = (
+        (GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
+        else (TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
     )
-    return render_changelist(request, template="conversations/insights/list.html", queryset=model.objects.all(),
+    return render_changelist(request, template="conversations/insights/list.html", queryset=selectors.queryset(kind),
                              form_class=form_class, columns=columns, default_sort="name", resource=resource,
-                             remember_as=f"insights-{kind}", extra={"kind": kind, "outcome": outcome},
-                             fragment=outcome is not None)
+                             remember_as=f"insights-{kind}", extra={"kind": kind},
+                             outcome=outcome)
 
 
 @require_GET
@@ -64,7 +64,7 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
     """Create (no id) or view and edit a template; only Admins may save."""
     if request.method == "POST" and not request.user.has_perm(ADMINISTER):
         raise PermissionDenied
-    row = InsightTemplate.objects.filter(telnyx_id=template_id).first() if template_id else None
+    row = selectors.cached("templates", template_id)
     initial = {}
     if row:
         schema = row.payload.get("json_schema")
@@ -79,7 +79,7 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved insight template “{saved.name}”.")
-            return redirect("insights:template", template_id=saved.telnyx_id)
+            return redirect("insights:template-detail", template_id=saved.telnyx_id)
     return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id})
 
 
@@ -94,7 +94,7 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
         try:
             group = services.group_fetch(group_id=group_id)
         except TelnyxError as exc:
-            group, error = InsightGroup.objects.filter(telnyx_id=group_id).first(), exc
+            group, error = selectors.cached("groups", group_id), exc
             if group is None:
                 raise
     initial = {"name": group.name, "description": group.description, "webhook": group.payload.get("webhook") or ""} if group else {}
@@ -107,12 +107,22 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
             add_telnyx_errors(form, exc)
         else:
             messages.success(request, f"Saved insight group “{saved.name}”.")
-            return redirect("insights:group", group_id=saved.telnyx_id)
+            return redirect("insights:group-detail", group_id=saved.telnyx_id)
     assigned = (group.payload.get("insights") or []) if group else []
     assigned_ids = {t.get("id") for t in assigned}
-    available = InsightTemplate.objects.exclude(telnyx_id__in=assigned_ids)
+    available = selectors.templates_outside(assigned_ids)
     return render(request, "conversations/insights/group_form.html",
-                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available, "error": error})
+                  {"form": form, "group": group, "group_id": group_id, "assigned": assigned, "available": available,
+                   "error": error, **_webhook_context()})
+
+
+def _webhook_context() -> dict:
+    """The endpoint to paste into Telnyx, the key it verifies with in sandbox mode, and the latest events."""
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("telnyx-insights-webhook")
+    sandbox_key = signatures.public_key() if settings.SANDBOX_MODE and not settings.TELNYX_PUBLIC_KEY else ""
+    return {"webhook_endpoint": url, "sandbox_public_key": sandbox_key,
+            "webhook_key_missing": not settings.TELNYX_PUBLIC_KEY and not sandbox_key,
+            "insight_events": selectors.recent_insight_events()}
 
 
 @require_POST
@@ -126,7 +136,7 @@ def group_assign(request: HttpRequest, group_id: str) -> HttpResponse:
         messages.error(request, f"Could not {'assign' if assign else 'unassign'} the template. {exc.user_message}")
     else:
         messages.success(request, "Template assigned to the group." if assign else "Template taken out of the group.")
-    return redirect("insights:group", group_id=group_id)
+    return redirect("insights:group-detail", group_id=group_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,8 +144,7 @@ def group_assign(request: HttpRequest, group_id: str) -> HttpResponse:
 def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404
-    model = InsightGroup if kind == "groups" else InsightTemplate
-    row = model.objects.filter(telnyx_id=object_id).first()
+    row = selectors.cached(kind, object_id)
     label = str(row) if row else object_id
     if request.method == "POST":
         try:
@@ -147,7 +156,7 @@ def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
             messages.error(request, f"Could not delete “{label}”. {exc.user_message}")
         else:
             messages.success(request, f"Deleted “{label}”.")
-            return redirect("insights:groups" if kind == "groups" else "insights:templates")
+            return redirect("insights:group-list" if kind == "groups" else "insights:template-list")
     return render(request, "conversations/insights/confirm_delete.html", {"label": label, "kind": kind, "object_id": object_id})
 
 
@@ -155,6 +164,6 @@ def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
 @require_GET
 def moved(request: HttpRequest, rest: str = "") -> HttpResponse:
     """The old `/insights/…` address: a permanent redirect to the same page under `/conversations/insights/`."""
-    target = reverse("insights:templates") + quote(rest)
+    target = reverse("insights:template-list") + quote(rest)
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)

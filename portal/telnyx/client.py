@@ -7,6 +7,7 @@ module in the project that imports `requests`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -130,6 +131,11 @@ class TelnyxClient:
         url = self._url(path)
         send_headers = dict(headers or {})
         if idempotency_key:
+            # Keys come back from the browser in forms; one that cannot be a header value (a
+            # tampered form: control or non-ASCII characters) would crash the call, so it is
+            # replaced as if the form were new.
+            if not HEADER_SAFE_KEY.fullmatch(idempotency_key):
+                idempotency_key = new_idempotency_key()
             send_headers["Idempotency-Key"] = idempotency_key
         if accept:
             send_headers["Accept"] = accept
@@ -235,6 +241,9 @@ class TelnyxClient:
             request_id or "-",
             f" {note}" if note else "",
         )
+
+
+HEADER_SAFE_KEY = re.compile(r"[A-Za-z0-9._:-]{1,255}")
 
 
 def new_idempotency_key() -> str:

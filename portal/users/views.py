@@ -44,7 +44,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Created user “{user.username}”.")
         else:
             messages.success(request, f"Created user “{user.username}”. Send them this invite link to choose a password: {invite_url(request, user)}")
-        return redirect("users:detail", pk=user.pk)
+        return redirect("users:user-detail", pk=user.pk)
     return render(request, "portal/user_form.html", {"form": form})
 
 
@@ -77,7 +77,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, f"Role of “{user.username}” is now {form.cleaned_data['role'] or 'none'}.")
-    return redirect("users:detail", pk=user.pk)
+    return redirect("users:user-detail", pk=user.pk)
 
 
 @require_POST
@@ -91,7 +91,7 @@ def user_active(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, f"“{user.username}” is {'active' if active else 'deactivated'}.")
-    return redirect("users:detail", pk=user.pk)
+    return redirect("users:user-detail", pk=user.pk)
 
 
 @require_POST
@@ -103,7 +103,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, user, password_form=form, status=400)
     services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password"])
     messages.success(request, f"Set a new password for “{user.username}”.")
-    return redirect("users:detail", pk=user.pk)
+    return redirect("users:user-detail", pk=user.pk)
 
 
 @require_POST
@@ -112,4 +112,4 @@ def user_invite_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invite (password-reset) link, for a user who lost their password."""
     user = get_object_or_404(User, pk=pk)
     messages.success(request, f"Send “{user.username}” this link to choose a new password: {invite_url(request, user)}")
-    return redirect("users:detail", pk=user.pk)
+    return redirect("users:user-detail", pk=user.pk)

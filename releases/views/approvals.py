@@ -62,7 +62,7 @@ def approval_detail(request: HttpRequest, assistant_id: str, approval_id: int) -
                 messages.success(request, "Rejected.")
         except (services.ApprovalRefused, PermissionDenied) as exc:
             messages.error(request, str(exc))
-        return redirect("releases:approval", assistant_id=assistant_id, approval_id=approval.pk)
+        return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=approval.pk)
     version = version_fetch(user=request.user, assistant_id=assistant_id, version_id=approval.version_id).data
     return render(request, "releases/approval_detail.html", {
         **_base(assistant_id), "approval": approval, "comparison": compare(main, version), "version": version,

@@ -51,7 +51,7 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 suite_threshold=form.cleaned_data["suite_threshold"] / 100, min_sample=form.cleaned_data["min_sample"],
                 alpha=form.cleaned_data["alpha"], metrics=form.cleaned_data["metrics"])
             messages.success(request, "Plan saved as a draft. Check the steps, then start it.")
-            return redirect("releases:plan", assistant_id=assistant_id, plan_id=plan.pk)
+            return redirect("releases:plan-detail", assistant_id=assistant_id, plan_id=plan.pk)
     elif request.method == "POST":
         raise PermissionDenied("Your role does not allow this.")
     return render(request, "releases/plan_list.html", {
@@ -104,7 +104,7 @@ def plan_action(request: HttpRequest, assistant_id: str, plan_id: int, action: s
     # The canary page sends its own address back; anything else returns to the plan page.
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("releases:plan", kwargs={"assistant_id": assistant_id, "plan_id": plan.pk})
+        target = reverse("releases:plan-detail", kwargs={"assistant_id": assistant_id, "plan_id": plan.pk})
     return redirect(target)
 
 
@@ -114,4 +114,4 @@ def policy_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
     on = request.POST.get("two_person_approval") == "on"
     policy_set(user=request.user, assistant_id=assistant_id, two_person_approval=on)
     messages.success(request, f"Two-person approval is {'on' if on else 'off'} for this assistant.")
-    return redirect("releases:plans", assistant_id=assistant_id)
+    return redirect("releases:plan-list", assistant_id=assistant_id)

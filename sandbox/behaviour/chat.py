@@ -12,6 +12,7 @@ from django.db import transaction
 from sandbox.api import ApiError, new_id, now
 from sandbox.behaviour.canary_rules import route
 from sandbox.behaviour.replies import reply_for
+from sandbox.behaviour.webhooks import insights_completed
 from sandbox.models import SbAssistant, SbCanaryDeploy, SbConversation, SbMessage, SbVersion
 
 
@@ -60,6 +61,7 @@ def chat(assistant: SbAssistant, *, conversation_id: str, content: str, name: st
     SbMessage.objects.create(conversation=conversation, role="assistant", text=reply, created_at=now())
     conversation.last_message_at = now()
     conversation.save()
+    insights_completed(conversation, version.config)
     return reply
 
 

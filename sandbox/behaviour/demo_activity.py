@@ -88,22 +88,27 @@ def seed_conversations(rng: random.Random, assistants: list[SbAssistant], *, per
 
 
 def seed_tests(rng: random.Random, by_name: dict[str, SbAssistant]) -> int:
-    """Tests in three suites, each with a few runs over the last week (some against canaries)."""
+    """Tests in three suites, each suite run as a batch on three days of the last week (some
+    against canaries), so the portal's suite history and pass-rate chart have batches to show."""
     current = now()
-    runs = 0
+    by_suite: dict[str, list[SbTest]] = {}
     for suite, assistant_name, name, instructions, rubric in DEMO_TESTS:
-        assistant = by_name[assistant_name]
-        test = SbTest.objects.create(
-            id=new_id(), name=name, test_suite=suite, destination=assistant.pk, is_demo=True,
+        by_suite.setdefault(suite, []).append(SbTest.objects.create(
+            id=new_id(), name=name, test_suite=suite, destination=by_name[assistant_name].pk, is_demo=True,
             channel=rng.choice(["web_chat", "phone_call"]), created_at=current - timedelta(days=8),
             data={"instructions": instructions, "description": f"{suite.title()} scenario: {name.lower()}.",
                   "max_duration_seconds": 120, "rubric": [{"name": n, "criteria": c} for n, c in rubric]},
-        )
-        version_ids = list(assistant.versions.values_list("id", flat=True))
+        ))
+    runs = 0
+    for tests in by_suite.values():
         for day in sorted(rng.sample(range(1, 8), 3), reverse=True):
-            run_trigger(test, destination_version_id=rng.choice(version_ids), triggered_by=rng.choice(["manual", "scheduled"]),
-                        created_at=current - timedelta(days=day, minutes=rng.randint(0, 600)))
-            runs += 1
+            batch, started = new_id(), current - timedelta(days=day, minutes=rng.randint(0, 600))
+            triggered_by = rng.choice(["manual", "scheduled"])
+            for test in tests:
+                version_ids = list(SbAssistant.objects.get(pk=test.destination).versions.values_list("id", flat=True))
+                run_trigger(test, destination_version_id=rng.choice(version_ids), suite_run_id=batch,
+                            triggered_by=triggered_by, created_at=started)
+                runs += 1
     return runs
 
 

@@ -26,3 +26,8 @@ __all__ += [
     "SbBucket", "SbDocument", "SbEmbeddingTask", "SbClusterTask",
     "SbFineTuningJob",
 ]
+
+# Webhooks the sandbox signs and sends (insights completed).
+from sandbox.models.webhooks import SbSigningKey  # noqa: E402
+
+__all__ += ["SbSigningKey"]

@@ -1,4 +1,4 @@
-"""Forms of the suite pages: Run suite, and the run history's filters."""
+"""Forms of the suite pages: Run suite, the run history's filters, schedules and alerts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django import forms
 
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
+from testing.models import SuiteSchedule
 
 
 class SuiteRunForm(IdempotentForm):
@@ -64,3 +65,68 @@ class SuiteHistoryFilterForm(FilterForm):
     def __init__(self, *args, version_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [("", "Any version"), *version_choices]
+
+
+class ScheduleForm(SuiteRunForm):
+    """A suite schedule, with Run suite's version per destination assistant. `updated` carries
+    the row's last save, so a stale edit form cannot overwrite a newer one."""
+
+    kind = forms.ChoiceField(label="Repeat", choices=SuiteSchedule.Kind.choices, widget=forms.RadioSelect, initial="cron")
+    cron = forms.CharField(
+        label="Cron expression", required=False, max_length=100,
+        help_text="minute hour day-of-month month day-of-week, in UTC; e.g. 0 3 * * 1-5 is 03:00 on weekdays.",
+    )
+    every_minutes = forms.IntegerField(label="Every (minutes)", required=False, min_value=5, max_value=7 * 24 * 60)
+    updated = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def initial_versions(self, versions: dict[str, str]) -> None:
+        """Preselect the schedule's saved version of each destination."""
+        for n, destination in enumerate(self.destinations):
+            self.initial[self.field_name(n)] = versions.get(destination.assistant_id, "")
+
+    def clean(self):
+        from testing.services.schedules import parse_cron
+
+        data = super().clean()
+        if data.get("kind") == SuiteSchedule.Kind.CRON:
+            data["cron"] = " ".join((data.get("cron") or "").split())
+            if not data["cron"]:
+                self.add_error("cron", "Enter a cron expression, e.g. 0 3 * * * for 03:00 UTC every day.")
+            else:
+                try:
+                    parse_cron(data["cron"])
+                except ValueError as exc:
+                    self.add_error("cron", str(exc))
+        elif data.get("kind") == SuiteSchedule.Kind.INTERVAL and not data.get("every_minutes") and "every_minutes" not in self.errors:
+            self.add_error("every_minutes", "Enter how many minutes apart the runs are (at least 5).")
+        return data
+
+
+class AlertForm(forms.Form):
+    threshold_percent = forms.IntegerField(
+        label="Alert below pass rate (%)", required=False, min_value=1, max_value=100,
+        help_text="A finished run that passes fewer tests than this alerts; empty turns the threshold off.",
+    )
+    on_error = forms.BooleanField(label="Alert when a test run ends in error", required=False)
+    email_to = forms.CharField(label="Email to", required=False, max_length=2000,
+                               help_text="Comma-separated addresses.")
+    webhook_url = forms.ChoiceField(label="Webhook", required=False,
+                                    help_text="Slack-compatible; an Admin sets which webhooks exist (ALERT_WEBHOOK_URLS).")
+
+    def __init__(self, *args, webhook_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["webhook_url"].choices = [("", "No webhook"), *webhook_choices]
+
+    def clean_email_to(self):
+        from django.core.validators import validate_email
+
+        addresses = [a.strip() for a in self.cleaned_data["email_to"].split(",") if a.strip()]
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                bad.append(address)
+        if bad:
+            raise forms.ValidationError(f"Not an email address: {', '.join(bad)}")
+        return ", ".join(addresses)

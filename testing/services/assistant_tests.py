@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.types import PortalUser
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
@@ -89,9 +89,9 @@ def test_delete(*, user: PortalUser, test_id: str) -> bool:
             lambda: tests_api.delete(test_id),
             user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=test_id, label=label,
             summary=f"Deleted test “{label}”", failure_summary=f"Tried to delete test “{label}”",
-            store=lambda r: rows.delete(),
+            store=lambda r: cache_delete(rows),
         )
     except NotFoundError:
-        rows.delete()
+        cache_delete(rows)
         return False
     return True

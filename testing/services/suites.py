@@ -24,6 +24,7 @@ from portal.telnyx.resources._base import parse_date
 
 from testing import selectors
 from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
+from testing.services import alerts
 from testing.services.assistant_tests import tests_sync
 from testing.services.runs import MAX_RUN_PAGES, remember_trigger, runs_cache_put
 
@@ -67,8 +68,13 @@ def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[sel
     return selectors.destinations_with_versions(suite_name), " ".join(dict.fromkeys(errors))
 
 
-def summarize(suite_run: SuiteRun) -> SuiteRun:
-    """Recount a batch from its cached runs and save the summary (status, counts, finish time)."""
+def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:
+    """Recount a batch from its cached runs and save the summary (status, counts, finish time).
+
+    A batch seen running and now final sends its suite's alerts (unless `alert` is False: a
+    batch first seen already finished, in an old history, is not news).
+    """
+    was_running = suite_run.status == "running"
     statuses = list(TestRun.objects.filter(telnyx_id__in=suite_run.run_ids).values_list("status", flat=True))
     suite_run.total = len(suite_run.run_ids)
     suite_run.passed = statuses.count("passed")
@@ -83,6 +89,8 @@ def summarize(suite_run: SuiteRun) -> SuiteRun:
     else:
         suite_run.status = "running"
     suite_run.save()
+    if alert and was_running and suite_run.status != "running":
+        alerts.alerts_for_finished_run(suite_run)
     return suite_run
 
 
@@ -201,5 +209,5 @@ def suite_history_sync(*, suite_name: str) -> SyncOutcome:
             if not created:
                 known = set(suite_run.run_ids)
                 suite_run.run_ids = suite_run.run_ids + [r["run_id"] for r in runs if r["run_id"] not in known]
-            summarize(suite_run)
+            summarize(suite_run, alert=not created)
     return SyncOutcome(ran=True, count=len(items))

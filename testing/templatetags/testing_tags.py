@@ -49,3 +49,14 @@ def iso_datetime(value):
 def has_unfinished(runs) -> bool:
     """True while any of these runs is still pending, starting or running."""
     return any(not run.is_final for run in runs or [])
+
+
+@register.filter
+def cron_words(expression: str) -> str:
+    """"0 3 * * 1-5" → "At 03:00 AM, Monday through Friday" (cron-descriptor, beat's own dependency)."""
+    from cron_descriptor import get_description
+
+    try:
+        return get_description(expression)
+    except Exception:  # an expression it cannot phrase is still shown as typed
+        return ""

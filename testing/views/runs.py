@@ -11,7 +11,7 @@ from portal.roles import read_required
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.models import FINAL_STATUSES, AssistantTest, RunTrigger, SuiteRun, TestRun
+from testing.models import FINAL_STATUSES, AssistantTest
 from testing.services import runs as services
 
 TEMPLATE = "testing/run_detail.html"
@@ -44,11 +44,7 @@ def _version_tested(run: dict, test: AssistantTest | None) -> str | None:
     """
     if run.get("destination_version_id"):
         return run["destination_version_id"]
-    suite_run = SuiteRun.objects.filter(batch_id=run.get("test_suite_run_id") or "-").first()
-    if suite_run is None:
-        # A batch the portal ran test by test (one version per assistant) has no Telnyx batch id.
-        trigger = RunTrigger.objects.filter(run_id=run.get("run_id") or "-").select_related("suite_run").first()
-        suite_run = trigger.suite_run if trigger else None
+    suite_run = selectors.suite_run_of(run)
     if suite_run is None:
         return None
     if suite_run.versions:
@@ -61,13 +57,13 @@ def _version_tested(run: dict, test: AssistantTest | None) -> str | None:
 def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
     result = services.test_run_fetch(user=request.user, test_id=test_id, run_id=run_id)
     run = result.data
-    test = AssistantTest.objects.filter(telnyx_id=test_id).first()
+    test = selectors.test_by_id(test_id)
     final = run.get("status") in FINAL_STATUSES
     transcript, transcript_error = _transcript(run) if final else ([], "")
     version_tested = _version_tested(run, test)
     context = {
         "run": run, "result": result, "test": test, "test_id": test_id, "run_id": run_id, "final": final,
-        "cached": TestRun.objects.filter(telnyx_id=run_id).first(),
+        "cached": selectors.run_by_id(run_id),
         "version_tested": version_tested, "version_name": selectors.version_names([version_tested]).get(version_tested or ""),
         "triggered_by": selectors.triggered_by([run_id]).get(run_id),
         "rubric": _rubric(run, test), "transcript": transcript, "transcript_error": transcript_error,

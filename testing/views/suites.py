@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,8 +20,11 @@ from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
 
 from testing import selectors
-from testing.forms.suites import SuiteHistoryFilterForm, SuiteRunForm
+from testing.tasks import follow_started
+from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
 from testing.models import SuiteRun, TestRun
+from testing.services import alerts as alert_services
+from testing.services import schedules as schedule_services
 from testing.services import suites as services
 
 HISTORY_COLUMNS = [
@@ -59,12 +63,15 @@ def suite_refresh(request: HttpRequest) -> HttpResponse:
 
 
 def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
-                   versions_error: str = "") -> dict:
+                   versions_error: str = "", schedule_form: ScheduleForm | None = None,
+                   alert_form: AlertForm | None = None) -> dict:
     can_run = request.user.has_perm(OPERATE)
-    if can_run and run_form is None:
-        # Only Operators see the Run suite form, so only they pay for the versions calls.
+    if can_run and (run_form is None or schedule_form is None):
+        # Only Operators see the Run suite and schedule forms, so only they pay for the versions calls.
         destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
-        run_form = SuiteRunForm(destinations=destinations)
+        run_form = run_form or SuiteRunForm(destinations=destinations)
+        schedule_form = schedule_form or ScheduleForm(destinations=destinations)
+    alert = alert_services.alert_for(suite_name)
     history = build_changelist(
         request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, default_sort="-started",
         page_size=20, filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
@@ -79,7 +86,19 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
         "pass_rate": selectors.suite_pass_rate(suite_name), "trend": selectors.pass_rate_trend(suite_name),
         "versions_error": versions_error, "recent_runs": recent_runs, "test_names": selectors.test_names(),
         "triggered_by": selectors.triggered_by(recent_runs), "run_form": run_form if can_run else None,
+        "schedules": [{"schedule": s, "next_run": schedule_services.next_run_at(s), "last": s.firings.first(),
+                       "on": schedule_services.versions_label(s)}
+                      for s in selectors.suite_schedules(suite_name)],
+        "schedule_form": schedule_form if can_run else None,
+        "alert": alert, "deliveries": selectors.alert_deliveries(suite_name),
+        "alert_form": (alert_form or AlertForm(initial=model_to_dict(alert), webhook_choices=alert_services.webhook_choices())
+                       if can_run else None),
     }
+
+
+def render_suite_detail(request: HttpRequest, suite_name: str, *, status: int = 200, **forms) -> HttpResponse:
+    """The suite page with a form that did not validate (its field errors and values kept)."""
+    return render(request, "testing/suite_detail.html", _suite_context(request, suite_name, **forms), status=status)
 
 
 @require_GET
@@ -94,10 +113,18 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
     return render(request, template, _suite_context(request, suite_name))
 
 
+def known_suite(suite_name: str) -> None:
+    """Writes act only on suites the portal lists: a name made up in the URL (`support?`,
+    `..support`) is a 404, never a run, a schedule or an alert for a suite nobody has."""
+    if suite_name not in selectors.suite_names():
+        raise Http404("No such test suite")
+
+
 @require_POST
 @operate_required
 def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
     """Run suite. On failure the form comes back with the same key, so a retry cannot start a twin batch."""
+    known_suite(suite_name)
     destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
     form = SuiteRunForm(request.POST, destinations=destinations)
     if form.is_valid():
@@ -109,7 +136,8 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
         except TelnyxError as exc:
             messages.error(request, f"The suite did not start. {exc.user_message} Press Run suite again to retry.")
         else:
-            return redirect("testing:suite-run", suite_name=suite_name, batch_id=suite_run.batch_id)
+            follow_started(suite_run=suite_run)
+            return redirect("testing:suite-run-detail", suite_name=suite_name, batch_id=suite_run.batch_id)
     return render(request, "testing/suite_detail.html",
                   _suite_context(request, suite_name, run_form=form, versions_error=versions_error))
 

@@ -16,10 +16,12 @@ from portal.selectors import audit_events_for
 from portal.telnyx import TelnyxError
 
 from testing import selectors
+from testing.tasks import follow_started
 from testing.forms.runs import BulkActionForm, RunForm
 from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
                                  rubric_rows_from_post)
-from testing.models import AssistantTest
+from assistants.models import Assistant
+from testing.models import AssistantTest, TestSuite
 from testing.services import assistant_tests as services
 from testing.services import runs as run_services
 
@@ -39,7 +41,8 @@ TESTS = ChangelistSpec(
     sync=services.tests_sync,
     form_kwargs=lambda: {"suite_choices": selectors.suite_filter_choices(),
                          "destination_choices": selectors.destination_filter_choices()},
-    extra=lambda request: {"assistant_names": selectors.assistant_names(), "bulk_form": BulkActionForm()},
+    extra=lambda request: {"assistant_names": selectors.assistant_names()},
+    tables=[AssistantTest, TestSuite, Assistant],
 )
 
 
@@ -65,11 +68,11 @@ def test_refresh(request: HttpRequest) -> HttpResponse:
 @operate_required
 def test_bulk_action(request: HttpRequest) -> HttpResponse:
     """The changelist's action bar: run the selected tests now, or confirm deleting them."""
-    form = BulkActionForm(request.POST, test_choices=AssistantTest.objects.values_list("telnyx_id", "name"))
+    form = BulkActionForm(request.POST, test_choices=selectors.test_choices())
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return _back_to_list(request)
-    selected = AssistantTest.objects.filter(telnyx_id__in=form.cleaned_data["selected"]).order_by("name")
+    selected = selectors.tests_by_ids(form.cleaned_data["selected"])
     if form.cleaned_data["action"] == "delete":
         return redirect(reverse("testing:test-bulk-delete") + "?" + "&".join(f"id={t.telnyx_id}" for t in selected))
     started, failures = 0, []
@@ -78,6 +81,7 @@ def test_bulk_action(request: HttpRequest) -> HttpResponse:
             # One key per test from the form's key: resubmitting the action starts nothing twice.
             run_services.test_run_trigger(user=request.user, test_id=test.telnyx_id,
                                           idempotency_key=f"{form.cleaned_data['idempotency_key']}-{test.pk}")
+            follow_started(test_id=test.telnyx_id)
             started += 1
         except TelnyxError as exc:
             failures.append(f"“{test.name}”: {exc.user_message}")
@@ -92,7 +96,7 @@ def test_bulk_action(request: HttpRequest) -> HttpResponse:
 @admin_required
 def test_bulk_delete(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
-    tests = list(AssistantTest.objects.filter(telnyx_id__in=ids).order_by("name"))
+    tests = list(selectors.tests_by_ids(ids))
     if request.method == "POST" and tests:
         deleted = 0
         for test in tests:
@@ -162,7 +166,7 @@ def rubric_rows(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
-    test = AssistantTest.objects.filter(telnyx_id=test_id).first() or AssistantTest(telnyx_id=test_id, name=test_id)
+    test = selectors.test_by_id(test_id) or AssistantTest(telnyx_id=test_id, name=test_id)
     if request.method == "POST":
         try:
             existed = services.test_delete(user=request.user, test_id=test_id)
@@ -213,5 +217,6 @@ def test_run_now(request: HttpRequest, test_id: str) -> HttpResponse:
             "test": result.data, "result": result, "test_id": test_id, "runs": selectors.runs_for_test(test_id)[:50],
             "assistant_names": selectors.assistant_names(), "run_form": form,
         }, status=200)
+    follow_started(test_id=test_id)
     messages.success(request, "Run started; it updates below as it moves through its states.")
     return redirect("testing:run-detail", test_id=test_id, run_id=run["run_id"])

@@ -135,12 +135,12 @@ def test_only_admins_change_canary_deploys(operator):
 
 # --- pages ---------------------------------------------------------------------------------
 def page_url(name, *args):
-    return reverse(f"assistants:{name}", args=[AID, *args])
+    return reverse(name, args=[AID, *args])
 
 
 def test_page_draws_the_configured_split_with_version_names(api, viewer_client):
     has_canary(api, ROLLOUT_20)
-    content = viewer_client.get(page_url("canary")).content.decode()
+    content = viewer_client.get(page_url("assistants:canary-detail")).content.decode()
     assert "Canary deploy active" in content
     assert "empathy experiment <strong>20%</strong>" in content and "main <strong>80%</strong>" in content
     assert 'id="canary-form"' not in content and "Save canary deploy" not in content  # viewers only read
@@ -148,19 +148,19 @@ def test_page_draws_the_configured_split_with_version_names(api, viewer_client):
 
 def test_old_seed_shape_displays_correctly(api, viewer_client):
     api.get(api.canary, json={"assistant_id": AID, "versions": [{"version_id": "v-old", "percentage": 15}]})
-    content = viewer_client.get(page_url("canary")).content.decode()
+    content = viewer_client.get(page_url("assistants:canary-detail")).content.decode()
     assert "initial <strong>15%</strong>" in content and "main <strong>85%</strong>" in content
 
 
 def test_admin_sees_the_editor_filled_with_the_saved_rules(api, team_admin_client):
     has_canary(api, ROLLOUT_20)
-    content = team_admin_client.get(page_url("canary")).content.decode()
+    content = team_admin_client.get(page_url("assistants:canary-detail")).content.decode()
     assert 'name="r0-s0-weight" value="20"' in content
     assert '<option value="v-exp" selected>' in content
 
 
 def test_preview_redraws_the_bar_as_weights_change(api, team_admin_client):
-    response = team_admin_client.post(page_url("canary-preview"), {
+    response = team_admin_client.post(page_url("assistants:canary-preview"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "35",
         "r0-s1-version": "v-old", "r0-s1-weight": "15"}, headers={"HX-Request": "true"})
     content = response.content.decode()
@@ -170,13 +170,13 @@ def test_preview_redraws_the_bar_as_weights_change(api, team_admin_client):
 
 
 def test_preview_puts_errors_next_to_the_offending_weight(api, team_admin_client):
-    response = team_admin_client.post(page_url("canary-preview"), {
+    response = team_admin_client.post(page_url("assistants:canary-preview"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "150",
         "r0-s1-version": "v-old", "r0-s1-weight": "15"}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert 'id="err-r0-s0-weight" data-testid="weight-error-0-0" hx-swap-oob="true">Must be between 0 and 100.' in content
     assert 'id="err-r0-s1-weight" data-testid="weight-error-0-1" hx-swap-oob="true"></span>' in content
-    sum_over = team_admin_client.post(page_url("canary-preview"), {
+    sum_over = team_admin_client.post(page_url("assistants:canary-preview"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "90",
         "r0-s1-version": "v-old", "r0-s1-weight": "10"}, headers={"HX-Request": "true"}).content.decode()
     assert "Weights add up to 100%; they must total less than 100%" in sum_over
@@ -184,7 +184,7 @@ def test_preview_puts_errors_next_to_the_offending_weight(api, team_admin_client
 
 
 def test_editor_adds_a_rollout_row_keeping_typed_values(api, team_admin_client):
-    response = team_admin_client.post(page_url("canary-editor"), {
+    response = team_admin_client.post(page_url("assistants:canary-editor"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "7", "op": "add_slot-0"},
         headers={"HX-Request": "true"})
     content = response.content.decode()
@@ -195,7 +195,7 @@ def test_editor_adds_a_rollout_row_keeping_typed_values(api, team_admin_client):
 def test_save_sends_the_rules_and_redirects_with_a_message(api, team_admin_client):
     no_canary(api)
     api.post(api.canary, json={"assistant_id": AID, "rules": ROLLOUT_20})
-    response = team_admin_client.post(page_url("canary-save"), {
+    response = team_admin_client.post(page_url("assistants:canary-save"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "20"}, follow=True)
     assert sent_json(api, "POST") == [{"rules": ROLLOUT_20}]
     assert "Saved the canary deploy." in response.content.decode()
@@ -203,7 +203,7 @@ def test_save_sends_the_rules_and_redirects_with_a_message(api, team_admin_clien
 
 def test_invalid_weights_are_not_sent_and_the_form_is_kept(api, team_admin_client):
     has_canary(api, ROLLOUT_20)
-    response = team_admin_client.post(page_url("canary-save"), {
+    response = team_admin_client.post(page_url("assistants:canary-save"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "100"})
     content = response.content.decode()
     assert response.status_code == 200 and not sent_json(api, "PUT") and not sent_json(api, "POST")
@@ -214,7 +214,7 @@ def test_telnyx_422_lands_next_to_the_weight_and_nothing_is_kept(api, team_admin
     has_canary(api, ROLLOUT_20)
     api.put(api.canary, status=422, json={"errors": [{"title": "Invalid", "detail": "Weight too precise",
                                                       "source": {"pointer": "/rules/0/serve/rollout/0/weight"}}]})
-    response = team_admin_client.post(page_url("canary-save"), {
+    response = team_admin_client.post(page_url("assistants:canary-save"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "20.123"})
     content = response.content.decode()
     assert 'data-testid="weight-error-0-0">Weight too precise' in content
@@ -225,7 +225,7 @@ def test_telnyx_422_lands_next_to_the_weight_and_nothing_is_kept(api, team_admin
 def test_telnyx_outage_on_save_is_a_clear_message_with_the_form_kept(api, team_admin_client):
     has_canary(api, ROLLOUT_20)
     api.put(api.canary, status=503)
-    response = team_admin_client.post(page_url("canary-save"), {
+    response = team_admin_client.post(page_url("assistants:canary-save"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "30"})
     content = response.content.decode()
     assert "Telnyx had a server error (503)" in content and 'name="r0-s0-weight" value="30"' in content
@@ -234,11 +234,11 @@ def test_telnyx_outage_on_save_is_a_clear_message_with_the_form_kept(api, team_a
 def test_delete_and_restore_from_the_history_table(api, team_admin_client):
     has_canary(api, ROLLOUT_20)
     api.delete(api.canary, status=204)
-    page = team_admin_client.post(page_url("canary-delete"), follow=True).content.decode()
+    page = team_admin_client.post(page_url("assistants:canary-delete"), follow=True).content.decode()
     assert "Deleted the canary deploy: all traffic goes to main." in page
     config = CanaryConfig.objects.get()
     api.put(api.canary, json={"assistant_id": AID, "rules": ROLLOUT_20})
-    restored = team_admin_client.post(page_url("canary-restore", config.pk), follow=True).content.decode()
+    restored = team_admin_client.post(page_url("assistants:canary-restore", config.pk), follow=True).content.decode()
     assert "Restored the earlier canary configuration." in restored
     assert sent_json(api, "PUT") == [{"rules": ROLLOUT_20}]
 
@@ -246,10 +246,10 @@ def test_delete_and_restore_from_the_history_table(api, team_admin_client):
 def test_rule_tester_names_the_matching_rule_and_split(api, viewer_client):
     has_canary(api, [{"match": [{"attribute": "from", "operator": "starts_with", "values": ["+1555"]}],
                       "serve": {"version_id": "v-old"}}, *ROLLOUT_20])
-    first = viewer_client.get(page_url("canary-test"), {"attribute": ["from", "to"], "value": ["+15551234", ""]},
+    first = viewer_client.get(page_url("assistants:canary-test"), {"attribute": ["from", "to"], "value": ["+15551234", ""]},
                               headers={"HX-Request": "true"}).content.decode()
     assert "Matches <strong>Rule 1</strong>" in first and "initial <strong>100%</strong>" in first
-    other = viewer_client.get(page_url("canary-test"), {"attribute": ["from"], "value": ["+4930"]}).content.decode()
+    other = viewer_client.get(page_url("assistants:canary-test"), {"attribute": ["from"], "value": ["+4930"]}).content.decode()
     assert "Matches <strong>Rule 2</strong>" in other and "main <strong>80%</strong>" in other
 
 
@@ -259,7 +259,7 @@ def test_observed_split_counts_conversations_per_serving_version(api, viewer_cli
     conversations = [{"id": f"c{n}", "created_at": now, "metadata": {"assistant_id": AID,
                       "assistant_version_id": "v-exp" if n < 2 else "v-main"}} for n in range(10)]
     api.get(f"{telnyx_base}/ai/conversations", json={"data": conversations})
-    content = viewer_client.get(page_url("canary-observed"), headers={"HX-Request": "true"}).content.decode()
+    content = viewer_client.get(page_url("assistants:canary-observed"), headers={"HX-Request": "true"}).content.decode()
     sent = next(c.request.url for c in api.calls if "/ai/conversations" in c.request.url)
     assert "metadata-%3Eassistant_id=eq." in sent and "created_at=gte." in sent
     assert "10 conversations" in content
@@ -269,13 +269,13 @@ def test_observed_split_counts_conversations_per_serving_version(api, viewer_cli
 
 def test_when_the_canary_cannot_be_read_the_editor_is_off_with_a_banner(api, team_admin_client):
     api.get(api.canary, status=503)
-    content = team_admin_client.get(page_url("canary")).content.decode()
+    content = team_admin_client.get(page_url("assistants:canary-detail")).content.decode()
     assert 'data-testid="canary-error"' in content and "Telnyx had a server error (503)" in content
     assert 'id="canary-form"' not in content and "All traffic goes to main" not in content
 
 
 def test_an_overflowing_draft_keeps_the_typed_weights_in_the_legend(api, team_admin_client):
-    content = team_admin_client.post(page_url("canary-preview"), {
+    content = team_admin_client.post(page_url("assistants:canary-preview"), {
         "r0-mode": "rollout", "r0-s0-version": "v-exp", "r0-s0-weight": "90",
         "r0-s1-version": "v-old", "r0-s1-weight": "60"}, headers={"HX-Request": "true"}).content.decode()
     assert "empathy experiment <strong>90%</strong>" in content and "initial <strong>60%</strong>" in content
@@ -285,7 +285,7 @@ def test_an_overflowing_draft_keeps_the_typed_weights_in_the_legend(api, team_ad
 
 def test_typing_in_the_editor_does_not_refetch_versions_each_time(api, team_admin_client):
     for weight in ("1", "12", "15"):
-        team_admin_client.post(page_url("canary-preview"), {"r0-mode": "rollout", "r0-s0-version": "v-exp",
+        team_admin_client.post(page_url("assistants:canary-preview"), {"r0-mode": "rollout", "r0-s0-version": "v-exp",
                                                             "r0-s0-weight": weight}, headers={"HX-Request": "true"})
     assert sum(1 for c in api.calls if c.request.url.endswith("/versions")) == 1
 
@@ -295,10 +295,10 @@ def test_rule_tester_can_test_the_unsaved_draft(api, team_admin_client):
     draft = {"draft": "1", "attribute": ["channel"], "value": ["sms_chat"],
              "r0-mode": "version", "r0-version": "v-old", "r0-c0-attribute": "channel", "r0-c0-operator": "in",
              "r0-c0-values": "sms_chat", "r1-mode": "rollout", "r1-s0-version": "v-exp", "r1-s0-weight": "20"}
-    content = team_admin_client.get(page_url("canary-test"), draft, headers={"HX-Request": "true"}).content.decode()
+    content = team_admin_client.get(page_url("assistants:canary-test"), draft, headers={"HX-Request": "true"}).content.decode()
     assert "Against the draft in the editor" in content and "Matches <strong>Rule 1</strong>" in content
     assert "initial <strong>100%</strong>" in content
-    broken = team_admin_client.get(page_url("canary-test"), {**draft, "r1-s0-weight": "200"}).content.decode()
+    broken = team_admin_client.get(page_url("assistants:canary-test"), {**draft, "r1-s0-weight": "200"}).content.decode()
     assert "The draft has errors" in broken
 
 
@@ -311,7 +311,7 @@ PINNED_THEN_20 = [
 
 def test_the_canary_page_says_the_split_in_plain_words_and_offers_promote_and_abort(api, team_admin_client):
     has_canary(api, PINNED_THEN_20)
-    content = team_admin_client.get(page_url("canary")).content.decode()
+    content = team_admin_client.get(page_url("assistants:canary-detail")).content.decode()
     summary = content.split('data-testid="canary-summary"')[1].split("</p>")[0]
     assert ("callers whose from starts with +1555: 100% empathy experiment; "
             "everyone else: 20% empathy experiment, 80% main") in summary
@@ -319,8 +319,8 @@ def test_the_canary_page_says_the_split_in_plain_words_and_offers_promote_and_ab
     assert reverse("assistants:version-promote", args=[AID, "v-exp"]) in promote  # the confirmed promote page
     assert "Promote candidate “empathy experiment”" in content
     abort = content.split('data-testid="abort-canary"')[0].rsplit("<a", 1)[1]
-    assert page_url("canary-delete") in abort
-    confirm = team_admin_client.get(page_url("canary-delete")).content.decode()
+    assert page_url("assistants:canary-delete") in abort
+    confirm = team_admin_client.get(page_url("assistants:canary-delete")).content.decode()
     assert "Abort the canary deploy?" in confirm and "Yes, abort: all traffic to main" in confirm
 
 
@@ -330,7 +330,7 @@ def test_split_history_marks_the_entry_that_is_live_now(api, team_admin_client, 
                                         saved_at=timezone.now() - timedelta(hours=2))
     live = CanaryConfig.objects.create(assistant_id=AID, rules=ROLLOUT_20, kind="saved", username="ada_admin",
                                        saved_at=timezone.now() - timedelta(hours=1))
-    content = team_admin_client.get(page_url("canary")).content.decode()
+    content = team_admin_client.get(page_url("assistants:canary-detail")).content.decode()
     history = content.split('data-testid="split-history"')[1]
     current = history.split('data-testid="current-config"')[1].split("</tr>")[0]
     assert ">current<" in current and f"canary/restore/{live.pk}/" not in current  # nothing to restore
@@ -348,7 +348,7 @@ def test_observed_split_has_a_since_this_canary_started_window(api, viewer_clien
                      conversation(3, 30, "v-main")]
     api.get(f"{telnyx_base}/ai/conversations", json={"data": conversations})
 
-    content = viewer_client.get(page_url("canary-observed"), headers={"HX-Request": "true"}).content.decode()
+    content = viewer_client.get(page_url("assistants:canary-observed"), headers={"HX-Request": "true"}).content.decode()
 
     since = content.split("Since this canary started")[1].split("split-block")[0]
     assert "2 conversations" in since  # only the two after the canary started

@@ -62,7 +62,7 @@ def test_canary_of_20_percent_shows_up_in_the_observed_split(team_admin_client, 
 def test_the_demo_canary_is_shown_and_can_be_restored_after_deletion(team_admin_client, team_admin, sandbox):
     call_command("sandbox_seed", "--demo", verbosity=0)
     acme = next(a for a in get_client().get("ai/assistants").data["data"] if a["name"] == "Acme Support")
-    page = team_admin_client.get(reverse("assistants:canary", args=[acme["id"]])).content.decode()
+    page = team_admin_client.get(reverse("assistants:canary-detail", args=[acme["id"]])).content.decode()
     assert "empathy experiment <strong>20%</strong>" in page and "main <strong>80%</strong>" in page
 
     assert canary_services.canary_delete(user=team_admin, assistant_id=acme["id"]) is True
@@ -85,7 +85,7 @@ def test_sms_chat_reaches_the_sandbox_and_is_audited(operator_client, sales):
 
 def test_a_failing_sandbox_gives_a_clear_message_and_keeps_the_form(team_admin_client, sales, settings):
     assistant_id, _, older_id = sales
-    team_admin_client.post(reverse("assistants:refresh"))  # the assistant is cached from here on
+    team_admin_client.post(reverse("assistants:assistant-refresh"))  # the assistant is cached from here on
     settings.SANDBOX_FAULTS = "status=503"
     response = team_admin_client.post(reverse("assistants:canary-save", args=[assistant_id]), {
         "r0-mode": "rollout", "r0-s0-version": older_id, "r0-s0-weight": "20"})

@@ -68,3 +68,14 @@ def test_a_rejected_save_is_audited_and_caches_nothing(telnyx_base, team_admin, 
 def test_viewer_cannot_save_even_bypassing_views(viewer, rich_assistant):
     with pytest.raises(PermissionDenied):
         change.assistant_update(user=viewer, assistant_id=ASSISTANT_ID, changes={"name": "x"}, before=rich_assistant)
+
+
+@pytest.mark.parametrize("original", ['[1, 2]', '"text"', "null", '{"type": "webhook", "webhook": "x"}', "{"])
+def test_a_tool_row_whose_hidden_original_is_not_its_object_is_read_as_a_new_tool(original):
+    """The hidden `original` comes back from the browser; a JSON list or string there was a 500."""
+    from assistants.forms.change import ToolForm
+
+    form = ToolForm({"type": "webhook", "original": original, "name": "lookup", "url": "https://example.com/hook"})
+    assert form.is_valid(), form.errors
+    tool = form.to_tool()
+    assert tool["type"] == "webhook" and tool["webhook"]["name"] == "lookup"

@@ -17,7 +17,7 @@ ASSISTANT_ID = "assistant-00000001-0000-4000-8000-000000000000"
 
 pytestmark = pytest.mark.django_db
 
-CHANGE = reverse("assistants:change", args=[ASSISTANT_ID])
+CHANGE = reverse("assistants:assistant-change", args=[ASSISTANT_ID])
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_save_sends_only_what_changed_keeps_nested_extras_and_is_not_live(team_a
     assert body["tools"][0]["webhook"]["url"] == "https://example.com/v2"
     assert [t["type"] for t in body["tools"]] == ["webhook", "hangup"]
     assert not {"widget_settings", "enabled_features", "instructions", "transcription"} & set(body)
-    assert response.status_code == 302 and response.url == reverse("assistants:version", args=[ASSISTANT_ID, "v-new"])
+    assert response.status_code == 302 and response.url == reverse("assistants:version-detail", args=[ASSISTANT_ID, "v-new"])
     assert Assistant.objects.get(telnyx_id=ASSISTANT_ID).name == "Support bot 1"  # main is unchanged
     event = AuditEvent.objects.get(action="create version")
     assert event.changes["name"] == {"before": "Support bot 1", "after": "Support bot renamed"}
@@ -90,7 +90,7 @@ def test_save_as_new_version_is_not_live(team_admin_client, live, telnyx_base, v
     # The flash offers the next steps, one click each; making it live goes through the confirm page.
     flash = content.split('class="messages"')[1].split("</ul>")[0]
     assert reverse("assistants:chat", args=[ASSISTANT_ID]) + "?version=v-staged" in flash
-    assert reverse("assistants:version", args=[ASSISTANT_ID, "v-staged"]) + "#version-suites" in flash
+    assert reverse("assistants:version-detail", args=[ASSISTANT_ID, "v-staged"]) + "#version-suites" in flash
     assert reverse("assistants:version-promote", args=[ASSISTANT_ID, "v-staged"]) in flash
     assert 'data-testid="try-in-chat"' in content and 'id="version-suites"' in content
     # main is untouched in the cache; the staged version is cached as not main
@@ -189,9 +189,9 @@ def test_added_and_removed_rows_change_the_tools_sent(team_admin_client, live, t
 @responses.activate
 def test_viewer_cannot_open_the_change_form_nor_sees_the_tab(viewer_client, live):
     assert viewer_client.get(CHANGE).status_code == 403
-    detail = viewer_client.get(reverse("assistants:detail", args=[ASSISTANT_ID])).content.decode()
+    detail = viewer_client.get(reverse("assistants:assistant-detail", args=[ASSISTANT_ID])).content.decode()
     assert CHANGE not in detail
-    assert reverse("assistants:versions", args=[ASSISTANT_ID]) in detail
+    assert reverse("assistants:version-list", args=[ASSISTANT_ID]) in detail
 
 
 @responses.activate

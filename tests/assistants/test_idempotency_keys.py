@@ -14,7 +14,7 @@ from assistants.services import assistants as assistant_services
 pytestmark = pytest.mark.django_db
 
 AID = "assistant-00000001-0000-4000-8000-000000000000"
-CHANGE = reverse("assistants:change", args=[AID])
+CHANGE = reverse("assistants:assistant-change", args=[AID])
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def versions_of(aid: str) -> list[dict]:
 
 def save_and_make_live(client: Client, aid: str, data: dict) -> str:
     """Save the change form (a new version, not live), then make it live on its confirm page."""
-    saved = client.post(reverse("assistants:change", args=[aid]), {**data, "save_as_version": ""})
+    saved = client.post(reverse("assistants:assistant-change", args=[aid]), {**data, "save_as_version": ""})
     version_id = saved.url.rstrip("/").split("/")[-1]
     promote = reverse("assistants:version-promote", args=[aid, version_id])
     client.post(promote, {"idempotency_key": client.get(promote).context["idempotency_key"],
@@ -45,7 +45,7 @@ def save_and_make_live(client: Client, aid: str, data: dict) -> str:
 
 def test_a_stale_change_form_is_refused_and_keeps_what_was_typed(team_admin_client, second_admin, acme, form_data):
     aid = acme["id"]
-    change = reverse("assistants:change", args=[aid])
+    change = reverse("assistants:assistant-change", args=[aid])
     ada_form, grace_form = form_data(team_admin_client.get(change)), form_data(second_admin.get(change))
 
     main_after_grace = save_and_make_live(second_admin, aid, {**grace_form, "greeting": "Grace says hi."})
@@ -74,7 +74,7 @@ def test_a_save_touching_only_other_settings_is_not_refused(team_admin_client, s
     """Grace changed the greeting; Ada's form would overwrite it (it holds the old one), so it
     is refused. But a setting Grace changed to exactly what Ada's form says is no conflict."""
     aid = acme["id"]
-    change = reverse("assistants:change", args=[aid])
+    change = reverse("assistants:assistant-change", args=[aid])
     ada_form, grace_form = form_data(team_admin_client.get(change)), form_data(second_admin.get(change))
     save_and_make_live(second_admin, aid, {**grace_form, "greeting": "Same words."})
 
@@ -106,7 +106,7 @@ def canary_post(page_context: dict, **rows) -> dict:
 
 def test_a_stale_canary_editor_is_refused(team_admin_client, second_admin, acme):
     aid = acme["id"]
-    page = reverse("assistants:canary", args=[aid])
+    page = reverse("assistants:canary-detail", args=[aid])
     ada, grace = team_admin_client.get(page).context, second_admin.get(page).context
     staged = next(v for v in versions_of(aid) if v["version_id"] != acme["version_id"])
     rule = {"r0-mode": "rollout", "r0-s0-version": staged["version_id"]}
@@ -141,7 +141,7 @@ def drop_the_first(monkeypatch, method: str, path_end: str) -> list[str]:
 
 def test_save_as_new_version_resubmitted_after_a_dropped_answer_makes_one_version(team_admin_client, acme, form_data, monkeypatch):
     aid = acme["id"]
-    change = reverse("assistants:change", args=[aid])
+    change = reverse("assistants:assistant-change", args=[aid])
     data = {**form_data(team_admin_client.get(change)), "instructions": acme["instructions"] + "\nBe brief.",
             "version_name": "brief", "save_as_version": ""}
     before = len(versions_of(aid))

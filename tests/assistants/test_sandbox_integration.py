@@ -22,7 +22,7 @@ def demo(sandbox):
 
 
 def refresh(client):
-    return client.post(reverse("assistants:refresh"), headers={"HX-Request": "true"})
+    return client.post(reverse("assistants:assistant-refresh"), headers={"HX-Request": "true"})
 
 
 def test_refresh_loads_the_demo_assistants_from_the_sandbox(viewer_client, demo):
@@ -31,15 +31,15 @@ def test_refresh_loads_the_demo_assistants_from_the_sandbox(viewer_client, demo)
     names = set(Assistant.objects.values_list("name", flat=True))
     assert len(names) >= 5
     some = sorted(names)[0]
-    assert some.encode() in viewer_client.get(reverse("assistants:list")).content
+    assert some.encode() in viewer_client.get(reverse("assistants:assistant-list")).content
 
 
 def test_create_then_detail_then_delete_round_trip(team_admin_client, demo):
     model = get_client().get("ai/openai/models").data["data"][0]["id"]
-    form = team_admin_client.get(reverse("assistants:create"))
+    form = team_admin_client.get(reverse("assistants:assistant-add"))
     assert model.encode() in form.content  # the catalogue came from the sandbox
     response = team_admin_client.post(
-        reverse("assistants:create"),
+        reverse("assistants:assistant-add"),
         {"name": "Integration bot", "model": model, "instructions": "Answer in one line.", "tags": "qa",
          "idempotency_key": form.context["form"].initial["idempotency_key"]},
     )
@@ -50,7 +50,7 @@ def test_create_then_detail_then_delete_round_trip(team_admin_client, demo):
     detail = team_admin_client.get(response.url)
     assert b"Answer in one line." in detail.content and b"stale-banner" not in detail.content
 
-    deleted = team_admin_client.post(reverse("assistants:delete", args=[created.telnyx_id]), follow=True)
+    deleted = team_admin_client.post(reverse("assistants:assistant-delete", args=[created.telnyx_id]), follow=True)
     assert b"Deleted assistant" in deleted.content
     with pytest.raises(NotFoundError):
         get_client().get(f"ai/assistants/{created.telnyx_id}")
@@ -62,8 +62,8 @@ def test_create_then_detail_then_delete_round_trip(team_admin_client, demo):
 def test_resubmitting_the_same_form_does_not_create_a_twin(team_admin_client, demo):
     model = get_client().get("ai/openai/models").data["data"][0]["id"]
     data = {"name": "Only once", "model": model, "instructions": "x", "idempotency_key": "portal-fixed-key-1"}
-    team_admin_client.post(reverse("assistants:create"), data)
-    team_admin_client.post(reverse("assistants:create"), data)
+    team_admin_client.post(reverse("assistants:assistant-add"), data)
+    team_admin_client.post(reverse("assistants:assistant-add"), data)
     names = [a["name"] for a in get_client().get("ai/assistants").data["data"]]
     assert names.count("Only once") == 1
 
@@ -78,14 +78,14 @@ def test_with_telnyx_failing_the_list_detail_and_create_degrade_clearly(team_adm
     assert b"Refresh failed, showing the cached list" in table.content and row.name.encode() in table.content
     assert Assistant.objects.count() == cached_count
 
-    detail = team_admin_client.get(reverse("assistants:detail", args=[row.telnyx_id]))
+    detail = team_admin_client.get(reverse("assistants:assistant-detail", args=[row.telnyx_id]))
     assert detail.status_code == 200
     assert b"Showing the cached copy" in detail.content and b"503" in detail.content
 
     LanguageModel.objects.create(telnyx_id="cached/model", synced_at=timezone.now())
     SyncState.objects.update_or_create(resource="models", defaults={"synced_at": timezone.now()})
     created = team_admin_client.post(
-        reverse("assistants:create"), {"name": "Kept name", "model": "cached/model", "instructions": "Kept text"}
+        reverse("assistants:assistant-add"), {"name": "Kept name", "model": "cached/model", "instructions": "Kept text"}
     )
     assert created.status_code == 200
     assert b"server error (503)" in created.content
@@ -98,7 +98,7 @@ def test_a_422_from_telnyx_lands_on_the_model_field(team_admin_client, demo):
     LanguageModel.objects.create(telnyx_id="retired/old-model", synced_at=timezone.now())
     SyncState.objects.update_or_create(resource="models", defaults={"synced_at": timezone.now()})
     response = team_admin_client.post(
-        reverse("assistants:create"), {"name": "Bot", "model": "retired/old-model", "instructions": "Hi"}
+        reverse("assistants:assistant-add"), {"name": "Bot", "model": "retired/old-model", "instructions": "Hi"}
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -110,7 +110,7 @@ def test_a_wrong_api_key_is_reported_as_such(viewer_client, demo, settings):
     refresh(viewer_client)
     row = Assistant.objects.first()
     settings.TELNYX_API_KEY = "KEYwrong_key_for_this_test"  # the sandbox accepts only its own key
-    response = viewer_client.get(reverse("assistants:detail", args=[row.telnyx_id]))
+    response = viewer_client.get(reverse("assistants:assistant-detail", args=[row.telnyx_id]))
     assert response.status_code == 200  # the cached copy, under a banner naming the cause
     assert b"rejected the API key (401)" in response.content
     table = refresh(viewer_client)

@@ -32,7 +32,7 @@ def api(telnyx_base):
 
 def test_list_filters_by_channel_in_telnyx_and_by_status_here(api, viewer_client):
     api.get(api.events, json={"data": [event(1), event(2, status="completed")], "meta": {"page_number": 1, "total_pages": 1}})
-    content = viewer_client.get(reverse("assistants:scheduled", args=[AID]),
+    content = viewer_client.get(reverse("assistants:scheduled-list", args=[AID]),
                                 {"status": "pending", "channel": "phone_call"}).content.decode()
     assert "+15550000001" in content and "+15550000002" not in content
     assert "conversation_channel=phone_call" in api.calls[0].request.url
@@ -41,7 +41,7 @@ def test_list_filters_by_channel_in_telnyx_and_by_status_here(api, viewer_client
 
 def test_create_converts_the_local_time_to_utc(api, team_admin_client):
     api.post(api.events, json=event(3))
-    response = team_admin_client.post(reverse("assistants:scheduled-create", args=[AID]), {
+    response = team_admin_client.post(reverse("assistants:scheduled-add", args=[AID]), {
         "telnyx_conversation_channel": "phone_call", "telnyx_agent_target": "+15550000000",
         "telnyx_end_user_target": "+15550000003", "scheduled_at": "2099-01-01T10:00", "time_zone": "Europe/Berlin",
         "idempotency_key": "portal-ev-1"})
@@ -53,7 +53,7 @@ def test_create_converts_the_local_time_to_utc(api, team_admin_client):
 
 
 def test_sms_chat_needs_text_and_the_past_is_refused(api, team_admin_client):
-    response = team_admin_client.post(reverse("assistants:scheduled-create", args=[AID]), {
+    response = team_admin_client.post(reverse("assistants:scheduled-add", args=[AID]), {
         "telnyx_conversation_channel": "sms_chat", "telnyx_agent_target": "+1", "telnyx_end_user_target": "+2",
         "scheduled_at": "2001-01-01T10:00", "time_zone": "UTC"})
     content = response.content.decode()
@@ -63,7 +63,7 @@ def test_sms_chat_needs_text_and_the_past_is_refused(api, team_admin_client):
 
 def test_telnyx_failure_on_create_keeps_the_form_and_is_audited(api, team_admin_client):
     api.post(api.events, status=503)
-    response = team_admin_client.post(reverse("assistants:scheduled-create", args=[AID]), {
+    response = team_admin_client.post(reverse("assistants:scheduled-add", args=[AID]), {
         "telnyx_conversation_channel": "sms_chat", "telnyx_agent_target": "+15550000000",
         "telnyx_end_user_target": "+15550000004", "scheduled_at": "2099-01-01T10:00", "time_zone": "UTC",
         "text": "Your appointment is tomorrow"})
@@ -92,14 +92,14 @@ def test_failed_cancel_says_why(api, team_admin_client):
 def test_schedule_then_cancel_against_the_sandbox(team_admin_client, sandbox):
     call_command("sandbox_seed", "--demo", verbosity=0)
     assistant_id = get_client().get("ai/assistants").data["data"][0]["id"]
-    response = team_admin_client.post(reverse("assistants:scheduled-create", args=[assistant_id]), {
+    response = team_admin_client.post(reverse("assistants:scheduled-add", args=[assistant_id]), {
         "telnyx_conversation_channel": "sms_chat", "telnyx_agent_target": "+15550000000",
         "telnyx_end_user_target": "+15550000005", "scheduled_at": "2099-06-01T10:00", "time_zone": "America/New_York",
         "text": "Reminder"}, follow=True)
     content = response.content.decode()
     assert "Scheduled the event." in content and "2099-06-01 14:00 UTC" in content and "pending" in content
     event_id = response.redirect_chain[-1][0].rstrip("/").split("/")[-1]
-    listed = team_admin_client.get(reverse("assistants:scheduled", args=[assistant_id]), {"channel": "sms_chat"})
+    listed = team_admin_client.get(reverse("assistants:scheduled-list", args=[assistant_id]), {"channel": "sms_chat"})
     assert b"+15550000005" in listed.content
     cancelled = team_admin_client.post(reverse("assistants:scheduled-cancel", args=[assistant_id, event_id]), follow=True)
     assert b"Cancelled the scheduled event." in cancelled.content

@@ -22,7 +22,7 @@ def assistant(sandbox):
 
 
 def test_operator_calls_a_webhook_and_reads_its_answer(operator_client, assistant):
-    detail = operator_client.get(reverse("assistants:detail", args=[assistant["id"]])).content.decode()
+    detail = operator_client.get(reverse("assistants:assistant-detail", args=[assistant["id"]])).content.decode()
     assert "Test webhook “lookup_order”" in detail
     url = reverse("assistants:tool-test", args=[assistant["id"], "lookup_order"])
     page = operator_client.get(url)

@@ -25,7 +25,7 @@ def test_operator_runs_a_suite_against_a_staged_version_and_sees_its_results(ope
                                                                      "version_name": "staged"}).data
     version_id = staged["version_id"]
 
-    page = operator_client.get(reverse("assistants:version", args=[assistant_id, version_id])).content.decode()
+    page = operator_client.get(reverse("assistants:version-detail", args=[assistant_id, version_id])).content.decode()
     assert f"Run “{test.test_suite}”" in page and "No suite has been run against this version" in page
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
 
@@ -35,7 +35,7 @@ def test_operator_runs_a_suite_against_a_staged_version_and_sees_its_results(ope
     batch = SuiteRun.objects.get()
     assert batch.version_id == version_id and batch.total >= 1
 
-    page = operator_client.get(reverse("assistants:version", args=[assistant_id, version_id])).content.decode()
+    page = operator_client.get(reverse("assistants:version-detail", args=[assistant_id, version_id])).content.decode()
     assert test.test_suite in page and "No suite has been run against this version" not in page
 
 
@@ -44,5 +44,5 @@ def test_viewer_sees_results_but_no_run_buttons(viewer_client, sandbox):
     assistant_tests.tests_sync()
     test = AssistantTest.objects.exclude(test_suite="").exclude(destination="").first()
     versions = get_client().get(f"ai/assistants/{test.destination}/versions").data["data"]
-    page = viewer_client.get(reverse("assistants:version", args=[test.destination, versions[0]["version_id"]])).content.decode()
+    page = viewer_client.get(reverse("assistants:version-detail", args=[test.destination, versions[0]["version_id"]])).content.decode()
     assert "Test suites against this version" in page and f"Run “{test.test_suite}”" not in page

@@ -23,7 +23,7 @@ def acme(sandbox) -> dict:
 
 def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data):
     aid, first_main = acme["id"], acme["version_id"]
-    change = reverse("assistants:change", args=[aid])
+    change = reverse("assistants:assistant-change", args=[aid])
     page = team_admin_client.get(change)
     data = {**form_data(page), "instructions": acme["instructions"] + "\nAlways offer a callback.",
             "version_name": "callback offer", "save_as_version": ""}
@@ -34,7 +34,7 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == first_main  # not live
     row = AssistantVersion.objects.get(assistant_id=aid, name="callback offer")
     assert not row.is_main
-    listing = team_admin_client.get(reverse("assistants:versions", args=[aid])).content.decode()
+    listing = team_admin_client.get(reverse("assistants:version-list", args=[aid])).content.decode()
     assert "callback offer" in listing.split('data-testid="versions-table"')[1]
 
     compare = team_admin_client.get(reverse("assistants:version-compare", args=[aid]), {"a": first_main, "b": row.version_id})
@@ -51,7 +51,7 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
     with pytest.raises(NotFoundError):
         get_client().get(f"ai/assistants/{aid}/canary-deploys")
 
-    rolled = team_admin_client.post(reverse("assistants:rollback", args=[aid]), follow=True)
+    rolled = team_admin_client.post(reverse("assistants:assistant-rollback", args=[aid]), follow=True)
     assert "is main again" in rolled.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == first_main
     actions = list(AuditEvent.objects.filter(resource_id=aid).order_by("pk").values_list("action", "outcome"))
@@ -61,7 +61,7 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
 
 
 def test_sandbox_rejection_lands_on_the_tool_row(team_admin_client, acme, form_data):
-    change = reverse("assistants:change", args=[acme["id"]])
+    change = reverse("assistants:assistant-change", args=[acme["id"]])
     data = {**form_data(team_admin_client.get(change)), "tools-0-description": "", "save": ""}
     # The webhook row's description is required by Telnyx (not by the form): the sandbox says so.
     response = team_admin_client.post(change, data)
@@ -71,7 +71,7 @@ def test_sandbox_rejection_lands_on_the_tool_row(team_admin_client, acme, form_d
 
 
 def test_with_telnyx_failing_the_versions_tab_shows_the_cached_list(team_admin_client, acme, settings):
-    versions = reverse("assistants:versions", args=[acme["id"]])
+    versions = reverse("assistants:version-list", args=[acme["id"]])
     assert "empathy experiment" in team_admin_client.get(versions).content.decode()
     settings.SANDBOX_FAULTS = "status=503"
     content = team_admin_client.get(versions).content.decode()

@@ -40,7 +40,7 @@ def posts():
 
 @responses.activate
 def test_versions_tab_lists_versions_with_main_and_canary(viewer_client, api):
-    content = viewer_client.get(reverse("assistants:versions", args=[AID])).content.decode()
+    content = viewer_client.get(reverse("assistants:version-list", args=[AID])).content.decode()
     table = content.split('data-testid="versions-table"')[1]
     assert table.index("empathy") < table.index("current") < table.index("old")  # newest first
     assert "v-staged" in table and "canary 20%" in table and ">main<" in table
@@ -52,8 +52,14 @@ def test_versions_tab_lists_versions_with_main_and_canary(viewer_client, api):
 
 
 @responses.activate
+def test_version_page_says_when_it_was_saved_as_a_date(viewer_client, api):
+    content = viewer_client.get(reverse("assistants:version-detail", args=[AID, "v-old"])).content.decode()
+    assert "saved 1 Nov 2026, 10:00" in content and "saved 2026-11-01T" not in content
+
+
+@responses.activate
 def test_admin_sees_the_write_buttons_only_on_non_main_versions(team_admin_client, api):
-    content = team_admin_client.get(reverse("assistants:versions", args=[AID])).content.decode()
+    content = team_admin_client.get(reverse("assistants:version-list", args=[AID])).content.decode()
     assert reverse("assistants:version-promote", args=[AID, "v-staged"]) in content
     assert reverse("assistants:version-promote", args=[AID, "v-main"]) not in content
     assert reverse("assistants:version-delete", args=[AID, "v-main"]) not in content
@@ -94,8 +100,8 @@ def test_promoting_says_what_happened_and_offers_a_rollback(team_admin_client, a
     # Telnyx now says the staged version is main; the tab offers to roll back to the previous one.
     responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}", json=api["staged"])
     responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}/canary-deploys", status=404)
-    content = team_admin_client.get(reverse("assistants:versions", args=[AID])).content.decode()
-    assert reverse("assistants:rollback", args=[AID]) in content and "v-main" in content
+    content = team_admin_client.get(reverse("assistants:version-list", args=[AID])).content.decode()
+    assert reverse("assistants:assistant-rollback", args=[AID]) in content and "v-main" in content
     card = content.split('class="card rollback-card"')[1].split("</div>")[0]
     assert 'data-testid="rollback-from">current</strong>' in card  # the name, not only the id
 
@@ -103,11 +109,11 @@ def test_promoting_says_what_happened_and_offers_a_rollback(team_admin_client, a
 @responses.activate
 def test_roll_back_promotes_the_previous_main_and_is_audited_as_rollback(team_admin_client, api):
     PromotionRecord.objects.create(assistant_id=AID, from_version_id="v-old", to_version_id="v-main", kind="promote")
-    confirm = team_admin_client.get(reverse("assistants:rollback", args=[AID])).content.decode()
+    confirm = team_admin_client.get(reverse("assistants:assistant-rollback", args=[AID])).content.decode()
     assert "Roll back “Support bot 1” to “old”?" in confirm
     responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-old/promote", json=api["old"])
 
-    response = team_admin_client.post(reverse("assistants:rollback", args=[AID]), follow=True)
+    response = team_admin_client.post(reverse("assistants:assistant-rollback", args=[AID]), follow=True)
 
     assert posts()[-1].request.url.endswith("/versions/v-old/promote")
     assert "Rolled back: “old” is main again." in response.content.decode()
@@ -134,7 +140,7 @@ def test_edit_a_version_posts_to_the_version_endpoint(team_admin_client, api, fo
     response = team_admin_client.post(url, {**form_data(page), "greeting": "Hey", "version_name": "empathy 2"})
 
     assert json.loads(posts()[-1].request.body) == {"greeting": "Hey", "version_name": "empathy 2"}
-    assert response.url == reverse("assistants:version", args=[AID, "v-staged"])
+    assert response.url == reverse("assistants:version-detail", args=[AID, "v-staged"])
     assert AssistantVersion.objects.get(version_id="v-staged").payload["greeting"] == "Hey"
 
 
@@ -152,7 +158,7 @@ def test_a_rejected_version_edit_keeps_the_form_and_points_at_the_field(team_adm
 @responses.activate
 def test_the_main_version_is_edited_through_the_change_tab(team_admin_client, api):
     response = team_admin_client.get(reverse("assistants:version-change", args=[AID, "v-main"]))
-    assert response.url == reverse("assistants:change", args=[AID])
+    assert response.url == reverse("assistants:assistant-change", args=[AID])
 
 
 @responses.activate
@@ -179,9 +185,9 @@ def test_a_refused_delete_says_why(team_admin_client, api):
 
 @responses.activate
 def test_viewer_cannot_open_promote_rollback_edit_or_delete(viewer_client, api):
-    for name, args in (("version-promote", [AID, "v-staged"]), ("rollback", [AID]),
-                       ("version-change", [AID, "v-staged"]), ("version-delete", [AID, "v-staged"])):
-        assert viewer_client.get(reverse(f"assistants:{name}", args=args)).status_code == 403
+    for name, args in (("assistants:version-promote", [AID, "v-staged"]), ("assistants:assistant-rollback", [AID]),
+                       ("assistants:version-change", [AID, "v-staged"]), ("assistants:version-delete", [AID, "v-staged"])):
+        assert viewer_client.get(reverse(name, args=args)).status_code == 403
 
 
 @responses.activate
@@ -192,6 +198,6 @@ def test_history_tab_shows_promotions_and_version_edits(viewer_client, api, team
     responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-staged/promote", json=api["staged"])
     services.version_update(user=team_admin, assistant_id=AID, version_id="v-old", changes={"greeting": "Yo"}, before=api["old"])
     services.version_promote(user=team_admin, assistant_id=AID, version_id="v-staged", from_version_id="v-main")
-    content = viewer_client.get(reverse("assistants:history", args=[AID])).content.decode()
+    content = viewer_client.get(reverse("assistants:assistant-history", args=[AID])).content.decode()
     assert "update version" in content and "Edited version" in content
     assert "action-promote" in content and "it is now main" in content

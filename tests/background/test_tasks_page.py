@@ -69,3 +69,25 @@ def test_a_redelivered_task_sends_the_same_idempotency_key():
     assert idempotency_key(Task()) == idempotency_key(Task())
     Request.id = "another-task"
     assert idempotency_key(Task()) != str(Request.id)
+
+
+def test_a_task_whose_worker_died_is_shown_lost_with_retry_and_a_sync_is_left_to_its_lease(team_admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.tasks import mark_lost
+
+    long_ago = timezone.now() - timedelta(minutes=11)
+    TaskRecord.objects.create(task_id="t-dead", name="testing.tasks.track_suite_run", label="Follow suite run 7",
+                              key="k1", args=[7], state="running", started_at=long_ago)
+    TaskRecord.objects.create(task_id="t-live", name="testing.tasks.track_suite_run", label="Follow suite run 8",
+                              key="k2", args=[8], state="running", started_at=timezone.now())
+    TaskRecord.objects.create(task_id="t-sync", name="portal.tasks.sync_listing", label="Sync conversations",
+                              key="k3", args=["conversations"], state="running", started_at=long_ago)
+    TaskRecord.objects.filter(task_id__in=["t-dead", "t-sync"]).update(updated_at=long_ago)
+    assert mark_lost.apply().result == 1
+    states = dict(TaskRecord.objects.values_list("task_id", "state"))
+    assert states == {"t-dead": "failed", "t-live": "running", "t-sync": "running"}
+    page = team_admin_client.get(reverse("tasks") + "?state=failed").content.decode()
+    assert "Follow suite run 7" in page and ">Lost<" in page and "stopped (killed or crashed)" in page and "Retry" in page

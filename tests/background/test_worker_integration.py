@@ -26,12 +26,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 def test_refresh_is_synced_by_the_worker_while_the_page_serves_the_cache(start_worker, viewer_client):
     call_command("sandbox_seed", "--demo", verbosity=0)
     start_worker()
-    response = viewer_client.post(reverse("assistants:refresh"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("assistants:assistant-refresh"), headers={"HX-Request": "true"})
     assert b"Refreshing from Telnyx in the background" in response.content
     state = wait_for(lambda: SyncState.objects.filter(resource="assistants", synced_at__isnull=False).first(),
                      what="the worker's sync")
     assert state.item_count > 0 and not state.last_error
-    listed = viewer_client.get(reverse("assistants:list")).content.decode()
+    listed = viewer_client.get(reverse("assistants:assistant-list")).content.decode()
     assert "Acme Support" in listed
     assert TaskRecord.objects.get(name="portal.tasks.sync_listing").state == "succeeded"
 
@@ -88,6 +88,9 @@ def test_a_worker_killed_mid_sync_loses_nothing_and_the_sync_completes_with_the_
     assert done.run_started_at == state.run_started_at  # resumed, not restarted
     total = Conversation.objects.count()
     assert done.item_count == total == expected
-    lost, resumed = TaskRecord.objects.filter(key=task_key(SYNC_LISTING, ["conversations"], {})).order_by("created_at")
+    records = TaskRecord.objects.filter(key=task_key(SYNC_LISTING, ["conversations"], {})).order_by("created_at")
+    # The worker records success just after the sync state turns final: wait for that write.
+    wait_for(lambda: records.filter(state="succeeded").exists(), timeout=30, what="the resumed task's record")
+    lost, resumed = records
     assert lost.state == "failed" and "worker running this task stopped" in lost.last_error
     assert resumed.state == "succeeded"

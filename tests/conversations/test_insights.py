@@ -21,7 +21,7 @@ def test_admin_creates_a_template_and_a_group_and_assigns_it(team_admin_client, 
     response = team_admin_client.post(reverse("insights:group-add"), {"name": "Retention", "description": "Calls about leaving"})
     group = InsightGroup.objects.get(name="Retention")
     team_admin_client.post(reverse("insights:group-assign", args=[group.telnyx_id]), {"action": "assign", "template_id": template.telnyx_id})
-    page = team_admin_client.get(reverse("insights:group", args=[group.telnyx_id])).content.decode()
+    page = team_admin_client.get(reverse("insights:group-detail", args=[group.telnyx_id])).content.decode()
     assert "Churn risk" in page and "Remove" in page
     remote = get_client().get(f"ai/conversations/insight-groups/{group.telnyx_id}").data["data"]
     assert [t["id"] for t in remote["insights"]] == [template.telnyx_id]
@@ -42,17 +42,17 @@ def test_invalid_json_schema_is_a_field_error_that_keeps_the_text(team_admin_cli
 def test_list_refresh_and_viewer_reads_but_cannot_edit(viewer_client, team_admin_client, sandbox):
     team_admin_client.post(reverse("insights:template-add"), {"name": "Summary", "instructions": "Summarise the call."})
     InsightTemplate.objects.all().delete()
-    table = viewer_client.post(reverse("insights:refresh", args=["templates"]), headers={"HX-Request": "true"})
+    table = viewer_client.post(reverse("insights:insight-refresh", args=["templates"]), headers={"HX-Request": "true"})
     assert b"Summary" in table.content
     row = InsightTemplate.objects.get(name="Summary")
-    page = viewer_client.get(reverse("insights:template", args=[row.telnyx_id]))
+    page = viewer_client.get(reverse("insights:template-detail", args=[row.telnyx_id]))
     assert b"Summarise the call." in page.content and b">Save</button>" not in page.content
-    assert viewer_client.post(reverse("insights:template", args=[row.telnyx_id]), {"name": "x", "instructions": "y"}).status_code == 403
-    assert viewer_client.post(reverse("insights:refresh", args=["nope"])).status_code == 404
+    assert viewer_client.post(reverse("insights:template-detail", args=[row.telnyx_id]), {"name": "x", "instructions": "y"}).status_code == 403
+    assert viewer_client.post(reverse("insights:insight-refresh", args=["nope"])).status_code == 404
 
 
 def test_insights_live_under_conversations_and_old_addresses_redirect_permanently(viewer_client):
-    assert reverse("insights:groups") == "/conversations/insights/groups/"
+    assert reverse("insights:group-list") == "/conversations/insights/groups/"
     old = viewer_client.get("/insights/groups/?q=retention")
     assert old.status_code == 301 and old.url == "/conversations/insights/groups/?q=retention"
     assert viewer_client.get("/insights/").url == "/conversations/insights/"

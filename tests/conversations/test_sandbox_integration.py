@@ -23,11 +23,11 @@ def test_chats_in_the_sandbox_sync_in_steps_and_read_as_a_transcript(viewer_clie
     monkeypatch.setattr(services, "BATCH_SIZE", 2)
 
     # One Refresh: the sync task (inline in tests) walks every batch of 2.
-    response = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("conversations:conversation-sync"), headers={"HX-Request": "true"})
     assert "HX-Trigger" in response and Conversation.objects.count() >= 5
     assert SyncState.objects.get(resource="conversations").item_count == Conversation.objects.count()
 
     row = Conversation.objects.get(name="Chat 3")
     assert row.assistant_version_id  # the sandbox records which version answered
-    page = viewer_client.get(reverse("conversations:detail", args=[row.telnyx_id])).content.decode()
+    page = viewer_client.get(reverse("conversations:conversation-detail", args=[row.telnyx_id])).content.decode()
     assert "Question 3?" in page and "bubble-assistant" in page

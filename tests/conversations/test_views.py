@@ -15,7 +15,7 @@ from portal.models import SyncState
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("conversations:list")
+LIST = reverse("conversations:conversation-list")
 
 
 def conv(n: int, channel: str = "phone_call", assistant: str = "assistant-1") -> dict:
@@ -55,7 +55,7 @@ def test_refresh_syncs_every_batch_then_asks_the_table_to_reload(viewer_client, 
     responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(1), conv(2)]})
     responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(2), conv(3)]})
     responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(3)]})
-    response = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("conversations:conversation-sync"), headers={"HX-Request": "true"})
     assert b"Loaded 3 conversations" in response.content
     assert response["HX-Trigger"] == "conversations-synced"
     assert Conversation.objects.count() == 3
@@ -67,17 +67,17 @@ def test_a_sync_running_on_a_worker_shows_its_progress_on_any_page(viewer_client
     page = viewer_client.get(LIST).content.decode()
     assert "Loading conversations from Telnyx in the background" in page and "41,000" in page
     assert "5 results" in page  # the cache keeps serving meanwhile
-    polled = viewer_client.post(reverse("conversations:sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
+    polled = viewer_client.post(reverse("conversations:conversation-sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
     assert b"41,000" in polled.content and "HX-Trigger" not in polled
     SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, item_count=5)
-    done = viewer_client.post(reverse("conversations:sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
+    done = viewer_client.post(reverse("conversations:conversation-sync"), {"waiting": "1"}, headers={"HX-Request": "true"})
     assert b"Loaded 5 conversations" in done.content and done["HX-Trigger"] == "conversations-synced"
 
 
 @responses.activate
 def test_sync_failure_says_so_and_keeps_the_list(viewer_client, telnyx_base, cached):
     responses.get(f"{telnyx_base}/ai/conversations", status=503)
-    response = viewer_client.post(reverse("conversations:sync"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("conversations:conversation-sync"), headers={"HX-Request": "true"})
     assert b"The refresh stopped; the cached list is unchanged" in response.content
     assert Conversation.objects.count() == 5
 
@@ -85,7 +85,7 @@ def test_sync_failure_says_so_and_keeps_the_list(viewer_client, telnyx_base, cac
 @responses.activate
 def test_detail_falls_back_to_the_cache_when_telnyx_fails(viewer_client, telnyx_base, cached):
     responses.get(f"{telnyx_base}/ai/conversations/conv-2", status=503)
-    response = viewer_client.get(reverse("conversations:detail", args=["conv-2"]))
+    response = viewer_client.get(reverse("conversations:conversation-detail", args=["conv-2"]))
     assert response.status_code == 200
     assert b"Showing the cached copy" in response.content and b"Call 2" in response.content
 
@@ -93,15 +93,15 @@ def test_detail_falls_back_to_the_cache_when_telnyx_fails(viewer_client, telnyx_
 @responses.activate
 def test_admin_turns_ai_off_from_the_detail_page(team_admin_client, telnyx_base, cached):
     responses.put(f"{telnyx_base}/ai/conversations/conv-1", json={"data": {**conv(1), "metadata": {"ai_disabled": "true"}}})
-    response = team_admin_client.post(reverse("conversations:ai", args=["conv-1"]), {"enabled": "false"}, follow=False)
+    response = team_admin_client.post(reverse("conversations:conversation-ai", args=["conv-1"]), {"enabled": "false"}, follow=False)
     assert response.status_code == 302
     assert Conversation.objects.get(telnyx_id="conv-1").ai_disabled
 
 
-@pytest.mark.parametrize("name", ["ai", "delete"])
+@pytest.mark.parametrize("name", ["conversations:conversation-ai", "conversations:conversation-delete"])
 def test_viewer_and_operator_cannot_change_conversations(viewer_client, operator_client, cached, name):
     for client in (viewer_client, operator_client):
-        assert client.post(reverse(f"conversations:{name}", args=["conv-1"])).status_code == 403
+        assert client.post(reverse(name, args=["conv-1"])).status_code == 403
     assert Conversation.objects.count() == 5
 
 
@@ -119,7 +119,7 @@ def test_detail_names_each_insight_and_formats_structured_results(viewer_client,
             {"insight_id": "tpl-mood", "result": "positive"},
             {"insight_id": "tpl-gone", "result": "7"},
         ]}], "meta": {"page_number": 1, "page_size": 20, "total_pages": 1, "total_results": 1}})
-    content = viewer_client.get(reverse("conversations:detail", args=["conv-1"])).content.decode()
+    content = viewer_client.get(reverse("conversations:conversation-detail", args=["conv-1"])).content.decode()
     insights = content[content.index("<h2>Insights</h2>"):]
     assert ">Call summary</h3>" in insights and ">Sentiment</h3>" in insights and ">Unnamed insight</h3>" in insights
     assert "<dt>Summary</dt><dd>Asked about opening hours</dd>" in insights

@@ -12,7 +12,7 @@ from portal.models import SyncState
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("inference:models")
+LIST = reverse("inference:model-list")
 
 
 def model_json(model_id: str, org: str, tier: str = "large", context: int = 8192, recommended: bool = False) -> dict:
@@ -55,7 +55,7 @@ def test_sort_by_context_length_descending(viewer_client, catalogue):
 @responses.activate
 def test_refresh_replaces_the_catalogue(viewer_client, telnyx_base, catalogue):
     responses.get(f"{telnyx_base}/ai/openai/models", json={"object": "list", "data": [model_json("google/gemma-3-27b-it", "google")]})
-    response = viewer_client.post(reverse("inference:models-refresh"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("inference:model-refresh"), headers={"HX-Request": "true"})
     assert b"google/gemma-3-27b-it" in response.content and b"<html" not in response.content
     assert list(LanguageModel.objects.values_list("telnyx_id", flat=True)) == ["google/gemma-3-27b-it"]
 
@@ -63,7 +63,7 @@ def test_refresh_replaces_the_catalogue(viewer_client, telnyx_base, catalogue):
 @responses.activate
 def test_refresh_failure_keeps_the_catalogue_and_says_why(viewer_client, telnyx_base, catalogue):
     responses.get(f"{telnyx_base}/ai/openai/models", status=429, headers={"Retry-After": "1"})
-    response = viewer_client.post(reverse("inference:models-refresh"), headers={"HX-Request": "true"})
+    response = viewer_client.post(reverse("inference:model-refresh"), headers={"HX-Request": "true"})
     assert b"rate limiting" in response.content and b"openai/gpt-4o" in response.content
     assert LanguageModel.objects.count() == 3
 

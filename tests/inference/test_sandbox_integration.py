@@ -67,10 +67,10 @@ def test_transcribe_needs_a_file_or_a_url_not_both(operator_client, demo):
 
 
 def test_admin_starts_a_fine_tuning_job_and_watches_it_finish(team_admin_client, demo):
-    form = team_admin_client.get(reverse("inference:job-create"))
+    form = team_admin_client.get(reverse("inference:job-add"))
     choices = [c[0] for c in form.context["form"].fields["model"].choices]
     assert choices, "the catalogue offers fine-tunable models"
-    response = team_admin_client.post(reverse("inference:job-create"), {
+    response = team_admin_client.post(reverse("inference:job-add"), {
         "model": choices[0], "training_file": "acme-support-kb", "n_epochs": 2,
         "idempotency_key": form.context["form"].initial["idempotency_key"]})
     assert response.status_code == 302
@@ -81,9 +81,9 @@ def test_admin_starts_a_fine_tuning_job_and_watches_it_finish(team_admin_client,
 
 
 def test_cancelling_a_finished_job_explains_why_not(team_admin_client, demo):
-    form = team_admin_client.get(reverse("inference:job-create"))
+    form = team_admin_client.get(reverse("inference:job-add"))
     model = form.context["form"].fields["model"].choices[0][0]
-    team_admin_client.post(reverse("inference:job-create"), {"model": model, "training_file": "acme-support-kb"})
+    team_admin_client.post(reverse("inference:job-add"), {"model": model, "training_file": "acme-support-kb"})
     job = FineTuningJob.objects.get()
     response = team_admin_client.post(reverse("inference:job-cancel", args=[job.telnyx_id]), follow=True)
     assert b"Could not cancel the job" in response.content
@@ -91,5 +91,5 @@ def test_cancelling_a_finished_job_explains_why_not(team_admin_client, demo):
 
 
 def test_viewer_cannot_chat_transcribe_or_fine_tune(viewer_client, demo):
-    for name in ("inference:chat", "inference:transcribe", "inference:job-create"):
+    for name in ("inference:chat", "inference:transcribe", "inference:job-add"):
         assert viewer_client.get(reverse(name)).status_code == 403

@@ -31,15 +31,15 @@ def api(telnyx_base):
 
 
 def test_catalogue_and_connections_are_listed(api, viewer_client):
-    content = viewer_client.get(reverse("integrations:list")).content.decode()
+    content = viewer_client.get(reverse("integrations:integration-list")).content.decode()
     assert "Slack" in content and "Jira" in content and "disconnected" in content
     assert "post_message" in content and ">Delete<" not in content  # viewers cannot disconnect
 
 
 def test_integration_and_connection_details(api, viewer_client):
-    detail = viewer_client.get(reverse("integrations:detail", args=["int-slack"])).content.decode()
+    detail = viewer_client.get(reverse("integrations:integration-detail", args=["int-slack"])).content.decode()
     assert "list_channels" in detail and "conn-1" in detail
-    connection = viewer_client.get(reverse("integrations:connection", args=["conn-1"])).content.decode()
+    connection = viewer_client.get(reverse("integrations:connection-detail", args=["conn-1"])).content.decode()
     assert "Connection to Slack" in connection
 
 
@@ -62,10 +62,16 @@ def test_failed_delete_says_why_and_is_audited(api, team_admin_client):
 @pytest.mark.django_db(transaction=True)
 def test_connections_against_the_sandbox(team_admin_client, sandbox):
     call_command("sandbox_seed", "--demo", verbosity=0)
-    page = team_admin_client.get(reverse("integrations:list"))
+    page = team_admin_client.get(reverse("integrations:integration-list"))
     assert page.status_code == 200
     catalogue = get_client().get("ai/integrations").data["data"]
     assert catalogue[0]["display_name"].encode() in page.content
     for connection in get_client().get("ai/integrations/connections").data["data"]:
         team_admin_client.post(reverse("integrations:connection-delete", args=[connection["id"]]))
     assert get_client().get("ai/integrations/connections").data["data"] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bare_connections_url_leads_to_the_integrations_list_not_a_500(sandbox, viewer_client):
+    response = viewer_client.get("/integrations/connections/")
+    assert response.status_code == 302 and response["Location"] == "/integrations/"

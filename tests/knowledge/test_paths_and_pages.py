@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_cluster_search_matches_task_id_and_bucket(viewer_client):
     for n, bucket in enumerate(["faq", "xylophones"]):
         ClusterTask.objects.create(telnyx_id=f"c{n}", bucket=bucket, status="completed", synced_at=timezone.now())
-    page = viewer_client.get(reverse("knowledge:clusters"), {"q": "x"})
+    page = viewer_client.get(reverse("knowledge:cluster-list"), {"q": "x"})
     assert page.status_code == 200
     assert b"xylophones" in page.content and b">faq<" not in page.content
 
@@ -66,3 +66,13 @@ def test_dot_names_never_reach_telnyx(telnyx_base, name):
     with responses.RequestsMock() as mock, pytest.raises(InvalidIdError):
         embeddings.delete_bucket(name)
     assert len(mock.calls) == 0
+
+
+@responses.activate
+@pytest.mark.parametrize("action", ["embed", "embed-url", "summarize", "disable"])
+def test_a_write_on_a_bucket_the_portal_never_listed_is_a_404_without_a_telnyx_call(action, team_admin_client, telnyx_base):
+    """`acme%3F` is no bucket anyone chose: nothing may be embedded into or deleted from it."""
+    Bucket.objects.create(telnyx_id="acme", payload={"id": "acme", "files": []}, synced_at=timezone.now())
+    response = team_admin_client.post(f"/knowledge/buckets/acme%3F/{action}/", {"url": "https://example.com/"})
+    assert response.status_code == 404 and not responses.calls
+    assert not AuditEvent.objects.exists()

@@ -19,7 +19,7 @@ def demo(sandbox, settings):
 
 
 def load_buckets(client):
-    client.post(reverse("knowledge:buckets-refresh"), headers={"HX-Request": "true"})
+    client.post(reverse("knowledge:bucket-refresh"), headers={"HX-Request": "true"})
     return list(Bucket.objects.values_list("telnyx_id", flat=True))
 
 
@@ -53,6 +53,7 @@ def test_operator_embeds_a_bucket_and_the_task_page_polls_until_final(operator_c
 
 
 def test_overlap_larger_than_chunk_is_a_field_error(operator_client, demo):
+    load_buckets(operator_client)
     response = operator_client.post(reverse("knowledge:bucket-embed", args=["acme-policies"]),
                                     {"document_chunk_size": 100, "document_chunk_overlap_size": 200,
                                      "embedding_model": "thenlper/gte-large", "loader": "default"})

@@ -97,7 +97,7 @@ def test_suite_pass_rate_chart_links_each_run_and_labels_a_single_run(viewer_cli
     SuiteRun.objects.create(batch_id="b1", suite="booking", started_at=timezone.now() - timedelta(days=1),
                             status="failed", total=4, passed=3, failed=1)
     chart = section(get_dashboard(viewer_client), "suite-pass-rate")
-    assert reverse("testing:suite-run", args=["booking", "b1"]) in chart
+    assert reverse("testing:suite-run-detail", args=["booking", "b1"]) in chart
     assert "booking: 75% on" in chart and "3/4 passed" in chart
     assert "75% · " in chart  # one run is labelled with its value and date, not a lone dot
 
@@ -130,3 +130,18 @@ def test_recent_failed_runs_and_failed_writes_are_listed(viewer_client):
     assert "Books a table" in runs and reverse("testing:run-detail", args=["t1", "r1"]) in runs and "r2" not in runs
     writes = section(content, "failed-writes")
     assert "Tried to rename “Support bot”" in writes and "HTTP 503: Telnyx is unavailable" in writes
+
+
+def test_last_syncs_group_the_per_assistant_version_syncs_into_one_named_row(viewer_client):
+    fresh_syncs()
+    now = timezone.now()
+    for n, synced in enumerate((now - timedelta(hours=3), now - timedelta(minutes=5), None)):
+        SyncState.objects.create(resource=f"versions:assistant-{n:04d}-uuid", synced_at=synced, item_count=2,
+                                 last_error="Telnyx is unavailable (503)." if synced is None else "")
+    content = get_dashboard(viewer_client)
+    table = content[content.index("Last syncs from Telnyx"):]
+    assert "versions:assistant" not in table and "assistant-0001" not in table
+    assert "Assistant versions" in table and "3 assistants" in table
+    row = table[table.index("Assistant versions"):].split("</tr>")[0]
+    assert "5\xa0minutes ago" in row or "5 minutes ago" in row
+    assert ">6<" in row and "Last attempt failed: Telnyx is unavailable (503)." in row

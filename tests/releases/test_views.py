@@ -27,14 +27,14 @@ def versions(api):
 
 
 def test_admin_makes_a_plan_from_the_form(versions, team_admin_client):
-    url = reverse("releases:plans", args=[AID])
+    url = reverse("releases:plan-list", args=[AID])
     page = team_admin_client.get(url).content.decode()
     assert "New rollout plan" in page and 'value="v-cand"' in page and 'value="v-main"' not in page
     response = team_admin_client.post(url, {
         "candidate": "v-cand", "pin_prefix": "+1555", "weights": "10, 25, 50", "hold_minutes": "30",
         "live_gate": "on", "promote": "on", "tests_gate": "on", "suite_threshold": "90", "min_sample": "30", "alpha": "0.05"})
     plan = RolloutPlan.objects.get()
-    assert response.status_code == 302 and response.url == reverse("releases:plan", args=[AID, plan.pk])
+    assert response.status_code == 302 and response.url == reverse("releases:plan-detail", args=[AID, plan.pk])
     steps = list(plan.steps.values_list("kind", "weight", "hold_seconds", "gate_tests", "gate_live"))
     assert steps == [("pin", None, 1800, True, False), ("percent", 10, 1800, False, True),
                      ("percent", 25, 1800, False, True), ("percent", 50, 1800, False, True), ("promote", None, 0, False, False)]
@@ -42,7 +42,7 @@ def test_admin_makes_a_plan_from_the_form(versions, team_admin_client):
 
 
 def test_a_bad_plan_form_keeps_what_was_typed(versions, team_admin_client):
-    response = team_admin_client.post(reverse("releases:plans", args=[AID]), {
+    response = team_admin_client.post(reverse("releases:plan-list", args=[AID]), {
         "candidate": "v-cand", "weights": "25, 10", "hold_minutes": "5", "suite_threshold": "90", "min_sample": "30",
         "alpha": "0.05"})
     page = response.content.decode()
@@ -52,16 +52,16 @@ def test_a_bad_plan_form_keeps_what_was_typed(versions, team_admin_client):
 
 def test_plan_page_shows_steps_and_actions_and_a_viewer_cannot_act(api, make_plan, team_admin_client, viewer_client):
     plan = make_plan(pct(10, hold_seconds=60), pct(25))
-    page = team_admin_client.get(reverse("releases:plan", args=[AID, plan.pk])).content.decode()
+    page = team_admin_client.get(reverse("releases:plan-detail", args=[AID, plan.pk])).content.decode()
     assert "10% of traffic" in page and "25% of traffic" in page and "Pause" in page and "Skip step 1" in page
-    viewer_page = viewer_client.get(reverse("releases:plan", args=[AID, plan.pk])).content.decode()
+    viewer_page = viewer_client.get(reverse("releases:plan-detail", args=[AID, plan.pk])).content.decode()
     assert "Pause" not in viewer_page
     assert viewer_client.post(reverse("releases:plan-action", args=[AID, plan.pk, "pause"])).status_code == 403
 
 
 def test_pause_from_the_canary_page_comes_back_to_it(api, make_plan, team_admin_client):
     plan = make_plan(pct(10))
-    canary = reverse("assistants:canary", args=[AID])
+    canary = reverse("assistants:canary-detail", args=[AID])
     response = team_admin_client.post(reverse("releases:plan-action", args=[AID, plan.pk, "pause"]), {"next": canary})
     assert response.url == canary
     plan.refresh_from_db()
@@ -78,7 +78,7 @@ def test_approval_page_shows_the_diff_and_refuses_the_requester(api, team_admin,
     request = ApprovalRequest.objects.create(assistant_id=AID, version_id="v-cand", kind="promotion", requested_by=team_admin,
                                              requested_by_name=team_admin.username, requested_at=now,
                                              expires_at=now + timedelta(hours=1), needs_second_admin=True)
-    url = reverse("releases:approval", args=[AID, request.pk])
+    url = reverse("releases:approval-detail", args=[AID, request.pk])
     page = team_admin_client.get(url).content.decode()
     assert 'data-testid="own-request"' in page and "Offer a callback." in page and "Approve" not in page.split("Diff")[0].split("own-request")[1][:200]
     team_admin_client.post(url, {"decision": "approve"})

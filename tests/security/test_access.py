@@ -8,15 +8,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PREFIXES = ("login/", "sandbox/", "static/")
+# webhooks/ takes no login: Telnyx calls it, and only signed bodies get in (tests/conversations/test_insight_webhooks.py).
+PUBLIC_PREFIXES = ("login/", "sandbox/", "static/", "webhooks/")
 # POST endpoints a Viewer may use: they only re-read Telnyx into the cache, or log out.
-VIEWER_POSTS = {"assistants:refresh", "inference:models-refresh", "conversations:sync", "dashboard-refresh", "logout",
+VIEWER_POSTS = {"assistants:assistant-refresh", "inference:model-refresh", "conversations:conversation-sync", "dashboard-refresh", "logout",
                 # reads that POST to Telnyx or refresh caches
-                "knowledge:buckets-refresh", "knowledge:tasks-refresh", "knowledge:clusters-refresh",
-                "knowledge:bucket-summarize", "inference:jobs-refresh", "insights:refresh",
+                "knowledge:bucket-refresh", "knowledge:task-refresh", "knowledge:cluster-refresh",
+                "knowledge:bucket-summarize", "inference:job-refresh", "insights:insight-refresh",
                 "testing:test-refresh", "testing:suite-refresh",
                 # only re-reads the MCP server list from Telnyx, like the other refreshes
-                "mcp_servers:refresh"}
+                "mcp_servers:server-refresh"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
@@ -40,9 +41,16 @@ def portal_urls() -> list[tuple[str, str]]:
     return [(_concrete(route), name) for route, name in _patterns() if not route.startswith(PUBLIC_PREFIXES)]
 
 
+def test_the_only_public_portal_url_outside_login_is_the_signed_webhook():
+    public = [route for route, _ in _patterns() if route.startswith("webhooks/")]
+    assert public == ["webhooks/telnyx/insights/"]
+    response = Client().post("/webhooks/telnyx/insights/", "{}", content_type="application/json")
+    assert response.status_code == 401
+
+
 def test_url_enumeration_finds_the_portal_pages():
     names = {name for _, name in portal_urls()}
-    assert {"dashboard", "audit", "assistants:list", "assistants:create", "assistants:detail"} <= names
+    assert {"dashboard", "audit", "assistants:assistant-list", "assistants:assistant-add", "assistants:assistant-detail"} <= names
 
 
 @pytest.mark.parametrize("url, name", portal_urls())

@@ -230,3 +230,14 @@ def test_pagination_stops_when_an_endpoint_ignores_page_numbers(client):
     responses.get(f"{BASE}/ai/assistants", json={"data": [{"id": "a"}, {"id": "b"}]})
     assert [i["id"] for i in client.paginate("ai/assistants", page_size=2)] == ["a", "b"]
     assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_an_idempotency_key_that_cannot_be_a_header_is_replaced_not_a_crash(telnyx_base):
+    """A tampered form's key (control and non-ASCII characters) was a 500 from requests."""
+    from portal.telnyx import get_client
+
+    responses.post(f"{telnyx_base}/ai/assistants", json={"data": {"id": "a1"}})
+    get_client().request("POST", "ai/assistants", json={}, idempotency_key="j\x14\U00077de2k")
+    sent = responses.calls[0].request.headers["Idempotency-Key"]
+    assert sent.startswith("portal-") and sent.isascii()

@@ -95,7 +95,7 @@ def test_names_not_ids_in_the_run_header_trend_tooltip_and_pass_rate_by_version(
     by_version = page[page.index('data-testid="by-version"'):]
     by_version = by_version[:by_version.index("</table>")]
     assert "Acme Support" in by_version and ">Spring release<" in by_version
-    live = viewer_client.get(reverse("testing:suite-run", args=["booking", batch.batch_id])).content.decode()
+    live = viewer_client.get(reverse("testing:suite-run-detail", args=["booking", batch.batch_id])).content.decode()
     header = live[live.index('data-testid="run-header"'):]
     assert header[:header.index("</div>")].count("Spring release") == 1 and "by otto" in header
 
@@ -136,13 +136,13 @@ def test_live_page_shows_running_tests_elapsed_time_run_again_and_back_to_suite(
     assert 'data-width="67"' in running[:120]
     assert "minute ago" in status[status.index("Started"):][:60] and "elapsed 1m 15s" in status
 
-    page = operator_client.get(reverse("testing:suite-run", args=["booking", "b5"])).content.decode()
+    page = operator_client.get(reverse("testing:suite-run-detail", args=["booking", "b5"])).content.decode()
     assert f'href="{reverse("testing:suite-detail", args=["booking"])}"' in page and "Back to suite" in page
     again = page[page.index(f'action="{reverse("testing:suite-run-trigger", args=["booking"])}"'):]
     again = again[:again.index("</form>")]
     assert 'name="version" value="ver-a"' in again and 'name="idempotency_key"' in again and "Run again" in again
     assert 'value="k1"' not in again  # a fresh key: Run again starts a new batch
-    viewer_page = viewer_client.get(reverse("testing:suite-run", args=["booking", "b5"])).content.decode()
+    viewer_page = viewer_client.get(reverse("testing:suite-run-detail", args=["booking", "b5"])).content.decode()
     assert 'data-testid="run-again"' not in viewer_page and 'data-testid="back-to-suite"' in viewer_page
 
 

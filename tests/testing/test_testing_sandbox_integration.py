@@ -30,9 +30,9 @@ def assistant_id(demo) -> str:
 
 
 def create_test(client, assistant_id: str, name: str, suite: str = "smoke") -> str:
-    form = client.get(reverse("testing:test-create"))
+    form = client.get(reverse("testing:test-add"))
     assert b"Acme Support" in form.content  # the destination picker lists the cached assistants
-    response = client.post(reverse("testing:test-create"), {
+    response = client.post(reverse("testing:test-add"), {
         "name": name, "destination": assistant_id, "telnyx_conversation_channel": "web_chat",
         "instructions": "Ask about a slow connection. Then say thanks.", "test_suite": suite,
         "idempotency_key": form.context["form"].initial["idempotency_key"],
@@ -130,3 +130,19 @@ def test_suite_trigger_failing_then_retried_makes_one_batch(team_admin_client, o
     operator_client.post(reverse("testing:suite-run-trigger", args=["smoke"]), {"idempotency_key": key})
     assert SuiteRun.objects.count() == 1
     assert len(get_client().get("ai/assistants/tests/test-suites/smoke/runs").data["data"]) == 1
+
+
+def test_running_a_suite_nobody_has_is_a_404_without_a_telnyx_call(operator_client, sandbox, monkeypatch):
+    from portal.telnyx.client import TelnyxClient
+
+    calls = []
+    monkeypatch.setattr(TelnyxClient, "request", lambda self, method, path, **kw: calls.append((method, path)))
+    response = operator_client.post(reverse("testing:suite-run-trigger", args=["smoke?"]), {"idempotency_key": "k1"})
+    assert response.status_code == 404 and not [c for c in calls if c[0] != "GET"]
+
+
+@pytest.mark.parametrize("action", ["alerts", "schedules/add"])
+def test_an_alert_or_schedule_for_a_suite_nobody_has_is_a_404_and_not_audited(action, operator_client, sandbox):
+    response = operator_client.post(f"/testing/suites/smoke%3F/{action}/", {"kind": "interval", "every_minutes": "60",
+                                                                             "threshold_percent": "80"})
+    assert response.status_code == 404 and not AuditEvent.objects.exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import responses
@@ -12,8 +14,16 @@ from django.utils import timezone
 from portal.models import SyncState
 from testing.models import SuiteRun, TestRun, TestSuite
 from testing.services import assistant_tests as test_services
+from testing.tasks import track_suite_run
 
 pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
 
 DESTINATION = "assistant-00000001-0000-4000-8000-000000000000"
 
@@ -100,10 +110,13 @@ def test_run_suite_lands_on_the_live_page(operator_client, telnyx_base, suite, r
     mock_versions(telnyx_base)
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs",
                    json=[run_json(f"r{i}", f"test-000{i}", test_suite_run_id="batch-x") for i in (1, 2, 3)])
-    response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
-                                    {"version": "ver-b", "idempotency_key": "portal-suite-1"})
-    assert response.status_code == 302 and response.url == reverse("testing:suite-run", args=["booking", "batch-x"])
+    with queued_on_a_worker() as follow:
+        response = operator_client.post(reverse("testing:suite-run-trigger", args=["booking"]),
+                                        {"version": "ver-b", "idempotency_key": "portal-suite-1"})
+    assert response.status_code == 302 and response.url == reverse("testing:suite-run-detail", args=["booking", "batch-x"])
     assert responses.calls[-1].request.body == b'{"destination_version_id": "ver-b"}'
+    # Followed on the worker from now on, page open or not (not only from the next sweep).
+    follow.assert_called_once_with(track_suite_run, SuiteRun.objects.get(batch_id="batch-x").pk)
     live = operator_client.get(response.url).content.decode()
     assert "0 of 3 finished" in live and 'hx-trigger="every 2s"' in live and "Booking test 2" in live
     assert "ver-b" in live
@@ -141,7 +154,7 @@ def test_live_status_updates_then_stops_polling_with_a_summary(viewer_client, te
     assert done.status_code == 286 and "2 of 2 finished" in content and "1 passed · 0 failed · 1 errored" in content
     assert "every 2s" not in content
     # Coming back later shows the same final state, from the cache.
-    again = viewer_client.get(reverse("testing:suite-run", args=["booking", "b9"])).content.decode()
+    again = viewer_client.get(reverse("testing:suite-run-detail", args=["booking", "b9"])).content.decode()
     assert "2 of 2 finished" in again and "1 errored" in again
 
 
@@ -160,7 +173,7 @@ def test_live_status_survives_telnyx_failing_mid_poll(viewer_client, telnyx_base
 
 
 def test_unknown_batch_is_a_404(viewer_client):
-    assert viewer_client.get(reverse("testing:suite-run", args=["booking", "nope"])).status_code == 404
+    assert viewer_client.get(reverse("testing:suite-run-detail", args=["booking", "nope"])).status_code == 404
 
 
 @responses.activate
@@ -236,7 +249,7 @@ def test_suite_names_with_slashes_and_spaces_work_end_to_end(operator_client, te
     assert operator_client.get(reverse("testing:suite-detail", args=[name])).status_code == 200
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/billing%2FEU%20flows/runs", json=[run_json("r1", test_suite_run_id="b3")])
     response = operator_client.post(reverse("testing:suite-run-trigger", args=[name]), {"idempotency_key": "k"})
-    assert response.url == reverse("testing:suite-run", args=[name, "b3"])
+    assert response.url == reverse("testing:suite-run-detail", args=[name, "b3"])
     assert b"billing/EU flows" in operator_client.get(response.url).content
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 import responses
@@ -13,11 +15,20 @@ from assistants.services.assistants import assistant_cache_put
 from portal.models import AuditEvent, SyncState
 from testing.models import AssistantTest, TestRun
 from testing.services import assistant_tests as test_services
+from testing.tasks import track_test_runs
 
 pytestmark = pytest.mark.django_db
 
+
+@contextmanager
+def queued_on_a_worker():
+    """Tasks sent to a worker rather than run inline: yields the mock that queues a follow-up."""
+    with mock.patch("testing.tasks.eager", return_value=False), mock.patch("testing.tasks.follow") as follow:
+        yield follow
+
+
 LIST = reverse("testing:test-list")
-CREATE = reverse("testing:test-create")
+CREATE = reverse("testing:test-add")
 
 
 @pytest.fixture
@@ -103,9 +114,13 @@ def test_bulk_run_starts_each_selected_test_once_even_when_resubmitted(operator_
     for tid in ("test-0001", "test-0002"):
         responses.post(f"{telnyx_base}/ai/assistants/tests/{tid}/runs", json=run_json(f"run-{tid}", tid))
     data = {"action": "run", "selected": ["test-0001", "test-0002"], "idempotency_key": "portal-bulk"}
-    response = operator_client.post(reverse("testing:test-bulk-action"), data, follow=True)
+    with queued_on_a_worker() as follow:
+        response = operator_client.post(reverse("testing:test-bulk-action"), data, follow=True)
     assert "Started 2 test runs." in response.content.decode()
-    operator_client.post(reverse("testing:test-bulk-action"), data)
+    # Each test's runs are followed on the worker from now on, page open or not.
+    assert follow.call_args_list == [mock.call(track_test_runs, "test-0001"), mock.call(track_test_runs, "test-0002")]
+    with queued_on_a_worker():
+        operator_client.post(reverse("testing:test-bulk-action"), data)
     keys = [c.request.headers["Idempotency-Key"] for c in responses.calls]
     assert len(set(keys)) == 2 and len(keys) == 4  # a resubmission reuses the same per-test keys
 
@@ -197,10 +212,10 @@ def test_last_rubric_row_cannot_be_removed(team_admin_client):
 @responses.activate
 def test_edit_loads_the_test_and_puts_changes(team_admin_client, telnyx_base, test_json):
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
-    page = team_admin_client.get(reverse("testing:test-edit", args=["test-0001"])).content.decode()
+    page = team_admin_client.get(reverse("testing:test-change", args=["test-0001"])).content.decode()
     assert 'value="Booking test 1"' in page and "Greets the caller by name" in page
     responses.put(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, name="Renamed"))
-    response = team_admin_client.post(reverse("testing:test-edit", args=["test-0001"]), form_data(name="Renamed"))
+    response = team_admin_client.post(reverse("testing:test-change", args=["test-0001"]), form_data(name="Renamed"))
     assert response.status_code == 302
     assert json.loads(responses.calls[-1].request.body)["name"] == "Renamed"
     assert AssistantTest.objects.get(telnyx_id="test-0001").name == "Renamed"
@@ -238,15 +253,17 @@ def test_run_now_failure_keeps_the_key_so_the_retry_is_the_same_run(operator_cli
     url = reverse("testing:test-run", args=["test-0001"])
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", status=503)
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
-    failed = operator_client.post(url, {"idempotency_key": "portal-run-once"})
-    content = failed.content.decode()
-    assert "The run did not start." in content and "server error (503)" in content
-    assert 'value="portal-run-once"' in content  # the page's Run now button retries with the same key
-    assert not TestRun.objects.exists()
+    with queued_on_a_worker() as follow:
+        failed = operator_client.post(url, {"idempotency_key": "portal-run-once"})
+        content = failed.content.decode()
+        assert "The run did not start." in content and "server error (503)" in content
+        assert 'value="portal-run-once"' in content  # the page's Run now button retries with the same key
+        assert not TestRun.objects.exists() and not follow.called  # nothing started, nothing to follow
 
-    responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", json=run_json("run-ok"))
-    retried = operator_client.post(url, {"idempotency_key": "portal-run-once"})
+        responses.post(f"{telnyx_base}/ai/assistants/tests/test-0001/runs", json=run_json("run-ok"))
+        retried = operator_client.post(url, {"idempotency_key": "portal-run-once"})
     assert retried.status_code == 302 and retried.url == reverse("testing:run-detail", args=["test-0001", "run-ok"])
+    follow.assert_called_once_with(track_test_runs, "test-0001")
     posts = [c.request for c in responses.calls if c.request.method == "POST"]
     assert [p.headers["Idempotency-Key"] for p in posts] == ["portal-run-once", "portal-run-once"]
 
@@ -291,7 +308,7 @@ def test_run_detail_polls_until_final_then_stops(viewer_client, telnyx_base, run
 def test_edit_can_take_a_test_out_of_its_suite(team_admin_client, telnyx_base, test_json):
     responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1))
     responses.put(f"{telnyx_base}/ai/assistants/tests/test-0001", json=test_json(1, test_suite=""))
-    team_admin_client.post(reverse("testing:test-edit", args=["test-0001"]), form_data(test_suite="", description=""))
+    team_admin_client.post(reverse("testing:test-change", args=["test-0001"]), form_data(test_suite="", description=""))
     sent = json.loads(responses.calls[-1].request.body)
     assert sent["test_suite"] == "" and sent["description"] == ""
     assert AssistantTest.objects.get(telnyx_id="test-0001").test_suite == ""

@@ -1,0 +1,250 @@
+"""Benchmark: the 100,000-conversation sync on one Celery worker vs two, and what a page
+waits for meanwhile.
+
+Seeds the sandbox in bulk, serves the sandbox (port 8120) and the portal (port 8106) with
+gunicorn, then, interleaved (one worker, two workers, one, two… ×BENCH_RUNS):
+- empties the conversations cache, starts the workers (`--concurrency 1` each), queues the
+  sync as a Refresh click does, and times it until every conversation is cached;
+- samples the peak resident memory of the worker processes (main process and pool child);
+- times the Conversations changelist requested one after another while the sync runs,
+  then the same number of requests once it is done and the workers are idle (p95 of each).
+
+One listing syncs on one worker at a time (the sync's lease), so a second worker cannot make
+this sync faster: what it shows is that a second worker costs memory and does not slow pages.
+
+    .venv/bin/python bench/worker_sync.py [N]                        # default 100000, embedded broker
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/worker_sync.py
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/celery ...
+
+Loopback only; every wait is bounded in time (BENCH_TIMEOUT seconds per sync).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORTAL_PORT, SANDBOX_PORT = 8106, 8120
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
+PASSWORD = "bench-pass-123"
+WORK = Path(tempfile.mkdtemp(prefix="worker-sync-"))
+
+os.environ.update({
+    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{WORK}/bench.sqlite3"),
+    "CELERY_BROKER_URL": os.environ.get("BENCH_REDIS_URL", "filesystem://"),
+    "CELERY_BROKER_DIR": str(WORK / "broker"),
+    "CELERY_TASK_DEFAULT_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
+    "TELNYX_BASE_URL": f"http://127.0.0.1:{SANDBOX_PORT}/sandbox/v2",
+    "PORT": str(PORTAL_PORT),
+    "PORTAL_ADMIN_PASSWORD": PASSWORD,
+    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+})
+for name in ("TELNYX_API_KEY", "REDIS_URL"):
+    os.environ.pop(name, None)
+
+import django
+
+django.setup()
+
+import requests
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from conversations import services
+from conversations.models import Conversation
+from core.background import enqueue_listing_sync
+from portal.models import SyncState, TaskRecord
+
+
+def gunicorn(port: int, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--threads", "4", "--worker-class", "gthread", "--log-level", "warning"],
+        cwd=ROOT, env=os.environ.copy(), stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+
+
+def wait_up(port: int) -> None:
+    for _ in range(150):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/login/", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise SystemExit(f"server on {port} did not start")
+
+
+def login() -> requests.Session:
+    session = requests.Session()
+    url = f"http://127.0.0.1:{PORTAL_PORT}/login/"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(url, timeout=5).text).group(1)
+    response = session.post(url, timeout=5, allow_redirects=False, headers={"Referer": url},
+                            data={"username": "admin", "password": PASSWORD, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302, response.status_code
+    return session
+
+
+def start_worker(index: int) -> tuple[subprocess.Popen, Path]:
+    log = WORK / f"worker-{index}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "1",
+         "--without-mingle", "--without-gossip", "-Q", os.environ["CELERY_TASK_DEFAULT_QUEUE"],
+         "-n", f"bench-{index}-{uuid.uuid4().hex[:4]}@%h"],
+        cwd=ROOT, env=os.environ.copy(), stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    return proc, log
+
+
+def wait_ready(log: Path, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if b"ready." in log.read_bytes():
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise SystemExit(f"worker did not start:\n{log.read_text()[-2000:]}")
+
+
+def rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and its children (from /proc; no psutil needed)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        pid = int(re.search(r"^Pid:\s+(\d+)", text, re.MULTILINE).group(1))
+        ppid = int(re.search(r"^PPid:\s+(\d+)", text, re.MULTILINE).group(1))
+        rss = re.search(r"^VmRSS:\s+(\d+)", text, re.MULTILINE)
+        if rss and root_pid in (pid, ppid):
+            total += int(rss.group(1))
+    return total
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def timed_get(session: requests.Session, url: str) -> float:
+    started = time.perf_counter()
+    response = session.get(url, timeout=30)
+    assert response.status_code == 200, response.status_code
+    return time.perf_counter() - started
+
+
+def one_round(workers: int, session: requests.Session, expected: int) -> dict:
+    Conversation.objects.all().delete()
+    SyncState.objects.filter(resource=services.RESOURCE).delete()
+    TaskRecord.objects.all().delete()
+    procs = [start_worker(i) for i in range(workers)]
+    for proc, log in procs:
+        wait_ready(log, proc)
+    url = f"http://127.0.0.1:{PORTAL_PORT}/conversations/"
+    busy, peak, stop = [], [0], threading.Event()
+
+    def sample_memory():
+        while not stop.is_set():
+            peak[0] = max(peak[0], sum(rss_kb(proc.pid) for proc, _ in procs))
+            stop.wait(0.2)
+
+    def request_pages():
+        while not stop.is_set() and len(busy) < 2000:
+            busy.append(timed_get(session, url))
+
+    threads = [threading.Thread(target=sample_memory), threading.Thread(target=request_pages)]
+    try:
+        started = time.perf_counter()
+        since = timezone.now()
+        enqueue_listing_sync(services.RESOURCE)
+        for thread in threads:
+            thread.start()
+        while True:
+            state = SyncState.objects.filter(resource=services.RESOURCE, synced_at__gte=since).first()
+            if state is not None:
+                break
+            if time.perf_counter() - started > TIMEOUT:
+                raise SystemExit(f"the sync did not finish in {TIMEOUT:.0f} s")
+            time.sleep(0.25)
+        seconds = time.perf_counter() - started
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        cached = Conversation.objects.count()
+        if state.last_error or cached != expected:
+            raise SystemExit(f"sync ended with {cached} of {expected} rows: {state.last_error}")
+        idle = [timed_get(session, url) for _ in range(max(20, len(busy)))]
+    finally:
+        stop.set()
+        for proc, _ in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, 15)
+        for proc, _ in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+    return {"seconds": seconds, "rss_mb": peak[0] / 1024, "busy_p95": p95(busy), "idle_p95": p95(idle),
+            "requests": len(busy)}
+
+
+def spread(values: list[float], unit: str) -> str:
+    return f"min {min(values):.2f} / median {statistics.median(values):.2f} / max {max(values):.2f} {unit}"
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    call_command("migrate", verbosity=0)
+    call_command("sandbox_seed", "--reset", "--demo", verbosity=0)
+    seeded = time.perf_counter()
+    call_command("sandbox_seed", "--bulk", "--conversations", str(n), "--messages-per-conversation", "0", verbosity=0)
+    call_command("ensure_login", verbosity=0)
+    from sandbox.models.conversations import SbConversation
+
+    expected = SbConversation.objects.count()
+    broker = os.environ["CELERY_BROKER_URL"].split("://")[0]
+    print(f"{time.strftime('%Y-%m-%d')}; database {connection.vendor}, broker {broker}, {os.cpu_count()} cores, "
+          f"load {os.getloadavg()[0]:.1f}; seeded {expected} conversations in {time.perf_counter() - seeded:.1f} s")
+    servers = [gunicorn(SANDBOX_PORT, WORK / "sandbox.log"), gunicorn(PORTAL_PORT, WORK / "portal.log")]
+    try:
+        wait_up(SANDBOX_PORT)
+        wait_up(PORTAL_PORT)
+        session = login()
+        results: dict[int, list[dict]] = {1: [], 2: []}
+        for run in range(RUNS):
+            for workers in (1, 2):
+                result = one_round(workers, session, expected)
+                results[workers].append(result)
+                print(f"run {run + 1}, {workers} worker(s): sync {result['seconds']:.1f} s, peak RSS "
+                      f"{result['rss_mb']:.0f} MB, changelist p95 {result['busy_p95'] * 1000:.0f} ms during "
+                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle", flush=True)
+        for workers, rounds in results.items():
+            ratios = [r["busy_p95"] / r["idle_p95"] for r in rounds]
+            print(f"{workers} worker(s): sync {spread([r['seconds'] for r in rounds], 's')}; "
+                  f"peak RSS {spread([r['rss_mb'] for r in rounds], 'MB')}; "
+                  f"p95 during/idle {spread(ratios, 'x')}")
+        one = statistics.median(r["seconds"] for r in results[1])
+        two = statistics.median(r["seconds"] for r in results[2])
+        print(f"median sync time one worker / two workers: {one / two:.2f}x (above 1: two were faster)")
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

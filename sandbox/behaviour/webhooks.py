@@ -1,0 +1,82 @@
+"""Webhooks as Telnyx sends them: a `call.analyzed` event with the conversation's insight
+results, signed with Ed25519 over "{timestamp}|{body}", posted to the insight group's and its
+templates' `webhook` URLs once a conversation's insights are complete."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import IntegrityError, transaction
+
+from sandbox.api import iso, now
+from sandbox.models import SbConversation, SbInsightGroup, SbSigningKey
+
+RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
+
+
+def signing_key() -> SbSigningKey:
+    """The sandbox account's key pair, generated the first time it is needed."""
+    key = SbSigningKey.objects.order_by("pk").first()
+    if key:
+        return key
+    private = Ed25519PrivateKey.generate()
+    private_raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                        serialization.NoEncryption())
+    try:
+        with transaction.atomic():
+            SbSigningKey.objects.create(private_key=base64.b64encode(private_raw).decode(),
+                                        public_key=base64.b64encode(private.public_key().public_bytes(**RAW)).decode())
+    except IntegrityError:
+        pass
+    return SbSigningKey.objects.order_by("pk").first()
+
+
+def public_key_b64() -> str:
+    return signing_key().public_key
+
+
+def sign(body: bytes, timestamp: str) -> str:
+    """The `telnyx-signature-ed25519` header for `body` sent at `timestamp`."""
+    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(signing_key().private_key))
+    return base64.b64encode(private.sign(f"{timestamp}|".encode() + body)).decode()
+
+
+def _result(conversation: SbConversation, template) -> str:
+    messages = list(conversation.messages.order_by("created_at", "id")[:50])
+    first_user = next((m.text for m in messages if m.role == "user"), "")
+    summary = {"summary": f"The user asked about: {first_user[:80]}", "messages": len(messages)}
+    return json.dumps(summary) if template.json_schema else summary["summary"]
+
+
+def call_analyzed_event(conversation: SbConversation, group: SbInsightGroup) -> dict:
+    templates = list(group.insights.order_by("created_at", "id"))
+    return {"data": {
+        "record_type": "event", "id": str(uuid.uuid4()), "event_type": "call.analyzed", "occurred_at": iso(now()),
+        "payload": {"conversation_id": conversation.pk, "assistant_id": conversation.assistant_id,
+                    "conversation_insights": [{"status": "completed", "conversation_insights": [
+                        {"insight_id": t.id, "result": _result(conversation, t)} for t in templates]}]},
+    }}
+
+
+def insights_completed(conversation: SbConversation, config: dict) -> None:
+    """After the transaction commits, send the event to every webhook of the assistant's insight group."""
+    group_id = (config.get("insight_settings") or {}).get("insight_group_id")
+    group = SbInsightGroup.objects.filter(pk=group_id).first() if group_id else None
+    if group is None:
+        return
+    urls = list(dict.fromkeys(u for u in [group.webhook, *group.insights.values_list("webhook", flat=True)] if u))
+    if not urls:
+        return
+    body = json.dumps(call_analyzed_event(conversation, group))
+
+    def send():
+        from sandbox.tasks import send_signed_webhook
+
+        for url in urls:
+            send_signed_webhook.delay(url, body)
+
+    transaction.on_commit(send, robust=True)  # a receiver that is down never fails the chat

@@ -1,0 +1,228 @@
+"""Scheduled suite runs: create, edit, pause and delete a schedule (Operator), keep its
+django-celery-beat `PeriodicTask` in step, and fire it exactly once per scheduled time.
+
+Beat sends `testing.tasks.fire_schedule(schedule_id)`; the firing is keyed by the schedule
+and the slot it belongs to (the latest cron match, or the interval slot, at or before now),
+so a beat restarted right after sending, or a message delivered twice, starts one run only.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from celery.schedules import crontab
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+from core import audit
+from portal.roles import OPERATE, require_perm
+from portal.telnyx import TelnyxError
+from testing import selectors
+from testing.models import ScheduleFiring, SuiteRun, SuiteSchedule
+from testing.services.suites import RESOURCE_TYPE, suite_run_trigger
+
+FIRE_TASK = "testing.tasks.fire_schedule"
+CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+OWNER_CANNOT_RUN = "Not run: the Operator who owns this schedule can no longer run suites. Edit the schedule to take it over."
+# How far back the latest cron match is looked for (covers "29 February" schedules).
+CRON_LOOKBACK_DAYS = 366 * 4 + 1
+
+
+def parse_cron(expression: str) -> crontab:
+    """A 5-field cron expression as Celery reads it; ValueError with a readable reason if not."""
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError("A cron expression has 5 fields: minute hour day-of-month month day-of-week (e.g. 0 3 * * 1-5).")
+    try:
+        return crontab(**dict(zip(CRON_FIELDS, fields)))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"Not a valid cron expression: {exc}") from None
+
+
+def _cron_weekday(day: datetime) -> int:
+    return (day.weekday() + 1) % 7  # cron counts Sunday as 0
+
+
+def latest_cron_match(cron: crontab, now: datetime) -> datetime | None:
+    """The latest minute at or before `now` (UTC) that the expression matches."""
+    now = now.astimezone(dt_timezone.utc).replace(second=0, microsecond=0)
+    for back in range(CRON_LOOKBACK_DAYS):
+        day = now - timedelta(days=back)
+        if day.month not in cron.month_of_year or day.day not in cron.day_of_month or _cron_weekday(day) not in cron.day_of_week:
+            continue
+        for hour in sorted(cron.hour, reverse=True):
+            if back == 0 and hour > now.hour:
+                continue
+            minutes = [m for m in cron.minute if back or hour < now.hour or m <= now.minute]
+            if minutes:
+                return day.replace(hour=hour, minute=max(minutes))
+    return None
+
+
+def slot_for(schedule: SuiteSchedule, now: datetime) -> datetime:
+    """The scheduled time a firing at `now` belongs to."""
+    if schedule.kind == SuiteSchedule.Kind.CRON:
+        return latest_cron_match(parse_cron(schedule.cron), now) or now.replace(second=0, microsecond=0)
+    every = timedelta(minutes=schedule.every_minutes)
+    return schedule.anchor_at + every * ((now - schedule.anchor_at) // every)
+
+
+def next_run_at(schedule: SuiteSchedule) -> datetime | None:
+    """When beat fires the schedule next (None while paused)."""
+    if not schedule.enabled:
+        return None
+    now = timezone.now()
+    if schedule.kind == SuiteSchedule.Kind.CRON:
+        # Celery's estimate lands a moment before the minute it means.
+        due = now + parse_cron(schedule.cron).remaining_estimate(now) + timedelta(seconds=59)
+        return due.replace(second=0, microsecond=0)
+    last = schedule.periodic_task.last_run_at if schedule.periodic_task else None
+    return max(now, (last or schedule.anchor_at) + timedelta(minutes=schedule.every_minutes))
+
+
+def _beat_schedule(schedule: SuiteSchedule) -> dict:
+    if schedule.kind == SuiteSchedule.Kind.CRON:
+        fields = dict(zip(CRON_FIELDS, schedule.cron.split()))
+        cron, _ = CrontabSchedule.objects.get_or_create(**fields, timezone="UTC")
+        return {"crontab": cron, "interval": None}
+    interval, _ = IntervalSchedule.objects.get_or_create(every=schedule.every_minutes, period=IntervalSchedule.MINUTES)
+    return {"interval": interval, "crontab": None}
+
+
+def _sync_periodic_task(schedule: SuiteSchedule) -> None:
+    """Write the beat entry for `schedule` (save(), so beat notices the change)."""
+    task = schedule.periodic_task or PeriodicTask(name=f"suite-schedule-{schedule.pk}", task=FIRE_TASK)
+    for field, value in _beat_schedule(schedule).items():
+        setattr(task, field, value)
+    task.kwargs = json.dumps({"schedule_id": schedule.pk})
+    task.enabled = schedule.enabled
+    task.description = f"Scheduled run of suite “{schedule.suite}”"
+    if schedule.kind == SuiteSchedule.Kind.INTERVAL:
+        task.last_run_at = None  # count the interval from the edit, not from the last firing
+    task.save()
+    if schedule.periodic_task_id != task.pk:
+        schedule.periodic_task = task
+        schedule.save(update_fields=["periodic_task"])
+
+
+def _fields(schedule: SuiteSchedule) -> dict:
+    return {"when": schedule.when, "versions": schedule.versions, "enabled": schedule.enabled}
+
+
+def versions_label(schedule: SuiteSchedule) -> str:
+    names = selectors.version_names(schedule.versions.values())
+    return ", ".join(names.get(v, v) for v in schedule.versions.values()) or "the main version"
+
+
+def _audit(*, user, schedule: SuiteSchedule, action: str, summary: str, before: dict | None, after: dict | None) -> None:
+    audit.record(user=user, action=action, resource_type=RESOURCE_TYPE, resource_id=schedule.suite,
+                 resource_label=schedule.suite, summary=summary, changes=audit.diff(before, after))
+
+
+def _apply(schedule: SuiteSchedule, data: dict) -> None:
+    schedule.kind = data["kind"]
+    schedule.cron = data.get("cron", "") if schedule.kind == SuiteSchedule.Kind.CRON else ""
+    schedule.every_minutes = data.get("every_minutes") if schedule.kind == SuiteSchedule.Kind.INTERVAL else None
+    schedule.versions = {a: v for a, v in (data.get("versions") or {}).items() if v}
+    schedule.anchor_at = timezone.now()
+
+
+def schedule_create(*, user, suite_name: str, data: dict) -> SuiteSchedule:
+    """Schedule `suite_name` (cleaned `ScheduleForm` data plus `versions`); its runs start as `user`.
+
+    A resubmitted form (same Idempotency-Key) gets the schedule it already added.
+    """
+    require_perm(user, OPERATE)
+    key = data.get("idempotency_key") or ""
+    existing = SuiteSchedule.objects.filter(suite=suite_name, idempotency_key=key).first() if key else None
+    if existing:
+        return existing
+    with transaction.atomic():
+        schedule = SuiteSchedule(suite=suite_name, owner=user, idempotency_key=key)
+        _apply(schedule, data)
+        schedule.save()
+        _sync_periodic_task(schedule)
+        _audit(user=user, schedule=schedule, action="create", before=None, after=_fields(schedule),
+               summary=f"Scheduled suite “{suite_name}”: {schedule.when} on {versions_label(schedule)}")
+    return schedule
+
+
+def schedule_update(*, user, schedule: SuiteSchedule, data: dict) -> SuiteSchedule:
+    require_perm(user, OPERATE)
+    before = _fields(schedule)
+    with transaction.atomic():
+        _apply(schedule, data)
+        schedule.owner = user
+        schedule.save()
+        _sync_periodic_task(schedule)
+        _audit(user=user, schedule=schedule, action="update", before=before, after=_fields(schedule),
+               summary=f"Changed a schedule of suite “{schedule.suite}”: {schedule.when}")
+    return schedule
+
+
+def schedule_set_enabled(*, user, schedule: SuiteSchedule, enabled: bool) -> SuiteSchedule:
+    """Pause or resume; a resumed interval counts from now."""
+    require_perm(user, OPERATE)
+    before = _fields(schedule)
+    with transaction.atomic():
+        schedule.enabled = enabled
+        schedule.anchor_at = timezone.now()
+        schedule.save()
+        _sync_periodic_task(schedule)
+        _audit(user=user, schedule=schedule, action="resume" if enabled else "pause", before=before,
+               after=_fields(schedule), summary=f"{'Resumed' if enabled else 'Paused'} a schedule of suite “{schedule.suite}”: {schedule.when}")
+    return schedule
+
+
+def schedule_delete(*, user, schedule: SuiteSchedule) -> None:
+    require_perm(user, OPERATE)
+    with transaction.atomic():
+        _audit(user=user, schedule=schedule, action="delete", before=_fields(schedule), after=None,
+               summary=f"Deleted a schedule of suite “{schedule.suite}”: {schedule.when}")
+        if schedule.periodic_task:
+            schedule.periodic_task.delete()
+        schedule.delete()
+
+
+def _claim_firing(schedule: SuiteSchedule, *, task_id: str, now: datetime) -> ScheduleFiring | None:
+    """This message's firing: its own row if redelivered, a new row for a new slot, or None
+    when another message already fired this slot."""
+    firing = ScheduleFiring.objects.filter(task_id=task_id).first()
+    if firing:
+        return firing
+    try:
+        with transaction.atomic():
+            return ScheduleFiring.objects.create(schedule=schedule, scheduled_for=slot_for(schedule, now), task_id=task_id)
+    except IntegrityError:
+        return None
+
+
+def schedule_fire(*, schedule_id: int, task_id: str, now: datetime | None = None) -> SuiteRun | None:
+    """Start the scheduled run for this firing, once. None if paused, deleted or already fired.
+
+    The Idempotency-Key is derived from the schedule and its scheduled time, so even a firing
+    retried after a lost Telnyx answer gets Telnyx's first batch back.
+    """
+    schedule = SuiteSchedule.objects.select_related("owner").filter(pk=schedule_id, enabled=True).first()
+    if schedule is None:
+        return None
+    firing = _claim_firing(schedule, task_id=task_id, now=now or timezone.now())
+    if firing is None:
+        return None
+    if firing.suite_run_id:
+        return firing.suite_run
+    if schedule.owner is None or not schedule.owner.has_perm(OPERATE):
+        ScheduleFiring.objects.filter(pk=firing.pk).update(error=OWNER_CANNOT_RUN)
+        return None
+    try:
+        suite_run = suite_run_trigger(user=schedule.owner, suite_name=schedule.suite, versions=schedule.versions,
+                                      idempotency_key=firing.idempotency_key)
+    except TelnyxError as exc:
+        ScheduleFiring.objects.filter(pk=firing.pk).update(error=exc.user_message)
+        raise
+    SuiteRun.objects.filter(pk=suite_run.pk).update(schedule=schedule)
+    ScheduleFiring.objects.filter(pk=firing.pk).update(suite_run=suite_run, error="")
+    suite_run.schedule = schedule
+    return suite_run
