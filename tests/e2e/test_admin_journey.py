@@ -60,6 +60,8 @@ def test_create_stage_compare_canary_chat_promote_roll_back(live_server, sandbox
         page.fill("textarea[name=content]", f"When do you open on day {n}?")
         page.get_by_test_id("send").click()
         expect(page.get_by_test_id("exchange")).to_have_count(1)
+        # The reply streams in; its version label is final once the stream is done.
+        expect(page.get_by_test_id("exchange")).to_have_attribute("data-state", "done")
         labels.append(page.get_by_test_id("version-label").inner_text())
     assert any("holiday note" in label for label in labels), labels
     assert any(label.startswith("main") for label in labels), labels
