@@ -16,7 +16,7 @@ def domain_apps() -> set[str]:
     """Top-level packages of the installed apps that live in this repository, but the project."""
     base = Path(settings.BASE_DIR).resolve()
     local = {config.name.split(".")[0] for config in apps.get_app_configs()
-             if Path(config.path).resolve().is_relative_to(base)}
+             if Path(config.path).resolve().is_relative_to(base) and "site-packages" not in Path(config.path).parts}
     return local - {"portal"}
 
 
