@@ -11,7 +11,7 @@ Starts two gunicorn servers in sandbox mode sharing the database and Redis, then
    (the sync lease lets one server sync at a time; the others show the cache).
 
     .venv/bin/python bench/two_app_servers.py
-    BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432 BENCH_REDIS=redis://127.0.0.1:6379/5 ...
+    BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432 BENCH_REDIS=redis://127.0.0.1:6379/5 BENCH_PORTS=8116,8117 ...
 
 Only loopback addresses are used; every loop is bounded in count and time.
 """
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB_NAME", "scale_bench")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/7")
-PORTS = (8116, 8117)
+PORTS = tuple(int(p) for p in os.environ.get("BENCH_PORTS", "8116,8117").split(","))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 CORES_NEEDED = 4
 PASSWORD = "bench-pass-123"

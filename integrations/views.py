@@ -7,26 +7,37 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.changelist import Column
+from core.live_changelist import build_live_changelist
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
 from integrations import selectors, services
+from integrations.forms import IntegrationFilterForm
+
+CATALOGUE_COLUMNS = [Column("name", "Integration", "label"), Column("status", "Status", "status"),
+                     Column("tools", "Tools", "available_tools")]
 
 
 @require_GET
 @read_required
 def integration_list(request: HttpRequest) -> HttpResponse:
-    # Both lists are read live (nothing is cached): if Telnyx fails, the page says why.
+    # Both lists are read live (nothing is cached): if Telnyx fails, the page says why. The
+    # catalogue is searched, filtered, sorted and paged here, so the page stays one page long.
     try:
         catalogue = services.integration_catalogue(user=request.user)
         found = services.connections(user=request.user)
     except TelnyxError as exc:
-        return render(request, "integrations/integration_list.html", {"catalogue": [], "connections": [], "error": exc})
-    names = {i["id"]: i.get("display_name") or i.get("name") for i in catalogue}
+        catalogue, found, error = [], [], exc
+    else:
+        error = None
+    catalogue = [{**i, "label": i.get("display_name") or i.get("name") or i.get("id")} for i in catalogue]
+    names = {i.get("id"): i["label"] for i in catalogue}
     user_connections = [{**c, "integration_name": names.get(c.get("integration_id"), c.get("integration_id"))}
                         for c in found]
-    return render(request, "integrations/integration_list.html",
-                  {"catalogue": catalogue, "connections": user_connections})
+    cl = build_live_changelist(request, catalogue, IntegrationFilterForm, CATALOGUE_COLUMNS, default_sort="name")
+    template = "integrations/integration_list.html#table" if request.htmx else "integrations/integration_list.html"
+    return render(request, template, {"cl": cl, "connections": user_connections, "error": error})
 
 
 @require_GET

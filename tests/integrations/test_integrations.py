@@ -75,3 +75,30 @@ def test_connections_against_the_sandbox(team_admin_client, sandbox):
 def test_the_bare_connections_url_leads_to_the_integrations_list_not_a_500(sandbox, viewer_client):
     response = viewer_client.get("/integrations/connections/")
     assert response.status_code == 302 and response["Location"] == "/integrations/"
+
+
+def _catalogue(client, **params) -> str:
+    page = client.get(reverse("integrations:integration-list"), params).content.decode()
+    return page[page.index('id="changelist-table"'):]
+
+
+def test_the_catalogue_is_searched_filtered_and_sorted_from_the_query_string(api, viewer_client):
+    searched = _catalogue(viewer_client, q="jir")
+    assert "Jira" in searched and ">Slack<" not in searched
+    connected = _catalogue(viewer_client, status="connected")
+    assert ">Slack<" in connected and ">Jira<" not in connected
+    assert 'data-testid="filter-chips"' in connected
+    ascending, descending = _catalogue(viewer_client, sort="name"), _catalogue(viewer_client, sort="-name")
+    assert ascending.index(">Jira<") < ascending.index(">Slack<")
+    assert descending.index(">Slack<") < descending.index(">Jira<")
+
+
+def test_bad_catalogue_parameters_show_the_page_not_an_error(api, viewer_client):
+    response = viewer_client.get(reverse("integrations:integration-list"), {"status": "nope", "sort": "x", "page": "1e9"})
+    assert response.status_code == 200 and ">Slack<" in response.content.decode()
+
+
+def test_an_htmx_request_gets_only_the_catalogue_table(api, viewer_client):
+    response = viewer_client.get(reverse("integrations:integration-list"), {"q": "slack"}, headers={"HX-Request": "true"})
+    content = response.content.decode()
+    assert 'id="changelist-table"' in content and "Your connections" not in content and ">Slack<" in content
