@@ -102,6 +102,7 @@ def main() -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput", "--verbosity", "0")  # as bin/serve does: pages link hashed static names
     manage("sandbox_seed", "--demo")
     manage("ensure_login")
     logs = [open(f"/tmp/bench-server-{port}.log", "w") for port in PORTS]

@@ -217,8 +217,10 @@ def pass_rate_trend(suite_name: str) -> Chart:
     return line_chart("Pass rate per suite run", {suite_name: points})
 
 
-def test_names() -> dict[str, str]:
-    return dict(AssistantTest.objects.values_list("telnyx_id", "name"))
+def test_names(ids=None) -> dict[str, str]:
+    """{test id: name}, of every cached test or only of `ids` (a page's worth)."""
+    rows = AssistantTest.objects.all() if ids is None else AssistantTest.objects.filter(telnyx_id__in=list(ids))
+    return dict(rows.values_list("telnyx_id", "name"))
 
 
 def suites_for_assistant(assistant_id: str) -> list[str]:
@@ -259,16 +261,21 @@ class Destination:
     versions: list[tuple[str, str]]
 
 
+#: Versions offered per assistant in the Run suite form (Telnyx keeps 10; the cache never holds many more).
+VERSIONS_OFFERED = 20
+
+
 def destinations_with_versions(suite_name: str) -> list[Destination]:
-    names = assistant_names()
-    destinations = []
-    for assistant_id in suite_destinations(suite_name):
-        versions = AssistantVersion.objects.filter(assistant_id=assistant_id).order_by("-created_at", "-pk")
-        destinations.append(Destination(
-            assistant_id=assistant_id, name=names.get(assistant_id, assistant_id),
-            versions=[(v.version_id, f"{v.name or v.version_id} · {v.version_id[:8]}") for v in versions if v.version_id],
-        ))
-    return destinations
+    """Each assistant the suite's tests call, with its newest cached versions: two queries
+    however many assistants and versions there are."""
+    ids = suite_destinations(suite_name)
+    names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
+    newest = _first_per(AssistantVersion.objects.filter(assistant_id__in=ids).exclude(version_id="").defer("payload"),
+                        "assistant_id", [F("created_at").desc(nulls_last=True), F("pk").desc()], VERSIONS_OFFERED)
+    by_assistant: dict[str, list[tuple[str, str]]] = {}
+    for v in sorted(newest, key=lambda v: v.rank):
+        by_assistant.setdefault(v.assistant_id, []).append((v.version_id, f"{v.name or v.version_id} · {v.version_id[:8]}"))
+    return [Destination(assistant_id=a, name=names.get(a, a), versions=by_assistant.get(a, [])) for a in ids]
 
 
 def triggered_by(runs) -> dict[str, str]:

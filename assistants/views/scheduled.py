@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.changelist import PAGE_PARAM, PAGE_SIZE, page_number
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
@@ -29,9 +33,12 @@ def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     data = filters.cleaned_data if filters.is_valid() else {}
     events = services.scheduled_events(user=request.user, assistant_id=assistant_id,
                                        channel=data.get("channel", ""), status=data.get("status", ""))
+    # One page of events: an assistant with thousands scheduled still gets a page of 50 rows.
+    page = Paginator(events, PAGE_SIZE).get_page(page_number(request.GET.get(PAGE_PARAM)))
     template = "assistants/scheduled_list.html#events" if request.htmx else "assistants/scheduled_list.html"
     return render(request, template, {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id),
-                                      "events": events, "filters": filters})
+                                      "events": page.object_list, "cl": SimpleNamespace(page=page, total=len(events)),
+                                      "filters": filters})
 
 
 @require_http_methods(["GET", "POST"])

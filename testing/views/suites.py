@@ -27,6 +27,9 @@ from testing.services import alerts as alert_services
 from testing.services import schedules as schedule_services
 from testing.services import suites as services
 
+#: The suite page lists this many of its tests; the tests list (filtered by suite) has them all.
+SUITE_TESTS_SHOWN = 50
+
 HISTORY_COLUMNS = [
     Column("started", "Started", "started_at"),
     Column("status", "Result", "status"),
@@ -82,9 +85,10 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
         "suite": suite_name, "destinations": selectors.suite_destinations(suite_name),
         "assistant_names": selectors.assistant_names(), "version_names": selectors.version_names(
             v for r in history.page.object_list for v in [r.version_id, *r.versions.values()]),
-        "tests": selectors.suite_tests(suite_name), "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
+        "tests": selectors.suite_tests(suite_name)[:SUITE_TESTS_SHOWN], "tests_total": selectors.suite_tests(suite_name).count(),
+        "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
         "pass_rate": selectors.suite_pass_rate(suite_name), "trend": selectors.pass_rate_trend(suite_name),
-        "versions_error": versions_error, "recent_runs": recent_runs, "test_names": selectors.test_names(),
+        "versions_error": versions_error, "recent_runs": recent_runs, "test_names": selectors.test_names(r.test_id for r in recent_runs),
         "triggered_by": selectors.triggered_by(recent_runs), "run_form": run_form if can_run else None,
         "schedules": [{"schedule": s, "next_run": schedule_services.next_run_at(s), "last": s.firings.first(),
                        "on": schedule_services.versions_label(s)}
