@@ -43,6 +43,25 @@ def versions_of(assistant_id: str) -> list[AssistantVersion]:
     return list(AssistantVersion.objects.filter(assistant_id=assistant_id).defer("payload").order_by("-created_at", "-pk"))
 
 
+def versions_queryset(assistant_id: str) -> QuerySet[AssistantVersion]:
+    """An assistant's cached versions, for the Versions tab's changelist."""
+    return AssistantVersion.objects.filter(assistant_id=assistant_id).defer("payload")
+
+
+def main_version(assistant_id: str) -> AssistantVersion | None:
+    return versions_queryset(assistant_id).filter(is_main=True).first()
+
+
+def version_names_of(assistant_id: str, version_ids, *, known=()) -> dict[str, str]:
+    """{version id: name} for `known` versions and for `version_ids` (one query)."""
+    names = {v.version_id: v.name for v in known if v.name}
+    missing = [vid for vid in version_ids if vid and vid not in names]
+    if missing:
+        names.update(versions_queryset(assistant_id).filter(version_id__in=missing).exclude(name="")
+                     .values_list("version_id", "name"))
+    return names
+
+
 # Telnyx keeps at most this many versions of an assistant, pruning the oldest on save.
 MAX_VERSIONS = 10
 

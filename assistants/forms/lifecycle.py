@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.changelist import FilterForm
+
 from django import forms
 
 from core.forms import IdempotentForm
@@ -24,3 +26,9 @@ class AssistantImportForm(IdempotentForm):
 
     def clean_import_ids(self) -> list[str]:
         return [i.strip() for i in (self.cleaned_data.get("import_ids") or "").split(",") if i.strip()]
+
+
+class VersionFilterForm(FilterForm):
+    """The Versions tab's search box (name or version id) and sort."""
+
+    search_fields = ["name", "version_id"]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.changelist import Column, build_changelist
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -15,6 +16,7 @@ from releases.services.promotion import promotion_check, promotion_gate
 from assistants import selectors
 from assistants.compare import compare
 from assistants.forms.change import place_telnyx_errors, tools_body
+from assistants.forms.lifecycle import VersionFilterForm
 from assistants.forms.loaded import loaded_of, reload_from
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
@@ -53,20 +55,33 @@ def _canary_or_none(request: HttpRequest, assistant_id: str) -> canary_services.
     return canary if canary.exists else None
 
 
+VERSION_COLUMNS = [Column("name", "Version", "name"), Column("created", "Created", "created_at")]
+
+
 @require_GET
 @read_required
 def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     head = _head(request, assistant_id)
     outcome = services.versions_sync(user=request.user, assistant_id=assistant_id)
     canary = _canary_or_none(request, assistant_id)
-    versions = selectors.versions_of(assistant_id)
-    return render(request, "assistants/version_list.html", {
-        **head, "tab": "versions", "outcome": outcome, "canary": canary, "versions": versions,
-        "default_b": next((v.version_id for v in versions if not v.is_main), ""),
-        "canary_text": _canary_text(canary, versions),
+    # One page of versions (search, sort, pages like every list); the compare pickers offer that page and main.
+    cl = build_changelist(request, selectors.versions_queryset(assistant_id), VersionFilterForm, VERSION_COLUMNS,
+                          default_sort="-created")
+    versions = list(cl.page.object_list)
+    main = selectors.main_version(assistant_id)
+    versions_offered = [main, *versions] if main is not None and main not in versions else versions
+    rollback = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
+    named = [vid for vid, _ in canary.splits] if canary else []
+    template = "assistants/version_list.html#table" if request.htmx else "assistants/version_list.html"
+    return render(request, template, {
+        **head, "tab": "versions", "outcome": outcome, "canary": canary, "versions": versions, "cl": cl,
+        "versions_offered": versions_offered,
+        "default_b": next((v.version_id for v in versions_offered if not v.is_main), ""),
+        "canary_text": _canary_text(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
         "canary_weights": {vid: (f"{w:g}" if w is not None else None) for vid, w in canary.splits} if canary else {},
-        "rollback": services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"]),
-        "version_names": {v.version_id: v.name for v in versions if v.name},
+        "rollback": rollback,
+        "version_names": selectors.version_names_of(assistant_id, [*named, *([rollback.from_version_id] if rollback else [])],
+                                                    known=versions_offered),
     })
 
 

@@ -1,0 +1,148 @@
+"""Pages that list one object's children (an assistant's versions and scheduled events, a suite's
+tests and runs, a test's runs) and the integrations catalogue cost the same number of queries
+with 10 children as with 2,000, and stay under the page budget.
+
+Cached rows are bulk-created (no HTTP); what each page reads live from Telnyx is mocked with
+`responses`, so the live lists grow too.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import responses
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assistants.models import Assistant, AssistantVersion
+from testing.models import AssistantTest, SuiteRun, TestRun
+
+PAGE_BUDGET = 200 * 1024
+SMALL, LARGE = 10, 2000
+ASSISTANT = "assistant-1"
+NOW = timezone.now()
+
+
+def _assistant_json() -> dict:
+    return {"id": ASSISTANT, "name": "Booking", "model": "m", "instructions": "", "version_id": "v-00000",
+            "tools": [], "created_at": NOW.isoformat()}
+
+
+def _event(i: int) -> dict:
+    return {"scheduled_event_id": f"event-{i:05d}", "assistant_id": ASSISTANT, "status": "pending",
+            "telnyx_conversation_channel": "phone_call", "telnyx_agent_target": "+15550000000",
+            "telnyx_end_user_target": f"+1555{i:07d}", "scheduled_at_fixed_datetime": NOW.isoformat()}
+
+
+def _integration(i: int) -> dict:
+    return {"id": f"int-{i:05d}", "name": f"tool{i}", "display_name": f"Integration {i}",
+            "description": "Connects things", "logo_url": "", "status": ("connected", "disconnected")[i % 2],
+            "available_tools": ["a", "b"]}
+
+
+class Live:
+    """What Telnyx answers, by size: `n` scheduled events and integrations; the assistant and the
+    test exist; everything else (versions, canary, suite runs, test runs) has nothing new (404)."""
+
+    def __init__(self, mock: responses.RequestsMock, base: str):
+        self.base, self.n = base, 0
+        mock.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/.*"), callback=self._answer)
+
+    def _answer(self, request):
+        import json
+        from urllib.parse import parse_qs, urlsplit
+
+        url = urlsplit(request.url)
+        path, query = url.path.removeprefix(urlsplit(self.base).path), parse_qs(url.query)
+        if path == f"/ai/assistants/{ASSISTANT}/scheduled_events":
+            number, size = int(query.get("page[number]", ["1"])[0]), int(query.get("page[size]", ["100"])[0])
+            items = [_event(i) for i in range(self.n)]
+            body = {"data": items[(number - 1) * size:number * size],
+                    "meta": {"page_number": number, "page_size": size, "total_pages": max(1, -(-self.n // size)),
+                             "total_results": self.n}}
+        elif path == "/ai/integrations":
+            body = {"data": [_integration(i) for i in range(self.n)]}
+        elif path == "/ai/integrations/connections":
+            body = {"data": []}
+        elif path == f"/ai/assistants/{ASSISTANT}":
+            body = _assistant_json()
+        elif path == "/ai/assistants/tests/test-00000":
+            body = {"data": {"test_id": "test-00000", "name": "Test 0", "destination": ASSISTANT,
+                             "telnyx_conversation_channel": "web_chat", "test_suite": "big", "instructions": "x",
+                             "rubric": [], "created_at": NOW.isoformat()}}
+        else:
+            return 404, {"Content-Type": "application/json"}, json.dumps({"errors": [{"code": "404", "title": "Not found", "detail": "Nothing here."}]})
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+
+def _seed(start: int, stop: int) -> None:
+    AssistantVersion.objects.bulk_create([
+        AssistantVersion(telnyx_id=f"{ASSISTANT}:v-{i:05d}", assistant_id=ASSISTANT, version_id=f"v-{i:05d}",
+                         name=f"Version {i}", created_at=NOW - timedelta(minutes=i), is_main=i == 0,
+                         synced_at=NOW) for i in range(start, stop)], batch_size=500)
+    AssistantTest.objects.bulk_create([
+        AssistantTest(telnyx_id=f"test-{i:05d}", name=f"Test {i}", test_suite="big", destination=ASSISTANT if i % 2 else f"assistant-{i % 3}",
+                      channel="web_chat", payload={}, synced_at=NOW) for i in range(start, stop)], batch_size=500)
+    TestRun.objects.bulk_create([
+        TestRun(telnyx_id=f"run-{i:05d}", test_id="test-00000" if i % 2 else f"test-{i:05d}", status="passed",
+                suite_run_id=f"batch-{i:05d}", created_at=NOW - timedelta(minutes=i), synced_at=NOW)
+        for i in range(start, stop)], batch_size=500)
+    SuiteRun.objects.bulk_create([
+        SuiteRun(batch_id=f"batch-{i:05d}", suite="big", version_id=f"v-{i % 50:05d}",
+                 run_ids=[f"run-{i:05d}"], started_at=NOW - timedelta(minutes=i), finished_at=NOW, status="passed",
+                 total=1, passed=1) for i in range(start, stop)], batch_size=500)
+
+
+PAGES = [
+    f"/assistants/{ASSISTANT}/versions/",
+    f"/assistants/{ASSISTANT}/scheduled/",
+    "/testing/suites/big/",
+    "/testing/tests/test-00000/",
+    "/integrations/",
+]
+
+
+def _measure(client, url: str) -> tuple[int, int]:
+    cache.clear()  # nothing kept from the previous size
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries), len(response.content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_does_not_grow_with_children_and_page_stays_in_budget(team_admin_client, telnyx_base, url):
+    Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), synced_at=NOW)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        live = Live(mock, telnyx_base)
+        live.n = SMALL
+        _seed(0, SMALL)
+        _measure(team_admin_client, url)  # a first view records things once (sync state, history)
+        small_queries, _ = _measure(team_admin_client, url)
+        live.n = LARGE
+        _seed(SMALL, LARGE)
+        large_queries, large_bytes = _measure(team_admin_client, url)
+    assert large_queries == small_queries, f"{url}: {small_queries} queries at {SMALL} rows, {large_queries} at {LARGE}"
+    assert large_bytes < PAGE_BUDGET, f"{url}: {large_bytes // 1024} KB at {LARGE} rows"
+
+
+@pytest.mark.django_db
+def test_versions_come_in_pages_searchable_and_main_stays_offered_for_compare(team_admin_client, telnyx_base):
+    Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), synced_at=NOW)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        Live(mock, telnyx_base)
+        _seed(0, 120)
+        second = team_admin_client.get(f"/assistants/{ASSISTANT}/versions/", {"page": 2}).content.decode()
+        searched = team_admin_client.get(f"/assistants/{ASSISTANT}/versions/", {"q": "Version 117"}).content.decode()
+        fragment = team_admin_client.get(f"/assistants/{ASSISTANT}/versions/", {"sort": "name"},
+                                         headers={"HX-Request": "true"}).content.decode()
+    assert "120 results" in second and "page 2 of 3" in second
+    assert 'data-version="v-00060"' in second and 'data-version="v-00000"' not in second
+    assert '<option value="v-00000" selected>Version 0 (main)' in second  # main, though on page 1
+    assert 'data-version="v-00117"' in searched and "1 result" in searched
+    assert fragment.lstrip().startswith('<div id="changelist-table"') and "Compare" not in fragment.split("<table")[0]
