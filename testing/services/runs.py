@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_put_many
 from core.live import LiveOrCached, live_or_cached
 from core.sync import SyncOutcome, replace_cache
 from core.writes import telnyx_write
@@ -38,9 +38,9 @@ def run_fields(item: dict) -> dict:
     }
 
 
-def runs_cache_put(items: list[dict]) -> list[TestRun]:
-    """Upsert runs into the cache (never deletes: other listings may hold older runs)."""
-    return [cache_put(TestRun, item, run_fields) for item in items]
+def runs_cache_put(items: list[dict]) -> int:
+    """Upsert runs into the cache in bulk (never deletes: other listings may hold older runs)."""
+    return cache_put_many(TestRun, [i for i in items if i.get("run_id")], run_fields) if items else 0
 
 
 def remember_trigger(runs: list[dict], user: PortalUser, suite_run: SuiteRun | None = None) -> None:

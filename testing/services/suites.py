@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assistants.services.versions import versions_sync
 from core import audit
+from core.cache import bump
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
@@ -75,7 +76,23 @@ def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:
     batch first seen already finished, in an old history, is not news).
     """
     was_running = suite_run.status == "running"
-    statuses = list(TestRun.objects.filter(telnyx_id__in=suite_run.run_ids).values_list("status", flat=True))
+    _recount(suite_run, _cached_runs(suite_run.run_ids))
+    suite_run.save()
+    if alert and was_running and suite_run.status != "running":
+        alerts.alerts_for_finished_run(suite_run)
+    return suite_run
+
+
+def _cached_runs(run_ids) -> dict[str, tuple[str, object]]:
+    """{run id: (status, completed_at)} of the cached runs, in one query."""
+    rows = TestRun.objects.filter(telnyx_id__in=list(run_ids)).values_list("telnyx_id", "status", "completed_at")
+    return {run_id: (status, completed) for run_id, status, completed in rows}
+
+
+def _recount(suite_run: SuiteRun, cached: dict[str, tuple[str, object]]) -> None:
+    """Set the batch's counts, status and finish time from `cached` (see `_cached_runs`); no query."""
+    mine = [cached[r] for r in suite_run.run_ids if r in cached]
+    statuses = [status for status, _ in mine]
     suite_run.total = len(suite_run.run_ids)
     suite_run.passed = statuses.count("passed")
     suite_run.failed = statuses.count("failed")
@@ -83,15 +100,9 @@ def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:
     if suite_run.is_final:
         suite_run.status = "passed" if suite_run.passed == suite_run.total else "failed" if suite_run.failed else "error"
         if suite_run.finished_at is None:
-            ends = TestRun.objects.filter(telnyx_id__in=suite_run.run_ids).exclude(completed_at=None)
-            last = ends.order_by("-completed_at").values_list("completed_at", flat=True).first()
-            suite_run.finished_at = last or timezone.now()
+            suite_run.finished_at = max((c for _, c in mine if c), default=None) or timezone.now()
     else:
         suite_run.status = "running"
-    suite_run.save()
-    if alert and was_running and suite_run.status != "running":
-        alerts.alerts_for_finished_run(suite_run)
-    return suite_run
 
 
 def _trigger_each_test(suite_name: str, versions: dict[str, str], idempotency_key: str) -> TelnyxResponse:
@@ -197,17 +208,34 @@ def suite_history_sync(*, suite_name: str) -> SyncOutcome:
     for item in items:
         if item.get("test_suite_run_id"):
             batches.setdefault(item["test_suite_run_id"], []).append(item)
+    # In a fixed number of queries however many runs and batches Telnyx lists: this runs on a page view.
     with transaction.atomic():
         runs_cache_put(items)
+        known = {r.batch_id: r for r in SuiteRun.objects.filter(batch_id__in=list(batches))}
+        new = []
         for batch_id, runs in batches.items():
-            started = min((parse_date(r.get("created_at")) for r in runs if r.get("created_at")), default=None)
-            suite_run, created = SuiteRun.objects.get_or_create(
-                batch_id=batch_id,
-                defaults={"suite": suite_name, "run_ids": [r["run_id"] for r in runs],
-                          "started_at": started or timezone.now()},
-            )
-            if not created:
-                known = set(suite_run.run_ids)
-                suite_run.run_ids = suite_run.run_ids + [r["run_id"] for r in runs if r["run_id"] not in known]
-            summarize(suite_run, alert=not created)
+            ids = [r["run_id"] for r in runs if r.get("run_id")]
+            if batch_id in known:
+                suite_run = known[batch_id]
+                seen = set(suite_run.run_ids)
+                suite_run.run_ids = suite_run.run_ids + [r for r in ids if r not in seen]
+            else:
+                started = min((parse_date(r.get("created_at")) for r in runs if r.get("created_at")), default=None)
+                new.append(SuiteRun(batch_id=batch_id, suite=suite_name, run_ids=ids, started_at=started or timezone.now()))
+        cached = _cached_runs(r for suite_run in [*known.values(), *new] for r in suite_run.run_ids)
+        finished_now = []
+        for suite_run in known.values():
+            was_running = suite_run.status == "running"
+            _recount(suite_run, cached)
+            if was_running and suite_run.status != "running":
+                finished_now.append(suite_run)
+        for suite_run in new:
+            _recount(suite_run, cached)  # first seen: not news, no alert
+        SuiteRun.objects.bulk_create(new, batch_size=500)
+        SuiteRun.objects.bulk_update(list(known.values()), ["run_ids", "total", "passed", "failed", "errored", "status",
+                                                            "finished_at"], batch_size=500)
+        if new or known:
+            bump(SuiteRun)  # bulk writes send no save signal
+        for suite_run in finished_now:
+            alerts.alerts_for_finished_run(suite_run)
     return SyncOutcome(ran=True, count=len(items))

@@ -49,7 +49,7 @@ class Live:
     test exist; everything else (versions, canary, suite runs, test runs) has nothing new (404)."""
 
     def __init__(self, mock: responses.RequestsMock, base: str):
-        self.base, self.n = base, 0
+        self.base, self.n, self.suite_runs = base, 0, 0
         mock.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/.*"), callback=self._answer)
 
     def _answer(self, request):
@@ -64,6 +64,13 @@ class Live:
             body = {"data": items[(number - 1) * size:number * size],
                     "meta": {"page_number": number, "page_size": size, "total_pages": max(1, -(-self.n // size)),
                              "total_results": self.n}}
+        elif path == "/ai/assistants/tests/test-suites/big/runs":  # the suite page syncs its history
+            number, size = int(query.get("page[number]", ["1"])[0]), int(query.get("page[size]", ["20"])[0])
+            runs = [{"run_id": f"live-run-{i:05d}", "test_id": f"test-{i:05d}", "test_suite_run_id": f"live-{i // 2:05d}",
+                     "status": "passed", "triggered_by": "api", "created_at": NOW.isoformat()} for i in range(self.suite_runs)]
+            body = {"data": runs[(number - 1) * size:number * size],
+                    "meta": {"page_number": number, "page_size": size, "total_pages": max(1, -(-self.suite_runs // size)),
+                             "total_results": self.suite_runs}}
         elif path == "/ai/integrations":
             body = {"data": [_integration(i) for i in range(self.n)]}
         elif path == "/ai/integrations/connections":
@@ -146,3 +153,23 @@ def test_versions_come_in_pages_searchable_and_main_stays_offered_for_compare(te
     assert '<option value="v-00000" selected>Version 0 (main)' in second  # main, though on page 1
     assert 'data-version="v-00117"' in searched and "1 result" in searched
     assert fragment.lstrip().startswith('<div id="changelist-table"') and "Compare" not in fragment.split("<table")[0]
+
+
+@pytest.mark.django_db
+def test_the_suite_page_syncs_a_bounded_history_in_bulk(team_admin_client, telnyx_base):
+    """The suite page syncs its run history from Telnyx on each view (at most MAX_RUN_PAGES pages,
+    upserted in bulk): 2,000 runs in Telnyx cost the page what 1,000 do, and it stays in budget."""
+    from testing.services.runs import MAX_RUN_PAGES
+
+    Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), synced_at=NOW)
+    _seed(0, SMALL)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        live = Live(mock, telnyx_base)
+        live.suite_runs = 1000
+        _measure(team_admin_client, "/testing/suites/big/")  # the first sync creates the batches
+        fewer, _ = _measure(team_admin_client, "/testing/suites/big/")
+        live.suite_runs = 2000
+        more, size = _measure(team_admin_client, "/testing/suites/big/")
+    assert more == fewer, f"{fewer} queries with 1,000 runs in Telnyx, {more} with 2,000"
+    assert size < PAGE_BUDGET
+    assert 0 < SuiteRun.objects.filter(batch_id__startswith="live-").count() <= MAX_RUN_PAGES * 100
