@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
+from conversations.write_forms import MessageForm
 from assistants.models import Assistant
 from conversations.insight_results import insight_results
 from conversations.models import Conversation
@@ -75,22 +76,27 @@ def conversation_sync(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    return render(request, DETAIL_TEMPLATE, detail_context(request, conversation_id))
+
+
+DETAIL_TEMPLATE = "conversations/conversation_detail.html"
+
+
+def detail_context(request: HttpRequest, conversation_id: str, *, message_form: MessageForm | None = None) -> dict:
+    """The detail page; `message_form` is the add-message form as submitted, on a re-render."""
     detail = services.conversation_fetch(user=request.user, conversation_id=conversation_id)
     data = detail.conversation.data
     metadata = data.get("metadata") or {}
-    return render(
-        request,
-        "conversations/conversation_detail.html",
-        {
-            "detail": detail,
-            "insight_runs": insight_results(detail.insights),
-            "conversation": data,
-            "conversation_id": conversation_id,
-            "metadata": metadata,
-            "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
-            "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
-        },
-    )
+    return {
+        "detail": detail,
+        "insight_runs": insight_results(detail.insights),
+        "conversation": data,
+        "conversation_id": conversation_id,
+        "metadata": metadata,
+        "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
+        "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
+        "message_form": message_form or MessageForm(),
+    }
 
 
 @require_POST
