@@ -23,6 +23,7 @@ from core.changelist import ChangelistSpec, Column
 from portal.forms import AuditFilterForm
 from portal.models import AuditEvent
 from portal.roles import read_required
+from portal.search import MIN_LENGTH as MIN_SEARCH_LENGTH, search_everything
 from portal.selectors import recent_audit_events, sync_states
 from core.sync import is_stale, sync_state
 
@@ -126,3 +127,15 @@ def login_locked_out(request: HttpRequest, credentials: dict, *args, **kwargs) -
         "next": request.POST.get("next", ""),
     }
     return render(request, "registration/login.html", context, status=429)
+
+
+@require_GET
+@read_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The top-bar search: every kind's matches from the cache, grouped, with counts."""
+    term = request.GET.get("q", "")
+    groups = search_everything(term)
+    return render(request, "portal/search.html", {
+        "term": term.strip(), "groups": groups, "too_short": 0 < len(term.strip()) < MIN_SEARCH_LENGTH,
+        "total": sum(g.count for g in groups), "any_capped": any(g.capped for g in groups),
+    })
