@@ -110,13 +110,17 @@ class Share:
     colour: str = ""
 
 
+# The portal records the canary deploys saved through it; Telnyx does not list them all.
+NOT_SET_HERE = "never set from this portal: its Canary tab shows what Telnyx has"
+
+
 @dataclass
 class CanaryStatus:
     """One assistant: its canary as last saved from the portal, and who served its traffic."""
 
     assistant_id: str
     name: str
-    canary: str  # plain words: "20% to v2", "none", "not changed from the portal"
+    canary: str  # plain words: "20% to v2", "none", or NOT_SET_HERE
     canary_at: object
     traffic: list[Share]
     conversations: int
@@ -170,7 +174,7 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
             offset += share.percent
         config = configs.get(assistant_id)
         if config is None:
-            canary = "not changed from the portal"
+            canary = NOT_SET_HERE
         elif config.kind == CanaryConfig.Kind.DELETED:
             canary = "none: all traffic to main"
         else:

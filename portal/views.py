@@ -61,7 +61,7 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
         "by_version": by_version,
         "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
-        "canaries": dashboard_selectors.canary_statuses(),
+        "canaries": dashboard_selectors.canary_statuses(), "not_set_here": dashboard_selectors.NOT_SET_HERE,
         "failed_runs": dashboard_selectors.recent_failed_runs(),
         "failed_writes": dashboard_selectors.recent_failed_writes(),
     }
