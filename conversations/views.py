@@ -112,11 +112,20 @@ def conversation_ai(request: HttpRequest, conversation_id: str) -> HttpResponse:
     return redirect("conversations:conversation-detail", conversation_id=conversation_id)
 
 
+def conversation_label(row: Conversation | None) -> str:
+    """What a page calls the conversation: its name, else when it started, never a bare UUID."""
+    if row is None:
+        return "Conversation"
+    if row.name:
+        return row.name
+    started = timezone.localtime(row.created_at).strftime("%-d %b %Y, %H:%M") if row.created_at else ""
+    return f"Untitled conversation from {started}" if started else "Untitled conversation"
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
-    label = str(row) if row else conversation_id
+    label = conversation_label(Conversation.objects.filter(telnyx_id=conversation_id).first())
     if request.method == "POST":
         try:
             services.conversation_delete(user=request.user, conversation_id=conversation_id)
@@ -137,5 +146,5 @@ def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResp
     return render(
         request,
         "conversations/conversation_history.html",
-        {"conversation_id": conversation_id, "label": str(row) if row else conversation_id, "page": events.get_page(request.GET.get("page"))},
+        {"conversation_id": conversation_id, "label": conversation_label(row), "page": events.get_page(request.GET.get("page"))},
     )

@@ -182,3 +182,12 @@ def test_metadata_editor_is_read_only_when_telnyx_fails(team_admin_client, telny
 
 def test_operator_cannot_edit_metadata(operator_client):
     assert operator_client.get(reverse("conversations:conversation-change", args=["conv-1"])).status_code == 403
+
+
+def test_history_and_delete_pages_name_an_untitled_conversation_by_its_start(team_admin_client):
+    services.conversation_cache_put(conv(name=""))
+    for name in ("conversations:conversation-history", "conversations:conversation-delete"):
+        content = team_admin_client.get(reverse(name, args=["conv-1"])).content.decode()
+        assert "Untitled conversation from 20 Nov 2026" in content
+        title = content[content.index("<title>"):content.index("</title>")]
+        assert "conv-1" not in title
