@@ -15,7 +15,7 @@ from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
 from core.writes import telnyx_write
-from portal.roles import ADMINISTER, READ, require_perm
+from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError
 from portal.telnyx.resources import conversations as conversations_api
 from portal.telnyx.resources._base import parse_date
@@ -103,8 +103,83 @@ def conversation_fetch(*, user: PortalUser, conversation_id: str) -> Conversatio
     return ConversationDetail(conversation=result, messages=messages, insights=insights)
 
 
+def conversation_live(*, user: PortalUser, conversation_id: str) -> LiveOrCached:
+    """The conversation alone (no messages), live from Telnyx or the cached copy with the error."""
+    require_perm(user, READ)
+    return live_or_cached_row(Conversation.objects.filter(telnyx_id=conversation_id),
+                              lambda: conversations_api.retrieve(conversation_id), conversation_cache_put)
+
+
 def conversation_cache_put(item: dict) -> Conversation:
     return cache_put(Conversation, item, conversation_fields)
+
+
+class StaleMetadataError(Exception):
+    """The save was refused before anything was sent: someone changed these keys since the
+    editor was opened. `current` is the metadata Telnyx has now."""
+
+    def __init__(self, keys: list[str], current: dict):
+        self.keys, self.current = keys, current
+        super().__init__(f"Someone else changed {', '.join(keys)} since you opened this form. Nothing was saved; "
+                         "the form now shows their values next to yours; save again to overwrite them.")
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
+def conversation_create(*, user: PortalUser, name: str, metadata: dict[str, str], idempotency_key: str) -> dict:
+    """Create a conversation in Telnyx (the resubmitted form carries the same Idempotency-Key)."""
+    require_perm(user, OPERATE)
+    body: dict = {"metadata": metadata}
+    if name:
+        body["name"] = name
+    response = telnyx_write(
+        lambda: conversations_api.create(body, idempotency_key=idempotency_key),
+        user=user, action="create", resource_type=RESOURCE_TYPE, resource_id=lambda r: str(r.data.get("id") or ""),
+        label=name, summary=f"Created conversation “{name or 'Untitled'}”",
+        changes={"metadata": {"before": None, "after": metadata}} if metadata else None,
+        store=lambda r: conversation_cache_put(r.data) if r.data.get("id") else None,
+    )
+    return response.data
+
+
+def conversation_add_message(*, user: PortalUser, conversation_id: str, role: str, content: str,
+                             idempotency_key: str) -> None:
+    """Add one message to a conversation's transcript (Telnyx answers with no body)."""
+    require_perm(user, OPERATE)
+    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    telnyx_write(
+        lambda: conversations_api.add_message(conversation_id, {"role": role, "content": content},
+                                              idempotency_key=idempotency_key),
+        user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
+        label=str(row) if row else "", summary=f"Added a {role} message",
+        failure_summary=f"Tried to add a {role} message",
+    )
+
+
+def conversation_update_metadata(*, user: PortalUser, conversation_id: str, metadata: dict[str, str],
+                                 loaded: dict | None) -> dict:
+    """Save the conversation's whole metadata, refused if someone changed a key this save
+    sets since `loaded` (what the editor was opened on). Returns Telnyx's metadata."""
+    require_perm(user, ADMINISTER)
+    current = (conversations_api.retrieve(conversation_id).get("metadata") or {})
+    if loaded is not None:
+        moved = sorted(k for k in set(loaded) | set(current) if loaded.get(k) != current.get(k)
+                       and metadata.get(k) != current.get(k))
+        if moved:
+            raise StaleMetadataError(moved, current)
+    changes = {k: {"before": current.get(k), "after": metadata.get(k)}
+               for k in sorted(set(current) | set(metadata)) if current.get(k) != metadata.get(k)}
+    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    response = telnyx_write(
+        lambda: conversations_api.update(conversation_id, {"metadata": metadata}),
+        user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=conversation_id,
+        label=str(row) if row else "", summary=f"Changed metadata: {', '.join(changes) or 'nothing'}",
+        failure_summary="Tried to change metadata", changes=changes,
+        store=lambda r: conversation_cache_put(r.data) if r.data.get("id") else None,
+    )
+    return response.data.get("metadata") or {}
 
 
 def conversation_set_ai(*, user: PortalUser, conversation_id: str, enabled: bool) -> dict:

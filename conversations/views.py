@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.forms import ConversationFilterForm
+from conversations.write_forms import MessageForm
 from assistants.models import Assistant
 from conversations.insight_results import insight_results
 from conversations.models import Conversation
@@ -75,22 +76,27 @@ def conversation_sync(request: HttpRequest) -> HttpResponse:
 @require_GET
 @read_required
 def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    return render(request, DETAIL_TEMPLATE, detail_context(request, conversation_id))
+
+
+DETAIL_TEMPLATE = "conversations/conversation_detail.html"
+
+
+def detail_context(request: HttpRequest, conversation_id: str, *, message_form: MessageForm | None = None) -> dict:
+    """The detail page; `message_form` is the add-message form as submitted, on a re-render."""
     detail = services.conversation_fetch(user=request.user, conversation_id=conversation_id)
     data = detail.conversation.data
     metadata = data.get("metadata") or {}
-    return render(
-        request,
-        "conversations/conversation_detail.html",
-        {
-            "detail": detail,
-            "insight_runs": insight_results(detail.insights),
-            "conversation": data,
-            "conversation_id": conversation_id,
-            "metadata": metadata,
-            "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
-            "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
-        },
-    )
+    return {
+        "detail": detail,
+        "insight_runs": insight_results(detail.insights),
+        "conversation": data,
+        "conversation_id": conversation_id,
+        "metadata": metadata,
+        "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
+        "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
+        "message_form": message_form or MessageForm(),
+    }
 
 
 @require_POST
@@ -106,11 +112,20 @@ def conversation_ai(request: HttpRequest, conversation_id: str) -> HttpResponse:
     return redirect("conversations:conversation-detail", conversation_id=conversation_id)
 
 
+def conversation_label(row: Conversation | None) -> str:
+    """What a page calls the conversation: its name, else when it started, never a bare UUID."""
+    if row is None:
+        return "Conversation"
+    if row.name:
+        return row.name
+    started = timezone.localtime(row.created_at).strftime("%-d %b %Y, %H:%M") if row.created_at else ""
+    return f"Untitled conversation from {started}" if started else "Untitled conversation"
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
-    label = str(row) if row else conversation_id
+    label = conversation_label(Conversation.objects.filter(telnyx_id=conversation_id).first())
     if request.method == "POST":
         try:
             services.conversation_delete(user=request.user, conversation_id=conversation_id)
@@ -131,5 +146,5 @@ def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResp
     return render(
         request,
         "conversations/conversation_history.html",
-        {"conversation_id": conversation_id, "label": str(row) if row else conversation_id, "page": events.get_page(request.GET.get("page"))},
+        {"conversation_id": conversation_id, "label": conversation_label(row), "page": events.get_page(request.GET.get("page"))},
     )

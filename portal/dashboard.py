@@ -110,16 +110,23 @@ class Share:
     colour: str = ""
 
 
+# The portal records the canary deploys saved through it; Telnyx does not list them all.
+NOT_SET_HERE = "never set from this portal: its Canary tab shows what Telnyx has"
+
+
 @dataclass
 class CanaryStatus:
     """One assistant: its canary as last saved from the portal, and who served its traffic."""
 
     assistant_id: str
     name: str
-    canary: str  # plain words: "20% to v2", "none", "not changed from the portal"
+    canary: str  # plain words: "20% to v2", "none", or NOT_SET_HERE
     canary_at: object
     traffic: list[Share]
     conversations: int
+    # Some version it shows is not in the versions cache (its list was never opened), so it
+    # is shown by a short id until the dashboard's refresh loads that assistant's versions.
+    unnamed: bool = False
 
 
 def _describe_rules(rules: list[dict], names: dict[str, str]) -> str:
@@ -151,6 +158,7 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
     for config in configs.values():
         mentioned |= referenced_versions(config.rules)
     names = version_names(mentioned - {""})
+    cached = set(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", flat=True))
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:
@@ -170,13 +178,25 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
             offset += share.percent
         config = configs.get(assistant_id)
         if config is None:
-            canary = "not changed from the portal"
+            canary = NOT_SET_HERE
         elif config.kind == CanaryConfig.Kind.DELETED:
             canary = "none: all traffic to main"
         else:
             canary = _describe_rules(config.rules, names)
-        statuses.append(CanaryStatus(assistant_id, name, canary, config.saved_at if config else None, traffic, total))
+        shown = {r["assistant_version_id"] for r in rows} | (referenced_versions(config.rules) if config else set())
+        unnamed = bool(shown - cached - {""})
+        statuses.append(CanaryStatus(assistant_id, name, canary, config.saved_at if config else None, traffic, total,
+                                     unnamed))
     return statuses
+
+
+NAME_AT_ONCE = 5  # version lists one dashboard refresh loads at most (one Telnyx call pair each)
+
+
+def assistants_to_name(canaries: list[CanaryStatus], *, stale) -> list[str]:
+    """Assistants whose shown versions are unnamed and whose versions list is stale: the
+    dashboard's refresh loads their versions so the bars say names, not ids."""
+    return [c.assistant_id for c in canaries if c.unnamed and stale(c.assistant_id)][:NAME_AT_ONCE]
 
 
 def recent_failed_runs(limit: int = RECENT) -> list[dict]:

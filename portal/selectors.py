@@ -21,7 +21,15 @@ def recent_audit_events(limit: int = 10) -> list[AuditEvent]:
 
 
 # Per-object syncs ("versions:<assistant id>") are one row each: what the group is called.
-GROUP_LABELS = {"versions": ("Assistant versions", "assistant"), "observed-split": ("Observed traffic splits", "assistant")}
+GROUP_LABELS = {"versions": ("Versions lists", "assistant"),
+                "observed-split": ("Traffic split by version (from conversations)", "assistant")}
+# Which list each sync fills, in the words of the page that shows it.
+LISTING_LABELS = {
+    "assistants": "Assistants list", "conversations": "Conversations list", "assistant-tests": "Tests list",
+    "test-suites": "Suites list", "models": "Models list", "fine_tuning_jobs": "Fine-tuning jobs list",
+    "mcp_servers": "MCP servers list", "buckets": "Buckets list", "embedding_tasks": "Embedding tasks list",
+    "clusters": "Clusters list", "insight_templates": "Insight templates list", "insight_groups": "Insight groups list",
+}
 
 
 @dataclass
@@ -41,7 +49,7 @@ def sync_states() -> list[SyncRow]:
     for state in SyncState.objects.order_by("resource"):
         kind, per_object, _ = state.resource.partition(":")
         if not per_object:
-            rows[kind] = SyncRow(kind.replace("_", " ").replace("-", " ").capitalize(), state.synced_at,
+            rows[kind] = SyncRow(LISTING_LABELS.get(kind) or kind.replace("_", " ").replace("-", " ").capitalize(), state.synced_at,
                                  state.item_count, state.last_error)
             continue
         label, unit = GROUP_LABELS.get(kind, (kind.replace("-", " ").capitalize(), "item"))

@@ -18,6 +18,7 @@ urlpatterns = [
         ),
         name="invite",
     ),
+    path("search/", views.search, name="search"),
     path("audit/", views.audit_list, name="audit"),
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("tasks/", task_views.task_list, name="tasks"),

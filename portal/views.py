@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assistants.models import Assistant
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
+from assistants.services.versions import versions_resource, versions_sync
 from conversations.models import Conversation
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
 from portal import dashboard as dashboard_selectors
@@ -21,8 +22,9 @@ from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
 from core.changelist import ChangelistSpec, Column
 from portal.forms import AuditFilterForm
-from portal.models import AuditEvent
+from portal.models import AuditEvent, SyncState
 from portal.roles import read_required
+from portal.search import MIN_LENGTH as MIN_SEARCH_LENGTH, search_everything
 from portal.selectors import recent_audit_events, sync_states
 from core.sync import is_stale, sync_state
 
@@ -34,6 +36,18 @@ AUDIT_COLUMNS = [
     Column("who", "Who", "username"),
     Column("action", "Action", "action"),
 ]
+
+
+def _versions_to_name(canaries) -> list[str]:
+    wanted = {versions_resource(c.assistant_id) for c in canaries if c.unnamed}
+    states = {s.resource: s for s in SyncState.objects.filter(resource__in=wanted)} if wanted else {}
+
+    def stale(assistant_id: str) -> bool:
+        # A list whose last load failed is not retried from here on every view.
+        state = states.get(versions_resource(assistant_id))
+        return state is None or (is_stale(state) and not state.last_error)
+
+    return dashboard_selectors.assistants_to_name(canaries, stale=stale)
 
 
 def _dashboard_context(*, by_version: bool = False) -> dict:
@@ -55,12 +69,15 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
         {"label": "Failed changes this week", "value": failures, "url": "audit"},
     ]
     stale = any(is_stale(sync_state(resource)) for resource in DASHBOARD_SYNCS)
+    canaries = dashboard_selectors.canary_statuses()
+    to_name = _versions_to_name(canaries)
     return {
-        "counts": counts, "syncs": sync_states(), "events": recent_audit_events(10), "stale": stale,
+        "to_name": to_name, "stale": stale or bool(to_name),
+        "counts": counts, "syncs": sync_states(), "events": recent_audit_events(10),
         "by_version": by_version,
         "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
-        "canaries": dashboard_selectors.canary_statuses(),
+        "canaries": canaries, "not_set_here": dashboard_selectors.NOT_SET_HERE,
         "failed_runs": dashboard_selectors.recent_failed_runs(),
         "failed_writes": dashboard_selectors.recent_failed_writes(),
     }
@@ -80,6 +97,9 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     for resource, sync in DASHBOARD_SYNCS.items():
         if is_stale(sync_state(resource)):
             sync()
+    # Version lists nobody opened yet: load them so the canary bars name their versions.
+    for assistant_id in _versions_to_name(dashboard_selectors.canary_statuses()):
+        versions_sync(user=request.user, assistant_id=assistant_id)  # a failure is kept in its SyncState
     context = {**_dashboard_context(by_version=request.GET.get("by") == "version"), "stale": False}
     return render(request, "portal/dashboard.html#overview", context)
 
@@ -126,3 +146,15 @@ def login_locked_out(request: HttpRequest, credentials: dict, *args, **kwargs) -
         "next": request.POST.get("next", ""),
     }
     return render(request, "registration/login.html", context, status=429)
+
+
+@require_GET
+@read_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The top-bar search: every kind's matches from the cache, grouped, with counts."""
+    term = request.GET.get("q", "")
+    groups = search_everything(term)
+    return render(request, "portal/search.html", {
+        "term": term.strip(), "groups": groups, "too_short": 0 < len(term.strip()) < MIN_SEARCH_LENGTH,
+        "total": sum(g.count for g in groups), "any_capped": any(g.capped for g in groups),
+    })

@@ -69,9 +69,14 @@ def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> 
                   {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "event": event})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @admin_required
 def scheduled_cancel(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
+    """A confirmation page first (GET), like every delete; the POST cancels in Telnyx."""
+    if request.method == "GET":
+        event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
+        return render(request, "assistants/scheduled_confirm_cancel.html",
+                      {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "event": event})
     try:
         services.scheduled_event_cancel(user=request.user, assistant_id=assistant_id, event_id=event_id)
     except TelnyxError as exc:

@@ -80,6 +80,14 @@ def test_cancel_deletes_in_telnyx_and_is_audited(api, team_admin_client):
     assert AuditEvent.objects.get().action == "cancel"
 
 
+def test_cancel_asks_first_on_its_own_page(api, team_admin_client, viewer_client):
+    api.get(f"{api.events}/ev-1", json=event(1))
+    content = team_admin_client.get(reverse("assistants:scheduled-cancel", args=[AID, "ev-1"])).content.decode()
+    assert "Cancel this scheduled event?" in content and "Yes, cancel the event" in content
+    assert not [c for c in api.calls if c.request.method == "DELETE"] and not AuditEvent.objects.exists()
+    assert viewer_client.get(reverse("assistants:scheduled-cancel", args=[AID, "ev-1"])).status_code == 403
+
+
 def test_failed_cancel_says_why(api, team_admin_client):
     api.delete(f"{api.events}/ev-1", status=500)
     api.get(f"{api.events}/ev-1", json=event(1))

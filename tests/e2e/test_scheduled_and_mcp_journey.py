@@ -32,8 +32,10 @@ def test_admin_schedules_and_cancels_an_sms_then_manages_an_mcp_server(live_serv
     expect(page.locator(".message-success")).to_contain_text("Scheduled the event.")
     expect(page.get_by_test_id("event-when")).to_have_text("2099-03-09 23:15 UTC")  # Tokyo is UTC+9
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button:has-text('Cancel event')")
+    page.click("a:has-text('Cancel event')")  # a confirmation page, like every delete
+    expect(page.locator("h1")).to_have_text("Cancel this scheduled event?")
+    expect(page.locator(".card")).to_contain_text("+15559990000")
+    page.click("button:has-text('Yes, cancel the event')")
     expect(page.locator(".message-success")).to_contain_text("Cancelled the scheduled event.")
     page.select_option("select[name=status]", "failed")
     expect(page.get_by_test_id("scheduled-events")).to_contain_text("+15559990000")

@@ -115,7 +115,7 @@ def test_canary_status_names_versions_and_shows_the_traffic_split(viewer_client,
     status = section(get_dashboard(viewer_client), "canary-status")
     assert "20% to Friendlier tone, rest to main" in status
     assert "Friendlier tone 20% (2)" in status and "v-main (main) 80% (8)" in status
-    assert "Not changed from the portal" in status and "No conversations" in status
+    assert "Never set from this portal</span> · <a href=\"/assistants/" in status and "see what Telnyx has" in status and "No conversations" in status
 
 
 def test_recent_failed_runs_and_failed_writes_are_listed(viewer_client):
@@ -141,7 +141,29 @@ def test_last_syncs_group_the_per_assistant_version_syncs_into_one_named_row(vie
     content = get_dashboard(viewer_client)
     table = content[content.index("Last syncs from Telnyx"):]
     assert "versions:assistant" not in table and "assistant-0001" not in table
-    assert "Assistant versions" in table and "3 assistants" in table
-    row = table[table.index("Assistant versions"):].split("</tr>")[0]
+    assert "Versions lists" in table and "3 assistants" in table
+    row = table[table.index("Versions lists"):].split("</tr>")[0]
     assert "5\xa0minutes ago" in row or "5 minutes ago" in row
     assert ">6<" in row and "Last attempt failed: Telnyx is unavailable (503)." in row
+
+
+@pytest.mark.usefixtures("telnyx_base")
+def test_refresh_loads_unopened_version_lists_so_canary_bars_name_versions(viewer_client, telnyx_base, assistant_json):
+    import responses
+
+    fresh_syncs()
+    make_assistant("a1", "Support bot", version="v-main")
+    make_conversations(3, version="v-main")
+    make_conversations(1, version="v-new")
+    first = get_dashboard(viewer_client)
+    assert "v-new 25% (1)" in section(first, "canary-status")  # nobody opened the versions list yet
+    assert 'data-testid="auto-refresh"' in first  # so the overview refreshes itself
+    with responses.RequestsMock() as mock:
+        mock.get(f"{telnyx_base}/ai/assistants/a1", json=assistant_json(1, id="a1", version_id="v-main"))
+        mock.get(f"{telnyx_base}/ai/assistants/a1/versions", json={"data": [
+            {**assistant_json(1, id="a1"), "version_id": "v-main", "version_name": "initial"},
+            {**assistant_json(1, id="a1"), "version_id": "v-new", "version_name": "Shorter greeting"}]})
+        refreshed = viewer_client.post(reverse("dashboard-refresh"), headers={"HX-Request": "true"}).content.decode()
+    assert "Shorter greeting 25% (1)" in section(refreshed, "canary-status")
+    again = get_dashboard(viewer_client)
+    assert "Shorter greeting" in again and 'data-testid="auto-refresh"' not in again

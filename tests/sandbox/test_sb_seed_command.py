@@ -46,3 +46,17 @@ def test_bulk_adds_rows(db):
 def test_bulk_without_assistants_fails_cleanly(db):
     with pytest.raises(CommandError):
         _seed("--bulk", "--conversations", "10")
+
+
+def test_demo_seeding_says_what_the_sandbox_holds_even_when_already_present(db):
+    from sandbox.models import SbClusterTask, SbTest
+
+    first = _seed("--demo")
+    suites = SbTest.objects.exclude(test_suite="").values("test_suite").distinct().count()
+    expected = (f"{SbAssistant.objects.count()} assistants, {SbVersion.objects.count()} versions, "
+                f"{SbCanaryDeploy.objects.count()} canary deploys")
+    assert expected in first and f"{suites} suites" in first
+    assert f"{SbConversation.objects.count():,} conversations" in first
+    assert f"{SbClusterTask.objects.count()} clusters" in first
+    again = _seed("--demo")
+    assert "already present" in again and expected in again

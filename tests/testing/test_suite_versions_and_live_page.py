@@ -161,3 +161,13 @@ def test_suites_list_and_suite_page_show_the_same_pass_rate(viewer_client, telny
     page = viewer_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
     assert "67%" in listing[listing.index(">booking<"):]
     assert '<strong data-testid="suite-pass-rate">67%</strong>' in page
+
+
+@responses.activate
+def test_a_run_started_outside_the_portal_says_so_instead_of_a_bare_api(viewer_client, telnyx_base, test_json, run_json):
+    test_services.test_cache_put(test_json(1))
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001/runs/run-9", json=run_json("run-9", "test-0001", "passed", triggered_by="api"))
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/messages", json={"data": [], "meta": {"total_pages": 1}})
+    detail = viewer_client.get(reverse("testing:run-detail", args=["test-0001", "run-9"])).content.decode()
+    cell = detail[detail.index('data-testid="triggered-by"'):]
+    assert cell[:cell.index("</dd>")].endswith("the API, outside this portal")

@@ -37,6 +37,10 @@ class Command(BaseCommand):
             self._demo_knowledge()
         if options["bulk"]:
             self._bulk(options)
+        if options["demo"] or options["bulk"]:
+            from sandbox.behaviour.seed_summary import sandbox_summary, summary_line
+
+            self.stdout.write(summary_line(sandbox_summary()))
 
     def _reset(self):
         from sandbox import models
