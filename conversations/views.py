@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations import selectors, services
+from conversations.exports import CONVERSATIONS_EXPORT
 from conversations.forms import ConversationFilterForm
 from assistants.models import Assistant
 from conversations.insight_results import insight_results
@@ -44,6 +45,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         },
         extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant],
         vary={"outcome": _sync_progress()},  # a sync running on a worker shows its progress card
+        exports=CONVERSATIONS_EXPORT,
     )
 
 
