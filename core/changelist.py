@@ -101,6 +101,8 @@ class FilterForm(forms.Form):
     search_fields: list[str] = []
     #: field name → function turning the cleaned value into the lookup's value
     value_transforms: dict[str, Any] = {}
+    #: filters `filter_queryset` applies (not lookups), shown as chips like the others
+    extra_filters: list[str] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,7 +137,7 @@ class FilterForm(forms.Form):
         """The active filters as chips: label, the chosen value's name, and the query string without it."""
         data = getattr(self, "cleaned_data", {}) or {}
         chips = []
-        for name in self.filter_lookups:
+        for name in [*self.filter_lookups, *self.extra_filters]:
             value = data.get(name)
             if value in (None, "", []):
                 continue
