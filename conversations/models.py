@@ -18,6 +18,8 @@ class Conversation(TelnyxCached):
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     synced_at = models.DateTimeField(db_index=True)
+    # When the insight sync last read this conversation's results (null: not yet): where it resumes.
+    insights_synced_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -77,20 +79,34 @@ class InsightEvent(models.Model):
         ordering = ["-received_at", "-pk"]
 
 
-class PushedInsightResult(models.Model):
-    """The newest result of one insight template on one conversation, as webhooks reported it.
+class InsightResult(models.Model):
+    """The newest result of one insight template on one conversation: the one store of insight
+    results, filled by webhooks (`conversations.insights.events`), the insight sync and the
+    release gate's reads, all through `conversations.insights.store.insight_result_store`.
 
-    `occurred_at` is the event's time: a delayed or out-of-order delivery of an older event
-    never replaces a newer result."""
+    `occurred_at` is when Telnyx produced the result (the event's time): an older delivery never
+    replaces a newer result. `values` holds the structured result's scalar fields ({"score": 0.7,
+    "resolved": true, "sentiment": "positive"}), kept at store time so lists, filters, charts and
+    the release gate read columns, never parse JSON per row. The assistant and version are the
+    conversation's, kept here so analytics group without a join."""
 
-    conversation_id = models.CharField(max_length=200, db_index=True)
-    insight_id = models.CharField(max_length=200)
+    conversation_id = models.CharField(max_length=200)
+    template_id = models.CharField(max_length=200, blank=True)
+    assistant_id = models.CharField(max_length=200, blank=True, db_index=True)
+    assistant_version_id = models.CharField(max_length=200, blank=True, db_index=True)
     result = models.TextField(blank=True)
+    values = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=30, blank=True)
-    occurred_at = models.DateTimeField()
-    event_id = models.CharField(max_length=200)
+    occurred_at = models.DateTimeField(db_index=True)
+    event_id = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=20, blank=True)  # "webhook", "sync", "gate" or "moved"
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["conversation_id", "insight_id"]
-        constraints = [models.UniqueConstraint(fields=["conversation_id", "insight_id"], name="one_result_per_insight")]
+        ordering = ["conversation_id", "template_id"]
+        constraints = [models.UniqueConstraint(fields=["conversation_id", "template_id"], name="one_result_per_template")]
+        indexes = [
+            # Analytics: per template, assistant and version over time.
+            models.Index(fields=["template_id", "assistant_id", "assistant_version_id", "occurred_at"],
+                         name="insight_analytics_idx"),
+        ]

@@ -6,6 +6,7 @@ from celery import shared_task
 from conversations import services
 from conversations.insights import events as insight_events
 from conversations.insights import services as insight_services
+from conversations.insights import sync as insight_sync
 from core.background import register_listing
 from core.sync import run_stepwise
 
@@ -18,6 +19,8 @@ def conversations_sync():
 register_listing(services.RESOURCE, conversations_sync)
 register_listing(insight_services.TEMPLATES, insight_services.templates_sync)
 register_listing(insight_services.GROUPS, insight_services.groups_sync)
+# Insight results of cached conversations not read yet (webhooks bring the newer ones).
+register_listing(insight_sync.RESOURCE, insight_sync.insights_sync)
 
 
 @shared_task(label="Apply Telnyx insight event {0}")

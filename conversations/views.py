@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conversations import selectors, services
+from conversations.exports import CONVERSATIONS_EXPORT
 from conversations.forms import ConversationFilterForm
 from conversations.write_forms import MessageForm
 from assistants.models import Assistant
 from conversations.insight_results import insight_results
-from conversations.models import Conversation
+from conversations.insights import fields as insight_fields
+from conversations.models import Conversation, InsightResult
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
@@ -42,9 +44,12 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         form_kwargs=lambda: {
             "assistant_choices": selectors.assistant_filter_choices(),
             "channel_choices": selectors.channel_filter_choices(),
+            "insight_choices": insight_fields.template_choices(),
+            "insight_fields": insight_fields.insight_fields(),
         },
-        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant],
+        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
         vary={"outcome": _sync_progress()},  # a sync running on a worker shows its progress card
+        exports=CONVERSATIONS_EXPORT,
     )
 
 

@@ -67,11 +67,14 @@ def cache_put_many(model: type[models.Model], items: Iterable[dict], to_fields: 
                    now=None) -> int:
     """Upsert many API objects by telnyx_id in bulk, all stamped `now`; returns how many."""
     now = now or timezone.now()
-    rows = {}
+    rows, given = {}, {"payload", "synced_at"}
     for item in items:
         fields = to_fields(item)
+        given.update(fields)
         rows[fields["telnyx_id"]] = model(**fields, payload=item, synced_at=now)
-    update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id")]
+    # Only what Telnyx's answer sets: columns the portal keeps itself (when a conversation's
+    # insights were read) survive a re-sync.
+    update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id") and f.name in given]
     with transaction.atomic():
         model.objects.bulk_create(list(rows.values()), batch_size=500, update_conflicts=True,
                                   unique_fields=["telnyx_id"], update_fields=update_fields)

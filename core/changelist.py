@@ -59,6 +59,8 @@ class ChangeList:
     query: str = ""
     active_filters: dict[str, Any] = field(default_factory=dict)
     chips: list[dict] = field(default_factory=list)
+    #: True when the list offers "Export CSV" (`core.export`) of what it selects.
+    export: bool = False
 
     @property
     def sort_key(self) -> str:
@@ -99,6 +101,8 @@ class FilterForm(forms.Form):
     search_fields: list[str] = []
     #: field name → function turning the cleaned value into the lookup's value
     value_transforms: dict[str, Any] = {}
+    #: filters `filter_queryset` applies (not lookups), shown as chips like the others
+    extra_filters: list[str] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +123,11 @@ class FilterForm(forms.Form):
                 # hx-get="" asks the current list URL; `term` carries what was typed.
                 field_.widget.attrs["hx-params"] = f"{CHOICES_PARAM},{name}"
 
+    def filter_queryset(self, queryset: QuerySet, active: dict[str, Any]) -> QuerySet:
+        """Filters a lookup table cannot say (e.g. a subquery), applied after `filter_lookups`;
+        each one applied goes into `active` (kept counts and chips are per active filter)."""
+        return queryset
+
     def matching_choices(self, name: str, term: str) -> list[tuple[str, str]]:
         choices = [c for c in self.fields[name].choices if c[0]]
         term = term.strip().lower()
@@ -128,7 +137,7 @@ class FilterForm(forms.Form):
         """The active filters as chips: label, the chosen value's name, and the query string without it."""
         data = getattr(self, "cleaned_data", {}) or {}
         chips = []
-        for name in self.filter_lookups:
+        for name in [*self.filter_lookups, *self.extra_filters]:
             value = data.get(name)
             if value in (None, "", []):
                 continue
@@ -140,6 +149,61 @@ class FilterForm(forms.Form):
             chips.append({"name": name, "label": field_.label or name.replace("_", " ").capitalize(), "value": shown,
                           "remove": f"?{remaining.urlencode()}"})
         return chips
+
+
+@dataclass
+class Selection:
+    """What a request's search, filters and sort select, before paging (the list and its export share it)."""
+
+    queryset: QuerySet
+    form: forms.Form
+    active: dict[str, Any]
+    query: str
+    sort: str
+
+
+def select(
+    request,
+    queryset: QuerySet,
+    form_class: type[FilterForm],
+    columns: list[Column],
+    default_sort: str,
+    *,
+    filter_value_transforms: dict[str, Any] | None = None,
+    form_kwargs: dict[str, Any] | None = None,
+) -> Selection:
+    """Filter → search → order (with a pk tiebreaker), from request.GET."""
+    form = form_class(request.GET or None, **(form_kwargs or {}))
+    form.use_pickers()
+    form.is_valid()  # invalid fields are dropped from cleaned_data and shown as errors
+    data = getattr(form, "cleaned_data", {}) or {}
+    by_key = {c.key: c for c in columns}
+
+    active = {}
+    transforms = {**form_class.value_transforms, **(filter_value_transforms or {})}
+    for name, lookup in form_class.filter_lookups.items():
+        value = data.get(name)
+        if value not in (None, "", []):
+            if name in transforms:
+                value = transforms[name](value)
+            queryset = queryset.filter(**{lookup: value})
+            active[name] = data.get(name)
+    queryset = form.filter_queryset(queryset, active)
+
+    query = (data.get(SEARCH_PARAM) or "").strip()
+    if query and form_class.search_fields:
+        condition = Q()
+        for field_name in form_class.search_fields:
+            condition |= Q(**{f"{field_name}__icontains": query})
+        queryset = queryset.filter(condition)
+
+    sort = data.get(SORT_PARAM) or default_sort
+    if sort.lstrip("-") not in by_key:
+        sort = default_sort
+    order_field = by_key[sort.lstrip("-")].field
+    prefix = "-" if sort.startswith("-") else ""
+    queryset = queryset.order_by(f"{prefix}{order_field}", f"{prefix}pk")
+    return Selection(queryset=queryset, form=form, active=active, query=query, sort=sort)
 
 
 def build_changelist(
@@ -157,35 +221,11 @@ def build_changelist(
     """Filter → search → order (with a pk tiebreaker) → paginate, from request.GET.
 
     With `kept_as` (the resource name) the count is kept per normalised query (see `kept`)."""
-    form = form_class(request.GET or None, **(form_kwargs or {}))
-    form.use_pickers()
-    form.is_valid()  # invalid fields are dropped from cleaned_data and shown as errors
-    data = getattr(form, "cleaned_data", {}) or {}
+    selection = select(request, queryset, form_class, columns, default_sort,
+                       filter_value_transforms=filter_value_transforms, form_kwargs=form_kwargs)
+    queryset, form, active, query, sort = (selection.queryset, selection.form, selection.active, selection.query,
+                                           selection.sort)
     by_key = {c.key: c for c in columns}
-
-    active = {}
-    transforms = {**form_class.value_transforms, **(filter_value_transforms or {})}
-    for name, lookup in form_class.filter_lookups.items():
-        value = data.get(name)
-        if value not in (None, "", []):
-            if name in transforms:
-                value = transforms[name](value)
-            queryset = queryset.filter(**{lookup: value})
-            active[name] = data.get(name)
-
-    query = (data.get(SEARCH_PARAM) or "").strip()
-    if query and form_class.search_fields:
-        condition = Q()
-        for field_name in form_class.search_fields:
-            condition |= Q(**{f"{field_name}__icontains": query})
-        queryset = queryset.filter(condition)
-
-    sort = data.get(SORT_PARAM) or default_sort
-    if sort.lstrip("-") not in by_key:
-        sort = default_sort
-    order_field = by_key[sort.lstrip("-")].field
-    prefix = "-" if sort.startswith("-") else ""
-    queryset = queryset.order_by(f"{prefix}{order_field}", f"{prefix}pk")
 
     paginator = Paginator(queryset, page_size)
     if kept_as:
@@ -351,6 +391,7 @@ def render_changelist(
     tables: list | None = None,
     outcome=None,
     vary: dict[str, Any] | None = None,
+    exports=None,
 ):
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
 
@@ -358,13 +399,19 @@ def render_changelist(
     must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer;
     an `extra` dict (cheap values the page's title may need) and `vary` are always passed,
     and kept fragments are kept per their values.
-    `tables` are the models the rendered parts read (default: the queryset's)."""
+    `tables` are the models the rendered parts read (default: the queryset's).
+    `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects."""
     from django.shortcuts import render
 
+    from core.export import as_export, export_response, wants_export
     from core.sync import is_stale, sync_state
 
     if CHOICES_PARAM in request.GET:
         return choices_response(request, form_class(**_called(form_kwargs)))
+    export = as_export(exports)
+    if export is not None and wants_export(request):
+        selection = select(request, queryset, form_class, columns, default_sort, form_kwargs=_called(form_kwargs))
+        return export_response(request, export=export, queryset=selection.queryset, resource=resource)
     remember_query(request, remember_as)
     state = sync_state(resource)
     stale = is_stale(state)
@@ -379,6 +426,7 @@ def render_changelist(
     if fragments is None or fragments.get("table" if fragment else "page") is None:
         context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
                                          form_kwargs=_called(form_kwargs), kept_as=resource)
+        context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
         if callable(extra):
             context.update(extra())
     response = render(request, f"{template}#table" if fragment else template, context)
@@ -424,6 +472,8 @@ class ChangelistSpec:
     extra: Any = None
     #: The models its rendered parts read, when more than the queryset's (e.g. assistant names).
     tables: list | None = None
+    #: Its CSV export: a list of `core.export.ExportColumn`, or an `Export` (columns, prepare, permission).
+    exports: Any = None
 
     def render(self, request, *, outcome=None, fragment: bool = False):
         return render_changelist(
@@ -431,7 +481,7 @@ class ChangelistSpec:
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,
             remember_as=self.remember_as, form_kwargs=self.form_kwargs,
             extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,
-            tables=self.tables,
+            tables=self.tables, exports=self.exports,
         )
 
     def refresh(self, request):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
 from core.changelist import ChangelistSpec, Column, refresh_from_request, render_changelist
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.sse import sse_event
 from core.htmx import render_polled
@@ -153,6 +154,9 @@ FINE_TUNING_JOBS = ChangelistSpec(
     list_url="inference:job-list", sync=services.fine_tuning_jobs_sync,
     form_kwargs=lambda: {"statuses": selectors.fine_tuning_job_statuses(),
                          "models": selectors.fine_tuning_job_models()},
+    exports=[ExportColumn("Job id", "telnyx_id"), ExportColumn("Base model", "model"), ExportColumn("Status", "status"),
+             ExportColumn("Training file", "training_file"), ExportColumn("Trained tokens", "trained_tokens"),
+             ExportColumn("Started", "created_at"), ExportColumn("Finished", "finished_at")],
 )
 
 

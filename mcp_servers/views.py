@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.selectors import audit_events_for
@@ -26,6 +27,8 @@ MCP_SERVERS = ChangelistSpec(
     default_sort="name", resource=services.RESOURCE, remember_as="mcp_servers", list_url="mcp_servers:server-list",
     sync=services.mcp_servers_sync,
     form_kwargs=lambda: {"type_choices": [(t, t) for t in selectors.mcp_server_types()]},
+    exports=[ExportColumn("Server id", "telnyx_id"), ExportColumn("Name", "name"), ExportColumn("Type", "type"),
+             ExportColumn("URL", "url"), ExportColumn("Created", "created_at")],
 )
 
 

@@ -21,9 +21,10 @@ from inference.models import LanguageModel
 from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
 from core.changelist import ChangelistSpec, Column
+from core.export import Export, ExportColumn
 from portal.forms import AuditFilterForm
 from portal.models import AuditEvent, SyncState
-from portal.roles import read_required
+from portal.roles import ADMINISTER, read_required
 from portal.search import MIN_LENGTH as MIN_SEARCH_LENGTH, search_everything
 from portal.selectors import recent_audit_events, sync_states
 from core.sync import is_stale, sync_state
@@ -109,6 +110,14 @@ AUDIT_LOG = ChangelistSpec(
     template="portal/audit_list.html", queryset=lambda: AuditEvent.objects.select_related("user"),
     form_class=AuditFilterForm, columns=AUDIT_COLUMNS, default_sort="-when", resource="audit", remember_as="audit",
     list_url="audit",
+    exports=Export(name="audit-log", permission=ADMINISTER, columns=[
+        ExportColumn("When", "created_at"), ExportColumn("Who", "username"), ExportColumn("Action", "action"),
+        ExportColumn("Outcome", "outcome"), ExportColumn("Resource type", "resource_type"),
+        ExportColumn("Resource id", "resource_id"), ExportColumn("Resource", "resource_label"),
+        ExportColumn("Summary", "summary"), ExportColumn("Changes", "changes"),
+        ExportColumn("Telnyx status", "telnyx_status"), ExportColumn("Telnyx request id", "telnyx_request_id"),
+        ExportColumn("Error", "error_message"),
+    ]),
 )
 
 

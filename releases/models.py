@@ -138,18 +138,6 @@ class GateResult(models.Model):
         ordering = ["-evaluated_at", "-pk"]
 
 
-class ConversationInsight(models.Model):
-    """The insight results Telnyx computed for one cached conversation, as the live gate read
-    them (read once per conversation: results of a finished conversation do not change)."""
-
-    conversation_id = models.CharField(max_length=200, unique=True)
-    assistant_id = models.CharField(max_length=200, db_index=True)
-    assistant_version_id = models.CharField(max_length=200, db_index=True)
-    # {"<insight id>.<key>": number | bool}: the structured results' numeric and pass/fail fields.
-    values = models.JSONField(default=dict)
-    fetched_at = models.DateTimeField()
-
-
 class ReleasePolicy(models.Model):
     """Two-person approval for one assistant (overrides the global RELEASES_TWO_PERSON_APPROVAL)."""
 

@@ -72,6 +72,17 @@ def suite_runs(suite_name: str) -> QuerySet[SuiteRun]:
     return SuiteRun.objects.filter(suite=suite_name)
 
 
+def batch_test_runs(batches: QuerySet[SuiteRun]) -> QuerySet[TestRun]:
+    """The test runs of the given suite runs, with their batch's start and version and their test's
+    name as columns (one query, for the history's CSV export), newest batch first."""
+    batch = SuiteRun.objects.filter(batch_id=OuterRef("suite_run_id"))
+    return (TestRun.objects.filter(suite_run_id__in=batches.order_by().values("batch_id"))
+            .annotate(batch_started=Subquery(batch.values("started_at")[:1]),
+                      batch_version=Subquery(batch.values("version_id")[:1]),
+                      test_name=Subquery(AssistantTest.objects.filter(telnyx_id=OuterRef("test_id")).values("name")[:1]))
+            .order_by("-batch_started", "-created_at", "-pk"))
+
+
 def pass_rate(runs: list[SuiteRun]) -> float | None:
     """Test runs passed over test runs finished, across the given batches."""
     finished = sum(r.finished for r in runs)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conversations.models import InsightEvent, PushedInsightResult
+from conversations.models import InsightEvent
+from conversations.insights.store import insight_result_store
 from conversations.insights.signatures import TelnyxEvent
 
 
@@ -51,15 +52,12 @@ def insight_event_apply(event_pk: int) -> str:
             return "already applied"
         applied = stale = 0
         for insight_id, result, status in _results(event.payload):
-            current = (PushedInsightResult.objects.select_for_update()
-                       .filter(conversation_id=event.conversation_id, insight_id=insight_id).first())
-            if current and current.occurred_at >= event.occurred_at:
+            if insight_result_store(conversation_id=event.conversation_id, template_id=insight_id, result=result,
+                                    status=status, occurred_at=event.occurred_at, event_id=event.event_id,
+                                    source="webhook"):
+                applied += 1
+            else:
                 stale += 1
-                continue
-            PushedInsightResult.objects.update_or_create(
-                conversation_id=event.conversation_id, insight_id=insight_id,
-                defaults={"result": result, "status": status, "occurred_at": event.occurred_at, "event_id": event.event_id})
-            applied += 1
         parts = [f"{applied} result{'s' if applied != 1 else ''} applied"]
         if stale:
             parts.append(f"{stale} older than the stored result, ignored")

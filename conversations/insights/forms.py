@@ -53,3 +53,31 @@ class GroupForm(IdempotentForm):
 
     def to_body(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "idempotency_key" and (v or k == "name")}
+
+
+class AnalyticsFilterForm(forms.Form):
+    """The analytics page's filters; a bad value is a field error and the default is used."""
+
+    MAX_DAYS = 366
+
+    template = forms.ChoiceField(required=False, label="Template")
+    assistant = forms.ChoiceField(required=False, label="Assistant")
+    version = forms.ChoiceField(required=False, label="Version")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, template_choices=(), assistant_choices=(), version_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = list(template_choices)
+        self.fields["assistant"].choices = [("", "All assistants"), *assistant_choices]
+        self.fields["version"].choices = [("", "All versions"), *version_choices]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until:
+            if since > until:
+                self.add_error("until", "The end is before the start.")
+            elif (until - since).days > self.MAX_DAYS:
+                self.add_error("since", f"Choose at most {self.MAX_DAYS} days.")
+        return data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from conversations.models import InsightEvent, InsightGroup, InsightTemplate
+from conversations.models import Conversation, InsightEvent, InsightGroup, InsightResult, InsightTemplate
 
 MODELS = {"templates": InsightTemplate, "groups": InsightGroup}
 
@@ -26,3 +26,20 @@ def templates_outside(template_ids) -> QuerySet[InsightTemplate]:
 def recent_insight_events(limit: int = 10) -> list[InsightEvent]:
     """The latest verified Telnyx webhook events, newest first."""
     return list(InsightEvent.objects.all()[:limit])
+
+
+def completed_values_per_conversation(*, assistant_id: str, since, version_ids: list[str]) -> list[dict]:
+    """Per conversation of the assistant created since `since` on one of `version_ids`: its
+    completed results' numeric and pass/fail fields merged ({"assistant_version_id", "values"}),
+    as the release gate compares them."""
+    from conversations.insights.store import numeric_values
+
+    rows = (InsightResult.objects.filter(
+        assistant_id=assistant_id, assistant_version_id__in=version_ids, status="completed",
+        conversation_id__in=Conversation.objects.filter(assistant_id=assistant_id, created_at__gte=since).values("telnyx_id"))
+        .order_by("conversation_id", "occurred_at").values_list("conversation_id", "assistant_version_id", "values"))
+    merged: dict[str, dict] = {}
+    for conversation_id, version_id, values in rows:
+        entry = merged.setdefault(conversation_id, {"assistant_version_id": version_id, "values": {}})
+        entry["values"].update(numeric_values(values or {}))
+    return [entry for entry in merged.values() if entry["values"]]

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from conversations.insights import views
+from conversations.insights import analytics_views, views
 
 app_name = "insights"
 urlpatterns = [
     path("", views.template_list, name="template-list"),
     # Fixed segments before <id> patterns, so "templates/refresh/" is not read as an id.
+    path("analytics/", analytics_views.analytics_detail, name="analytics-detail"),
+    path("analytics/refresh/", analytics_views.analytics_refresh, name="analytics-refresh"),
     path("<str:kind>/refresh/", views.refresh, name="insight-refresh"),
     path("templates/add/", views.template_detail, name="template-add"),
     path("groups/", views.group_list, name="group-list"),

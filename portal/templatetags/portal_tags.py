@@ -87,6 +87,18 @@ def get_item(mapping, key):
 
 
 @register.filter
+def yesno_value(value) -> str:
+    """An insight field's stored value as people read it: yes/no, 0.5, text; "—" when missing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@register.filter
 def spaced(value) -> str:
     """'partial_success' → 'partial success', for API enum values shown to people."""
     return str(value or "").replace("_", " ")

@@ -12,7 +12,8 @@ from django.utils import timezone
 from conversations.models import Conversation
 from portal.telnyx import TelnyxError
 from releases import stats
-from releases.models import ConversationInsight, GateResult, RolloutPlan, RolloutStep
+from conversations.insights.selectors import completed_values_per_conversation
+from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services import traffic
 from testing.models import SuiteRun
 from testing.services.suites import suite_run_refresh
@@ -105,10 +106,8 @@ def live_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
         read_error = f" Could not read new traffic ({exc.user_message}); judged on what is cached."
     counts = dict(Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since)
                   .values_list("assistant_version_id").annotate(n=Count("pk")).order_by())
-    rows = list(ConversationInsight.objects.filter(
-        assistant_id=plan.assistant_id, conversation_id__in=Conversation.objects.filter(
-            assistant_id=plan.assistant_id, created_at__gte=since).values("telnyx_id"),
-        assistant_version_id__in=[plan.candidate_version_id, plan.main_version_id]).values("assistant_version_id", "values"))
+    rows = completed_values_per_conversation(assistant_id=plan.assistant_id, since=since,
+                                             version_ids=[plan.candidate_version_id, plan.main_version_id])
     metrics = []
     for key in _metric_keys(plan, rows):
         candidate = [r["values"][key] for r in rows if r["assistant_version_id"] == plan.candidate_version_id and key in r["values"]]

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 from django.core.paginator import Paginator
 
-from core.changelist import PAGE_SIZE, Column, build_changelist, page_number, refresh_from_request
+from core.changelist import PAGE_SIZE, Column, build_changelist, page_number, refresh_from_request, select
+from core.export import Export, ExportColumn, export_response, wants_export
 from portal.roles import OPERATE, operate_required, read_required
 from core.sync import is_stale, sync_state
 from portal.telnyx import TelnyxError
@@ -35,6 +36,27 @@ HISTORY_COLUMNS = [
     Column("status", "Result", "status"),
     Column("version", "Version", "version_id"),
 ]
+
+HISTORY_FILTERS = {"filter_value_transforms": {"version": lambda v: "" if v == selectors.MAIN else v}}
+
+
+def _criteria(payload) -> str:
+    return "; ".join(f"{r.get('name', '')}: {r.get('status', '')}" for r in (payload or {}).get("detail_status") or [])
+
+
+def _criteria_count(payload, status: str | None = None) -> int:
+    return sum(1 for r in (payload or {}).get("detail_status") or [] if status is None or r.get("status") == status)
+
+
+TEST_RUNS_EXPORT = Export(name="test-runs", columns=[
+    ExportColumn("Suite run", "suite_run_id"), ExportColumn("Suite run started", "batch_started"),
+    ExportColumn("Version", "batch_version", lambda v: v or "main"), ExportColumn("Test id", "test_id"),
+    ExportColumn("Test", "test_name"), ExportColumn("Run id", "telnyx_id"), ExportColumn("Status", "status"),
+    ExportColumn("Started", "created_at"), ExportColumn("Completed", "completed_at"),
+    ExportColumn("Criteria passed", "payload", lambda p: _criteria_count(p, "passed")),
+    ExportColumn("Criteria judged", "payload", lambda p: _criteria_count(p)),
+    ExportColumn("Per-criterion results", "payload", _criteria),
+])
 
 
 def _suite_list_context(request: HttpRequest) -> dict:
@@ -77,9 +99,10 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
     alert = alert_services.alert_for(suite_name)
     history = build_changelist(
         request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, default_sort="-started",
-        page_size=20, filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
-        form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)},
+        page_size=20, form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)},
+        **HISTORY_FILTERS,
     )
+    history.export = True
     recent_runs = list(selectors.suite_test_runs(suite_name)[:10])
     return {
         "suite": suite_name, "destinations": selectors.suite_destinations(suite_name),
@@ -100,6 +123,15 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
     }
 
 
+def _test_runs_export(request: HttpRequest, suite_name: str) -> HttpResponse:
+    """The test runs of the suite runs the history's filters select, with per-criterion results."""
+    known_suite(suite_name)
+    history = select(request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, "-started",
+                     form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)}, **HISTORY_FILTERS)
+    return export_response(request, export=TEST_RUNS_EXPORT, queryset=selectors.batch_test_runs(history.queryset),
+                           resource="test-runs", label=f"Suite {suite_name}")
+
+
 def render_suite_detail(request: HttpRequest, suite_name: str, *, status: int = 200, **forms) -> HttpResponse:
     """The suite page with a form that did not validate (its field errors and values kept)."""
     return render(request, "testing/suite_detail.html", _suite_context(request, suite_name, **forms), status=status)
@@ -108,6 +140,8 @@ def render_suite_detail(request: HttpRequest, suite_name: str, *, status: int = 
 @require_GET
 @read_required
 def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
+    if wants_export(request):
+        return _test_runs_export(request, suite_name)
     if not request.htmx:
         # Pick up runs started elsewhere (API, schedules); a failure keeps the cached history.
         outcome = services.suite_history_sync(suite_name=suite_name)

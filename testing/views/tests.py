@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import OPERATE, admin_required, operate_required, read_required
 from portal.selectors import audit_events_for
@@ -43,6 +44,12 @@ TESTS = ChangelistSpec(
                          "destination_choices": selectors.destination_filter_choices()},
     extra=lambda request: {"assistant_names": selectors.assistant_names()},
     tables=[AssistantTest, TestSuite, Assistant],
+    exports=[ExportColumn("Test id", "telnyx_id"), ExportColumn("Name", "name"), ExportColumn("Suite", "test_suite"),
+             ExportColumn("Channel", "channel"), ExportColumn("Destination", "destination"),
+             ExportColumn("Description", "description"), ExportColumn("Instructions", "instructions"),
+             ExportColumn("Max duration (s)", "max_duration_seconds"), ExportColumn("Created", "created_at"),
+             ExportColumn("Rubric", "payload", lambda p: "; ".join(
+                 f"{r.get('name', '')}: {r.get('criteria', '')}" for r in (p or {}).get("rubric") or []))],
 )
 
 

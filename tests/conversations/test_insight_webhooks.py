@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client
 from django.urls import reverse
 
-from conversations.models import InsightEvent, PushedInsightResult
+from conversations.models import InsightEvent, InsightResult
 
 pytestmark = pytest.mark.django_db
 URL = "/webhooks/telnyx/insights/"
@@ -51,8 +51,8 @@ def test_a_signed_event_is_kept_answered_at_once_and_applied_on_the_worker(telny
     assert response.status_code == 200 and response.json() == {"received": "ev-1", "duplicate": False}
     stored = InsightEvent.objects.get()
     assert stored.conversation_id == "conv-1" and stored.outcome == "1 result applied" and stored.processed_at
-    result = PushedInsightResult.objects.get()
-    assert (result.conversation_id, result.insight_id, result.result, result.status) == ("conv-1", "ins-1", '{"resolved": true}', "completed")
+    result = InsightResult.objects.get()
+    assert (result.conversation_id, result.template_id, result.result, result.status) == ("conv-1", "ins-1", '{"resolved": true}', "completed")
 
 
 @pytest.mark.parametrize("tamper, status, error", [
@@ -85,7 +85,7 @@ def test_a_bad_signature_old_timestamp_or_malformed_body_is_refused_and_nothing_
         body["data"]["occurred_at"] = "yesterday"
         response = deliver(telnyx_key, body)
     assert response.status_code == status and error in response.json()["error"]
-    assert not InsightEvent.objects.exists() and not PushedInsightResult.objects.exists()
+    assert not InsightEvent.objects.exists() and not InsightResult.objects.exists()
 
 
 def test_a_body_changed_after_signing_is_refused(telnyx_key):
@@ -115,11 +115,11 @@ def test_an_older_event_delivered_late_never_replaces_a_newer_result(telnyx_key,
     with django_capture_on_commit_callbacks(execute=True):
         deliver(telnyx_key, event(event_id="ev-new", occurred_at="2026-12-01T10:05:00Z", result="newer"))
         deliver(telnyx_key, event(event_id="ev-old", occurred_at="2026-12-01T10:00:00Z", result="older"))
-    assert PushedInsightResult.objects.get().result == "newer"
+    assert InsightResult.objects.get().result == "newer"
     assert InsightEvent.objects.get(event_id="ev-old").outcome == "0 results applied; 1 older than the stored result, ignored"
     with django_capture_on_commit_callbacks(execute=True):
         deliver(telnyx_key, event(event_id="ev-newest", occurred_at="2026-12-01T10:09:00Z", result="newest"))
-    assert PushedInsightResult.objects.get().result == "newest"
+    assert InsightResult.objects.get().result == "newest"
 
 
 def test_the_group_page_shows_the_endpoint_to_copy_and_the_sandbox_key_in_sandbox_mode(viewer_client, settings):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from conversations.models import InsightEvent, PushedInsightResult
+from conversations.models import InsightEvent, InsightResult
 from portal.telnyx import get_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,5 +27,5 @@ def test_a_chat_sends_a_signed_insights_webhook_that_the_portal_verifies_and_app
     stored = InsightEvent.objects.get()
     assert stored.event_type == "call.analyzed" and stored.conversation_id == "conv-hook-1"
     assert stored.outcome == "1 result applied"
-    result = PushedInsightResult.objects.get()
-    assert result.insight_id == template["id"] and "When do you open?" in result.result
+    result = InsightResult.objects.get()
+    assert result.template_id == template["id"] and "When do you open?" in result.result

@@ -10,9 +10,9 @@ import responses
 from django.core import mail
 from django.utils import timezone
 
-from conversations.models import Conversation
+from conversations.models import Conversation, InsightResult
 from portal.models import AuditEvent
-from releases.models import ConversationInsight, GateResult, RolloutPlan, RolloutStep
+from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services.engine import rollout_advance
 from releases.tasks import advance_due_plans
 from testing.models import AssistantTest, SuiteRun
@@ -125,9 +125,9 @@ def _traffic(version, values: list, start=0):
     for n, value in enumerate(values, start=start):
         cid = f"c-{version}-{n}"
         Conversation.objects.create(telnyx_id=cid, assistant_id=AID, assistant_version_id=version,
-                                    created_at=now, synced_at=now)
-        ConversationInsight.objects.create(conversation_id=cid, assistant_id=AID, assistant_version_id=version,
-                                           values=value, fetched_at=now)
+                                    created_at=now, synced_at=now, insights_synced_at=now)
+        InsightResult.objects.create(conversation_id=cid, template_id="t-1", assistant_id=AID,
+                                     assistant_version_id=version, values=value, status="completed", occurred_at=now)
 
 
 def _live_step(make_plan, **plan_fields):
@@ -185,5 +185,8 @@ def test_the_live_gate_reads_new_conversations_and_their_insight_results(api, ma
         {"id": "r1", "status": "completed", "conversation_insights": [
             {"insight_id": "i1", "result": json.dumps({"score": 0.7, "resolved": True, "summary": "text"})}]}]})
     rollout_advance(plan)
-    assert ConversationInsight.objects.get().values == {"score": 0.7, "resolved": True}
+    stored = InsightResult.objects.get()
+    assert (stored.template_id, stored.assistant_version_id) == ("i1", "v-cand")
+    assert stored.values == {"score": 0.7, "resolved": True, "summary": "text"}  # the gate compares the first two
+    assert Conversation.objects.get(telnyx_id="conv-1").insights_synced_at is not None
     assert GateResult.objects.get().details["counts"] == {"v-cand": 1}

@@ -1,0 +1,58 @@
+"""The insight sync: fills the store of insight results from Telnyx for the cached conversations
+whose results were not read yet, on a worker, in steps (resumable: each step commits its batch
+with the cursor, see `core.sync.sync_step`)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from conversations.insights.store import insight_runs_store
+from conversations.models import Conversation, InsightResult
+from core.sync import StepOutcome, run_stepwise, sync_step
+from portal.telnyx.resources import conversations as conversations_api
+
+RESOURCE = "conversation-insights"
+#: Conversations read per step (one Telnyx call each).
+BATCH_SIZE = 50
+
+
+def conversation_insights_read(conversation: Conversation, *, source: str = "sync") -> bool:
+    """Read one conversation's insight runs from Telnyx into the store. True when a run was
+    complete: the conversation is then marked read; otherwise a later sync reads it again."""
+    runs = conversations_api.insight_results(conversation.telnyx_id)
+    return _store(conversation, runs, source)
+
+
+def _store(conversation: Conversation, runs: list[dict], source: str) -> bool:
+    insight_runs_store(conversation=conversation, runs=runs, source=source)
+    complete = any(run.get("status") == "completed" for run in runs)
+    if complete:
+        Conversation.objects.filter(pk=conversation.pk).update(insights_synced_at=timezone.now())
+    return complete
+
+
+def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
+    """The next conversations not read yet after primary key `cursor`, each with its runs."""
+    after = int(cursor) if cursor.isdigit() else 0
+    batch = list(Conversation.objects.filter(pk__gt=after, insights_synced_at=None).order_by("pk")
+                 .only("telnyx_id", "assistant_id", "assistant_version_id")[:BATCH_SIZE])
+    items = [{"conversation": c, "runs": conversations_api.insight_results(c.telnyx_id)} for c in batch]
+    if len(batch) < BATCH_SIZE:
+        return items, None
+    return items, str(batch[-1].pk)
+
+
+def _store_batch(items: list[dict]) -> int:
+    for item in items:
+        _store(item["conversation"], item["runs"], "sync")
+    return len(items)
+
+
+def insights_sync_step(*, run_id: str = "") -> StepOutcome:
+    return sync_step(RESOURCE, run_id=run_id, fetch_batch=_fetch_batch, store_batch=_store_batch,
+                     finish=lambda _started: InsightResult.objects.count())
+
+
+def insights_sync():
+    """The whole insight sync (or the rest of an interrupted one), one batch per step."""
+    return run_stepwise(RESOURCE, lambda run_id: insights_sync_step(run_id=run_id))
