@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from knowledge import selectors, services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
-from core.changelist import Column, refresh_from_request, render_changelist
+from core.changelist import ChangelistSpec, Column
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
 from core.live import current_or_last_known, live_or_cached
@@ -23,24 +23,28 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
                 Column("status", "Status", "status")]
 
 
-def _listing(request, *, outcome=None, **kwargs):
-    return render_changelist(request, remember_as="knowledge", outcome=outcome, **kwargs)
+def _bucket_choices() -> dict:
+    return {"buckets": selectors.bucket_names()}
 
 
-@require_GET
-@read_required
-def bucket_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/bucket_list.html", queryset=selectors.buckets(),
-                    form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS)
+BUCKETS = ChangelistSpec(
+    template="knowledge/bucket_list.html", queryset=selectors.buckets, form_class=BucketFilterForm,
+    columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS, remember_as="knowledge",
+    list_url="knowledge:bucket-list", sync=services.buckets_sync,
+)
+EMBEDDING_TASKS = ChangelistSpec(
+    template="knowledge/task_list.html", queryset=selectors.embedding_tasks, form_class=TaskFilterForm,
+    columns=TASK_COLUMNS, default_sort="-created", resource=services.EMBEDDING_TASKS, remember_as="knowledge",
+    list_url="knowledge:task-list", sync=services.embedding_tasks_sync, form_kwargs=_bucket_choices,
+)
+CLUSTERS = ChangelistSpec(
+    template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks, form_class=ClusterFilterForm,
+    columns=TASK_COLUMNS, default_sort="-created", resource=services.CLUSTERS, remember_as="knowledge",
+    list_url="knowledge:cluster-list", sync=services.clusters_sync, form_kwargs=_bucket_choices,
+)
 
 
-@require_POST
-@read_required
-def bucket_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.BUCKETS, services.buckets_sync)
-    return _listing(request, template="knowledge/bucket_list.html", queryset=selectors.buckets(),
-                    form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name",
-                    resource=services.BUCKETS, outcome=outcome)
+bucket_list, bucket_refresh = BUCKETS.views(read_required)
 
 
 @require_GET
@@ -129,21 +133,7 @@ def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "knowledge/bucket_confirm_disable.html", {"name": name})
 
 
-@require_GET
-@read_required
-def task_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/task_list.html", queryset=selectors.embedding_tasks(),
-                    form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": selectors.bucket_names()})
-
-
-@require_POST
-@read_required
-def task_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.EMBEDDING_TASKS, services.embedding_tasks_sync)
-    return _listing(request, template="knowledge/task_list.html", queryset=selectors.embedding_tasks(),
-                    form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": selectors.bucket_names()}, outcome=outcome)
+task_list, task_refresh = EMBEDDING_TASKS.views(read_required)
 
 
 @require_GET
@@ -175,21 +165,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/search.html", {"form": form, "results": results, "error": error, "buckets": buckets})
 
 
-@require_GET
-@read_required
-def cluster_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks(),
-                    form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": selectors.bucket_names()})
-
-
-@require_POST
-@read_required
-def cluster_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.CLUSTERS, services.clusters_sync)
-    return _listing(request, template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks(),
-                    form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": selectors.bucket_names()}, outcome=outcome)
+cluster_list, cluster_refresh = CLUSTERS.views(read_required)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.forms import add_telnyx_errors
@@ -34,16 +34,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("mcp_servers:server-list") + (f"?{query}" if query else ""))
 
 
-@require_GET
-@read_required
-def mcp_list(request: HttpRequest) -> HttpResponse:
-    return MCP_SERVERS.render(request)
-
-
-@require_POST
-@read_required
-def mcp_refresh(request: HttpRequest) -> HttpResponse:
-    return MCP_SERVERS.refresh(request)
+mcp_list, mcp_refresh = MCP_SERVERS.views(read_required)
 
 
 @require_http_methods(["GET", "POST"])

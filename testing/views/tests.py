@@ -51,17 +51,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("testing:test-list") + (f"?{query}" if query else ""))
 
 
-@require_GET
-@read_required
-def test_list(request: HttpRequest) -> HttpResponse:
-    return TESTS.render(request)
-
-
-@require_POST
-@read_required
-def test_refresh(request: HttpRequest) -> HttpResponse:
-    """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
-    return TESTS.refresh(request)
+test_list, test_refresh = TESTS.views(read_required)
 
 
 @require_POST
