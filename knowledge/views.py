@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knowledge import selectors, services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
+from core.confirm import confirm_page
 from core.changelist import ChangelistSpec, Column
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
@@ -122,15 +124,11 @@ def bucket_summarize(request: HttpRequest, name: str) -> HttpResponse:
 @admin_required
 def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
     _known_bucket(name)
-    if request.method == "POST":
-        try:
-            services.bucket_disable(user=request.user, bucket=name)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not disable AI for “{name}”. {exc.user_message}")
-        else:
-            messages.success(request, f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.")
-            return redirect("knowledge:bucket-list")
-    return render(request, "knowledge/bucket_confirm_disable.html", {"name": name})
+    return confirm_page(
+        request, "knowledge/bucket_confirm_disable.html", {"name": name},
+        act=lambda: services.bucket_disable(user=request.user, bucket=name),
+        done=f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.",
+        failed=f"Could not disable AI for “{name}”.", then=reverse("knowledge:bucket-list"))
 
 
 task_list, task_refresh = EMBEDDING_TASKS.views(read_required)
@@ -210,13 +208,8 @@ def cluster_graph(request: HttpRequest, task_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def cluster_delete(request: HttpRequest, task_id: str) -> HttpResponse:
-    task = selectors.cluster_task(task_id)
-    if request.method == "POST":
-        try:
-            services.cluster_delete(user=request.user, task_id=task_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete the cluster task. {exc.user_message}")
-        else:
-            messages.success(request, "Deleted the cluster task.")
-            return redirect("knowledge:cluster-list")
-    return render(request, "knowledge/cluster_confirm_delete.html", {"task": task, "task_id": task_id})
+    return confirm_page(
+        request, "knowledge/cluster_confirm_delete.html", {"task": selectors.cluster_task(task_id), "task_id": task_id},
+        act=lambda: services.cluster_delete(user=request.user, task_id=task_id),
+        done="Deleted the cluster task.", failed="Could not delete the cluster task.",
+        then=reverse("knowledge:cluster-list"))

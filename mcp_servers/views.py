@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.confirm import confirm_page
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
@@ -81,13 +82,8 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
 @admin_required
 def mcp_delete(request: HttpRequest, server_id: str) -> HttpResponse:
     name = selectors.mcp_server_name(server_id)
-    if request.method == "POST":
-        try:
-            existed = services.mcp_server_delete(user=request.user, server_id=server_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete “{name}”. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted MCP server “{name}”." if existed
-                             else f"“{name}” was already deleted in Telnyx; removed it from the list.")
-            return _back_to_list(request)
-    return render(request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name})
+    return confirm_page(
+        request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name},
+        act=lambda: services.mcp_server_delete(user=request.user, server_id=server_id),
+        done=f"Deleted MCP server “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
+        failed=f"Could not delete “{name}”.", then=lambda: _back_to_list(request))

@@ -13,13 +13,8 @@ from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
 from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
-from assistants.models import Assistant
+from assistants import selectors
 from assistants.services import scheduled as services
-
-
-def _assistant_name(assistant_id: str) -> str:
-    row = Assistant.objects.filter(telnyx_id=assistant_id).only("name").first()
-    return row.name if row else assistant_id
 
 
 @require_GET
@@ -30,7 +25,7 @@ def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     events = services.scheduled_events(user=request.user, assistant_id=assistant_id,
                                        channel=data.get("channel", ""), status=data.get("status", ""))
     template = "assistants/scheduled_list.html#events" if request.htmx else "assistants/scheduled_list.html"
-    return render(request, template, {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id),
+    return render(request, template, {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id),
                                       "events": events, "filters": filters})
 
 
@@ -51,7 +46,7 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=created["scheduled_event_id"])
             return redirect("assistants:scheduled-list", assistant_id=assistant_id)
     return render(request, "assistants/scheduled_form.html",
-                  {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "form": form})
+                  {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "form": form})
 
 
 @require_GET
@@ -59,7 +54,7 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
     event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
     return render(request, "assistants/scheduled_detail.html",
-                  {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "event": event})
+                  {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "event": event})
 
 
 @require_POST

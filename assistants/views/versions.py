@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -127,18 +129,14 @@ def version_delete(request: HttpRequest, assistant_id: str, version_id: str) -> 
     head = _head(request, assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
-    if request.method == "POST":
-        try:
-            services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete version “{version.get('version_name') or version_id}”. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted version “{version.get('version_name') or version_id}”.")
-            return redirect("assistants:version-list", assistant_id=assistant_id)
-    return render(request, "assistants/version_confirm_delete.html", {
-        **head, "version": version, "is_main": version_id == head["main_version_id"],
-        "in_canary": bool(canary and version_id in canary.version_ids),
-    })
+    name = version.get("version_name") or version_id
+    return confirm_page(
+        request, "assistants/version_confirm_delete.html", {
+            **head, "version": version, "is_main": version_id == head["main_version_id"],
+            "in_canary": bool(canary and version_id in canary.version_ids)},
+        act=lambda: services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id),
+        done=f"Deleted version “{name}”.", failed=f"Could not delete version “{name}”.",
+        then=reverse("assistants:version-list", args=[assistant_id]))
 
 
 @require_GET
