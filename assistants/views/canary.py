@@ -30,12 +30,11 @@ from assistants.canary.rules import OPERATORS, route, rule_attributes
 from assistants.forms.loaded import sign_loaded, unsign_loaded
 from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
-from assistants import selectors
+from assistants import hooks, selectors
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
 from assistants.services.conflicts import StaleFormError
-from releases import selectors as release_selectors
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -98,7 +97,7 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
         # What the editor was opened on: the rules now, or, re-rendered, what it was opened on.
         "loaded_from": sign_loaded(stale.current) if stale else (request.POST.get("loaded_from") or sign_loaded(canary.rules)),
         "stale": stale,
-        "rollout": release_selectors.active_plan(assistant_id),
+        **hooks.panels("canary", request, assistant_id),
     }
 
 
