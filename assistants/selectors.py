@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.changelist import kept
 
-from .models import Assistant, AssistantVersion
+from .models import Assistant, AssistantVersion, CanaryConfig
 
 RESOURCE = "assistants"
 
@@ -36,6 +36,34 @@ def _tag_filter_choices() -> list[tuple[str, str]]:
 def assistant_tag_filter_choices() -> list[tuple[str, str]]:
     """Every tag on a cached assistant, kept until the assistant cache changes."""
     return kept(RESOURCE, "tag-choices", _tag_filter_choices, Assistant)
+
+
+def cached_assistant(assistant_id: str) -> Assistant | None:
+    return Assistant.objects.filter(telnyx_id=assistant_id).first()
+
+
+def assistant_or_placeholder(assistant_id: str) -> Assistant:
+    """The cached assistant, or an unsaved stand-in named by its id (one the cache has not seen)."""
+    return cached_assistant(assistant_id) or Assistant(telnyx_id=assistant_id, name=assistant_id)
+
+
+def assistant_name(assistant_id: str) -> str:
+    """The cached name, else the id itself."""
+    return Assistant.objects.filter(telnyx_id=assistant_id).values_list("name", flat=True).first() or assistant_id
+
+
+def main_version_id(assistant_id: str) -> str | None:
+    """The cached main version's id (None for an assistant the cache has not seen)."""
+    return Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first()
+
+
+def assistants_by_ids(ids) -> list[Assistant]:
+    return list(Assistant.objects.filter(telnyx_id__in=ids).order_by("name"))
+
+
+def canary_history(assistant_id: str, limit: int) -> list[CanaryConfig]:
+    """The assistant's saved canary rules, newest first."""
+    return list(CanaryConfig.objects.filter(assistant_id=assistant_id)[:limit])
 
 
 def versions_of(assistant_id: str) -> list[AssistantVersion]:

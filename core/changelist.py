@@ -497,3 +497,20 @@ class ChangelistSpec:
             query = request.GET.urlencode()
             return redirect(reverse(self.list_url) + (f"?{query}" if query else ""))
         return self.render(request, outcome=outcome or False)  # False: refreshed, nothing new to say
+
+    def views(self, permission: Callable) -> tuple[Callable, Callable]:
+        """The list view (GET) and its Refresh view (POST), both behind `permission` (a role
+        decorator): `thing_list, thing_refresh = THINGS.views(read_required)`."""
+        from django.views.decorators.http import require_GET, require_POST
+
+        @require_GET
+        @permission
+        def list_view(request):
+            return self.render(request)
+
+        @require_POST
+        @permission
+        def refresh_view(request):
+            return self.refresh(request)
+
+        return list_view, refresh_view

@@ -160,16 +160,7 @@ FINE_TUNING_JOBS = ChangelistSpec(
 )
 
 
-@require_GET
-@read_required
-def job_list(request: HttpRequest) -> HttpResponse:
-    return FINE_TUNING_JOBS.render(request)
-
-
-@require_POST
-@read_required
-def job_refresh(request: HttpRequest) -> HttpResponse:
-    return FINE_TUNING_JOBS.refresh(request)
+job_list, job_refresh = FINE_TUNING_JOBS.views(read_required)
 
 
 @require_http_methods(["GET", "POST"])

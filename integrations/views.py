@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.changelist import Column
 from core.live_changelist import build_live_changelist
+from core.confirm import confirm_page
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -61,13 +63,8 @@ def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
 @admin_required
 def connection_delete(request: HttpRequest, connection_id: str) -> HttpResponse:
     label = request.POST.get("label") or request.GET.get("label") or connection_id
-    if request.method == "POST":
-        try:
-            existed = services.connection_delete(user=request.user, connection_id=connection_id, label=label)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete the connection. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted the connection to {label}." if existed
-                             else "That connection was already gone in Telnyx.")
-            return redirect("integrations:integration-list")
-    return render(request, "integrations/connection_confirm_delete.html", {"connection_id": connection_id, "label": label})
+    return confirm_page(
+        request, "integrations/connection_confirm_delete.html", {"connection_id": connection_id, "label": label},
+        act=lambda: services.connection_delete(user=request.user, connection_id=connection_id, label=label),
+        done=f"Deleted the connection to {label}.", gone="That connection was already gone in Telnyx.",
+        failed="Could not delete the connection.", then=reverse("integrations:integration-list"))

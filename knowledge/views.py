@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knowledge import selectors, services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
-from core.changelist import Column, refresh_from_request, render_changelist
+from core.confirm import confirm_page
+from core.changelist import ChangelistSpec, Column
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
 from core.live import current_or_last_known, live_or_cached
@@ -23,24 +25,28 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
                 Column("status", "Status", "status")]
 
 
-def _listing(request, *, outcome=None, **kwargs):
-    return render_changelist(request, remember_as="knowledge", outcome=outcome, **kwargs)
+def _bucket_choices() -> dict:
+    return {"buckets": selectors.bucket_names()}
 
 
-@require_GET
-@read_required
-def bucket_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/bucket_list.html", queryset=selectors.buckets(),
-                    form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS)
+BUCKETS = ChangelistSpec(
+    template="knowledge/bucket_list.html", queryset=selectors.buckets, form_class=BucketFilterForm,
+    columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS, remember_as="knowledge",
+    list_url="knowledge:bucket-list", sync=services.buckets_sync,
+)
+EMBEDDING_TASKS = ChangelistSpec(
+    template="knowledge/task_list.html", queryset=selectors.embedding_tasks, form_class=TaskFilterForm,
+    columns=TASK_COLUMNS, default_sort="-created", resource=services.EMBEDDING_TASKS, remember_as="knowledge",
+    list_url="knowledge:task-list", sync=services.embedding_tasks_sync, form_kwargs=_bucket_choices,
+)
+CLUSTERS = ChangelistSpec(
+    template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks, form_class=ClusterFilterForm,
+    columns=TASK_COLUMNS, default_sort="-created", resource=services.CLUSTERS, remember_as="knowledge",
+    list_url="knowledge:cluster-list", sync=services.clusters_sync, form_kwargs=_bucket_choices,
+)
 
 
-@require_POST
-@read_required
-def bucket_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.BUCKETS, services.buckets_sync)
-    return _listing(request, template="knowledge/bucket_list.html", queryset=selectors.buckets(),
-                    form_class=BucketFilterForm, columns=BUCKET_COLUMNS, default_sort="name",
-                    resource=services.BUCKETS, outcome=outcome)
+bucket_list, bucket_refresh = BUCKETS.views(read_required)
 
 
 @require_GET
@@ -118,32 +124,14 @@ def bucket_summarize(request: HttpRequest, name: str) -> HttpResponse:
 @admin_required
 def bucket_disable(request: HttpRequest, name: str) -> HttpResponse:
     _known_bucket(name)
-    if request.method == "POST":
-        try:
-            services.bucket_disable(user=request.user, bucket=name)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not disable AI for “{name}”. {exc.user_message}")
-        else:
-            messages.success(request, f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.")
-            return redirect("knowledge:bucket-list")
-    return render(request, "knowledge/bucket_confirm_disable.html", {"name": name})
+    return confirm_page(
+        request, "knowledge/bucket_confirm_disable.html", {"name": name},
+        act=lambda: services.bucket_disable(user=request.user, bucket=name),
+        done=f"AI is disabled for bucket “{name}”; its embeddings are gone, its files stay.",
+        failed=f"Could not disable AI for “{name}”.", then=reverse("knowledge:bucket-list"))
 
 
-@require_GET
-@read_required
-def task_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/task_list.html", queryset=selectors.embedding_tasks(),
-                    form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": selectors.bucket_names()})
-
-
-@require_POST
-@read_required
-def task_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.EMBEDDING_TASKS, services.embedding_tasks_sync)
-    return _listing(request, template="knowledge/task_list.html", queryset=selectors.embedding_tasks(),
-                    form_class=TaskFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.EMBEDDING_TASKS, form_kwargs={"buckets": selectors.bucket_names()}, outcome=outcome)
+task_list, task_refresh = EMBEDDING_TASKS.views(read_required)
 
 
 @require_GET
@@ -175,21 +163,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "knowledge/search.html", {"form": form, "results": results, "error": error, "buckets": buckets})
 
 
-@require_GET
-@read_required
-def cluster_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks(),
-                    form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": selectors.bucket_names()})
-
-
-@require_POST
-@read_required
-def cluster_refresh(request: HttpRequest) -> HttpResponse:
-    outcome = refresh_from_request(request, services.CLUSTERS, services.clusters_sync)
-    return _listing(request, template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks(),
-                    form_class=ClusterFilterForm, columns=TASK_COLUMNS, default_sort="-created",
-                    resource=services.CLUSTERS, form_kwargs={"buckets": selectors.bucket_names()}, outcome=outcome)
+cluster_list, cluster_refresh = CLUSTERS.views(read_required)
 
 
 @require_http_methods(["GET", "POST"])
@@ -234,13 +208,8 @@ def cluster_graph(request: HttpRequest, task_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def cluster_delete(request: HttpRequest, task_id: str) -> HttpResponse:
-    task = selectors.cluster_task(task_id)
-    if request.method == "POST":
-        try:
-            services.cluster_delete(user=request.user, task_id=task_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete the cluster task. {exc.user_message}")
-        else:
-            messages.success(request, "Deleted the cluster task.")
-            return redirect("knowledge:cluster-list")
-    return render(request, "knowledge/cluster_confirm_delete.html", {"task": task, "task_id": task_id})
+    return confirm_page(
+        request, "knowledge/cluster_confirm_delete.html", {"task": selectors.cluster_task(task_id), "task_id": task_id},
+        act=lambda: services.cluster_delete(user=request.user, task_id=task_id),
+        done="Deleted the cluster task.", failed="Could not delete the cluster task.",
+        then=reverse("knowledge:cluster-list"))

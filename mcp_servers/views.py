@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
+from core.confirm import confirm_page
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
@@ -37,16 +38,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("mcp_servers:server-list") + (f"?{query}" if query else ""))
 
 
-@require_GET
-@read_required
-def mcp_list(request: HttpRequest) -> HttpResponse:
-    return MCP_SERVERS.render(request)
-
-
-@require_POST
-@read_required
-def mcp_refresh(request: HttpRequest) -> HttpResponse:
-    return MCP_SERVERS.refresh(request)
+mcp_list, mcp_refresh = MCP_SERVERS.views(read_required)
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,13 +85,8 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
 @admin_required
 def mcp_delete(request: HttpRequest, server_id: str) -> HttpResponse:
     name = selectors.mcp_server_name(server_id)
-    if request.method == "POST":
-        try:
-            existed = services.mcp_server_delete(user=request.user, server_id=server_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete “{name}”. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted MCP server “{name}”." if existed
-                             else f"“{name}” was already deleted in Telnyx; removed it from the list.")
-            return _back_to_list(request)
-    return render(request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name})
+    return confirm_page(
+        request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name},
+        act=lambda: services.mcp_server_delete(user=request.user, server_id=server_id),
+        done=f"Deleted MCP server “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
+        failed=f"Could not delete “{name}”.", then=lambda: _back_to_list(request))

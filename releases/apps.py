@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class ReleasesConfig(AppConfig):
     name = "releases"
+
+    def ready(self) -> None:
+        # Releases adds to the assistant pages through assistants' hooks, so assistants imports no releases module.
+        from assistants import hooks
+        from releases import hooks as ours
+
+        hooks.register_panel("canary", "releases/_canary_plan_card.html", ours.canary_panel)
+        hooks.register_panel("promote", "releases/_promotion_check.html", ours.promote_panel)
+        hooks.register_promotion_gate(ours.suite_gate)

@@ -9,3 +9,9 @@ class TestingConfig(AppConfig):
         from testing.models import SuiteRun, RunTrigger
 
         bump_on_save(SuiteRun, RunTrigger)
+
+        # Testing adds to the assistant pages through assistants' hooks, so assistants imports no testing module.
+        from assistants import hooks
+        from testing import hooks as ours
+
+        hooks.register_panel("version", "testing/_version_suites_panel.html", ours.version_panel)

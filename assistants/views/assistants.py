@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from inference.services import form_model_choices
 from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
+from core.confirm import confirm_page
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
@@ -23,7 +24,6 @@ from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import webhook_tools
 from assistants.services import lifecycle
 from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
-from assistants.models import Assistant
 
 LIST_TEMPLATE = "assistants/assistant_list.html"
 COLUMNS = [
@@ -99,30 +99,22 @@ def assistant_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    assistant = Assistant.objects.filter(telnyx_id=assistant_id).first()
-    if assistant is None:
-        assistant = Assistant(telnyx_id=assistant_id, name=assistant_id)
-    if request.method == "POST":
-        try:
-            existed = services.assistant_delete(user=request.user, assistant_id=assistant_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete “{assistant.name}”. {exc.user_message}")
-        else:
-            if existed:
-                messages.success(request, f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days.")
-            else:
-                messages.warning(request, f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.")
-            query = remembered_query(request, "assistants")
-            return redirect(reverse("assistants:assistant-list") + (f"?{query}" if query else ""))
+    assistant = selectors.assistant_or_placeholder(assistant_id)
+    query = remembered_query(request, "assistants")
     # What the deletion takes with it (versions, canary deploy); unknown parts are left out.
-    impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id)
-    return render(request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact})
+    impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id) if request.method == "GET" else None
+    return confirm_page(
+        request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact},
+        act=lambda: services.assistant_delete(user=request.user, assistant_id=assistant_id),
+        done=f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days.",
+        gone=f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.",
+        failed=f"Could not delete “{assistant.name}”.",
+        then=reverse("assistants:assistant-list") + (f"?{query}" if query else ""))
 
 
 @require_GET
 @read_required
 def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    assistant = Assistant.objects.filter(telnyx_id=assistant_id).first()
     # Canary deploy changes are recorded under the assistant's id too.
     types = (services.RESOURCE_TYPE, CANARY_RESOURCE_TYPE)
     events = Paginator(audit_events_for(resource_type=types, resource_id=assistant_id), 50)
@@ -131,7 +123,7 @@ def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
         "assistants/assistant_history.html",
         {
             "assistant_id": assistant_id,
-            "assistant_name": assistant.name if assistant else assistant_id,
+            "assistant_name": selectors.assistant_name(assistant_id),
             "page": events.get_page(request.GET.get("page")),
         },
     )
@@ -142,7 +134,7 @@ def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def assistant_bulk_delete(request: HttpRequest) -> HttpResponse:
     """Delete the assistants ticked on the changelist, after a page listing every one of them."""
     ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
-    assistants = list(Assistant.objects.filter(telnyx_id__in=ids).order_by("name"))
+    assistants = selectors.assistants_by_ids(ids)
     back = reverse("assistants:assistant-list") + (f"?{q}" if (q := remembered_query(request, "assistants")) else "")
     if not assistants:
         messages.warning(request, "Tick at least one assistant first.")

@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -28,11 +30,11 @@ from assistants.canary.rules import OPERATORS, route, rule_attributes
 from assistants.forms.loaded import sign_loaded, unsign_loaded
 from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
+from assistants import hooks, selectors
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
 from assistants.services.conflicts import StaleFormError
-from releases import selectors as release_selectors
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -78,7 +80,7 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
     # Without the current rules, an empty editor would invite overwriting them blindly.
     editing_blocked = canary.error is not None and rows is None
     rows = rows if rows is not None else rows_from_rules(canary.rules)
-    history = CanaryConfig.objects.filter(assistant_id=assistant_id)[:HISTORY_ROWS]
+    history = selectors.canary_history(assistant_id, HISTORY_ROWS)
     # The newest entry holding the rules live now is the current one (none while there is no canary).
     current = next((c.pk for c in history if canary.exists and c.kind != CanaryConfig.Kind.DELETED
                     and c.rules == canary.rules), None)
@@ -95,7 +97,7 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
         # What the editor was opened on: the rules now, or, re-rendered, what it was opened on.
         "loaded_from": sign_loaded(stale.current) if stale else (request.POST.get("loaded_from") or sign_loaded(canary.rules)),
         "stale": stale,
-        "rollout": release_selectors.active_plan(assistant_id),
+        **hooks.panels("canary", request, assistant_id),
     }
 
 
@@ -165,16 +167,12 @@ def canary_preview(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
-    if request.method == "POST":
-        try:
-            existed = services.canary_delete(user=request.user, assistant_id=assistant_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete the canary deploy. {exc.user_message}")
-        else:
-            messages.success(request, "Deleted the canary deploy: all traffic goes to main." if existed
-                             else "There was no canary deploy to delete.")
-        return redirect("assistants:canary-detail", assistant_id=assistant_id)
-    return render(request, "assistants/canary_confirm_delete.html", {"assistant_id": assistant_id})
+    return confirm_page(
+        request, "assistants/canary_confirm_delete.html", {"assistant_id": assistant_id},
+        act=lambda: services.canary_delete(user=request.user, assistant_id=assistant_id),
+        done="Deleted the canary deploy: all traffic goes to main.", gone="There was no canary deploy to delete.",
+        failed="Could not delete the canary deploy.", leave_on_error=True,
+        then=reverse("assistants:canary-detail", args=[assistant_id]))
 
 
 @require_POST

@@ -17,13 +17,8 @@ from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
 from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
-from assistants.models import Assistant
+from assistants import selectors
 from assistants.services import scheduled as services
-
-
-def _assistant_name(assistant_id: str) -> str:
-    row = Assistant.objects.filter(telnyx_id=assistant_id).only("name").first()
-    return row.name if row else assistant_id
 
 
 @require_GET
@@ -36,7 +31,7 @@ def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     # One page of events: an assistant with thousands scheduled still gets a page of 50 rows.
     page = Paginator(events, PAGE_SIZE).get_page(page_number(request.GET.get(PAGE_PARAM)))
     template = "assistants/scheduled_list.html#events" if request.htmx else "assistants/scheduled_list.html"
-    return render(request, template, {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id),
+    return render(request, template, {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id),
                                       "events": page.object_list, "cl": SimpleNamespace(page=page, total=len(events)),
                                       "filters": filters})
 
@@ -58,7 +53,7 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=created["scheduled_event_id"])
             return redirect("assistants:scheduled-list", assistant_id=assistant_id)
     return render(request, "assistants/scheduled_form.html",
-                  {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "form": form})
+                  {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "form": form})
 
 
 @require_GET
@@ -66,7 +61,7 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
     event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
     return render(request, "assistants/scheduled_detail.html",
-                  {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "event": event})
+                  {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "event": event})
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +71,7 @@ def scheduled_cancel(request: HttpRequest, assistant_id: str, event_id: str) -> 
     if request.method == "GET":
         event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
         return render(request, "assistants/scheduled_confirm_cancel.html",
-                      {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "event": event})
+                      {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "event": event})
     try:
         services.scheduled_event_cancel(user=request.user, assistant_id=assistant_id, event_id=event_id)
     except TelnyxError as exc:

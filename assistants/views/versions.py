@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.changelist import Column, build_changelist
+from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
-from releases.services.promotion import promotion_check, promotion_gate
 
-from assistants import selectors
+from assistants import hooks, selectors
 from assistants.compare import compare
 from assistants.forms.change import place_telnyx_errors, tools_body
 from assistants.forms.lifecycle import VersionFilterForm
@@ -90,16 +91,11 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def version_detail(request: HttpRequest, assistant_id: str, version_id: str) -> HttpResponse:
     head = _head(request, assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id)
-    # testing depends on assistants, never the reverse: its selectors are imported only here.
-    from testing import selectors as testing_selectors
-
     return render(request, "assistants/version_detail.html", {
         **head, "tab": "versions", "version": version.data, "version_result": version,
         "is_main": version_id == head["main_version_id"],
-        # Run this version's test suites from here (the suite-run API takes destination_version_id).
-        "suites": testing_selectors.suites_for_assistant(assistant_id),
-        "suite_runs": testing_selectors.suite_runs_for_version(version_id),
-        "suite_run_key": new_idempotency_key(),
+        # Testing's panel: run this version's suites from here, and their runs.
+        **hooks.panels("version", request, assistant_id, version_id=version_id),
     })
 
 
@@ -142,18 +138,14 @@ def version_delete(request: HttpRequest, assistant_id: str, version_id: str) -> 
     head = _head(request, assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
-    if request.method == "POST":
-        try:
-            services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete version “{version.get('version_name') or version_id}”. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted version “{version.get('version_name') or version_id}”.")
-            return redirect("assistants:version-list", assistant_id=assistant_id)
-    return render(request, "assistants/version_confirm_delete.html", {
-        **head, "version": version, "is_main": version_id == head["main_version_id"],
-        "in_canary": bool(canary and version_id in canary.version_ids),
-    })
+    name = version.get("version_name") or version_id
+    return confirm_page(
+        request, "assistants/version_confirm_delete.html", {
+            **head, "version": version, "is_main": version_id == head["main_version_id"],
+            "in_canary": bool(canary and version_id in canary.version_ids)},
+        act=lambda: services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id),
+        done=f"Deleted version “{name}”.", failed=f"Could not delete version “{name}”.",
+        then=reverse("assistants:version-list", args=[assistant_id]))
 
 
 @require_GET
@@ -185,13 +177,12 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
-        # The releases hook: refuses a version whose latest suite run did not pass (unless an
-        # Admin overrides with a reason) and routes it to a second Admin when that is required.
-        gate = promotion_gate(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                              override_reason=request.POST.get("override_reason", ""))
-        if not gate.allowed and gate.approval is not None:
-            messages.info(request, "Promotion needs a second Admin's approval: the request is waiting for them.")
-            return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=gate.approval.pk)
+        # Apps built on assistants (releases: the suite gate, two-person approval) may refuse or make it wait.
+        gate = hooks.promotion_gate(user=request.user, assistant_id=assistant_id, version_id=version_id,
+                                    post=request.POST)
+        if gate.wait_url:
+            messages.info(request, gate.wait_message)
+            return redirect(gate.wait_url)
         if not gate.allowed:
             messages.error(request, gate.refusal)
         else:
@@ -209,8 +200,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
         "comparison": compare(head["assistant"], version), "idempotency_key": key,
-        "promotion_check": promotion_check(assistant_id=assistant_id, version_id=version_id),
-        "override_reason": request.POST.get("override_reason", ""),
+        **hooks.panels("promote", request, assistant_id, version_id=version_id),
     })
 
 

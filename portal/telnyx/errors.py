@@ -59,21 +59,11 @@ class TelnyxError(Exception):
     def first(self) -> ErrorDetail:
         return self.errors[0] if self.errors else ErrorDetail()
 
-    @property
-    def code(self) -> str:
-        return self.first.code
-
-    @property
-    def title(self) -> str:
-        return self.first.title
-
-    @property
-    def detail(self) -> str:
-        return self.first.detail
-
-    @property
-    def pointer(self) -> str:
-        return self.first.pointer
+    # What the first error says, read straight off the exception (`exc.code`, `exc.pointer`).
+    code = property(lambda self: self.first.code)
+    title = property(lambda self: self.first.title)
+    detail = property(lambda self: self.first.detail)
+    pointer = property(lambda self: self.first.pointer)
 
     def telnyx_says(self) -> str:
         """What Telnyx itself said, joined into one line."""
@@ -117,73 +107,70 @@ class APIStreamError(TelnyxError):
 
 
 class APIStatusError(TelnyxError):
+    """An HTTP error answer. A subclass names its status and message in its class line
+    (`class X(APIStatusError, status=404, message="...")`), which also files it under that
+    status for `error_class_for`, so the table and the classes cannot drift apart."""
+
     default_message = "Telnyx returned an unexpected error."
+    _by_status: dict[int, type[APIStatusError]] = {}
+
+    def __init_subclass__(cls, *, status: int | None = None, message: str = "", **kwargs):
+        super().__init_subclass__(**kwargs)
+        if message:
+            cls.default_message = message
+        if status is not None:
+            cls.status = status
+            APIStatusError._by_status[status] = cls
 
 
-class BadRequestError(APIStatusError):
-    status = 400
-    default_message = "Telnyx rejected the request as invalid."
+class BadRequestError(APIStatusError, status=400, message="Telnyx rejected the request as invalid."):
+    pass
 
 
-class AuthenticationError(APIStatusError):
-    status = 401
-    default_message = "Telnyx rejected the API key (401). Check TELNYX_API_KEY."
+class AuthenticationError(APIStatusError, status=401,
+                          message="Telnyx rejected the API key (401). Check TELNYX_API_KEY."):
+    pass
 
 
-class PermissionDeniedError(APIStatusError):
-    status = 403
-    default_message = "The API key is not allowed to do this (403). Check the key's permissions in Telnyx."
+class PermissionDeniedError(APIStatusError, status=403, message=(
+        "The API key is not allowed to do this (403). Check the key's permissions in Telnyx.")):
+    pass
 
 
-class NotFoundError(APIStatusError):
-    status = 404
-    default_message = "Telnyx has no such object (404): it may have been deleted."
+class NotFoundError(APIStatusError, status=404,
+                    message="Telnyx has no such object (404): it may have been deleted."):
+    pass
 
 
-class InvalidIdError(NotFoundError):
+class InvalidIdError(NotFoundError, message="That is not a valid Telnyx id, so there is no such object."):
     """An id or name that cannot be a Telnyx path segment (empty, "." or ".."): nothing was sent."""
 
-    default_message = "That is not a valid Telnyx id, so there is no such object."
+
+class ConflictError(APIStatusError, status=409, message=(
+        "Telnyx reported a conflict (409): the object changed meanwhile. Reload and try again.")):
+    pass
 
 
-class ConflictError(APIStatusError):
-    status = 409
-    default_message = "Telnyx reported a conflict (409): the object changed meanwhile. Reload and try again."
+class UnprocessableEntityError(APIStatusError, status=422, message="Telnyx could not accept these values (422)."):
+    pass
 
 
-class UnprocessableEntityError(APIStatusError):
-    status = 422
-    default_message = "Telnyx could not accept these values (422)."
+class RateLimitError(APIStatusError, status=429,
+                     message="Telnyx is rate limiting requests (429). Wait a moment and try again."):
+    pass
 
 
-class RateLimitError(APIStatusError):
-    status = 429
-    default_message = "Telnyx is rate limiting requests (429). Wait a moment and try again."
-
-
-class InternalServerError(APIStatusError):
-    default_message = "Telnyx had a server error. Nothing was changed on our side; try again shortly."
-
+class InternalServerError(APIStatusError,
+                          message="Telnyx had a server error. Nothing was changed on our side; try again shortly."):
     @property
     def user_message(self) -> str:
         return super().user_message.replace("server error", f"server error ({self.status})", 1)
 
 
-_BY_STATUS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-}
-
-
 def error_class_for(status: int) -> type[APIStatusError]:
     if status >= 500:
         return InternalServerError
-    return _BY_STATUS.get(status, APIStatusError)
+    return APIStatusError._by_status.get(status, APIStatusError)
 
 
 def parse_error_body(body: Any) -> list[ErrorDetail]:

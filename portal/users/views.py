@@ -64,46 +64,52 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(User, pk=pk))
 
 
-@require_POST
-@admin_required
-def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+def _change(request: HttpRequest, pk: int, *, form_class=None, form_kwargs=None, context_key: str = "",
+            apply, done) -> HttpResponse:
+    """One change on a user's page: an invalid form shows the page again with its errors; a change
+    refused because it would leave no active Admin is a message; otherwise `done(user, data)` is."""
     user = get_object_or_404(User, pk=pk)
-    form = UserRoleForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, user, role_form=form, status=400)
+    data: dict = {}
+    if form_class is not None:
+        form = form_class(request.POST, **(form_kwargs(user) if form_kwargs else {}))
+        if not form.is_valid():
+            return _detail(request, user, status=400, **{context_key: form})
+        data = form.cleaned_data
     try:
-        services.user_set_role(actor=request.user, user=user, role=form.cleaned_data["role"])
+        apply(user, data)
     except services.LastAdminError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Role of “{user.username}” is now {form.cleaned_data['role'] or 'none'}.")
+        messages.success(request, done(user, data))
     return redirect("users:user-detail", pk=user.pk)
+
+
+@require_POST
+@admin_required
+def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change(
+        request, pk, form_class=UserRoleForm, context_key="role_form",
+        apply=lambda user, data: services.user_set_role(actor=request.user, user=user, role=data["role"]),
+        done=lambda user, data: f"Role of “{user.username}” is now {data['role'] or 'none'}.")
 
 
 @require_POST
 @admin_required
 def user_active(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
     active = request.POST.get("active") == "1"
-    try:
-        services.user_set_active(actor=request.user, user=user, active=active)
-    except services.LastAdminError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"“{user.username}” is {'active' if active else 'deactivated'}.")
-    return redirect("users:user-detail", pk=user.pk)
+    return _change(
+        request, pk,
+        apply=lambda user, data: services.user_set_active(actor=request.user, user=user, active=active),
+        done=lambda user, data: f"“{user.username}” is {'active' if active else 'deactivated'}.")
 
 
 @require_POST
 @admin_required
 def user_password(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
-    form = UserPasswordForm(request.POST, user=user)
-    if not form.is_valid():
-        return _detail(request, user, password_form=form, status=400)
-    services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password"])
-    messages.success(request, f"Set a new password for “{user.username}”.")
-    return redirect("users:user-detail", pk=user.pk)
+    return _change(
+        request, pk, form_class=UserPasswordForm, form_kwargs=lambda user: {"user": user}, context_key="password_form",
+        apply=lambda user, data: services.user_set_password(actor=request.user, user=user, password=data["password"]),
+        done=lambda user, data: f"Set a new password for “{user.username}”.")
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from core.confirm import confirm_page
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
@@ -58,17 +59,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("testing:test-list") + (f"?{query}" if query else ""))
 
 
-@require_GET
-@read_required
-def test_list(request: HttpRequest) -> HttpResponse:
-    return TESTS.render(request)
-
-
-@require_POST
-@read_required
-def test_refresh(request: HttpRequest) -> HttpResponse:
-    """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
-    return TESTS.refresh(request)
+test_list, test_refresh = TESTS.views(read_required)
 
 
 @require_POST
@@ -174,18 +165,12 @@ def rubric_rows(request: HttpRequest) -> HttpResponse:
 @admin_required
 def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
     test = selectors.test_by_id(test_id) or AssistantTest(telnyx_id=test_id, name=test_id)
-    if request.method == "POST":
-        try:
-            existed = services.test_delete(user=request.user, test_id=test_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete “{test.name}”. {exc.user_message}")
-        else:
-            if existed:
-                messages.success(request, f"Deleted test “{test.name}”.")
-            else:
-                messages.warning(request, f"“{test.name}” was already deleted in Telnyx; removed it from the list.")
-            return _back_to_list(request)
-    return render(request, "testing/test_confirm_delete.html", {"test": test})
+    return confirm_page(
+        request, "testing/test_confirm_delete.html", {"test": test},
+        act=lambda: services.test_delete(user=request.user, test_id=test_id),
+        done=f"Deleted test “{test.name}”.",
+        gone=f"“{test.name}” was already deleted in Telnyx; removed it from the list.",
+        failed=f"Could not delete “{test.name}”.", then=lambda: _back_to_list(request))
 
 
 @require_GET

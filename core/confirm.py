@@ -1,0 +1,47 @@
+"""The confirm-then-act view of a destructive action (delete, disable, abort).
+
+GET shows the confirm page; POST calls Telnyx through the app's service. A Telnyx error is a
+message on the page again (or, with `leave_on_error`, on the page it goes back to); success is
+a message and a redirect. A delete that found the object already gone in Telnyx (the service
+returned False) says so instead of claiming it deleted something.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from portal.telnyx import TelnyxError
+
+
+def confirm_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    act: Callable[[], Any],
+    done: str,
+    failed: str,
+    then: str | Callable[[], HttpResponse],
+    gone: str = "",
+    leave_on_error: bool = False,
+) -> HttpResponse:
+    """`act()` does it; `done`/`gone` are the success messages; `failed` starts the error
+    message; `then` is where to go afterwards (a URL, or a view's response)."""
+    if request.method == "POST":
+        try:
+            result = act()
+        except TelnyxError as exc:
+            messages.error(request, f"{failed} {exc.user_message}")
+            if not leave_on_error:
+                return render(request, template, context)
+        else:
+            if result is False and gone:
+                messages.warning(request, gone)
+            else:
+                messages.success(request, done)
+        return then() if callable(then) else redirect(then)
+    return render(request, template, context)
