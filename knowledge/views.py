@@ -11,6 +11,7 @@ from knowledge import selectors, services
 from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
                              SearchForm, SummarizeForm, TaskFilterForm)
 from core.changelist import Column, refresh_from_request, render_changelist
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
 from core.live import current_or_last_known, live_or_cached
@@ -23,8 +24,21 @@ TASK_COLUMNS = [Column("created", "Started", "created_at"), Column("bucket", "Bu
                 Column("status", "Status", "status")]
 
 
+EXPORTS = {
+    "knowledge/bucket_list.html": [ExportColumn("Bucket", "telnyx_id"), ExportColumn("Files", "file_count"),
+                                   ExportColumn("Failed", "failed_count"), ExportColumn("Last embedded", "last_embedded_at")],
+    "knowledge/task_list.html": [ExportColumn("Task id", "telnyx_id"), ExportColumn("Bucket", "bucket"),
+                                 ExportColumn("Task", "task_name"), ExportColumn("Status", "status"),
+                                 ExportColumn("Started", "created_at"), ExportColumn("Finished", "finished_at")],
+    "knowledge/cluster_list.html": [ExportColumn("Task id", "telnyx_id"), ExportColumn("Bucket", "bucket"),
+                                    ExportColumn("Status", "status"), ExportColumn("Minimum cluster size", "min_cluster_size"),
+                                    ExportColumn("Started", "created_at"), ExportColumn("Finished", "finished_at")],
+}
+
+
 def _listing(request, *, outcome=None, **kwargs):
-    return render_changelist(request, remember_as="knowledge", outcome=outcome, **kwargs)
+    return render_changelist(request, remember_as="knowledge", outcome=outcome, exports=EXPORTS.get(kwargs["template"]),
+                             **kwargs)
 
 
 @require_GET
