@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from conversations.insights.sync import insights_sync
@@ -43,6 +44,8 @@ def test_export_a_filtered_list_then_open_insight_analytics(live_server, sandbox
     expect(page.get_by_role("heading", name="Insight analytics")).to_be_visible()
     expect(page.get_by_test_id("analytics-summary")).to_contain_text(re.compile(r"\d+ results?"))
     expect(page.get_by_test_id("analytics-chart").first.locator("svg.chart-svg")).to_be_visible()
+    violations = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations
     if os.environ.get("E2E_SCREENSHOTS"):
         for width in (1366, 1024):
             page.set_viewport_size({"width": width, "height": 900})
