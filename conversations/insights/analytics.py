@@ -141,15 +141,6 @@ def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: s
     return analytics
 
 
-def template_choices() -> list[tuple[str, str]]:
-    """Templates that have results, by name (an id nobody named yet shows as the id)."""
-    from conversations.models import InsightTemplate
-
-    ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True).distinct())
-    names = dict(InsightTemplate.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
-    return sorted(((i, names.get(i) or i) for i in ids), key=lambda pair: pair[1].lower())
-
-
 def assistant_choices() -> list[tuple[str, str]]:
     ids = list(InsightResult.objects.exclude(assistant_id="").order_by().values_list("assistant_id", flat=True).distinct())
     names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))

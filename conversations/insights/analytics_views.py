@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conversations.insights import analytics
+from conversations.insights import analytics, fields
 from conversations.insights import sync as insight_sync
 from conversations.insights.forms import AnalyticsFilterForm
 from conversations.models import InsightResult
@@ -36,7 +36,7 @@ def analytics_detail(request: HttpRequest) -> HttpResponse:
     params.setdefault("until", today.isoformat())
     params.setdefault("since", (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
     form = AnalyticsFilterForm(
-        params, template_choices=choices("templates", analytics.template_choices),
+        params, template_choices=fields.template_choices(),
         assistant_choices=choices("assistants", analytics.assistant_choices),
         version_choices=choices(f"versions:{assistant_id}", lambda: analytics.version_choices(assistant_id)))
     form.is_valid()

@@ -9,10 +9,10 @@ import re
 
 from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 
+from conversations.insights.sync import RESOURCE
 from conversations.models import InsightResult, InsightTemplate
 from core.changelist import kept
 
-RESOURCE = "conversation-insights"
 FIELD_SAMPLE = 300
 MAX_FIELDS = 40
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
