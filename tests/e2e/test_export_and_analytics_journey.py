@@ -53,4 +53,4 @@ def test_export_a_filtered_list_then_open_insight_analytics(live_server, sandbox
         page.goto(f"{live_server.url}/conversations/?column={page.locator('#id_template').input_value()}:resolved")
         for width in (1366, 1024):
             page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"/tmp/data-conversations-{width}.png", full_page=True)
+            page.screenshot(path=f"/tmp/data-conversations-{width}.png")
