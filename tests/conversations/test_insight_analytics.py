@@ -82,3 +82,19 @@ def test_no_results_says_how_to_get_some(viewer_client):
 def test_page_links_from_sidebar_and_insights_tabs(viewer_client):
     content = viewer_client.get(reverse("insights:template-list")).content.decode()
     assert content.count(f'href="{PAGE}"') >= 2
+
+
+def test_the_page_runs_the_same_queries_at_any_number_of_results(viewer_client, results):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        viewer_client.get(PAGE)  # warm the kept choices
+        with CaptureQueriesContext(connection) as captured:
+            assert viewer_client.get(PAGE).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(10, 70):
+        _result(n, f"v-{n % 4}", timezone.now() - timedelta(days=n % 20), n % 5, n % 2 == 0)
+    assert queries() == few
