@@ -91,13 +91,20 @@ def conversation_fetch(*, user: PortalUser, conversation_id: str) -> Conversatio
         lambda: conversations_api.retrieve(conversation_id),
         conversation_cache_put,
     )
+    from conversations.insights.store import insight_runs_store, stored_runs
+
     if result.from_cache:
-        return ConversationDetail(conversation=result, messages=[], insights=[], messages_error=result.error)
+        return ConversationDetail(conversation=result, messages=[], insights=stored_runs(conversation_id),
+                                  messages_error=result.error)
     try:
         messages = list(conversations_api.messages(conversation_id, page_size=100))
         insights = conversations_api.insight_results(conversation_id)
     except TelnyxError as exc:
-        return ConversationDetail(conversation=result, messages=[], insights=[], messages_error=exc)
+        return ConversationDetail(conversation=result, messages=[], insights=stored_runs(conversation_id),
+                                  messages_error=exc)
+    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    if row is not None:  # what the page read live goes into the store, newest event winning as ever
+        insight_runs_store(conversation=row, runs=insights, source="detail")
     # Oldest first, as a transcript reads.
     messages.sort(key=lambda m: str(m.get("sent_at") or m.get("created_at") or ""))
     return ConversationDetail(conversation=result, messages=messages, insights=insights)

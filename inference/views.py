@@ -32,6 +32,11 @@ COLUMNS = [
 ]
 
 
+MODEL_EXPORT = [ExportColumn("Model", "telnyx_id"), ExportColumn("Organization", "organization"),
+                ExportColumn("Tier", "tier"), ExportColumn("Context length", "context_length"),
+                ExportColumn("Recommended for assistants", "recommended_for_assistants")]
+
+
 @require_GET
 @read_required
 def model_list(request: HttpRequest) -> HttpResponse:
@@ -43,7 +48,7 @@ def _models(request: HttpRequest, outcome=None) -> HttpResponse:
         request, template=LIST_TEMPLATE, queryset=selectors.language_models(), form_class=ModelFilterForm,
         columns=COLUMNS, default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference",
         form_kwargs=lambda: {"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
-        outcome=outcome,
+        outcome=outcome, exports=MODEL_EXPORT,
     )
 
 

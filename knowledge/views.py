@@ -13,6 +13,7 @@ from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, E
                              SearchForm, SummarizeForm, TaskFilterForm)
 from core.confirm import confirm_page
 from core.changelist import ChangelistSpec, Column
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.htmx import render_polled
 from core.live import current_or_last_known, live_or_cached
@@ -29,19 +30,29 @@ def _bucket_choices() -> dict:
     return {"buckets": selectors.bucket_names()}
 
 
+BUCKET_EXPORT = [ExportColumn("Bucket", "telnyx_id"), ExportColumn("Files", "file_count"),
+                 ExportColumn("Failed", "failed_count"), ExportColumn("Last embedded", "last_embedded_at")]
+TASK_EXPORT = [ExportColumn("Task id", "telnyx_id"), ExportColumn("Bucket", "bucket"),
+               ExportColumn("Task", "task_name"), ExportColumn("Status", "status"),
+               ExportColumn("Started", "created_at"), ExportColumn("Finished", "finished_at")]
+CLUSTER_EXPORT = [ExportColumn("Task id", "telnyx_id"), ExportColumn("Bucket", "bucket"),
+                  ExportColumn("Status", "status"), ExportColumn("Minimum cluster size", "min_cluster_size"),
+                  ExportColumn("Started", "created_at"), ExportColumn("Finished", "finished_at")]
+
+
 BUCKETS = ChangelistSpec(
     template="knowledge/bucket_list.html", queryset=selectors.buckets, form_class=BucketFilterForm,
-    columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS, remember_as="knowledge",
+    columns=BUCKET_COLUMNS, default_sort="name", resource=services.BUCKETS, remember_as="knowledge-buckets", exports=BUCKET_EXPORT,
     list_url="knowledge:bucket-list", sync=services.buckets_sync,
 )
 EMBEDDING_TASKS = ChangelistSpec(
     template="knowledge/task_list.html", queryset=selectors.embedding_tasks, form_class=TaskFilterForm,
-    columns=TASK_COLUMNS, default_sort="-created", resource=services.EMBEDDING_TASKS, remember_as="knowledge",
+    columns=TASK_COLUMNS, default_sort="-created", resource=services.EMBEDDING_TASKS, remember_as="knowledge-tasks", exports=TASK_EXPORT,
     list_url="knowledge:task-list", sync=services.embedding_tasks_sync, form_kwargs=_bucket_choices,
 )
 CLUSTERS = ChangelistSpec(
     template="knowledge/cluster_list.html", queryset=selectors.cluster_tasks, form_class=ClusterFilterForm,
-    columns=TASK_COLUMNS, default_sort="-created", resource=services.CLUSTERS, remember_as="knowledge",
+    columns=TASK_COLUMNS, default_sort="-created", resource=services.CLUSTERS, remember_as="knowledge-clusters", exports=CLUSTER_EXPORT,
     list_url="knowledge:cluster-list", sync=services.clusters_sync, form_kwargs=_bucket_choices,
 )
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inference.services import form_model_choices
 from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
 from core.confirm import confirm_page
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
@@ -32,6 +33,10 @@ COLUMNS = [
     Column("created", "Created", "created_at"),
     Column("updated", "Updated", "updated_at"),
 ]
+EXPORT = [ExportColumn("Assistant id", "telnyx_id"), ExportColumn("Name", "name"), ExportColumn("Model", "model"),
+          ExportColumn("Description", "description"), ExportColumn("Instructions", "instructions"),
+          ExportColumn("Tags", "tags_index", lambda tags: ", ".join(t for t in (tags or "").split("|") if t)),
+          ExportColumn("Created", "created_at"), ExportColumn("Updated", "updated_at")]
 
 
 def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
@@ -42,7 +47,7 @@ def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
             "model_choices": selectors.assistant_model_filter_choices(),
             "tag_choices": selectors.assistant_tag_filter_choices(),
         },
-        outcome=outcome,
+        outcome=outcome, exports=EXPORT,
     )
 
 

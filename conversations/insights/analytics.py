@@ -105,9 +105,14 @@ def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: s
     aggregates = _aggregates(fields)
     per_version = list(rows.values("assistant_id", "assistant_version_id").annotate(**aggregates)
                        .order_by("assistant_id", "assistant_version_id"))
-    daily = list(rows.annotate(day=TruncDate("occurred_at")).values("day", "assistant_id", "assistant_version_id")
-                 .annotate(**aggregates).order_by("day"))
+    # The lines: one per assistant, or per version once an assistant is chosen (a dozen lines are unreadable).
+    by = ["assistant_id", "assistant_version_id"] if assistant_id else ["assistant_id"]
+    daily = list(rows.annotate(day=TruncDate("occurred_at")).values("day", *by).annotate(**aggregates).order_by("day"))
     labels = _labels({(r["assistant_id"], r["assistant_version_id"]) for r in per_version})
+    names = {a: label.split(" · ")[0] for (a, _v), label in labels.items()}
+
+    def line_name(r: dict) -> str:
+        return labels[(r["assistant_id"], r["assistant_version_id"])] if assistant_id else names[r["assistant_id"]]
     analytics = Analytics(template_id=template_id, since=since, until=until, total=sum(r["n"] for r in per_version),
                           fields=fields)
 
@@ -117,7 +122,7 @@ def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: s
             if r[key] is None:
                 continue
             at = timezone.make_aware(datetime.combine(r["day"], time(12)))
-            lines.setdefault(labels[(r["assistant_id"], r["assistant_version_id"])], []).append(
+            lines.setdefault(line_name(r), []).append(
                 Point(at, float(r[key]), detail=f"{r['n']} result{'s' if r['n'] != 1 else ''}"))
         return lines
 
@@ -134,15 +139,6 @@ def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: s
         for r in per_version
     ]
     return analytics
-
-
-def template_choices() -> list[tuple[str, str]]:
-    """Templates that have results, by name (an id nobody named yet shows as the id)."""
-    from conversations.models import InsightTemplate
-
-    ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True).distinct())
-    names = dict(InsightTemplate.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
-    return sorted(((i, names.get(i) or i) for i in ids), key=lambda pair: pair[1].lower())
 
 
 def assistant_choices() -> list[tuple[str, str]]:

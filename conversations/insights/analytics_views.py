@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conversations.insights import analytics
+from conversations.insights import analytics, fields
 from conversations.insights import sync as insight_sync
 from conversations.insights.forms import AnalyticsFilterForm
 from conversations.models import InsightResult
@@ -31,13 +31,16 @@ def analytics_detail(request: HttpRequest) -> HttpResponse:
         return kept(insight_sync.RESOURCE, name, compute, InsightResult)
 
     assistant_id = request.GET.get("assistant", "")
+    today = timezone.localdate()
+    params = request.GET.copy()  # the default range shows in the date boxes
+    params.setdefault("until", today.isoformat())
+    params.setdefault("since", (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
     form = AnalyticsFilterForm(
-        request.GET or None, template_choices=choices("templates", analytics.template_choices),
+        params, template_choices=fields.template_choices(),
         assistant_choices=choices("assistants", analytics.assistant_choices),
         version_choices=choices(f"versions:{assistant_id}", lambda: analytics.version_choices(assistant_id)))
     form.is_valid()
     data = getattr(form, "cleaned_data", {}) or {}
-    today = timezone.localdate()
     until = data.get("until") or today
     since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
     template_choices = form.fields["template"].choices

@@ -9,10 +9,10 @@ import re
 
 from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 
+from conversations.insights.sync import RESOURCE
 from conversations.models import InsightResult, InsightTemplate
 from core.changelist import kept
 
-RESOURCE = "conversation-insights"
 FIELD_SAMPLE = 300
 MAX_FIELDS = 40
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -32,9 +32,14 @@ def _fields() -> list[tuple[str, str, str]]:
             for key, value in (values or {}).items():
                 if key not in kinds and KEY.match(key) and "__" not in key:
                     kinds[key] = "flag" if isinstance(value, bool) else "score" if isinstance(value, (int, float)) else "text"
-        name = names.get(template_id) or template_id
+        name = template_label(names, template_id)
         found += [(f"{template_id}:{key}", f"{name} · {key.replace('_', ' ')}", kind) for key, kind in sorted(kinds.items())]
     return found[:MAX_FIELDS]
+
+
+def template_label(names: dict[str, str], template_id: str) -> str:
+    """A template's name, or a short id for one not in the templates cache (yet)."""
+    return names.get(template_id) or f"Insight {template_id[:8]}"
 
 
 def insight_fields() -> list[tuple[str, str, str]]:
@@ -46,7 +51,7 @@ def template_choices() -> list[tuple[str, str]]:
     def compute():
         ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True).distinct())
         names = dict(InsightTemplate.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
-        return sorted(((i, names.get(i) or i) for i in ids), key=lambda pair: pair[1].lower())
+        return sorted(((i, template_label(names, i)) for i in ids), key=lambda pair: pair[1].lower())
 
     return kept(RESOURCE, "templates", compute, InsightResult)
 

@@ -80,3 +80,13 @@ def insight_runs_store(*, conversation: Conversation, runs: list[dict], source: 
                     result=item.get("result") or "", status=status, occurred_at=occurred_at,
                     source=source, conversation=conversation)
     return kept
+
+
+def stored_runs(conversation_id: str) -> list[dict]:
+    """The stored results of a conversation shaped as Telnyx's insight runs (one run per result),
+    for the detail page when Telnyx cannot be reached."""
+    return [
+        {"status": r.status, "created_at": r.occurred_at.isoformat(),
+         "conversation_insights": [{"insight_id": r.template_id, "result": r.result}]}
+        for r in InsightResult.objects.filter(conversation_id=conversation_id).exclude(template_id="").order_by("-occurred_at")
+    ]

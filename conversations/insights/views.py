@@ -16,12 +16,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversations.insights import selectors, services, signatures
 from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
 from core.changelist import Column, refresh_from_request, render_changelist
+from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import ADMINISTER, admin_required, read_required
 from portal.telnyx import TelnyxError
 
 TEMPLATE_COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "insight_type"), Column("created", "Created", "created_at")]
 KINDS = ("templates", "groups")
+EXPORTS = {
+    "templates": [ExportColumn("Template id", "telnyx_id"), ExportColumn("Name", "name"),
+                  ExportColumn("Type", "insight_type"), ExportColumn("Instructions", "instructions"),
+                  ExportColumn("Created", "created_at")],
+    "groups": [ExportColumn("Group id", "telnyx_id"), ExportColumn("Name", "name"),
+               ExportColumn("Description", "description"), ExportColumn("Templates", "template_count"),
+               ExportColumn("Created", "created_at")],
+}
 GROUP_COLUMNS = [Column("name", "Name", "name"), Column("templates", "Templates", "template_count"), Column("created", "Created", "created_at")]
 
 
@@ -33,7 +42,7 @@ def _list(request, *, kind: str, outcome=None) -> HttpResponse:
     return render_changelist(request, template="conversations/insights/list.html", queryset=selectors.queryset(kind),
                              form_class=form_class, columns=columns, default_sort="name", resource=resource,
                              remember_as=f"insights-{kind}", extra={"kind": kind},
-                             outcome=outcome)
+                             outcome=outcome, exports=EXPORTS[kind])
 
 
 @require_GET

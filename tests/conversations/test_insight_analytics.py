@@ -48,8 +48,11 @@ def test_aggregation_per_version_and_day(results):
     assert analytics.total == 4
     assert analytics.summary_rows == [["Acme Support · v-1", "3", "67%", "3"], ["Acme Support · v-2", "1", "100%", "5"]]
     assert len(analytics.charts) == 3  # results per day, the flag's rate, the score's average
-    v1_days = [r for r in analytics.charts[2][1].table_rows if r[0] == "Acme Support · v-1"]
-    assert [r[2] for r in v1_days] == ["3", "3"]  # average 3 yesterday (4 and 2), 3 today
+    # One line per assistant: average 3 yesterday (4 and 2), 4 today (3 and 5).
+    assert [(r[0], r[2]) for r in analytics.charts[2][1].table_rows] == [("Acme Support", "3"), ("Acme Support", "4")]
+    by_version = insight_analytics(template_id="t-csat", assistant_id="a-1", since=today - timedelta(days=29), until=today)
+    v1_days = [r for r in by_version.charts[2][1].table_rows if r[0] == "Acme Support · v-1"]
+    assert [r[2] for r in v1_days] == ["3", "3"]  # an assistant chosen: one line per version
 
 
 def test_filters_narrow_by_version_and_dates(results):
@@ -79,3 +82,19 @@ def test_no_results_says_how_to_get_some(viewer_client):
 def test_page_links_from_sidebar_and_insights_tabs(viewer_client):
     content = viewer_client.get(reverse("insights:template-list")).content.decode()
     assert content.count(f'href="{PAGE}"') >= 2
+
+
+def test_the_page_runs_the_same_queries_at_any_number_of_results(viewer_client, results):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        viewer_client.get(PAGE)  # warm the kept choices
+        with CaptureQueriesContext(connection) as captured:
+            assert viewer_client.get(PAGE).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(10, 70):
+        _result(n, f"v-{n % 4}", timezone.now() - timedelta(days=n % 20), n % 5, n % 2 == 0)
+    assert queries() == few

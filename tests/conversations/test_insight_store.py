@@ -92,3 +92,24 @@ def test_a_conversation_re_sync_keeps_when_its_insights_were_read():
     services._store([{"id": "conv-1", "name": "Renamed", "metadata": {"assistant_id": "a-1"}}])
     row = Conversation.objects.get()
     assert row.name == "Renamed" and row.insights_synced_at is not None
+
+
+@responses.activate
+def test_the_detail_page_stores_what_it_reads_and_shows_the_stored_results_when_telnyx_fails(viewer_client, telnyx_base):
+    from django.urls import reverse
+
+    from conversations.models import InsightTemplate
+
+    InsightTemplate.objects.create(telnyx_id="t-1", name="Satisfaction", synced_at=timezone.now())
+    item = {"id": "conv-1", "name": "Call 1", "metadata": {"assistant_id": "a-1", "assistant_version_id": "v1"}}
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1", json={"data": item})
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/messages", json={"data": [], "meta": {"total_pages": 1}})
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1/conversations-insights", json={"data": _runs("conv-1")})
+    url = reverse("conversations:conversation-detail", args=["conv-1"])
+    assert "Satisfaction" in viewer_client.get(url).content.decode()
+    assert InsightResult.objects.get().source == "detail"
+
+    responses.reset()
+    responses.get(f"{telnyx_base}/ai/conversations/conv-1", status=503, json={"errors": [{"title": "Unavailable"}]})
+    content = viewer_client.get(url).content.decode()
+    assert "Satisfaction" in content and "0.5" in content  # from the store
