@@ -9,21 +9,17 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assistants.models import Assistant
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
-from conversations.models import Conversation
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
 from portal import dashboard as dashboard_selectors
 from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
-from inference.models import LanguageModel
-from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
 from core.changelist import ChangelistSpec, Column
 from portal.forms import AuditFilterForm
 from portal.models import AuditEvent
 from portal.roles import read_required
-from portal.selectors import recent_audit_events, sync_states
+from portal.selectors import audit_log, recent_audit_events, sync_states
 from core.sync import is_stale, sync_state
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
@@ -37,21 +33,21 @@ AUDIT_COLUMNS = [
 
 
 def _dashboard_context(*, by_version: bool = False) -> dict:
-    week_ago = timezone.now() - timedelta(days=7)
+    cached = dashboard_selectors.cached_counts()
     tiles = [
-        ("Assistants", Assistant.objects.count(), "assistants:assistant-list", ASSISTANTS_RESOURCE),
-        ("Conversations", Conversation.objects.count(), "conversations:conversation-list", CONVERSATIONS_RESOURCE),
-        ("Assistant tests", AssistantTest.objects.count(), "testing:test-list", TESTS_RESOURCE),
-        ("Models available", LanguageModel.objects.count(), "inference:model-list", MODELS_RESOURCE),
+        ("Assistants", cached["assistants"], "assistants:assistant-list", ASSISTANTS_RESOURCE),
+        ("Conversations", cached["conversations"], "conversations:conversation-list", CONVERSATIONS_RESOURCE),
+        ("Assistant tests", cached["tests"], "testing:test-list", TESTS_RESOURCE),
+        ("Models available", cached["models"], "inference:model-list", MODELS_RESOURCE),
     ]
     freshness = dashboard_selectors.cache_freshness([t[3] for t in tiles])
     counts = [
         {"label": label, "value": value, "url": url, "synced_at": getattr(freshness.get(resource), "synced_at", None), "cached": True}
         for label, value, url, resource in tiles
     ]
-    failures = AuditEvent.objects.filter(created_at__gte=week_ago, outcome=AuditEvent.Outcome.FAILURE).count()
+    changes, failures = dashboard_selectors.changes_since(timezone.now() - timedelta(days=7))
     counts += [
-        {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
+        {"label": "Changes this week", "value": changes, "url": "audit"},
         {"label": "Failed changes this week", "value": failures, "url": "audit"},
     ]
     stale = any(is_stale(sync_state(resource)) for resource in DASHBOARD_SYNCS)
@@ -86,7 +82,7 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
 
 # Not synced from Telnyx: the portal writes it, and every event bumps its generation.
 AUDIT_LOG = ChangelistSpec(
-    template="portal/audit_list.html", queryset=lambda: AuditEvent.objects.select_related("user"),
+    template="portal/audit_list.html", queryset=audit_log,
     form_class=AuditFilterForm, columns=AUDIT_COLUMNS, default_sort="-when", resource="audit", remember_as="audit",
     list_url="audit",
 )
