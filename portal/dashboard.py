@@ -18,6 +18,7 @@ from assistants.models import Assistant, AssistantVersion, CanaryConfig
 from conversations.models import Conversation
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
 from portal.models import AuditEvent, SyncState
+from inference.models import LanguageModel
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 CHART_DAYS = 14
@@ -213,3 +214,15 @@ def recent_failed_writes(limit: int = RECENT) -> QuerySet[AuditEvent]:
 def cache_freshness(resources: list[str]) -> dict[str, SyncState]:
     """When each listing's cache was last synced (absent: never)."""
     return {s.resource: s for s in SyncState.objects.filter(resource__in=resources)}
+
+
+def cached_counts() -> dict[str, int]:
+    """How many of each the cache holds, for the dashboard's tiles."""
+    return {"assistants": Assistant.objects.count(), "conversations": Conversation.objects.count(),
+            "tests": AssistantTest.objects.count(), "models": LanguageModel.objects.count()}
+
+
+def changes_since(since: datetime) -> tuple[int, int]:
+    """Audited changes since `since`: all of them, and those Telnyx refused."""
+    events = AuditEvent.objects.filter(created_at__gte=since)
+    return events.count(), events.filter(outcome=AuditEvent.Outcome.FAILURE).count()

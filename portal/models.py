@@ -148,3 +148,7 @@ class TaskRecord(models.Model):
     @property
     def lost(self) -> bool:
         return self.state == self.State.FAILED and self.last_error.startswith(self.WORKER_LOST)
+
+    def mark_retried(self) -> None:
+        """A failure queued again: the new task stands for it now, so it leaves the Failed tab."""
+        type(self).objects.filter(pk=self.pk).update(state=self.State.SUCCEEDED, last_error=f"Retried: {self.last_error}")

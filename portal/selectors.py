@@ -1,19 +1,24 @@
-"""Portal-wide reads: audit events and sync states."""
+"""Portal-wide reads: audit events, sync states, task records, users."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from portal.models import AuditEvent, SyncState
+from portal.models import AuditEvent, SyncState, TaskRecord
 
 
 def audit_events_for(*, resource_type: str | tuple[str, ...], resource_id: str) -> QuerySet[AuditEvent]:
     """An object's history; several types when one object's changes are recorded under each."""
     types = (resource_type,) if isinstance(resource_type, str) else resource_type
     return AuditEvent.objects.filter(resource_type__in=types, resource_id=resource_id).select_related("user")
+
+
+def audit_log() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.select_related("user")
 
 
 def recent_audit_events(limit: int = 10) -> list[AuditEvent]:
@@ -42,6 +47,13 @@ class SyncRow:
     unit: str = ""  # what each of them belongs to ("assistant")
 
 
+def sync_states_by_resource(resources) -> dict[str, SyncState]:
+    """The SyncState of each of these listings that has one."""
+    if not resources:
+        return {}
+    return {s.resource: s for s in SyncState.objects.filter(resource__in=resources)}
+
+
 def sync_states() -> list[SyncRow]:
     """Each listing's last sync; per-object listings grouped by kind: the most recent sync,
     their items summed, and the latest failure if any of them failed last time."""
@@ -63,3 +75,16 @@ def sync_states() -> list[SyncRow]:
         if state.synced_at and (row.synced_at is None or state.synced_at > row.synced_at):
             row.synced_at = state.synced_at
     return sorted(rows.values(), key=lambda row: row.label.lower())
+
+
+def task_records(states) -> QuerySet[TaskRecord]:
+    return TaskRecord.objects.filter(state__in=states)
+
+
+def task_counts(tabs: dict[str, list[str]]) -> dict[str, int]:
+    """How many task records each tab (a list of states) shows."""
+    return {key: TaskRecord.objects.filter(state__in=states).count() for key, states in tabs.items()}
+
+
+def users_with_groups() -> QuerySet[User]:
+    return User.objects.prefetch_related("groups").order_by("username")

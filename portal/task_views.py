@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import selectors
 from portal.celery import app
 from portal.models import TaskRecord
 from portal.roles import admin_required
@@ -29,8 +30,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("state", "")
     if tab not in STATE_TABS:
         tab = ""
-    records = TaskRecord.objects.filter(state__in=STATE_TABS[tab][1])
-    counts = {key: TaskRecord.objects.filter(state__in=states).count() for key, (_, states) in STATE_TABS.items()}
+    records = selectors.task_records(STATE_TABS[tab][1])
+    counts = selectors.task_counts({key: states for key, (_, states) in STATE_TABS.items()})
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, (label, _) in STATE_TABS.items()]
     template = "portal/task_list.html#table" if request.htmx else "portal/task_list.html"
@@ -48,6 +49,6 @@ def task_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         task.apply_async(args=record.args, kwargs=record.kwargs)
         # The retry stands for this failure now: it leaves the Failed tab.
-        TaskRecord.objects.filter(pk=record.pk).update(state=TaskRecord.State.SUCCEEDED, last_error=f"Retried: {record.last_error}")
+        record.mark_retried()
         messages.success(request, f"Queued “{record}” again.")
     return redirect(reverse("tasks") + "?state=failed")

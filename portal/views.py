@@ -9,24 +9,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assistants.models import Assistant
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
 from assistants.services.versions import versions_resource, versions_sync
-from conversations.models import Conversation
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
 from portal import dashboard as dashboard_selectors
 from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
-from inference.models import LanguageModel
-from testing.models import AssistantTest
 from inference.services import MODELS_RESOURCE, models_sync
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
 from portal.forms import AuditFilterForm
-from portal.models import AuditEvent, SyncState
+from portal.models import AuditEvent
 from portal.roles import ADMINISTER, read_required
 from portal.search import MIN_LENGTH as MIN_SEARCH_LENGTH, search_everything
-from portal.selectors import recent_audit_events, sync_states
+from portal.selectors import audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from core.sync import is_stale, sync_state
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
@@ -41,7 +37,7 @@ AUDIT_COLUMNS = [
 
 def _versions_to_name(canaries) -> list[str]:
     wanted = {versions_resource(c.assistant_id) for c in canaries if c.unnamed}
-    states = {s.resource: s for s in SyncState.objects.filter(resource__in=wanted)} if wanted else {}
+    states = sync_states_by_resource(wanted)
 
     def stale(assistant_id: str) -> bool:
         # A list whose last load failed is not retried from here on every view.
@@ -52,21 +48,21 @@ def _versions_to_name(canaries) -> list[str]:
 
 
 def _dashboard_context(*, by_version: bool = False) -> dict:
-    week_ago = timezone.now() - timedelta(days=7)
+    cached = dashboard_selectors.cached_counts()
     tiles = [
-        ("Assistants", Assistant.objects.count(), "assistants:assistant-list", ASSISTANTS_RESOURCE),
-        ("Conversations", Conversation.objects.count(), "conversations:conversation-list", CONVERSATIONS_RESOURCE),
-        ("Assistant tests", AssistantTest.objects.count(), "testing:test-list", TESTS_RESOURCE),
-        ("Models available", LanguageModel.objects.count(), "inference:model-list", MODELS_RESOURCE),
+        ("Assistants", cached["assistants"], "assistants:assistant-list", ASSISTANTS_RESOURCE),
+        ("Conversations", cached["conversations"], "conversations:conversation-list", CONVERSATIONS_RESOURCE),
+        ("Assistant tests", cached["tests"], "testing:test-list", TESTS_RESOURCE),
+        ("Models available", cached["models"], "inference:model-list", MODELS_RESOURCE),
     ]
     freshness = dashboard_selectors.cache_freshness([t[3] for t in tiles])
     counts = [
         {"label": label, "value": value, "url": url, "synced_at": getattr(freshness.get(resource), "synced_at", None), "cached": True}
         for label, value, url, resource in tiles
     ]
-    failures = AuditEvent.objects.filter(created_at__gte=week_ago, outcome=AuditEvent.Outcome.FAILURE).count()
+    changes, failures = dashboard_selectors.changes_since(timezone.now() - timedelta(days=7))
     counts += [
-        {"label": "Changes this week", "value": AuditEvent.objects.filter(created_at__gte=week_ago).count(), "url": "audit"},
+        {"label": "Changes this week", "value": changes, "url": "audit"},
         {"label": "Failed changes this week", "value": failures, "url": "audit"},
     ]
     stale = any(is_stale(sync_state(resource)) for resource in DASHBOARD_SYNCS)
@@ -107,7 +103,7 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
 
 # Not synced from Telnyx: the portal writes it, and every event bumps its generation.
 AUDIT_LOG = ChangelistSpec(
-    template="portal/audit_list.html", queryset=lambda: AuditEvent.objects.select_related("user"),
+    template="portal/audit_list.html", queryset=audit_log,
     form_class=AuditFilterForm, columns=AUDIT_COLUMNS, default_sort="-when", resource="audit", remember_as="audit",
     list_url="audit",
     exports=Export(name="audit-log", permission=ADMINISTER, columns=[

@@ -37,6 +37,10 @@ def pending_approvals(assistant_id: str) -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.filter(assistant_id=assistant_id, status=ApprovalRequest.Status.PENDING)
 
 
+def approvals_with_steps() -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.select_related("plan", "step")
+
+
 def version_labels(assistant_id: str) -> VersionLabels:
     """Names and colours for split bars: cached versions, plus the candidates of plans (so a
     candidate has its colour even before the Versions tab has cached it)."""

@@ -47,15 +47,37 @@ def serving_version(conversation_id: str) -> str:
     return str((data.get("metadata") or {}).get("assistant_version_id") or "")
 
 
+def _turn_audit(*, conversation_id: str, content: str, reply: str | None = None, version_id: str = "") -> tuple[str, dict]:
+    """What a turn's audit event says: sizes and ids, never the texts (they can be long, and
+    personal); Telnyx's status and request id come with the response or error."""
+    if reply is None:
+        return f"Tried a chat turn in conversation {conversation_id} ({len(content)} characters sent)", {
+            "conversation_id": conversation_id, "sent_characters": len(content)}
+    served = f", served by version {version_id}" if version_id else ""
+    return (f"Chat turn in conversation {conversation_id}: sent {len(content)} characters, "
+            f"the assistant answered with {len(reply)} characters{served}"), {
+        "conversation_id": conversation_id, "sent_characters": len(content), "reply_characters": len(reply),
+        "version_id": version_id}
+
+
 def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "") -> ChatTurn:
-    """Send one user turn; start a conversation first when there is none yet."""
+    """Send one user turn (audited); start a conversation first when there is none yet."""
     require_perm(user, OPERATE)
     if not conversation_id:
         conversation_id = conversation_start(user=user, assistant_id=assistant_id)
         forget_observed_split(assistant_id)
-    response = chat_api.send(assistant_id, content=content, conversation_id=conversation_id)
-    reply = str((response.data or {}).get("content") or "")
-    return ChatTurn(conversation_id=conversation_id, reply=reply, version_id=serving_version(conversation_id))
+    turn = ChatTurn(conversation_id=conversation_id, reply="")
+
+    def answered(response) -> str:
+        turn.reply = str((response.data or {}).get("content") or "")
+        turn.version_id = serving_version(conversation_id)
+        return _turn_audit(conversation_id=conversation_id, content=content, reply=turn.reply, version_id=turn.version_id)[0]
+
+    tried, tried_changes = _turn_audit(conversation_id=conversation_id, content=content)
+    telnyx_write(lambda: chat_api.send(assistant_id, content=content, conversation_id=conversation_id),
+                 user=user, action="chat", resource_type=RESOURCE_TYPE, resource_id=assistant_id, summary=answered,
+                 failure_summary=tried, changes=tried_changes)
+    return turn
 
 
 def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "") -> Iterator[tuple[str, str]]:
@@ -63,15 +85,54 @@ def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversati
     pinned one (after the first fragment of a new conversation), ("delta", text)…, ("done", reply).
 
     Permission, the new conversation and the first error are checked before anything is
-    yielded, so a caller can still answer with a plain error page.
+    yielded, so a caller can still answer with a plain error page. The turn is audited once
+    it ends (the reply whole, or the error that stopped it), like `chat_send`'s.
     """
     require_perm(user, OPERATE)
     if not conversation_id:
         conversation_id = conversation_start(user=user, assistant_id=assistant_id)
         forget_observed_split(assistant_id)
+    audited = _StreamAudit(user=user, assistant_id=assistant_id, conversation_id=conversation_id, content=content)
     events = chat_api.stream(assistant_id, content=content, conversation_id=conversation_id)
-    first = next(events, ("done", ""))
-    return _turn_events(conversation_id, first, events)
+    first = audited.guard(lambda: next(events, ("done", "")))
+    return audited.events(_turn_events(conversation_id, first, events))
+
+
+@dataclass
+class _StreamAudit:
+    """A streamed turn has no single response for `telnyx_write` to wrap: it is recorded the
+    same way when the stream ends."""
+
+    user: PortalUser
+    assistant_id: str
+    conversation_id: str
+    content: str
+
+    def _record(self, *, reply: str | None = None, version_id: str = "", error: TelnyxError | None = None) -> None:
+        summary, changes = _turn_audit(conversation_id=self.conversation_id, content=self.content, reply=reply,
+                                       version_id=version_id)
+        audit.record(user=self.user, action="chat", resource_type=RESOURCE_TYPE, resource_id=self.assistant_id,
+                     summary=summary, changes=changes, error=error)
+
+    def guard(self, step):
+        try:
+            return step()
+        except TelnyxError as exc:
+            self._record(error=exc)
+            raise
+
+    def events(self, events: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        version_id = ""
+        while True:
+            event = self.guard(lambda: next(events, None))
+            if event is None:
+                return
+            kind, text = event
+            if kind == "version":
+                version_id = text
+            elif kind == "done":
+                self._record(reply=text, version_id=version_id)
+            yield event
 
 
 def _turn_events(conversation_id: str, first: tuple[str, str], rest: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:

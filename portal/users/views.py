@@ -12,6 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import selectors
 from portal.roles import admin_required
 from portal.users import services
 from portal.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
@@ -27,7 +28,7 @@ def invite_url(request: HttpRequest, user: User) -> str:
 @require_GET
 @admin_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = User.objects.prefetch_related("groups").order_by("username")
+    users = selectors.users_with_groups()
     rows = [{"user": u, "role": services.user_role(u)} for u in users]
     return render(request, "portal/user_list.html", {"rows": rows})
 

@@ -14,6 +14,7 @@ from assistants.services.assistants import assistant_fetch
 from assistants.services.versions import version_fetch, version_promote
 from portal.roles import ADMINISTER, read_required, require_perm
 from portal.telnyx import TelnyxError
+from releases import selectors
 from releases.models import ApprovalRequest
 from releases.services import approvals as services
 from releases.services.engine import rollout_advance
@@ -46,8 +47,7 @@ def _carry_out(request: HttpRequest, approval: ApprovalRequest, main_version_id:
 def approval_detail(request: HttpRequest, assistant_id: str, approval_id: int) -> HttpResponse:
     if request.method == "POST":
         require_perm(request.user, ADMINISTER)
-    approval = get_object_or_404(ApprovalRequest.objects.select_related("plan", "step"), pk=approval_id,
-                                 assistant_id=assistant_id)
+    approval = get_object_or_404(selectors.approvals_with_steps(), pk=approval_id, assistant_id=assistant_id)
     main = assistant_fetch(user=request.user, assistant_id=assistant_id).data
     if request.method == "POST":
         comment = request.POST.get("comment", "").strip()

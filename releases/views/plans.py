@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assistants.canary.display import bars_from_rules, describe_match
 from assistants.services.versions import version_choices
-from assistants.models import Assistant
+from assistants import selectors as assistant_selectors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 from releases import selectors
@@ -22,12 +22,8 @@ from releases.services import plans as services
 from releases.services.policy import policy_set, two_person_required
 
 
-def _assistant_name(assistant_id: str) -> str:
-    return Assistant.objects.filter(telnyx_id=assistant_id).values_list("name", flat=True).first() or assistant_id
-
-
 def _base(assistant_id: str) -> dict:
-    return {"assistant_id": assistant_id, "assistant_name": _assistant_name(assistant_id), "tab": "releases"}
+    return {"assistant_id": assistant_id, "assistant_name": assistant_selectors.assistant_name(assistant_id), "tab": "releases"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,7 +37,7 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         except TelnyxError as exc:
             versions = []
             messages.error(request, f"Could not read the versions, so no plan can be made now. {exc.user_message}")
-        main = Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first()
+        main = assistant_selectors.main_version_id(assistant_id)
         choices = [(v["id"], f"{v['name'] or v['id']} · {v['id'][:8]}") for v in versions if v["id"] != main]
         form = PlanForm(request.POST or None, versions=choices)
         if request.method == "POST" and form.is_valid():

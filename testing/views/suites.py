@@ -23,7 +23,7 @@ from portal.telnyx import TelnyxError
 from testing import selectors
 from testing.tasks import follow_started
 from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
-from testing.models import SuiteRun, TestRun
+from testing.models import SuiteRun
 from testing.services import alerts as alert_services
 from testing.services import schedules as schedule_services
 from testing.services import suites as services
@@ -181,7 +181,7 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
 
 
 def _live_context(request: HttpRequest, suite_run: SuiteRun, error: TelnyxError | None = None) -> dict:
-    runs = {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=suite_run.run_ids)}
+    runs = selectors.runs_by_id(suite_run.run_ids)
     tests = {t.telnyx_id: t for t in selectors.suite_tests(suite_run.suite)}
     assistants = selectors.assistant_names()
     versions = selectors.version_names([suite_run.version_id, *suite_run.versions.values()])
@@ -226,7 +226,7 @@ def suite_run_live(request: HttpRequest, suite_name: str, batch_id: str) -> Http
 @read_required
 def suite_run_status(request: HttpRequest, suite_name: str, batch_id: str) -> HttpResponse:
     """The polled fragment: refresh unfinished runs from Telnyx; 286 stops polling once all are final."""
-    suite_run = SuiteRun.objects.filter(suite=suite_name, batch_id=batch_id).first()
+    suite_run = selectors.suite_run(suite_name, batch_id)
     if suite_run is None:
         raise Http404("No such suite run.")
     error = services.suite_run_refresh(suite_run)

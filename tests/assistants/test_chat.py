@@ -119,3 +119,23 @@ def test_sms_chat_failure_in_service_is_audited(api, operator):
     with pytest.raises(InternalServerError):
         services.sms_chat_send(user=operator, assistant_id=AID, from_="+1", to="+2")
     assert AuditEvent.objects.get().summary.startswith("Tried to start an SMS chat")
+
+
+def test_each_turn_sent_is_audited_with_who_the_assistant_and_what_telnyx_answered(api, operator):
+    served_by(api, "v-exp")
+    services.chat_send(user=operator, assistant_id=AID, content="My card number is 4111 1111")
+    event = AuditEvent.objects.get(action="chat")
+    assert (event.username, event.resource_id, event.outcome, event.telnyx_status) == (
+        operator.username, AID, AuditEvent.Outcome.SUCCESS, 200)
+    assert event.changes == {"conversation_id": "conv-1", "sent_characters": 27}
+    assert "answered with 14 characters" in event.summary and "version v-exp" in event.summary
+    # Sizes, not texts: what users type stays out of the audit log.
+    assert "4111" not in event.summary + json.dumps(event.changes) and "Happy" not in event.summary
+
+
+def test_a_refused_turn_is_audited_as_a_failure(api, operator):
+    api.replace(responses.POST, f"{api.base}/ai/assistants/{AID}/chat", status=500, json={"errors": [{"title": "down"}]})
+    with pytest.raises(InternalServerError):
+        services.chat_send(user=operator, assistant_id=AID, content="Hello", conversation_id="conv-1")
+    event = AuditEvent.objects.get(action="chat")
+    assert event.outcome == AuditEvent.Outcome.FAILURE and event.telnyx_status == 500

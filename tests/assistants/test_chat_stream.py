@@ -119,3 +119,26 @@ def test_an_empty_message_keeps_the_form_error(api, operator_client):
 
 def test_viewers_cannot_stream_a_chat(api, viewer_client):
     assert viewer_client.post(reverse("assistants:chat-stream", args=[AID]), {"content": "Hi"}).status_code == 403
+
+
+def test_a_streamed_turn_is_audited_once_its_reply_is_whole(api, operator_client):
+    from portal.models import AuditEvent
+
+    chat_answers(api, SSE)
+    response = operator_client.post(reverse("assistants:chat-stream", args=[AID]), {"content": "Hello"})
+    assert not AuditEvent.objects.filter(action="chat").exists()  # nothing yet: the reply has not been read
+    events_of(response)
+    event = AuditEvent.objects.get(action="chat")
+    assert event.outcome == AuditEvent.Outcome.SUCCESS and event.resource_id == AID
+    assert event.changes["reply_characters"] == len("Happy to help.") and event.changes["version_id"] == "v-exp"
+
+
+def test_a_stream_stopped_by_an_error_is_audited_as_a_failure(api, operator_client):
+    from portal.models import AuditEvent
+
+    chat_answers(api, 'event: delta\ndata: {"content": "Hap"}\n\nevent: error\ndata: {"detail": "model overloaded"}\n\n')
+    response = operator_client.post(reverse("assistants:chat-stream", args=[AID]),
+                                    {"content": "Hello", "conversation_id": "conv-1"})
+    events_of(response)
+    event = AuditEvent.objects.get(action="chat")
+    assert event.outcome == AuditEvent.Outcome.FAILURE and "model overloaded" in event.error_message
