@@ -35,6 +35,7 @@ COLUMNS = [
 @require_GET
 @read_required
 def conversation_list(request: HttpRequest) -> HttpResponse:
+    state = sync_state(services.RESOURCE)
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
         columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
@@ -43,14 +44,15 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
             "channel_choices": selectors.channel_filter_choices(),
         },
         extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant],
-        vary={"outcome": _sync_progress()},  # a sync running on a worker shows its progress card
+        vary={"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
+        state=state,
     )
 
 
-def _sync_progress() -> SyncOutcome | None:
+def _sync_progress(state=None) -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
     # The lease first: a running sync holds it, so only a queued one needs the task records.
-    state = sync_state(services.RESOURCE)
+    state = state or sync_state(services.RESOURCE)
     if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
         return SyncOutcome(ran=False, queued=True)
     return None

@@ -351,6 +351,7 @@ def render_changelist(
     tables: list | None = None,
     outcome=None,
     vary: dict[str, Any] | None = None,
+    state=None,
 ):
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
 
@@ -358,7 +359,8 @@ def render_changelist(
     must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer;
     an `extra` dict (cheap values the page's title may need) and `vary` are always passed,
     and kept fragments are kept per their values.
-    `tables` are the models the rendered parts read (default: the queryset's)."""
+    `tables` are the models the rendered parts read (default: the queryset's); `state` is the
+    listing's SyncState when the view has read it already (one query less per view)."""
     from django.shortcuts import render
 
     from core.sync import is_stale, sync_state
@@ -366,7 +368,7 @@ def render_changelist(
     if CHOICES_PARAM in request.GET:
         return choices_response(request, form_class(**_called(form_kwargs)))
     remember_query(request, remember_as)
-    state = sync_state(resource)
+    state = state if state is not None else sync_state(resource)
     stale = is_stale(state)
     fragment = fragment or outcome is not None or bool(request.htmx)
     vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}

@@ -110,3 +110,15 @@ def test_a_get_that_changes_nothing_does_not_write_the_session(team_admin_client
     with CaptureQueriesContext(connection) as queries:
         team_admin_client.get("/conversations/?channel=web_chat")
     assert not [q for q in queries if "django_session" in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))]
+
+
+@pytest.mark.django_db
+def test_a_repeat_view_of_conversations_reads_its_sync_state_once_and_no_row(team_admin_client):
+    SyncState.objects.create(resource="conversations", synced_at=timezone.now())
+    _add_rows("/conversations/", 0, SMALL)
+    team_admin_client.get("/conversations/")
+    with CaptureQueriesContext(connection) as queries:
+        team_admin_client.get("/conversations/")
+    sql = [q["sql"] for q in queries]
+    assert len([s for s in sql if "portal_syncstate" in s]) == 1
+    assert not [s for s in sql if "conversations_conversation" in s]
