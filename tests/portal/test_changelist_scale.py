@@ -19,7 +19,7 @@ from conversations.models import Conversation, InsightGroup, InsightTemplate
 from inference.models import FineTuningJob, LanguageModel
 from knowledge.models import Bucket, ClusterTask, EmbeddingTask
 from mcp_servers.models import McpServer
-from portal.models import AuditEvent, SyncState
+from portal.models import AuditEvent, SyncState, TaskRecord
 from testing.models import AssistantTest, TestRun
 
 PAGE_BUDGET = 200 * 1024
@@ -50,6 +50,8 @@ LISTS = {
     "/conversations/insights/": lambda i: InsightTemplate(**_stamp(i), name=f"Template {i}"),
     "/conversations/insights/groups/": lambda i: InsightGroup(**_stamp(i), name=f"Group {i}"),
     "/audit/": lambda i: AuditEvent(action="update", resource_type="assistant", resource_id=f"a-{i}", summary="Saved"),
+    "/tasks/": lambda i: TaskRecord(task_id=f"task-{i}", name="portal.tasks.sync_listing", key=f"k-{i}",
+                                    state=("queued", "running", "succeeded", "failed")[i % 4]),
 }
 
 
