@@ -148,7 +148,11 @@ def main() -> None:
         for server in servers:
             server.terminate()
         for server in servers:
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a thread still finishing a request on a loaded machine
+                server.kill()
+                server.wait(timeout=10)
 
 
 if __name__ == "__main__":
