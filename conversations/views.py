@@ -38,6 +38,7 @@ COLUMNS = [
 @require_GET
 @read_required
 def conversation_list(request: HttpRequest) -> HttpResponse:
+    state = sync_state(services.RESOURCE)
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
         columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
@@ -48,15 +49,16 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
             "insight_fields": insight_fields.insight_fields(),
         },
         extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
-        vary={"outcome": _sync_progress()},  # a sync running on a worker shows its progress card
+        vary={"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
+        state=state,
         exports=CONVERSATIONS_EXPORT,
     )
 
 
-def _sync_progress() -> SyncOutcome | None:
+def _sync_progress(state=None) -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
     # The lease first: a running sync holds it, so only a queued one needs the task records.
-    state = sync_state(services.RESOURCE)
+    state = state or sync_state(services.RESOURCE)
     if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
         return SyncOutcome(ran=False, queued=True)
     return None

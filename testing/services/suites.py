@@ -12,10 +12,11 @@ from core.types import PortalUser
 from django.db import transaction
 from django.utils import timezone
 
-from assistants.services.versions import versions_sync
+from assistants.services.versions import versions_resource, versions_sync
 from core import audit
 from core.cache import bump
-from core.sync import SyncOutcome, replace_cache, run_sync
+from core.sync import SyncOutcome, is_stale, replace_cache, run_sync
+from portal.models import SyncState
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError, TelnyxResponse
@@ -62,7 +63,14 @@ def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[sel
     """
     require_perm(user, READ)
     errors = []
-    for assistant_id in selectors.suite_destinations(suite_name):
+    destinations = selectors.suite_destinations(suite_name)
+    # Only the assistants whose cached versions are stale: one query here however many the suite calls,
+    # and a sync (Telnyx, then the cache) only for those; the portal's own version writes keep the cache current.
+    resources = {versions_resource(a): a for a in destinations}
+    fresh = {state.resource for state in SyncState.objects.filter(resource__in=list(resources)) if not is_stale(state)}
+    for resource, assistant_id in resources.items():
+        if resource in fresh:
+            continue
         outcome = versions_sync(user=user, assistant_id=assistant_id)
         if outcome.error:
             errors.append(outcome.error.user_message)

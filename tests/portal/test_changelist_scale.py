@@ -19,7 +19,7 @@ from conversations.models import Conversation, InsightGroup, InsightTemplate
 from inference.models import FineTuningJob, LanguageModel
 from knowledge.models import Bucket, ClusterTask, EmbeddingTask
 from mcp_servers.models import McpServer
-from portal.models import AuditEvent, SyncState
+from portal.models import AuditEvent, SyncState, TaskRecord
 from testing.models import AssistantTest, TestRun
 
 PAGE_BUDGET = 200 * 1024
@@ -50,6 +50,8 @@ LISTS = {
     "/conversations/insights/": lambda i: InsightTemplate(**_stamp(i), name=f"Template {i}"),
     "/conversations/insights/groups/": lambda i: InsightGroup(**_stamp(i), name=f"Group {i}"),
     "/audit/": lambda i: AuditEvent(action="update", resource_type="assistant", resource_id=f"a-{i}", summary="Saved"),
+    "/tasks/": lambda i: TaskRecord(task_id=f"task-{i}", name="portal.tasks.sync_listing", key=f"k-{i}",
+                                    state=("queued", "running", "succeeded", "failed")[i % 4]),
 }
 
 
@@ -110,3 +112,15 @@ def test_a_get_that_changes_nothing_does_not_write_the_session(team_admin_client
     with CaptureQueriesContext(connection) as queries:
         team_admin_client.get("/conversations/?channel=web_chat")
     assert not [q for q in queries if "django_session" in q["sql"] and q["sql"].startswith(("UPDATE", "INSERT"))]
+
+
+@pytest.mark.django_db
+def test_a_repeat_view_of_conversations_reads_its_sync_state_once_and_no_row(team_admin_client):
+    SyncState.objects.create(resource="conversations", synced_at=timezone.now())
+    _add_rows("/conversations/", 0, SMALL)
+    team_admin_client.get("/conversations/")
+    with CaptureQueriesContext(connection) as queries:
+        team_admin_client.get("/conversations/")
+    sql = [q["sql"] for q in queries]
+    assert len([s for s in sql if "portal_syncstate" in s]) == 1
+    assert not [s for s in sql if "conversations_conversation" in s]
