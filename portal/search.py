@@ -115,5 +115,5 @@ def _add_freshness(groups: list[Group]) -> None:
             group.never_synced = group.synced_at is None and not group.count
     versions = next(g for g in groups if g.kind == "versions")
     loaded = SyncState.objects.filter(resource__startswith="versions:", synced_at__isnull=False).count()
-    versions.coverage = f"versions of {loaded} assistant{'s' if loaded != 1 else ''} are in the cache"
+    versions.coverage = f"{loaded} assistant{'s' if loaded != 1 else ''}"
     versions.never_synced = not loaded and not versions.count
