@@ -1,7 +1,7 @@
 """The top-bar search: assistants, versions, tests, suites and conversations, from the cache.
 
 Reads the database only. Each kind runs two queries whatever the cache holds (a capped count
-and the first few hits), so the page costs the same at 100,000 conversations: ids match by
+and the first few hits) plus two for freshness, so the page costs the same at 100,000 conversations: ids match by
 prefix as an index range (`id >= q AND id < q + U+FFFF`, which every database serves from
 the id's B-tree, where a LIKE may not be), names by substring with a LIMIT.
 """
@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from assistants.models import Assistant, AssistantVersion
 from conversations.models import Conversation
+from portal.models import SyncState
 from testing.models import AssistantTest, TestSuite
 
 PER_KIND = 8
@@ -41,6 +42,9 @@ class Group:
     capped: bool
     hits: list[Hit] = field(default_factory=list)
     more_url: str = ""  # the kind's own list, searching the same words, when it has one
+    synced_at: object = None  # when the kind's cache was last loaded from Telnyx
+    never_synced: bool = False  # nothing of this kind is in the cache yet: say so, not "no match"
+    coverage: str = ""  # for versions, loaded per assistant: how many assistants' lists are cached
 
 
 def _prefix(column: str, term: str) -> Q:
@@ -82,7 +86,8 @@ def search_everything(term: str) -> list[Group]:
                              " · ".join(x for x in (t.test_suite and f"Suite {t.test_suite}", t.channel) if x)),
                _with_q("testing:test-list", term)),
         _group("suites", "Suites", TestSuite.objects.filter(name__icontains=term).order_by("name", "pk"),
-               lambda s: Hit(s.name, reverse("testing:suite-detail", args=[s.name]))),
+               lambda s: Hit(s.name, reverse("testing:suite-detail", args=[s.name])),
+               _with_q("testing:suite-list", term)),
         _group("conversations", "Conversations",
                Conversation.objects.filter(Q(name__icontains=term) | _prefix("telnyx_id", id_term))
                .order_by("-created_at", "-pk"),
@@ -92,4 +97,23 @@ def search_everything(term: str) -> list[Group]:
                                                     c.created_at and f"{c.created_at:%-d %b %Y}") if x)),
                _with_q("conversations:conversation-list", term)),
     ]
+    _add_freshness(groups)
     return groups
+
+
+# The SyncState each kind's cache is filled under (versions: one per assistant).
+LISTINGS = {"assistants": "assistants", "tests": "assistant-tests", "suites": "test-suites",
+            "conversations": "conversations"}
+
+
+def _add_freshness(groups: list[Group]) -> None:
+    """Two queries: each listing's last sync, and how many assistants' versions are cached."""
+    states = dict(SyncState.objects.filter(resource__in=LISTINGS.values()).values_list("resource", "synced_at"))
+    for group in groups:
+        if group.kind in LISTINGS:
+            group.synced_at = states.get(LISTINGS[group.kind])
+            group.never_synced = group.synced_at is None and not group.count
+    versions = next(g for g in groups if g.kind == "versions")
+    loaded = SyncState.objects.filter(resource__startswith="versions:", synced_at__isnull=False).count()
+    versions.coverage = f"{loaded} assistant{'s' if loaded != 1 else ''}"
+    versions.never_synced = not loaded and not versions.count

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 
 from core.charts import Chart, Point, line_chart
 
@@ -257,10 +258,13 @@ def suite_destinations(suite_name: str) -> list[str]:
 
 
 def version_names(version_ids) -> dict[str, str]:
-    """{version id: its name} from the versions cache; a version without a name keeps its id."""
+    """{version id: its name} from the versions cache. A version without a name, or not in the
+    cache, is called by its saving time or a short id: a whole UUID in a header says nothing."""
     ids = {v for v in version_ids if v}
-    rows = AssistantVersion.objects.filter(version_id__in=ids).values_list("version_id", "name")
-    return {version: name or version for version, name in rows}
+    rows = AssistantVersion.objects.filter(version_id__in=ids).values_list("version_id", "name", "created_at")
+    names = {version: name or (f"version of {timezone.localtime(at):%-d %b, %H:%M}" if at else f"version {version[:8]}")
+             for version, name, at in rows}
+    return {**{v: f"version {v[:8]}" for v in ids}, **names}
 
 
 @dataclass

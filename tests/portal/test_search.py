@@ -81,3 +81,16 @@ def test_queries_do_not_grow_with_the_cache_and_counts_are_capped(viewer_client,
     section = section[:section.index("</section>")]
     assert "Conversations <strong>50+</strong>" in content and section.count("<li>") == search.PER_KIND
     assert "See all 50+ in the conversations list" in content
+
+
+def test_a_kind_never_loaded_from_telnyx_says_so_instead_of_no_match(viewer_client):
+    from portal.models import SyncState
+
+    SyncState.objects.create(resource="assistants", synced_at=timezone.now())
+    content = viewer_client.get(SEARCH, {"q": "billing"}).content.decode()
+    tests = content[content.index('data-testid="results-tests"'):]
+    tests = tests[:tests.index("</section>")]
+    assert "Not loaded from Telnyx yet" in tests and reverse("testing:test-list") in tests
+    assistants = content[content.index('data-testid="results-assistants"'):]
+    assistants = assistants[:assistants.index("</section>")]
+    assert "No assistants match." in assistants and "Cache loaded from Telnyx" in assistants

@@ -171,3 +171,13 @@ def test_a_run_started_outside_the_portal_says_so_instead_of_a_bare_api(viewer_c
     detail = viewer_client.get(reverse("testing:run-detail", args=["test-0001", "run-9"])).content.decode()
     cell = detail[detail.index('data-testid="triggered-by"'):]
     assert cell[:cell.index("</dd>")].endswith("the API, outside this portal")
+
+
+def test_a_finished_run_says_when_it_started_by_the_clock_as_its_page_no_longer_polls(viewer_client):
+    batch = make_batch(7, passed=2, days_ago=0.01)
+    SuiteRun.objects.filter(pk=batch.pk).update(status="passed")
+    batch.refresh_from_db()
+    page = viewer_client.get(reverse("testing:suite-run-detail", args=["booking", batch.batch_id])).content.decode()
+    timing = page[page.index('data-testid="timing"'):]
+    timing = timing[:timing.index("</div>")]
+    assert f"Started {timezone.localtime(batch.started_at):%-d %b, %H:%M}" in timing and "ago" not in timing

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -11,6 +11,7 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
+from assistants.models import AssistantVersion
 from portal.models import SyncState
 from testing.models import SuiteRun, TestRun, TestSuite
 from testing.services import assistant_tests as test_services
@@ -205,7 +206,7 @@ def test_history_shows_pass_rate_per_version_and_a_trend_chart(viewer_client, te
     assert "ver-a" in table and "75%" in table and "25%" in table
     chart = content[content.index('data-testid="trend-chart"'):content.index("</svg>")]
     assert chart.count("<circle") == 3 and "<polyline" in chart
-    assert "50% on" in chart and "1/2 passed on ver-a" in chart and "2/2 passed" in chart and "1/4 passed on main" in chart
+    assert "50% on" in chart and "1/2 passed on version ver-a" in chart and "2/2 passed" in chart and "1/4 passed on main" in chart
     caption = content[content.index("<figcaption"):content.index("</figcaption>")]
     assert "3 points" in caption and "latest 25%" in caption
     assert "Show the data as a table" in content
@@ -269,3 +270,14 @@ def test_suites_refresh_brings_in_single_test_runs_as_the_last_run(viewer_client
     assert ">—</strong>" in detail[detail.index('data-testid="suite-pass-rate"'):]
     recent = detail[detail.index('data-testid="recent-runs"'):]
     assert "Booking test 1" in recent and "scheduled" in recent
+
+
+def test_an_unnamed_version_is_called_by_when_it_was_saved_never_by_its_uuid():
+    from testing.selectors import version_names
+
+    uuid = "3f9a1c2e-0000-4000-8000-00000000abcd"
+    AssistantVersion.objects.create(telnyx_id=f"a1:{uuid}", assistant_id="a1", version_id=uuid, name="",
+                                    created_at=timezone.make_aware(datetime(2026, 11, 20, 14, 3)), synced_at=timezone.now())
+    names = version_names([uuid, "9b9b9b9b-1111-4000-8000-000000000000"])
+    assert names[uuid] == "version of 20 Nov, 14:03"
+    assert names["9b9b9b9b-1111-4000-8000-000000000000"] == "version 9b9b9b9b"
