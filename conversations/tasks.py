@@ -20,7 +20,7 @@ register_listing(services.RESOURCE, conversations_sync)
 register_listing(insight_services.TEMPLATES, insight_services.templates_sync)
 register_listing(insight_services.GROUPS, insight_services.groups_sync)
 # Insight results of cached conversations not read yet (webhooks bring the newer ones).
-register_listing(insight_sync.RESOURCE, insight_sync.insights_sync)
+register_listing(insight_sync.RESOURCE, insight_sync.insights_sync, ready=insight_sync.conversations_settled)
 
 
 @shared_task(label="Apply Telnyx insight event {0}")

@@ -38,14 +38,18 @@ class Listing:
     # True while cached rows are still changing upstream (a run, embedding, clustering or
     # fine-tuning job not yet final): the sweep keeps re-syncing until it is False.
     unfinished: Callable[[], bool] | None = None
+    # False while the listing should wait (e.g. insight results wait for a conversations sync in
+    # flight): the sweep leaves it for later instead of tying a worker to half-cached rows.
+    ready: Callable[[], bool] | None = None
 
 
 _listings: dict[str, Listing] = {}
 _discovered = False
 
 
-def register_listing(resource: str, sync: Callable[[], object], *, unfinished: Callable[[], bool] | None = None) -> None:
-    _listings[resource] = Listing(resource, sync, unfinished)
+def register_listing(resource: str, sync: Callable[[], object], *, unfinished: Callable[[], bool] | None = None,
+                     ready: Callable[[], bool] | None = None) -> None:
+    _listings[resource] = Listing(resource, sync, unfinished, ready)
 
 
 def listings() -> dict[str, Listing]:

@@ -30,6 +30,8 @@ def sync_listing(resource: str):
 
 
 def _due(listing) -> bool:
+    if listing.ready is not None and not listing.ready():
+        return False
     state = sync_state(listing.resource)
     if state.lease_until and state.lease_until > timezone.now():
         return False  # running now

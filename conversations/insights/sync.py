@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from conversations.insights.store import insight_runs_store
 from conversations.models import Conversation, InsightResult
-from core.sync import StepOutcome, run_stepwise, sync_step
+from core.sync import StepOutcome, SyncOutcome, run_stepwise, sync_state, sync_step
 from portal.telnyx.resources import conversations as conversations_api
 
 RESOURCE = "conversation-insights"
@@ -53,6 +53,19 @@ def insights_sync_step(*, run_id: str = "") -> StepOutcome:
                      finish=lambda _started: InsightResult.objects.count())
 
 
+def conversations_settled() -> bool:
+    """The conversations cache is complete: synced once and no sync half done or in flight.
+    Reading results before that would tie a worker to rows still arriving (and hold back the
+    conversations sync queued behind it)."""
+    from conversations.services import RESOURCE as CONVERSATIONS
+
+    state = sync_state(CONVERSATIONS)
+    return state.synced_at is not None and not state.run_id
+
+
 def insights_sync():
-    """The whole insight sync (or the rest of an interrupted one), one batch per step."""
+    """The whole insight sync (or the rest of an interrupted one), one batch per step; it waits
+    (does nothing, stays stale for the next sweep) while the conversations sync is unsettled."""
+    if not conversations_settled():
+        return SyncOutcome(ran=False)
     return run_stepwise(RESOURCE, lambda run_id: insights_sync_step(run_id=run_id))

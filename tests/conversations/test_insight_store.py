@@ -60,6 +60,7 @@ def _runs(conversation_id: str, status: str = "completed") -> list[dict]:
 @responses.activate
 def test_the_sync_reads_each_unread_conversation_and_resumes_after_a_failure(telnyx_base, monkeypatch):
     monkeypatch.setattr(insight_sync, "BATCH_SIZE", 2)
+    SyncState.objects.create(resource="conversations", synced_at=timezone.now())
     for n in range(1, 6):
         _conversation(n)
     for n in (1, 2):
@@ -113,3 +114,18 @@ def test_the_detail_page_stores_what_it_reads_and_shows_the_stored_results_when_
     responses.get(f"{telnyx_base}/ai/conversations/conv-1", status=503, json={"errors": [{"title": "Unavailable"}]})
     content = viewer_client.get(url).content.decode()
     assert "Satisfaction" in content and "0.5" in content  # from the store
+
+
+@responses.activate
+def test_the_sync_waits_while_the_conversations_sync_is_half_done(telnyx_base, monkeypatch):
+    """Results are read only once the conversations cache is complete: a sync in flight first."""
+    from portal.tasks import refresh_listings
+
+    _conversation(1)
+    SyncState.objects.create(resource="conversations", run_id="half-done", lease_until=timezone.now() + timedelta(minutes=1))
+    assert not insight_sync.insights_sync().ran
+    assert len(responses.calls) == 0 and not InsightResult.objects.exists()
+    monkeypatch.setattr("portal.tasks.enqueue_listing_sync", lambda resource: None)
+    assert insight_sync.RESOURCE not in refresh_listings.run()  # the sweep leaves it for later
+    SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, synced_at=timezone.now())
+    assert insight_sync.RESOURCE in refresh_listings.run()

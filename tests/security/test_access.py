@@ -14,7 +14,7 @@ PUBLIC_PREFIXES = ("login/", "sandbox/", "static/", "webhooks/")
 VIEWER_POSTS = {"assistants:assistant-refresh", "inference:model-refresh", "conversations:conversation-sync", "dashboard-refresh", "logout",
                 # reads that POST to Telnyx or refresh caches
                 "knowledge:bucket-refresh", "knowledge:task-refresh", "knowledge:cluster-refresh",
-                "knowledge:bucket-summarize", "inference:job-refresh", "insights:insight-refresh",
+                "knowledge:bucket-summarize", "inference:job-refresh", "insights:insight-refresh", "insights:analytics-refresh",
                 "testing:test-refresh", "testing:suite-refresh",
                 # only re-reads the MCP server list from Telnyx, like the other refreshes
                 "mcp_servers:server-refresh"}
