@@ -36,7 +36,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 RUNS = int(os.environ.get("BENCH_RUNS", "1"))
 PASSWORD = "bench-load-pass-123"
 PAGES = ("/", "/assistants/", "/mcp-servers/", "/integrations/", "/testing/tests/", "/testing/suites/",
-         "/conversations/", "/insights/", "/knowledge/buckets/", "/knowledge/tasks/", "/inference/models/",
+         "/conversations/", "/conversations/insights/", "/knowledge/buckets/", "/knowledge/tasks/", "/inference/models/",
          "/inference/fine-tuning/", "/audit/")
 BASE = f"http://{HOST}:{PORT}"
 

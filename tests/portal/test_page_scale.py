@@ -173,3 +173,20 @@ def test_the_suite_page_syncs_a_bounded_history_in_bulk(team_admin_client, telny
     assert more == fewer, f"{fewer} queries with 1,000 runs in Telnyx, {more} with 2,000"
     assert size < PAGE_BUDGET
     assert 0 < SuiteRun.objects.filter(batch_id__startswith="live-").count() <= MAX_RUN_PAGES * 100
+
+
+@pytest.mark.django_db
+def test_a_big_suite_page_lists_some_tests_and_links_to_all_of_them(team_admin_client, telnyx_base):
+    Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), synced_at=NOW)
+    _seed(0, 120)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        Live(mock, telnyx_base)
+        page = team_admin_client.get("/testing/suites/big/").content.decode()
+    assert "120 tests" in page
+    assert 'href="/testing/tests/?suite=big" data-testid="all-suite-tests">All 120 tests' in page
+    assert page.count('href="/testing/tests/test-') == 50 + _recent_links(page)  # 50 listed, plus the latest runs' links
+
+
+def _recent_links(page: str) -> int:
+    recent = page[page.index('data-testid="recent-runs"'):]
+    return recent[:recent.index("</table>")].count('href="/testing/tests/test-')
