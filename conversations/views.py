@@ -14,7 +14,7 @@ from conversations import selectors, services
 from conversations.exports import CONVERSATIONS_EXPORT
 from conversations.forms import ConversationFilterForm
 from conversations.write_forms import MessageForm
-from assistants.models import Assistant
+from assistants.models import Assistant, AssistantVersion
 from conversations.insight_results import insight_results
 from conversations.insights import fields as insight_fields
 from conversations.models import Conversation, InsightResult
@@ -103,7 +103,18 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
         "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
         "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
         "message_form": message_form or MessageForm(),
+        "version_name": _version_name(metadata.get("assistant_id", ""), metadata.get("assistant_version_id", "")),
     }
+
+
+def _version_name(assistant_id: str, version_id: str) -> str:
+    """The serving version's name from the versions cache ("" when unnamed or not loaded)."""
+    if not version_id:
+        return ""
+    row = AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
+    if row is None:
+        return ""
+    return f"{row.name or 'unnamed version'}{' (main)' if row.is_main else ''}"
 
 
 @require_POST

@@ -31,3 +31,21 @@ def test_chats_in_the_sandbox_sync_in_steps_and_read_as_a_transcript(viewer_clie
     assert row.assistant_version_id  # the sandbox records which version answered
     page = viewer_client.get(reverse("conversations:conversation-detail", args=[row.telnyx_id])).content.decode()
     assert "Question 3?" in page and "bubble-assistant" in page
+
+
+def test_a_resubmitted_message_or_create_form_is_not_a_twin(operator_client, sandbox):
+    """The same form posted twice (a double click, a retry after a timeout) carries the same
+    Idempotency-Key: the sandbox, like Telnyx, answers the second with the first's result."""
+    form = {"name": "Twice", "idempotency_key": "create-once", "meta-TOTAL_FORMS": "1", "meta-INITIAL_FORMS": "0",
+            "meta-0-key": "topic", "meta-0-value": "billing"}
+    first = operator_client.post(reverse("conversations:conversation-add"), form)
+    second = operator_client.post(reverse("conversations:conversation-add"), form)
+    assert first["Location"] == second["Location"]
+    client = get_client()
+    assert [c["name"] for c in client.get("ai/conversations", params={"name": "eq.Twice"}).data["data"]] == ["Twice"]
+    conversation_id = first["Location"].rstrip("/").split("/")[-1]
+    message = {"role": "user", "content": "Only once, please", "idempotency_key": "message-once"}
+    for _ in range(2):
+        operator_client.post(reverse("conversations:conversation-message", args=[conversation_id]), message)
+    texts = [m["text"] for m in client.get(f"ai/conversations/{conversation_id}/messages").data["data"]]
+    assert texts == ["Only once, please"]

@@ -191,3 +191,16 @@ def test_history_and_delete_pages_name_an_untitled_conversation_by_its_start(tea
         assert "Untitled conversation from 20 Nov 2026" in content
         title = content[content.index("<title>"):content.index("</title>")]
         assert "conv-1" not in title
+
+
+@responses.activate
+def test_detail_names_the_version_that_answered(viewer_client, telnyx_base):
+    from django.utils import timezone
+
+    from assistants.models import AssistantVersion
+
+    AssistantVersion.objects.create(telnyx_id="assistant-1:ver-9", assistant_id="assistant-1", version_id="ver-9",
+                                    name="Spring release", is_main=True, synced_at=timezone.now())
+    detail_mocks(telnyx_base, {"assistant_id": "assistant-1", "assistant_version_id": "ver-9"})
+    content = viewer_client.get(reverse("conversations:conversation-detail", args=["conv-1"])).content.decode()
+    assert '<span title="ver-9">Spring release (main)</span>' in content

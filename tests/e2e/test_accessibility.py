@@ -27,6 +27,8 @@ START = [
     "/knowledge/",
     "/inference/",
     "/conversations/",
+    "/conversations/add/",
+    "/search/?q=support",
 ]
 MAX_PAGES = 70
 ID_SEGMENT = re.compile(r"/(?=[^/]*\d)[\w.:-]{6,}(?=/)|/\d+(?=/)")
