@@ -10,6 +10,7 @@ from sandbox.api import new_id, now
 from sandbox.behaviour import clusters as cluster_service
 from sandbox.behaviour import embeddings, fine_tuning
 from sandbox.behaviour.demo_documents import DEMO_BUCKETS
+from sandbox.behaviour.quality import BUILT_IN_TEMPLATES
 from sandbox.models import SbBucket, SbFineTuningJob, SbInsightGroup, SbInsightTemplate
 
 DEMO_TEMPLATES = [
@@ -41,6 +42,10 @@ def seed_demo_knowledge() -> dict[str, int]:
     clustered.created_at = now() - timedelta(days=1)  # long finished
     clustered.save(update_fields=["created_at"])
 
+    for offset, (template_id, name, instructions, schema) in enumerate(BUILT_IN_TEMPLATES):
+        SbInsightTemplate.objects.get_or_create(id=template_id, defaults=dict(
+            name=name, instructions=instructions, insight_type="default", json_schema=schema,
+            created_at=start - timedelta(days=30 - offset), is_demo=True))
     templates = {}
     for offset, (name, instructions, kind, schema) in enumerate(DEMO_TEMPLATES):
         templates[name] = SbInsightTemplate.objects.create(

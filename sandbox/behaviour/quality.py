@@ -13,6 +13,16 @@ from sandbox.models import SbConversation, SbVersion, SbVersionQuality
 
 # A stable id for the built-in "quality" insight template.
 QUALITY_INSIGHT_ID = "8d2b6a51-3c1e-4f7a-9b0d-6e4f2a9c7d13"
+# And of the built-in "summary" template every conversation's insights carry.
+SUMMARY_INSIGHT_ID = "5f1c3f3e-6d0c-4c43-9f8e-2a3c9c1d0b11"
+# Both exist as templates (seeded with the demo data) so their results have names, as in Telnyx.
+BUILT_IN_TEMPLATES = [
+    (SUMMARY_INSIGHT_ID, "Conversation summary", "Summarise the conversation and say whether it was resolved.",
+     {"type": "object", "properties": {"summary": {"type": "string"}, "messages": {"type": "integer"},
+                                       "resolved": {"type": "boolean"}}}),
+    (QUALITY_INSIGHT_ID, "Quality score", "Score the assistant's answers from 0 to 1 and say whether the issue was resolved.",
+     {"type": "object", "properties": {"score": {"type": "number"}, "resolved": {"type": "boolean"}}}),
+]
 
 
 def score_version(version: SbVersion, penalty: float) -> None:

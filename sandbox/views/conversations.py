@@ -9,12 +9,11 @@ import json
 from sandbox.api import (ApiError, Enum, ListOf, check_fields, error_object, iso, new_id, no_content, not_found, now, ok,
                          paginate, parse_datetime_field, validate)
 from sandbox.behaviour.conversation_filters import apply_filters
-from sandbox.behaviour.quality import QUALITY_INSIGHT_ID, quality
+from sandbox.behaviour.quality import QUALITY_INSIGHT_ID, SUMMARY_INSIGHT_ID, quality
 from sandbox.models import SbConversation, SbMessage
 
 MESSAGE_ROLES = ("user", "assistant", "tool")
 # A stable id for the built-in "summary" insight template the stub insights refer to.
-SUMMARY_INSIGHT_ID = "5f1c3f3e-6d0c-4c43-9f8e-2a3c9c1d0b11"
 
 
 def conversation_json(conversation: SbConversation) -> dict:

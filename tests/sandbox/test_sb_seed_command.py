@@ -60,3 +60,18 @@ def test_demo_seeding_says_what_the_sandbox_holds_even_when_already_present(db):
     assert f"{SbClusterTask.objects.count()} clusters" in first
     again = _seed("--demo")
     assert "already present" in again and expected in again
+
+
+def test_demo_insight_results_name_templates_that_exist(api):
+    """A conversation's insight results point at templates the templates list holds, so the
+    portal can show "Quality score", not an id."""
+    from sandbox.models import SbInsightTemplate
+
+    _seed("--demo")
+    conversation = next(c for c in SbConversation.objects.all()
+                        if {m.role for m in c.messages.all()} >= {"user", "assistant"})
+    runs = api.get(f"/ai/conversations/{conversation.pk}/conversations-insights").json()["data"]
+    used = {i["insight_id"] for run in runs for i in run["conversation_insights"]}
+    assert used and used <= set(SbInsightTemplate.objects.values_list("id", flat=True))
+    names = set(SbInsightTemplate.objects.filter(id__in=used).values_list("name", flat=True))
+    assert names == {"Conversation summary", "Quality score"}
