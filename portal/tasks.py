@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from core.background import SyncFailed, enqueue_listing_sync, listings, mark_lost_syncs, mark_lost_tasks
+from core.background import (SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs,
+                             mark_lost_tasks)
 from core.sync import is_abandoned, is_stale, sync_state
-from portal.models import TaskRecord
+from portal.models import SyncState, TaskRecord
 
 # A listing with unfinished work upstream is re-read at most this often.
 UNFINISHED_EVERY = timedelta(seconds=10)
@@ -23,32 +26,49 @@ def sync_listing(resource: str):
 
     A Telnyx failure keeps the cache and fails the task, so the tasks page shows why.
     """
-    outcome = listings()[resource].sync()
+    found = listing(resource)
+    if found is None:
+        return None  # a family member of an app no longer installed, or a resource renamed
+    outcome = found.sync()
     if outcome.error is not None:
         raise SyncFailed(outcome.error.user_message, outcome)
     return outcome
 
 
-def _due(listing) -> bool:
-    state = sync_state(listing.resource)
+def _due(registered) -> bool:
+    state = sync_state(registered.resource)
     if state.lease_until and state.lease_until > timezone.now():
         return False  # running now
     if is_abandoned(state) or is_stale(state):
         return True
     recently = state.last_attempt_at and timezone.now() - state.last_attempt_at < UNFINISHED_EVERY
-    return bool(listing.unfinished and not recently and listing.unfinished())
+    return bool(registered.unfinished and not recently and registered.unfinished())
 
 
 @shared_task(recorded=False)
 def refresh_listings() -> list[str]:
     """Queue a sync of every listing that is stale, left half done by a dead worker, or still
     has unfinished embedding, clustering or fine-tuning work upstream."""
-    due = [resource for resource, listing in listings().items() if _due(listing)]
+    due = [resource for resource, registered in listings().items() if _due(registered)] + _due_family_members()
     for resource in due:
         if is_abandoned(sync_state(resource)):
             mark_lost_syncs(resource)
         enqueue_listing_sync(resource)
     return due
+
+
+def _due_family_members() -> list[str]:
+    """Per-object listings (an assistant's versions, a test's runs) that were synced once and
+    are stale now, or were left half done; one query for them all, not one per object."""
+    prefixes = Q()
+    for prefix in families():
+        prefixes |= Q(resource__startswith=f"{prefix}:")
+    if not prefixes:
+        return []
+    now = timezone.now()
+    stale = Q(synced_at__isnull=True) | Q(synced_at__lt=now - timedelta(seconds=settings.CACHE_TTL))
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    return list(SyncState.objects.filter(prefixes).filter(stale, free).values_list("resource", flat=True))
 
 
 @shared_task(recorded=False)

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.background import page_sync, sync_if_stale
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -57,11 +58,12 @@ def _canary_or_none(request: HttpRequest, assistant_id: str) -> canary_services.
 @read_required
 def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     head = _head(request, assistant_id)
-    outcome = services.versions_sync(user=request.user, assistant_id=assistant_id)
+    # The cached versions at once; a stale cache is synced on the worker (the page shows it).
+    listing = page_sync(services.versions_resource(assistant_id))
     canary = _canary_or_none(request, assistant_id)
     versions = selectors.versions_of(assistant_id)
     return render(request, "assistants/version_list.html", {
-        **head, "tab": "versions", "outcome": outcome, "canary": canary, "versions": versions,
+        **head, **listing, "tab": "versions", "canary": canary, "versions": versions,
         "default_b": next((v.version_id for v in versions if not v.is_main), ""),
         "canary_text": _canary_text(canary, versions),
         "canary_weights": {vid: (f"{w:g}" if w is not None else None) for vid, w in canary.splits} if canary else {},
@@ -166,7 +168,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
     if canary:
-        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
+        sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
@@ -211,7 +213,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
     if canary:
-        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
+        sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":

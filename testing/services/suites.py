@@ -12,8 +12,9 @@ from core.types import PortalUser
 from django.db import transaction
 from django.utils import timezone
 
-from assistants.services.versions import versions_sync
+from assistants.services.versions import versions_resource
 from core import audit
+from core.background import sync_if_stale
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
@@ -55,15 +56,16 @@ def suites_page_sync() -> SyncOutcome:
 
 
 def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
-    """Each assistant the suite's tests call, with its versions freshly synced for the Run suite form.
+    """Each assistant the suite's tests call, with its cached versions for the Run suite form
+    (a stale assistant's versions are synced on the worker, inline where tasks are eager).
 
     Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
     """
     require_perm(user, READ)
     errors = []
     for assistant_id in selectors.suite_destinations(suite_name):
-        outcome = versions_sync(user=user, assistant_id=assistant_id)
-        if outcome.error:
+        outcome = sync_if_stale(versions_resource(assistant_id))
+        if outcome is not None and outcome.error:
             errors.append(outcome.error.user_message)
     return selectors.destinations_with_versions(suite_name), " ".join(dict.fromkeys(errors))
 
