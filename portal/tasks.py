@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.background import (SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs,
@@ -16,6 +16,9 @@ from portal.models import SyncState, TaskRecord
 
 # A listing with unfinished work upstream is re-read at most this often.
 UNFINISHED_EVERY = timedelta(seconds=10)
+# Per-object listings re-synced per sweep at most, the stalest first: with many assistants and
+# tests, the sweep must not turn into a burst of Telnyx calls.
+FAMILY_SWEEP_LIMIT = 50
 # Task records older than this are deleted, except failures nobody retried yet.
 KEEP_RECORDS = timedelta(days=7)
 
@@ -68,7 +71,8 @@ def _due_family_members() -> list[str]:
     now = timezone.now()
     stale = Q(synced_at__isnull=True) | Q(synced_at__lt=now - timedelta(seconds=settings.CACHE_TTL))
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    return list(SyncState.objects.filter(prefixes).filter(stale, free).values_list("resource", flat=True))
+    due = SyncState.objects.filter(prefixes).filter(stale, free).order_by(F("synced_at").asc(nulls_first=True))
+    return list(due.values_list("resource", flat=True)[:FAMILY_SWEEP_LIMIT])
 
 
 @shared_task(recorded=False)
