@@ -37,11 +37,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORTAL_PORT, SANDBOX_PORT = 8106, 8120
+PORTAL_PORT = int(os.environ.get("BENCH_PORT", "8106"))
+SANDBOX_PORT = int(os.environ.get("BENCH_SANDBOX_PORT", "8120"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
 PASSWORD = "bench-pass-123"
 WORK = Path(tempfile.mkdtemp(prefix="worker-sync-"))
+SERVERS: list = []  # the sandbox's and the portal's gunicorn (for CPU accounting)
 
 os.environ.update({
     "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -139,6 +141,30 @@ def rss_kb(root_pid: int) -> int:
     return total
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if root_pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, every session included."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -173,6 +199,9 @@ def one_round(workers: int, prefetch: bool, session: requests.Session, expected:
     threads = [threading.Thread(target=sample_memory), threading.Thread(target=request_pages)]
     try:
         started = time.perf_counter()
+        cpu_before = {"workers": sum(cpu_seconds(p.pid) for p, _ in procs),
+                      "sandbox": cpu_seconds(SERVERS[0].pid), "portal": cpu_seconds(SERVERS[1].pid)}
+        machine_before = machine_busy()
         since = timezone.now()
         enqueue_listing_sync(services.RESOURCE)
         for thread in threads:
@@ -185,6 +214,12 @@ def one_round(workers: int, prefetch: bool, session: requests.Session, expected:
                 raise SystemExit(f"the sync did not finish in {TIMEOUT:.0f} s")
             time.sleep(0.25)
         seconds = time.perf_counter() - started
+        cpu_after = {"workers": sum(cpu_seconds(p.pid) for p, _ in procs),
+                     "sandbox": cpu_seconds(SERVERS[0].pid), "portal": cpu_seconds(SERVERS[1].pid)}
+        machine_after = machine_busy()
+        # Cores busy on average during the sync: ours by process, and the whole machine's.
+        cores = {k: (cpu_after[k] - cpu_before[k]) / seconds for k in cpu_before}
+        cores["machine"] = (machine_after[0] - machine_before[0]) / seconds
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
@@ -203,7 +238,7 @@ def one_round(workers: int, prefetch: bool, session: requests.Session, expected:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
     return {"seconds": seconds, "rss_mb": peak[0] / 1024, "busy_p95": p95(busy), "idle_p95": p95(idle),
-            "requests": len(busy)}
+            "requests": len(busy), "cores": cores}
 
 
 def spread(values: list[float], unit: str) -> str:
@@ -223,7 +258,7 @@ def main() -> None:
     broker = os.environ["CELERY_BROKER_URL"].split("://")[0]
     print(f"{time.strftime('%Y-%m-%d')}; database {connection.vendor}, broker {broker}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}; seeded {expected} conversations in {time.perf_counter() - seeded:.1f} s")
-    servers = [gunicorn(SANDBOX_PORT, WORK / "sandbox.log"), gunicorn(PORTAL_PORT, WORK / "portal.log")]
+    servers = SERVERS[:] = [gunicorn(SANDBOX_PORT, WORK / "sandbox.log"), gunicorn(PORTAL_PORT, WORK / "portal.log")]
     try:
         wait_up(SANDBOX_PORT)
         wait_up(PORTAL_PORT)
@@ -236,7 +271,8 @@ def main() -> None:
                 results[name].append(result)
                 print(f"run {run + 1}, {name}: sync {result['seconds']:.1f} s, peak RSS "
                       f"{result['rss_mb']:.0f} MB, changelist p95 {result['busy_p95'] * 1000:.0f} ms during "
-                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle", flush=True)
+                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle; cores busy: "
+                      + ", ".join(f"{k} {v:.2f}" for k, v in result["cores"].items()), flush=True)
         for name, rounds in results.items():
             ratios = [r["busy_p95"] / r["idle_p95"] for r in rounds]
             print(f"{name}: sync {spread([r['seconds'] for r in rounds], 's')}; "

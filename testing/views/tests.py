@@ -190,11 +190,14 @@ def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
         # The run history polls while a run is unfinished or its sync runs on the worker; 286
         # stops it once both are over. Unfinished runs are followed by `track_test_runs`
         # (inline here where tasks are eager, as in unit tests).
-        outcome = enqueue_listing_sync(resource) if eager() else None
-        syncing = not eager() and listing_sync_active(resource)
-        if not eager():
-            follow_started(test_id=test_id)
+        outcome, syncing = None, False
+        if eager():
+            outcome = enqueue_listing_sync(resource)
         runs = list(selectors.runs_for_test(test_id)[:50])
+        if not eager():
+            syncing = listing_sync_active(resource)
+            if any(not r.is_final for r in runs):
+                follow_started(test_id=test_id)  # no-op while it is followed already
         response = render(request, "testing/test_detail.html#history",
                           {"runs": runs, "test_id": test_id, "history_error": getattr(outcome, "error", None),
                            "syncing": syncing, "triggered_by": selectors.triggered_by(runs)})
