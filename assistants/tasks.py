@@ -1,6 +1,8 @@
-"""Assistants' background work: the assistants listing syncs on the worker."""
+"""Assistants' background work: the assistants listing, and each assistant's versions, sync
+on the worker."""
 
-from assistants.services import assistants
-from core.background import register_listing
+from assistants.services import assistants, versions
+from core.background import register_listing, register_listing_family
 
 register_listing(assistants.RESOURCE, assistants.assistants_sync)
+register_listing_family(versions.VERSIONS_FAMILY, lambda assistant_id: versions.versions_sync(assistant_id=assistant_id))

@@ -2,15 +2,18 @@
 waits for meanwhile.
 
 Seeds the sandbox in bulk, serves the sandbox (port 8120) and the portal (port 8106) with
-gunicorn, then, interleaved (one worker, two workers, one, two… ×BENCH_RUNS):
+gunicorn, then, interleaved ×BENCH_RUNS: one worker fetching and storing in turn
+(SYNC_PREFETCH=0, the old way), one worker reading the next batch while it stores (the
+default), two workers:
 - empties the conversations cache, starts the workers (`--concurrency 1` each), queues the
   sync as a Refresh click does, and times it until every conversation is cached;
 - samples the peak resident memory of the worker processes (main process and pool child);
 - times the Conversations changelist requested one after another while the sync runs,
   then the same number of requests once it is done and the workers are idle (p95 of each).
 
-One listing syncs on one worker at a time (the sync's lease), so a second worker cannot make
-this sync faster: what it shows is that a second worker costs memory and does not slow pages.
+One listing syncs on one worker at a time (the sync's lease); the read-ahead makes the sandbox
+answer while the worker writes, which is what two cores can overlap. The README says what the
+figures show about a second worker.
 
     .venv/bin/python bench/worker_sync.py [N]                        # default 100000, embedded broker
     BENCH_REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/worker_sync.py
@@ -34,11 +37,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORTAL_PORT, SANDBOX_PORT = 8106, 8120
+PORTAL_PORT = int(os.environ.get("BENCH_PORT", "8106"))
+SANDBOX_PORT = int(os.environ.get("BENCH_SANDBOX_PORT", "8120"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
 PASSWORD = "bench-pass-123"
 WORK = Path(tempfile.mkdtemp(prefix="worker-sync-"))
+SERVERS: list = []  # the sandbox's and the portal's gunicorn (for CPU accounting)
 
 os.environ.update({
     "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -97,13 +102,14 @@ def login() -> requests.Session:
     return session
 
 
-def start_worker(index: int) -> tuple[subprocess.Popen, Path]:
+def start_worker(index: int, prefetch: bool) -> tuple[subprocess.Popen, Path]:
     log = WORK / f"worker-{index}.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "1",
          "--without-mingle", "--without-gossip", "-Q", os.environ["CELERY_TASK_DEFAULT_QUEUE"],
          "-n", f"bench-{index}-{uuid.uuid4().hex[:4]}@%h"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env={**os.environ, "SYNC_PREFETCH": "1" if prefetch else "0"}, stdout=log.open("w"),
+        stderr=subprocess.STDOUT, start_new_session=True,
     )
     return proc, log
 
@@ -135,6 +141,30 @@ def rss_kb(root_pid: int) -> int:
     return total
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its live children."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if root_pid in (pid, ppid):
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, every session included."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -147,11 +177,11 @@ def timed_get(session: requests.Session, url: str) -> float:
     return time.perf_counter() - started
 
 
-def one_round(workers: int, session: requests.Session, expected: int) -> dict:
+def one_round(workers: int, prefetch: bool, session: requests.Session, expected: int) -> dict:
     Conversation.objects.all().delete()
     SyncState.objects.filter(resource=services.RESOURCE).delete()
     TaskRecord.objects.all().delete()
-    procs = [start_worker(i) for i in range(workers)]
+    procs = [start_worker(i, prefetch) for i in range(workers)]
     for proc, log in procs:
         wait_ready(log, proc)
     url = f"http://127.0.0.1:{PORTAL_PORT}/conversations/"
@@ -169,6 +199,9 @@ def one_round(workers: int, session: requests.Session, expected: int) -> dict:
     threads = [threading.Thread(target=sample_memory), threading.Thread(target=request_pages)]
     try:
         started = time.perf_counter()
+        cpu_before = {"workers": sum(cpu_seconds(p.pid) for p, _ in procs),
+                      "sandbox": cpu_seconds(SERVERS[0].pid), "portal": cpu_seconds(SERVERS[1].pid)}
+        machine_before = machine_busy()
         since = timezone.now()
         enqueue_listing_sync(services.RESOURCE)
         for thread in threads:
@@ -181,6 +214,12 @@ def one_round(workers: int, session: requests.Session, expected: int) -> dict:
                 raise SystemExit(f"the sync did not finish in {TIMEOUT:.0f} s")
             time.sleep(0.25)
         seconds = time.perf_counter() - started
+        cpu_after = {"workers": sum(cpu_seconds(p.pid) for p, _ in procs),
+                     "sandbox": cpu_seconds(SERVERS[0].pid), "portal": cpu_seconds(SERVERS[1].pid)}
+        machine_after = machine_busy()
+        # Cores busy on average during the sync: ours by process, and the whole machine's.
+        cores = {k: (cpu_after[k] - cpu_before[k]) / seconds for k in cpu_before}
+        cores["machine"] = (machine_after[0] - machine_before[0]) / seconds
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
@@ -199,7 +238,7 @@ def one_round(workers: int, session: requests.Session, expected: int) -> dict:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
     return {"seconds": seconds, "rss_mb": peak[0] / 1024, "busy_p95": p95(busy), "idle_p95": p95(idle),
-            "requests": len(busy)}
+            "requests": len(busy), "cores": cores}
 
 
 def spread(values: list[float], unit: str) -> str:
@@ -219,27 +258,31 @@ def main() -> None:
     broker = os.environ["CELERY_BROKER_URL"].split("://")[0]
     print(f"{time.strftime('%Y-%m-%d')}; database {connection.vendor}, broker {broker}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}; seeded {expected} conversations in {time.perf_counter() - seeded:.1f} s")
-    servers = [gunicorn(SANDBOX_PORT, WORK / "sandbox.log"), gunicorn(PORTAL_PORT, WORK / "portal.log")]
+    servers = SERVERS[:] = [gunicorn(SANDBOX_PORT, WORK / "sandbox.log"), gunicorn(PORTAL_PORT, WORK / "portal.log")]
     try:
         wait_up(SANDBOX_PORT)
         wait_up(PORTAL_PORT)
         session = login()
-        results: dict[int, list[dict]] = {1: [], 2: []}
+        variants = {"1 worker, no read-ahead": (1, False), "1 worker": (1, True), "2 workers": (2, True)}
+        results: dict[str, list[dict]] = {name: [] for name in variants}
         for run in range(RUNS):
-            for workers in (1, 2):
-                result = one_round(workers, session, expected)
-                results[workers].append(result)
-                print(f"run {run + 1}, {workers} worker(s): sync {result['seconds']:.1f} s, peak RSS "
+            for name, (workers, prefetch) in variants.items():
+                result = one_round(workers, prefetch, session, expected)
+                results[name].append(result)
+                print(f"run {run + 1}, {name}: sync {result['seconds']:.1f} s, peak RSS "
                       f"{result['rss_mb']:.0f} MB, changelist p95 {result['busy_p95'] * 1000:.0f} ms during "
-                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle", flush=True)
-        for workers, rounds in results.items():
+                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle; cores busy: "
+                      + ", ".join(f"{k} {v:.2f}" for k, v in result["cores"].items()), flush=True)
+        for name, rounds in results.items():
             ratios = [r["busy_p95"] / r["idle_p95"] for r in rounds]
-            print(f"{workers} worker(s): sync {spread([r['seconds'] for r in rounds], 's')}; "
+            print(f"{name}: sync {spread([r['seconds'] for r in rounds], 's')}; "
                   f"peak RSS {spread([r['rss_mb'] for r in rounds], 'MB')}; "
                   f"p95 during/idle {spread(ratios, 'x')}")
-        one = statistics.median(r["seconds"] for r in results[1])
-        two = statistics.median(r["seconds"] for r in results[2])
-        print(f"median sync time one worker / two workers: {one / two:.2f}x (above 1: two were faster)")
+        median = {name: statistics.median(r["seconds"] for r in rounds) for name, rounds in results.items()}
+        print(f"median sync time, no read-ahead / read-ahead (one worker): "
+              f"{median['1 worker, no read-ahead'] / median['1 worker']:.2f}x (above 1: read-ahead was faster)")
+        print(f"median sync time, one worker / two workers: {median['1 worker'] / median['2 workers']:.2f}x "
+              "(above 1: two were faster)")
     finally:
         for server in servers:
             server.terminate()

@@ -46,7 +46,7 @@ def _store(items: list[dict]) -> int:
     return cache_put_many(Conversation, items, conversation_fields)
 
 
-def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
+def fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
     """One batch in creation order from `cursor` (an ISO time), and the next cursor."""
     params = {"order": "created_at.asc", "limit": BATCH_SIZE}
     if cursor:
@@ -67,9 +67,10 @@ def _finish(run_started_at) -> int:
     return Conversation.objects.count()
 
 
-def conversations_sync_step(*, run_id: str = "") -> StepOutcome:
-    """One step of the conversation sync (a new run when `run_id` is empty)."""
-    return sync_step(RESOURCE, run_id=run_id, fetch_batch=_fetch_batch, store_batch=_store, finish=_finish)
+def conversations_sync_step(*, run_id: str = "", fetch_batch=fetch_batch) -> StepOutcome:
+    """One step of the conversation sync (a new run when `run_id` is empty). The worker passes
+    a `core.sync.prefetching` fetch_batch, so the next batch is read while this one is stored."""
+    return sync_step(RESOURCE, run_id=run_id, fetch_batch=fetch_batch, store_batch=_store, finish=_finish)
 
 
 @dataclass

@@ -8,12 +8,18 @@ from conversations.insights import events as insight_events
 from conversations.insights import services as insight_services
 from conversations.insights import sync as insight_sync
 from core.background import register_listing
-from core.sync import run_stepwise
+from core.sync import prefetching, run_stepwise
 
 
 def conversations_sync():
-    """The whole stepwise sync (or the rest of an abandoned one), one batch per step."""
-    return run_stepwise(services.RESOURCE, lambda run_id: services.conversations_sync_step(run_id=run_id))
+    """The whole stepwise sync (or the rest of an abandoned one), one batch per step, the next
+    batch fetched while the current one is stored."""
+    fetch = prefetching(services.fetch_batch)
+    try:
+        return run_stepwise(services.RESOURCE,
+                            lambda run_id: services.conversations_sync_step(run_id=run_id, fetch_batch=fetch))
+    finally:
+        getattr(fetch, "close", lambda: None)()
 
 
 register_listing(services.RESOURCE, conversations_sync)

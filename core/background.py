@@ -43,7 +43,22 @@ class Listing:
     ready: Callable[[], bool] | None = None
 
 
+@dataclass(frozen=True)
+class ListingFamily:
+    """Listings of one kind, one per object ("versions:<assistant id>", "test-runs:<test id>"):
+    each member is a listing of its own (its lease, SyncState row and task), so one object's
+    sync never waits for another's. The beat's sweep re-syncs the members that have a SyncState
+    row (an object someone looked at) once they are stale."""
+
+    prefix: str
+    sync: Callable[[str], object]  # sync(object id) returns a SyncOutcome
+
+    def resource(self, object_id: str) -> str:
+        return f"{self.prefix}:{object_id}"[:100]  # SyncState.resource is 100 characters
+
+
 _listings: dict[str, Listing] = {}
+_families: dict[str, ListingFamily] = {}
 _discovered = False
 
 
@@ -52,17 +67,42 @@ def register_listing(resource: str, sync: Callable[[], object], *, unfinished: C
     _listings[resource] = Listing(resource, sync, unfinished, ready)
 
 
-def listings() -> dict[str, Listing]:
-    """Every registered listing (importing each app's tasks.py the first time)."""
+def register_listing_family(prefix: str, sync: Callable[[str], object]) -> ListingFamily:
+    family = _families[prefix] = ListingFamily(prefix, sync)
+    return family
+
+
+def _discover() -> None:
     global _discovered
     if not _discovered:
         autodiscover_modules("tasks")
         _discovered = True
+
+
+def listings() -> dict[str, Listing]:
+    """Every registered listing (importing each app's tasks.py the first time)."""
+    _discover()
     return _listings
 
 
+def families() -> dict[str, ListingFamily]:
+    _discover()
+    return _families
+
+
+def listing(resource: str) -> Listing | None:
+    """The registered listing, or the family member, that syncs `resource`."""
+    if resource in listings():
+        return _listings[resource]
+    prefix, _, object_id = resource.partition(":")
+    family = families().get(prefix)
+    if family is None or not object_id:
+        return None
+    return Listing(resource, lambda: family.sync(object_id))
+
+
 def is_registered(resource: str) -> bool:
-    return resource in listings()
+    return listing(resource) is not None
 
 
 class SyncFailed(Exception):
@@ -150,6 +190,36 @@ def enqueue_listing_sync(resource: str):
     if not listing_sync_active(resource):
         sync_listing.delay(resource)
     return SyncOutcome(ran=False, queued=True)
+
+
+def sync_if_stale(resource: str):
+    """For a page that shows a listing from the cache: queue its sync when the cache is stale
+    (never synced, or older than CACHE_TTL) and none is queued or running; returns the
+    `SyncOutcome` (run inline where tasks are eager), or None when nothing was needed. A sync
+    that failed in the last minute is not queued again by page views (the page shows why)."""
+    from core.sync import is_stale, sync_state
+
+    state = sync_state(resource)
+    if not is_stale(state):
+        return None
+    if state.last_error and state.last_attempt_at and state.lease_until is None \
+            and timezone.now() - state.last_attempt_at < RETRY_FAILED_AFTER:
+        return None
+    return enqueue_listing_sync(resource)
+
+
+RETRY_FAILED_AFTER = timedelta(seconds=60)
+
+
+def page_sync(resource: str) -> dict:
+    """What a page showing a per-object listing from the cache needs: its sync queued if the
+    cache is stale (`outcome`), the SyncState (`sync`), and whether a sync is under way on a
+    worker (`syncing`: includes/listing_syncing.html then polls until it ends)."""
+    from core.sync import sync_state
+
+    outcome = sync_if_stale(resource)
+    return {"outcome": outcome, "sync": sync_state(resource),
+            "syncing": not eager() and listing_sync_active(resource)}
 
 
 def idempotency_key(task) -> str:

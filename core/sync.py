@@ -180,6 +180,46 @@ def resume_abandoned_run(resource: str) -> str:
     return state.run_id if taken else ""
 
 
+class Prefetching:
+    """A stepwise sync's `fetch_batch` that reads the next batch on a thread while the step
+    stores the one it has: Telnyx (or the sandbox) answers while this process writes, so on
+    two cores the two halves overlap instead of taking turns.
+
+    Nothing is stored from the thread: a prefetched batch is used only by the step whose
+    committed cursor it was fetched for (so a takeover, a resume or a failure just fetches
+    again), and a process killed with one in flight loses only that read.
+    """
+
+    def __init__(self, fetch_batch: Callable[[str], tuple[list[dict], str | None]]):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.fetch_batch = fetch_batch
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
+        self.ahead: tuple[str, Any] | None = None  # (cursor, Future of fetch_batch(cursor))
+
+    def __call__(self, cursor: str) -> tuple[list[dict], str | None]:
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == cursor:
+            items, next_cursor = ahead[1].result()  # re-raises the thread's TelnyxError here
+        else:
+            if ahead is not None:
+                ahead[1].cancel()
+            items, next_cursor = self.fetch_batch(cursor)
+        if next_cursor is not None:
+            self.ahead = (next_cursor, self.pool.submit(self.fetch_batch, next_cursor))
+        return items, next_cursor
+
+    def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead[1].cancel()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def prefetching(fetch_batch: Callable[[str], tuple[list[dict], str | None]]):
+    """`fetch_batch` with the next batch read ahead (settings.SYNC_PREFETCH), else as it is."""
+    return Prefetching(fetch_batch) if getattr(settings, "SYNC_PREFETCH", True) else fetch_batch
+
+
 def run_stepwise(resource: str, step: Callable[[str], StepOutcome]) -> SyncOutcome:
     """Run a stepwise sync to the end in this process (a worker), resuming an abandoned run.
 

@@ -68,6 +68,8 @@ RELEASES_TWO_PERSON_APPROVAL = env.bool("RELEASES_TWO_PERSON_APPROVAL", default=
 RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=24.0)
 # Who gets rollout alerts (comma-separated); empty = every Admin with an email address.
 RELEASES_ALERT_EMAILS = env.list("RELEASES_ALERT_EMAILS", default=[])
+# Slack-compatible webhooks release alerts are posted to (admin-configured only, as ALERT_WEBHOOK_URLS).
+RELEASES_ALERT_WEBHOOK_URLS = env.list("RELEASES_ALERT_WEBHOOK_URLS", default=[])
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
@@ -230,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
 # How long a sync holds its lease without renewing it; a sync whose worker died is taken
 # over (resumed from its last stored batch) once it expires.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=120)
+# A stepwise sync fetches its next batch from Telnyx while it stores the current one.
+SYNC_PREFETCH = env.bool("SYNC_PREFETCH", default=True)
 
 # --- Alerts and events ----------------------------------------------------------------------
 # The portal's own address, for links in alerts and the webhook URL shown to paste into Telnyx.

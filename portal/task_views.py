@@ -1,18 +1,20 @@
-"""The tasks page (Admins): background tasks queued, running, failed, with Retry."""
+"""The tasks page (Admins): background tasks queued, running, failed, with Retry; and one\nlisting's sync state, which pages poll while the worker syncs what they show."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import selectors
+from core.background import is_registered, listing_sync_active
+from core.sync import sync_state
 from portal.celery import app
 from portal.models import TaskRecord
-from portal.roles import admin_required
+from portal.roles import admin_required, read_required
 
 PAGE_SIZE = 50
 # The tabs, in order: what each shows.
@@ -52,3 +54,17 @@ def task_retry(request: HttpRequest, pk: int) -> HttpResponse:
         record.mark_retried()
         messages.success(request, f"Queued “{record}” again.")
     return redirect(reverse("tasks") + "?state=failed")
+
+
+@require_GET
+@read_required
+def sync_detail(request: HttpRequest, resource: str) -> HttpResponse:
+    """A listing's sync as includes/listing_syncing.html shows it, polled while it runs; once it
+    has ended, `HX-Refresh` reloads the page so it shows the freshly synced cache."""
+    if not is_registered(resource):
+        raise Http404("No such listing.")
+    syncing = listing_sync_active(resource)
+    response = render(request, "includes/listing_syncing.html", {"sync": sync_state(resource), "syncing": syncing})
+    if request.htmx and not syncing:
+        response["HX-Refresh"] = "true"
+    return response

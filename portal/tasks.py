@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 
-from core.background import SyncFailed, enqueue_listing_sync, listings, mark_lost_syncs, mark_lost_tasks
+from core.background import (SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs,
+                             mark_lost_tasks)
 from core.sync import is_abandoned, is_stale, sync_state
-from portal.models import TaskRecord
+from portal.models import SyncState, TaskRecord
 
 # A listing with unfinished work upstream is re-read at most this often.
 UNFINISHED_EVERY = timedelta(seconds=10)
+# Per-object listings re-synced per sweep at most, the stalest first: with many assistants and
+# tests, the sweep must not turn into a burst of Telnyx calls.
+FAMILY_SWEEP_LIMIT = 50
 # Task records older than this are deleted, except failures nobody retried yet.
 KEEP_RECORDS = timedelta(days=7)
 
@@ -23,34 +29,52 @@ def sync_listing(resource: str):
 
     A Telnyx failure keeps the cache and fails the task, so the tasks page shows why.
     """
-    outcome = listings()[resource].sync()
+    found = listing(resource)
+    if found is None:
+        return None  # a family member of an app no longer installed, or a resource renamed
+    outcome = found.sync()
     if outcome.error is not None:
         raise SyncFailed(outcome.error.user_message, outcome)
     return outcome
 
 
-def _due(listing) -> bool:
-    if listing.ready is not None and not listing.ready():
+def _due(registered) -> bool:
+    if registered.ready is not None and not registered.ready():
         return False
-    state = sync_state(listing.resource)
+    state = sync_state(registered.resource)
     if state.lease_until and state.lease_until > timezone.now():
         return False  # running now
     if is_abandoned(state) or is_stale(state):
         return True
     recently = state.last_attempt_at and timezone.now() - state.last_attempt_at < UNFINISHED_EVERY
-    return bool(listing.unfinished and not recently and listing.unfinished())
+    return bool(registered.unfinished and not recently and registered.unfinished())
 
 
 @shared_task(recorded=False)
 def refresh_listings() -> list[str]:
     """Queue a sync of every listing that is stale, left half done by a dead worker, or still
     has unfinished embedding, clustering or fine-tuning work upstream."""
-    due = [resource for resource, listing in listings().items() if _due(listing)]
+    due = [resource for resource, registered in listings().items() if _due(registered)] + _due_family_members()
     for resource in due:
         if is_abandoned(sync_state(resource)):
             mark_lost_syncs(resource)
         enqueue_listing_sync(resource)
     return due
+
+
+def _due_family_members() -> list[str]:
+    """Per-object listings (an assistant's versions, a test's runs) that were synced once and
+    are stale now, or were left half done; one query for them all, not one per object."""
+    prefixes = Q()
+    for prefix in families():
+        prefixes |= Q(resource__startswith=f"{prefix}:")
+    if not prefixes:
+        return []
+    now = timezone.now()
+    stale = Q(synced_at__isnull=True) | Q(synced_at__lt=now - timedelta(seconds=settings.CACHE_TTL))
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    due = SyncState.objects.filter(prefixes).filter(stale, free).order_by(F("synced_at").asc(nulls_first=True))
+    return list(due.values_list("resource", flat=True)[:FAMILY_SWEEP_LIMIT])
 
 
 @shared_task(recorded=False)

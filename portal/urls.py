@@ -23,6 +23,7 @@ urlpatterns = [
     path("audit/<int:pk>/", views.audit_detail, name="audit-detail"),
     path("tasks/", task_views.task_list, name="tasks"),
     path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
+    path("tasks/sync/<str:resource>/", task_views.sync_detail, name="sync-detail"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
     path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("users/", include("portal.users.urls")),

@@ -24,3 +24,26 @@ def advance_plan(plan_id: int) -> str:
     """Advance one plan now (after an Admin's action); returns its status."""
     plan = RolloutPlan.objects.filter(pk=plan_id).first()
     return rollout_advance(plan).status if plan else "missing"
+
+
+# An undelivered release alert is tried this many times in all, ALERT_RETRY_SECONDS × 2^n apart
+# (the same policy as suite alerts).
+ALERT_ATTEMPTS = 5
+
+
+@shared_task(bind=True, label="Send release alert {0}", max_retries=ALERT_ATTEMPTS)
+def deliver_release_alert(self, alert_id: int):
+    """Send one release alert; a failed attempt is recorded and retried with backoff."""
+    from django.conf import settings
+
+    from releases.models import ReleaseAlert
+    from releases.services.alerts import release_alert_attempt
+
+    alert = ReleaseAlert.objects.filter(pk=alert_id).first()
+    if alert is None or alert.status in (ReleaseAlert.Status.DELIVERED, ReleaseAlert.Status.FAILED):
+        return None  # a redelivered message for an alert already settled
+    last_try = alert.attempts + 1 >= ALERT_ATTEMPTS
+    error = release_alert_attempt(alert, last_try=last_try)
+    if error and not last_try:
+        raise self.retry(countdown=settings.ALERT_RETRY_SECONDS * 2 ** (alert.attempts - 1))
+    return alert.status

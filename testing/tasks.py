@@ -10,7 +10,8 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.background import StillRunning, eager, idempotency_key, is_active, register_listing, task_key
+from core.background import (StillRunning, eager, idempotency_key, is_active, register_listing,
+                             register_listing_family, task_key)
 from testing.models import FINAL_STATUSES, SuiteRun, TestRun
 from django.conf import settings
 
@@ -19,6 +20,7 @@ from testing.services import alerts, assistant_tests, runs, schedules, suites
 
 register_listing(assistant_tests.RESOURCE, assistant_tests.tests_sync)
 register_listing(suites.RESOURCE, suites.suites_page_sync)
+register_listing_family(runs.RUNS_FAMILY, lambda test_id: runs.test_runs_sync(test_id=test_id))
 
 # Seconds between checks of a run that is not final yet, and how long to keep checking.
 CHECK_EVERY = 3

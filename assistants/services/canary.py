@@ -72,7 +72,7 @@ def _label(assistant_id: str) -> str:
 def _history(*, user: PortalUser, assistant_id: str, rules: list[dict], kind: str) -> CanaryConfig:
     return CanaryConfig.objects.create(
         assistant_id=assistant_id, rules=rules, kind=kind, user=user if user.is_authenticated else None,
-        username=user.get_username() if user.is_authenticated else "", saved_at=timezone.now(),
+        username=user.get_username(), saved_at=timezone.now(),  # "" when nobody signed in
     )
 
 

@@ -25,9 +25,12 @@ from assistants.services.canary import CanaryDeploy, canary_fetch
 from assistants.services.conflicts import refuse_if_stale
 
 
+VERSIONS_FAMILY = "versions"
+
+
 def versions_resource(assistant_id: str) -> str:
     """The SyncState name of one assistant's version list (max 100 chars)."""
-    return f"versions:{assistant_id}"[:100]
+    return f"{VERSIONS_FAMILY}:{assistant_id}"[:100]
 
 
 def version_key(assistant_id: str, version_id: str) -> str:
@@ -63,14 +66,18 @@ def version_choices(*, user: PortalUser, assistant_id: str) -> list[dict]:
     ]
 
 
-def versions_sync(*, user: PortalUser, assistant_id: str) -> SyncOutcome:
-    """Replace this assistant's cached versions with Telnyx's list; main comes from the assistant."""
-    require_perm(user, READ)
+def versions_sync(*, assistant_id: str, user: PortalUser | None = None) -> SyncOutcome:
+    """Replace this assistant's cached versions with Telnyx's list; main comes from the assistant.
+
+    Runs on the worker (the "versions" listing family, see assistants/tasks.py); `user` is
+    checked when a request calls it directly."""
+    if user is not None:
+        require_perm(user, READ)
     main: dict = {}
 
     def fetch() -> list[dict]:
         main.update(assistants_api.retrieve(assistant_id))
-        return version_list(user=user, assistant_id=assistant_id)
+        return versions_api.list_all(assistant_id)
 
     def store(items: list[dict]) -> int:
         assistant_cache_put(main)
@@ -161,7 +168,7 @@ def version_promote(*, user: PortalUser, assistant_id: str, version_id: str, fro
                                        to_version_id=version_id, user=acting, kind=kind)
         if canary.rules:
             CanaryConfig.objects.create(assistant_id=assistant_id, rules=canary.rules, kind=CanaryConfig.Kind.DELETED,
-                                        user=acting, username=acting.get_username() if acting else "",
+                                        user=acting, username=user.get_username(),
                                         saved_at=timezone.now())
 
     response = telnyx_write(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.background import page_sync, sync_if_stale
 from core.changelist import Column, build_changelist
 from core.confirm import confirm_page
 from core.forms import key_after
@@ -63,7 +64,8 @@ VERSION_COLUMNS = [Column("name", "Version", "name"), Column("created", "Created
 @read_required
 def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     head = _head(request, assistant_id)
-    outcome = services.versions_sync(user=request.user, assistant_id=assistant_id)
+    # The cached versions at once; a stale cache is synced on the worker (the page shows it).
+    listing = page_sync(services.versions_resource(assistant_id))
     canary = _canary_or_none(request, assistant_id)
     # One page of versions (search, sort, pages like every list); the compare pickers offer that page and main.
     cl = build_changelist(request, selectors.versions_queryset(assistant_id), VersionFilterForm, VERSION_COLUMNS,
@@ -75,7 +77,7 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     named = [vid for vid, _ in canary.splits] if canary else []
     template = "assistants/version_list.html#table" if request.htmx else "assistants/version_list.html"
     return render(request, template, {
-        **head, "tab": "versions", "outcome": outcome, "canary": canary, "versions": versions, "cl": cl,
+        **head, **listing, "tab": "versions", "canary": canary, "versions": versions, "cl": cl,
         "versions_offered": versions_offered,
         "default_b": next((v.version_id for v in versions_offered if not v.is_main), ""),
         "canary_text": _canary_text(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
@@ -173,7 +175,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
     if canary:
-        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
+        sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
@@ -216,7 +218,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
     canary = _canary_or_none(request, assistant_id)
     if canary:
-        services.versions_sync(user=request.user, assistant_id=assistant_id)  # so the warning names the versions
+        sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core import audit
 from portal.roles import ADMINISTER, require_perm
 from releases.models import ApprovalRequest
+from releases.services.alerts import notify_release_event
 from releases.services.policy import RESOURCE_TYPE, approval_lifetime, two_person_required
 
 
@@ -34,6 +35,10 @@ def step_approval(*, plan, step) -> ApprovalRequest:
     audit.record(user=plan.created_by, action="approval requested", resource_type=RESOURCE_TYPE,
                  resource_id=plan.assistant_id, resource_label=str(plan),
                  summary=f"Step {step.index + 1} ({step.label}) of {plan} is held until an Admin approves")
+    # The Admins who can approve are told (email and webhook), once per request.
+    notify_release_event(plan=plan, event="approval needed", approval=request,
+                         message=f"Step {step.index + 1} ({step.label}) is held until an Admin approves it"
+                                 f"{' (not ' + plan.created_by_name + ', who started the plan)' if request.needs_second_admin else ''}.")
     return request
 
 

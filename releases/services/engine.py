@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from assistants.models import Assistant
 from assistants.services import canary as canary_services
 from assistants.services import versions as version_services
 from core import audit
+from core.types import SystemActor
 from portal.telnyx import TelnyxError
 from releases.models import ApprovalRequest, GateResult, RolloutPlan, RolloutStep
 from releases.services import gates
@@ -28,6 +30,7 @@ from releases.services.policy import RESOURCE_TYPE
 from releases.services.promotion import promotion_gate
 
 LEASE = timedelta(minutes=5)
+ENGINE_NAME = "release engine"
 MAX_APPLY_FAILURES = 3
 State = RolloutStep.State
 
@@ -45,9 +48,14 @@ def step_rules(plan: RolloutPlan, step: RolloutStep) -> list[dict]:
     return rules
 
 
+def engine_actor(plan: RolloutPlan) -> SystemActor:
+    """Who the engine's writes and audit events are by: itself, with the starter's permissions."""
+    return SystemActor(ENGINE_NAME, plan.created_by)
+
+
 def record(plan: RolloutPlan, *, action: str, summary: str, user=None, changes: dict | None = None,
            error: TelnyxError | None = None) -> None:
-    audit.record(user=user or plan.created_by, action=action, resource_type=RESOURCE_TYPE,
+    audit.record(user=user or engine_actor(plan), action=action, resource_type=RESOURCE_TYPE,
                  resource_id=plan.assistant_id, resource_label=f"{plan} (plan #{plan.pk})", summary=summary,
                  changes=changes, error=error)
 
@@ -70,7 +78,7 @@ def _apply(plan: RolloutPlan, step: RolloutStep, now) -> bool:
         state=State.APPLYING, idempotency_key=key)
     rules = step_rules(plan, step)
     try:
-        saved = canary_services.canary_save(user=plan.created_by, assistant_id=plan.assistant_id, rules=rules,
+        saved = canary_services.canary_save(user=engine_actor(plan), assistant_id=plan.assistant_id, rules=rules,
                                             idempotency_key=key)
     except TelnyxError as exc:
         failures = plan.apply_failures + 1
@@ -105,11 +113,11 @@ def _promote(plan: RolloutPlan, step: RolloutStep, now) -> bool:
             RolloutStep.objects.filter(pk=step.pk).update(message=waiting)
             _save(plan, message=waiting)
             if decision.approval is not None:
-                notify_release_event(plan=plan, event="approval needed", message=waiting)
+                notify_release_event(plan=plan, event="approval needed", message=waiting, approval=decision.approval)
         return False
     main = Assistant.objects.filter(telnyx_id=plan.assistant_id).values_list("version_id", flat=True).first()
     try:
-        version_services.version_promote(user=plan.created_by, assistant_id=plan.assistant_id,
+        version_services.version_promote(user=engine_actor(plan), assistant_id=plan.assistant_id,
                                          version_id=plan.candidate_version_id,
                                          from_version_id=main or plan.main_version_id,
                                          idempotency_key=f"rollout-{plan.pk}-promote")
@@ -156,35 +164,46 @@ def rollout_advance(plan: RolloutPlan, *, now=None) -> RolloutPlan:
         return plan
     try:
         plan.refresh_from_db()
-        if plan.status == RolloutPlan.Status.ABORTING:
-            restore_before_plan(plan)
-        while plan.status == RolloutPlan.Status.RUNNING:
-            step = plan.step()
-            if step is None:
-                _complete(plan, now)
-                break
-            if step.state in (State.PENDING, State.APPLYING):
-                done = _promote(plan, step, now) if step.kind == RolloutStep.Kind.PROMOTE else _apply(plan, step, now)
-                if not done:
-                    break
-            if step.state == State.HOLDING:
-                outcome, why = _hold_outcome(plan, step, now)
-                if outcome == "wait":
-                    if plan.message != why:
-                        _save(plan, message=why)
-                    break
-                if outcome == "fail":
-                    RolloutStep.objects.filter(pk=step.pk).update(state=State.FAILED, finished_at=now, message=why)
-                    abort(plan, reason=f"Step {step.index + 1} ({step.label}) failed its gate: {why}")
-                    break
-                step.state, step.finished_at = State.PASSED, now
-                step.save(update_fields=["state", "finished_at"])
-                record(plan, action="step passed", summary=f"Step {step.index + 1} of {plan} passed: {step.label}")
-            _save(plan, current_step=plan.current_step + 1)
+        _advance(plan, now)
+    except PermissionDenied:
+        message = (f"Paused: the release engine acts for {plan.created_by_name or 'the Admin who started the plan'}, "
+                   "who can no longer administer assistants. Restore their role and resume, or abort the plan.")
+        _save(plan, status=RolloutPlan.Status.PAUSED, message=message)
+        record(plan, action="paused", summary=f"{plan}: {message}")
+        notify_release_event(plan=plan, event="paused", message=message)
     finally:
         RolloutPlan.objects.filter(pk=plan.pk).update(lease_until=None)
     plan.refresh_from_db()
     return plan
+
+
+def _advance(plan: RolloutPlan, now) -> None:
+    """The body of `rollout_advance`, under the plan's lease."""
+    if plan.status == RolloutPlan.Status.ABORTING:
+        restore_before_plan(plan)
+    while plan.status == RolloutPlan.Status.RUNNING:
+        step = plan.step()
+        if step is None:
+            _complete(plan, now)
+            break
+        if step.state in (State.PENDING, State.APPLYING):
+            done = _promote(plan, step, now) if step.kind == RolloutStep.Kind.PROMOTE else _apply(plan, step, now)
+            if not done:
+                break
+        if step.state == State.HOLDING:
+            outcome, why = _hold_outcome(plan, step, now)
+            if outcome == "wait":
+                if plan.message != why:
+                    _save(plan, message=why)
+                break
+            if outcome == "fail":
+                RolloutStep.objects.filter(pk=step.pk).update(state=State.FAILED, finished_at=now, message=why)
+                abort(plan, reason=f"Step {step.index + 1} ({step.label}) failed its gate: {why}")
+                break
+            step.state, step.finished_at = State.PASSED, now
+            step.save(update_fields=["state", "finished_at"])
+            record(plan, action="step passed", summary=f"Step {step.index + 1} of {plan} passed: {step.label}")
+        _save(plan, current_step=plan.current_step + 1)
 
 
 def _complete(plan: RolloutPlan, now) -> None:
@@ -210,7 +229,7 @@ def abort(plan: RolloutPlan, *, reason: str, user=None) -> RolloutPlan:
 def restore_before_plan(plan: RolloutPlan, *, user=None) -> bool:
     """Restore (or delete) the canary deploy as it was before the plan. On a Telnyx failure the
     plan stays `aborting` and says so; the next advance tries again."""
-    actor = user or plan.created_by
+    actor = user or engine_actor(plan)
     try:
         if plan.rules_before is None:
             canary_services.canary_delete(user=actor, assistant_id=plan.assistant_id)

@@ -66,6 +66,7 @@ def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpRe
     return render(request, "releases/plan_detail.html", {
         **_base(assistant_id), "plan": plan, "steps": steps,
         "gates": plan.gate_results.select_related("step"), "approvals": plan.approvals.select_related("step"),
+        "alerts": plan.alerts.all()[:20],
         "before_bars": bars_from_rules(plan.rules_before or [], labels),
     })
 

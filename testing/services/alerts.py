@@ -117,15 +117,20 @@ def _send_email(delivery: AlertDelivery, message: dict) -> None:
     send_mail(subject, message["text"], settings.DEFAULT_FROM_EMAIL, [a.strip() for a in delivery.target.split(",")])
 
 
-def _post_webhook(delivery: AlertDelivery, message: dict) -> None:
-    request = urllib.request.Request(delivery.target, data=json.dumps(message).encode(), method="POST",
+def post_json(url: str, message: dict) -> None:
+    """POST one Slack-compatible JSON alert. Only admin-configured URLs get here (suite alerts,
+    release alerts); raises on any failure (`delivery_error` says it in words)."""
+    request = urllib.request.Request(url, data=json.dumps(message).encode(), method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "telnyx-portal-alerts"})
-    # Only admin-configured URLs get here (alerts_for_finished_run); redirects are not followed elsewhere.
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT[1]) as response:  # noqa: S310
         response.read(1024)
 
 
-def _delivery_error(exc: Exception) -> str:
+def _post_webhook(delivery: AlertDelivery, message: dict) -> None:
+    post_json(delivery.target, message)
+
+
+def delivery_error(exc: Exception) -> str:
     if isinstance(exc, urllib.error.HTTPError):
         return f"The webhook answered HTTP {exc.code} ({exc.reason})."
     if isinstance(exc, urllib.error.URLError):
@@ -146,7 +151,7 @@ def alert_attempt(delivery: AlertDelivery, *, last_try: bool) -> str:
         (_send_email if delivery.channel == AlertDelivery.Channel.EMAIL else _post_webhook)(delivery, message)
         error = ""
     except Exception as exc:  # every failure is recorded in words and retried
-        error = _delivery_error(exc)
+        error = delivery_error(exc)
     with transaction.atomic():
         AlertAttempt.objects.create(delivery=delivery, ok=not error, error=error)
         delivery.attempts += 1

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from core.types import PortalUser
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
 from core.cache import cache_put_many
 from core.live import LiveOrCached, live_or_cached
-from core.sync import SyncOutcome, replace_cache
+from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
-from portal.telnyx import TelnyxError
 from portal.telnyx.resources import conversations as conversations_api
 from portal.telnyx.resources import test_runs as runs_api
 from portal.telnyx.resources._base import parse_date
@@ -53,18 +51,23 @@ def remember_trigger(runs: list[dict], user: PortalUser, suite_run: SuiteRun | N
                 "suite_run": suite_run})
 
 
+RUNS_FAMILY = "test-runs"
+
+
+def test_runs_resource(test_id: str) -> str:
+    """The SyncState name of one test's run history (max 100 chars)."""
+    return f"{RUNS_FAMILY}:{test_id}"[:100]
+
+
 def test_runs_sync(*, test_id: str) -> SyncOutcome:
     """Replace one test's cached runs with Telnyx's latest pages; a failure keeps the cache.
 
-    No sync lease or SyncState row: this is one detail page's history, not a shared listing.
+    Runs on the worker under the history's lease (the "test-runs" listing family, see
+    testing/tasks.py), so the page and the run tracking never sync the same test at once.
     """
-    try:
-        items = list(runs_api.list_all(test_id, max_pages=MAX_RUN_PAGES))
-    except TelnyxError as exc:
-        return SyncOutcome(ran=True, error=exc)
-    with transaction.atomic():
-        count = replace_cache(TestRun, items, run_fields, scope=Q(test_id=test_id))
-    return SyncOutcome(ran=True, count=count)
+    fetch = lambda: runs_api.list_all(test_id, max_pages=MAX_RUN_PAGES)  # noqa: E731
+    store = lambda items: replace_cache(TestRun, items, run_fields, scope=Q(test_id=test_id))  # noqa: E731
+    return run_sync(test_runs_resource(test_id), fetch, store)
 
 
 def test_run_trigger(*, user: PortalUser, test_id: str, idempotency_key: str, version_id: str = "") -> dict:

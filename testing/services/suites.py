@@ -12,8 +12,9 @@ from core.types import PortalUser
 from django.db import transaction
 from django.utils import timezone
 
-from assistants.services.versions import versions_resource, versions_sync
+from assistants.services.versions import versions_resource
 from core import audit
+from core.background import sync_if_stale
 from core.cache import bump
 from core.sync import SyncOutcome, is_stale, replace_cache, run_sync
 from portal.models import SyncState
@@ -57,22 +58,24 @@ def suites_page_sync() -> SyncOutcome:
 
 
 def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
-    """Each assistant the suite's tests call, with its versions freshly synced for the Run suite form.
+    """Each assistant the suite's tests call, with its cached versions for the Run suite form
+    (a stale assistant's versions are synced on the worker, inline where tasks are eager).
 
     Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
     """
     require_perm(user, READ)
     errors = []
     destinations = selectors.suite_destinations(suite_name)
-    # Only the assistants whose cached versions are stale: one query here however many the suite calls,
-    # and a sync (Telnyx, then the cache) only for those; the portal's own version writes keep the cache current.
-    resources = {versions_resource(a): a for a in destinations}
-    fresh = {state.resource for state in SyncState.objects.filter(resource__in=list(resources)) if not is_stale(state)}
-    for resource, assistant_id in resources.items():
+    # Only the assistants whose cached versions are stale: one query here however many the suite
+    # calls, and a sync queued on a worker (inline where tasks are eager) only for those; the
+    # portal's own version writes keep the cache current.
+    resources = [versions_resource(a) for a in destinations]
+    fresh = {state.resource for state in SyncState.objects.filter(resource__in=resources) if not is_stale(state)}
+    for resource in resources:
         if resource in fresh:
             continue
-        outcome = versions_sync(user=user, assistant_id=assistant_id)
-        if outcome.error:
+        outcome = sync_if_stale(resource)
+        if outcome is not None and outcome.error:
             errors.append(outcome.error.user_message)
     return selectors.destinations_with_versions(suite_name), " ".join(dict.fromkeys(errors))
 

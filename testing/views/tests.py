@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from core.confirm import confirm_page
+from core.background import eager, enqueue_listing_sync, listing_sync_active, page_sync
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
@@ -176,17 +177,30 @@ def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
 @require_GET
 @read_required
 def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
-    history = run_services.test_runs_sync(test_id=test_id)
-    runs = list(selectors.runs_for_test(test_id)[:50])
+    resource = run_services.test_runs_resource(test_id)
     if request.htmx:
-        # The run history polls while a run is unfinished; 286 stops it once all are final.
+        # The run history polls while a run is unfinished or its sync runs on the worker; 286
+        # stops it once both are over. Unfinished runs are followed by `track_test_runs`
+        # (inline here where tasks are eager, as in unit tests).
+        outcome, syncing = None, False
+        if eager():
+            outcome = enqueue_listing_sync(resource)
+        runs = list(selectors.runs_for_test(test_id)[:50])
+        if not eager():
+            syncing = listing_sync_active(resource)
+            if any(not r.is_final for r in runs):
+                follow_started(test_id=test_id)  # no-op while it is followed already
         response = render(request, "testing/test_detail.html#history",
-                          {"runs": runs, "test_id": test_id, "history_error": history.error,
-                           "triggered_by": selectors.triggered_by(runs)})
-        return response if any(not r.is_final for r in runs) else HttpResponseStopPolling(response.content)
+                          {"runs": runs, "test_id": test_id, "history_error": getattr(outcome, "error", None),
+                           "syncing": syncing, "triggered_by": selectors.triggered_by(runs)})
+        return response if syncing or any(not r.is_final for r in runs) else HttpResponseStopPolling(response.content)
+    # The cached history at once; a stale one is synced on the worker while the page polls.
+    listing = page_sync(resource)
+    runs = list(selectors.runs_for_test(test_id)[:50])
     result = services.test_fetch(user=request.user, test_id=test_id)
     return render(request, "testing/test_detail.html", {
-        "test": result.data, "result": result, "test_id": test_id, "history_error": history.error,
+        "test": result.data, "result": result, "test_id": test_id,
+        "history_error": getattr(listing["outcome"], "error", None), "syncing": listing["syncing"],
         "runs": runs, "assistant_names": selectors.assistant_names(), "triggered_by": selectors.triggered_by(runs),
         "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
         "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],

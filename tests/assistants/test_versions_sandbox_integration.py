@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from assistants.models import AssistantVersion
-from portal.models import AuditEvent
+from portal.models import AuditEvent, SyncState
 from assistants.models import CanaryConfig
 from portal.telnyx import NotFoundError, get_client
 
@@ -73,6 +76,8 @@ def test_sandbox_rejection_lands_on_the_tool_row(team_admin_client, acme, form_d
 def test_with_telnyx_failing_the_versions_tab_shows_the_cached_list(team_admin_client, acme, settings):
     versions = reverse("assistants:version-list", args=[acme["id"]])
     assert "empathy experiment" in team_admin_client.get(versions).content.decode()
+    # A fresh cache is served as it is; once stale, the page's sync (inline here) fails.
+    SyncState.objects.filter(resource=f"versions:{acme['id']}").update(synced_at=timezone.now() - timedelta(days=1))
     settings.SANDBOX_FAULTS = "status=503"
     content = team_admin_client.get(versions).content.decode()
     assert "showing the cached list" in content and "empathy experiment" in content

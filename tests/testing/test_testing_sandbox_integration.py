@@ -113,7 +113,8 @@ def test_run_now_and_run_detail_show_rubric_and_transcript(team_admin_client, op
     # Pressing Run now again with the same page (same key) does not start a second run.
     operator_client.post(reverse("testing:test-run", args=[test_id]), {"idempotency_key": key})
     assert len(get_client().get(f"ai/assistants/tests/{test_id}/runs").data["data"]) == 1
-    history = operator_client.get(reverse("testing:test-detail", args=[test_id])).content.decode()
+    # The history serves the cache at once and polls until every run shown is final.
+    history = poll_until_final(operator_client, reverse("testing:test-detail", args=[test_id])).content.decode()
     assert "/2 criteria" in history
 
 
