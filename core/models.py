@@ -1,6 +1,7 @@
 """The fields every cached copy of a Telnyx object has (abstract: no table of its own)."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class TelnyxCached(models.Model):
@@ -12,3 +13,30 @@ class TelnyxCached(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AlertDeliveryBase(models.Model):
+    """One alert on one channel (email or a Slack-compatible webhook) with its delivery state:
+    suite alerts and release alerts are delivered, retried and shown the same way."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Sending"
+        RETRYING = "retrying", "Retrying"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    target = models.CharField(max_length=1000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]

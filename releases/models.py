@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.models import AlertDeliveryBase
+
 User = settings.AUTH_USER_MODEL
 
 
@@ -199,32 +201,12 @@ class PromotionOverride(models.Model):
         ordering = ["-at", "-pk"]
 
 
-class ReleaseAlert(models.Model):
+class ReleaseAlert(AlertDeliveryBase):
     """One alert about a plan event (aborted, paused, approval needed, completed) on one
     channel, with its delivery state and every attempt (`attempt_log`), as suite alerts keep them."""
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        WEBHOOK = "webhook", "Webhook"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Sending"
-        RETRYING = "retrying", "Retrying"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
-
     plan = models.ForeignKey(RolloutPlan, on_delete=models.CASCADE, related_name="alerts")
     event = models.CharField(max_length=40)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    target = models.CharField(max_length=1000)
     subject = models.CharField(max_length=200)
     payload = models.JSONField(default=dict)  # the webhook's JSON; its "text" is the email body
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     attempt_log = models.JSONField(default=list, blank=True)  # [{"at": iso, "ok": bool, "error": str}]
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]

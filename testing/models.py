@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.models import TelnyxCached
+from core.models import AlertDeliveryBase, TelnyxCached
 
 CHANNELS = [
     ("phone_call", "Phone call"),
@@ -230,31 +230,13 @@ class SuiteAlert(models.Model):
         return [a.strip() for a in self.email_to.split(",") if a.strip()]
 
 
-class AlertDelivery(models.Model):
+class AlertDelivery(AlertDeliveryBase):
     """One alert for one finished suite run on one channel, with its delivery state."""
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        WEBHOOK = "webhook", "Webhook"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Sending"
-        RETRYING = "retrying", "Retrying"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
-
     suite_run = models.ForeignKey(SuiteRun, on_delete=models.CASCADE, related_name="alerts")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    target = models.CharField(max_length=1000)
     reason = models.CharField(max_length=300)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(AlertDeliveryBase.Meta):
         constraints = [models.UniqueConstraint(fields=["suite_run", "channel", "target"], name="one_alert_per_channel")]
 
 
