@@ -98,3 +98,28 @@ class PromotionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.assistant_id}: {self.from_version_id} → {self.to_version_id}"
+
+
+class ScheduledEvent(TelnyxCached):
+    """Cached copy of one call or SMS chat an assistant will make (the Scheduled tab lists these).
+
+    `telnyx_id` is "<assistant id>:<event id>", like versions: synced per assistant (scoped
+    replace), and an event is only ever read through its assistant.
+    """
+
+    telnyx_id = models.CharField(max_length=420, unique=True)
+    assistant_id = models.CharField(max_length=200, db_index=True)
+    event_id = models.CharField(max_length=200)
+    channel = models.CharField(max_length=20, db_index=True)
+    status = models.CharField(max_length=20, blank=True, db_index=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    agent_target = models.CharField(max_length=200, blank=True)
+    end_user_target = models.CharField(max_length=200, blank=True, db_index=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        indexes = [models.Index(fields=["assistant_id", "scheduled_at"], name="scheduled_by_assistant_time")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.end_user_target} at {self.scheduled_at}"

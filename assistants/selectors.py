@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.changelist import kept
 
-from .models import Assistant, AssistantVersion, CanaryConfig
+from .models import Assistant, AssistantVersion, CanaryConfig, ScheduledEvent
 
 RESOURCE = "assistants"
 
@@ -103,3 +103,8 @@ def version_pruned_by_next_save(assistant_id: str):
     if versions.count() < MAX_VERSIONS:
         return None
     return versions.filter(is_main=False).order_by("created_at", "pk").first()
+
+
+def scheduled_queryset(assistant_id: str) -> QuerySet[ScheduledEvent]:
+    """One assistant's cached scheduled events (the Scheduled tab's changelist)."""
+    return ScheduledEvent.objects.filter(assistant_id=assistant_id).defer("payload")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.changelist import FilterForm
 from core.forms import IdempotentForm
 
 
@@ -67,6 +68,11 @@ class ScheduledEventForm(IdempotentForm):
         return body
 
 
-class ScheduledEventFilterForm(forms.Form):
+class ScheduledEventFilterForm(FilterForm):
+    """The Scheduled tab's search (either target or the event id), status and channel filters, sort."""
+
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *((s, s.replace("_", " ")) for s in ("pending", "in_progress", "completed", "failed"))])
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), ("phone_call", "Phone call"), ("sms_chat", "SMS chat")])
+
+    filter_lookups = {"status": "status", "channel": "channel"}
+    search_fields = ["end_user_target", "agent_target", "event_id"]

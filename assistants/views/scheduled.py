@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.changelist import PAGE_PARAM, PAGE_SIZE, page_number
+from core.background import page_sync
+from core.changelist import Column, build_changelist
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
@@ -20,20 +18,20 @@ from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventF
 from assistants import selectors
 from assistants.services import scheduled as services
 
+EVENT_COLUMNS = [Column("when", "When (UTC)", "scheduled_at"), Column("channel", "Channel", "channel"),
+                 Column("to", "From → to", "end_user_target"), Column("status", "Status", "status")]
+
 
 @require_GET
 @read_required
 def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
-    filters = ScheduledEventFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    events = services.scheduled_events(user=request.user, assistant_id=assistant_id,
-                                       channel=data.get("channel", ""), status=data.get("status", ""))
-    # One page of events: an assistant with thousands scheduled still gets a page of 50 rows.
-    page = Paginator(events, PAGE_SIZE).get_page(page_number(request.GET.get(PAGE_PARAM)))
-    template = "assistants/scheduled_list.html#events" if request.htmx else "assistants/scheduled_list.html"
-    return render(request, template, {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id),
-                                      "events": page.object_list, "cl": SimpleNamespace(page=page, total=len(events)),
-                                      "filters": filters})
+    # The cached events at once; a stale cache is synced on the worker (the page shows it).
+    listing = page_sync(services.scheduled_resource(assistant_id))
+    cl = build_changelist(request, selectors.scheduled_queryset(assistant_id), ScheduledEventFilterForm, EVENT_COLUMNS,
+                          default_sort="when")
+    template = "assistants/scheduled_list.html#table" if request.htmx else "assistants/scheduled_list.html"
+    return render(request, template, {**listing, "assistant_id": assistant_id, "cl": cl, "events": cl.page.object_list,
+                                      "assistant_name": selectors.assistant_name(assistant_id)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,9 +57,10 @@ def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_GET
 @read_required
 def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
-    event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
+    result = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
     return render(request, "assistants/scheduled_detail.html",
-                  {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "event": event})
+                  {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id),
+                   "event": result.data, "result": result})
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,7 +68,7 @@ def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> 
 def scheduled_cancel(request: HttpRequest, assistant_id: str, event_id: str) -> HttpResponse:
     """A confirmation page first (GET), like every delete; the POST cancels in Telnyx."""
     if request.method == "GET":
-        event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
+        event = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id).data
         return render(request, "assistants/scheduled_confirm_cancel.html",
                       {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "event": event})
     try:

@@ -75,6 +75,7 @@ def test_update_tool_test_and_scheduled_cancel_stay_on_their_routes(base, team_a
     responses.post(f"{base}/{seg(hostile)}", json={"id": hostile, "version_id": "v-2"})
     responses.post(f"{base}/{seg(hostile)}/tools/{seg(hostile)}/test", json={"data": {"status_code": 200}})
     responses.delete(f"{base}/{seg(hostile)}/scheduled_events/{seg(hostile)}", status=204)
+    responses.get(f"{base}/{seg(hostile)}/scheduled_events/{seg(hostile)}", json={"scheduled_event_id": hostile})
     change.assistant_update(user=team_admin, assistant_id=hostile, changes={"name": "x"}, before={}, promote_to_main=False)
     tools.tool_test(user=team_admin, assistant_id=hostile, tool_id=hostile, arguments={}, dynamic_variables={})
     scheduled.scheduled_event_cancel(user=team_admin, assistant_id=hostile, event_id=hostile)
@@ -82,6 +83,7 @@ def test_update_tool_test_and_scheduled_cancel_stay_on_their_routes(base, team_a
         ("POST", f"{base}/{seg(hostile)}"),
         ("POST", f"{base}/{seg(hostile)}/tools/{seg(hostile)}/test"),
         ("DELETE", f"{base}/{seg(hostile)}/scheduled_events/{seg(hostile)}"),
+        ("GET", f"{base}/{seg(hostile)}/scheduled_events/{seg(hostile)}"),  # the cancelled event read back
     ]
 
 

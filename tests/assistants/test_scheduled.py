@@ -30,26 +30,100 @@ def api(telnyx_base):
         yield mock
 
 
-def test_list_filters_by_channel_in_telnyx_and_by_status_here(api, viewer_client):
-    api.get(api.events, json={"data": [event(1), event(2, status="completed")], "meta": {"page_number": 1, "total_pages": 1}})
-    content = viewer_client.get(reverse("assistants:scheduled-list", args=[AID]),
-                                {"status": "pending", "channel": "phone_call"}).content.decode()
-    assert "+15550000001" in content and "+15550000002" not in content
-    assert "conversation_channel=phone_call" in api.calls[0].request.url
-    assert "Schedule a call or SMS" not in content  # viewers cannot create
+def page(items, number=1, total=1):
+    return {"data": items, "meta": {"page_number": number, "total_pages": total}}
 
 
-def test_create_converts_the_local_time_to_utc(api, team_admin_client):
+def list_url():
+    return reverse("assistants:scheduled-list", args=[AID])
+
+
+def test_list_serves_the_cache_with_search_filters_and_sort(api, viewer_client):
+    api.get(api.events, json=page([event(1), event(2, status="completed"), event(3, telnyx_conversation_channel="sms_chat"),
+                                   event(4, scheduled_at_fixed_datetime="2098-01-01T09:00:00Z")]))
+    first = viewer_client.get(list_url()).content.decode()  # never synced: the sync runs (inline in tests)
+    assert "4 results" in first and "Schedule a call or SMS" not in first  # viewers cannot create
+    assert first.index("+15550000004") < first.index("+15550000001")  # soonest first
+    filtered = viewer_client.get(list_url(), {"status": "pending", "channel": "phone_call"}).content.decode()
+    assert "+15550000001" in filtered and "+15550000002" not in filtered and "+15550000003" not in filtered
+    searched = viewer_client.get(list_url(), {"q": "0000002"}).content.decode()
+    assert "+15550000002" in searched and "1 result" in searched
+    latest = viewer_client.get(list_url(), {"sort": "-when"}).content.decode()
+    assert latest.index("+15550000001") < latest.index("+15550000004")
+    fragment = viewer_client.get(list_url(), {"status": "failed"}, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="changelist-table"') and "No scheduled events match" in fragment
+    assert len(api.calls) == 1  # the fresh cache served every view after the first
+
+
+def test_sync_walks_every_page_and_drops_events_telnyx_no_longer_has(api, viewer_client):
+    from assistants.models import ScheduledEvent
+    from assistants.services.scheduled import scheduled_sync
+
+    api.get(api.events, match=[responses.matchers.query_param_matcher({"page[number]": "1", "page[size]": "100"})],
+            json=page([event(1)], 1, 2))
+    api.get(api.events, match=[responses.matchers.query_param_matcher({"page[number]": "2", "page[size]": "100"})],
+            json=page([event(2)], 2, 2))
+    ScheduledEvent.objects.create(telnyx_id=f"{AID}:ev-9", assistant_id=AID, event_id="ev-9", channel="phone_call",
+                                  synced_at="2000-01-01T00:00:00Z")
+    ScheduledEvent.objects.create(telnyx_id="other:ev-9", assistant_id="other", event_id="ev-9", channel="phone_call",
+                                  synced_at="2000-01-01T00:00:00Z")
+    assert scheduled_sync(assistant_id=AID).ok
+    assert set(ScheduledEvent.objects.filter(assistant_id=AID).values_list("event_id", flat=True)) == {"ev-1", "ev-2"}
+    assert ScheduledEvent.objects.filter(assistant_id="other").exists()  # another assistant's events stay
+
+
+def test_a_sync_left_half_done_resumes_from_its_page(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assistants.models import ScheduledEvent
+    from assistants.services.scheduled import scheduled_resource, scheduled_sync, scheduled_sync_step
+    from portal.models import SyncState
+
+    one = api.get(api.events, match=[responses.matchers.query_param_matcher({"page[number]": "1", "page[size]": "100"})],
+                  json=page([event(1)], 1, 2))
+    two = api.get(api.events, match=[responses.matchers.query_param_matcher({"page[number]": "2", "page[size]": "100"})],
+                  json=page([event(2)], 2, 2))
+    assert not scheduled_sync_step(assistant_id=AID).done  # page 1 stored, then the worker "dies"
+    SyncState.objects.filter(resource=scheduled_resource(AID)).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert scheduled_sync(assistant_id=AID).count == 2
+    assert (one.call_count, two.call_count) == (1, 1)  # page 1 was not read again
+    assert ScheduledEvent.objects.filter(assistant_id=AID).count() == 2
+
+
+def test_a_failed_sync_keeps_the_cached_events_and_says_so(api, viewer_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assistants.services.scheduled import scheduled_resource
+    from portal.models import SyncState
+
+    api.get(api.events, json=page([event(1)]))
+    viewer_client.get(list_url())
+    SyncState.objects.filter(resource=scheduled_resource(AID)).update(synced_at=timezone.now() - timedelta(days=1))
+    api.replace(responses.GET, api.events, status=503)
+    content = viewer_client.get(list_url()).content.decode()
+    assert "+15550000001" in content and "The last sync from Telnyx failed" in content
+
+
+def test_create_converts_the_local_time_to_utc_and_lists_the_event_at_once(api, team_admin_client):
+    api.get(api.events, json=page([]))
+    assert "No scheduled events." in team_admin_client.get(list_url()).content.decode()
     api.post(api.events, json=event(3))
     response = team_admin_client.post(reverse("assistants:scheduled-add", args=[AID]), {
         "telnyx_conversation_channel": "phone_call", "telnyx_agent_target": "+15550000000",
         "telnyx_end_user_target": "+15550000003", "scheduled_at": "2099-01-01T10:00", "time_zone": "Europe/Berlin",
         "idempotency_key": "portal-ev-1"})
     assert response.status_code == 302 and response.url.endswith("/scheduled/ev-3/")
-    sent = json.loads(api.calls[0].request.body)
+    sent = json.loads(api.calls[1].request.body)
     assert sent["scheduled_at_fixed_datetime"] == "2099-01-01T09:00:00Z"  # Berlin is UTC+1 in winter
-    assert api.calls[0].request.headers["Idempotency-Key"] == "portal-ev-1"
+    assert api.calls[1].request.headers["Idempotency-Key"] == "portal-ev-1"
     assert AuditEvent.objects.get().action == "create"
+    listed = team_admin_client.get(list_url(), {"q": "+15550000003"}).content.decode()
+    assert 'data-event="ev-3"' in listed  # from the cache: the list was never read from Telnyx
+    assert [c.request.method for c in api.calls] == ["GET", "POST"]
 
 
 def test_sms_chat_needs_text_and_the_past_is_refused(api, team_admin_client):
@@ -72,12 +146,31 @@ def test_telnyx_failure_on_create_keeps_the_form_and_is_audited(api, team_admin_
     assert AuditEvent.objects.get().outcome == "failure"
 
 
-def test_cancel_deletes_in_telnyx_and_is_audited(api, team_admin_client):
+def test_cancel_deletes_in_telnyx_and_the_list_shows_it_cancelled_at_once(api, team_admin_client):
+    from assistants.models import ScheduledEvent
+
+    api.get(api.events, json=page([event(1), event(2)]))
+    team_admin_client.get(list_url())
     api.delete(f"{api.events}/ev-1", status=204)
-    api.get(api.events, json={"data": []})
+    api.get(f"{api.events}/ev-1", json=event(1, status="failed"))  # Telnyx keeps a cancelled pending event
+    api.delete(f"{api.events}/ev-2", status=204)
+    api.get(f"{api.events}/ev-2", status=404, json={"errors": [{"title": "Not found"}]})  # ... and removes others
     response = team_admin_client.post(reverse("assistants:scheduled-cancel", args=[AID, "ev-1"]), follow=True)
     assert "Cancelled the scheduled event." in response.content.decode()
     assert AuditEvent.objects.get().action == "cancel"
+    team_admin_client.post(reverse("assistants:scheduled-cancel", args=[AID, "ev-2"]))
+    failed = team_admin_client.get(list_url(), {"status": "failed"}).content.decode()
+    assert 'data-event="ev-1"' in failed and "1 result" in failed
+    assert not ScheduledEvent.objects.filter(event_id="ev-2").exists()
+    assert len([c for c in api.calls if "page" in c.request.url]) == 1  # the list was read once, before
+
+
+def test_detail_falls_back_to_the_cached_event_when_telnyx_fails(api, viewer_client):
+    api.get(api.events, json=page([event(1)]))
+    viewer_client.get(list_url())
+    api.get(f"{api.events}/ev-1", status=503)
+    content = viewer_client.get(reverse("assistants:scheduled-detail", args=[AID, "ev-1"])).content.decode()
+    assert "Showing the cached copy" in content and "+15550000001" in content
 
 
 def test_cancel_asks_first_on_its_own_page(api, team_admin_client, viewer_client):

@@ -3,7 +3,8 @@ tests and runs, a test's runs) and the integrations catalogue cost the same numb
 with 10 children as with 2,000, and stay under the page budget.
 
 Cached rows are bulk-created (no HTTP); what each page reads live from Telnyx is mocked with
-`responses`, so the live lists grow too.
+`responses`, so the live lists grow too (the scheduled events page syncs its listing once, then
+serves the cache the test seeds).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assistants.models import Assistant, AssistantVersion
+from assistants.models import Assistant, AssistantVersion, ScheduledEvent
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 PAGE_BUDGET = 200 * 1024
@@ -87,6 +88,11 @@ class Live:
 
 
 def _seed(start: int, stop: int) -> None:
+    ScheduledEvent.objects.bulk_create([
+        ScheduledEvent(telnyx_id=f"{ASSISTANT}:event-{i:05d}", assistant_id=ASSISTANT, event_id=f"event-{i:05d}",
+                       channel="phone_call", status="pending", scheduled_at=NOW + timedelta(minutes=i),
+                       agent_target="+15550000000", end_user_target=f"+1555{i:07d}", payload=_event(i), synced_at=NOW)
+        for i in range(start, stop)], batch_size=500)
     AssistantVersion.objects.bulk_create([
         AssistantVersion(telnyx_id=f"{ASSISTANT}:v-{i:05d}", assistant_id=ASSISTANT, version_id=f"v-{i:05d}",
                          name=f"Version {i}", created_at=NOW - timedelta(minutes=i), is_main=i == 0,

@@ -18,6 +18,18 @@ def list_all(assistant_id: str, *, params: Mapping[str, Any] | None = None, page
     return client().paginate(_path(assistant_id), params=params, page_size=page_size, max_pages=max_pages)
 
 
+def list_page(assistant_id: str, *, page_number: int, page_size: int = 100) -> tuple[list[dict], bool]:
+    """One page of the assistant's events and whether a later page exists (from `meta`, as
+    the SDK's flat pagination reads it; without `meta`, a full page means maybe more)."""
+    body = client().get(_path(assistant_id), params={"page[number]": page_number, "page[size]": page_size}).data or {}
+    items, meta = (body.get("data") or [], body.get("meta") or {}) if isinstance(body, dict) else (body, {})
+    if not items:
+        return [], False
+    total = meta.get("total_pages")
+    more = int(meta.get("page_number") or page_number) < int(total) if total is not None else len(items) >= page_size
+    return items, more
+
+
 def retrieve(assistant_id: str, event_id: str) -> dict:
     return unwrap(client().get(_path(assistant_id, event_id)).data, {})
 
