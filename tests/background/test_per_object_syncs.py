@@ -1,4 +1,4 @@
-"""An assistant's versions and a test's run history sync on a real worker (both brokers):
+"""An assistant's versions and scheduled events and a test's run history sync on a real worker (both brokers):
 the page serves the cache at once and says a sync is under way, its poll reloads the page
 when the sync has ended, and the beat's sweep re-syncs them once stale."""
 
@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants.models import AssistantVersion
+from assistants.models import AssistantVersion, ScheduledEvent
 from portal.models import SyncState, TaskRecord
 from portal.tasks import refresh_listings
 from portal.telnyx import get_client
@@ -45,6 +45,23 @@ def test_the_versions_page_serves_the_cache_while_the_worker_syncs_then_reloads(
     page = viewer_client.get(reverse("assistants:version-list", args=[acme["id"]])).content.decode()
     assert "empathy experiment" in page and 'data-testid="listing-syncing"' not in page
     assert TaskRecord.objects.get(key__contains=resource).state == "succeeded"
+
+
+def test_the_scheduled_page_serves_the_cache_while_the_worker_syncs_then_reloads(start_worker, viewer_client):
+    call_command("sandbox_seed", "--demo", verbosity=0)
+    clinic = next(a for a in get_client().get("ai/assistants").data["data"] if a["name"] == "Clinic Booking")
+    resource = f"scheduled_events:{clinic['id']}"
+    url = reverse("assistants:scheduled-list", args=[clinic["id"]])
+    page = viewer_client.get(url).content.decode()
+    assert 'data-testid="listing-syncing"' in page and "No scheduled events loaded yet." in page
+    start_worker()
+    wait_for(lambda: _synced(resource), what="the worker's scheduled events sync")
+    done = viewer_client.get(reverse("sync-detail", args=[resource]), headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+    listed = ScheduledEvent.objects.filter(assistant_id=clinic["id"])
+    assert listed.exists()
+    page = viewer_client.get(url).content.decode()
+    assert f'data-event="{listed.first().event_id}"' in page and 'data-testid="listing-syncing"' not in page
 
 
 def test_a_tests_run_history_syncs_on_the_worker_and_the_sweep_keeps_both_fresh(start_worker, viewer_client):
