@@ -28,6 +28,9 @@ SCHEDULED_FAMILY = "scheduled_events"
 STATUSES = ("pending", "in_progress", "completed", "failed")
 CHANNELS = (("phone_call", "Phone call"), ("sms_chat", "SMS chat"))
 PAGE_SIZE = 100
+#: A sync reads at most this many pages (50,000 events): an answer that ignored page[number]
+#: and had no `meta` would otherwise look endless.
+MAX_PAGES = 500
 
 
 def scheduled_resource(assistant_id: str) -> str:
@@ -61,11 +64,13 @@ def _to_fields(assistant_id: str):
 
 def scheduled_sync_step(*, assistant_id: str, run_id: str = "") -> StepOutcome:
     """One step of the assistant's sync: one Telnyx page (the cursor is its number), upserted.
-    The last step removes the events the run did not see (Telnyx no longer has them)."""
+    The last step removes the events the run did not see (Telnyx no longer has them). Pages are
+    by number, so an event that moves to an earlier page mid-run is missed until the next sync."""
 
     def fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
         number = int(cursor) if cursor.isdigit() else 1
         items, more = events_api.list_page(assistant_id, page_number=number, page_size=PAGE_SIZE)
+        more = more and number < MAX_PAGES
         return [i for i in items if i.get("scheduled_event_id")], (str(number + 1) if more else None)
 
     def store_batch(items: list[dict]) -> int:
