@@ -162,6 +162,19 @@ def test_versions_come_in_pages_searchable_and_main_stays_offered_for_compare(te
 
 
 @pytest.mark.django_db
+def test_scheduled_events_come_from_the_cache_in_pages(team_admin_client, telnyx_base):
+    Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), synced_at=NOW)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        live = Live(mock, telnyx_base)
+        live.n = SMALL
+        team_admin_client.get(f"/assistants/{ASSISTANT}/scheduled/")  # the first view syncs SMALL events
+        _seed(SMALL, 120)  # more arrive in the cache (as a later sync would bring them)
+        second = team_admin_client.get(f"/assistants/{ASSISTANT}/scheduled/", {"page": 2}).content.decode()
+    assert "120 results" in second and "page 2 of 3" in second
+    assert 'data-event="event-00050"' in second and 'data-event="event-00000"' not in second
+
+
+@pytest.mark.django_db
 def test_the_suite_page_syncs_a_bounded_history_in_bulk(team_admin_client, telnyx_base):
     """The suite page syncs its run history from Telnyx on each view (at most MAX_RUN_PAGES pages,
     upserted in bulk): 2,000 runs in Telnyx cost the page what 1,000 do, and it stays in budget."""
