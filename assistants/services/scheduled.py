@@ -25,8 +25,6 @@ from assistants.models import ScheduledEvent
 
 RESOURCE_TYPE = "scheduled_event"
 SCHEDULED_FAMILY = "scheduled_events"
-STATUSES = ("pending", "in_progress", "completed", "failed")
-CHANNELS = (("phone_call", "Phone call"), ("sms_chat", "SMS chat"))
 PAGE_SIZE = 100
 #: A sync reads at most this many pages (50,000 events): an answer that ignored page[number]
 #: and had no `meta` would otherwise look endless.
