@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Callable
 
 from celery import signals
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -187,8 +188,18 @@ def enqueue_listing_sync(resource: str):
             return result.result.outcome
         result.maybe_throw()
         return result.result
-    if not listing_sync_active(resource):
-        sync_listing.delay(resource)
+    task_id = _claim_listing_sync(resource, _label(sync_listing, [resource]))
+    if task_id is None:
+        return SyncOutcome(ran=False, queued=True, already_queued=True)
+    try:
+        sync_listing.apply_async(args=[resource], task_id=task_id)
+    except Exception:
+        # The broker refused the message: free the claim so the next click can queue it.
+        TaskRecord.objects.filter(task_id=task_id).update(
+            state=TaskRecord.State.FAILED, last_error="The task could not be queued (broker unreachable).",
+            finished_at=timezone.now(), updated_at=timezone.now(),
+        )
+        raise
     return SyncOutcome(ran=False, queued=True)
 
 
@@ -220,6 +231,32 @@ def page_sync(resource: str) -> dict:
     outcome = sync_if_stale(resource)
     return {"outcome": outcome, "sync": sync_state(resource),
             "syncing": not eager() and listing_sync_active(resource)}
+
+
+def _claim_listing_sync(resource: str, label: str) -> str | None:
+    """Record a queued sync of `resource` unless one is queued or running; its task id, or None.
+
+    The check and the insert run in one transaction that first locks the listing's SyncState
+    row: on PostgreSQL `select_for_update` makes every other claimer wait for our commit, and
+    under READ COMMITTED its next statement sees the record we inserted; on SQLite the
+    project's `transaction_mode=IMMEDIATE` makes the transaction take the database's write
+    lock at BEGIN (select_for_update is a no-op there), which serializes claimers the same way.
+    A unique key on "active task" would need a partial index and a migration that the record's
+    life (queued, running, lease lapsed) does not map onto; the lock keeps the existing rules.
+    The record is committed before the message is sent, so a worker never starts a task that
+    has no record, and other app servers see the claim at once.
+    """
+    from portal.models import SyncState
+
+    SyncState.objects.get_or_create(resource=resource)  # the row to lock (get_or_create absorbs the insert race)
+    with transaction.atomic():
+        list(SyncState.objects.select_for_update().filter(resource=resource).values_list("pk", flat=True))
+        if listing_sync_active(resource):
+            return None
+        task_id = str(uuid.uuid4())
+        TaskRecord.objects.create(task_id=task_id, name=SYNC_LISTING, label=label,
+                                  key=task_key(SYNC_LISTING, [resource], {}), args=[resource], kwargs={})
+    return task_id
 
 
 def idempotency_key(task) -> str:

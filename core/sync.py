@@ -36,6 +36,7 @@ class SyncOutcome:
     count: int = 0
     error: TelnyxError | None = None
     queued: bool = False  # handed to a worker; the page shows progress from SyncState
+    already_queued: bool = False  # queued by someone else before this click: nothing new was sent
 
     @property
     def ok(self) -> bool:

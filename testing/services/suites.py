@@ -43,6 +43,18 @@ def suites_sync() -> SyncOutcome:
     )
 
 
+def suite_known(*, suite_name: str) -> tuple[bool, TelnyxError | None]:
+    """Whether Telnyx has this suite: the cached names first, else Telnyx's list, read into the
+    cache (a suite page opened from a bookmark before anyone listed the suites). With Telnyx
+    unreachable the answer is (False, why)."""
+    if suite_name in selectors.suite_names():
+        return True, None
+    outcome = suites_sync()
+    if outcome.error:
+        return False, outcome.error
+    return suite_name in selectors.suite_names(), None
+
+
 # Each suite's run history is one more call per suite: only the first ones are refreshed here.
 MAX_SUITES_REFRESHED = 25
 

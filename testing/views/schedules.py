@@ -15,7 +15,7 @@ from testing.models import SuiteSchedule
 from testing.services import alerts as alert_services
 from testing.services import schedules as services
 from testing.services.suites import destination_versions
-from testing.views.suites import known_suite, render_suite_detail
+from testing.views.suites import render_suite_detail, unknown_suite
 
 STALE = "Someone else changed this schedule since you opened it. Their version is shown below; make your change again."
 
@@ -36,7 +36,8 @@ def _back(suite_name: str) -> HttpResponse:
 @require_POST
 @operate_required
 def schedule_create(request: HttpRequest, suite_name: str) -> HttpResponse:
-    known_suite(suite_name)
+    if refused := unknown_suite(request, suite_name, undone="no schedule was saved"):
+        return refused
     form = ScheduleForm(request.POST, destinations=_destinations(request, suite_name))
     if not form.is_valid():
         return render_suite_detail(request, suite_name, schedule_form=form, status=400)
@@ -92,7 +93,8 @@ def schedule_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
 @require_POST
 @operate_required
 def alert_save(request: HttpRequest, suite_name: str) -> HttpResponse:
-    known_suite(suite_name)
+    if refused := unknown_suite(request, suite_name, undone="the alerts were not saved"):
+        return refused
     form = AlertForm(request.POST, webhook_choices=alert_services.webhook_choices())
     if not form.is_valid():
         return render_suite_detail(request, suite_name, alert_form=form, status=400)

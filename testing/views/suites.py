@@ -158,11 +158,26 @@ def known_suite(suite_name: str) -> None:
         raise Http404("No such test suite")
 
 
+def unknown_suite(request: HttpRequest, suite_name: str, *, undone: str) -> HttpResponse | None:
+    """None if Telnyx has the suite (asking Telnyx when the cached list lacks it); else a redirect
+    with a message saying why `undone` did not happen. Not a 404 page: a bookmarked suite page
+    on a fresh cache, or a suite whose tests were just moved, is no broken link."""
+    known, error = services.suite_known(suite_name=suite_name)
+    if known:
+        return None
+    if error:
+        messages.error(request, f"Could not check the suite “{suite_name}” with Telnyx, so {undone}. {error.user_message}")
+        return redirect("testing:suite-detail", suite_name=suite_name)
+    messages.error(request, f"Telnyx has no test suite named “{suite_name}”, so {undone}. These are the suites it has.")
+    return redirect("testing:suite-list")
+
+
 @require_POST
 @operate_required
 def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
     """Run suite. On failure the form comes back with the same key, so a retry cannot start a twin batch."""
-    known_suite(suite_name)
+    if refused := unknown_suite(request, suite_name, undone="nothing was started"):
+        return refused
     destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
     form = SuiteRunForm(request.POST, destinations=destinations)
     if form.is_valid():

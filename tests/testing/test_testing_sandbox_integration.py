@@ -133,17 +133,25 @@ def test_suite_trigger_failing_then_retried_makes_one_batch(team_admin_client, o
     assert len(get_client().get("ai/assistants/tests/test-suites/smoke/runs").data["data"]) == 1
 
 
-def test_running_a_suite_nobody_has_is_a_404_without_a_telnyx_call(operator_client, sandbox, monkeypatch):
+def test_running_a_suite_nobody_has_says_so_without_a_telnyx_write(operator_client, sandbox, monkeypatch):
     from portal.telnyx.client import TelnyxClient
 
-    calls = []
-    monkeypatch.setattr(TelnyxClient, "request", lambda self, method, path, **kw: calls.append((method, path)))
-    response = operator_client.post(reverse("testing:suite-run-trigger", args=["smoke?"]), {"idempotency_key": "k1"})
-    assert response.status_code == 404 and not [c for c in calls if c[0] != "GET"]
+    calls, request = [], TelnyxClient.request
+
+    def recorded(self, method, path, **kw):
+        calls.append((method, path))
+        return request(self, method, path, **kw)
+
+    monkeypatch.setattr(TelnyxClient, "request", recorded)
+    response = operator_client.post(reverse("testing:suite-run-trigger", args=["smoke?"]), {"idempotency_key": "k1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("testing:suite-list")
+    assert "Telnyx has no test suite named “smoke?”, so nothing was started." in response.content.decode()
+    assert not [c for c in calls if c[0] != "GET"] and not SuiteRun.objects.exists()
 
 
 @pytest.mark.parametrize("action", ["alerts", "schedules/add"])
-def test_an_alert_or_schedule_for_a_suite_nobody_has_is_a_404_and_not_audited(action, operator_client, sandbox):
+def test_an_alert_or_schedule_for_a_suite_nobody_has_is_refused_and_not_audited(action, operator_client, sandbox):
     response = operator_client.post(f"/testing/suites/smoke%3F/{action}/", {"kind": "interval", "every_minutes": "60",
-                                                                             "threshold_percent": "80"})
-    assert response.status_code == 404 and not AuditEvent.objects.exists()
+                                                                             "threshold_percent": "80"}, follow=True)
+    assert "Telnyx has no test suite named “smoke?”" in response.content.decode()
+    assert not AuditEvent.objects.exists()

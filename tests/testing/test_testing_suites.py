@@ -281,3 +281,43 @@ def test_an_unnamed_version_is_called_by_when_it_was_saved_never_by_its_uuid():
     names = version_names([uuid, "9b9b9b9b-1111-4000-8000-000000000000"])
     assert names[uuid] == "version of 20 Nov, 14:03"
     assert names["9b9b9b9b-1111-4000-8000-000000000000"] == "version 9b9b9b9b"
+
+
+# --- A suite page opened from a bookmark, before the cache lists any suite ----------------------
+def mock_suite_names(telnyx_base, names=(), status=200):
+    responses.get(f"{telnyx_base}/ai/assistants/tests/test-suites", json={"data": list(names)}, status=status)
+
+
+@responses.activate
+def test_a_suite_telnyx_knows_runs_from_a_fresh_cache(operator_client, telnyx_base, run_json):
+    mock_suite_names(telnyx_base, ["bookmarked"])
+    responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/bookmarked/runs",
+                   json=[run_json("r1", "test-0001", test_suite_run_id="batch-b")])
+    with queued_on_a_worker():
+        response = operator_client.post(reverse("testing:suite-run-trigger", args=["bookmarked"]), {"idempotency_key": "k-b"})
+    assert response.status_code == 302 and response.url == reverse("testing:suite-run-detail", args=["bookmarked", "batch-b"])
+    assert SuiteRun.objects.get().suite == "bookmarked"
+    assert TestSuite.objects.filter(name="bookmarked").exists()  # the suite list was read into the cache
+
+
+@responses.activate
+def test_a_suite_telnyx_does_not_know_gets_a_message_and_no_run(operator_client, telnyx_base):
+    mock_suite_names(telnyx_base, ["smoke"])
+    response = operator_client.post(reverse("testing:suite-run-trigger", args=["gone"]), {"idempotency_key": "k-g"}, follow=True)
+    content = response.content.decode()
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == reverse("testing:suite-list")
+    assert "Telnyx has no test suite named “gone”, so nothing was started." in content
+    assert ">smoke<" in content  # the suites it does have
+    assert not SuiteRun.objects.exists() and all(c.request.method == "GET" for c in responses.calls)
+
+
+@responses.activate
+def test_when_telnyx_cannot_say_whether_the_suite_exists_nothing_starts(operator_client, telnyx_base):
+    mock_suite_names(telnyx_base, status=503)
+    response = operator_client.post(reverse("testing:suite-run-trigger", args=["bookmarked"]), {"idempotency_key": "k-u"})
+    assert response.status_code == 302 and response.url == reverse("testing:suite-detail", args=["bookmarked"])
+    from django.contrib.messages import get_messages
+
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("Could not check the suite “bookmarked” with Telnyx, so nothing was started.") and "503" in message
+    assert not SuiteRun.objects.exists() and all(c.request.method == "GET" for c in responses.calls)
