@@ -49,24 +49,33 @@ def groups_sync() -> SyncOutcome:
     return run_sync(GROUPS, insights_api.groups_list_all, lambda items: replace_cache(InsightGroup, items, group_fields))
 
 
+def _save(*, user: PortalUser, data: dict, object_id: str, idempotency_key: str, model, resource_type: str,
+          noun: str, create, update, fields):
+    """Create (no `object_id`) or update a template or group: Telnyx, then the cache, audited
+    with the changed keys."""
+    require_perm(user, ADMINISTER)
+    before = model.objects.filter(telnyx_id=object_id).first() if object_id else None
+    label = data.get("name", "")
+    if object_id:
+        call = lambda: update(object_id, data)  # noqa: E731
+    else:
+        call = lambda: create(data, idempotency_key=idempotency_key or new_idempotency_key())  # noqa: E731
+    verb = "Updated" if object_id else "Created"
+    response = telnyx_write(
+        call, user=user, action="update" if object_id else "create", resource_type=resource_type,
+        resource_id=object_id or (lambda r: r.data.get("id", "")), label=label,
+        summary=f"{verb} {noun} “{label}”", failure_summary=f"Tried to {verb[:-1].lower()} {noun} “{label}”",
+        changes=audit.diff({k: (before.payload or {}).get(k) for k in data} if before else None, data),
+        store=lambda r: cache_put(model, r.data, fields),
+    )
+    return model.objects.get(telnyx_id=response.data["id"])
+
+
 def template_save(*, user: PortalUser, data: dict, template_id: str = "", idempotency_key: str = "") -> InsightTemplate:
     """Create (no `template_id`) or update an insight template."""
-    require_perm(user, ADMINISTER)
-    before = InsightTemplate.objects.filter(telnyx_id=template_id).first() if template_id else None
-    label = data.get("name", "")
-    if template_id:
-        call = lambda: insights_api.template_update(template_id, data)  # noqa: E731
-    else:
-        call = lambda: insights_api.template_create(data, idempotency_key=idempotency_key or new_idempotency_key())  # noqa: E731
-    verb = "Updated" if template_id else "Created"
-    response = telnyx_write(
-        call, user=user, action="update" if template_id else "create", resource_type=TEMPLATE_TYPE,
-        resource_id=template_id or (lambda r: r.data.get("id", "")), label=label,
-        summary=f"{verb} insight template “{label}”", failure_summary=f"Tried to {verb[:-1].lower()} insight template “{label}”",
-        changes=audit.diff(before.payload if before else None, data),
-        store=lambda r: cache_put(InsightTemplate, r.data, template_fields),
-    )
-    return InsightTemplate.objects.get(telnyx_id=response.data["id"])
+    return _save(user=user, data=data, object_id=template_id, idempotency_key=idempotency_key, model=InsightTemplate,
+                 resource_type=TEMPLATE_TYPE, noun="insight template", create=insights_api.template_create,
+                 update=insights_api.template_update, fields=template_fields)
 
 
 def template_delete(*, user: PortalUser, template_id: str) -> None:
@@ -83,22 +92,9 @@ def template_delete(*, user: PortalUser, template_id: str) -> None:
 
 def group_save(*, user: PortalUser, data: dict, group_id: str = "", idempotency_key: str = "") -> InsightGroup:
     """Create (no `group_id`) or update an insight group."""
-    require_perm(user, ADMINISTER)
-    before = InsightGroup.objects.filter(telnyx_id=group_id).first() if group_id else None
-    label = data.get("name", "")
-    if group_id:
-        call = lambda: insights_api.group_update(group_id, data)  # noqa: E731
-    else:
-        call = lambda: insights_api.group_create(data, idempotency_key=idempotency_key or new_idempotency_key())  # noqa: E731
-    verb = "Updated" if group_id else "Created"
-    response = telnyx_write(
-        call, user=user, action="update" if group_id else "create", resource_type=GROUP_TYPE,
-        resource_id=group_id or (lambda r: r.data.get("id", "")), label=label,
-        summary=f"{verb} insight group “{label}”", failure_summary=f"Tried to {verb[:-1].lower()} insight group “{label}”",
-        changes=audit.diff({k: (before.payload or {}).get(k) for k in data} if before else None, data),
-        store=lambda r: cache_put(InsightGroup, r.data, group_fields),
-    )
-    return InsightGroup.objects.get(telnyx_id=response.data["id"])
+    return _save(user=user, data=data, object_id=group_id, idempotency_key=idempotency_key, model=InsightGroup,
+                 resource_type=GROUP_TYPE, noun="insight group", create=insights_api.group_create,
+                 update=insights_api.group_update, fields=group_fields)
 
 
 def group_fetch(*, group_id: str) -> InsightGroup:
