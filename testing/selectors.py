@@ -15,13 +15,15 @@ from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
 from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
+from testing.results import records_for, with_records
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
 
 
 def test_queryset() -> QuerySet[AssistantTest]:
-    return AssistantTest.objects.defer("payload")
+    """The tests changelist's rows, each with its recent record (one query per page)."""
+    return with_records(AssistantTest.objects.defer("payload"))
 
 
 RESOURCE = "assistant-tests"
@@ -104,6 +106,7 @@ class SuiteOverview:
     last_test_run: TestRun | None
     pass_rate: float | None
     destination: str
+    flaky: int = 0  # tests whose result keeps changing (testing.results)
 
     @property
     def last_run_at(self):
@@ -141,10 +144,15 @@ def suites_overview(names: list[str]) -> list[SuiteOverview]:
     for batch in _first_per(batches.exclude(status="running"), "suite", batch_order, TREND_RUNS):
         if batch.finished:
             recent.setdefault(batch.suite, []).append(batch)
+    suite_of_test = dict(tests.values_list("telnyx_id", "test_suite"))
+    flaky: dict[str, int] = {}
+    for test_id, record in records_for(suite_of_test).items():
+        if record.flaky:
+            flaky[suite_of_test[test_id]] = flaky.get(suite_of_test[test_id], 0) + 1
     return [
         SuiteOverview(name=name, test_count=counts.get(name, 0), last_suite_run=last_batches.get(name),
                       last_test_run=last_runs.get(name), pass_rate=pass_rate(recent.get(name, [])),
-                      destination=destinations.get(name, ""))
+                      destination=destinations.get(name, ""), flaky=flaky.get(name, 0))
         for name in names
     ]
 
@@ -341,3 +349,9 @@ def suite_run_of(run: dict) -> SuiteRun | None:
         trigger = RunTrigger.objects.filter(run_id=run.get("run_id") or "-").select_related("suite_run").first()
         found = trigger.suite_run if trigger else None
     return found
+
+
+def test_suite_choices() -> list[tuple[str, str]]:
+    """(id, "name · suite") of every cached test, for the add-suite form."""
+    return [(i, f"{name} · in “{suite}”" if suite else name)
+            for i, name, suite in AssistantTest.objects.order_by("name", "pk").values_list("telnyx_id", "name", "test_suite")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testing.views import runs, schedules, suites, tests
+from testing.views import runs, schedules, suite_edits, suites, tests
 
 app_name = "testing"
 urlpatterns = [
@@ -20,11 +20,14 @@ urlpatterns = [
     path("schedules/<int:schedule_id>/delete/", schedules.schedule_delete, name="schedule-delete"),
     path("suites/", suites.suite_list, name="suite-list"),
     path("suites/refresh/", suites.suite_refresh, name="suite-refresh"),
+    path("suites/add/", suite_edits.suite_create, name="suite-add"),
     # Suite names are free text and may hold "/": the longer routes come first so `path` can match them.
     path("suites/<path:suite_name>/runs/<tid:batch_id>/status/", suites.suite_run_status, name="suite-run-status"),
     path("suites/<path:suite_name>/runs/<tid:batch_id>/", suites.suite_run_live, name="suite-run-detail"),
     path("suites/<path:suite_name>/run/", suites.suite_run_trigger, name="suite-run-trigger"),
     path("suites/<path:suite_name>/schedules/add/", schedules.schedule_create, name="schedule-create"),
     path("suites/<path:suite_name>/alerts/", schedules.alert_save, name="alert-save"),
+    path("suites/<path:suite_name>/rename/", suite_edits.suite_rename, name="suite-change"),
+    path("suites/<path:suite_name>/delete/", suite_edits.suite_delete, name="suite-delete"),
     path("suites/<path:suite_name>/", suites.suite_detail, name="suite-detail"),
 ]

@@ -130,3 +130,23 @@ class AlertForm(forms.Form):
         if bad:
             raise forms.ValidationError(f"Not an email address: {', '.join(bad)}")
         return ", ".join(addresses)
+
+
+class SuiteAddForm(forms.Form):
+    """A new suite: its name and its first tests (Telnyx keeps a suite only while a test names it)."""
+
+    name = forms.CharField(label="Suite name", max_length=300)
+    tests = forms.MultipleChoiceField(
+        label="Tests", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one test: Telnyx keeps a suite only while a test names it."},
+        help_text="Each chosen test moves into this suite (out of the suite it is in now).",
+    )
+
+    def __init__(self, *args, test_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tests"].choices = list(test_choices)
+
+
+class SuiteRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=300,
+                           help_text="Every test of the suite moves to the new name; its run history, schedules and alert follow.")

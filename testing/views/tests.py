@@ -24,7 +24,7 @@ from testing.forms.runs import BulkActionForm, RunForm
 from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
                                  rubric_rows_from_post)
 from assistants.models import Assistant
-from testing.models import AssistantTest, TestSuite
+from testing.models import AssistantTest, TestRun, TestSuite
 from testing.services import assistant_tests as services
 from testing.services import runs as run_services
 
@@ -45,7 +45,7 @@ TESTS = ChangelistSpec(
     form_kwargs=lambda: {"suite_choices": selectors.suite_filter_choices(),
                          "destination_choices": selectors.destination_filter_choices()},
     extra=lambda request: {"assistant_names": selectors.assistant_names()},
-    tables=[AssistantTest, TestSuite, Assistant],
+    tables=[AssistantTest, TestSuite, Assistant, TestRun],
     exports=[ExportColumn("Test id", "telnyx_id"), ExportColumn("Name", "name"), ExportColumn("Suite", "test_suite"),
              ExportColumn("Channel", "channel"), ExportColumn("Destination", "destination"),
              ExportColumn("Description", "description"), ExportColumn("Instructions", "instructions"),
