@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testing.views import runs, schedules, suite_edits, suites, tests
+from testing.views import compare, runs, schedules, suite_edits, suites, tests
 
 app_name = "testing"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("tests/<tid:test_id>/delete/", tests.test_delete, name="test-delete"),
     path("tests/<tid:test_id>/run/", tests.test_run_now, name="test-run"),
     path("tests/<tid:test_id>/runs/<tid:run_id>/", runs.run_detail, name="run-detail"),
+    path("compare/", compare.run_compare, name="run-compare"),
+    path("compare/transcripts/", compare.compare_transcripts, name="compare-transcripts"),
     path("schedules/<int:schedule_id>/edit/", schedules.schedule_edit, name="schedule-edit"),
     path("schedules/<int:schedule_id>/toggle/", schedules.schedule_toggle, name="schedule-toggle"),
     path("schedules/<int:schedule_id>/delete/", schedules.schedule_delete, name="schedule-delete"),

@@ -38,7 +38,8 @@ def tests_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
     for batch in batches:
         if not batch.is_final and (error := suite_run_refresh(batch)):
             problems.append(f"“{batch.suite}”: {error.user_message}")
-    suites = [{"suite": b.suite, "passed": b.passed, "finished": b.finished, "total": b.total, "status": b.status}
+    suites = [{"suite": b.suite, "passed": b.passed, "finished": b.finished, "total": b.total, "status": b.status,
+               "batch_id": b.batch_id}
               for b in batches]
     finished = sum(b.finished for b in batches)
     rate = sum(b.passed for b in batches) / finished if finished else None
