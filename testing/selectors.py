@@ -14,8 +14,8 @@ from core.charts import Chart, Point, line_chart
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from testing.models import (FINAL_STATUSES, AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun,
-                            TestSuite)
+from testing.models import (FINAL_STATUSES, AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestOrigin,
+                            TestRun, TestSuite)
 from testing.results import records_for, with_records
 
 TREND_RUNS = 30
@@ -415,3 +415,8 @@ def main_test_run(run: TestRun) -> TestRun | None:
             continue
         return candidate
     return None
+
+
+def test_origin(test_id: str) -> TestOrigin | None:
+    """The real conversation the test was made from, if it was."""
+    return TestOrigin.objects.filter(test_id=test_id).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from testing.views import compare, runs, schedules, suite_edits, suites, tests
+from testing.views import compare, from_conversations, runs, schedules, suite_edits, suites, tests
 
 app_name = "testing"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("tests/<tid:test_id>/delete/", tests.test_delete, name="test-delete"),
     path("tests/<tid:test_id>/run/", tests.test_run_now, name="test-run"),
     path("tests/<tid:test_id>/runs/<tid:run_id>/", runs.run_detail, name="run-detail"),
+    path("from-conversations/", from_conversations.conversations_to_suite, name="conversations-to-suite"),
     path("compare/", compare.run_compare, name="run-compare"),
     path("compare/transcripts/", compare.compare_transcripts, name="compare-transcripts"),
     path("schedules/<int:schedule_id>/edit/", schedules.schedule_edit, name="schedule-edit"),
