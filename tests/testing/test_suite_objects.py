@@ -125,7 +125,7 @@ def test_unknown_suite_url_is_a_404(viewer_client, tests_cached, telnyx_base):
 @responses.activate
 def test_run_from_the_suites_list_starts_the_suite_on_main(operator_client, tests_cached, telnyx_base, run_json):
     page = operator_client.get(reverse("testing:suite-list")).content.decode()
-    assert 'data-testid="run-suite"' in page
+    assert 'data-testid="run-suite-row"' in page
     responses.post(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs",
                    json=[run_json("r1", "test-0001", test_suite_run_id="batch-9")])
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
