@@ -28,7 +28,7 @@ def assistant_filter_choices() -> list[tuple[str, str]]:
 
 def _channel_filter_choices() -> list[tuple[str, str]]:
     channels = Conversation.objects.exclude(channel="").order_by("channel").values_list("channel", flat=True).distinct()
-    return [(c, c.replace("_", " ")) for c in channels]
+    return [(c, Conversation(channel=c).channel_label) for c in channels]
 
 
 def channel_filter_choices() -> list[tuple[str, str]]:
