@@ -20,7 +20,7 @@ from conversations.insights import fields as insight_fields
 from conversations.models import Conversation, InsightResult
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
-from portal.selectors import audit_events_for
+from core.audit import audit_events_for
 from core.background import enqueue_listing_sync, listing_sync_queued
 from core.sync import SyncOutcome, sync_state
 from portal.telnyx import TelnyxError

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "portal",
+    "core",
     "assistants",
     "testing",
     "knowledge",
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "integrations",
     "releases",
     "sandbox",
+    "console",
     "axes",
 ]
 
@@ -297,7 +299,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "portal.login.login_locked_out"
 AXES_VERBOSE = False
 
 # --- Content-Security-Policy (django-csp) ------------------------------------------------

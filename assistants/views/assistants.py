@@ -16,7 +16,7 @@ from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
-from portal.selectors import audit_events_for
+from core.audit import audit_events_for
 from portal.telnyx import TelnyxError
 
 from assistants import selectors

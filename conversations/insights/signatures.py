@@ -45,7 +45,7 @@ def public_key() -> str:
     if settings.TELNYX_PUBLIC_KEY:
         return settings.TELNYX_PUBLIC_KEY
     if settings.SANDBOX_MODE and settings.SANDBOX_ENABLED:
-        from sandbox.behaviour.webhooks import public_key_b64
+        from sandbox.behaviour.signing import public_key_b64
 
         return public_key_b64()
     return ""
