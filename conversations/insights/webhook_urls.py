@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from conversations.insights.webhook_views import telnyx_insights_webhook
+from conversations.insights.views.webhook import telnyx_insights_webhook
 
 urlpatterns = [
     path("", telnyx_insights_webhook, name="telnyx-insights-webhook"),

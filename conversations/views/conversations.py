@@ -12,11 +12,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.exports import CONVERSATIONS_EXPORT
-from conversations.forms import ConversationFilterForm
-from conversations.write_forms import MessageForm
-from assistants.models import Assistant, AssistantVersion
-from conversations.insight_results import insight_results
+from conversations.forms.filters import ConversationFilterForm
+from conversations.forms.writes import MessageForm
+from assistants.models import Assistant
 from conversations.insights import fields as insight_fields
+from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
 from core.changelist import Column, remembered_query, render_changelist
 from portal.roles import admin_required, read_required
@@ -111,7 +111,7 @@ def _version_name(assistant_id: str, version_id: str) -> str:
     """The serving version's name from the versions cache ("" when unnamed or not loaded)."""
     if not version_id:
         return ""
-    row = AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
+    row = selectors.cached_version(assistant_id, version_id)
     if row is None:
         return ""
     return f"{row.name or 'unnamed version'}{' (main)' if row.is_main else ''}"
@@ -143,7 +143,7 @@ def conversation_label(row: Conversation | None) -> str:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    label = conversation_label(Conversation.objects.filter(telnyx_id=conversation_id).first())
+    label = conversation_label(selectors.cached_conversation(conversation_id))
     if request.method == "POST":
         try:
             services.conversation_delete(user=request.user, conversation_id=conversation_id)
@@ -159,7 +159,7 @@ def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpRespo
 @require_GET
 @read_required
 def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    row = selectors.cached_conversation(conversation_id)
     events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=conversation_id), 50)
     return render(
         request,
