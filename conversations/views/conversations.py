@@ -18,7 +18,7 @@ from assistants.models import Assistant
 from conversations.insights import fields as insight_fields
 from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
-from core.changelist import Column, remembered_query, render_changelist
+from core.changelist import ChangelistSpec, Column, remembered_query
 from portal.roles import admin_required, read_required
 from core.audit import audit_events_for
 from core.background import enqueue_listing_sync, listing_sync_queued
@@ -35,26 +35,6 @@ COLUMNS = [
 ]
 
 
-@require_GET
-@read_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
-    state = sync_state(services.RESOURCE)
-    return render_changelist(
-        request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
-        columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
-        form_kwargs=lambda: {
-            "assistant_choices": selectors.assistant_filter_choices(),
-            "channel_choices": selectors.channel_filter_choices(),
-            "insight_choices": insight_fields.template_choices(),
-            "insight_fields": insight_fields.insight_fields(),
-        },
-        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
-        vary={"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
-        state=state,
-        exports=CONVERSATIONS_EXPORT,
-    )
-
-
 def _sync_progress(state=None) -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
     # The lease first: a running sync holds it, so only a queued one needs the task records.
@@ -62,6 +42,24 @@ def _sync_progress(state=None) -> SyncOutcome | None:
     if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
         return SyncOutcome(ran=False, queued=True)
     return None
+
+
+CONVERSATIONS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.conversation_queryset, form_class=ConversationFilterForm, columns=COLUMNS,
+    default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
+    list_url="conversations:conversation-list",
+    form_kwargs=lambda: {
+        "assistant_choices": selectors.assistant_filter_choices(),
+        "channel_choices": selectors.channel_filter_choices(),
+        "insight_choices": insight_fields.template_choices(),
+        "insight_fields": insight_fields.insight_fields(),
+    },
+    extra=lambda request: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
+    vary=lambda state: {"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
+    exports=CONVERSATIONS_EXPORT,
+)
+# Refreshed by `conversation_sync` (a stepwise sync on a worker, with a progress card), not the spec's Refresh.
+conversation_list = CONVERSATIONS.list_view(read_required)
 
 
 @require_POST
