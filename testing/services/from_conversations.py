@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from conversations.insight_results import insight_results
+from conversations.insights.results import insight_results
 from conversations.services import conversation_fetch
 from core.types import PortalUser
 from portal.roles import ADMINISTER, require_perm
