@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from .models import Conversation
+from .models import Conversation, InsightTemplate
 
 RESOURCE = "conversations"
 
@@ -46,3 +46,8 @@ def channel_filter_choices() -> list[tuple[str, str]]:
 
 def assistant_names() -> dict[str, str]:
     return dict(Assistant.objects.values_list("telnyx_id", "name"))
+
+
+def template_names(ids) -> dict[str, str]:
+    """{insight template id: name} of the cached templates among `ids`."""
+    return dict(InsightTemplate.objects.filter(telnyx_id__in=list(ids)).values_list("telnyx_id", "name"))

@@ -41,6 +41,10 @@ class ConversationFilterForm(FilterForm):
         # The insight score shown by default: the first score field ("score" itself first).
         scores = [v for v, _, kind in insight_fields if kind == "score"]
         self.default_column = next((v for v in scores if v.endswith(":score")), scores[0] if scores else "")
+        self.fields["column"].initial = self.default_column
+        if self.is_bound and "column" not in self.data:
+            self.data = self.data.copy()
+            self.data["column"] = self.default_column  # the select shows the column the list shows
         self.fields["assistant"].choices = [("", "All assistants"), *assistant_choices]
         self.fields["channel"].choices = [("", "All channels"), *channel_choices]
         self.fields["insight"].choices = [("", "Any or none"), *insight_choices]
@@ -70,6 +74,11 @@ class ConversationFilterForm(FilterForm):
     @property
     def column_label(self) -> str:
         return self.field_labels.get(self.chosen_column, "")
+
+    @property
+    def column_short_label(self) -> str:
+        """The column's header: its field alone ("score"), the template named in its title."""
+        return self.column_label.rpartition(" · ")[2]
 
     @property
     def column_key(self) -> str:

@@ -32,7 +32,7 @@ COLUMNS = [
     Column("duration", "Duration", "duration_seconds"),
     Column("turns", "Turns", "turns"),
     Column("assistant", "Assistant", "assistant_id"),
-    Column("channel", "Channel", "channel"),
+    Column("channel", "Channel · end", "channel"),
 ]
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from conversations.insights.results import insight_results
+from conversations.selectors import template_names
 from conversations.services import conversation_fetch
 from core.types import PortalUser
 from portal.roles import ADMINISTER, require_perm
@@ -57,6 +58,7 @@ def failed_rubric(insights: list[dict]) -> list[dict]:
     """One rubric row per insight field the conversation failed."""
     rows = []
     results = [result for run in insight_results(insights) for result in run["results"]]
+    known_templates = template_names({r.insight_id for r in results})
     for result in results:
         for item in result.fields:
             if item.kind == "flag" and item.value == "no":
@@ -65,7 +67,9 @@ def failed_rubric(insights: list[dict]) -> list[dict]:
                 criteria = f"{result.name}: “{item.label}” should reach the pass mark (the real conversation scored {item.value})."
             else:
                 continue
-            rows.append({"name": _slug(f"{result.name} {item.label}"), "criteria": criteria})
+            # An insight whose template is not cached yet is named by its field alone.
+            named = result.name if result.insight_id in known_templates else ""
+            rows.append({"name": _slug(f"{named} {item.label}"), "criteria": criteria})
     return list({row["name"]: row for row in rows}.values())  # a field repeated by a later run: once
 
 
@@ -92,7 +96,7 @@ def test_draft_from_conversation(*, user: PortalUser, conversation_id: str) -> T
         rubric = [{"name": "resolves_request", "criteria": "The assistant resolves what the caller asked for."}]
     initial = {
         "name": f"From conversation: {label}"[:300],
-        "description": f"Made from the real conversation {conversation_id}.",
+        "description": f"Made from the real conversation “{label}”.",
         "destination": metadata.get("assistant_id") or "",
         "telnyx_conversation_channel": channel if channel in RUNNABLE_CHANNELS else "web_chat",
         "instructions": caller_instructions(detail.messages, label),

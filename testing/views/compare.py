@@ -37,7 +37,7 @@ def _batch_side(suite_run: SuiteRun | None, names: dict[str, str]) -> Side | Non
     if suite_run is None:
         return None
     versions = [suite_run.version_id, *suite_run.versions.values()]
-    on = ", ".join(names.get(v, v) for v in versions if v) or ("main" if suite_run.username else "a version Telnyx does not report")
+    on = ", ".join(dict.fromkeys(names.get(v, v) for v in versions if v)) or ("main" if suite_run.username else "a version Telnyx does not report")
     when = timezone.localtime(suite_run.started_at).strftime("%-d %b, %H:%M")
     return Side(f"{when} on {on}", reverse("testing:suite-run-detail", args=[suite_run.suite, suite_run.batch_id]),
                 selectors.batch_runs(suite_run), suite_run.batch_id)
