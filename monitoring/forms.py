@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from core.forms import email_list
 from monitoring.models import AlertRule
 
 INSIGHT_METRICS = (AlertRule.Metric.INSIGHT_SCORE, AlertRule.Metric.FLAG_RATE)
@@ -41,18 +42,7 @@ class AlertRuleForm(forms.ModelForm):
         return url
 
     def clean_email_to(self):
-        from django.core.validators import validate_email
-
-        addresses = [a.strip() for a in (self.cleaned_data.get("email_to") or "").split(",") if a.strip()]
-        bad = []
-        for address in addresses:
-            try:
-                validate_email(address)
-            except forms.ValidationError:
-                bad.append(address)
-        if bad:
-            raise forms.ValidationError(f"Not an email address: {', '.join(bad)}")
-        return ", ".join(addresses)
+        return email_list(self.cleaned_data.get("email_to") or "")
 
     def clean(self):
         data = super().clean()

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Count
 
 from conversations.models import Conversation, InsightResult
-
 from monitoring.models import AlertRule
 
 #: Insight results read at most per evaluation (the newest first).

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 
 from assistants.models import Assistant, AssistantVersion
 from conversations.insights.fields import insight_fields
-
 from monitoring.models import AlertRule, Incident
 
 

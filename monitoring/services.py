@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from core import audit
 from core.types import PortalUser
-from portal.roles import OPERATE, require_perm
-from testing.services.alerts import delivery_error, post_json
-
 from monitoring import metrics
 from monitoring.models import AlertRule, Incident, IncidentNotice
+from portal.roles import OPERATE, require_perm
+from testing.services.alerts import delivery_error, post_json
 
 RESOURCE_TYPE = "alert_rule"
 FIELDS = ["name", "assistant_id", "version_id", "metric", "insight_field", "comparison", "threshold", "window_minutes",

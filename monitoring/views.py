@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.confirm import confirm_page
-from portal.roles import operate_required, read_required
-
 from monitoring import selectors, services
 from monitoring.forms import AlertRuleForm
 from monitoring.models import AlertRule
+from portal.roles import operate_required, read_required
 
 
 @require_GET

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.changelist import FilterForm
-from core.forms import IdempotentForm
+from core.forms import IdempotentForm, email_list
 from testing.models import SuiteSchedule
 
 
@@ -118,18 +118,7 @@ class AlertForm(forms.Form):
         self.fields["webhook_url"].choices = [("", "No webhook"), *webhook_choices]
 
     def clean_email_to(self):
-        from django.core.validators import validate_email
-
-        addresses = [a.strip() for a in self.cleaned_data["email_to"].split(",") if a.strip()]
-        bad = []
-        for address in addresses:
-            try:
-                validate_email(address)
-            except forms.ValidationError:
-                bad.append(address)
-        if bad:
-            raise forms.ValidationError(f"Not an email address: {', '.join(bad)}")
-        return ", ".join(addresses)
+        return email_list(self.cleaned_data["email_to"])
 
 
 class SuiteAddForm(forms.Form):

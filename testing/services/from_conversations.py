@@ -18,7 +18,6 @@ from conversations.services import conversation_fetch
 from core.types import PortalUser
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
-
 from testing.models import TestOrigin
 from testing.services.assistant_tests import test_create
 

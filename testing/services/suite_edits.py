@@ -16,7 +16,6 @@ from core.cache import bump, cache_delete
 from core.types import PortalUser
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
-
 from testing import selectors
 from testing.models import SuiteAlert, SuiteRun, SuiteSchedule, TestSuite
 from testing.services import schedules

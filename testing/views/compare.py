@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from portal.roles import read_required
-
 from testing import selectors
 from testing.compare import compare_runs
 from testing.models import SuiteRun, TestRun

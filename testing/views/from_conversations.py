@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from core.forms import IdempotentForm
 from portal.roles import admin_required
-
 from testing.services import from_conversations as services
 
 

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal.roles import admin_required
-
 from testing import selectors
 from testing.forms.suites import SuiteAddForm, SuiteRenameForm
 from testing.services import suite_edits as services
