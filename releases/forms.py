@@ -35,7 +35,7 @@ class PlanForm(forms.Form):
     monitor_metrics = forms.CharField(label="Monitor only", required=False, max_length=300,
                                       help_text="Computed and drawn the same way; never abort.")
     alpha = forms.FloatField(
-        label="Whole-plan false-abort rate", initial=0.05, min_value=0.0001, max_value=0.5,
+        label="Whole-plan false-abort rate", initial=0.05, min_value=0.0001, max_value=0.2,
         help_text="Most a candidate no worse than main is aborted, over every metric, step and look.")
     min_sample = forms.IntegerField(label="Conversations per version before the first look", initial=30, min_value=2)
     max_sample = forms.IntegerField(

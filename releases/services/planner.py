@@ -32,23 +32,31 @@ class MetricEstimate:
     main_n: int
     main_mean: float
     variance: float
-    sequential_n: int
+    sequential_n: int  # per version, an even split
     fixed_n: int
-    hours: list[tuple[float, float | None]]  # (step share %, hours for the candidate to get the sample)
+    # (step share %, candidate conversations needed at that share, hours to get them)
+    steps: list[tuple[float, int, float | None]]
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def first_step_n(self) -> int:
+        """What the step maximum defaults to: the candidate's sample at the first step's share."""
+        return self.steps[0][1] if self.steps else self.sequential_n
 
     @property
     def sentence(self) -> str:
         drop = f"{self.margin:g}" if self.kind == "score" else f"{self.margin * 100:g} points"
-        first = next((h for _, h in self.hours if h is not None), None)
-        when = (f", about {_hours(first)} at {self.hours[0][0]:g}%" if first is not None and self.hours else "")
+        when = ""
+        if self.steps and self.steps[0][2] is not None:
+            share, n, hours = self.steps[0]
+            when = f", about {_hours(hours)} at {share:g}% (where the candidate needs {n:,}: main gets the rest)"
         return (f"To detect a drop of {drop} in “{self.key}” with 80% power you need {self.sequential_n:,} "
-                f"conversations per version{when} (one fixed look would need {self.fixed_n:,}).")
-
+                f"conversations per version{when}; one fixed look would need {self.fixed_n:,}.")
 
     @property
     def steps_text(self) -> str:
-        return " · ".join(f"{w:g}%: {_hours(h) if h is not None else 'no traffic'}" for w, h in self.hours)
+        return " · ".join(f"{w:g}%: {n:,} in {_hours(h) if h is not None else '— (no traffic)'}"
+                          for w, n, h in self.steps)
 
 
 @dataclass
@@ -61,7 +69,7 @@ class PlanEstimate:
     @property
     def needed(self) -> int | None:
         """The sample the gate is tuned for: the largest any judged metric needs."""
-        return max((m.sequential_n for m in self.metrics), default=None)
+        return max((m.first_step_n for m in self.metrics), default=None)
 
 
 def _hours(value: float) -> str:
@@ -97,16 +105,20 @@ def estimate(*, assistant_id: str, main_version_id: str, judged: list[str], marg
         if sample.binary:
             worse = min(max(sample.mean - key_margin, 0.0), 1.0)
             variance = (sample.variance + worse * (1 - worse)) / 2
-        n = stats.sequential_n(key_margin, variance, alpha=level)
-        hours = [(w, n / (rate * w / 100) if rate else None) for w in weights]
+        steps = []
+        for w in weights:
+            needed = stats.sequential_n(key_margin, variance, alpha=level, share=w / 100)
+            steps.append((w, needed, needed / (rate * w / 100) if rate else None))
         entry = MetricEstimate(key, role, "pass/fail" if sample.binary else "score", key_margin, level, sample.n,
-                               sample.mean, variance, n, stats.fixed_horizon_n(key_margin, variance, alpha=level), hours)
+                               sample.mean, variance, stats.sequential_n(key_margin, variance, alpha=level),
+                               stats.fixed_horizon_n(key_margin, variance, alpha=level), steps)
         limit = max_step_seconds / 3600
-        for weight, needed in hours:
-            if needed is not None and limit and needed > limit:
+        for weight, needed, hours in steps:
+            if hours is not None and limit and hours > limit:
                 reach = math.floor(rate * weight / 100 * limit)
                 entry.warnings.append(
-                    f"At {weight:g}% a step gets about {reach:,} of the {n:,} conversations “{key}” needs in its "
-                    f"{limit:g} h maximum: expect INCONCLUSIVE unless it decides early. Raise the share, the time or the margin.")
+                    f"At {weight:g}% a step gets about {reach:,} of the {needed:,} candidate conversations “{key}” "
+                    f"needs in its {limit:g} h maximum: expect INCONCLUSIVE unless it decides early. Raise the share, "
+                    "the time or the margin.")
         metrics.append(entry)
     return PlanEstimate(rate, conversations, metrics, missing)

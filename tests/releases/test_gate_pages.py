@@ -53,11 +53,15 @@ def test_the_planner_says_how_many_conversations_and_hours_and_warns_about_short
     # Main's pass rate (about 80%) and that rate less the margin; the whole level on the one judged metric.
     main = stats.Sample.of([n % 5 != 0 for n in range(168)])
     worse = main.mean - 0.1
-    n = stats.sequential_n(0.1, (main.variance + worse * (1 - worse)) / 2, alpha=0.05)
+    variance = (main.variance + worse * (1 - worse)) / 2
+    n, at_10 = stats.sequential_n(0.1, variance, alpha=0.05), stats.sequential_n(0.1, variance, alpha=0.05, share=0.1)
+    assert at_10 < n  # at 10% main gets nine times the candidate's traffic: the candidate needs fewer
     assert (f"To detect a drop of 10 points in “resolved” with 80% power you need {n:,} conversations per "
-            f"version, about {n / 0.1 / 24:.1f} days at 10% (one fixed look would need ") in page
+            f"version, about {at_10 / 0.1 / 24:.1f} days at 10% (where the candidate needs {at_10:,}: main gets the "
+            f"rest); one fixed look would need {stats.fixed_horizon_n(0.1, variance, alpha=0.05):,}.") in page
     assert "From main's last 7 days: 168 conversations (1.0 an hour)" in page
-    assert f"At 10% a step gets about 2 of the {n:,} conversations “resolved” needs in its 24 h maximum" in page
+    assert (f"At 10% a step gets about 2 of the {at_10:,} candidate conversations “resolved” needs in its 24 h "
+            "maximum") in page
 
 
 def test_saving_without_a_maximum_sample_uses_the_planners_and_keeps_guardrail_margins(
@@ -69,8 +73,13 @@ def test_saving_without_a_maximum_sample_uses_the_planners_and_keeps_guardrail_m
     assert (plan.metrics, plan.monitor_metrics, plan.margin, plan.margins) == ("score, resolved", "handled", 0.1,
                                                                                {"resolved": 0.15})
     assert plan.max_step_seconds == 48 * 3600
-    score_variance = stats.Sample.of([0.5 + (n % 5) / 10 for n in range(168)]).variance
-    assert plan.max_sample >= stats.sequential_n(0.1, score_variance, alpha=0.025)
+    # The step maximum is the larger of the two metrics' samples at the first step's share (10%).
+    score = stats.Sample.of([0.5 + (n % 5) / 10 for n in range(168)])
+    resolved = stats.Sample.of([n % 5 != 0 for n in range(168)])
+    worse = resolved.mean - 0.15
+    needs = [stats.sequential_n(0.1, score.variance, alpha=0.025, share=0.1),
+             stats.sequential_n(0.15, (resolved.variance + worse * (1 - worse)) / 2, alpha=0.025, share=0.1)]
+    assert plan.max_sample == max(needs) == needs[1]
 
 
 def test_a_guardrail_margin_that_is_not_a_number_keeps_what_was_typed(versions, team_admin_client):

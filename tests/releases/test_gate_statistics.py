@@ -39,6 +39,13 @@ def test_fixed_horizon_sample_size_matches_the_textbook_value():
     assert stats.fixed_horizon_n(0.1, 0.16, alpha=0.05) == 198
 
 
+def test_an_uneven_split_needs_fewer_candidate_conversations():
+    # Main at 90% of traffic: information n(1 − 0.1)/σ² instead of n/(2σ²) for an even split.
+    assert stats.planned_information(100, 0.25, share=0.1) == pytest.approx(360)
+    assert stats.planned_information(100, 0.25) == pytest.approx(200)
+    assert stats.fixed_horizon_n(0.5, 1.0, alpha=0.05, share=0.1) == math.ceil(49.46 / 2 / 0.9)
+
+
 def test_the_sequential_sample_detects_the_margin_with_the_stated_power_at_one_look():
     n = stats.sequential_n(0.1, 0.16, alpha=0.025)
     info = stats.planned_information(n, 0.16)
