@@ -11,6 +11,7 @@ from core.charts import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, Chart, Mark, Se
 
 ESTIMATE_COLOUR = "#0072b2"
 Y_TICKS = 5
+LABEL_ROOM = 32  # the newest look sits this far inside the right edge, so its date label is not cut
 
 
 @dataclass
@@ -61,7 +62,7 @@ def _chart(key: str, metric: dict, looks: list, results: list) -> IntervalChart:
     y = lambda v: round(TOP + (high - min(max(v, low), high)) / span_y * (HEIGHT - TOP - BOTTOM), 1)  # noqa: E731
     start, end = points[0][0], points[-1][0]
     seconds = max((end - start).total_seconds(), 1)
-    plot_width = WIDTH - LEFT - RIGHT
+    plot_width = WIDTH - LEFT - RIGHT - LABEL_ROOM
     x = lambda at: round(LEFT + (at - start).total_seconds() / seconds * plot_width, 1) if end > start else LEFT + plot_width / 2  # noqa: E731
     marks = [Mark(x(at), y(v[0]), f"{key}: {v[0]:+.3f} ({v[1]:+.3f} to {v[2]:+.3f}) at {_date_label(at, with_time=True)}, "
                                   f"candidate {n[0]}, main {n[1]}") for at, v, n, _ in points]

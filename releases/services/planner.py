@@ -113,12 +113,11 @@ def estimate(*, assistant_id: str, main_version_id: str, judged: list[str], marg
                                sample.mean, variance, stats.sequential_n(key_margin, variance, alpha=level),
                                stats.fixed_horizon_n(key_margin, variance, alpha=level), steps)
         limit = max_step_seconds / 3600
-        for weight, needed, hours in steps:
-            if hours is not None and limit and hours > limit:
-                reach = math.floor(rate * weight / 100 * limit)
-                entry.warnings.append(
-                    f"At {weight:g}% a step gets about {reach:,} of the {needed:,} candidate conversations “{key}” "
-                    f"needs in its {limit:g} h maximum: expect INCONCLUSIVE unless it decides early. Raise the share, "
-                    "the time or the margin.")
+        short = [f"{math.floor(rate * w / 100 * limit):,} of {needed:,} at {w:g}%"
+                 for w, needed, hours in steps if hours is not None and limit and hours > limit]
+        if short:
+            entry.warnings.append(
+                f"In its {limit:g} h maximum a step gets about {', '.join(short)} (candidate conversations “{key}” "
+                "needs): expect INCONCLUSIVE unless it decides early. Raise the share, the time or the margin.")
         metrics.append(entry)
     return PlanEstimate(rate, conversations, metrics, missing)
