@@ -13,16 +13,9 @@ from releases import stats
 from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services.engine import rollout_advance
 
-from .conftest import AID, BEFORE, pct
+from .conftest import AID, BEFORE, add_traffic, pct
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def versions(api):
-    api.get(f"{api.base}/ai/assistants/{AID}/versions", json={"data": [
-        {"version_id": "v-cand", "version_name": "candidate"}, {"version_id": "v-main", "version_name": "revision 2"}]})
-    return api
 
 
 @pytest.fixture
@@ -96,21 +89,10 @@ def test_the_plan_page_draws_each_metrics_interval_the_margin_and_where_it_decid
     plan = make_plan(pct(10, gate_live=True, hold_seconds=3600), min_sample=20, metrics="score", margin=0.1)
     RolloutStep.objects.filter(plan=plan).update(state=RolloutStep.State.HOLDING,
                                                  applied_at=timezone.now() - timedelta(minutes=1))
-    now = timezone.now()
-    for version, base in (("v-cand", 0.5), ("v-main", 0.5)):
-        for n in range(30):
-            Conversation.objects.create(telnyx_id=f"{version}-{n}", assistant_id=AID, assistant_version_id=version,
-                                        created_at=now, synced_at=now, insights_synced_at=now)
-            InsightResult.objects.create(conversation_id=f"{version}-{n}", template_id="t", assistant_id=AID,
-                                         assistant_version_id=version, status="completed", occurred_at=now,
-                                         values={"score": base + (n % 5) / 10 - (0.3 if version == "v-cand" and n >= 20 else 0)})
+    add_traffic("v-main", [{"score": 0.5 + (n % 5) / 10} for n in range(30)])
+    add_traffic("v-cand", [{"score": 0.5 + (n % 5) / 10 - (0.3 if n >= 20 else 0)} for n in range(30)])
     rollout_advance(plan)  # a first look: waiting (the hold runs)
-    for n in range(30, 60):
-        Conversation.objects.create(telnyx_id=f"v-cand-{n}", assistant_id=AID, assistant_version_id="v-cand",
-                                    created_at=now, synced_at=now, insights_synced_at=now)
-        InsightResult.objects.create(conversation_id=f"v-cand-{n}", template_id="t", assistant_id=AID,
-                                     assistant_version_id="v-cand", status="completed", occurred_at=now,
-                                     values={"score": 0.2 + (n % 5) / 10})
+    add_traffic("v-cand", [{"score": 0.2 + (n % 5) / 10} for n in range(30, 60)], start=30)
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.ABORTED
     assert len(GateResult.objects.get().details["history"]) == 2

@@ -15,19 +15,9 @@ from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services import plans
 from releases.services.engine import rollout_advance
 
-from .conftest import AID, BEFORE, pct
+from .conftest import AID, BEFORE, add_traffic, pct
 
 pytestmark = pytest.mark.django_db
-
-
-def _traffic(version, values: list, start=0):
-    now = timezone.now()
-    for n, value in enumerate(values, start=start):
-        cid = f"c-{version}-{n}"
-        Conversation.objects.create(telnyx_id=cid, assistant_id=AID, assistant_version_id=version,
-                                    created_at=now, synced_at=now, insights_synced_at=now)
-        InsightResult.objects.create(conversation_id=cid, template_id="t-1", assistant_id=AID,
-                                     assistant_version_id=version, values=value, status="completed", occurred_at=now)
 
 
 def _live_step(make_plan, hold_seconds=0, **plan_fields):
@@ -42,7 +32,7 @@ def _spread(base: float, n: int) -> list[float]:
 
 
 @pytest.fixture
-def no_new_traffic(api):
+def no_newadd_traffic(api):
     api.get(f"{api.base}/ai/conversations", json={"data": []})
     api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
     return api
@@ -50,8 +40,8 @@ def no_new_traffic(api):
 
 def test_live_gate_waits_for_the_minimum_sample(no_new_traffic, make_plan):
     plan = _live_step(make_plan)
-    _traffic("v-cand", [{"score": 0.9}] * 5)
-    _traffic("v-main", [{"score": 0.9}] * 30)
+    add_traffic("v-cand", [{"score": 0.9}] * 5)
+    add_traffic("v-main", [{"score": 0.9}] * 30)
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.RUNNING
     assert "Waiting for 20 conversations with insight results per version (candidate 5, main 30" in plan.message
@@ -61,8 +51,8 @@ def test_live_gate_waits_for_the_minimum_sample(no_new_traffic, make_plan):
 def test_a_lower_scoring_candidate_is_aborted_during_the_hold_with_its_interval(no_new_traffic, make_plan):
     """The sequence is valid at every look: a candidate shown worse is stopped before its hold ends."""
     plan = _live_step(make_plan, hold_seconds=3600, metrics="score, resolved")
-    _traffic("v-cand", [{"score": s, "resolved": n % 2 == 0, "messages": 4} for n, s in enumerate(_spread(0.2, 40))])
-    _traffic("v-main", [{"score": s, "resolved": n % 2 == 0, "messages": 4} for n, s in enumerate(_spread(0.5, 40))])
+    add_traffic("v-cand", [{"score": s, "resolved": n % 2 == 0, "messages": 4} for n, s in enumerate(_spread(0.2, 40))])
+    add_traffic("v-main", [{"score": s, "resolved": n % 2 == 0, "messages": 4} for n, s in enumerate(_spread(0.5, 40))])
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.ABORTED
     result = GateResult.objects.get()
@@ -78,8 +68,8 @@ def test_a_lower_scoring_candidate_is_aborted_during_the_hold_with_its_interval(
 
 def test_an_equal_candidate_passes_after_the_hold_and_the_plan_completes(no_new_traffic, make_plan):
     plan = _live_step(make_plan, hold_seconds=3600, margin=0.2)
-    _traffic("v-cand", [{"score": s} for s in _spread(0.5, 40)])
-    _traffic("v-main", [{"score": s} for s in _spread(0.5, 40)])
+    add_traffic("v-cand", [{"score": s} for s in _spread(0.5, 40)])
+    add_traffic("v-main", [{"score": s} for s in _spread(0.5, 40)])
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.RUNNING and "Holding 10% of traffic" in plan.message
     assert GateResult.objects.get().verdict == GateResult.Verdict.PASS  # already shown; the hold still runs
@@ -93,12 +83,12 @@ def test_an_undecided_step_at_its_maximum_sample_is_inconclusive_pauses_and_aler
         no_new_traffic, make_plan, team_admin, settings):
     settings.RELEASES_ALERT_EMAILS = ["oncall@example.com"]
     plan = _live_step(make_plan, margin=0.01, max_sample=40)  # 40 each cannot show a 0.01 margin
-    _traffic("v-cand", [{"score": s} for s in _spread(0.5, 30)])
-    _traffic("v-main", [{"score": s} for s in _spread(0.5, 30)])
+    add_traffic("v-cand", [{"score": s} for s in _spread(0.5, 30)])
+    add_traffic("v-main", [{"score": s} for s in _spread(0.5, 30)])
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.RUNNING and "Not decided yet: “score” difference +0.000" in plan.message
 
-    _traffic("v-cand", [{"score": s} for s in _spread(0.5, 10)], start=30)
+    add_traffic("v-cand", [{"score": s} for s in _spread(0.5, 10)], start=30)
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.PAUSED
     assert GateResult.objects.get().verdict == GateResult.Verdict.INCONCLUSIVE
@@ -116,16 +106,16 @@ def test_an_undecided_step_at_its_maximum_sample_is_inconclusive_pauses_and_aler
 
 def test_an_undecided_step_past_its_maximum_time_is_inconclusive(no_new_traffic, make_plan):
     plan = _live_step(make_plan, margin=0.01, max_step_seconds=3600)
-    _traffic("v-cand", [{"score": s} for s in _spread(0.5, 30)])
-    _traffic("v-main", [{"score": s} for s in _spread(0.5, 30)])
+    add_traffic("v-cand", [{"score": s} for s in _spread(0.5, 30)])
+    add_traffic("v-main", [{"score": s} for s in _spread(0.5, 30)])
     plan = rollout_advance(plan, now=timezone.now() + timedelta(hours=2))
     assert plan.status == RolloutPlan.Status.PAUSED and "is inconclusive" in plan.message
 
 
 def test_a_monitor_only_metric_is_judged_and_shown_but_never_aborts(no_new_traffic, make_plan):
     plan = _live_step(make_plan, metrics="score", monitor_metrics="handled", margin=0.2)
-    _traffic("v-cand", [{"score": s, "handled": False} for s in _spread(0.5, 40)])
-    _traffic("v-main", [{"score": s, "handled": True} for s in _spread(0.5, 40)])
+    add_traffic("v-cand", [{"score": s, "handled": False} for s in _spread(0.5, 40)])
+    add_traffic("v-main", [{"score": s, "handled": True} for s in _spread(0.5, 40)])
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.COMPLETED
     result = GateResult.objects.get()
@@ -142,10 +132,10 @@ def test_evidence_spans_the_plans_steps_and_each_look_is_kept_for_the_picture(no
     RolloutStep.objects.filter(pk=second.pk).update(state=RolloutStep.State.HOLDING,
                                                     applied_at=timezone.now() - timedelta(minutes=1))
     RolloutPlan.objects.filter(pk=plan.pk).update(current_step=1)
-    _traffic("v-cand", [{"score": s} for s in _spread(0.5, 25)])  # before step 2, during step 1
+    add_traffic("v-cand", [{"score": s} for s in _spread(0.5, 25)])  # before step 2, during step 1
     Conversation.objects.update(created_at=timezone.now() - timedelta(minutes=30))
-    _traffic("v-cand", [{"score": s} for s in _spread(0.5, 15)], start=25)
-    _traffic("v-main", [{"score": s} for s in _spread(0.5, 40)])
+    add_traffic("v-cand", [{"score": s} for s in _spread(0.5, 15)], start=25)
+    add_traffic("v-main", [{"score": s} for s in _spread(0.5, 40)])
     rollout_advance(plan)
     result = GateResult.objects.get(step=second)
     assert result.details["counts"] == {"v-cand": 40, "v-main": 40} and result.verdict == GateResult.Verdict.PASS
