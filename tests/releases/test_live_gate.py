@@ -32,7 +32,7 @@ def _spread(base: float, n: int) -> list[float]:
 
 
 @pytest.fixture
-def no_newadd_traffic(api):
+def no_new_traffic(api):
     api.get(f"{api.base}/ai/conversations", json={"data": []})
     api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
     return api
