@@ -85,19 +85,27 @@ def test_the_gate_fails_on_any_judged_fail_and_is_inconclusive_only_when_its_win
 
 
 def test_looking_after_every_conversation_keeps_the_false_fail_rate_below_alpha():
-    """Simulated: 200 candidates equal to main (80% pass), a look after each of 400 conversations
-    per version. A fixed-horizon test used this way fails far more than alpha; the sequence does not."""
+    """Simulated: 200 candidates equal to main (80% pass), a look every 10 of 400 conversations per
+    version. The sequence fails at most alpha of them; a one-look z-test used at every look fails
+    far more (the problem the gate had), which shows the simulation can tell the two apart."""
     rng = random.Random(7)
-    alpha, fails = 0.05, 0
+    alpha, fails, naive_fails = 0.05, 0, 0
+    z_alpha = 1.6449
     for _ in range(200):
         c_total = m_total = 0
+        failed = naive = False
         for n in range(1, 401):
             c_total += rng.random() < 0.8
             m_total += rng.random() < 0.8
-            if n >= 20 and n % 10 == 0:
-                verdict = stats.judge(Sample(n, c_total, c_total, True), Sample(n, m_total, m_total, True),
-                                      margin=0.1, alpha=alpha, planned_n=400, min_sample=20).verdict
-                if verdict == FAIL:
-                    fails += 1
-                    break
+            if n < 20 or n % 10:
+                continue
+            candidate, main = Sample(n, c_total, c_total, True), Sample(n, m_total, m_total, True)
+            if not failed and stats.judge(candidate, main, margin=0.1, alpha=alpha, planned_n=400,
+                                          min_sample=20).verdict == FAIL:
+                failed = True
+            spread = math.sqrt(candidate.variance / n + main.variance / n)
+            naive = naive or (candidate.mean - main.mean) / spread < -z_alpha
+        fails += failed
+        naive_fails += naive
     assert fails / 200 <= alpha
+    assert naive_fails / 200 > 2 * alpha
