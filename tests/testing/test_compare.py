@@ -137,3 +137,17 @@ def test_suite_run_and_version_pages_link_to_the_comparison(viewer_client, tests
     page = viewer_client.get(reverse("testing:suite-run-detail", args=["booking", "v-1"])).content.decode()
     assert f'{reverse("testing:run-compare")}?b=v-1&amp;vs=previous' in page
     assert f'{reverse("testing:run-compare")}?b=v-1"' in page
+
+
+def test_a_plans_test_gate_links_each_finished_suite_run_to_its_comparison():
+    from django.template.loader import render_to_string
+
+    from releases.models import GateResult
+
+    gate = GateResult(kind="tests", verdict=GateResult.Verdict.values[0], summary="1 of 2 passed", evaluated_at=timezone.now(),
+                      details={"suites": [{"suite": "booking", "passed": 1, "finished": 2, "total": 2, "status": "failed",
+                                           "batch_id": "v-1"},
+                                          {"suite": "sales", "passed": 0, "finished": 0, "total": 2, "status": "running",
+                                           "batch_id": "v-2"}]})
+    html = render_to_string("releases/_gate_result.html", {"g": gate})
+    assert f'{reverse("testing:run-compare")}?b=v-1"' in html and "?b=v-2" not in html
