@@ -9,6 +9,8 @@ index), a caller number prefix (the caller index) and an assistant name. The que
 must be equal, the time close, and a list page under 200 KB.
 
     .venv/bin/python bench/search_at_scale.py [N] [ROUNDS]     # default 100000 5
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/search_at_scale.py
+        # PostgreSQL: databases NAME (N rows) and NAME_small (1,000 rows) are dropped and made afresh
 """
 
 import os
@@ -23,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIG = Path(tempfile.mkdtemp()) / "big.sqlite3"
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{BIG}"
+os.environ["DATABASE_URL"] = PG_URL or f"sqlite:///{BIG}"
 os.environ.pop("TELNYX_API_KEY", None)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -53,14 +56,21 @@ PAGES = {**{term: ("/search/", q) for term, q in TERMS.items()},
 WORDS = ["booking", "friday", "refund", "table", "cancel", "hours", "address", "thanks"]
 
 
-def use_database(path: Path) -> None:
+def use_database(path) -> None:
     connection.close()
     connection.settings_dict["NAME"] = str(path)
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+def fresh_postgres_databases(*names: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def fill(n: int) -> None:
     call_command("migrate", verbosity=0)
     now = timezone.now()
     rows = [Conversation(telnyx_id=str(uuid.UUID(int=(i * 2654435761) % (1 << 128))), name=f"Support call {i}",
@@ -76,19 +86,43 @@ def main() -> None:
              "Of course, let me look that up.", "It was booked for Zanzibar." if i % 5000 == 7 else "Thanks, bye."]))
         for i, row in enumerate(rows)], batch_size=5000)
     TERMS["id prefix"] = rows[n // 2].telnyx_id[:8]
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    big_name = connection.settings_dict["NAME"]
+    if PG_URL:
+        small = f"{big_name}_small"
+        fresh_postgres_databases(big_name, small)
+        use_database(small)
+        fill(1000)
+        User.objects.create_superuser("bench", password="x")
+        use_database(big_name)
+    fill(n)
     setup_test_environment()
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     client = Client()
     client.force_login(User.objects.create_superuser("bench", password="x"))
-    small = BIG.with_name("small.sqlite3")
-    connection.close()
-    shutil.copy(BIG, small)
-    use_database(small)
-    kept = list(Conversation.objects.order_by("pk").values_list("telnyx_id", flat=True)[:1000])
-    Conversation.objects.exclude(telnyx_id__in=kept).delete()
-    ConversationTranscript.objects.exclude(conversation_id__in=kept).delete()
-    sizes = {"1,000": small, f"{n:,}": BIG}
+    if PG_URL:
+        from django.contrib.sessions.models import Session
+
+        session, password = Session.objects.get(), User.objects.get(username="bench").password
+        use_database(small)
+        User.objects.filter(username="bench").update(password=password)  # the session's auth hash holds
+        Session.objects.create(session_key=session.session_key, session_data=session.session_data,
+                               expire_date=session.expire_date)
+        sizes = {"1,000": small, f"{n:,}": big_name}
+    else:
+        small = BIG.with_name("small.sqlite3")
+        connection.close()
+        shutil.copy(BIG, small)
+        use_database(small)
+        kept = list(Conversation.objects.order_by("pk").values_list("telnyx_id", flat=True)[:1000])
+        Conversation.objects.exclude(telnyx_id__in=kept).delete()
+        ConversationTranscript.objects.exclude(conversation_id__in=kept).delete()
+        sizes = {"1,000": small, f"{n:,}": BIG}
     times = {(label, term): [] for label in sizes for term in PAGES}
     queries = {(label, term): set() for label in sizes for term in PAGES}
     size = {(label, term): 0 for label in sizes for term in PAGES}
