@@ -119,3 +119,15 @@ def test_observed_split_leaves_test_traffic_out(operator, telnyx_base):
     responses.get(f"{telnyx_base}/ai/conversations", json={"data": [conv(1), conv(2), conv(3, test=True)]})
     split = observed_split(user=operator, assistant_id="asst-acme", refresh=True)
     assert split.windows[-1].total == 2
+
+
+def test_demo_conversation_titles_name_their_own_channel():
+    from django.core.management import call_command
+
+    from sandbox.models import SbConversation
+
+    call_command("sandbox_seed", "--demo", verbosity=0)
+    labels = {"web_chat": "Web chat", "phone_call": "Phone call", "sms_chat": "SMS chat"}
+    titled = SbConversation.objects.filter(is_demo=True, name__in=labels.values())
+    assert titled.exists()
+    assert all(c.name == labels[c.metadata["telnyx_conversation_channel"]] for c in titled)
