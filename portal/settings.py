@@ -23,18 +23,21 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 TELNYX_API_KEY = env.str("TELNYX_API_KEY", default="")
 SANDBOX_MODE = not TELNYX_API_KEY
+# Sandbox only: a stable key so sessions survive restarts. The repository publishes it, so
+# anyone could sign a session with it; the prefix makes `check --deploy` report it (W009).
+BUILT_IN_SECRET_KEY = "django-insecure-local-sandbox-key-" + "x" * 40
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not (SANDBOX_MODE or DEBUG or "pytest" in sys.modules):
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Against real Telnyx the portal needs a secret key of its own "
-            "(sessions, CSRF and password resets are signed with it): set SECRET_KEY in the "
-            "environment or .env, e.g. to the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
-        )
-    # Sandbox and DEBUG only: a stable key so sessions survive restarts. The prefix makes
-    # `check --deploy` report it (security.W009).
-    SECRET_KEY = "django-insecure-local-sandbox-key-" + "x" * 40
+# A real key never runs on the published key, whatever DEBUG says (DEBUG is no promise that
+# the server is unreachable). Tests set no key of their own and run in sandbox mode.
+if (not SECRET_KEY or SECRET_KEY == BUILT_IN_SECRET_KEY) and not SANDBOX_MODE and "pytest" not in sys.modules:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the built-in sandbox key, which the repository publishes). "
+        "Against real Telnyx the portal needs a secret key of its own, DEBUG or not "
+        "(sessions, CSRF and password resets are signed with it): set SECRET_KEY in the "
+        "environment or .env, e.g. to the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+SECRET_KEY = SECRET_KEY or BUILT_IN_SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
