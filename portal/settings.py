@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF's process_view reads a body: too large is a 413 here.
+    "portal.request_limits.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -292,6 +294,14 @@ STORAGES = {
 }
 # Tests and DEBUG serve straight from the finders; production serves collected files.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+
+# --- Request size (portal/request_limits.py, and the web server: portal/server.py) -----------
+# Any request may send REQUEST_MAX_MB; views marked @accepts_upload (audio transcription) take
+# UPLOAD_MAX_MB, and only after login. Larger is refused with 413 before the body is read.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=4) * 1024 * 1024
+# The form's own limit is 100 MB of audio; one more MB for the multipart wrapping.
+UPLOAD_MAX_BYTES = (env.int("UPLOAD_MAX_MB", default=100) + 1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # --- Login throttling (django-axes) ------------------------------------------------------
 # After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
