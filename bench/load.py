@@ -260,7 +260,11 @@ def main() -> None:
         print(f"pages: {', '.join(PAGES)}")
     finally:
         os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # gunicorn waits for the requests its stalled threads hold
+            os.killpg(server.pid, 9)
+            server.wait()
         log.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
