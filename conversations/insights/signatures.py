@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from core import json_input
+from portal.telnyx.webhook_keys import sandbox_public_key
 
 SIGNATURE_HEADER = "telnyx-signature-ed25519"
 TIMESTAMP_HEADER = "telnyx-timestamp"
@@ -48,9 +49,7 @@ def public_key() -> str:
     if settings.TELNYX_PUBLIC_KEY:
         return settings.TELNYX_PUBLIC_KEY
     if settings.SANDBOX_MODE and settings.SANDBOX_ENABLED:
-        from sandbox.behaviour.webhooks import public_key_b64
-
-        return public_key_b64()
+        return sandbox_public_key()
     return ""
 
 

@@ -25,14 +25,12 @@ from core import audit
 NOT_AUDITED = {
     "django.contrib.auth.views.dispatch": "login, logout and the invite link's password form: portal.signals audits "
                                       "logins, failed logins and lockouts on Django's auth signals",
-    "portal.views.dashboard_refresh": "reads Telnyx into the cache; changes nothing on Telnyx or in the portal's settings",
-    "core.changelist.refresh_view": "reads Telnyx into the cache (every list's Refresh)",
-    "assistants.views.assistants.assistant_refresh": "reads Telnyx into the cache",
+    "console.views.dashboard_refresh": "reads Telnyx into the cache; changes nothing on Telnyx or in the portal's settings",
+    "core.changelist.spec.refresh_view": "reads Telnyx into the cache (every list's Refresh)",
     "testing.views.suites.suite_refresh": "reads Telnyx into the cache",
-    "inference.views.model_refresh": "reads Telnyx into the cache",
-    "conversations.insights.analytics_views.analytics_refresh": "reads Telnyx into the cache",
-    "conversations.insights.views.refresh": "reads Telnyx into the cache",
-    "conversations.views.conversation_sync": "reads Telnyx into the cache",
+    "conversations.insights.views.analytics.analytics_refresh": "reads Telnyx into the cache",
+    "conversations.insights.views.insights.refresh": "reads Telnyx into the cache",
+    "conversations.views.conversations.conversation_sync": "reads Telnyx into the cache",
     "assistants.views.canary.canary_editor": "renders the canary editor with one more or one fewer row; saves nothing",
     "assistants.views.canary.canary_preview": "renders which version a share of calls would reach; saves nothing",
     "testing.views.tests.rubric_rows": "renders the rubric editor with one more row; saves nothing",
@@ -40,7 +38,7 @@ NOT_AUDITED = {
     "inference.views.chat_stream": "the same completion, streamed",
     "inference.views.transcribe": "a stateless transcription: nothing is stored on Telnyx or here",
     "knowledge.views.bucket_summarize": "a stateless summary of one file (a read, open to Viewers)",
-    "conversations.insights.webhook_views.telnyx_insights_webhook": "Telnyx's signed delivery, not a person's act: "
+    "conversations.insights.views.webhook.telnyx_insights_webhook": "Telnyx's signed delivery, not a person's act: "
                                                                      "each event is kept as an InsightEvent row",
 }
 
