@@ -321,6 +321,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.login.login_locked_out"
 AXES_VERBOSE = False
+# Spraying and distributed guessing (portal/login_throttle.py): failures counted per address,
+# per username and in all, over a window, from axes' failure log.
+AXES_HANDLER = "portal.login_throttle.ThrottlingHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_THROTTLE_MINUTES = env.int("LOGIN_THROTTLE_MINUTES", default=15)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+LOGIN_MAX_FAILURES_PER_USERNAME = env.int("LOGIN_MAX_FAILURES_PER_USERNAME", default=10)
+LOGIN_MAX_FAILURES_GLOBAL = env.int("LOGIN_MAX_FAILURES_GLOBAL", default=100)
+# The client address: REMOTE_ADDR, or behind these reverse proxies (their addresses) the
+# nearest untrusted hop of CLIENT_IP_HEADER. Empty: no header is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "portal.login_throttle.client_ip"
 
 # --- Content-Security-Policy (django-csp) ------------------------------------------------
 # Nothing inline: scripts and styles come from our static files only (htmx's own inline
