@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from portal.models import AuditEvent
@@ -129,3 +130,19 @@ def test_issuing_an_invite_link_is_audited(team_admin_client, viewer):
     team_admin_client.post(f"/users/{viewer.pk}/invite-link/")
     event = AuditEvent.objects.get(action="invite_link")
     assert (event.resource_type, event.resource_id, event.username) == ("user", str(viewer.pk), "ada_admin")
+
+
+def test_a_large_compressed_session_is_ended_too_and_a_forged_claim_is_not_trusted(team_admin, viewer, operator):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from console.users.services import end_sessions
+
+    big = SessionStore()
+    big.update({"_auth_user_id": str(viewer.pk), "kept": "x" * 5000})  # signing compresses this one
+    big.save()
+    assert Session.objects.get(session_key=big.session_key).session_data.startswith(".")
+    forged = Session.objects.create(session_key="forged-session-key-000000000001", expire_date=big.get_expiry_date(),
+                                    session_data=big.encode({"_auth_user_id": str(viewer.pk)})[:-4] + "abcd")
+    assert end_sessions(viewer) == 1
+    assert not Session.objects.filter(session_key=big.session_key).exists()
+    assert Session.objects.filter(pk=forged.pk).exists()  # a bad signature is no session of theirs
