@@ -4,6 +4,7 @@ from django.urls import include, path, reverse_lazy
 
 from conversations.insights.webhook_views import telnyx_insights_webhook
 from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
+from portal.users.views import InviteConfirmView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -13,7 +14,7 @@ urlpatterns = [
     # An invited or locked-out user opens this logged out: Django's reset view checks the token.
     path(
         "login/invite/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        InviteConfirmView.as_view(
             template_name="portal/user_invite.html", success_url=reverse_lazy("login")
         ),
         name="invite",

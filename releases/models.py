@@ -54,6 +54,9 @@ class RolloutPlan(models.Model):
     apply_failures = models.PositiveIntegerField(default=0)
     # One engine run at a time per plan (taken with a conditional UPDATE).
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Set when someone changed the canary rules by hand while the plan ran: the plan paused,
+    # and resuming re-applies its current step under a fresh Idempotency-Key.
+    interrupted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -154,12 +157,16 @@ class ApprovalRequest(models.Model):
     class Kind(models.TextChoices):
         PROMOTION = "promotion", "Promotion"
         STEP = "step", "Held step"
+        PLAN = "plan", "Rollout plan"  # the plan's steps sending traffic to the candidate
+        CANARY = "canary", "Canary rules"
+        POLICY = "policy", "Two-person approval off"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         USED = "used", "Carried out"
+        VOID = "void", "Void: what it covered changed"
 
     assistant_id = models.CharField(max_length=200, db_index=True)
     version_id = models.CharField(max_length=200)
@@ -178,6 +185,11 @@ class ApprovalRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
     override_reason = models.TextField(blank=True)  # a promotion gate override asked for with it
+    # SHA-256 of what the request covers (releases.services.digest): the version's configuration
+    # and the canary rules it would make live. An approval is used only while it still matches.
+    digest = models.CharField(max_length=64, blank=True)
+    # What carrying it out needs: canary {"rules", "before"}; policy {"two_person_approval"}.
+    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

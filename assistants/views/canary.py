@@ -101,6 +101,12 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
     }
 
 
+def _tell_live_change(request: HttpRequest, assistant_id: str, what: str) -> None:
+    """After a change by hand: what apps built on assistants did about it (a rollout plan paused)."""
+    for text in hooks.live_changed(user=request.user, assistant_id=assistant_id, what=what):
+        messages.warning(request, text)
+
+
 def _attributes(rules: list[dict]) -> list[str]:
     used = rule_attributes(rules)
     return used + [a for a in COMMON_ATTRIBUTES if a not in used]
@@ -123,8 +129,15 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
     rules = validate_rows(rows, {v["id"] for v in labels.versions})
     errors: list[str] = []
     key, stale = request.POST.get("idempotency_key", ""), None
+    gate = hooks.canary_gate(user=request.user, assistant_id=assistant_id, rules=rules,
+                             main_version_id=labels.main_version_id) if rules else None
     if rules == []:
         errors = ["Add at least one rule, or delete the canary deploy to send all traffic to main."]
+    elif gate is not None and gate.wait_url:
+        messages.info(request, gate.wait_message)
+        return redirect(gate.wait_url)
+    elif gate is not None and not gate.allowed:
+        messages.error(request, gate.refusal)
     elif rules is not None:
         try:
             services.canary_save(user=request.user, assistant_id=assistant_id, rules=rules, idempotency_key=key,
@@ -137,6 +150,7 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Telnyx did not save the canary deploy. {exc.user_message}")
         else:
             messages.success(request, "Saved the canary deploy.")
+            _tell_live_change(request, assistant_id, "saved new canary rules")
             return redirect("assistants:canary-detail", assistant_id=assistant_id)
     return render(request, PAGE, _page_context(request, assistant_id, rows, errors, idempotency_key=key, stale=stale))
 
@@ -167,9 +181,15 @@ def canary_preview(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    def act() -> bool:
+        deleted = services.canary_delete(user=request.user, assistant_id=assistant_id)
+        if deleted:
+            _tell_live_change(request, assistant_id, "deleted the canary deploy")
+        return deleted
+
     return confirm_page(
         request, "assistants/canary_confirm_delete.html", {"assistant_id": assistant_id},
-        act=lambda: services.canary_delete(user=request.user, assistant_id=assistant_id),
+        act=act,
         done="Deleted the canary deploy: all traffic goes to main.", gone="There was no canary deploy to delete.",
         failed="Could not delete the canary deploy.", leave_on_error=True,
         then=reverse("assistants:canary-detail", args=[assistant_id]))
@@ -178,7 +198,16 @@ def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_POST
 @admin_required
 def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> HttpResponse:
-    get_object_or_404(CanaryConfig, pk=config_id, assistant_id=assistant_id)
+    config = get_object_or_404(CanaryConfig, pk=config_id, assistant_id=assistant_id)
+    _, labels, _ = _labels(request, assistant_id)
+    gate = hooks.canary_gate(user=request.user, assistant_id=assistant_id, rules=config.rules,
+                             main_version_id=labels.main_version_id)
+    if gate.wait_url:
+        messages.info(request, gate.wait_message)
+        return redirect(gate.wait_url)
+    if not gate.allowed:
+        messages.error(request, gate.refusal)
+        return redirect("assistants:canary-detail", assistant_id=assistant_id)
     try:
         services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id,
                                 idempotency_key=request.POST.get("idempotency_key", ""))
@@ -186,6 +215,7 @@ def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> H
         messages.error(request, f"Could not restore that configuration. {exc.user_message}")
     else:
         messages.success(request, "Restored the earlier canary configuration.")
+        _tell_live_change(request, assistant_id, "restored earlier canary rules")
     return redirect("assistants:canary-detail", assistant_id=assistant_id)
 
 

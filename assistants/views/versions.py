@@ -198,6 +198,9 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
                 removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
                 messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
                                           "You can roll back from the Versions tab.")
+                for text in hooks.live_changed(user=request.user, assistant_id=assistant_id, what="promoted a version",
+                                               promoted_version_id=version_id):
+                    messages.warning(request, text)
                 return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
@@ -222,6 +225,16 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
+        # Rolling back sends every caller to a version that is not main now (and may have been
+        # edited since it was): the same gate as a promotion, without the suites check.
+        gate = hooks.promotion_gate(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id,
+                                    post=request.POST, rollback=True)
+        if gate.wait_url:
+            messages.info(request, gate.wait_message)
+            return redirect(gate.wait_url)
+    if request.method == "POST" and not gate.allowed:
+        messages.error(request, gate.refusal)
+    elif request.method == "POST":
         try:
             services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"],
                                       idempotency_key=key)
@@ -230,6 +243,9 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Could not roll back. {exc.user_message}")
         else:
             messages.success(request, f"Rolled back: “{previous.get('version_name') or record.from_version_id}” is main again.")
+            for text in hooks.live_changed(user=request.user, assistant_id=assistant_id, what="rolled back",
+                                           promoted_version_id=record.from_version_id):
+                messages.warning(request, text)
             return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": previous, "canary": canary, "canary_text": canary_text, "kind": "rollback", "record": record,

@@ -4,6 +4,7 @@ never resume an aborted plan) and audited."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,8 +12,9 @@ from assistants.services import canary as canary_services
 from assistants.services.assistants import assistant_fetch
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
-from releases.models import RolloutPlan, RolloutStep
-from releases.services import engine
+from releases.models import ApprovalRequest, RolloutPlan, RolloutStep
+from releases.services import approvals, engine
+from releases.services.policy import two_person_required
 from testing.selectors import suites_for_assistant
 from testing.services.suites import suite_run_trigger
 
@@ -87,6 +89,10 @@ def plan_pause(*, user, plan: RolloutPlan) -> RolloutPlan:
 def plan_resume(*, user, plan: RolloutPlan) -> RolloutPlan:
     require_perm(user, ADMINISTER)
     _transition(plan, frm=(Status.PAUSED,), to=Status.RUNNING, apply_failures=0, message=f"Resumed by {user.username}.")
+    if plan.interrupted_at:
+        # Someone changed the rules by hand while it was paused: the current step goes live again.
+        plan.steps.filter(index=plan.current_step, state__in=[RolloutStep.State.HOLDING, RolloutStep.State.APPLYING],
+                          applied_at__lt=plan.interrupted_at).update(state=RolloutStep.State.PENDING)
     engine.record(plan, action="resume", user=user, summary=f"Resumed {plan} at step {plan.current_step + 1}")
     return engine.rollout_advance(plan)
 
@@ -94,6 +100,12 @@ def plan_resume(*, user, plan: RolloutPlan) -> RolloutPlan:
 def plan_skip(*, user, plan: RolloutPlan, step_index: int) -> RolloutPlan:
     """Skip the current step (`step_index` is what the page showed, so a stale click skips nothing)."""
     require_perm(user, ADMINISTER)
+    waiting = plan.approvals.filter(status=ApprovalRequest.Status.PENDING, needs_second_admin=True,
+                                    requested_by=user).first()
+    if waiting is not None and two_person_required(plan.assistant_id):
+        # Skipping would walk around the second Admin the plan waits for.
+        raise PermissionDenied(f"The plan waits for a second Admin to approve {approvals.describe(waiting)}, "
+                               "asked in your name: someone else must approve or skip it.")
     if not RolloutPlan.objects.filter(pk=plan.pk, status__in=(Status.RUNNING, Status.PAUSED),
                                       current_step=step_index).update(current_step=step_index + 1):
         plan.refresh_from_db()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 
 from core import audit
 from portal.roles import ADMINISTER, require_perm
@@ -23,10 +24,13 @@ def approval_lifetime() -> timedelta:
     return timedelta(hours=float(settings.RELEASES_APPROVAL_TTL_HOURS))
 
 
-def policy_set(*, user, assistant_id: str, two_person_approval: bool) -> ReleasePolicy:
-    """Turn two-person approval on or off for one assistant (audited)."""
+def policy_set(*, user, assistant_id: str, two_person_approval: bool, approved: bool = False) -> ReleasePolicy:
+    """Turn two-person approval on or off for one assistant (audited). While it is on, turning it
+    off needs a second Admin's approval (`approved`, see releases.services.live.policy_change)."""
     require_perm(user, ADMINISTER)
     before = two_person_required(assistant_id)
+    if before and not two_person_approval and not approved:
+        raise PermissionDenied("Two-person approval is on: turning it off needs a second Admin's approval.")
     policy, _ = ReleasePolicy.objects.update_or_create(
         assistant_id=assistant_id, defaults={"two_person_approval": two_person_approval, "updated_by": user.username})
     audit.record(user=user, action="policy", resource_type=RESOURCE_TYPE, resource_id=assistant_id,

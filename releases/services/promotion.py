@@ -15,7 +15,9 @@ from django.utils import timezone
 from core import audit
 from portal.roles import ADMINISTER, require_perm
 from releases.models import ApprovalRequest, PromotionOverride
-from releases.services.policy import RESOURCE_TYPE, approval_lifetime, two_person_required
+from releases.services.approvals import ApprovalRefused, approval_open, approval_use
+from releases.services.digest import ContentUnreadable
+from releases.services.policy import RESOURCE_TYPE, two_person_required
 from testing.models import SuiteRun
 from testing.selectors import suites_for_assistant
 
@@ -63,39 +65,41 @@ def _record_override(*, user, assistant_id: str, version_id: str, reason: str, c
 
 
 def promotion_gate(*, user, assistant_id: str, version_id: str, override_reason: str = "",
-                   plan=None) -> PromotionDecision:
+                   plan=None, check_suites: bool = True) -> PromotionDecision:
     """Decide whether `user` may promote `version_id` now.
 
-    A failing check refuses unless `override_reason` is given (recorded and audited). With
-    two-person approval on, an approved, unexpired request from someone else is consumed;
+    A failing check refuses unless `override_reason` is given (recorded and audited);
+    `check_suites=False` (a rollback to the previous main) skips it. With two-person approval
+    on, an approved, unexpired request is used if the version is still what was approved;
     otherwise a pending request is opened (or the open one returned) for a second Admin.
     """
     require_perm(user, ADMINISTER)
     check = promotion_check(assistant_id=assistant_id, version_id=version_id)
     reason = override_reason.strip()
-    if not check.passed and not reason:
+    if check_suites and not check.passed and not reason:
         return PromotionDecision(False, check, refusal=f"Promotion refused. {check.reason} "
                                                        "An Admin can override with a written reason.")
+    overriding = check_suites and not check.passed
     if not two_person_required(assistant_id):
-        if not check.passed:
+        if overriding:
             _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
         return PromotionDecision(True, check)
-    now = timezone.now()
     requests = ApprovalRequest.objects.filter(assistant_id=assistant_id, version_id=version_id,
-                                              kind=ApprovalRequest.Kind.PROMOTION, plan=plan, expires_at__gt=now)
-    approved = requests.filter(status=ApprovalRequest.Status.APPROVED).first()
-    if approved is not None:
-        ApprovalRequest.objects.filter(pk=approved.pk).update(status=ApprovalRequest.Status.USED)
-        return PromotionDecision(True, check, approval=approved)
-    pending = requests.filter(status=ApprovalRequest.Status.PENDING).first()
-    if pending is None:
-        if not check.passed:
-            _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
-        pending = ApprovalRequest.objects.create(
-            assistant_id=assistant_id, version_id=version_id, kind=ApprovalRequest.Kind.PROMOTION, plan=plan,
-            requested_by=user, requested_by_name=user.username, requested_at=now, expires_at=now + approval_lifetime(),
-            needs_second_admin=True, override_reason=reason,
-        )
-        audit.record(user=user, action="approval requested", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     summary=f"Asked a second Admin to approve promoting version {version_id}")
+                                              kind=ApprovalRequest.Kind.PROMOTION, plan=plan,
+                                              expires_at__gt=timezone.now())
+    try:
+        approved = requests.filter(status=ApprovalRequest.Status.APPROVED).first()
+        if approved is not None and approval_use(approved, user=user):
+            return PromotionDecision(True, check, approval=approved)
+        pending = requests.filter(status=ApprovalRequest.Status.PENDING).first()
+        if pending is None:
+            if overriding:
+                _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
+            pending = approval_open(user=user, kind=ApprovalRequest.Kind.PROMOTION, assistant_id=assistant_id,
+                                    version_id=version_id, plan=plan, override_reason=reason,
+                                    payload={} if check_suites else {"rollback": True},
+                                    summary=f"Asked a second Admin to approve {'promoting' if check_suites else 'rolling back to'} "
+                                            f"version {version_id}")
+    except (ApprovalRefused, ContentUnreadable) as exc:
+        return PromotionDecision(False, check, refusal=f"Promotion refused. {exc}")
     return PromotionDecision(False, check, approval=pending)

@@ -19,7 +19,8 @@ from releases import selectors
 from releases.forms import PlanForm
 from releases.models import RolloutPlan
 from releases.services import plans as services
-from releases.services.policy import policy_set, two_person_required
+from releases.services.live import policy_change
+from releases.services.policy import two_person_required
 
 
 def _base(assistant_id: str) -> dict:
@@ -53,6 +54,7 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     return render(request, "releases/plan_list.html", {
         **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form,
         "two_person": two_person_required(assistant_id), "approvals": selectors.pending_approvals(assistant_id),
+        "expired_approvals": selectors.expired_approvals(assistant_id),
     })
 
 
@@ -96,6 +98,8 @@ def plan_action(request: HttpRequest, assistant_id: str, plan_id: int, action: s
         messages.error(request, f"Could not {action} the plan. {exc.user_message}")
     except ValueError:
         messages.error(request, "That step is not the plan's current step.")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"{plan.get_status_display()}. {plan.message}")
     # The canary page sends its own address back; anything else returns to the plan page.
@@ -109,6 +113,9 @@ def plan_action(request: HttpRequest, assistant_id: str, plan_id: int, action: s
 @admin_required
 def policy_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
     on = request.POST.get("two_person_approval") == "on"
-    policy_set(user=request.user, assistant_id=assistant_id, two_person_approval=on)
+    waiting = policy_change(user=request.user, assistant_id=assistant_id, on=on)
+    if waiting is not None:
+        messages.info(request, "Turning two-person approval off needs a second Admin: the request is waiting for them.")
+        return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=waiting.pk)
     messages.success(request, f"Two-person approval is {'on' if on else 'off'} for this assistant.")
     return redirect("releases:plan-list", assistant_id=assistant_id)

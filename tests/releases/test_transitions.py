@@ -145,8 +145,12 @@ def test_a_held_step_waits_for_a_second_admin_then_advances(api, make_plan, team
     api.put(api.canary, json={"assistant_id": AID, "rules": []})
     plan = make_plan(pct(10, hold_for_approval=True), pct(25, hold_seconds=600))
     plan = rollout_advance(plan)
-    request = ApprovalRequest.objects.get()
-    assert request.kind == ApprovalRequest.Kind.STEP and request.requested_by == team_admin and request.needs_second_admin
+    # Nothing goes live before a second Admin approves the rollout itself.
+    assert not any(c.request.method == "PUT" for c in api.calls) and "second Admin to approve this rollout" in plan.message
+    approvals.approval_approve(user=second_admin, request=ApprovalRequest.objects.get(kind="plan"))
+    plan = rollout_advance(plan)
+    request = ApprovalRequest.objects.get(kind="step")
+    assert request.requested_by == team_admin and request.needs_second_admin
     assert plan.current_step == 0 and "waits for an Admin's approval" in plan.message
     with pytest.raises(PermissionDenied):
         approvals.approval_approve(user=team_admin, request=request)

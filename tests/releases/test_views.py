@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import responses
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -72,8 +73,8 @@ def test_pause_from_the_canary_page_comes_back_to_it(api, make_plan, team_admin_
 
 
 def test_approval_page_shows_the_diff_and_refuses_the_requester(api, team_admin, team_admin_client):
-    api.get(f"{api.base}/ai/assistants/{AID}/versions/v-cand", json={"version_id": "v-cand", "version_name": "candidate",
-                                                                        "instructions": "Be brief. Offer a callback."})
+    api.replace(responses.GET, f"{api.base}/ai/assistants/{AID}/versions/v-cand",
+                json={"version_id": "v-cand", "version_name": "candidate", "instructions": "Be brief. Offer a callback."})
     now = timezone.now()
     request = ApprovalRequest.objects.create(assistant_id=AID, version_id="v-cand", kind="promotion", requested_by=team_admin,
                                              requested_by_name=team_admin.username, requested_at=now,
