@@ -37,7 +37,10 @@ class RolloutPlan(models.Model):
     current_step = models.PositiveIntegerField(default=0)
     # The canary rules live before the plan; None = there was no canary deploy.
     rules_before = models.JSONField(null=True, blank=True)
-    suite_threshold = models.FloatField(default=1.0, help_text="Pass rate (0–1) the suites must reach.")
+    # The suite gate passes when the lower end of the 95% Wilson interval of the candidate's
+    # pass rate (this assistant's tests only, every trial) reaches this (0–1).
+    suite_threshold = models.FloatField(default=0.7, help_text="Lower bound of the pass rate (0–1) the suites must reach.")
+    suite_trials = models.PositiveSmallIntegerField(default=3, help_text="Runs of each test on the candidate.")
     min_sample = models.PositiveIntegerField(default=30, help_text="Conversations per version before the live gate judges.")
     alpha = models.FloatField(default=0.05, help_text="Significance level of the live gate's tests.")
     # Insight result keys the live gate judges ("score, resolved"); empty = every numeric or pass/fail key.
@@ -148,7 +151,11 @@ class ReleasePolicy(models.Model):
     """Two-person approval for one assistant (overrides the global RELEASES_TWO_PERSON_APPROVAL)."""
 
     assistant_id = models.CharField(max_length=200, unique=True)
-    two_person_approval = models.BooleanField(default=False)
+    # None = the global setting (a row may exist only for its release suites).
+    two_person_approval = models.BooleanField(null=True, default=None)
+    # The suites whose runs on a version must pass before it is promoted; None = every suite
+    # with a test calling the assistant.
+    release_suites = models.JSONField(null=True, blank=True)
     updated_by = models.CharField(max_length=150, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,7 +23,7 @@ from core import audit
 from core.types import SystemActor
 from portal.telnyx import TelnyxError
 from releases.models import ApprovalRequest, GateResult, RolloutPlan, RolloutStep
-from releases.services import gates
+from releases.services import gates, suite_gate
 from releases.services.alerts import notify_release_event
 from releases.services.approvals import (
     ApprovalRefused,
@@ -143,7 +143,7 @@ def _promote(plan: RolloutPlan, step: RolloutStep, now) -> bool:
 def _hold_outcome(plan: RolloutPlan, step: RolloutStep, now) -> tuple[str, str]:
     """("pass" | "wait" | "fail", why) for a step that is live."""
     if step.gate_tests:
-        result = gates.tests_gate(plan, step)
+        result = suite_gate.tests_gate(plan, step)
         if result.verdict != GateResult.Verdict.PASS:
             return ("fail" if result.verdict == GateResult.Verdict.FAIL else "wait"), result.summary
     # `now` was read before the step was applied; never let it lag behind the real clock.

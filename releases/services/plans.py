@@ -26,13 +26,13 @@ class PlanStateError(Exception):
 
 
 def plan_create(*, user, assistant_id: str, candidate_version_id: str, candidate_name: str, steps: list[dict],
-                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "") -> RolloutPlan:
+                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "", suite_trials: int = 3) -> RolloutPlan:
     """A draft plan; `steps` are dicts of RolloutStep fields (kind, weight, match, hold_seconds, ...)."""
     require_perm(user, ADMINISTER)
     with transaction.atomic():
         plan = RolloutPlan.objects.create(
             assistant_id=assistant_id, candidate_version_id=candidate_version_id, candidate_name=candidate_name,
-            suite_threshold=suite_threshold, min_sample=min_sample, alpha=alpha, metrics=metrics,
+            suite_threshold=suite_threshold, suite_trials=suite_trials, min_sample=min_sample, alpha=alpha, metrics=metrics,
             created_by=user, created_by_name=user.username)
         RolloutStep.objects.bulk_create([RolloutStep(plan=plan, index=i, **step) for i, step in enumerate(steps)])
         engine.record(plan, action="plan created", user=user,
@@ -61,11 +61,13 @@ def plan_start(*, user, plan: RolloutPlan) -> RolloutPlan:
                 rules_before=current.rules if current.exists else None,
                 main_version_id=str(assistant.data.get("version_id") or ""))
     batches, problems = {}, []
-    for suite in suites_for_assistant(plan.assistant_id):
+    # An unticked suite gate runs nothing: suites start only for a plan with a suite gate.
+    gated = plan.steps.filter(gate_tests=True).exists()
+    for suite in suites_for_assistant(plan.assistant_id) if gated else []:
         try:
             # Only this assistant's tests run on the candidate; other destinations stay on main.
             run = suite_run_trigger(user=user, suite_name=suite, versions={plan.assistant_id: plan.candidate_version_id},
-                                    idempotency_key=f"rollout-{plan.pk}-suite-{suite}"[:100])
+                                    idempotency_key=f"rollout-{plan.pk}-suite-{suite}"[:100], trials=plan.suite_trials)
             batches[suite] = run.batch_id
         except TelnyxError as exc:
             problems.append(f"“{suite}”: {exc.user_message}")

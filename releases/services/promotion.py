@@ -1,5 +1,6 @@
-"""The promotion gate: a version becomes main only if its latest run of the assistant's
-suites on that exact version passed, or an Admin overrides with a written reason.
+"""The promotion gate: a version becomes main only if the latest run of each of the assistant's
+release suites on that exact version passed (its own tests only), or an Admin overrides with a
+written reason.
 
 `promotion_gate` is the hook the promote view (and the rollout engine) calls before
 promoting; it also routes the promotion through a second Admin when two-person approval
@@ -8,7 +9,7 @@ is on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ from portal.roles import ADMINISTER, require_perm
 from releases.models import ApprovalRequest, PromotionOverride
 from releases.services.approvals import ApprovalRefused, approval_open, approval_use
 from releases.services.digest import ContentUnreadable
-from releases.services.policy import RESOURCE_TYPE, two_person_required
+from releases.services.policy import RESOURCE_TYPE, designated_suites, two_person_required
+from testing.evidence import batch_evidence, batches_on_version
 from testing.models import SuiteRun
 from testing.selectors import suites_for_assistant
 
@@ -26,7 +28,8 @@ from testing.selectors import suites_for_assistant
 class PromotionCheck:
     passed: bool
     reason: str
-    suite_run: SuiteRun | None = None
+    # The latest batch of each release suite on the version (what the reason is about).
+    suite_runs: list[SuiteRun] = field(default_factory=list)
 
 
 @dataclass
@@ -39,21 +42,38 @@ class PromotionDecision:
     approval: ApprovalRequest | None = None
 
 
+def release_suites(assistant_id: str) -> list[str]:
+    """The suites a version of the assistant must pass: those it designates (all by default)."""
+    return designated_suites(assistant_id, suites_for_assistant(assistant_id))
+
+
 def promotion_check(*, assistant_id: str, version_id: str) -> PromotionCheck:
-    """Did the latest run of the assistant's suites on exactly `version_id` pass?"""
-    suites = suites_for_assistant(assistant_id)
+    """Did the latest run of each release suite on exactly `version_id` pass, counting only the
+    tests that call this assistant (every trial)? A smoke run cannot stand in for a full suite."""
+    suites = release_suites(assistant_id)
     if not suites:
-        return PromotionCheck(False, "The assistant has no test suites, so nothing has checked this version.")
-    latest = SuiteRun.objects.filter(version_id=version_id, suite__in=suites).first()
-    if latest is None:
-        return PromotionCheck(False, "No suite has run on this version yet: run the suites on it first.")
-    if latest.status == "running":
-        return PromotionCheck(False, f"The latest suite run (“{latest.suite}”) on this version is still running.", latest)
-    if latest.status != "passed":
-        rate = f"{latest.pass_rate:.0%}" if latest.pass_rate is not None else "no"
-        return PromotionCheck(False, f"The latest suite run (“{latest.suite}”) on this version {latest.status}: "
-                                     f"{latest.passed} of {latest.total} tests passed ({rate}).", latest)
-    return PromotionCheck(True, f"The latest suite run (“{latest.suite}”) on this version passed.", latest)
+        return PromotionCheck(False, "The assistant has no release suites (no suite has a test calling it), "
+                                     "so nothing has checked this version.")
+    latest: dict[str, SuiteRun] = {}
+    for batch in batches_on_version(assistant_id, version_id):  # newest first
+        if batch.suite in suites:
+            latest.setdefault(batch.suite, batch)
+    problems = []
+    for suite in suites:
+        batch = latest.get(suite)
+        if batch is None:
+            problems.append(f"“{suite}” has not run on it")
+            continue
+        evidence = batch_evidence(batch, assistant_id)
+        if not evidence.is_final:
+            problems.append(f"“{suite}” is still running on it")
+        elif not evidence.all_passed:
+            problems.append(f"“{suite}” failed on it: {evidence.passed} of {evidence.total} runs of this "
+                            f"assistant's tests passed ({', '.join(t.name for t in evidence.failed_tests)} failed)")
+    runs = list(latest.values())
+    if problems:
+        return PromotionCheck(False, f"Release suites on this version: {'; '.join(problems)}.", runs)
+    return PromotionCheck(True, f"Every release suite passed on this version ({', '.join(suites)}).", runs)
 
 
 def _record_override(*, user, assistant_id: str, version_id: str, reason: str, check: PromotionCheck) -> None:

@@ -45,7 +45,8 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
             plan = services.plan_create(
                 user=request.user, assistant_id=assistant_id, candidate_version_id=form.cleaned_data["candidate"],
                 candidate_name=dict(choices)[form.cleaned_data["candidate"]].split(" · ")[0], steps=form.steps(),
-                suite_threshold=form.cleaned_data["suite_threshold"] / 100, min_sample=form.cleaned_data["min_sample"],
+                suite_threshold=form.cleaned_data["suite_threshold"] / 100, suite_trials=form.cleaned_data["suite_trials"],
+                min_sample=form.cleaned_data["min_sample"],
                 alpha=form.cleaned_data["alpha"], metrics=form.cleaned_data["metrics"])
             messages.success(request, "Plan saved as a draft. Check the steps, then start it.")
             return redirect("releases:plan-detail", assistant_id=assistant_id, plan_id=plan.pk)
@@ -67,6 +68,7 @@ def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpRe
              for step in plan.steps.all()]
     return render(request, "releases/plan_detail.html", {
         **_base(assistant_id), "plan": plan, "steps": steps,
+        "suites_gated": any(step.gate_tests for step, _, _ in steps),
         "gates": plan.gate_results.select_related("step"), "approvals": plan.approvals.select_related("step"),
         "alerts": plan.alerts.all()[:20],
         "before_bars": bars_from_rules(plan.rules_before or [], labels),

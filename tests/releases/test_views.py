@@ -33,7 +33,7 @@ def test_admin_makes_a_plan_from_the_form(versions, team_admin_client):
     assert "New rollout plan" in page and 'value="v-cand"' in page and 'value="v-main"' not in page
     response = team_admin_client.post(url, {
         "candidate": "v-cand", "pin_prefix": "+1555", "weights": "10, 25, 50", "hold_minutes": "30",
-        "live_gate": "on", "promote": "on", "tests_gate": "on", "suite_threshold": "90", "min_sample": "30", "alpha": "0.05"})
+        "live_gate": "on", "promote": "on", "tests_gate": "on", "suite_threshold": "90", "suite_trials": "3", "min_sample": "30", "alpha": "0.05"})
     plan = RolloutPlan.objects.get()
     assert response.status_code == 302 and response.url == reverse("releases:plan-detail", args=[AID, plan.pk])
     steps = list(plan.steps.values_list("kind", "weight", "hold_seconds", "gate_tests", "gate_live"))
