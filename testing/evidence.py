@@ -148,6 +148,9 @@ def batch_evidence(batch: SuiteRun, assistant_id: str = "") -> BatchEvidence:
         while len(evidence.cells) < trial:
             evidence.cells.append(Cell())
         evidence.cells[trial - 1] = Cell(run.telnyx_id, run.status)
+    width = max([batch.trials, *(len(e.cells) for e in by_test.values())])
+    for evidence in by_test.values():  # a trial that did not run is an empty cell, so columns line up
+        evidence.cells += [Cell() for _ in range(width - len(evidence.cells))]
     version = version_for(batch, assistant_id) if assistant_id else batch.version_id
     flaky = flaky_tests(assistant_id, version, list(by_test)) if assistant_id and version else set()
     for evidence in by_test.values():

@@ -20,7 +20,9 @@ from releases.forms import PlanForm
 from releases.models import RolloutPlan
 from releases.services import plans as services
 from releases.services.live import policy_change
-from releases.services.policy import two_person_required
+from releases.services.policy import release_suites_set, two_person_required
+from releases.services.promotion import release_suites
+from testing.selectors import suites_for_assistant
 
 
 def _base(assistant_id: str) -> dict:
@@ -56,6 +58,7 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form,
         "two_person": two_person_required(assistant_id), "approvals": selectors.pending_approvals(assistant_id),
         "expired_approvals": selectors.expired_approvals(assistant_id),
+        "suite_choices": suites_for_assistant(assistant_id), "release_suites": release_suites(assistant_id),
     })
 
 
@@ -120,4 +123,15 @@ def policy_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
         messages.info(request, "Turning two-person approval off needs a second Admin: the request is waiting for them.")
         return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=waiting.pk)
     messages.success(request, f"Two-person approval is {'on' if on else 'off'} for this assistant.")
+    return redirect("releases:plan-list", assistant_id=assistant_id)
+
+
+@require_POST
+@admin_required
+def release_suites_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """The suites a version must pass on itself before promotion; all ticked means all (and new ones)."""
+    offered = suites_for_assistant(assistant_id)
+    chosen = [s for s in request.POST.getlist("suite") if s in offered]
+    release_suites_set(user=request.user, assistant_id=assistant_id, suites=None if set(chosen) == set(offered) else chosen)
+    messages.success(request, "Release suites saved: " + (", ".join(chosen) if chosen else "none (every promotion needs an override)") + ".")
     return redirect("releases:plan-list", assistant_id=assistant_id)
