@@ -14,7 +14,7 @@ from portal.models import AuditEvent
 RESOURCE_TYPE = "user"
 LINK_ISSUED = "invite link issued"
 LINK_USED = "invite link used"
-PASSWORD_SET = "set_password"  # an Admin typed a password for someone (portal.users.services)
+PASSWORD_SET = "set_password"  # an Admin typed a password for someone (console.users.services)
 CREATED = "create"
 
 
