@@ -39,6 +39,7 @@ _panels: dict[str, list[Panel]] = {}
 _gates: list[Callable[..., GateAnswer]] = []
 _canary_gates: list[Callable[..., GateAnswer]] = []
 _live_listeners: list[Callable[..., list[str]]] = []
+_trial_blockers: list[Callable[[str], str]] = []
 
 
 def register_panel(page: str, template: str, context: Callable[..., dict[str, Any]]) -> None:
@@ -59,6 +60,16 @@ def register_canary_gate(gate: Callable[..., GateAnswer]) -> None:
 def register_live_change(listener: Callable[..., list[str]]) -> None:
     if listener not in _live_listeners:
         _live_listeners.append(listener)
+
+
+def register_trial_blocker(blocker: Callable[[str], str]) -> None:
+    """`blocker(assistant_id)` says why a trial chat must not touch the canary rules now ("" if it may)."""
+    if blocker not in _trial_blockers:
+        _trial_blockers.append(blocker)
+
+
+def trial_blocked(assistant_id: str) -> str:
+    return next((reason for reason in (b(assistant_id) for b in _trial_blockers) if reason), "")
 
 
 def panels(page: str, request, assistant_id: str, **page_context) -> dict[str, Any]:

@@ -66,6 +66,10 @@ if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WI
 # --- Releases ----------------------------------------------------------------------------
 # A promotion or a held rollout step needs a second Admin (per-assistant choice overrides).
 RELEASES_TWO_PERSON_APPROVAL = env.bool("RELEASES_TWO_PERSON_APPROVAL", default=False)
+# "Try in chat" on a version that is not live routes just that chat's conversation to it with a
+# canary rule matching this routing attribute (the sandbox routes on conversation_id; the SDK
+# does not list Telnyx's attributes, so each reply is checked). Empty: the button is not offered.
+ASSISTANTS_TRIAL_CHAT_ATTRIBUTE = env.str("ASSISTANTS_TRIAL_CHAT_ATTRIBUTE", default="conversation_id")
 # Hours an approval request (and an approval not yet used) stays valid.
 RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=24.0)
 # Who gets rollout alerts (comma-separated); empty = every Admin with an email address.

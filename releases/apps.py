@@ -14,3 +14,4 @@ class ReleasesConfig(AppConfig):
         hooks.register_promotion_gate(ours.suite_gate)
         hooks.register_canary_gate(ours.canary_gate)
         hooks.register_live_change(ours.plan_interrupted)
+        hooks.register_trial_blocker(ours.trial_blocker)

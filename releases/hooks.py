@@ -53,3 +53,12 @@ def canary_gate(*, user, assistant_id: str, rules: list[dict], main_version_id: 
 
 def plan_interrupted(*, user, assistant_id: str, what: str, promoted_version_id: str = "") -> list[str]:
     return live.plan_interrupted(user=user, assistant_id=assistant_id, what=what, promoted_version_id=promoted_version_id)
+
+
+def trial_blocker(assistant_id: str) -> str:
+    """A trial chat's temporary rule would race a rollout plan writing the canary rules."""
+    plan = selectors.active_plan(assistant_id)
+    if plan is None:
+        return ""
+    return (f"rollout plan #{plan.pk} ({plan.get_status_display().lower()}) owns the canary rules now; "
+            "try the version once it has finished, or through its test suites.")

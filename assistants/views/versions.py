@@ -22,6 +22,7 @@ from assistants.forms.lifecycle import VersionFilterForm
 from assistants.forms.loaded import loaded_of, reload_from
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
+from assistants.services import trial_chat
 from assistants.services import versions as services
 from assistants.services.conflicts import StaleFormError
 from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, saved_flash
@@ -96,6 +97,9 @@ def version_detail(request: HttpRequest, assistant_id: str, version_id: str) -> 
     return render(request, "assistants/version_detail.html", {
         **head, "tab": "versions", "version": version.data, "version_result": version,
         "is_main": version_id == head["main_version_id"],
+        # "Try in chat" talks to a version that is not live only when a trial rule may be added.
+        "trial_refusal": "" if version_id == head["main_version_id"] else
+        trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id),
         # Testing's panel: run this version's suites from here, and their runs.
         **hooks.panels("version", request, assistant_id, version_id=version_id),
     })

@@ -239,3 +239,28 @@ def test_a_promotion_by_hand_ends_a_running_plan(api, make_plan, team_admin_clie
     plan.refresh_from_db()
     assert plan.status == RolloutPlan.Status.ABORTED and "promoted version v-old by hand" in plan.message
     assert f"Rollout plan #{plan.pk}" in page and "Ended:" in page
+
+
+def test_try_in_chat_is_not_offered_while_a_plan_owns_the_canary_rules_and_says_why(api, make_plan, team_admin_client):
+    url = reverse("assistants:version-detail", args=[AID, "v-cand"])
+    assert 'data-testid="try-in-chat"' in team_admin_client.get(url).content.decode()
+    plan = make_plan(pct(10))
+    page = team_admin_client.get(url).content.decode()
+    assert 'data-testid="try-in-chat"' not in page and f"rollout plan #{plan.pk} (running) owns the canary rules" in page
+
+
+def test_a_reply_from_another_version_is_said_plainly(api, team_admin, settings):
+    from assistants.services import chat
+
+    conv = f"{api.base}/ai/conversations"
+    api.post(conv, json={"id": "conv-9"})
+    api.get(f"{conv}/conv-9", json={"data": {"id": "conv-9", "metadata": {"assistant_version_id": "v-main"}}})
+    api.post(f"{api.base}/ai/assistants/{AID}/chat", json={"content": "Hi"})
+    trial = {"match": [{"attribute": "conversation_id", "operator": "in", "values": ["conv-9"]}],
+             "serve": {"version_id": "v-cand"}}
+    api.get(api.canary, json={"assistant_id": AID, "rules": [trial, *BEFORE]})  # read after the rule was added
+    api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
+    turn = chat.chat_send(user=team_admin, assistant_id=AID, content="Hello", trial_version="v-cand")
+    assert turn.version_id == "v-main" and "Telnyx answered with version v-main, not v-cand" in turn.note
+    sent = writes(api)
+    assert sent == [{"rules": [trial, *BEFORE]}, {"rules": BEFORE}]  # added in front, then removed
