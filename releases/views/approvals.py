@@ -108,10 +108,11 @@ def _still_as_asked(request: HttpRequest, approval: ApprovalRequest) -> bool | N
 @require_http_methods(["GET", "POST"])
 @read_required
 def approval_detail(request: HttpRequest, assistant_id: str, approval_id: int) -> HttpResponse:
+    if request.method == "POST":
+        require_perm(request.user, ADMINISTER)
     approval = get_object_or_404(selectors.approvals_with_steps(), pk=approval_id, assistant_id=assistant_id)
     main = assistant_fetch(user=request.user, assistant_id=assistant_id).data
     if request.method == "POST":
-        require_perm(request.user, ADMINISTER)
         shown = _decide(request, approval, str(main.get("version_id") or ""))
         return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=shown.pk)
     version = (version_fetch(user=request.user, assistant_id=assistant_id, version_id=approval.version_id).data
