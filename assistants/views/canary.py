@@ -35,6 +35,7 @@ from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
 from assistants.services.conflicts import StaleFormError
+from assistants.views.gate_answers import answered, tell_live_change
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -101,12 +102,6 @@ def _page_context(request: HttpRequest, assistant_id: str, rows=None, errors=(),
     }
 
 
-def _tell_live_change(request: HttpRequest, assistant_id: str, what: str) -> None:
-    """After a change by hand: what apps built on assistants did about it (a rollout plan paused)."""
-    for text in hooks.live_changed(user=request.user, assistant_id=assistant_id, what=what):
-        messages.warning(request, text)
-
-
 def _attributes(rules: list[dict]) -> list[str]:
     used = rule_attributes(rules)
     return used + [a for a in COMMON_ATTRIBUTES if a not in used]
@@ -129,16 +124,14 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
     rules = validate_rows(rows, {v["id"] for v in labels.versions})
     errors: list[str] = []
     key, stale = request.POST.get("idempotency_key", ""), None
+    # Apps built on assistants (releases: two-person approval) may make the rules wait or refuse them.
     gate = hooks.canary_gate(user=request.user, assistant_id=assistant_id, rules=rules,
-                             main_version_id=labels.main_version_id) if rules else None
+                             main_version_id=labels.main_version_id) if rules else hooks.GateAnswer(True)
+    if waiting := answered(request, gate):
+        return waiting
     if rules == []:
         errors = ["Add at least one rule, or delete the canary deploy to send all traffic to main."]
-    elif gate is not None and gate.wait_url:
-        messages.info(request, gate.wait_message)
-        return redirect(gate.wait_url)
-    elif gate is not None and not gate.allowed:
-        messages.error(request, gate.refusal)
-    elif rules is not None:
+    elif rules is not None and gate.allowed:  # a refusal is said; the editor keeps what was typed
         try:
             services.canary_save(user=request.user, assistant_id=assistant_id, rules=rules, idempotency_key=key,
                                  loaded_rules=unsign_loaded(request.POST.get("loaded_from", "")))
@@ -150,7 +143,7 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Telnyx did not save the canary deploy. {exc.user_message}")
         else:
             messages.success(request, "Saved the canary deploy.")
-            _tell_live_change(request, assistant_id, "saved new canary rules")
+            tell_live_change(request, assistant_id, "saved new canary rules")
             return redirect("assistants:canary-detail", assistant_id=assistant_id)
     return render(request, PAGE, _page_context(request, assistant_id, rows, errors, idempotency_key=key, stale=stale))
 
@@ -184,7 +177,7 @@ def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
     def act() -> bool:
         deleted = services.canary_delete(user=request.user, assistant_id=assistant_id)
         if deleted:
-            _tell_live_change(request, assistant_id, "deleted the canary deploy")
+            tell_live_change(request, assistant_id, "deleted the canary deploy")
         return deleted
 
     return confirm_page(
@@ -202,11 +195,9 @@ def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> H
     _, labels, _ = _labels(request, assistant_id)
     gate = hooks.canary_gate(user=request.user, assistant_id=assistant_id, rules=config.rules,
                              main_version_id=labels.main_version_id)
-    if gate.wait_url:
-        messages.info(request, gate.wait_message)
-        return redirect(gate.wait_url)
+    if waiting := answered(request, gate):
+        return waiting
     if not gate.allowed:
-        messages.error(request, gate.refusal)
         return redirect("assistants:canary-detail", assistant_id=assistant_id)
     try:
         services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id,
@@ -215,7 +206,7 @@ def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> H
         messages.error(request, f"Could not restore that configuration. {exc.user_message}")
     else:
         messages.success(request, "Restored the earlier canary configuration.")
-        _tell_live_change(request, assistant_id, "restored earlier canary rules")
+        tell_live_change(request, assistant_id, "restored earlier canary rules")
     return redirect("assistants:canary-detail", assistant_id=assistant_id)
 
 

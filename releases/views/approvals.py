@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from assistants import hooks
 from assistants.canary.display import bars_from_rules
 from assistants.compare import compare
 from assistants.models import PromotionRecord
 from assistants.services.assistants import assistant_fetch
 from assistants.services.versions import version_fetch, version_promote
+from assistants.views.gate_answers import tell_live_change
 from core.credentials import last_set_by_someone_else
 from portal.roles import ADMINISTER, read_required, require_perm
 from portal.telnyx import TelnyxError
@@ -48,13 +48,7 @@ def _promote(request: HttpRequest, approval: ApprovalRequest, main_version_id: s
         messages.error(request, f"Approved, but the promotion failed. {exc.user_message}")
         return
     messages.success(request, "Approved and promoted: the version is main now.")
-    _tell(request, approval, "promoted a version", promoted_version_id=approval.version_id)
-
-
-def _tell(request: HttpRequest, approval: ApprovalRequest, what: str, promoted_version_id: str = "") -> None:
-    for text in hooks.live_changed(user=request.user, assistant_id=approval.assistant_id, what=what,
-                                   promoted_version_id=promoted_version_id):
-        messages.warning(request, text)
+    tell_live_change(request, approval.assistant_id, "promoted a version", promoted_version_id=approval.version_id)
 
 
 def _carry_out(request: HttpRequest, approval: ApprovalRequest, main_version_id: str) -> None:
@@ -67,7 +61,7 @@ def _carry_out(request: HttpRequest, approval: ApprovalRequest, main_version_id:
     elif approval.kind == Kind.CANARY:
         live.canary_carry_out(user=request.user, request=approval)
         messages.success(request, "Approved and saved: the canary rules are live.")
-        _tell(request, approval, "saved new canary rules")
+        tell_live_change(request, approval.assistant_id, "saved new canary rules")
     elif approval.kind == Kind.POLICY:
         live.policy_carry_out(user=request.user, request=approval)
         messages.success(request, "Approved: two-person approval is off for this assistant.")
