@@ -12,7 +12,7 @@ from assistants.services import canary as canary_services
 from assistants.services.assistants import assistant_fetch
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
-from releases.models import ApprovalRequest, RolloutPlan, RolloutStep
+from releases.models import ApprovalRequest, GateResult, RolloutPlan, RolloutStep
 from releases.services import approvals, engine
 from releases.services.policy import two_person_required
 from testing.selectors import suites_for_assistant
@@ -26,14 +26,17 @@ class PlanStateError(Exception):
 
 
 def plan_create(*, user, assistant_id: str, candidate_version_id: str, candidate_name: str, steps: list[dict],
-                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "", suite_trials: int = 3) -> RolloutPlan:
-    """A draft plan; `steps` are dicts of RolloutStep fields (kind, weight, match, hold_seconds, ...)."""
+                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "", suite_trials: int = 3,
+                **live_gate) -> RolloutPlan:
+    """A draft plan; `steps` are dicts of RolloutStep fields (kind, weight, match, hold_seconds, ...);
+    `live_gate`: the live gate's other RolloutPlan fields (monitor_metrics, margin, margins,
+    max_sample, max_step_seconds), their defaults where not given."""
     require_perm(user, ADMINISTER)
     with transaction.atomic():
         plan = RolloutPlan.objects.create(
             assistant_id=assistant_id, candidate_version_id=candidate_version_id, candidate_name=candidate_name,
-            suite_threshold=suite_threshold, suite_trials=suite_trials, min_sample=min_sample, alpha=alpha, metrics=metrics,
-            created_by=user, created_by_name=user.username)
+            suite_threshold=suite_threshold, suite_trials=suite_trials, min_sample=min_sample, alpha=alpha,
+            metrics=metrics, created_by=user, created_by_name=user.username, **live_gate)
         RolloutStep.objects.bulk_create([RolloutStep(plan=plan, index=i, **step) for i, step in enumerate(steps)])
         engine.record(plan, action="plan created", user=user,
                       summary=f"Planned {plan}: " + " → ".join(s.label for s in plan.steps.all()))
@@ -95,6 +98,9 @@ def plan_resume(*, user, plan: RolloutPlan) -> RolloutPlan:
         # Someone changed the rules by hand while it was paused: the current step goes live again.
         plan.steps.filter(index=plan.current_step, state__in=[RolloutStep.State.HOLDING, RolloutStep.State.APPLYING],
                           applied_at__lt=plan.interrupted_at).update(state=RolloutStep.State.PENDING)
+    # After an INCONCLUSIVE live gate, resuming gives the step a new window of sample and time.
+    plan.steps.filter(index=plan.current_step, gate_results__kind=GateResult.Kind.LIVE,
+                      gate_results__verdict=GateResult.Verdict.INCONCLUSIVE).update(window_started_at=timezone.now())
     engine.record(plan, action="resume", user=user, summary=f"Resumed {plan} at step {plan.current_step + 1}")
     return engine.rollout_advance(plan)
 

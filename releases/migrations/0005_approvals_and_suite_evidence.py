@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0003_release_alerts'),
+        ('releases', '0004_live_gate_statistics'),
     ]
 
     operations = [
