@@ -12,16 +12,10 @@ from core import audit
 from portal.models import AuditEvent
 
 RESOURCE_TYPE = "user"
-LINK_ISSUED = "invite link issued"
+LINK_ISSUED = "invite_link"  # console.users.services.user_invite_link_issued
 LINK_USED = "invite link used"
 PASSWORD_SET = "set_password"  # an Admin typed a password for someone (console.users.services)
 CREATED = "create"
-
-
-def link_issued(*, actor, user, why: str) -> None:
-    audit.record(user=actor, action=LINK_ISSUED, resource_type=RESOURCE_TYPE, resource_id=str(user.pk),
-                 resource_label=user.username,
-                 summary=f"Issued a link with which {user.username} chooses a password ({why}); anyone holding it can.")
 
 
 def link_used(*, user) -> None:

@@ -20,9 +20,9 @@ from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
 
 
-def invite_url(request: HttpRequest, user: User, *, why: str) -> str:
+def invite_url(request: HttpRequest, user: User) -> str:
     """A one-use link with which `user` chooses a password (Django's reset token); issuing it is audited."""
-    credentials.link_issued(actor=request.user, user=user, why=why)
+    services.user_invite_link_issued(actor=request.user, user=user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("invite", args=[uid, default_token_generator.make_token(user)])
     return request.build_absolute_uri(path)
@@ -47,7 +47,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         if data["password"]:
             messages.success(request, f"Created user “{user.username}”.")
         else:
-            messages.success(request, f"Created user “{user.username}”. Send them this invite link to choose a password: {invite_url(request, user, why='invite')}")
+            messages.success(request, f"Created user “{user.username}”. Send them this invite link to choose a password: {invite_url(request, user)}")
         return redirect("users:user-detail", pk=user.pk)
     return render(request, "console/user_form.html", {"form": form})
 
@@ -121,7 +121,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_invite_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invite (password-reset) link, for a user who lost their password."""
     user = get_object_or_404(User, pk=pk)
-    messages.success(request, f"Send “{user.username}” this link to choose a new password: {invite_url(request, user, why='new password')}")
+    messages.success(request, f"Send “{user.username}” this link to choose a new password: {invite_url(request, user)}")
     return redirect("users:user-detail", pk=user.pk)
 
 
