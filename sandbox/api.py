@@ -226,10 +226,14 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 250
 
 
-def page_params(request) -> tuple[int, int]:
-    """``page[number]`` and ``page[size]`` from the query string, validated."""
+def page_params(request, *, default_size: int = DEFAULT_PAGE_SIZE, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """``page[number]`` and ``page[size]`` from the query string, validated.
+
+    A size up to MAX_PAGE_SIZE is accepted; an endpoint with a smaller ``max_size`` answers
+    at most that many (as Telnyx's assistants list does with 100), and says so in ``meta``.
+    """
     values = []
-    for name, default in (("page[number]", 1), ("page[size]", DEFAULT_PAGE_SIZE)):
+    for name, default in (("page[number]", 1), ("page[size]", default_size)):
         raw = request.GET.get(name, default)
         try:
             value = int(raw)
@@ -240,15 +244,16 @@ def page_params(request) -> tuple[int, int]:
                                 f"{MAX_PAGE_SIZE if name == 'page[size]' else 'the last page'}.",
                            parameter=name)
         values.append(value)
-    return values[0], values[1]
+    return values[0], min(values[1], max_size)
 
 
-def paginate(request, items, serialize) -> dict:
+def paginate(request, items, serialize, *, default_size: int = DEFAULT_PAGE_SIZE,
+             max_size: int = MAX_PAGE_SIZE) -> dict:
     """Telnyx's flat page: ``{data, meta: {page_number, page_size, total_pages, total_results}}``.
 
     ``items`` may be a queryset (sliced in the database) or a list.
     """
-    number, size = page_params(request)
+    number, size = page_params(request, default_size=default_size, max_size=max_size)
     total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     start = (number - 1) * size
     page = items[start:start + size]

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..client import TelnyxResponse
 from ._base import api_path, client, unwrap, unwrapped
 
 BASE = ("ai", "assistants")
+# Telnyx answers at most 100 assistants a page (undocumented: team-telnyx/telnyx-go#201). We ask
+# for the most any v2 listing accepts; the walk follows `meta`, so a smaller cap still gets all.
+PAGE_SIZE = 250
 
 
-def list_all() -> list[dict]:
-    """Every assistant (Telnyx answers the whole list at once)."""
-    return unwrap(client().get(api_path(*BASE)).data, [])
+def list_all() -> Iterator[dict]:
+    """Every assistant, page after page until `meta` says it was the last."""
+    return client().paginate(api_path(*BASE), page_size=PAGE_SIZE)
 
 
 def create(body: dict, *, idempotency_key: str) -> TelnyxResponse:
