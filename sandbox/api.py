@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+import time
 import uuid
 from datetime import UTC, datetime
 from functools import wraps
@@ -20,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults
+from sandbox import faults, ratelimit
 
 # Telnyx error codes used by the sandbox (Telnyx reuses a few generic ones).
 CODE_INVALID = "10015"  # bad request / invalid parameter
@@ -291,6 +292,9 @@ def sandbox_endpoint(methods: list[str]):
             except ApiError as exc:
                 response = exc.as_response()
             response["X-Request-Id"] = request_id
+            limit = getattr(request, "sandbox_rate", None)
+            for name, value in (ratelimit.headers(limit) if limit else {}).items():
+                response.setdefault(name, value)
             return response
 
         return wrapper
@@ -299,10 +303,20 @@ def sandbox_endpoint(methods: list[str]):
 
 
 def _handle(request, view, allowed, args, kwargs):
+    # The key first, before any fault, wait or budget: nobody without it can make a thread sleep.
+    if not _authorised(request):
+        raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
+    limit = request.sandbox_rate = ratelimit.check(settings.SANDBOX_API_KEY)
+    if limit is not None and not limit.allowed:
+        raise ApiError(429, "You have exceeded the maximum number of allowed requests.",
+                       headers=ratelimit.headers(limit))
     try:
         fault = faults.fault_for(request)
     except faults.FaultSpecError as exc:
         raise ApiError(400, str(exc), parameter="X-Sandbox-Fault")
+    delay_ms = ratelimit.profile_delay_ms()
+    if delay_ms:
+        time.sleep(delay_ms / 1000)
     if fault:
         replacement = faults.apply_fault(request, fault)
         if replacement is not None:
@@ -316,8 +330,6 @@ def _handle(request, view, allowed, args, kwargs):
     if request.method not in allowed:
         raise ApiError(405, f"{request.method} is not allowed here.",
                        headers={"Allow": ", ".join(sorted(allowed))})
-    if not _authorised(request):
-        raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
     # Imported here: the idempotency store is built on this module's ApiError.
     from sandbox.behaviour import idempotency
 

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import uuid
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from sandbox.api import iso, now
 from sandbox.models import SbConversation, SbInsightGroup, SbSigningKey
+
+logger = logging.getLogger(__name__)
 
 RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
 
@@ -62,6 +67,31 @@ def call_analyzed_event(conversation: SbConversation, group: SbInsightGroup) -> 
     }}
 
 
+def allowed_prefixes() -> list[str]:
+    """SANDBOX_WEBHOOK_ALLOWED_URLS, or by default only the portal's own webhook endpoints."""
+    return list(settings.SANDBOX_WEBHOOK_ALLOWED_URLS) or [settings.PORTAL_BASE_URL.rstrip("/") + "/webhooks/"]
+
+
+def webhook_allowed(url: str) -> bool:
+    """True when `url` is under one of the allowed prefixes: same scheme, host and port, a path
+    below the prefix's, no `..` segment and no credentials. Anything else is never contacted,
+    so a group's webhook cannot make the sandbox reach an internal address."""
+    try:
+        target = urlsplit(url)
+        target.port  # noqa: B018 (a malformed port raises here)
+    except ValueError:
+        return False
+    if target.username or target.password or ".." in target.path.split("/") or "\\" in url:
+        return False
+    for prefix in allowed_prefixes():
+        allowed = urlsplit(prefix)
+        if ((target.scheme.lower(), (target.hostname or ""), target.port) ==
+                (allowed.scheme.lower(), (allowed.hostname or ""), allowed.port)
+                and target.path.startswith(allowed.path or "/")):
+            return True
+    return False
+
+
 def insights_completed(conversation: SbConversation, config: dict) -> None:
     """After the transaction commits, send the event to every webhook of the assistant's insight group."""
     group_id = (config.get("insight_settings") or {}).get("insight_group_id")
@@ -69,6 +99,10 @@ def insights_completed(conversation: SbConversation, config: dict) -> None:
     if group is None:
         return
     urls = list(dict.fromkeys(u for u in [group.webhook, *group.insights.values_list("webhook", flat=True)] if u))
+    refused = [u for u in urls if not webhook_allowed(u)]
+    if refused:
+        logger.warning("sandbox webhook not sent to %d URL(s) outside SANDBOX_WEBHOOK_ALLOWED_URLS", len(refused))
+    urls = [u for u in urls if u not in refused]
     if not urls:
         return
     body = json.dumps(call_analyzed_event(conversation, group))
