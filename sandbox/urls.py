@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from sandbox.api import endpoint, unknown_path
 from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
                            embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
-                           summarize, tests, versions)
+                           summarize, tests, tools, versions)
 
 app_name = "sandbox"
 
@@ -16,6 +16,10 @@ assistant_patterns = [
          name="assistants"),
     path("ai/assistants/import", endpoint(POST=assistants.assistant_import), name="assistants-import"),
     path("ai/assistants/deleted", endpoint(GET=assistants.deleted_list), name="assistants-deleted"),
+    path("ai/assistants/tags", endpoint(GET=tools.tag_list), name="assistant-tags"),
+    path("ai/tools", endpoint(GET=tools.tool_list, POST=tools.tool_create), name="tools"),
+    path("ai/tools/<str:tool_id>", endpoint(GET=tools.tool_retrieve, PATCH=tools.tool_update, DELETE=tools.tool_delete),
+         name="tool"),
     # Tests live under /ai/assistants/tests, so they must come before <assistant_id>.
     path("ai/assistants/tests", endpoint(GET=tests.test_list, POST=tests.test_create), name="tests"),
     path("ai/assistants/tests/test-suites", endpoint(GET=tests.suite_list), name="test-suites"),
@@ -49,6 +53,11 @@ assistant_patterns = [
     path("ai/assistants/<str:assistant_id>/chat", endpoint(POST=chat.assistant_chat), name="chat"),
     path("ai/assistants/<str:assistant_id>/chat/sms", endpoint(POST=chat.assistant_chat_sms), name="chat-sms"),
     path("ai/assistants/<str:assistant_id>/texml", endpoint(GET=chat.assistant_texml), name="texml"),
+    path("ai/assistants/<str:assistant_id>/tags", endpoint(POST=tools.assistant_tag_add), name="assistant-tag-add"),
+    path("ai/assistants/<str:assistant_id>/tags/<str:tag>", endpoint(DELETE=tools.assistant_tag_remove),
+         name="assistant-tag"),
+    path("ai/assistants/<str:assistant_id>/tools/<str:tool_id>",
+         endpoint(PUT=tools.assistant_tool_add, DELETE=tools.assistant_tool_remove), name="assistant-tool"),
     path("ai/assistants/<str:assistant_id>/tools/<str:tool_id>/test", endpoint(POST=chat.tool_test),
          name="tool-test"),
     path("ai/assistants/<str:assistant_id>/scheduled_events",

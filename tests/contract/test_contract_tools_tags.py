@@ -1,0 +1,59 @@
+"""Shared tools, attaching them to assistants, and assistant tags through the official SDK
+(strict validation): every endpoint the portal's Tools section and tag editor use."""
+
+import pytest
+import telnyx
+
+pytestmark = pytest.mark.contract
+
+WEBHOOK = {"name": "order_status", "description": "Look up an order", "url": "https://example.com/orders"}
+
+
+def test_shared_tool_library_round_trip(sdk):
+    made = sdk.ai.tools.create(display_name="Order status", type="webhook", webhook=WEBHOOK, timeout_ms=4000)
+    assert made.type == "webhook" and made.tool_definition["url"] == WEBHOOK["url"] and made.timeout_ms == 4000
+    other = sdk.ai.tools.create(display_name="Hand to sales", type="handoff",
+                                handoff={"ai_assistants": [{"id": "assistant-x", "name": "Sales"}]})
+    assert sdk.ai.tools.retrieve(made.id).display_name == "Order status"
+    page = sdk.ai.tools.list(page_size=1)
+    assert len(page.data) == 1 and {t.id for t in page} == {made.id, other.id}  # iterates every page
+    assert [t.id for t in sdk.ai.tools.list(filter_type="handoff").data] == [other.id]
+    assert [t.id for t in sdk.ai.tools.list(filter_name="order").data] == [made.id]
+    changed = sdk.ai.tools.update(made.id, display_name="Order lookup", webhook={**WEBHOOK, "url": "https://example.com/v2"})
+    assert changed.display_name == "Order lookup" and changed.tool_definition["url"] == "https://example.com/v2"
+    with pytest.raises(telnyx.UnprocessableEntityError):
+        sdk.ai.tools.create(display_name="No url", type="webhook", webhook={"name": "x"})
+    with pytest.raises(telnyx.UnprocessableEntityError):
+        sdk.ai.tools.create(display_name="Odd", type="teleport")
+    sdk.ai.tools.delete(other.id)
+    with pytest.raises(telnyx.NotFoundError):
+        sdk.ai.tools.retrieve(other.id)
+
+
+def test_attach_detach_and_tags(sdk):
+    assistant = sdk.ai.assistants.create(name="Tooled", instructions="Hi.", model="openai/gpt-4o", tags=["support"],
+                                         tools=[{"type": "hangup", "hangup": {}}])
+    webhook = sdk.ai.tools.create(display_name="Order status", type="webhook", webhook=WEBHOOK)
+    sdk.ai.assistants.tools.add(webhook.id, assistant_id=assistant.id)
+    tools = sdk.ai.assistants.retrieve(assistant.id).tools
+    assert [t.type for t in tools] == ["hangup", "webhook"]
+    assert sdk.ai.assistants.retrieve(assistant.id).tool_ids == [webhook.id]
+    # The test endpoint finds a shared tool by its id.
+    assert sdk.ai.assistants.tools.test(webhook.id, assistant_id=assistant.id).data.success is True
+    sdk.ai.assistants.tools.remove(webhook.id, assistant_id=assistant.id)
+    assert [t.type for t in sdk.ai.assistants.retrieve(assistant.id).tools] == ["hangup"]
+
+    assert sdk.ai.assistants.tags.add(assistant.id, tag="billing").tags == ["support", "billing"]
+    assert set(sdk.ai.assistants.tags.list().tags) >= {"support", "billing"}
+    assert sdk.ai.assistants.tags.remove("support", assistant_id=assistant.id).tags == ["billing"]
+    with pytest.raises(telnyx.NotFoundError):
+        sdk.ai.assistants.tags.remove("support", assistant_id=assistant.id)
+
+
+def test_a_second_single_instance_tool_is_refused(sdk):
+    assistant = sdk.ai.assistants.create(name="One hangup", instructions="Hi.", model="openai/gpt-4o",
+                                         tools=[{"type": "handoff", "handoff": {"ai_assistants": [{"id": "a", "name": "A"}]}}])
+    shared = sdk.ai.tools.create(display_name="Handoff", type="handoff", handoff={"ai_assistants": [{"id": "b", "name": "B"}]})
+    with pytest.raises(telnyx.BadRequestError) as excinfo:
+        sdk.ai.assistants.tools.add(shared.id, assistant_id=assistant.id)
+    assert "10015" in str(excinfo.value)
