@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "conversations",
     "inference",
     "mcp_servers",
+    "shared_tools",
     "integrations",
     "releases",
     "sandbox",
