@@ -16,13 +16,14 @@ from portal.telnyx.resources import tools as assistant_tools_api
 from portal.telnyx.resources._base import parse_date
 
 from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT, assistant_cache_put
+from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
 from shared_tools.models import SharedTool
 
 RESOURCE = "shared_tools"
 RESOURCE_TYPE = "shared_tool"
 # The types `POST /ai/tools` takes a configuration object for (SDK: ToolCreateParams), with
 # the fields Telnyx requires inside it.
-TOOL_TYPES = {
+TOOL_TYPES: dict[str, tuple[str, list[str]]] = {
     "webhook": ("Webhook: Telnyx calls your URL", ["name", "description", "url"]),
     "function": ("Function: the assistant asks your client", ["name"]),
     "client_side_tool": ("Client-side tool: runs in the widget", []),
@@ -33,6 +34,7 @@ TOOL_TYPES = {
     "update_dynamic_variables": ("Update dynamic variables", []),
     "vision": ("Vision: look at an image", []),
 }
+assert tuple(TOOL_TYPES) == LIBRARY_TYPES  # one list of library types, labelled here
 
 
 def tool_fields(item: dict) -> dict:
@@ -131,7 +133,7 @@ def tool_attach(*, user, assistant_id: str, tool_id: str, attach: bool, assistan
 
 def movable(tool: dict) -> bool:
     """An inline tool the library can hold: a type `POST /ai/tools` takes, with its object."""
-    return tool.get("type") in TOOL_TYPES and isinstance(tool.get(tool["type"]), dict)
+    return has_movable_inline_tools({"tools": [tool]})
 
 
 def move_inline_tools(*, user, assistant_id: str, inline: list[dict], existing_ids: list[str],

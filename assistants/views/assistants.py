@@ -22,7 +22,7 @@ from portal.telnyx import TelnyxError
 from assistants import selectors
 from assistants.services import assistants as services
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
-from assistants.services.tools import webhook_tools
+from assistants.services.tools import has_movable_inline_tools, shared_tool_links, webhook_tools
 from assistants.services import lifecycle
 from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
 
@@ -79,7 +79,8 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
         request,
         "assistants/assistant_detail.html",
         {"assistant": result.data, "result": result, "assistant_id": assistant_id,
-         "webhook_tools": webhook_tools(result.data)},
+         "webhook_tools": webhook_tools(result.data), "shared_tools": shared_tool_links(result.data),
+         "movable_tools": has_movable_inline_tools(result.data)},
     )
 
 

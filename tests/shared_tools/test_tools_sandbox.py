@@ -102,3 +102,17 @@ def test_inline_tools_move_into_the_library_in_one_step(team_admin_client, assis
     # The same form sent again creates no second library tool.
     team_admin_client.post(url, {"idempotency_key": key})
     assert len(get_client().get("ai/tools").data["data"]) == 1
+
+
+def test_the_assistant_page_links_shared_tools_and_survives_an_unlinkable_tool_name(team_admin_client, assistant):
+    client = get_client()
+    shared = client.post("ai/tools", json={"display_name": "Lookup", "type": "function", "function": {"name": "lookup"}}).data
+    client.put(f"ai/assistants/{assistant['id']}/tools/{shared['id']}")
+    client.post(f"ai/assistants/{assistant['id']}", json={"tools": [
+        {"type": "webhook", "webhook": {**WEBHOOK, "name": "look up?"}}]})  # a name no URL can carry
+    page = team_admin_client.get(reverse("assistants:assistant-detail", args=[assistant["id"]]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("shared_tools:tool-detail", args=[shared["id"]]) in html
+    assert reverse("shared_tools:move-inline", args=[assistant["id"]]) in html
+    assert "Test webhook" not in html
