@@ -14,6 +14,7 @@ from django import forms
 from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
 
+from assistants.forms.assistants import offer_known_tags
 from assistants.forms.loaded import LoadedFromField, sign_loaded
 
 TOOL_TYPES = [
@@ -170,8 +171,9 @@ class AssistantChangeForm(IdempotentForm):
 
     fieldsets = FIELDSETS
 
-    def __init__(self, *args, model_choices=(), current_model: str = "", **kwargs):
+    def __init__(self, *args, model_choices=(), current_model: str = "", known_tags=(), **kwargs):
         super().__init__(*args, **kwargs)
+        offer_known_tags(self.fields["tags"], known_tags)
         choices = list(model_choices)
         if current_model and current_model not in {value for value, _ in choices}:
             # Keep a model the catalogue no longer lists, so saving does not change it silently.

@@ -87,7 +87,8 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_create(request: HttpRequest) -> HttpResponse:
-    form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices())
+    form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices(),
+                               known_tags=[tag for tag, _ in selectors.assistant_tag_filter_choices()])
     if request.method == "POST" and form.is_valid():
         try:
             created = services.assistant_create(

@@ -11,7 +11,8 @@ from django.utils import timezone
 from assistants.models import Assistant
 from assistants.services import assistants as services
 from portal.models import SyncState
-from portal.telnyx import get_client
+from portal.telnyx import APIConnectionError, get_client
+from portal.telnyx.resources import tags as tags_api
 from sandbox.behaviour.assistants import assistant_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,3 +43,20 @@ def test_a_sync_holds_all_250_and_the_listing_says_so(many_assistants, viewer_cl
     assert SyncState.objects.get(resource="assistants").item_count == 250
     page = viewer_client.get(reverse("assistants:assistant-list")).content.decode()
     assert "250 held" in page
+
+
+def test_tags_from_telnyx_feed_the_tag_filter_and_the_editor(sandbox, viewer_client, team_admin_client, monkeypatch):
+    created = assistant_create(config={"name": "Tagged", "instructions": "Hi.", "tags": ["support"]})
+    get_client().post(f"ai/assistants/{created.id}/tags", json={"tag": "billing"})
+    assert services.assistants_sync().ok
+    listing = viewer_client.get(reverse("assistants:assistant-list"))
+    assert ("billing", "billing") in listing.context["cl"].form.fields["tag"].choices
+    form = team_admin_client.get(reverse("assistants:assistant-add")).context["form"]
+    assert "In use: billing, support" in form.fields["tags"].help_text
+    # A failed tag read keeps what was known; the assistants still sync.
+    def failing():
+        raise APIConnectionError(method="GET", path="ai/assistants/tags")
+
+    monkeypatch.setattr(tags_api, "list_all", failing)
+    assert services.assistants_sync().ok
+    assert "In use: billing, support" in team_admin_client.get(reverse("assistants:assistant-add")).context["form"].fields["tags"].help_text
