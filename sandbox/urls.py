@@ -6,6 +6,7 @@ from sandbox.api import endpoint, unknown_path
 from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
                            embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
                            summarize, tests, tools, versions)
+from sandbox.views.instructions import instructions_enhance
 
 app_name = "sandbox"
 
@@ -53,6 +54,8 @@ assistant_patterns = [
     path("ai/assistants/<str:assistant_id>/chat", endpoint(POST=chat.assistant_chat), name="chat"),
     path("ai/assistants/<str:assistant_id>/chat/sms", endpoint(POST=chat.assistant_chat_sms), name="chat-sms"),
     path("ai/assistants/<str:assistant_id>/texml", endpoint(GET=chat.assistant_texml), name="texml"),
+    path("ai/assistants/<str:assistant_id>/instructions/enhance", endpoint(POST=instructions_enhance),
+         name="instructions-enhance"),
     path("ai/assistants/<str:assistant_id>/tags", endpoint(POST=tools.assistant_tag_add), name="assistant-tag-add"),
     path("ai/assistants/<str:assistant_id>/tags/<str:tag>", endpoint(DELETE=tools.assistant_tag_remove),
          name="assistant-tag"),

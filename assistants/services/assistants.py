@@ -93,19 +93,21 @@ def assistant_create(*, user: PortalUser, data: dict, idempotency_key: str = "")
     return response.data
 
 
-def assistant_delete(*, user: PortalUser, assistant_id: str) -> bool:
-    """Delete an assistant in Telnyx (soft: restorable for 30 days) and drop it from the cache.
+def assistant_delete(*, user: PortalUser, assistant_id: str, hard: bool = False) -> bool:
+    """Delete an assistant in Telnyx (soft: restorable for 30 days; `hard`: gone for good at
+    once) and drop it from the cache.
 
     Returns False when Telnyx no longer had it (the cached row is dropped all the same).
     """
     require_perm(user, ADMINISTER)
     rows = Assistant.objects.filter(telnyx_id=assistant_id)
     label = rows.values_list("name", flat=True).first() or assistant_id
+    how = "permanently, cannot be restored" if hard else "restorable for 30 days"
     try:
         telnyx_write(
-            lambda: assistants_api.delete(assistant_id),
-            user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
-            summary=f"Deleted assistant “{label}” (restorable for 30 days)",
+            lambda: assistants_api.delete(assistant_id, hard=hard),
+            user=user, action="hard_delete" if hard else "delete", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+            label=label, summary=f"Deleted assistant “{label}” ({how})",
             failure_summary=f"Tried to delete assistant “{label}”", store=lambda r: cache_delete(rows),
         )
     except NotFoundError:

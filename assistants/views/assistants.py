@@ -110,10 +110,13 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
     query = remembered_query(request, "assistants")
     # What the deletion takes with it (versions, canary deploy); unknown parts are left out.
     impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id) if request.method == "GET" else None
+    # Telnyx's hard delete skips the 30-day window; only a ticked box that says so asks for it.
+    hard = request.method == "POST" and request.POST.get("hard_delete") == "yes"
     return confirm_page(
         request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact},
-        act=lambda: services.assistant_delete(user=request.user, assistant_id=assistant_id),
-        done=f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days.",
+        act=lambda: services.assistant_delete(user=request.user, assistant_id=assistant_id, hard=hard),
+        done=(f"Permanently deleted assistant “{assistant.name}”. It cannot be restored." if hard
+              else f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days."),
         gone=f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.",
         failed=f"Could not delete “{assistant.name}”.",
         then=reverse("assistants:assistant-list") + (f"?{query}" if query else ""))

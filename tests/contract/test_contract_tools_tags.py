@@ -57,3 +57,13 @@ def test_a_second_single_instance_tool_is_refused(sdk):
     with pytest.raises(telnyx.BadRequestError) as excinfo:
         sdk.ai.assistants.tools.add(shared.id, assistant_id=assistant.id)
     assert "10015" in str(excinfo.value)
+
+
+def test_instructions_enhance_streams_text(sdk):
+    assistant = sdk.ai.assistants.create(name="Enhanced", instructions="You help with orders. Be brief.", model="openai/gpt-4o",
+                                         tools=[{"type": "webhook", "webhook": WEBHOOK}])
+    text = sdk.ai.assistants.instructions.enhance(assistant.id, enhancement_prompt="Mention refunds.")
+    assert isinstance(text, str)
+    assert text.startswith("## Role\nYou help with orders.") and "`order_status` (webhook)" in text
+    assert text.rstrip().endswith("Mention refunds.")
+    assert "1. Be brief." in sdk.ai.assistants.instructions.enhance(assistant.id, instructions="X. Be brief.")

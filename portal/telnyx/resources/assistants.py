@@ -33,8 +33,9 @@ def update(assistant_id: str, body: dict, *, idempotency_key: str | None = None)
     return unwrapped(client().post(api_path(*BASE, assistant_id), json=body, idempotency_key=idempotency_key), {})
 
 
-def delete(assistant_id: str) -> TelnyxResponse:
-    return client().delete(api_path(*BASE, assistant_id))
+def delete(assistant_id: str, *, hard: bool = False) -> TelnyxResponse:
+    """Soft delete (restorable for 30 days), or with `hard` gone at once for good."""
+    return client().delete(api_path(*BASE, assistant_id), params={"hard_delete": "true"} if hard else None)
 
 
 def clone(assistant_id: str, *, idempotency_key: str) -> TelnyxResponse:
@@ -70,3 +71,9 @@ def restore(assistant_id: str, *, idempotency_key: str | None = None) -> TelnyxR
 def get_texml(assistant_id: str) -> str:
     """The TeXML document that connects a call to the assistant."""
     return str(client().get(api_path(*BASE, assistant_id, "texml"), accept="text/plain").data or "")
+
+
+def enhance_instructions(assistant_id: str, body: dict) -> str:
+    """Improved instructions from Telnyx's LLM (streamed text/plain, read whole here)."""
+    return str(client().post(api_path(*BASE, assistant_id, "instructions", "enhance"), json=body,
+                             accept="text/plain").data or "")
