@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import faults, ratelimit
+from sandbox.behaviour import idempotency
 
 # Telnyx error codes used by the sandbox (Telnyx reuses a few generic ones).
 CODE_INVALID = "10015"  # bad request / invalid parameter
@@ -330,11 +331,11 @@ def _handle(request, view, allowed, args, kwargs):
     if request.method not in allowed:
         raise ApiError(405, f"{request.method} is not allowed here.",
                        headers={"Allow": ", ".join(sorted(allowed))})
-    # Imported here: the idempotency store is built on this module's ApiError.
-    from sandbox.behaviour import idempotency
-
     request.json = parse_json_body(request)
-    response = idempotency.replay(request)
+    try:
+        response = idempotency.replay(request)
+    except idempotency.KeyReused as exc:
+        raise ApiError(422, str(exc), parameter="Idempotency-Key") from exc
     if response is None:
         try:
             response = view(request, *args, **kwargs)

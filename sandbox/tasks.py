@@ -8,7 +8,8 @@ import urllib.request
 
 from celery import shared_task
 
-from sandbox.behaviour.webhooks import sign, webhook_allowed
+from sandbox.behaviour.signing import sign
+from sandbox.behaviour.webhook_targets import webhook_allowed
 
 # Telnyx retries a webhook the receiver did not accept; the sandbox does the same, briefly.
 ATTEMPTS = 3

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.confirm import confirm_page
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
-from portal.selectors import audit_events_for
 from portal.telnyx import TelnyxError, new_idempotency_key
 
 from shared_tools import selectors, services

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from sandbox import dice, ratelimit
-from sandbox.behaviour.webhooks import webhook_allowed
+from sandbox.behaviour.webhook_targets import webhook_allowed
 
 
 def test_without_the_key_no_fault_runs(anon_api):
