@@ -322,16 +322,21 @@ class ToolForm(forms.Form):
     parameters = JSONObjectField(help_text="JSON Schema of the arguments.")
     targets = JSONObjectField(expect=list, help_text='e.g. [{"name": "Sales", "to": "+15551234567"}]')
     transfer_from = forms.CharField(required=False, max_length=100, label="From (caller id)")
+    timeout_ms = forms.IntegerField(required=False, min_value=1, max_value=60_000, label="Timeout (ms)",
+                                    help_text="How long to wait for the webhook; empty for Telnyx's default.")
     config = JSONObjectField(label="Settings", help_text="This tool's settings as a JSON object.")
 
     #: the inputs each type shows; any other type edits its object as JSON (`config`)
     FIELDS_BY_TYPE = {
-        "webhook": ["name", "description", "url", "method"],
+        "webhook": ["name", "description", "url", "method", "timeout_ms"],
         "function": ["name", "description", "parameters"],
         "transfer": ["targets", "transfer_from"],
     }
     #: API key inside the tool's object → form field
     API_NAMES = {"from": "transfer_from"}
+    #: inputs that belong to the tool itself, beside `type`, not inside its object (the SDK:
+    #: a webhook's `timeout_ms` inside `webhook` is stored but not applied)
+    TOOL_LEVEL = {"timeout_ms"}
 
     @property
     def tool_type(self) -> str:
@@ -354,7 +359,8 @@ class ToolForm(forms.Form):
                            parameters=inner.get("parameters") or {})
         elif kind == "webhook":
             initial.update(name=inner.get("name", ""), description=inner.get("description", ""),
-                           url=inner.get("url", ""), method=inner.get("method") or "POST")
+                           url=inner.get("url", ""), method=inner.get("method") or "POST",
+                           timeout_ms=tool.get("timeout_ms"))
         elif kind == "transfer":
             initial.update(targets=inner.get("targets") or [], transfer_from=inner.get("from", ""))
         return initial
@@ -382,16 +388,23 @@ class ToolForm(forms.Form):
             original = {}
         inner = original.get(kind) if isinstance(original.get(kind), dict) else {}
         inner = dict(inner)
+        tool_level = {}
         if kind in self.FIELDS_BY_TYPE:
             api_names = {form_name: api for api, form_name in self.API_NAMES.items()}
             for name in self.FIELDS_BY_TYPE[kind]:
                 value = data.get(name)
+                if name in self.TOOL_LEVEL:
+                    tool_level[name] = value
+                    continue
                 _put(inner, (api_names.get(name, name),), None if value in ({}, []) else value)
             if kind == "transfer":
                 inner["targets"] = data.get("targets") or []
         else:
             inner = data.get("config") or {}
-        return {**original, "type": kind, kind: inner}
+        tool = {**original, "type": kind, kind: inner}
+        for name, value in tool_level.items():
+            _put(tool, (name,), value)
+        return tool
 
 
 class BaseToolFormSet(forms.BaseFormSet):

@@ -66,3 +66,20 @@ def test_the_settings_are_sent_merged_into_their_objects(team_admin_client, live
     assert body["transcription"]["fallback_models"] == [{"model": "deepgram/flux"}, {"model": "xai/grok-stt"}]
     assert body["transcription"]["model"] == "deepgram/nova-3"
     assert body["privacy_settings"]["pii_redaction"] == "redact" and body["privacy_settings"]["in_transit_data_locality"] is True
+
+
+@responses.activate
+def test_a_webhook_tool_timeout_is_sent_beside_the_webhook(team_admin_client, live, telnyx_base, version_json, form_data):
+    page = team_admin_client.get(CHANGE)
+    data = form_data(page)
+    index = next(i for i, f in enumerate(page.context["tools"].forms) if f.tool_type == "webhook")
+    data.update({f"tools-{index}-timeout_ms": "999999", "save_as_version": ""})
+    refused = team_admin_client.post(CHANGE, data)
+    assert refused.status_code == 200 and "timeout_ms" in refused.context["tools"].forms[index].errors
+    assert not [c for c in responses.calls if c.request.method == "POST"]  # out of range: nothing sent
+    data[f"tools-{index}-timeout_ms"] = "4500"
+    responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=version_json(live, "v-new", "v-new"))
+    team_admin_client.post(CHANGE, data)
+    body = json.loads([c for c in responses.calls if c.request.method == "POST"][-1].request.body)
+    webhook = body["tools"][index]
+    assert webhook["timeout_ms"] == 4500 and "timeout_ms" not in webhook["webhook"]
