@@ -6,6 +6,7 @@ from sandbox.api import endpoint, unknown_path
 from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
                            embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
                            summarize, tests, tools, versions)
+from sandbox.views.insight_aggregates import aggregates
 from sandbox.views.instructions import instructions_enhance
 
 app_name = "sandbox"
@@ -95,6 +96,7 @@ assistant_patterns = [
 
 # Knowledge, insights and inference.
 knowledge_patterns = [
+    path("ai/conversations/conversation-insights/aggregates", endpoint(GET=aggregates), name="insight-aggregates"),
     path("ai/conversations/insights",
          endpoint(GET=insights.template_list, POST=insights.template_create), name="insights"),
     path("ai/conversations/insights/<str:insight_id>",

@@ -67,3 +67,19 @@ def test_instructions_enhance_streams_text(sdk):
     assert text.startswith("## Role\nYou help with orders.") and "`order_status` (webhook)" in text
     assert text.rstrip().endswith("Mention refunds.")
     assert "1. Be brief." in sdk.ai.assistants.instructions.enhance(assistant.id, instructions="X. Be brief.")
+
+
+def test_insight_aggregates_per_version(sdk):
+    assistant = sdk.ai.assistants.create(name="Measured", instructions="Be brief.", model="openai/gpt-4o")
+    for n in range(3):
+        sdk.ai.assistants.chat(assistant.id, content=f"Question {n}", conversation_id=f"conv-agg-{n}")
+    answer = sdk.ai.conversations.conversation_insights.retrieve_aggregates(
+        group_by=["metadata.assistant_version_id", "insight_id"], metadata={"assistant_id": f"eq.{assistant.id}"})
+    rows = [row.to_dict() for row in answer.data]
+    assert {row["metadata.assistant_version_id"] for row in rows} == {assistant.version_id}
+    assert sum(row["record_count"] for row in rows) == 6  # summary and quality for each of three
+    scored = sdk.ai.conversations.conversation_insights.retrieve_aggregates(
+        group_by=["score"], insight_id="8d2b6a51-3c1e-4f7a-9b0d-6e4f2a9c7d13", metadata={"assistant_id": f"eq.{assistant.id}"})
+    assert sum(row.record_count for row in scored.data) == 3
+    with pytest.raises(telnyx.BadRequestError):
+        sdk.ai.conversations.conversation_insights.retrieve_aggregates(group_by=["password"])
