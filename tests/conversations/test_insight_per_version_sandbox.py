@@ -34,6 +34,11 @@ def test_per_version_counts_come_from_telnyx_synced_or_not(sandbox, viewer_clien
     assert rows[assistant["version_id"]].results == 2 and rows[draft["version_id"]].results == 3
     assert 0 < rows[draft["version_id"]].mean_score <= 1
     assert 'data-testid="per-version"' in page.content.decode()
+    # Each version's count links to its conversations: the cached ones, by the version filter.
+    assert conversations_sync().ok
+    listed = viewer_client.get(reverse("conversations:conversation-list"),
+                               {"assistant": assistant["id"], "version": draft["version_id"]})
+    assert listed.context["cl"].page.paginator.count == 3
 
     from portal.telnyx import APIConnectionError
     from portal.telnyx.resources import insights as insights_api
