@@ -1,12 +1,14 @@
 """What apps built on assistants add to its pages, registered from their `AppConfig.ready()`.
 
 Assistants imports none of those apps: releases depends on assistants, never the other way
-round (tests/core/test_layering.py). Two kinds of hook:
+round (tests/core/test_layering.py). Three kinds of hook:
 
 - a *panel*: a template included on an assistant page (`canary`, `promote`), with a function
   giving the context it reads: `register_panel("canary", "releases/_card.html", context_fn)`;
 - a *promotion gate*: asked before a version is promoted; it may refuse, or send the Admin to
-  wait elsewhere (a second Admin's approval).
+  wait elsewhere (a second Admin's approval);
+- a *picker*: the choices for a setting of the change form another app caches (the insight
+  groups for `insight_group_id`): `register_choices("insight_group_id", fn)`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ class GateAnswer:
 
 _panels: dict[str, list[Panel]] = {}
 _gates: list[Callable[..., GateAnswer]] = []
+_choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
+
+def register_choices(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
+    _choices[field] = choices
+
+
+def choices_for(field: str) -> list[tuple[str, str]] | None:
+    """(value, label) pairs for a change-form field, or None when no app offers them."""
+    provider = _choices.get(field)
+    return list(provider()) if provider else None
 
 
 def register_panel(page: str, template: str, context: Callable[..., dict[str, Any]]) -> None:

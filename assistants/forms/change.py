@@ -14,6 +14,7 @@ from django import forms
 from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
 
+from assistants import hooks
 from assistants.forms.assistants import offer_known_tags
 from assistants.forms.loaded import LoadedFromField, sign_loaded
 
@@ -181,7 +182,8 @@ class AssistantChangeForm(IdempotentForm):
     )
     default_messaging_profile_id = forms.CharField(required=False, max_length=200, label="Default messaging profile id")
     conversation_inactivity_minutes = forms.IntegerField(required=False, min_value=1)
-    insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group id")
+    insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group",
+                                       help_text="Telnyx computes this group's insights for every conversation.")
     data_retention = forms.NullBooleanField(
         required=False, widget=forms.Select(choices=[("unknown", "Not set"), ("true", "Yes"), ("false", "No")])
     )
@@ -225,9 +227,22 @@ class AssistantChangeForm(IdempotentForm):
             # Keep a model the catalogue no longer lists, so saving does not change it silently.
             choices.insert(0, (current_model, current_model))
         self.fields["model"].choices = [("", "Telnyx default"), *choices]
+        self._offer_picker("insight_group_id", blank="None")
         fallback = str(self.initial.get("fallback_model") or "")
         extra = [(fallback, fallback)] if fallback and fallback not in {value for value, _ in choices} else []
         self.fields["fallback_model"].choices = [("", "None"), *extra, *choices]
+
+    def _offer_picker(self, name: str, *, blank: str) -> None:
+        """A select of what another app caches (assistants.hooks), keeping a value it does not list."""
+        offered = hooks.choices_for(name)
+        if offered is None:
+            return
+        current = str(self.initial.get(name) or "")
+        if current and current not in {value for value, _ in offered}:
+            offered.insert(0, (current, f"{current} (not in the cached list)"))
+        old = self.fields[name]
+        self.fields[name] = forms.ChoiceField(required=False, label=old.label, choices=[("", blank), *offered],
+                                              help_text=old.help_text)
 
     def fieldset_fields(self) -> list[tuple[str, list]]:
         """(section title, bound fields) for the template, Django-admin fieldsets style."""

@@ -83,3 +83,18 @@ def test_a_webhook_tool_timeout_is_sent_beside_the_webhook(team_admin_client, li
     body = json.loads([c for c in responses.calls if c.request.method == "POST"][-1].request.body)
     webhook = body["tools"][index]
     assert webhook["timeout_ms"] == 4500 and "timeout_ms" not in webhook["webhook"]
+
+
+@responses.activate
+def test_the_insight_group_is_picked_from_the_cached_groups(team_admin_client, telnyx_base, rich_assistant, model_catalogue):
+    from django.utils import timezone
+
+    from conversations.models import InsightGroup
+
+    assistant = {**rich_assistant, "insight_settings": {"insight_group_id": "group-gone"}}
+    assistant_services.assistant_cache_put(assistant)
+    responses.get(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=assistant)
+    InsightGroup.objects.create(telnyx_id="group-qa", name="Support QA", synced_at=timezone.now())
+    choices = dict(team_admin_client.get(CHANGE).context["form"].fields["insight_group_id"].choices)
+    assert choices["group-qa"] == "Support QA"
+    assert "not in the cached list" in choices["group-gone"]  # kept, never silently dropped
