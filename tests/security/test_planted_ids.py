@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from assistants.services.assistants import assistants_sync
 from conversations.insights import services as insight_services
 from conversations.insights import sync as insight_sync
 from conversations.models import Conversation
@@ -28,6 +29,7 @@ def planted(sandbox, operator_client):
     assistant = client.post("ai/assistants", json={"name": "Planted", "model": "meta-llama/Meta-Llama-3.1-8B-Instruct",
                                                    "instructions": "Be brief.",
                                                    "insight_settings": {"insight_group_id": group["id"]}}).data
+    assert assistants_sync().ok  # the playground opens for assistants the portal lists
     for conversation_id in ("", ODD):  # one ordinary conversation, one planted
         response = operator_client.post(reverse("assistants:chat-send", args=[assistant["id"]]),
                                         {"content": "hello there", "conversation_id": conversation_id})
