@@ -45,10 +45,3 @@ class TelnyxIdConverter:
 
 
 register_converter(TelnyxIdConverter, "tid")
-
-_TELNYX_ID = re.compile(TelnyxIdConverter.regex)
-
-
-def is_telnyx_id(value: str) -> bool:
-    """`value` has the shape the `tid` converter lets through (and is no `..`)."""
-    return bool(_TELNYX_ID.fullmatch(value or "")) and ".." not in value
