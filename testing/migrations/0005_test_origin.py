@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('testing', '0003_schedules_alerts'),
+        ('testing', '0004_suite_run_trials'),
     ]
 
     operations = [
