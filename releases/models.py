@@ -173,6 +173,36 @@ class GateResult(models.Model):
         ordering = ["-evaluated_at", "-pk"]
 
 
+class LiveGateFold(models.Model):
+    """The live gate's running tallies for one plan (`releases.services.gate_fold` keeps them):
+    for each version and metric, how many conversations had each value, from which the
+    confidence sequence's sums and the page's median follow. `read_until` and
+    `last_conversation` are the watermarks; `since`, `versions` and `members` say when they
+    can no longer be trusted (a full recompute then)."""
+
+    plan = models.OneToOneField(RolloutPlan, on_delete=models.CASCADE, related_name="live_fold")
+    since = models.DateTimeField()
+    versions = models.JSONField(default=list)  # [candidate, main] the tallies are of
+    read_until = models.DateTimeField()  # results stored before this (less the lag) are folded in
+    last_conversation = models.BigIntegerField(default=0)  # the highest Conversation pk seen
+    members = models.PositiveIntegerField(default=0)  # the assistant's conversations since `since`
+    tallies = models.JSONField(default=dict)  # {version: {key: {value token: count}}}
+    rebuilt_at = models.DateTimeField()
+
+
+class LiveGateEntry(models.Model):
+    """What one conversation added to its plan's tallies (its results merged), so a late or
+    replaced result takes the old contribution out before it puts the new one in."""
+
+    fold = models.ForeignKey(LiveGateFold, on_delete=models.CASCADE, related_name="entries")
+    conversation_id = models.CharField(max_length=200)
+    version = models.CharField(max_length=200)
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fold", "conversation_id"], name="one_entry_per_conversation")]
+
+
 class ReleasePolicy(models.Model):
     """Two-person approval for one assistant (overrides the global RELEASES_TWO_PERSON_APPROVAL)."""
 

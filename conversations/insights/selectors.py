@@ -28,18 +28,24 @@ def recent_insight_events(limit: int = 10) -> list[InsightEvent]:
     return list(InsightEvent.objects.all()[:limit])
 
 
-def completed_values_per_conversation(*, assistant_id: str, since, version_ids: list[str]) -> list[dict]:
-    """Per conversation of the assistant created since `since` on one of `version_ids`: its
-    completed results' numeric and pass/fail fields merged ({"assistant_version_id", "values"}),
-    as the release gate compares them."""
+def completed_values_per_conversation(*, assistant_id: str, since, version_ids: list[str],
+                                      conversation_ids=None) -> list[dict]:
+    """Per conversation of the assistant created since `since` on one of `version_ids` (and
+    among `conversation_ids` when given): its completed results' numeric and pass/fail fields
+    merged, the newest result's value winning ({"conversation_id", "assistant_version_id",
+    "values"}, the version its first result's), as the release gate compares them."""
     from conversations.insights.store import numeric_values
 
-    rows = (InsightResult.objects.filter(
+    rows = InsightResult.objects.filter(
         assistant_id=assistant_id, assistant_version_id__in=version_ids, status="completed",
         conversation_id__in=Conversation.objects.filter(assistant_id=assistant_id, created_at__gte=since).values("telnyx_id"))
-        .order_by("conversation_id", "occurred_at").values_list("conversation_id", "assistant_version_id", "values"))
+    if conversation_ids is not None:
+        rows = rows.filter(conversation_id__in=conversation_ids)
     merged: dict[str, dict] = {}
-    for conversation_id, version_id, values in rows:
-        entry = merged.setdefault(conversation_id, {"assistant_version_id": version_id, "values": {}})
+    # pk breaks ties in time, so the same results always merge the same way.
+    for conversation_id, version_id, values in (rows.order_by("conversation_id", "occurred_at", "pk")
+                                                .values_list("conversation_id", "assistant_version_id", "values")):
+        entry = merged.setdefault(conversation_id, {"conversation_id": conversation_id,
+                                                    "assistant_version_id": version_id, "values": {}})
         entry["values"].update(numeric_values(values or {}))
     return [entry for entry in merged.values() if entry["values"]]
