@@ -26,12 +26,19 @@ Counts are integers, so adding and removing is exact, and `stats.Sample.of_count
 the sums once, like `stats.Sample.of` over the values: the incremental path gives the same
 bits as a full recompute (tests/releases/test_gate_fold.py checks it over random streams).
 
-A full recompute replaces the tallies whenever the watermarks cannot be trusted: no fold yet,
-another evidence start (a fresh window) or other versions, or the assistant's conversations
-since the start not numbering what the fold expects (its count plus those cached since): a
-deleted conversation, or one whose time or assistant changed, leaves no result stored to find
-it by. The first tick of a plan therefore costs a full read (and writes one entry per
-conversation); every later one reads only what changed.
+The conversation counts the gate shows and stops on (per version since the start; the
+candidate's since the step's window began) are kept the same way: each conversation cached
+since (pk above `last_conversation`) adds one; a moved window (an Admin's resume) is counted
+again once.
+
+A full recompute replaces all of it whenever the watermarks cannot be trusted: no fold yet,
+another evidence start or other versions, a conversation deleted from the cache
+(`core.cache.deletions`, bumped by every cache delete: no watermark shows a row that went),
+or, checked every `VERIFY_EVERY`, counts that differ from the table's (a conversation whose
+time or assistant changed, or, on PostgreSQL, one committed behind a newer pk by a concurrent
+sync: counted at most that late). The first tick of a plan therefore costs a full read (and
+writes one entry per conversation); every later one reads what changed, plus every
+`VERIFY_EVERY` one grouped count of the conversations.
 """
 
 from __future__ import annotations
@@ -39,14 +46,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from conversations.insights.selectors import completed_values_per_conversation
 from conversations.models import Conversation, InsightResult
+from core.cache import deletions
 from releases.models import LiveGateEntry, LiveGateFold, RolloutPlan
 
 LAG = timedelta(seconds=60)  # results stored this long before the last tick are read again
+VERIFY_EVERY = timedelta(minutes=5)  # how often the conversation counts are checked against the table
 CHUNK = 500  # conversations merged per query (SQL parameter limits)
 
 Tallies = dict[str, dict[str, dict[str, int]]]
@@ -100,31 +109,47 @@ def recompute(plan: RolloutPlan, since: datetime) -> Tallies:
     return _tally(_merged(plan, since))
 
 
-def current(plan: RolloutPlan, since: datetime) -> Tallies:
-    """The plan's tallies since `since`, folding in what changed since the last call (or
-    recomputed in full when the watermarks cannot be trusted)."""
+def current(plan: RolloutPlan, since: datetime, window_start: datetime) -> LiveGateFold:
+    """The plan's fold since `since` (`tallies`, `counts` by version, `window_n` candidate
+    conversations since `window_start`), folding in what changed since the last call, or
+    recomputed in full when the watermarks cannot be trusted."""
     started = timezone.now()
     versions = [plan.candidate_version_id, plan.main_version_id]
     conversations = Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since)
     with transaction.atomic():
         # One fold at a time per plan: two ticks at once would each apply the same change.
         fold = LiveGateFold.objects.select_for_update().filter(plan=plan).first()
-        if fold is None or fold.since != since or fold.versions != versions:
-            return _rebuild(plan, since, versions, started, conversations)
-        arrived = list(conversations.filter(pk__gt=fold.last_conversation).values_list("pk", "telnyx_id"))
-        members = conversations.count()
-        if members != fold.members + len(arrived):  # one left, or moved in or out of the window
-            return _rebuild(plan, since, versions, started, conversations)
+        if (fold is None or fold.since != since or fold.versions != versions
+                or fold.deletions != deletions(Conversation)):
+            return _rebuild(plan, since, versions, window_start, started, conversations)
+        arrived = list(conversations.filter(pk__gt=fold.last_conversation)
+                       .values_list("pk", "telnyx_id", "assistant_version_id", "created_at"))
+        for _, _, version, created_at in arrived:
+            fold.counts[version] = fold.counts.get(version, 0) + 1
+            fold.window_n += version == plan.candidate_version_id and created_at >= fold.window_start
+        if started - fold.verified_at > VERIFY_EVERY:
+            if fold.counts != _counts(conversations):  # one moved, or was committed behind a newer pk
+                return _rebuild(plan, since, versions, window_start, started, conversations)
+            fold.verified_at = started
+        if fold.window_start != window_start:  # an Admin resumed the step: a fresh window
+            fold.window_start, fold.window_n = window_start, _window_n(plan, conversations, window_start)
         changed = set(InsightResult.objects.filter(assistant_id=plan.assistant_id, updated_at__gt=fold.read_until - LAG)
                       .order_by().values_list("conversation_id", flat=True).distinct())
-        affected = sorted(changed | {telnyx_id for _, telnyx_id in arrived})
+        affected = sorted(changed | {telnyx_id for _, telnyx_id, _, _ in arrived})
         for start in range(0, len(affected), CHUNK):
             _refold(plan, since, fold, affected[start:start + CHUNK])
         fold.read_until = started
-        fold.last_conversation = max([fold.last_conversation] + [pk for pk, _ in arrived])
-        fold.members = members
-        fold.save(update_fields=["read_until", "last_conversation", "members", "tallies"])
-    return fold.tallies
+        fold.last_conversation = max([fold.last_conversation] + [pk for pk, _, _, _ in arrived])
+        fold.save()
+    return fold
+
+
+def _counts(conversations) -> dict[str, int]:
+    return dict(conversations.order_by().values_list("assistant_version_id").annotate(n=Count("pk")))
+
+
+def _window_n(plan: RolloutPlan, conversations, window_start: datetime) -> int:
+    return conversations.filter(created_at__gte=window_start, assistant_version_id=plan.candidate_version_id).count()
 
 
 def _refold(plan: RolloutPlan, since: datetime, fold: LiveGateFold, conversation_ids: list[str]) -> None:
@@ -154,17 +179,19 @@ def _refold(plan: RolloutPlan, since: datetime, fold: LiveGateFold, conversation
     LiveGateEntry.objects.filter(pk__in=removed).delete()
 
 
-def _rebuild(plan: RolloutPlan, since: datetime, versions: list[str], started: datetime, conversations) -> Tallies:
+def _rebuild(plan: RolloutPlan, since: datetime, versions: list[str], window_start: datetime, started: datetime,
+             conversations) -> LiveGateFold:
     """The full recompute, kept as the new fold (inside the caller's transaction)."""
+    gone = deletions(Conversation)
     last = conversations.aggregate(last=Max("pk"))["last"] or 0
-    members = conversations.count()
+    counts, window_n = _counts(conversations), _window_n(plan, conversations, window_start)
     rows = _merged(plan, since)
-    tallies = _tally(rows)
     fold, _ = LiveGateFold.objects.update_or_create(plan=plan, defaults={
-        "since": since, "versions": versions, "read_until": started, "last_conversation": last,
-        "members": members, "tallies": tallies, "rebuilt_at": timezone.now()})
+        "since": since, "versions": versions, "read_until": started, "last_conversation": last, "deletions": gone,
+        "tallies": _tally(rows), "counts": counts, "window_start": window_start, "window_n": window_n,
+        "rebuilt_at": timezone.now(), "verified_at": started})
     fold.entries.all().delete()
     LiveGateEntry.objects.bulk_create(
         (LiveGateEntry(fold=fold, conversation_id=row["conversation_id"], version=row["assistant_version_id"],
                        values=row["values"]) for row in rows), batch_size=1000)
-    return tallies
+    return fold

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count
 from django.utils import timezone
 
-from conversations.models import Conversation
 from portal.telnyx import TelnyxError
 from releases import stats
 from releases.models import GateResult, RolloutPlan, RolloutStep
@@ -167,14 +165,11 @@ def live_gate(plan: RolloutPlan, step: RolloutStep, *, now=None) -> GateResult:
         read_error = ""
     except TelnyxError as exc:
         read_error = f" Could not read new traffic ({exc.user_message}); judged on what is cached."
-    conversations = Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since)
-    counts = dict(conversations.values_list("assistant_version_id").annotate(n=Count("pk")).order_by())
     window_start = step.window_started_at or step.applied_at
-    window = {"n": conversations.filter(created_at__gte=window_start,
-                                        assistant_version_id=plan.candidate_version_id).count(),
-              "hours": (now - window_start).total_seconds() / 3600}
-    tallies = gate_fold.current(plan, since)  # folded a tick at a time, not re-read whole
-    candidate, main = tallies.get(plan.candidate_version_id, {}), tallies.get(plan.main_version_id, {})
+    fold = gate_fold.current(plan, since, window_start)  # folded a tick at a time, not re-read whole
+    counts = fold.counts
+    window = {"n": fold.window_n, "hours": (now - window_start).total_seconds() / 3600}
+    candidate, main = fold.tallies.get(plan.candidate_version_id, {}), fold.tallies.get(plan.main_version_id, {})
     metrics = [_compare(key, role, level, gate_fold.counts_of(candidate.get(key, {})),
                         gate_fold.counts_of(main.get(key, {})), plan)
                for key, role, level in _roles(plan, sorted(set(candidate) | set(main)))]
