@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0004_live_gate_statistics'),
+        ('releases', '0005_approvals_and_suite_evidence'),
     ]
 
     operations = [
