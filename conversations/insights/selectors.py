@@ -36,15 +36,25 @@ def completed_values_per_conversation(*, assistant_id: str, since, version_ids: 
     "values"}, the version its first result's), as the release gate compares them."""
     from conversations.insights.store import numeric_values
 
-    rows = InsightResult.objects.filter(
-        assistant_id=assistant_id, assistant_version_id__in=version_ids, status="completed",
-        conversation_id__in=Conversation.objects.filter(assistant_id=assistant_id, created_at__gte=since).values("telnyx_id"))
-    if conversation_ids is not None:
-        rows = rows.filter(conversation_id__in=conversation_ids)
+    order = ("conversation_id", "occurred_at", "pk")  # pk breaks ties: the same results always merge alike
+    if conversation_ids is None:
+        rows = (InsightResult.objects.filter(
+            assistant_id=assistant_id, assistant_version_id__in=version_ids, status="completed",
+            conversation_id__in=Conversation.objects.filter(assistant_id=assistant_id, created_at__gte=since).values("telnyx_id"))
+            .order_by(*order).values_list("conversation_id", "assistant_version_id", "values"))
+    else:
+        # A few conversations: read by their unique keys alone and filter here. With the other
+        # conditions in SQL, SQLite's planner walks the assistant's whole index instead.
+        members = {telnyx_id for telnyx_id, assistant, created_at in Conversation.objects.filter(
+            telnyx_id__in=conversation_ids).values_list("telnyx_id", "assistant_id", "created_at")
+            if assistant == assistant_id and created_at is not None and created_at >= since}
+        rows = [(conversation_id, version_id, values) for conversation_id, assistant, version_id, status, values in
+                InsightResult.objects.filter(conversation_id__in=conversation_ids).order_by(*order).values_list(
+                    "conversation_id", "assistant_id", "assistant_version_id", "status", "values")
+                if conversation_id in members and assistant == assistant_id and version_id in version_ids
+                and status == "completed"]
     merged: dict[str, dict] = {}
-    # pk breaks ties in time, so the same results always merge the same way.
-    for conversation_id, version_id, values in (rows.order_by("conversation_id", "occurred_at", "pk")
-                                                .values_list("conversation_id", "assistant_version_id", "values")):
+    for conversation_id, version_id, values in rows:
         entry = merged.setdefault(conversation_id, {"conversation_id": conversation_id,
                                                     "assistant_version_id": version_id, "values": {}})
         entry["values"].update(numeric_values(values or {}))
