@@ -105,5 +105,6 @@ def cache_delete(rows: QuerySet) -> int:
     with transaction.atomic():
         count, _ = rows.delete()
         bump(rows.model)
-        _bump(f"{table_of(rows.model)}:deleted")
+        if count:  # a sync's clean-up that found nothing stale leaves running counts trusted
+            _bump(f"{table_of(rows.model)}:deleted")
     return count

@@ -166,3 +166,14 @@ def test_a_result_stored_before_its_conversation_counts_once_the_conversation_is
     Conversation.objects.create(telnyx_id="c-late", assistant_id=AID, assistant_version_id="v-cand",
                                 created_at=timezone.now(), synced_at=timezone.now())
     assert gate_fold.current(plan, since, since).tallies["v-cand"]["score"] == {"0.1": 1, "0.3": 1, "0.4": 1}
+
+
+def test_a_sync_clean_up_that_deletes_nothing_keeps_the_fold(make_plan):
+    plan = make_plan()
+    since = timezone.now() - timedelta(minutes=1)
+    _seed(4)
+    gate_fold.current(plan, since, since)
+    rebuilt = LiveGateFold.objects.get().rebuilt_at
+    cache_delete(Conversation.objects.filter(telnyx_id="no-such-conversation"))
+    gate_fold.current(plan, since, since)
+    assert LiveGateFold.objects.get().rebuilt_at == rebuilt
