@@ -1,7 +1,7 @@
 """What apps built on assistants add to its pages, registered from their `AppConfig.ready()`.
 
 Assistants imports none of those apps: releases depends on assistants, never the other way
-round (tests/core/test_layering.py). Two kinds of hook:
+round (tests/core/test_layering.py). Three kinds of hook:
 
 - a *panel*: a template included on an assistant page (`canary`, `promote`), with a function
   giving the context it reads: `register_panel("canary", "releases/_card.html", context_fn)`;
@@ -10,7 +10,9 @@ round (tests/core/test_layering.py). Two kinds of hook:
 - a *canary gate*: asked before an Admin's canary rules are saved or restored, the same way;
 - a *live-change listener*: told after an Admin changed by hand what callers get (canary rules
   saved, restored or deleted; a version promoted); it answers with sentences for the page
-  (releases pauses or ends a rollout plan that was running).
+  (releases pauses or ends a rollout plan that was running);
+- a *picker*: the choices for a setting of the change form another app caches (the insight
+  groups for `insight_group_id`): `register_choices("insight_group_id", fn)`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ _gates: list[Callable[..., GateAnswer]] = []
 _canary_gates: list[Callable[..., GateAnswer]] = []
 _live_listeners: list[Callable[..., list[str]]] = []
 _trial_blockers: list[Callable[[str], str]] = []
+_choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
+
+def register_choices(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
+    _choices[field] = choices
+
+
+def choices_for(field: str) -> list[tuple[str, str]] | None:
+    """(value, label) pairs for a change-form field, or None when no app offers them."""
+    provider = _choices.get(field)
+    return list(provider()) if provider else None
 
 
 def register_panel(page: str, template: str, context: Callable[..., dict[str, Any]]) -> None:
