@@ -140,4 +140,6 @@ class InsightResult(models.Model):
             # Analytics: per template, assistant and version over time.
             models.Index(fields=["template_id", "assistant_id", "assistant_version_id", "occurred_at"],
                          name="insight_analytics_idx"),
+            # The live gate's watermark: an assistant's results stored since the last tick.
+            models.Index(fields=["assistant_id", "updated_at"], name="insight_changed_idx"),
         ]

@@ -26,11 +26,21 @@ def table_of(model: type[models.Model]) -> str:
 def bump(*tables: type[models.Model]) -> None:
     """A write changed these tables: whatever was kept under their old generation is now unseen."""
     for model in tables:
-        rows = CacheGeneration.objects.filter(table=table_of(model))
-        if not rows.update(value=F("value") + 1):
-            with transaction.atomic():
-                CacheGeneration.objects.get_or_create(table=table_of(model))
-            rows.update(value=F("value") + 1)  # also when another writer created the row first
+        _bump(table_of(model))
+
+
+def _bump(key: str) -> None:
+    rows = CacheGeneration.objects.filter(table=key)
+    if not rows.update(value=F("value") + 1):
+        with transaction.atomic():
+            CacheGeneration.objects.get_or_create(table=key)
+        rows.update(value=F("value") + 1)  # also when another writer created the row first
+
+
+def deletions(model: type[models.Model]) -> int:
+    """A counter bumped by every `cache_delete` of this table only: what keeps running counts
+    (the live gate's) can tell that rows went, which no insert-only watermark shows."""
+    return CacheGeneration.objects.filter(table=f"{table_of(model)}:deleted").values_list("value", flat=True).first() or 0
 
 
 def bump_on_save(*tables: type[models.Model]) -> None:
@@ -108,4 +118,6 @@ def cache_delete(rows: QuerySet) -> int:
     with transaction.atomic():
         count, _ = rows.delete()
         bump(rows.model)
+        if count:  # a sync's clean-up that found nothing stale leaves running counts trusted
+            _bump(f"{table_of(rows.model)}:deleted")
     return count
