@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0005_insight_results'),
+        ('conversations', '0007_transcript_search'),
     ]
 
     operations = [
