@@ -8,6 +8,8 @@ by those numbers, so a write shows at once, on every app server.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from django.db import models, transaction
@@ -44,6 +46,40 @@ def bump_on_save(*tables: type[models.Model]) -> None:
         signals.post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"bump-delete:{table_of(model)}")
 
 
+@dataclass(frozen=True)
+class Rollup:
+    """Counts a domain app keeps beside a cache table (per day and version, say), so pages read
+    days × versions rows instead of the table. `tally(rows)` counts row dicts holding `fields` by
+    the rollup's key; `apply(delta)` adds a Counter of key → change (negative for rows gone)."""
+
+    fields: tuple[str, ...]
+    tally: Callable[[Iterable[dict]], Counter]
+    apply: Callable[[Counter], None]
+
+
+_ROLLUPS: dict[str, list[Rollup]] = {}
+
+
+def keep_rollup(model: type[models.Model], rollup: Rollup) -> None:
+    """Every write below to `model` also moves `rollup`, in the write's transaction (an app's ready())."""
+    kept = _ROLLUPS.setdefault(table_of(model), [])
+    if rollup not in kept:
+        kept.append(rollup)
+
+
+def _rollup_fields(model: type[models.Model]) -> tuple[list[Rollup], list[str]]:
+    rollups = _ROLLUPS.get(table_of(model), [])
+    return rollups, sorted({f for r in rollups for f in r.fields})
+
+
+def _move_rollups(rollups: list[Rollup], before: Iterable[dict], after: Iterable[dict]) -> None:
+    before, after = list(before), list(after)
+    for rollup in rollups:
+        delta = rollup.tally(after)
+        delta.subtract(rollup.tally(before))
+        rollup.apply(delta)
+
+
 def generations(tables: Iterable[type[models.Model]]) -> tuple[int, ...]:
     """The current generation of each table, in order (0 before its first write), in one query."""
     tables = list(tables)
@@ -55,10 +91,13 @@ def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict],
     """Upsert `item` (Telnyx's answer) into `model` by telnyx_id; `to_fields` gives its columns."""
     fields = to_fields(item)
     telnyx_id = fields.pop("telnyx_id")
+    rollups, watched = _rollup_fields(model)
     with transaction.atomic():
+        before = list(model.objects.filter(telnyx_id=telnyx_id).values(*watched)) if rollups else []
         row, _ = model.objects.update_or_create(
             telnyx_id=telnyx_id, defaults={**fields, **extra, "payload": item, "synced_at": timezone.now()}
         )
+        _move_rollups(rollups, before, [{f: getattr(row, f) for f in watched}] if rollups else [])
         bump(model)
     return row
 
@@ -75,24 +114,37 @@ def cache_put_many(model: type[models.Model], items: Iterable[dict], to_fields: 
     # Only what Telnyx's answer sets: columns the portal keeps itself (when a conversation's
     # insights were read) survive a re-sync.
     update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id") and f.name in given]
+    rollups, watched = _rollup_fields(model)
     with transaction.atomic():
+        # What the rows counted as before this write (one indexed read), so the rollups move by the difference.
+        before = list(model.objects.filter(telnyx_id__in=list(rows)).values(*watched)) if rollups else []
         model.objects.bulk_create(list(rows.values()), batch_size=500, update_conflicts=True,
                                   unique_fields=["telnyx_id"], update_fields=update_fields)
+        if rollups:
+            _move_rollups(rollups, before, ({f: getattr(row, f) for f in watched} for row in rows.values()))
         bump(model)
     return len(rows)
 
 
 def cache_update(rows: QuerySet, **fields) -> int:
     """`rows.update(**fields)` and bump the table."""
+    rollups, watched = _rollup_fields(rows.model)
+    moved = set(fields) & set(watched)
     with transaction.atomic():
+        before = list(rows.values(*watched)) if moved else []
         count = rows.update(**fields)
+        if moved:
+            _move_rollups(rollups, before, ({**row, **fields} for row in before))
         bump(rows.model)
     return count
 
 
 def cache_delete(rows: QuerySet) -> int:
     """Delete cached rows (Telnyx no longer has them) and bump the table."""
+    rollups, watched = _rollup_fields(rows.model)
     with transaction.atomic():
+        before = list(rows.values(*watched)) if rollups else []
         count, _ = rows.delete()
+        _move_rollups(rollups, before, [])
         bump(rows.model)
     return count

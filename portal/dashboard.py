@@ -1,21 +1,22 @@
 """What the dashboard shows, read from the cache only and aggregated in the database.
 
 Every query here is bounded by a window (days) or a limit, not by the number of cached
-rows: 100,000 conversations are counted by `GROUP BY day, assistant`, never loaded.
+rows: conversations are counted from `ConversationDay` (one row per day and assistant version,
+kept at write time by `conversations.rollups`), never from the 100,000-row cache.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Max, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from assistants.canary.rules import referenced_versions
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
-from conversations.models import Conversation
+from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
 from portal.models import AuditEvent, SyncState
 from inference.models import LanguageModel
@@ -49,18 +50,9 @@ def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS) -
     today = timezone.localdate()
     day_list = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     keys = ["assistant_id", "assistant_version_id"] if by_version else ["assistant_id"]
-    # One COUNT per day over plain range comparisons: a date function per row (SQLite's is
-    # Python) would cost more than the whole scan.
-    bounds = [timezone.make_aware(datetime.combine(d, time.min)) for d in [*day_list, today + timedelta(days=1)]]
-    per_day_counts = {
-        f"d{i}": Count("created_at", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1])) for i in range(days)
-    }
-    rows = [
-        {**{k: row[k] for k in keys}, "day": day_list[i], "n": row[f"d{i}"]}
-        for row in Conversation.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
-        .values(*keys).annotate(**per_day_counts).order_by()
-        for i in range(days) if row[f"d{i}"]
-    ]
+    # From the per-day rollup kept at write time: days × versions rows, whatever the cache holds.
+    rows = list(ConversationDay.objects.filter(day__gte=day_list[0], day__lte=today, n__gt=0)
+                .values("day", *keys).annotate(n=Sum("n")).order_by())
     assistants = dict(Assistant.objects.values_list("telnyx_id", "name"))
     versions = version_names({r["assistant_version_id"] for r in rows}) if by_version else {}
 
@@ -145,10 +137,11 @@ def _describe_rules(rules: list[dict], names: dict[str, str]) -> str:
 
 def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
     """Per assistant: its latest canary config saved through the portal and its traffic split by version."""
-    since = timezone.now() - timedelta(days=days)
+    # The last `days` calendar days (today included) from the per-day rollup.
+    since = timezone.localdate() - timedelta(days=days - 1)
     traffic_rows = list(
-        Conversation.objects.filter(created_at__gte=since)
-        .values("assistant_id", "assistant_version_id").annotate(n=Count("pk")).order_by()
+        ConversationDay.objects.filter(day__gte=since, n__gt=0)
+        .values("assistant_id", "assistant_version_id").annotate(n=Sum("n")).order_by()
     )
     latest = CanaryConfig.objects.values("assistant_id").annotate(at=Max("saved_at")).order_by()
     configs = {
@@ -218,8 +211,13 @@ def cache_freshness(resources: list[str]) -> dict[str, SyncState]:
 
 def cached_counts() -> dict[str, int]:
     """How many of each the cache holds, for the dashboard's tiles."""
-    return {"assistants": Assistant.objects.count(), "conversations": Conversation.objects.count(),
+    return {"assistants": Assistant.objects.count(), "conversations": conversation_total(),
             "tests": AssistantTest.objects.count(), "models": LanguageModel.objects.count()}
+
+
+def conversation_total() -> int:
+    """The cached conversations, summed from the per-day rollup (the table's COUNT is a scan)."""
+    return ConversationDay.objects.aggregate(n=Sum("n"))["n"] or 0
 
 
 def changes_since(since: datetime) -> tuple[int, int]:

@@ -10,7 +10,7 @@ import re
 from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 
 from conversations.insights.sync import RESOURCE
-from conversations.models import InsightResult, InsightTemplate
+from conversations.models import InsightDay, InsightResult, InsightTemplate
 from core.changelist import kept
 
 FIELD_SAMPLE = 300
@@ -21,7 +21,7 @@ COMPARISON = re.compile(r"^\s*(>=|<=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
 def _fields() -> list[tuple[str, str, str]]:
     """(choice value, label, kind) for every scalar field seen in each template's latest results."""
-    template_ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True)
+    template_ids = list(InsightDay.objects.exclude(template_id="").order_by().values_list("template_id", flat=True)
                         .distinct()[:50])
     names = dict(InsightTemplate.objects.filter(telnyx_id__in=template_ids).values_list("telnyx_id", "name"))
     found = []
@@ -49,7 +49,8 @@ def insight_fields() -> list[tuple[str, str, str]]:
 
 def template_choices() -> list[tuple[str, str]]:
     def compute():
-        ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True).distinct())
+        # From the per-day rollup: distinct over days × versions rows, not over every result.
+        ids = list(InsightDay.objects.exclude(template_id="").order_by().values_list("template_id", flat=True).distinct())
         names = dict(InsightTemplate.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
         return sorted(((i, template_label(names, i)) for i in ids), key=lambda pair: pair[1].lower())
 
