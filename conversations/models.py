@@ -115,19 +115,20 @@ class InsightResult(models.Model):
 
 
 class ConversationDay(models.Model):
-    """How many cached conversations were created on one day for one assistant version: the
-    dashboard's per-day volume and traffic split read these (days × versions rows), never the
-    conversations. Kept by every cache write (`conversations.rollups`); `manage.py rebuild_rollups`
+    """How many cached conversations were created on one day for one assistant version and channel:
+    the dashboard's per-day volume and traffic split and the list's assistant and channel choices
+    read these (days × versions × channels rows), never the conversations. Kept by every cache write (`conversations.rollups`); `manage.py rebuild_rollups`
     recomputes them from the cache. A conversation with no creation time counts on `UNDATED`."""
 
     day = models.DateField()
     assistant_id = models.CharField(max_length=200, blank=True)
     assistant_version_id = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=50, blank=True)
     n = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "assistant_id", "assistant_version_id"],
-                                               name="one_count_per_day_and_version")]
+        constraints = [models.UniqueConstraint(fields=["day", "assistant_id", "assistant_version_id", "channel"],
+                                               name="one_count_per_day_version_channel")]
 
 
 class InsightDay(models.Model):

@@ -25,7 +25,7 @@ from .models import Conversation, ConversationDay, InsightDay, InsightResult
 
 #: The day a conversation with no creation time counts on (a unique key cannot hold NULL).
 UNDATED = date(1970, 1, 1)
-VOLUME_FIELDS = ("created_at", "assistant_id", "assistant_version_id")
+VOLUME_FIELDS = ("created_at", "assistant_id", "assistant_version_id", "channel")
 
 
 def day_of(at: datetime | None) -> date:
@@ -35,7 +35,8 @@ def day_of(at: datetime | None) -> date:
 def volume_tally(rows: Iterable[dict]) -> Counter:
     counts: Counter = Counter()
     for row in rows:
-        counts[(day_of(row.get("created_at")), row.get("assistant_id") or "", row.get("assistant_version_id") or "")] += 1
+        counts[(day_of(row.get("created_at")), row.get("assistant_id") or "", row.get("assistant_version_id") or "",
+                row.get("channel") or "")] += 1
     return counts
 
 
@@ -45,10 +46,10 @@ def volume_apply(delta: Counter) -> None:
     if not changed:
         return
     ConversationDay.objects.bulk_create(
-        [ConversationDay(day=d, assistant_id=a, assistant_version_id=v) for d, a, v in changed],
+        [ConversationDay(day=d, assistant_id=a, assistant_version_id=v, channel=c) for d, a, v, c in changed],
         ignore_conflicts=True, batch_size=500)
-    for (d, a, v), n in changed.items():
-        ConversationDay.objects.filter(day=d, assistant_id=a, assistant_version_id=v).update(n=F("n") + n)
+    for (d, a, v, c), n in changed.items():
+        ConversationDay.objects.filter(day=d, assistant_id=a, assistant_version_id=v, channel=c).update(n=F("n") + n)
 
 
 VOLUME = Rollup(fields=VOLUME_FIELDS, tally=volume_tally, apply=volume_apply)
@@ -97,7 +98,8 @@ def rebuild_volume() -> int:
     with transaction.atomic():
         ConversationDay.objects.all().delete()
         ConversationDay.objects.bulk_create(
-            [ConversationDay(day=d, assistant_id=a, assistant_version_id=v, n=n) for (d, a, v), n in counts.items()],
+            [ConversationDay(day=d, assistant_id=a, assistant_version_id=v, channel=c, n=n)
+             for (d, a, v, c), n in counts.items()],
             batch_size=500)
     return len(counts)
 

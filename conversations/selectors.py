@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
+
 from assistants.models import Assistant
 from core.changelist import kept
 
-from .models import Conversation
+from .models import Conversation, ConversationDay
 
 RESOURCE = "conversations"
 
@@ -14,25 +16,22 @@ def conversation_queryset():
     return Conversation.objects.defer("payload")
 
 
-def _assistant_filter_choices() -> list[tuple[str, str]]:
-    # order_by() first: Meta.ordering would otherwise join SELECT DISTINCT and list every row.
-    ids = list(Conversation.objects.exclude(assistant_id="").order_by().values_list("assistant_id", flat=True).distinct())
-    names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
-    return sorted(((i, names.get(i, i)) for i in ids), key=lambda pair: pair[1].lower())
+def _filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The assistants (named from the assistant cache) and channels the cached conversations have,
+    in one query over the per-day rollup (days × versions × channels rows, not the conversations)."""
+    name = Assistant.objects.filter(telnyx_id=OuterRef("assistant_id")).values("name")[:1]
+    rows = list(ConversationDay.objects.filter(n__gt=0).order_by().values("assistant_id", "channel").distinct()
+                .annotate(name=Subquery(name)))
+    assistants = {r["assistant_id"]: r["name"] or r["assistant_id"] for r in rows if r["assistant_id"]}
+    return {
+        "assistants": sorted(assistants.items(), key=lambda pair: pair[1].lower()),
+        "channels": [(c, c.replace("_", " ")) for c in sorted({r["channel"] for r in rows if r["channel"]})],
+    }
 
 
-def assistant_filter_choices() -> list[tuple[str, str]]:
-    """Assistants that have cached conversations, named from the assistant cache (kept per sync)."""
-    return kept(RESOURCE, "assistant-choices", _assistant_filter_choices, Conversation)
-
-
-def _channel_filter_choices() -> list[tuple[str, str]]:
-    channels = Conversation.objects.exclude(channel="").order_by("channel").values_list("channel", flat=True).distinct()
-    return [(c, c.replace("_", " ")) for c in channels]
-
-
-def channel_filter_choices() -> list[tuple[str, str]]:
-    return kept(RESOURCE, "channel-choices", _channel_filter_choices, Conversation)
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The list's assistant and channel choices, kept until the conversation cache changes."""
+    return kept(RESOURCE, "filter-choices", _filter_choices, Conversation)
 
 
 def assistant_names() -> dict[str, str]:

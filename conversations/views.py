@@ -42,17 +42,18 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     return render_changelist(
         request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
         columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
-        form_kwargs=lambda: {
-            "assistant_choices": selectors.assistant_filter_choices(),
-            "channel_choices": selectors.channel_filter_choices(),
-            "insight_choices": insight_fields.template_choices(),
-            "insight_fields": insight_fields.insight_fields(),
-        },
+        form_kwargs=_filter_form_kwargs,
         extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
         vary={"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
         state=state,
         exports=CONVERSATIONS_EXPORT,
     )
+
+
+def _filter_form_kwargs() -> dict:
+    choices = selectors.filter_choices()
+    return {"assistant_choices": choices["assistants"], "channel_choices": choices["channels"],
+            "insight_choices": insight_fields.template_choices(), "insight_fields": insight_fields.insight_fields()}
 
 
 def _sync_progress(state=None) -> SyncOutcome | None:

@@ -17,6 +17,7 @@ from django.db.models import signals
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from portal import generations as request_generations
 from portal.models import CacheGeneration
 
 
@@ -32,6 +33,7 @@ def bump(*tables: type[models.Model]) -> None:
             with transaction.atomic():
                 CacheGeneration.objects.get_or_create(table=table_of(model))
             rows.update(value=F("value") + 1)  # also when another writer created the row first
+    request_generations.forget()
 
 
 def bump_on_save(*tables: type[models.Model]) -> None:
@@ -81,10 +83,11 @@ def _move_rollups(rollups: list[Rollup], before: Iterable[dict], after: Iterable
 
 
 def generations(tables: Iterable[type[models.Model]]) -> tuple[int, ...]:
-    """The current generation of each table, in order (0 before its first write), in one query."""
-    tables = list(tables)
-    found = dict(CacheGeneration.objects.filter(table__in=[table_of(m) for m in tables]).values_list("table", "value"))
-    return tuple(found.get(table_of(m), 0) for m in tables)
+    """The current generation of each table, in order (0 before its first write): one query, or
+    none when this request read the generations already (`portal.generations`)."""
+    names = [table_of(m) for m in tables]
+    found = request_generations.current(names)
+    return tuple(found.get(name, 0) for name in names)
 
 
 def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict], dict], **extra) -> models.Model:

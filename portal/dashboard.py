@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Max, QuerySet, Sum
+from django.db import connection
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from assistants.canary.rules import referenced_versions
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
 from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
-from portal.models import AuditEvent, SyncState
+from portal.models import AuditEvent
 from inference.models import LanguageModel
 from testing.models import AssistantTest, SuiteRun, TestRun
 
@@ -45,7 +46,12 @@ def _top_with_other(totals: dict[str, int]) -> tuple[list[str], set[str]]:
     return ranked[:TOP_SERIES], set(ranked[TOP_SERIES:])
 
 
-def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS) -> Chart:
+def assistant_rows() -> list[tuple[str, str, str]]:
+    """(id, name, main version) of every cached assistant by name: read once, used by both charts."""
+    return list(Assistant.objects.order_by("name").values_list("telnyx_id", "name", "version_id"))
+
+
+def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS, assistants=None) -> Chart:
     """Conversations created per day, stacked per assistant (or per assistant and version)."""
     today = timezone.localdate()
     day_list = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
@@ -53,7 +59,7 @@ def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS) -
     # From the per-day rollup kept at write time: days × versions rows, whatever the cache holds.
     rows = list(ConversationDay.objects.filter(day__gte=day_list[0], day__lte=today, n__gt=0)
                 .values("day", *keys).annotate(n=Sum("n")).order_by())
-    assistants = dict(Assistant.objects.values_list("telnyx_id", "name"))
+    assistants = {a: name for a, name, _ in (assistant_rows() if assistants is None else assistants)}
     versions = version_names({r["assistant_version_id"] for r in rows}) if by_version else {}
 
     def label(row: dict) -> str:
@@ -135,7 +141,7 @@ def _describe_rules(rules: list[dict], names: dict[str, str]) -> str:
     return ", ".join(parts) + ", rest to main" if parts else "none"
 
 
-def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
+def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[CanaryStatus]:
     """Per assistant: its latest canary config saved through the portal and its traffic split by version."""
     # The last `days` calendar days (today included) from the per-day rollup.
     since = timezone.localdate() - timedelta(days=days - 1)
@@ -151,14 +157,16 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
     mentioned = {r["assistant_version_id"] for r in traffic_rows}
     for config in configs.values():
         mentioned |= referenced_versions(config.rules)
-    names = version_names(mentioned - {""})
-    cached = set(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", flat=True))
+    # Names and which versions are cached, in one read.
+    found = dict(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", "name"))
+    cached = set(found)
+    names = {v: found.get(v) or _short(v) for v in mentioned - {""}}
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:
         by_assistant.setdefault(row["assistant_id"], []).append(row)
     statuses = []
-    for assistant_id, name, main_version in Assistant.objects.order_by("name").values_list("telnyx_id", "name", "version_id"):
+    for assistant_id, name, main_version in (assistant_rows() if assistants is None else assistants):
         rows = by_assistant.get(assistant_id, [])
         total = sum(r["n"] for r in rows)
         traffic = [
@@ -195,32 +203,38 @@ def assistants_to_name(canaries: list[CanaryStatus], *, stale) -> list[str]:
 
 def recent_failed_runs(limit: int = RECENT) -> list[dict]:
     """The latest test runs that failed or errored, with their test's name."""
-    runs = list(TestRun.objects.filter(status__in=("failed", "error")).order_by("-created_at", "-pk")[:limit])
-    names = dict(AssistantTest.objects.filter(telnyx_id__in={r.test_id for r in runs}).values_list("telnyx_id", "name"))
-    return [{"run": r, "test_name": names.get(r.test_id, r.test_id)} for r in runs]
+    name = AssistantTest.objects.filter(telnyx_id=OuterRef("test_id")).values("name")[:1]
+    runs = TestRun.objects.filter(status__in=("failed", "error")).annotate(test_name=Subquery(name))
+    return [{"run": r, "test_name": r.test_name or r.test_id} for r in runs.order_by("-created_at", "-pk")[:limit]]
 
 
 def recent_failed_writes(limit: int = RECENT) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(outcome=AuditEvent.Outcome.FAILURE).order_by("-created_at")[:limit]
 
 
-def cache_freshness(resources: list[str]) -> dict[str, SyncState]:
-    """When each listing's cache was last synced (absent: never)."""
-    return {s.resource: s for s in SyncState.objects.filter(resource__in=resources)}
+def _scalars(parts: dict[str, tuple[QuerySet, str]]) -> dict[str, int]:
+    """Several counts or sums in one round trip: `SELECT (SELECT COUNT(*) FROM (…)), (…)`.
+    Each part is a queryset of one column and what to take of it ("COUNT(*)" or "SUM(col)")."""
+    selects, params = [], []
+    for queryset, aggregate in parts.values():
+        sql, part_params = queryset.query.sql_with_params()
+        selects.append(f"(SELECT COALESCE({aggregate}, 0) FROM ({sql}) part)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(parts, (int(v) for v in cursor.fetchone())))
 
 
-def cached_counts() -> dict[str, int]:
-    """How many of each the cache holds, for the dashboard's tiles."""
-    return {"assistants": Assistant.objects.count(), "conversations": conversation_total(),
-            "tests": AssistantTest.objects.count(), "models": LanguageModel.objects.count()}
-
-
-def conversation_total() -> int:
-    """The cached conversations, summed from the per-day rollup (the table's COUNT is a scan)."""
-    return ConversationDay.objects.aggregate(n=Sum("n"))["n"] or 0
-
-
-def changes_since(since: datetime) -> tuple[int, int]:
-    """Audited changes since `since`: all of them, and those Telnyx refused."""
-    events = AuditEvent.objects.filter(created_at__gte=since)
-    return events.count(), events.filter(outcome=AuditEvent.Outcome.FAILURE).count()
+def tile_counts(since: datetime) -> dict[str, int]:
+    """How many of each the cache holds (conversations summed from the per-day rollup, the
+    table's COUNT being a scan), and the audited changes since `since` and those Telnyx refused,
+    in one query."""
+    changes = AuditEvent.objects.filter(created_at__gte=since).order_by()
+    return _scalars({
+        "assistants": (Assistant.objects.order_by().values("pk"), "COUNT(*)"),
+        "conversations": (ConversationDay.objects.order_by().values("n"), "SUM(n)"),
+        "tests": (AssistantTest.objects.order_by().values("pk"), "COUNT(*)"),
+        "models": (LanguageModel.objects.order_by().values("pk"), "COUNT(*)"),
+        "changes": (changes.values("pk"), "COUNT(*)"),
+        "failures": (changes.filter(outcome=AuditEvent.Outcome.FAILURE).values("pk"), "COUNT(*)"),
+    })

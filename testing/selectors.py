@@ -237,11 +237,14 @@ def test_names(ids=None) -> dict[str, str]:
 
 def suites_for_assistant(assistant_id: str) -> list[str]:
     """Suites that run against this assistant (their destination, see `suite_destination`)."""
-    candidates = (
+    # One query, whatever the number of suites: each candidate's first test's destination as a subquery.
+    first_destination = (AssistantTest.objects.filter(test_suite=OuterRef("test_suite")).exclude(destination="")
+                         .order_by("created_at", "pk").values("destination")[:1])
+    return list(
         AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
+        .annotate(first_destination=Subquery(first_destination)).filter(first_destination=assistant_id)
         .order_by("test_suite").values_list("test_suite", flat=True).distinct()
     )
-    return [suite for suite in candidates if suite_destination(suite) == assistant_id]
 
 
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:

@@ -14,11 +14,11 @@ def build_rollups(apps, schema_editor):
     ConversationDay = apps.get_model("conversations", "ConversationDay")
     InsightDay = apps.get_model("conversations", "InsightDay")
     counts = Counter(
-        (timezone.localdate(at) if at else date(1970, 1, 1), a or "", v or "")
-        for at, a, v in Conversation.objects.values_list("created_at", "assistant_id", "assistant_version_id")
+        (timezone.localdate(at) if at else date(1970, 1, 1), a or "", v or "", c or "")
+        for at, a, v, c in Conversation.objects.values_list("created_at", "assistant_id", "assistant_version_id", "channel")
         .order_by().iterator(chunk_size=5000))
-    ConversationDay.objects.bulk_create([ConversationDay(day=d, assistant_id=a, assistant_version_id=v, n=n)
-                                         for (d, a, v), n in counts.items()], batch_size=500)
+    ConversationDay.objects.bulk_create([ConversationDay(day=d, assistant_id=a, assistant_version_id=v, channel=c, n=n)
+                                         for (d, a, v, c), n in counts.items()], batch_size=500)
     days = {}
     for t, at, a, v, values in InsightResult.objects.values_list(
             "template_id", "occurred_at", "assistant_id", "assistant_version_id", "values").order_by().iterator(chunk_size=5000):
@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
                 ('day', models.DateField()),
                 ('assistant_id', models.CharField(blank=True, max_length=200)),
                 ('assistant_version_id', models.CharField(blank=True, max_length=200)),
+                ('channel', models.CharField(blank=True, max_length=50)),
                 ('n', models.IntegerField(default=0)),
             ],
         ),
@@ -68,7 +69,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='conversationday',
-            constraint=models.UniqueConstraint(fields=('day', 'assistant_id', 'assistant_version_id'), name='one_count_per_day_and_version'),
+            constraint=models.UniqueConstraint(fields=('day', 'assistant_id', 'assistant_version_id', 'channel'), name='one_count_per_day_version_channel'),
         ),
         migrations.AddConstraint(
             model_name='insightday',

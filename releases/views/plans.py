@@ -22,6 +22,9 @@ from releases.services import plans as services
 from releases.services.policy import policy_set, two_person_required
 
 
+GATES_SHOWN = 20
+
+
 def _base(assistant_id: str) -> dict:
     return {"assistant_id": assistant_id, "assistant_name": assistant_selectors.assistant_name(assistant_id), "tab": "releases"}
 
@@ -63,9 +66,12 @@ def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpRe
     labels = selectors.version_labels(assistant_id)
     steps = [(step, bars_from_rules(step.rules or [], labels), describe_match(step.match) if step.match else "")
              for step in plan.steps.all()]
+    # A waiting live gate is judged again on every engine tick: show the latest, count the rest.
+    gates = list(plan.gate_results.select_related("step")[:GATES_SHOWN])
     return render(request, "releases/plan_detail.html", {
-        **_base(assistant_id), "plan": plan, "steps": steps,
-        "gates": plan.gate_results.select_related("step"), "approvals": plan.approvals.select_related("step"),
+        **_base(assistant_id), "plan": plan, "steps": steps, "gates": gates,
+        "gate_count": plan.gate_results.count() if len(gates) == GATES_SHOWN else len(gates),
+        "approvals": plan.approvals.select_related("step"),
         "alerts": plan.alerts.all()[:20],
         "before_bars": bars_from_rules(plan.rules_before or [], labels),
     })
