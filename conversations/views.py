@@ -47,6 +47,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         vary={"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
         state=state,
         exports=CONVERSATIONS_EXPORT,
+        count=selectors.rollup_count,
     )
 
 

@@ -217,10 +217,13 @@ def build_changelist(
     filter_value_transforms: dict[str, Any] | None = None,
     form_kwargs: dict[str, Any] | None = None,
     kept_as: str = "",
+    count: Callable[[dict, str], int | None] | None = None,
 ) -> ChangeList:
     """Filter → search → order (with a pk tiebreaker) → paginate, from request.GET.
 
-    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`)."""
+    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`).
+    `count(active filters, search)` may answer the count from somewhere cheaper than the table
+    (a rollup the app keeps); None means it cannot for this query."""
     selection = select(request, queryset, form_class, columns, default_sort,
                        filter_value_transforms=filter_value_transforms, form_kwargs=form_kwargs)
     queryset, form, active, query, sort = (selection.queryset, selection.form, selection.active, selection.query,
@@ -228,7 +231,10 @@ def build_changelist(
     by_key = {c.key: c for c in columns}
 
     paginator = Paginator(queryset, page_size)
-    if kept_as:
+    counted = count(active, query) if count is not None else None
+    if counted is not None:
+        paginator.count = counted
+    elif kept_as:
         # Counting 100,000 rows on every request is the page's costliest query: keep it per query.
         normalised = sorted((k, str(v)) for k, v in {**active, SEARCH_PARAM: query}.items())
         paginator.count = kept(kept_as, f"count:{normalised}", lambda: queryset.count(), queryset.model)
@@ -393,6 +399,7 @@ def render_changelist(
     vary: dict[str, Any] | None = None,
     exports=None,
     state=None,
+    count: Callable[[dict, str], int | None] | None = None,
 ):
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
 
@@ -402,7 +409,8 @@ def render_changelist(
     and kept fragments are kept per their values.
     `tables` are the models the rendered parts read (default: the queryset's); `state` is the
     listing's SyncState when the view has read it already (one query less per view).
-    `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects."""
+    `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects;
+    `count` answers the total from a rollup where it can (see `build_changelist`)."""
     from django.shortcuts import render
 
     from core.export import as_export, export_response, wants_export
@@ -427,7 +435,7 @@ def render_changelist(
         context["fragments"] = fragments
     if fragments is None or fragments.get("table" if fragment else "page") is None:
         context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
-                                         form_kwargs=_called(form_kwargs), kept_as=resource)
+                                         form_kwargs=_called(form_kwargs), kept_as=resource, count=count)
         context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
         if callable(extra):
             context.update(extra())

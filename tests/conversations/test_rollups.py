@@ -73,3 +73,34 @@ def test_the_rebuild_command_recounts_rows_loaded_around_the_write_path(capsys):
     assert volume() == {}
     call_command("rebuild_rollups")
     assert volume() == {(timezone.localdate(), ""): 3} and "Rebuilt 1 conversation-day rows" in capsys.readouterr().out
+
+
+def test_the_conversation_list_counts_from_the_rollup_as_the_table_would(viewer_client):
+    from portal.models import SyncState
+
+    SyncState.objects.create(resource="conversations", synced_at=timezone.now())
+    _store([{**item(n, version=f"v-{n % 2}", days_ago=n % 3),
+             "metadata": {"assistant_id": f"a-{n % 2}", "telnyx_conversation_channel": ("phone_call", "web_chat")[n % 3 > 0]}}
+            for n in range(12)] + [{"id": "undated", "metadata": {"assistant_id": "a-1"}}])
+    since = (timezone.localdate() - timedelta(days=1)).isoformat()
+    for params in ({}, {"assistant": "a-1"}, {"channel": "web_chat"}, {"since": since}, {"assistant": "a-0", "until": since}):
+        content = viewer_client.get("/conversations/", params).content.decode()
+        rows = Conversation.objects.all()
+        if "assistant" in params:
+            rows = rows.filter(assistant_id=params["assistant"])
+        if "channel" in params:
+            rows = rows.filter(channel=params["channel"])
+        if "since" in params:
+            rows = rows.filter(created_at__date__gte=params["since"])
+        if "until" in params:
+            rows = rows.filter(created_at__date__lte=params["until"])
+        n = rows.count()
+        assert f"{n} result{'s' if n != 1 else ''}" in content, (params, n)
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        viewer_client.get("/conversations/", {"channel": "web_chat"})
+    assert not [q for q in queries.captured_queries if 'COUNT(*)' in q["sql"] and '"conversations_conversation"' in q["sql"]]
