@@ -264,6 +264,8 @@ def main() -> None:
         wait_up(PORTAL_PORT)
         session = login()
         variants = {"1 worker, no read-ahead": (1, False), "1 worker": (1, True), "2 workers": (2, True)}
+        if os.environ.get("BENCH_VARIANTS"):  # e.g. "1 worker" (bench/pages_at_scale.py runs only that)
+            variants = {name: variants[name] for name in os.environ["BENCH_VARIANTS"].split(",")}
         results: dict[str, list[dict]] = {name: [] for name in variants}
         for run in range(RUNS):
             for name, (workers, prefetch) in variants.items():
@@ -279,6 +281,8 @@ def main() -> None:
                   f"peak RSS {spread([r['rss_mb'] for r in rounds], 'MB')}; "
                   f"p95 during/idle {spread(ratios, 'x')}")
         median = {name: statistics.median(r["seconds"] for r in rounds) for name, rounds in results.items()}
+        if len(median) < 3:
+            return
         print(f"median sync time, no read-ahead / read-ahead (one worker): "
               f"{median['1 worker, no read-ahead'] / median['1 worker']:.2f}x (above 1: read-ahead was faster)")
         print(f"median sync time, one worker / two workers: {median['1 worker'] / median['2 workers']:.2f}x "

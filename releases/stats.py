@@ -14,7 +14,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
+
+
+def _scipy_stats():
+    # Imported on the first gate evaluation, not at module import: scipy.stats takes seconds to
+    # import, and every process importing the release engine (each manage.py command of bin/serve,
+    # gunicorn, the worker) paid them at start (`python -X importtime manage.py check`).
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,7 @@ class Comparison:
 
 def mann_whitney_lower(candidate: list[float], main: list[float]) -> Comparison:
     """Mann–Whitney U of candidate vs main, H1: candidate scores tend to be lower."""
-    result = stats.mannwhitneyu(candidate, main, alternative="less", method="auto")
+    result = _scipy_stats().mannwhitneyu(candidate, main, alternative="less", method="auto")
     return Comparison("Mann–Whitney U (one-sided: candidate lower)", float(result.statistic), float(result.pvalue))
 
 
@@ -37,4 +45,4 @@ def two_proportion_lower(candidate_passed: int, candidate_n: int, main_passed: i
     if spread == 0:  # everyone passed (or failed) on both sides: no evidence of a difference
         return Comparison("two-proportion z-test (one-sided: candidate lower)", 0.0, 1.0)
     z = (candidate_passed / candidate_n - main_passed / main_n) / spread
-    return Comparison("two-proportion z-test (one-sided: candidate lower)", z, float(stats.norm.cdf(z)))
+    return Comparison("two-proportion z-test (one-sided: candidate lower)", z, float(_scipy_stats().norm.cdf(z)))
