@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery, Sum
 
-from assistants.models import Assistant
+from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
 from .models import Conversation, ConversationDay
@@ -15,6 +15,15 @@ RESOURCE = "conversations"
 
 def conversation_queryset():
     return Conversation.objects.defer("payload")
+
+
+def cached_conversation(conversation_id: str) -> Conversation | None:
+    return Conversation.objects.filter(telnyx_id=conversation_id).first()
+
+
+def cached_version(assistant_id: str, version_id: str) -> AssistantVersion | None:
+    """The serving version's cached row (its name and whether it is main), if loaded."""
+    return AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
 
 
 def _filter_choices() -> dict[str, list[tuple[str, str]]]:

@@ -63,10 +63,28 @@ _ROLLUPS: dict[str, list[Rollup]] = {}
 
 
 def keep_rollup(model: type[models.Model], rollup: Rollup) -> None:
-    """Every write below to `model` also moves `rollup`, in the write's transaction (an app's ready())."""
+    """Every write below to `model` also moves `rollup`, in the write's transaction (an app's ready()),
+    and so does a single row's `save()` anywhere (signals: a row created or changed one at a time
+    outside this module, as a test or a data fix does). Bulk writes outside this module and a
+    single `delete()` send no usable signal: after one, the app's rebuild recounts."""
     kept = _ROLLUPS.setdefault(table_of(model), [])
     if rollup not in kept:
         kept.append(rollup)
+    signals.pre_save.connect(_before_save, sender=model, weak=False, dispatch_uid=f"rollup-before:{table_of(model)}")
+    signals.post_save.connect(_after_save, sender=model, weak=False, dispatch_uid=f"rollup-after:{table_of(model)}")
+
+
+def _before_save(sender, instance, raw=False, **kwargs) -> None:
+    rollups, watched = _rollup_fields(sender)
+    if rollups and not raw:
+        instance._rollup_before = ([] if instance._state.adding or instance.pk is None else
+                                   list(sender.objects.filter(pk=instance.pk).values(*watched)))
+
+
+def _after_save(sender, instance, raw=False, **kwargs) -> None:
+    rollups, watched = _rollup_fields(sender)
+    if rollups and not raw:
+        _move_rollups(rollups, getattr(instance, "_rollup_before", []), [{f: getattr(instance, f) for f in watched}])
 
 
 def _rollup_fields(model: type[models.Model]) -> tuple[list[Rollup], list[str]]:
@@ -94,13 +112,11 @@ def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict],
     """Upsert `item` (Telnyx's answer) into `model` by telnyx_id; `to_fields` gives its columns."""
     fields = to_fields(item)
     telnyx_id = fields.pop("telnyx_id")
-    rollups, watched = _rollup_fields(model)
     with transaction.atomic():
-        before = list(model.objects.filter(telnyx_id=telnyx_id).values(*watched)) if rollups else []
+        # update_or_create saves one row: the rollups move with it (keep_rollup's signals).
         row, _ = model.objects.update_or_create(
             telnyx_id=telnyx_id, defaults={**fields, **extra, "payload": item, "synced_at": timezone.now()}
         )
-        _move_rollups(rollups, before, [{f: getattr(row, f) for f in watched}] if rollups else [])
         bump(model)
     return row
 

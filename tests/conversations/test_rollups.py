@@ -70,9 +70,11 @@ def test_a_newer_insight_result_replaces_the_older_in_the_daily_aggregates():
 def test_the_rebuild_command_recounts_rows_loaded_around_the_write_path(capsys):
     Conversation.objects.bulk_create([Conversation(telnyx_id=f"b-{n}", assistant_id="a-1", created_at=NOW, synced_at=NOW)
                                       for n in range(3)])
-    assert volume() == {}
+    assert volume() == {}  # bulk_create sends no signal: not counted until a rebuild
+    Conversation.objects.create(telnyx_id="one", assistant_id="a-1", created_at=NOW, synced_at=NOW)
+    assert volume() == {(timezone.localdate(), ""): 1}  # a single save is counted as it happens
     call_command("rebuild_rollups")
-    assert volume() == {(timezone.localdate(), ""): 3} and "Rebuilt 1 conversation-day rows" in capsys.readouterr().out
+    assert volume() == {(timezone.localdate(), ""): 4} and "Rebuilt 1 conversation-day rows" in capsys.readouterr().out
 
 
 def test_the_conversation_list_counts_from_the_rollup_as_the_table_would(viewer_client):

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import selectors
+from console import selectors
 from core.background import is_registered, listing_sync_active
 from core.sync import sync_state
 from portal.celery import app
@@ -36,7 +36,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     counts = selectors.task_counts({key: states for key, (_, states) in STATE_TABS.items()})
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, (label, _) in STATE_TABS.items()]
-    template = "portal/task_list.html#table" if request.htmx else "portal/task_list.html"
+    template = "console/task_list.html#table" if request.htmx else "console/task_list.html"
     return render(request, template, {"page": page, "tabs": tabs, "tab": tab})
 
 

@@ -1,4 +1,7 @@
-"""Project-wide tasks: sync one registered listing, and the beat's sweeps."""
+"""Project-wide tasks: sync one registered listing, and the beat's sweeps.
+
+They were born in `portal.tasks`: their names stay, so beat schedules stored in the database
+and task records keep naming them."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ FAMILY_SWEEP_LIMIT = 50
 KEEP_RECORDS = timedelta(days=7)
 
 
-@shared_task(label="Sync {0} from Telnyx")
+@shared_task(name="portal.tasks.sync_listing", label="Sync {0} from Telnyx")
 def sync_listing(resource: str):
     """Sync one listing under its lease (a second copy finds the lease taken and does nothing).
 
@@ -50,7 +53,7 @@ def _due(registered) -> bool:
     return bool(registered.unfinished and not recently and registered.unfinished())
 
 
-@shared_task(recorded=False)
+@shared_task(name="portal.tasks.refresh_listings", recorded=False)
 def refresh_listings() -> list[str]:
     """Queue a sync of every listing that is stale, left half done by a dead worker, or still
     has unfinished embedding, clustering or fine-tuning work upstream."""
@@ -77,13 +80,13 @@ def _due_family_members() -> list[str]:
     return list(due.values_list("resource", flat=True)[:FAMILY_SWEEP_LIMIT])
 
 
-@shared_task(recorded=False)
+@shared_task(name="portal.tasks.mark_lost", recorded=False)
 def mark_lost() -> int:
     """The beat's sweep: tasks whose worker died mid-run are shown as lost, with Retry."""
     return mark_lost_tasks()
 
 
-@shared_task(recorded=False)
+@shared_task(name="portal.tasks.prune_task_records", recorded=False)
 def prune_task_records() -> int:
     cutoff = timezone.now() - KEEP_RECORDS
     deleted, _ = TaskRecord.objects.filter(created_at__lt=cutoff).exclude(state=TaskRecord.State.FAILED).delete()
