@@ -25,14 +25,26 @@ def table_of(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
-def bump(*tables: type[models.Model]) -> None:
-    """A write changed these tables: whatever was kept under their old generation is now unseen."""
+#: The suffix of each table's second generation, moved by every write but a sync's bulk batches:
+#: what a list keys its kept fragments on while its own stepwise sync runs (`core.changelist.kept`).
+WRITES = "+writes"
+
+
+def _bump_name(name: str) -> None:
+    rows = CacheGeneration.objects.filter(table=name)
+    if not rows.update(value=F("value") + 1):
+        with transaction.atomic():
+            CacheGeneration.objects.get_or_create(table=name)
+        rows.update(value=F("value") + 1)  # also when another writer created the row first
+
+
+def bump(*tables: type[models.Model], by_sync: bool = False) -> None:
+    """A write changed these tables: whatever was kept under their old generation is now unseen.
+    `by_sync`: a sync's batch, which leaves the tables' WRITES generation where it was."""
     for model in tables:
-        rows = CacheGeneration.objects.filter(table=table_of(model))
-        if not rows.update(value=F("value") + 1):
-            with transaction.atomic():
-                CacheGeneration.objects.get_or_create(table=table_of(model))
-            rows.update(value=F("value") + 1)  # also when another writer created the row first
+        _bump_name(table_of(model))
+        if not by_sync:
+            _bump_name(table_of(model) + WRITES)
     request_generations.forget()
 
 
@@ -100,10 +112,11 @@ def _move_rollups(rollups: list[Rollup], before: Iterable[dict], after: Iterable
         rollup.apply(delta)
 
 
-def generations(tables: Iterable[type[models.Model]]) -> tuple[int, ...]:
+def generations(tables: Iterable[type[models.Model]], *, writes_only: bool = False) -> tuple[int, ...]:
     """The current generation of each table, in order (0 before its first write): one query, or
-    none when this request read the generations already (`portal.generations`)."""
-    names = [table_of(m) for m in tables]
+    none when this request read the generations already (`portal.generations`). `writes_only`:
+    the generations a sync's batches do not move (see WRITES)."""
+    names = [table_of(m) + (WRITES if writes_only else "") for m in tables]
     found = request_generations.current(names)
     return tuple(found.get(name, 0) for name in names)
 
@@ -141,7 +154,7 @@ def cache_put_many(model: type[models.Model], items: Iterable[dict], to_fields: 
                                   unique_fields=["telnyx_id"], update_fields=update_fields)
         if rollups:
             _move_rollups(rollups, before, ({f: getattr(row, f) for f in watched} for row in rows.values()))
-        bump(model)
+        bump(model, by_sync=True)  # a batch: only what sync-time pages ignore (see WRITES)
     return len(rows)
 
 

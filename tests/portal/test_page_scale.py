@@ -368,3 +368,25 @@ def test_every_account_page_costs_the_same_queries_at_ten_times_the_rows(team_ad
     problems += [f"{name}: {large[name][0]} queries on a first view" for name in pages if large[name][0] > FIRST_VIEW_BUDGET]
     problems += [f"{name}: {large[name][2] // 1024} KB" for name in pages if large[name][2] >= PAGE_BUDGET]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_while_its_sync_runs_the_list_is_kept_between_batches_but_a_save_shows_at_once(viewer_client):
+    """Each batch of a running stepwise sync moves the conversation table; the list serves its kept
+    page meanwhile (its progress card says a sync runs), while a single write shows on the next view."""
+    from conversations.models import Conversation
+    from conversations.services import _store, conversation_cache_put
+    from portal.models import SyncState
+
+    SyncState.objects.create(resource="conversations", synced_at=NOW, run_id="run-1",
+                             lease_until=timezone.now() + timedelta(minutes=2))
+    _store([_conversation_item(i) for i in range(3)])
+    assert "3 results" in viewer_client.get("/conversations/").content.decode()
+    _store([_conversation_item(i) for i in range(3, 8)])  # the sync's next batch
+    with CaptureQueriesContext(connection) as kept:
+        assert "3 results" in viewer_client.get("/conversations/").content.decode()  # the kept page, not re-rendered
+    assert not [q for q in kept.captured_queries if "conversations_conversation" in q["sql"]]
+    conversation_cache_put({**_conversation_item(99), "name": "Saved by someone"})  # a write, not a batch
+    assert "9 results" in viewer_client.get("/conversations/").content.decode()
+    SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, synced_at=timezone.now())
+    assert "9 results" in viewer_client.get("/conversations/").content.decode()
