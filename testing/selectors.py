@@ -236,15 +236,10 @@ def test_names(ids=None) -> dict[str, str]:
 
 
 def suites_for_assistant(assistant_id: str) -> list[str]:
-    """Suites that run against this assistant (their destination, see `suite_destination`)."""
-    # One query, whatever the number of suites: each candidate's first test's destination as a subquery.
-    first_destination = (AssistantTest.objects.filter(test_suite=OuterRef("test_suite")).exclude(destination="")
-                         .order_by("created_at", "pk").values("destination")[:1])
-    return list(
-        AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
-        .annotate(first_destination=Subquery(first_destination)).filter(first_destination=assistant_id)
-        .order_by("test_suite").values_list("test_suite", flat=True).distinct()
-    )
+    """Every suite with a test that calls this assistant: a suite belongs to each assistant its
+    tests call (what counts for one of them is only its own tests, see testing.evidence)."""
+    return list(AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
+                .order_by("test_suite").values_list("test_suite", flat=True).distinct())
 
 
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,9 +16,11 @@ from core.types import HtmxHttpRequest
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
+from assistants import selectors
 from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
 from assistants.services import chat as services
+from assistants.services import trial_chat
 from assistants.services import versions as version_services
 
 PAGE = "assistants/chat.html"
@@ -27,6 +29,16 @@ PAGE = "assistants/chat.html"
 class ChatForm(forms.Form):
     content = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…"}))
     conversation_id = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # "Try in chat" on a version that is not live: a new conversation is routed to it.
+    version = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+
+def _trial_version(request: HttpRequest, assistant_id: str, data: dict) -> str:
+    """The version a new conversation should be routed to, if it is allowed (checked again here)."""
+    wanted = data.get("version") or ""
+    if not wanted or data.get("conversation_id") or trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id):
+        return ""
+    return wanted
 
 
 class SmsChatForm(IdempotentForm):
@@ -38,6 +50,13 @@ class SmsChatForm(IdempotentForm):
     def add_prefix(self, field_name: str) -> str:
         # The API and the form both call it "from"; Python cannot.
         return "from" if field_name == "from_" else super().add_prefix(field_name)
+
+
+def _known(assistant_id: str) -> None:
+    """A message goes only to an assistant the portal has seen (the chat page caches the one it
+    opens): an id typed into a URL never reaches Telnyx's chat endpoint."""
+    if selectors.cached_assistant(assistant_id) is None:
+        raise Http404("No such assistant in the portal: open it from the assistants list first.")
 
 
 def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabels]:
@@ -53,22 +72,27 @@ def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # From a version's "Try in chat": Telnyx picks the serving version by the canary rules, so
     # the page names the version asked for and each reply names the one that answered.
     wanted = request.GET.get("version", "")[:100]
-    return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": ChatForm(),
+    is_main = wanted == labels.main_version_id
+    refusal = trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id) if wanted and not is_main else ""
+    form = ChatForm(initial={"version": wanted if wanted and not is_main and not refusal else ""})
+    return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": form,
                                   "sms_form": SmsChatForm(), "wanted_version": labels.describe(wanted) if wanted else "",
-                                  "wanted_is_main": wanted == labels.main_version_id})
+                                  "wanted_is_main": is_main, "trial_refusal": refusal})
 
 
 @require_POST
 @operate_required
 def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     """One turn. HTMX appends the exchange and updates the kept conversation id."""
+    _known(assistant_id)
     form = ChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "form": form}
     if form.is_valid():
         data = form.cleaned_data
         try:
             turn = services.chat_send(user=request.user, assistant_id=assistant_id, content=data["content"],
-                                      conversation_id=data["conversation_id"])
+                                      conversation_id=data["conversation_id"],
+                                      trial_version=_trial_version(request, assistant_id, data))
         except TelnyxError as exc:
             context["error"] = exc.user_message
         else:
@@ -87,13 +111,15 @@ def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
 def chat_stream(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """One turn as server-sent events for the playground's script; a bad form or a Telnyx
     error before the reply started answers with the same HTML fragment `chat_send` sends."""
+    _known(assistant_id)
     form = ChatForm(request.POST)
     if not form.is_valid():
         return render(request, f"{PAGE}#exchange", {"assistant_id": assistant_id, "form": form})
     data = form.cleaned_data
     try:
         events = services.chat_stream(user=request.user, assistant_id=assistant_id, content=data["content"],
-                                      conversation_id=data["conversation_id"])
+                                      conversation_id=data["conversation_id"],
+                                      trial_version=_trial_version(request, assistant_id, data))
     except TelnyxError as exc:
         return render(request, f"{PAGE}#exchange", {"assistant_id": assistant_id, "form": form, "error": exc.user_message})
     response = StreamingHttpResponse(_sse(request, assistant_id, events), content_type="text/event-stream")
@@ -116,6 +142,7 @@ def _sse(request: HttpRequest, assistant_id: str, events) -> Iterator[bytes]:
 @require_POST
 @operate_required
 def chat_sms(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
+    _known(assistant_id)
     form = SmsChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "sms_form": form}
     if form.is_valid():

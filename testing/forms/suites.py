@@ -16,6 +16,10 @@ class SuiteRunForm(IdempotentForm):
     `version-<n>` field per assistant, so no test runs on another assistant's version.
     """
 
+    trials = forms.IntegerField(
+        label="Runs of each test", initial=1, min_value=1, max_value=10, required=False,
+        help_text="Run every test this many times (each its own run) to see which tests are flaky and how sure a pass rate is.")
+
     def __init__(self, *args, destinations=(), **kwargs):
         self.destinations = list(destinations)
         single = len(self.destinations) == 1
@@ -85,7 +89,7 @@ class ScheduleForm(SuiteRunForm):
             self.initial[self.field_name(n)] = versions.get(destination.assistant_id, "")
 
     def clean(self):
-        from testing.services.schedules import parse_cron
+        from testing.services.schedules import check_cron_spacing, parse_cron
 
         data = super().clean()
         if data.get("kind") == SuiteSchedule.Kind.CRON:
@@ -94,7 +98,7 @@ class ScheduleForm(SuiteRunForm):
                 self.add_error("cron", "Enter a cron expression, e.g. 0 3 * * * for 03:00 UTC every day.")
             else:
                 try:
-                    parse_cron(data["cron"])
+                    check_cron_spacing(parse_cron(data["cron"]))
                 except ValueError as exc:
                     self.add_error("cron", str(exc))
         elif data.get("kind") == SuiteSchedule.Kind.INTERVAL and not data.get("every_minutes") and "every_minutes" not in self.errors:
