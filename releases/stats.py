@@ -24,13 +24,27 @@ The method (README, "Live gate statistics"):
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from scipy import optimize, special
-from scipy import stats as sps
+
+class _OnFirstUse:
+    """A scipy module imported the first time an attribute is read: scipy.stats and optimize take
+    seconds to import, and every process importing the release engine (each bin/serve start,
+    gunicorn, the worker, beat) paid them at start though only a gate evaluation or the planner
+    needs them (`python -X importtime manage.py check`)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+optimize, special, sps = _OnFirstUse("scipy.optimize"), _OnFirstUse("scipy.special"), _OnFirstUse("scipy.stats")
 
 PASS, FAIL, WAITING, INCONCLUSIVE = "pass", "fail", "waiting", "inconclusive"
 DEFAULT_POWER = 0.8
