@@ -106,3 +106,17 @@ def test_the_conversation_list_counts_from_the_rollup_as_the_table_would(viewer_
     with CaptureQueriesContext(connection) as queries:
         viewer_client.get("/conversations/", {"channel": "web_chat"})
     assert not [q for q in queries.captured_queries if 'COUNT(*)' in q["sql"] and '"conversations_conversation"' in q["sql"]]
+
+
+def test_test_traffic_counts_apart_so_the_list_total_and_the_dashboard_count_real_calls(admin_client):
+    test_call = item(3)
+    test_call["metadata"]["test_id"] = "t-1"  # started by a test run
+    _store([item(1), item(2), test_call])
+    assert rebuilt(lambda: {(r.is_test, r.n) for r in ConversationDay.objects.all() if r.n}) == {(False, 2), (True, 1)}
+
+    from conversations.selectors import rollup_count
+    assert rollup_count({}, "") == 2  # the call log's default: real traffic, tests hidden
+    assert rollup_count({"traffic": "tests"}, "") == 1
+    assert rollup_count({"traffic": "all"}, "") == 3
+    page = admin_client.get("/conversations/")
+    assert page.status_code == 200 and "Chat 3" not in page.content.decode()
