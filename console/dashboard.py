@@ -17,8 +17,8 @@ from assistants.canary.rules import referenced_versions
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
 from conversations.models import Conversation
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
-from portal.models import AuditEvent, SyncState
 from inference.models import LanguageModel
+from portal.models import AuditEvent, SyncState
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 CHART_DAYS = 14

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from django.db import models, transaction
-from django.db.models import signals
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, signals
 from django.utils import timezone
 
 from portal.models import CacheGeneration

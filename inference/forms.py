@@ -1,6 +1,6 @@
-from django import forms
-
 import json
+
+from django import forms
 
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
@@ -54,7 +54,7 @@ class ChatForm(forms.Form):
         try:
             history = json.loads(raw)
         except ValueError:
-            raise forms.ValidationError("The conversation could not be read; start a new one.")
+            raise forms.ValidationError("The conversation could not be read; start a new one.") from None
         if not isinstance(history, list) or not all(
             isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
             for m in history

@@ -26,4 +26,4 @@ def send_signed_webhook(self, url: str, body: str) -> int:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the URL the user configured)
             return response.status
     except (urllib.error.URLError, TimeoutError) as exc:
-        raise self.retry(exc=exc, countdown=5)
+        raise self.retry(exc=exc, countdown=5) from exc

@@ -3,9 +3,25 @@
 from django.urls import path, re_path
 
 from sandbox.api import endpoint, unknown_path
-from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
-                           embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
-                           summarize, tests, versions)
+from sandbox.views import (
+                           assistants,
+                           audio,
+                           canary_deploys,
+                           chat,
+                           chat_completions,
+                           clusters,
+                           conversations,
+                           embeddings,
+                           fine_tuning,
+                           insights,
+                           integrations,
+                           mcp_servers,
+                           models,
+                           scheduled_events,
+                           summarize,
+                           tests,
+                           versions,
+)
 
 app_name = "sandbox"
 

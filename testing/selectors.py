@@ -9,11 +9,9 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from core.charts import Chart, Point, line_chart
-
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
-
+from core.charts import Chart, Point, line_chart
 from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
 
 TREND_RUNS = 30

@@ -11,10 +11,9 @@ from typing import Any
 
 from django import forms
 
+from assistants.forms.loaded import LoadedFromField, sign_loaded
 from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
-
-from assistants.forms.loaded import LoadedFromField, sign_loaded
 
 TOOL_TYPES = [
     "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
@@ -122,7 +121,7 @@ class JSONObjectField(forms.CharField):
         try:
             parsed = json.loads(text)
         except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).")
+            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
         if not isinstance(parsed, self.expect):
             kind = "an object {…}" if self.expect is dict else "a list […]"
             raise forms.ValidationError(f"Must be {kind}.")

@@ -5,6 +5,7 @@ Every public function checks the acting user's permission itself, so no view can
 
 from __future__ import annotations
 
+from assistants.models import Assistant
 from core import audit
 from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
@@ -15,8 +16,6 @@ from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.models import Assistant
 
 RESOURCE = "assistants"
 RESOURCE_TYPE = "assistant"

@@ -13,9 +13,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import selectors
-from portal.roles import admin_required
 from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
+from portal.roles import admin_required
 
 
 def invite_url(request: HttpRequest, user: User) -> str:

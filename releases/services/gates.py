@@ -9,10 +9,10 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils import timezone
 
+from conversations.insights.selectors import completed_values_per_conversation
 from conversations.models import Conversation
 from portal.telnyx import TelnyxError
 from releases import stats
-from conversations.insights.selectors import completed_values_per_conversation
 from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services import traffic
 from testing.models import SuiteRun

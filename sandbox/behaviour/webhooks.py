@@ -13,6 +13,7 @@ from sandbox.api import iso, now
 from sandbox.models import SbConversation, SbInsightGroup
 from sandbox.tasks import send_signed_webhook
 
+
 def _result(conversation: SbConversation, template) -> str:
     messages = list(conversation.messages.order_by("created_at", "id")[:50])
     first_user = next((m.text for m in messages if m.role == "user"), "")

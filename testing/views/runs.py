@@ -9,7 +9,6 @@ from django_htmx.http import HttpResponseStopPolling
 
 from portal.roles import read_required
 from portal.telnyx import TelnyxError
-
 from testing import selectors
 from testing.models import FINAL_STATUSES, AssistantTest
 from testing.services import runs as services

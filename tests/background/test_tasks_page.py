@@ -8,8 +8,8 @@ import responses
 from django.urls import reverse
 
 from core.background import idempotency_key
-from portal.models import SyncState, TaskRecord
 from core.tasks import refresh_listings, sync_listing
+from portal.models import SyncState, TaskRecord
 
 pytestmark = pytest.mark.django_db
 

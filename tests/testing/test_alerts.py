@@ -149,7 +149,9 @@ def test_a_webhook_alert_is_slack_compatible_and_retried_until_delivered(operato
     assert "Delivered" in page and "3 attempts" in page
 
 
-def test_an_alert_that_cannot_be_delivered_is_shown_failed_with_the_error_in_words(operator_client, suite, hook, telnyx_base, django_capture_on_commit_callbacks):
+def test_an_alert_that_cannot_be_delivered_is_shown_failed_with_the_error_in_words(
+    operator_client, suite, hook, telnyx_base, django_capture_on_commit_callbacks
+):
     server = hook(fail=100)
     SuiteAlert.objects.create(suite="booking", threshold_percent=90, webhook_url=server.url)
     with django_capture_on_commit_callbacks(execute=True):

@@ -3,7 +3,8 @@ validation, the beat entry kept in step, and firing exactly once per scheduled t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 import responses
