@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any, Callable, TypeVar
 
 from django import forms
 
+from core import json_input
 from portal.telnyx import TelnyxError, new_idempotency_key
 
 T = TypeVar("T")
@@ -100,9 +100,9 @@ class JsonObjectField(forms.CharField):
         if not value:
             return copy.copy(self.empty)  # a fresh {} per form, never one shared dict
         try:
-            parsed = json.loads(value)
+            parsed = json_input.parse(value)  # size and depth limited: never a RecursionError
         except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc}") from exc
+            raise forms.ValidationError(str(exc)) from exc
         if not isinstance(parsed, dict):
             raise forms.ValidationError(self.not_object)
         return parsed

@@ -19,6 +19,7 @@ from core.live import current_or_last_known
 from core.sse import sse_event
 from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
+from portal.request_limits import accepts_upload
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -116,6 +117,7 @@ def _after_reply(form: ChatForm, turn: list[dict], reply: dict) -> dict:
 
 
 # --- Transcription ----------------------------------------------------------------------------
+@accepts_upload
 @require_http_methods(["GET", "POST"])
 @operate_required
 def transcribe(request: HttpRequest) -> HttpResponse:

@@ -118,5 +118,6 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_invite_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invite (password-reset) link, for a user who lost their password."""
     user = get_object_or_404(User, pk=pk)
+    services.user_invite_link_issued(actor=request.user, user=user)
     messages.success(request, f"Send “{user.username}” this link to choose a new password: {invite_url(request, user)}")
     return redirect("users:user-detail", pk=user.pk)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assistants.services import chat as services
+from assistants.services.assistants import assistant_cache_put
 from portal.models import AuditEvent
 from portal.telnyx import InternalServerError
 
@@ -28,6 +29,7 @@ def api(telnyx_base, assistant_json):
             {"version_id": "v-main", "version_name": "revision 2"}]})
         mock.post(f"{telnyx_base}/ai/conversations", json={"id": "conv-1", "metadata": {"assistant_id": AID}})
         mock.post(f"{telnyx_base}/ai/assistants/{AID}/chat", json={"content": "Happy to help."})
+        assistant_cache_put(assistant_json(1, version_id="v-main"))  # the chat page cached it
         yield mock
 
 
@@ -139,3 +141,12 @@ def test_a_refused_turn_is_audited_as_a_failure(api, operator):
         services.chat_send(user=operator, assistant_id=AID, content="Hello", conversation_id="conv-1")
     event = AuditEvent.objects.get(action="chat")
     assert event.outcome == AuditEvent.Outcome.FAILURE and event.telnyx_status == 500
+
+
+@pytest.mark.parametrize("name", ["assistants:chat-send", "assistants:chat-stream", "assistants:chat-sms"])
+def test_a_message_to_an_assistant_the_portal_never_saw_is_404_without_calling_telnyx(api, operator_client, name):
+    unknown = "assistant-99999999-0000-4000-8000-000000000000"
+    calls = len(api.calls)
+    response = operator_client.post(reverse(name, args=[unknown]), {"content": "Hi", "from": "+15550001", "to": "+15550002"})
+    assert response.status_code == 404
+    assert len(api.calls) == calls

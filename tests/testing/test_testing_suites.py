@@ -346,3 +346,18 @@ def test_the_suite_page_syncs_its_run_history_on_the_worker_not_in_the_request(v
     assert queued == [["suite-history:booking"]]
     assert len(responses.calls) == 0
     assert 'data-testid="listing-syncing"' in page
+
+
+@responses.activate
+def test_a_batch_id_that_cannot_be_a_telnyx_id_is_never_sent_to_telnyx(telnyx_base, suite, run_json):
+    """Such an id can only come from a stored row (the URL converter refuses it); its runs are read one by one."""
+    from testing.services.suites import suite_run_refresh
+
+    odd = "b 1/../x?y"
+    TestRun.objects.create(telnyx_id="r1", test_id="test-0001", status="running", suite_run_id=odd, payload={},
+                           created_at=timezone.now(), synced_at=timezone.now())
+    run = SuiteRun.objects.create(batch_id=odd, suite="booking", run_ids=["r1"], started_at=timezone.now())
+    one = responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001/runs/r1", json=run_json("r1", "test-0001", "passed"))
+    assert suite_run_refresh(run) is None
+    assert one.call_count == 1 and len(responses.calls) == 1
+    assert TestRun.objects.get(telnyx_id="r1").status == "passed"
