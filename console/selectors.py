@@ -87,6 +87,11 @@ def task_records(states) -> QuerySet[TaskRecord]:
     return TaskRecord.objects.filter(state__in=states)
 
 
+def syncs_with_skips() -> QuerySet[SyncState]:
+    """The listings whose last sync left records out (ids the portal cannot use, unreadable insights)."""
+    return SyncState.objects.filter(skipped_count__gt=0).order_by("resource")
+
+
 def task_counts(tabs: dict[str, list[str]]) -> dict[str, int]:
     """How many task records each tab (a list of states) shows."""
     return {key: TaskRecord.objects.filter(state__in=states).count() for key, states in tabs.items()}

@@ -39,7 +39,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, (label, _) in STATE_TABS.items()]
     template = "console/task_list.html#table" if request.htmx else "console/task_list.html"
-    return render(request, template, {"page": page, "tabs": tabs, "tab": tab})
+    return render(request, template, {"page": page, "tabs": tabs, "tab": tab, "skips": selectors.syncs_with_skips()})
 
 
 @require_POST

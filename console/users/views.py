@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
@@ -15,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from console import selectors
 from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
+from core import credentials
 from portal.roles import admin_required
 
 
 def invite_url(request: HttpRequest, user: User) -> str:
-    """A one-use link with which `user` chooses a password (Django's reset token)."""
+    """A one-use link with which `user` chooses a password (Django's reset token); issuing it is audited."""
+    services.user_invite_link_issued(actor=request.user, user=user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("invite", args=[uid, default_token_generator.make_token(user)])
     return request.build_absolute_uri(path)
@@ -118,6 +121,14 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_invite_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invite (password-reset) link, for a user who lost their password."""
     user = get_object_or_404(User, pk=pk)
-    services.user_invite_link_issued(actor=request.user, user=user)
     messages.success(request, f"Send “{user.username}” this link to choose a new password: {invite_url(request, user)}")
     return redirect("users:user-detail", pk=user.pk)
+
+
+class InviteConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset view (it checks the token); choosing the password through it is audited."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        credentials.link_used(user=form.user)
+        return response

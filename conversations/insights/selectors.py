@@ -43,3 +43,8 @@ def completed_values_per_conversation(*, assistant_id: str, since, version_ids: 
         entry = merged.setdefault(conversation_id, {"assistant_version_id": version_id, "values": {}})
         entry["values"].update(numeric_values(values or {}))
     return [entry for entry in merged.values() if entry["values"]]
+
+
+def insight_group_choices() -> list[tuple[str, str]]:
+    """The cached insight groups as (id, name), for the assistant change form's picker."""
+    return [(gid, name or gid) for gid, name in InsightGroup.objects.order_by("name").values_list("telnyx_id", "name")]
