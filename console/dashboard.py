@@ -19,8 +19,8 @@ from assistants.canary.rules import referenced_versions
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
 from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
-from portal.models import AuditEvent
 from inference.models import LanguageModel
+from portal.models import AuditEvent
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 CHART_DAYS = 14

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from portal.models import AuditEvent, SyncState, TaskRecord
 from portal.roles import ADMINISTER
 
-
 # The one rule for who reads which audit events, in the list, an event's page, its CSV export
 # and the dashboard alike: site administration (users and their roles, passwords and invite
 # links; logins and lockouts, with addresses; background task retries) is for Admins only.

@@ -1,4 +1,5 @@
-"""The tasks page (Admins): background tasks queued, running, failed, with Retry; and one\nlisting's sync state, which pages poll while the worker syncs what they show."""
+"""The tasks page (Admins): background tasks queued, running, failed, with Retry; and one
+listing's sync state, which pages poll while the worker syncs what they show."""
 
 from __future__ import annotations
 

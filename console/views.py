@@ -11,22 +11,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
+from assistants.services.assistants import assistants_sync
+from assistants.services.versions import versions_resource, versions_sync
 from console import dashboard as dashboard_selectors
 from console.forms import AuditFilterForm
 from console.search import MIN_LENGTH as MIN_SEARCH_LENGTH
 from console.search import search_everything
-from console.selectors import (all_sync_states, audit_log, recent_audit_events, sync_states,
-                               sync_states_by_resource)
-from assistants.services.assistants import assistants_sync
-from assistants.services.versions import versions_resource, versions_sync
+from console.selectors import all_sync_states, audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
-from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
-from inference.services import MODELS_RESOURCE, models_sync
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
+from core.sync import is_stale, sync_state
+from inference.services import MODELS_RESOURCE, models_sync
 from portal.models import SyncState
 from portal.roles import read_required
-from core.sync import is_stale, sync_state
+from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
 DASHBOARD_SYNCS = {ASSISTANTS_RESOURCE: assistants_sync, MODELS_RESOURCE: models_sync}

@@ -148,7 +148,8 @@ def line_chart(
     count = len(all_points)
     summary = f"{count} point{'s' if count != 1 else ''}"
     if all_points:
-        summary += f" from {_date_label(min(p.at for p in all_points), with_time=with_time)} to {_date_label(max(p.at for p in all_points), with_time=with_time)}"
+        first, last = min(p.at for p in all_points), max(p.at for p in all_points)
+        summary += f" from {_date_label(first, with_time=with_time)} to {_date_label(last, with_time=with_time)}"
         latest = max(all_points, key=lambda p: p.at)
         summary += f"; latest {fmt(latest.value)}"
     return Chart(

@@ -12,8 +12,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.background import (SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs,
-                             mark_lost_tasks)
+from core.background import SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs, mark_lost_tasks
 from core.sync import is_abandoned, is_stale, sync_state
 from portal.models import SyncState, TaskRecord
 

@@ -54,7 +54,7 @@ class ChatForm(forms.Form):
             # The whole conversation rides along: longer than a typed field, as shallow as ever.
             history = json_input.parse(raw, max_depth=3, max_bytes=1024 * 1024)
         except ValueError:
-            raise forms.ValidationError("The conversation could not be read; start a new one.")
+            raise forms.ValidationError("The conversation could not be read; start a new one.") from None
         if not isinstance(history, list) or not all(
             isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
             for m in history

@@ -6,7 +6,8 @@ Every Telnyx call goes through the resource layer; every write through `telnyx_w
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone as tz
+from datetime import datetime
+from datetime import timezone as tz
 from typing import Iterator
 
 from django.contrib.auth.models import User

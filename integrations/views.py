@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.changelist import Column
 from core.changelist.live import build_live_changelist
 from core.confirm import confirm_page
-from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError
-
 from integrations import selectors, services
 from integrations.forms import IntegrationFilterForm
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
 
 CATALOGUE_COLUMNS = [Column("name", "Integration", "label"), Column("status", "Status", "status"),
                      Column("tools", "Tools", "available_tools")]

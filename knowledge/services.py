@@ -7,7 +7,8 @@ every write through `core.writes.telnyx_write` (Telnyx first, then the cache and
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as tz
+from datetime import datetime
+from datetime import timezone as tz
 
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -192,25 +193,23 @@ def _task_of(response) -> EmbeddingTask:
 
 def bucket_embed(*, user: User, bucket: str, options: dict, idempotency_key: str = "") -> EmbeddingTask:
     """Start embedding a bucket's files; returns the new task."""
-    require_perm(user, OPERATE)
     body = {"bucket_name": bucket, **{k: v for k, v in options.items() if v not in (None, "")}}
-    response = telnyx_write(
-        lambda: embeddings_api.create(body, idempotency_key=idempotency_key or new_idempotency_key()),
-        user=user, action="embed", resource_type="bucket", resource_id=bucket, label=bucket,
-        summary=f"Started embedding bucket “{bucket}”", failure_summary=f"Tried: Embed bucket “{bucket}”",
-        changes=body, store=_store_task(bucket),
-    )
-    return _task_of(response)
+    return _embed(user, bucket, body, embeddings_api.create, idempotency_key, what=f"bucket “{bucket}”")
 
 
 def bucket_embed_url(*, user: User, bucket: str, url: str, idempotency_key: str = "") -> EmbeddingTask:
     """Fetch and embed a web page into a bucket; returns the new task."""
-    require_perm(user, OPERATE)
     body = {"bucket_name": bucket, "url": url}
+    return _embed(user, bucket, body, embeddings_api.url, idempotency_key, what=f"{url} into “{bucket}”")
+
+
+def _embed(user: User, bucket: str, body: dict, start, idempotency_key: str, *, what: str) -> EmbeddingTask:
+    """Start an embedding task (`start(body)`), audited on the bucket; returns the new task."""
+    require_perm(user, OPERATE)
     response = telnyx_write(
-        lambda: embeddings_api.url(body, idempotency_key=idempotency_key or new_idempotency_key()),
+        lambda: start(body, idempotency_key=idempotency_key or new_idempotency_key()),
         user=user, action="embed", resource_type="bucket", resource_id=bucket, label=bucket,
-        summary=f"Started embedding {url} into “{bucket}”", failure_summary=f"Tried: Embed {url} into “{bucket}”",
+        summary=f"Started embedding {what}", failure_summary=f"Tried: Embed {what}",
         changes=body, store=_store_task(bucket),
     )
     return _task_of(response)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistants.forms.canary import RuleRow
 from assistants.canary.rules import OPERATORS, Share, parse_weight, rule_shares
+from assistants.forms.canary import RuleRow
 
 PALETTE_SIZE = 8
 

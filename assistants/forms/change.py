@@ -11,13 +11,12 @@ from typing import Any
 
 from django import forms
 
-from core import json_input
-from core.forms import IdempotentForm
-from portal.telnyx import TelnyxError
-
 from assistants import hooks
 from assistants.forms.assistants import offer_known_tags
 from assistants.forms.loaded import LoadedFromField, sign_loaded
+from core import json_input
+from core.forms import IdempotentForm
+from portal.telnyx import TelnyxError
 
 TOOL_TYPES = [
     "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
@@ -147,7 +146,7 @@ class JSONObjectField(forms.CharField):
         try:
             parsed = json_input.parse(text)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc))
+            raise forms.ValidationError(str(exc)) from exc
         if not isinstance(parsed, self.expect):
             kind = "an object {…}" if self.expect is dict else "a list […]"
             raise forms.ValidationError(f"Must be {kind}.")

@@ -71,7 +71,13 @@ class ScheduledEventForm(IdempotentForm):
 class ScheduledEventFilterForm(FilterForm):
     """The Scheduled tab's search (either target or the event id), status and channel filters, sort."""
 
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *((s, s.replace("_", " ")) for s in ("pending", "in_progress", "completed", "failed"))])
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any status"),
+            *((s, s.replace("_", " ")) for s in ("pending", "in_progress", "completed", "failed")),
+        ],
+    )
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), ("phone_call", "Phone call"), ("sms_chat", "SMS chat")])
 
     filter_lookups = {"status": "status", "channel": "channel"}

@@ -11,6 +11,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from assistants.canary.rules import normalise_canary
+from assistants.models import Assistant, CanaryConfig
+from assistants.services.conflicts import refuse_if_stale_rules
+from assistants.services.observed import forget_observed_split
 from core import audit
 from core.types import PortalUser
 from core.writes import telnyx_write
@@ -18,11 +22,6 @@ from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, TelnyxResponse, new_idempotency_key
 from portal.telnyx.resources import canary_deploys as canary_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.canary.rules import normalise_canary
-from assistants.models import Assistant, CanaryConfig
-from assistants.services.conflicts import refuse_if_stale_rules
-from assistants.services.observed import forget_observed_split
 
 RESOURCE_TYPE = "canary_deploy"
 

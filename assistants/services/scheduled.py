@@ -9,6 +9,7 @@ answer, so a new or cancelled event shows on the list at once.
 
 from __future__ import annotations
 
+from assistants.models import ScheduledEvent
 from core import audit
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
@@ -20,8 +21,6 @@ from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 from portal.telnyx.resources import scheduled_events as events_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.models import ScheduledEvent
 
 RESOURCE_TYPE = "scheduled_event"
 SCHEDULED_FAMILY = "scheduled_events"

@@ -7,6 +7,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
+from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
+from assistants.services.canary import CanaryDeploy, canary_fetch
+from assistants.services.conflicts import refuse_if_stale
 from core import audit
 from core.cache import cache_delete, cache_put, cache_update
 from core.live import LiveOrCached, live_or_cached_row
@@ -18,12 +22,6 @@ from portal.telnyx import TelnyxError, TelnyxResponse, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import versions as versions_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
-from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
-from assistants.services.canary import CanaryDeploy, canary_fetch
-from assistants.services.conflicts import refuse_if_stale
-
 
 VERSIONS_FAMILY = "versions"
 

@@ -10,18 +10,17 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from core.forms import IdempotentForm, add_telnyx_errors
-from core.sse import sse_event
-from core.types import HtmxHttpRequest
-from portal.roles import operate_required
-from portal.telnyx import TelnyxError
-
 from assistants import selectors
 from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
 from assistants.services import chat as services
 from assistants.services import trial_chat
 from assistants.services import versions as version_services
+from core.forms import IdempotentForm, add_telnyx_errors
+from core.sse import sse_event
+from core.types import HtmxHttpRequest
+from portal.roles import operate_required
+from portal.telnyx import TelnyxError
 
 PAGE = "assistants/chat.html"
 

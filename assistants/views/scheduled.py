@@ -7,16 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assistants import selectors
+from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
+from assistants.services import scheduled as services
 from core.background import page_sync
 from core.changelist import Column, build_changelist
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
-
-from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
-from assistants import selectors
-from assistants.services import scheduled as services
 
 EVENT_COLUMNS = [Column("when", "When (UTC)", "scheduled_at"), Column("channel", "Channel", "channel"),
                  Column("to", "From → to", "end_user_target"), Column("status", "Status", "status")]

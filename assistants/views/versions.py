@@ -8,25 +8,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assistants import hooks, selectors
+from assistants.compare import compare
+from assistants.forms.change import tools_body
+from assistants.forms.lifecycle import VersionFilterForm
+from assistants.forms.loaded import loaded_of
+from assistants.services import assistants as assistant_services
+from assistants.services import canary as canary_services
+from assistants.services import trial_chat
+from assistants.services import versions as services
+from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, save_change, saved_flash
+from assistants.views.gate_answers import answered, tell_live_change
 from core.background import page_sync, sync_if_stale
 from core.changelist import Column, build_changelist
 from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
-
-from assistants import hooks, selectors
-from assistants.compare import compare
-from assistants.forms.change import place_telnyx_errors, tools_body
-from assistants.forms.lifecycle import VersionFilterForm
-from assistants.forms.loaded import loaded_of, reload_from
-from assistants.services import assistants as assistant_services
-from assistants.services import canary as canary_services
-from assistants.services import trial_chat
-from assistants.services import versions as services
-from assistants.services.conflicts import StaleFormError
-from assistants.views.gate_answers import answered, tell_live_change
-from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, saved_flash
 
 
 def _head(request: HttpRequest, assistant_id: str) -> dict:
@@ -121,17 +119,10 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
         changes = {**form.settings_body(version), **tools_body(tools, version)}
         if form.cleaned_data["version_name"]:
             changes["version_name"] = form.cleaned_data["version_name"]
-        try:
-            services.version_update(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                    changes=changes, before=version, loaded=loaded_of(form),
-                                    idempotency_key=form.cleaned_data["idempotency_key"])
-        except StaleFormError as exc:
-            stale = exc
-            reload_from(form, exc.current)
-        except TelnyxError as exc:
-            place_telnyx_errors(form, tools, exc)
-            form.renew_key_if_refused(exc)
-        else:
+        ok, _, stale = save_change(form, tools, lambda: services.version_update(
+            user=request.user, assistant_id=assistant_id, version_id=version_id, changes=changes, before=version,
+            loaded=loaded_of(form), idempotency_key=form.cleaned_data["idempotency_key"]))
+        if ok:
             name = changes.get("version_name") or version.get("version_name") or version_id
             messages.success(request, saved_flash(assistant_id, version_id, f"Saved version “{name}”."))
             return redirect("assistants:version-detail", assistant_id=assistant_id, version_id=version_id)

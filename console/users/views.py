@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,10 +14,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import selectors
-from core import credentials
-from portal.roles import admin_required
 from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
+from core import credentials
+from portal.roles import admin_required
 
 
 def invite_url(request: HttpRequest, user: User) -> str:

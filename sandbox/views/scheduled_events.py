@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sandbox.api import (ApiError, Enum, check_fields, error_object, iso, new_id, no_content, now, ok, paginate,
-                         parse_datetime_field, validate)
+from sandbox.api import ApiError, Enum, check_fields, error_object, iso, new_id, no_content, now, ok, paginate, parse_datetime_field, validate
 from sandbox.behaviour import assistants as svc
 from sandbox.behaviour import clock
 from sandbox.models import SbScheduledEvent
@@ -72,7 +71,7 @@ def event_list(request, assistant_id):
             try:
                 events = events.filter(**{lookup: parse_datetime_field(request.GET[name], name)})
             except ApiError:
-                raise ApiError(400, f"{name} must be an ISO 8601 date-time.", parameter=name)
+                raise ApiError(400, f"{name} must be an ISO 8601 date-time.", parameter=name) from None
     return ok(paginate(request, events.order_by("scheduled_at", "id"), event_json))
 
 

@@ -125,7 +125,11 @@ def test_roll_back_promotes_the_previous_main_and_is_audited_as_rollback(team_ad
 @responses.activate
 def test_failed_promote_keeps_main_and_shows_why(team_admin_client, api):
     responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-staged/promote", status=503)
-    response = team_admin_client.post(reverse("assistants:version-promote", args=[AID, "v-staged"]), {"override_reason": "no suites for this assistant yet"}, follow=True)
+    response = team_admin_client.post(
+        reverse("assistants:version-promote", args=[AID, "v-staged"]),
+        {"override_reason": "no suites for this assistant yet"},
+        follow=True,
+    )
     assert "Could not promote the version. Telnyx had a server error (503)" in response.content.decode()
     assert Assistant.objects.get(telnyx_id=AID).version_id == "v-main"
     assert AuditEvent.objects.get(action="promote").outcome == "failure"

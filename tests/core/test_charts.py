@@ -1,6 +1,7 @@
 """The shared chart builder: axes with dates, tooltips, a text alternative, a lone point with context."""
 
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.template.loader import render_to_string
 

@@ -9,8 +9,8 @@ import os
 import re
 
 import pytest
-from django.core.management import call_command
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from conversations.insights.sync import insights_sync

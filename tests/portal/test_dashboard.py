@@ -118,7 +118,11 @@ def test_canary_status_names_versions_and_shows_the_traffic_split(viewer_client,
     status = section(get_dashboard(viewer_client), "canary-status")
     assert "20% to Friendlier tone, rest to main" in status
     assert "Friendlier tone 20% (2)" in status and "v-main (main) 80% (8)" in status
-    assert "Never set from this portal</span> · <a class=\"in-text\" href=\"/assistants/" in status and "see what Telnyx has" in status and "No conversations" in status
+    assert (
+        'Never set from this portal</span> · <a class="in-text" href="/assistants/' in status
+        and "see what Telnyx has" in status
+        and "No conversations" in status
+    )
 
 
 def test_recent_failed_runs_and_failed_writes_are_listed(viewer_client):

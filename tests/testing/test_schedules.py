@@ -3,13 +3,16 @@ validation, the beat entry kept in step, and firing exactly once per scheduled t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 import responses
-from hypothesis import assume, given, settings as hypothesis_settings, strategies as st
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
+from hypothesis import assume, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from portal.models import AuditEvent
 from testing.models import ScheduleFiring, SuiteRun, SuiteSchedule
