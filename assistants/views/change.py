@@ -19,7 +19,7 @@ from inference.services import form_model_choices
 from portal.roles import admin_required
 from portal.telnyx import TelnyxError
 
-from assistants import selectors
+from assistants import hooks, selectors
 from assistants.forms.loaded import loaded_of, reload_from
 from assistants.forms.change import (
     TOOL_TYPES,
@@ -99,11 +99,11 @@ def saved_flash(assistant_id: str, version_id: str, lead: str) -> str:
     """The message after saving a version (`lead` says what was saved), with the next steps
     one click away: try it in chat, run the suites on it, make it live (confirmed)."""
     return format_html(
-        "{} It is not live. "
+        "{} It is not live. {} "
         '<span class="next-steps"><a class="btn btn-small" href="{}">Try in chat</a>'
         '<a class="btn btn-small" href="{}#version-suites">Run suites on this version</a>'
         '<a class="btn btn-small btn-primary" href="{}">Make live…</a></span>',
-        lead, reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
+        lead, hooks.release_notes(assistant_id), reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
         reverse("assistants:version-detail", args=[assistant_id, version_id]),
         reverse("assistants:version-promote", args=[assistant_id, version_id]),
     )
