@@ -15,6 +15,14 @@ class Conversation(TelnyxCached):
     assistant_version_id = models.CharField(max_length=200, blank=True, db_index=True)
     channel = models.CharField(max_length=50, blank=True, db_index=True)
     ai_disabled = models.BooleanField(default=False)
+    # The call log's columns, from the metadata at sync time (core.traffic decides `is_test`).
+    caller = models.CharField(max_length=100, blank=True, db_index=True)  # telnyx_end_user_target
+    callee = models.CharField(max_length=100, blank=True)  # telnyx_agent_target
+    is_test = models.BooleanField(default=False)
+    end_reason = models.CharField(max_length=100, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)  # first to last message
+    # Messages, once the portal has read the transcript (the list object does not say).
+    turns = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     synced_at = models.DateTimeField(db_index=True)
@@ -26,10 +34,33 @@ class Conversation(TelnyxCached):
         indexes = [
             # Covers the dashboard's per-day counts by assistant and version (no table reads).
             models.Index(fields=["assistant_id", "assistant_version_id", "created_at"], name="conv_traffic_idx"),
+            # The call log's default page: real traffic, newest first.
+            models.Index(fields=["is_test", "created_at"], name="conv_real_recent_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name or self.telnyx_id
+
+    @property
+    def channel_label(self) -> str:
+        """The channel in words ("SMS chat", not `sms_chat`)."""
+        return CHANNEL_LABELS.get(self.channel, self.channel.replace("_", " ").capitalize())
+
+
+#: Channels in words; the API names them `phone_call`, `sms_chat`, ...
+CHANNEL_LABELS = {"phone_call": "Phone call", "web_call": "Web call", "sms_chat": "SMS chat", "web_chat": "Web chat",
+                  "whatsapp_chat": "WhatsApp chat"}
+
+
+class ConversationTranscript(models.Model):
+    """The words of a conversation's messages, kept when the portal reads them (its page, the
+    transcript indexer on the worker) so the call log can search what was said. A full-text
+    index serves the search: FTS5 on SQLite, a GIN tsvector index on PostgreSQL (migration 0007)."""
+
+    conversation_id = models.CharField(max_length=200, unique=True)
+    text = models.TextField(blank=True)
+    turns = models.PositiveIntegerField(default=0)
+    indexed_at = models.DateTimeField(auto_now=True)
 
 
 class InsightTemplate(TelnyxCached):

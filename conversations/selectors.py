@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from .models import Conversation
+from .models import Conversation, InsightTemplate
 
 RESOURCE = "conversations"
 
@@ -37,7 +37,7 @@ def assistant_filter_choices() -> list[tuple[str, str]]:
 
 def _channel_filter_choices() -> list[tuple[str, str]]:
     channels = Conversation.objects.exclude(channel="").order_by("channel").values_list("channel", flat=True).distinct()
-    return [(c, c.replace("_", " ")) for c in channels]
+    return [(c, Conversation(channel=c).channel_label) for c in channels]
 
 
 def channel_filter_choices() -> list[tuple[str, str]]:
@@ -46,3 +46,8 @@ def channel_filter_choices() -> list[tuple[str, str]]:
 
 def assistant_names() -> dict[str, str]:
     return dict(Assistant.objects.values_list("telnyx_id", "name"))
+
+
+def template_names(ids) -> dict[str, str]:
+    """{insight template id: name} of the cached templates among `ids`."""
+    return dict(InsightTemplate.objects.filter(telnyx_id__in=list(ids)).values_list("telnyx_id", "name"))

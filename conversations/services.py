@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from core.types import PortalUser
 
 from core.cache import cache_delete, cache_put, cache_put_many
+from core.traffic import is_test_traffic
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
 from core.writes import telnyx_write
@@ -21,16 +22,34 @@ from portal.telnyx.resources import conversations as conversations_api
 from portal.telnyx.resources._base import parse_date
 
 from .models import Conversation
+from .transcripts import transcript_store
 
 RESOURCE = "conversations"
 RESOURCE_TYPE = "conversation"
 BATCH_SIZE = 1000
 
 
+def _duration(item: dict) -> int | None:
+    started, last = parse_date(item.get("created_at")), parse_date(item.get("last_message_at"))
+    return int((last - started).total_seconds()) if started and last and last >= started else None
+
+
+def _count(value) -> int | None:
+    try:
+        return max(0, int(value)) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 def conversation_fields(item: dict) -> dict:
     """The cache columns of one API conversation object."""
     metadata = item.get("metadata") or {}
     return {
+        "caller": str(metadata.get("telnyx_end_user_target") or "")[:100],
+        "callee": str(metadata.get("telnyx_agent_target") or "")[:100],
+        "is_test": is_test_traffic(metadata),
+        "end_reason": str(metadata.get("end_reason") or metadata.get("hangup_cause") or "")[:100],
+        "duration_seconds": _duration(item),
         "telnyx_id": item["id"],
         "name": str(item.get("name") or "")[:300],
         "assistant_id": str(metadata.get("assistant_id") or "")[:200],
@@ -106,6 +125,7 @@ def conversation_fetch(*, user: PortalUser, conversation_id: str) -> Conversatio
     row = Conversation.objects.filter(telnyx_id=conversation_id).first()
     if row is not None:  # what the page read live goes into the store, newest event winning as ever
         insight_runs_store(conversation=row, runs=insights, source="detail")
+        transcript_store(conversation_id, messages)  # its words become searchable in the call log
     # Oldest first, as a transcript reads.
     messages.sort(key=lambda m: str(m.get("sent_at") or m.get("created_at") or ""))
     return ConversationDetail(conversation=result, messages=messages, insights=insights)

@@ -3,7 +3,7 @@ worker in steps, resumable after a crash; insight templates and groups sync ther
 
 from celery import shared_task
 
-from conversations import services
+from conversations import services, transcripts
 from conversations.insights import events as insight_events
 from conversations.insights import services as insight_services
 from conversations.insights import sync as insight_sync
@@ -27,6 +27,8 @@ register_listing(insight_services.TEMPLATES, insight_services.templates_sync)
 register_listing(insight_services.GROUPS, insight_services.groups_sync)
 # Insight results of cached conversations not read yet (webhooks bring the newer ones).
 register_listing(insight_sync.RESOURCE, insight_sync.insights_sync, ready=insight_sync.conversations_settled)
+# Transcript words of the newest real conversations, for the call log's search.
+register_listing(transcripts.RESOURCE, transcripts.transcripts_index, ready=insight_sync.conversations_settled)
 
 
 @shared_task(label="Apply Telnyx insight event {0}")

@@ -7,6 +7,22 @@ from django import forms
 from portal.telnyx import TelnyxError, new_idempotency_key
 
 
+def email_list(text: str) -> str:
+    """Comma-separated addresses, checked and tidied ("a@x.org, b@y.org"); every bad one named."""
+    from django.core.validators import validate_email
+
+    addresses = [a.strip() for a in (text or "").split(",") if a.strip()]
+    bad = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except forms.ValidationError:
+            bad.append(address)
+    if bad:
+        raise forms.ValidationError(f"Not an email address: {', '.join(bad)}")
+    return ", ".join(addresses)
+
+
 def add_telnyx_errors(form: forms.Form, error: TelnyxError, *, field_map: dict[str, str] | None = None) -> None:
     """Put a Telnyx error on the form: each `source.pointer` onto its field, then the whole
     plain-language message on top (so nothing Telnyx said is lost).

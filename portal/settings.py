@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "shared_tools",
     "integrations",
     "releases",
+    "monitoring",
     "sandbox",
     "console",
     "axes",
@@ -252,6 +253,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
     "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
+    # Production alert rules, judged from the cache (monitoring.tasks).
+    "evaluate-alert-rules": {"task": "monitoring.evaluate_alert_rules", "schedule": 60.0},
 }
 # How long a sync holds its lease without renewing it; a sync whose worker died is taken
 # over (resumed from its last stored batch) once it expires.

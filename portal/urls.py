@@ -17,6 +17,7 @@ urlpatterns = [
     path("tools/", include("shared_tools.urls")),
     path("integrations/", include("integrations.urls")),
     path("testing/", include("testing.urls")),
+    path("alerts/", include("monitoring.urls")),
     path("inference/", include("inference.urls")),
     # Before conversations/: "insights" would otherwise be read as a conversation id.
     path("conversations/insights/", include("conversations.insights.urls")),

@@ -255,3 +255,17 @@ class AlertAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class TestOrigin(models.Model):
+    """The real conversation a test was made from ("Make a test"), so the test links back to it.
+
+    Telnyx's test has no such field; the portal keeps the link."""
+
+    __test__ = False
+
+    test_id = models.CharField(max_length=200, unique=True)
+    conversation_id = models.CharField(max_length=200, db_index=True)
+    conversation_name = models.CharField(max_length=300, blank=True)
+    username = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -14,14 +14,17 @@ from core.charts import Chart, Point, line_chart
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from testing.models import AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestRun, TestSuite
+from testing.models import (FINAL_STATUSES, AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestOrigin,
+                            TestRun, TestSuite)
+from testing.results import records_for, with_records
 
 TREND_RUNS = 30
 MAIN = "main"  # the version filter's value for "the main version" (stored as "")
 
 
 def test_queryset() -> QuerySet[AssistantTest]:
-    return AssistantTest.objects.defer("payload")
+    """The tests changelist's rows, each with its recent record (one query per page)."""
+    return with_records(AssistantTest.objects.defer("payload"))
 
 
 RESOURCE = "assistant-tests"
@@ -104,6 +107,7 @@ class SuiteOverview:
     last_test_run: TestRun | None
     pass_rate: float | None
     destination: str
+    flaky: int = 0  # tests whose result keeps changing (testing.results)
 
     @property
     def last_run_at(self):
@@ -141,10 +145,15 @@ def suites_overview(names: list[str]) -> list[SuiteOverview]:
     for batch in _first_per(batches.exclude(status="running"), "suite", batch_order, TREND_RUNS):
         if batch.finished:
             recent.setdefault(batch.suite, []).append(batch)
+    suite_of_test = dict(tests.values_list("telnyx_id", "test_suite"))
+    flaky: dict[str, int] = {}
+    for test_id, record in records_for(suite_of_test).items():
+        if record.flaky:
+            flaky[suite_of_test[test_id]] = flaky.get(suite_of_test[test_id], 0) + 1
     return [
         SuiteOverview(name=name, test_count=counts.get(name, 0), last_suite_run=last_batches.get(name),
                       last_test_run=last_runs.get(name), pass_rate=pass_rate(recent.get(name, [])),
-                      destination=destinations.get(name, ""))
+                      destination=destinations.get(name, ""), flaky=flaky.get(name, 0))
         for name in names
     ]
 
@@ -339,3 +348,73 @@ def suite_run_of(run: dict) -> SuiteRun | None:
         trigger = RunTrigger.objects.filter(run_id=run.get("run_id") or "-").select_related("suite_run").first()
         found = trigger.suite_run if trigger else None
     return found
+
+
+def test_suite_choices() -> list[tuple[str, str]]:
+    """(id, "name · suite") of every cached test, for the add-suite form."""
+    return [(i, f"{name} · in “{suite}”" if suite else name)
+            for i, name, suite in AssistantTest.objects.order_by("name", "pk").values_list("telnyx_id", "name", "test_suite")]
+
+
+def _finished_batches(suite_name: str) -> QuerySet[SuiteRun]:
+    return SuiteRun.objects.filter(suite=suite_name).exclude(status="running").order_by("-started_at", "-pk")
+
+
+def previous_suite_run(suite_run: SuiteRun) -> SuiteRun | None:
+    """The suite's last finished run before this one."""
+    return (_finished_batches(suite_run.suite).filter(started_at__lt=suite_run.started_at)
+            .exclude(pk=suite_run.pk).first())
+
+
+def main_suite_run(suite_name: str, *, exclude: SuiteRun | None = None) -> SuiteRun | None:
+    """The suite's newest finished run on the main version. Only batches the portal started say
+    which version they ran on; one found in Telnyx's history alone may have run on any."""
+    batches = _finished_batches(suite_name).filter(version_id="", versions={}).exclude(username="")
+    return batches.exclude(pk=getattr(exclude, "pk", None)).first()
+
+
+def version_suite_run(suite_name: str, version_id: str) -> SuiteRun | None:
+    """The suite's newest finished run on the given version."""
+    candidates = _finished_batches(suite_name).filter(Q(version_id=version_id) | ~Q(versions={}))[:TREND_RUNS]
+    return next((r for r in candidates if version_id in (r.version_id, *r.versions.values())), None)
+
+
+def suite_run_by_batch(batch_id: str) -> SuiteRun | None:
+    return SuiteRun.objects.filter(batch_id=batch_id).first()
+
+
+def batch_runs(suite_run: SuiteRun | None) -> list[TestRun]:
+    """The batch's cached test runs, in its own order."""
+    if suite_run is None:
+        return []
+    runs = runs_by_id(suite_run.run_ids)
+    return [runs[r] for r in suite_run.run_ids if r in runs]
+
+
+def previous_test_run(run: TestRun) -> TestRun | None:
+    """The test's last finished run before this one."""
+    return (TestRun.objects.filter(test_id=run.test_id, status__in=FINAL_STATUSES, created_at__lt=run.created_at)
+            .exclude(pk=run.pk).order_by("-created_at", "-pk").first()) if run.created_at else None
+
+
+def main_test_run(run: TestRun) -> TestRun | None:
+    """The test's newest other finished run on the main version (as far as the portal knows:
+    a run in a batch on a version, or sent to a version, is not on main)."""
+    candidates = list(TestRun.objects.filter(test_id=run.test_id, status__in=FINAL_STATUSES).exclude(pk=run.pk)
+                      .order_by("-created_at", "-pk")[:TREND_RUNS])
+    batches = {b.batch_id: b for b in SuiteRun.objects.filter(batch_id__in=[c.suite_run_id for c in candidates if c.suite_run_id])}
+    triggered = dict(RunTrigger.objects.filter(run_id__in=[c.telnyx_id for c in candidates], suite_run__isnull=False)
+                     .values_list("run_id", "suite_run__version_id"))
+    for candidate in candidates:
+        batch = batches.get(candidate.suite_run_id)
+        if candidate.payload.get("destination_version_id") or triggered.get(candidate.telnyx_id):
+            continue
+        if batch is not None and (batch.version_id or batch.versions or not batch.username):
+            continue
+        return candidate
+    return None
+
+
+def test_origin(test_id: str) -> TestOrigin | None:
+    """The real conversation the test was made from, if it was."""
+    return TestOrigin.objects.filter(test_id=test_id).first()

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.traffic import is_test_traffic
 from core.types import PortalUser
 from portal.roles import READ, require_perm
 from portal.telnyx.resources import conversations as conversations_api
@@ -92,6 +93,8 @@ def observed_split(*, user: PortalUser, assistant_id: str, refresh: bool = False
     for window_key, label, start in starts:
         counts: Counter[str] = Counter()
         for conversation in conversations:
+            if is_test_traffic(conversation.get("metadata")):
+                continue  # a suite run's conversations are not callers: they would skew the split
             created = parse_datetime(str(conversation.get("created_at") or ""))
             if created and created >= start:
                 counts[(conversation.get("metadata") or {}).get("assistant_version_id") or "unknown"] += 1

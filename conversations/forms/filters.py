@@ -1,9 +1,18 @@
+import re
+
 from django import forms
+from django.db import connection
+from django.db.models import Q
 
 from core.changelist import FilterForm
 
+#: What the call log shows by default: real traffic, test runs' conversations hidden.
+TRAFFIC_CHOICES = [("", "Real traffic (tests hidden)"), ("all", "All, test runs included"), ("tests", "Test runs only")]
+PHONE_PREFIX = re.compile(r"^\+?\d{3,}$")
+
 
 class ConversationFilterForm(FilterForm):
+    traffic = forms.ChoiceField(required=False, label="Traffic", choices=TRAFFIC_CHOICES)
     assistant = forms.ChoiceField(required=False, label="By assistant")
     version = forms.CharField(required=False, max_length=200, label="By version id",
                               help_text="The assistant version that served the conversation.")
@@ -24,11 +33,21 @@ class ConversationFilterForm(FilterForm):
         "until": "created_at__date__lte",
     }
     #: Filters applied by `filter_queryset` (subqueries on the insight results), shown as chips too.
-    extra_filters = ["insight", "insight_field", "insight_value", "column"]
-    search_fields = ["telnyx_id", "name", "assistant_version_id"]
+    extra_filters = ["traffic", "insight", "insight_field", "insight_value", "column"]
+    # Searched by `search_condition` (names, caller prefix, transcript words), not plain icontains.
+    search_fields: list[str] = []
 
-    def __init__(self, *args, assistant_choices=(), channel_choices=(), insight_choices=(), insight_fields=(), **kwargs):
+    def __init__(self, *args, assistant_choices=(), channel_choices=(), insight_choices=(), insight_fields=(),
+                 assistant_names=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.assistant_names = assistant_names or {}
+        # The insight score shown by default: the first score field ("score" itself first).
+        scores = [v for v, _, kind in insight_fields if kind == "score"]
+        self.default_column = next((v for v in scores if v.endswith(":score")), scores[0] if scores else "")
+        self.fields["column"].initial = self.default_column
+        if self.is_bound and "column" not in self.data:
+            self.data = self.data.copy()
+            self.data["column"] = self.default_column  # the select shows the column the list shows
         self.fields["assistant"].choices = [("", "All assistants"), *assistant_choices]
         self.fields["channel"].choices = [("", "All channels"), *channel_choices]
         self.fields["insight"].choices = [("", "Any or none"), *insight_choices]
@@ -49,19 +68,57 @@ class ConversationFilterForm(FilterForm):
         return data
 
     @property
+    def chosen_column(self) -> str:
+        """The insight field shown as a column: the one asked for ("" for none), else the default."""
+        if self.is_bound and "column" in self.data:
+            return (getattr(self, "cleaned_data", {}) or {}).get("column") or ""
+        return self.default_column
+
+    @property
     def column_label(self) -> str:
-        return self.field_labels.get((getattr(self, "cleaned_data", {}) or {}).get("column") or "", "")
+        return self.field_labels.get(self.chosen_column, "")
+
+    @property
+    def column_short_label(self) -> str:
+        """The column's header: its field alone ("score"), the template named in its title."""
+        return self.column_label.rpartition(" · ")[2]
 
     @property
     def column_key(self) -> str:
         from conversations.insights.fields import split
 
-        return split((getattr(self, "cleaned_data", {}) or {}).get("column") or "")[1]
+        return split(self.chosen_column)[1]
+
+    def search_condition(self, query: str) -> Q:
+        """Name, id or version id (contains), assistant name, caller number (prefix, through its
+        index) and transcript words (through the full-text index): any of them."""
+        from conversations.transcripts import transcript_matches
+
+        condition = Q(name__icontains=query) | Q(telnyx_id__istartswith=query) | Q(assistant_version_id=query)
+        ids = [i for i, name in self.assistant_names.items() if query.lower() in (name or "").lower()]
+        if ids:
+            condition |= Q(assistant_id__in=ids)
+        number = re.sub(r"[\s().-]", "", query)
+        if PHONE_PREFIX.match(number):
+            for prefix in dict.fromkeys([number, number if number.startswith("+") else f"+{number}"]):
+                # A range on SQLite (its LIKE skips the index); PostgreSQL's LIKE uses its pattern index.
+                condition |= (Q(caller__gte=prefix, caller__lt=prefix + "\U0010ffff") if connection.vendor == "sqlite"
+                              else Q(caller__startswith=prefix))
+        words = transcript_matches(query)
+        return condition | words if words is not None else condition
 
     def filter_queryset(self, queryset, active):
         from conversations.insights import fields
 
         data = getattr(self, "cleaned_data", {}) or {}
+        traffic = data.get("traffic") or ""
+        if traffic != "all":
+            queryset = queryset.filter(is_test=traffic == "tests")
+        if traffic:
+            active["traffic"] = traffic
+        query = (data.get("q") or "").strip()
+        if query:
+            queryset = queryset.filter(self.search_condition(query))
         if data.get("insight"):
             queryset = fields.with_result(queryset, data["insight"])
             active["insight"] = data["insight"]
@@ -72,7 +129,8 @@ class ConversationFilterForm(FilterForm):
             if lookup:
                 queryset = fields.with_value(queryset, template_id, lookup)
                 active["insight_field"], active["insight_value"] = chosen, raw
-        if data.get("column"):
-            queryset = fields.with_values(queryset, fields.split(data["column"])[0])
-            active["column"] = data["column"]
+        if self.chosen_column:
+            queryset = fields.with_values(queryset, fields.split(self.chosen_column)[0])
+            if data.get("column"):
+                active["column"] = data["column"]
         return queryset

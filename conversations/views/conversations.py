@@ -28,10 +28,11 @@ from portal.telnyx import TelnyxError
 LIST_TEMPLATE = "conversations/conversation_list.html"
 SYNCED_EVENT = "conversations-synced"
 COLUMNS = [
-    Column("created", "Created", "created_at"),
-    Column("last_message", "Last message", "last_message_at"),
+    Column("created", "Started", "created_at"),
+    Column("duration", "Duration", "duration_seconds"),
+    Column("turns", "Turns", "turns"),
     Column("assistant", "Assistant", "assistant_id"),
-    Column("channel", "Channel", "channel"),
+    Column("channel", "Channel · end", "channel"),
 ]
 
 
@@ -53,6 +54,7 @@ CONVERSATIONS = ChangelistSpec(
         "channel_choices": selectors.channel_filter_choices(),
         "insight_choices": insight_fields.template_choices(),
         "insight_fields": insight_fields.insight_fields(),
+        "assistant_names": selectors.assistant_names(),
     },
     extra=lambda request: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
     vary=lambda state: {"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card

@@ -152,3 +152,14 @@ def kept_fragment(parser, token):
     nodelist = parser.parse(("endkept_fragment",))
     parser.delete_first_token()
     return KeptFragmentNode(bits[1].strip("\"'"), nodelist)
+
+
+@register.filter
+def seconds_text(seconds) -> str:
+    """A duration in seconds as "1h 02m", "3m 05s" or "42s"; "—" when unknown."""
+    if seconds is None or seconds == "":
+        return "—"
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"

@@ -56,7 +56,7 @@ def tests_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
     passed, finished, total = (sum(e.passed for e in evidence), sum(e.finished for e in evidence),
                                sum(e.total for e in evidence))
     suites = [{"suite": e.batch.suite, "passed": e.passed, "finished": e.finished, "total": e.total,
-               "trials": e.batch.trials, "status": e.batch.status,
+               "trials": e.batch.trials, "status": e.batch.status, "batch_id": e.batch.batch_id,
                "url": reverse("testing:suite-run-detail", args=[e.batch.suite, e.batch.batch_id])} for e in evidence]
     verdict, low, high = suite_verdict(passed, finished, plan.suite_threshold)
     failed = _failed(evidence)

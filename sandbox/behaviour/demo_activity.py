@@ -53,6 +53,9 @@ def _by_name() -> dict[str, SbAssistant]:
             SbAssistant.objects.filter(is_demo=True, deleted_at__isnull=True).select_related("main_version")}
 
 
+CHANNEL_TITLES = {"web_chat": "Web chat", "phone_call": "Phone call", "sms_chat": "SMS chat"}
+
+
 def seed_conversations(rng: random.Random, assistants: list[SbAssistant], *, per_assistant=(6, 14)) -> int:
     """Chats spread over the last 7 days; canaried assistants route by their rules' weights."""
     current = now()
@@ -67,9 +70,11 @@ def seed_conversations(rng: random.Random, assistants: list[SbAssistant], *, per
                 version_id = route(canary.rules, {"channel": "web_chat"}, main_version_id=version_id,
                                    roll=lambda: rng.random() * 100)
             version = versions[version_id]
-            conversation = SbConversation(id=new_id(), created_at=started, is_demo=True,
-                                          name=rng.choice(["", "Web chat", "Phone call"]))
+            named = rng.choice(["", "Web chat", "Phone call"])  # drawn as before, so the rest of the seed is unchanged
             channel = rng.choice(["web_chat", "phone_call", "sms_chat"])
+            # A title that names the channel it was on ("SMS chat" on an SMS chat, never "Phone call").
+            conversation = SbConversation(id=new_id(), created_at=started, is_demo=True,
+                                          name=CHANNEL_TITLES[channel] if named else "")
             conversation.set_metadata({"assistant_id": assistant.pk, "assistant_version_id": version.pk,
                                        "telnyx_conversation_channel": channel,
                                        "telnyx_end_user_target": f"+1555{rng.randint(1000000, 9999999)}"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.changelist import FilterForm
-from core.forms import IdempotentForm
+from core.forms import IdempotentForm, email_list
 from testing.models import SuiteSchedule
 
 
@@ -122,15 +122,24 @@ class AlertForm(forms.Form):
         self.fields["webhook_url"].choices = [("", "No webhook"), *webhook_choices]
 
     def clean_email_to(self):
-        from django.core.validators import validate_email
+        return email_list(self.cleaned_data["email_to"])
 
-        addresses = [a.strip() for a in self.cleaned_data["email_to"].split(",") if a.strip()]
-        bad = []
-        for address in addresses:
-            try:
-                validate_email(address)
-            except forms.ValidationError:
-                bad.append(address)
-        if bad:
-            raise forms.ValidationError(f"Not an email address: {', '.join(bad)}")
-        return ", ".join(addresses)
+
+class SuiteAddForm(forms.Form):
+    """A new suite: its name and its first tests (Telnyx keeps a suite only while a test names it)."""
+
+    name = forms.CharField(label="Suite name", max_length=300)
+    tests = forms.MultipleChoiceField(
+        label="Tests", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one test: Telnyx keeps a suite only while a test names it."},
+        help_text="Each chosen test moves into this suite (out of the suite it is in now).",
+    )
+
+    def __init__(self, *args, test_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tests"].choices = list(test_choices)
+
+
+class SuiteRenameForm(forms.Form):
+    name = forms.CharField(label="New name", max_length=300,
+                           help_text="Every test of the suite moves to the new name; its run history, schedules and alert follow.")

@@ -7,27 +7,32 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseStopPolling
 
-from portal.roles import read_required
+from portal.roles import OPERATE, read_required
 from portal.telnyx import TelnyxError
 
 from testing import selectors
+from testing.forms.runs import RunForm
 from testing.models import FINAL_STATUSES, AssistantTest
 from testing.services import runs as services
 
 TEMPLATE = "testing/run_detail.html"
 
 
-def _rubric(run: dict, test: AssistantTest | None) -> list[dict]:
-    """Each criterion with its verdict; the criteria text comes from the test's rubric."""
+def rubric_with_reasoning(run: dict, test: AssistantTest | None) -> list[dict]:
+    """Each criterion with its verdict and the grader's reasoning; the criteria text comes from
+    the test's rubric. Telnyx may give no reasoning: the grader's log lines that name the
+    criterion stand in (the run's `logs`)."""
     criteria = {r.get("name"): r.get("criteria", "") for r in ((test.payload.get("rubric") if test else None) or [])}
+    log_lines = [line.strip() for line in str(run.get("logs") or "").splitlines() if line.strip()]
     return [
         {**item, "criteria": criteria.get(item.get("name"), ""),
-         "reasoning": item.get("reasoning") or item.get("reason") or item.get("explanation") or ""}
+         "reasoning": item.get("reasoning") or item.get("reason") or item.get("explanation") or "",
+         "log": "; ".join(line for line in log_lines if item.get("name") and item["name"] in line)[:500]}
         for item in (run.get("detail_status") or [])
     ]
 
 
-def _transcript(run: dict) -> tuple[list[dict], str]:
+def transcript_of(run: dict) -> tuple[list[dict], str]:
     """The conversation's messages, or ([], why not) so the page can fall back to the logs."""
     if not run.get("conversation_id"):
         return [], ""
@@ -59,14 +64,16 @@ def run_detail(request: HttpRequest, test_id: str, run_id: str) -> HttpResponse:
     run = result.data
     test = selectors.test_by_id(test_id)
     final = run.get("status") in FINAL_STATUSES
-    transcript, transcript_error = _transcript(run) if final else ([], "")
+    transcript, transcript_error = transcript_of(run) if final else ([], "")
     version_tested = _version_tested(run, test)
     context = {
+        "suite_run": selectors.suite_run_of(run) if final else None,
+        "run_form": RunForm() if final and request.user.has_perm(OPERATE) else None,
         "run": run, "result": result, "test": test, "test_id": test_id, "run_id": run_id, "final": final,
         "cached": selectors.run_by_id(run_id),
         "version_tested": version_tested, "version_name": selectors.version_names([version_tested]).get(version_tested or ""),
         "triggered_by": selectors.triggered_by([run_id]).get(run_id),
-        "rubric": _rubric(run, test), "transcript": transcript, "transcript_error": transcript_error,
+        "rubric": rubric_with_reasoning(run, test), "transcript": transcript, "transcript_error": transcript_error,
         "assistant_name": selectors.assistant_names().get(test.destination) if test else None,
     }
     if request.htmx:

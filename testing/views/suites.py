@@ -143,6 +143,9 @@ def render_suite_detail(request: HttpRequest, suite_name: str, *, status: int = 
 def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
     if wants_export(request):
         return _test_runs_export(request, suite_name)
+    known, error = services.suite_known(suite_name=suite_name)
+    if not known and error is None:
+        raise Http404("No such test suite")
     if not request.htmx:
         # Pick up runs started elsewhere (API, schedules); a failure keeps the cached history.
         outcome = services.suite_history_sync(suite_name=suite_name)

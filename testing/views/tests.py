@@ -24,8 +24,9 @@ from testing.forms.runs import BulkActionForm, RunForm
 from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
                                  rubric_rows_from_post)
 from assistants.models import Assistant
-from testing.models import AssistantTest, TestSuite
+from testing.models import AssistantTest, TestRun, TestSuite
 from testing.services import assistant_tests as services
+from testing.services import from_conversations
 from testing.services import runs as run_services
 
 LIST_TEMPLATE = "testing/test_list.html"
@@ -45,7 +46,7 @@ TESTS = ChangelistSpec(
     form_kwargs=lambda: {"suite_choices": selectors.suite_filter_choices(),
                          "destination_choices": selectors.destination_filter_choices()},
     extra=lambda request: {"assistant_names": selectors.assistant_names()},
-    tables=[AssistantTest, TestSuite, Assistant],
+    tables=[AssistantTest, TestSuite, Assistant, TestRun],
     exports=[ExportColumn("Test id", "telnyx_id"), ExportColumn("Name", "name"), ExportColumn("Suite", "test_suite"),
              ExportColumn("Channel", "channel"), ExportColumn("Destination", "destination"),
              ExportColumn("Description", "description"), ExportColumn("Instructions", "instructions"),
@@ -115,16 +116,32 @@ def _form_context(form: TestForm, rubric, **extra) -> dict:
             "suite_options": selectors.suite_names(), **extra}
 
 
+def _draft(request: HttpRequest, test: dict | None) -> from_conversations.TestDraft | None:
+    """"Make a test" from a conversation: the draft it starts from (GET), or only which
+    conversation it came from (POST, carried in a hidden field)."""
+    conversation_id = (request.POST or request.GET).get("from_conversation", "")[:200]
+    if test or not conversation_id:
+        return None
+    if request.method == "POST":
+        return from_conversations.TestDraft(conversation_id, request.POST.get("from_conversation_name", "")[:300], {})
+    draft = from_conversations.test_draft_from_conversation(user=request.user, conversation_id=conversation_id)
+    if draft.error:
+        messages.warning(request, f"The conversation's messages could not be read, so the caller's turns are missing. {draft.error}")
+    return draft
+
+
 def _edit_test(request: HttpRequest, *, test: dict | None) -> HttpResponse:
     """Create (test None) or edit: one form, the rubric formset, and the no-JS rubric buttons."""
-    initial = {k: test.get(k) for k in TestForm.base_fields} if test else None
+    draft = _draft(request, test)
+    initial = {k: test.get(k) for k in TestForm.base_fields} if test else (draft.initial if draft else None)
     form = TestForm(request.POST or None, initial=initial)
-    rubric_rows = (test or {}).get("rubric") or [{"name": "", "criteria": ""}]
+    rubric_rows = (test or {}).get("rubric") or (draft.rubric if draft and draft.rubric else None) or [{"name": "", "criteria": ""}]
     if request.method == "POST" and request.POST.get("rubric_op"):
         # A rubric button without HTMX: re-render with the row change, save nothing.
         rows = apply_rubric_op(rubric_rows_from_post(request.POST), request.POST["rubric_op"])
         form = TestForm(request.POST)
-        return render(request, FORM_TEMPLATE, _form_context(form, RubricFormSet(initial=rows, prefix=RUBRIC_PREFIX), test=test))
+        return render(request, FORM_TEMPLATE, _form_context(form, RubricFormSet(initial=rows, prefix=RUBRIC_PREFIX), test=test,
+                                                            draft=draft))
     rubric = RubricFormSet(request.POST or None, initial=rubric_rows, prefix=RUBRIC_PREFIX)
     if request.method == "POST" and form.is_valid() & rubric.is_valid():
         body = {**form.to_body(editing=bool(test)), "rubric": [f.cleaned_data for f in rubric.forms if f.cleaned_data]}
@@ -136,9 +153,12 @@ def _edit_test(request: HttpRequest, *, test: dict | None) -> HttpResponse:
         except TelnyxError as exc:
             add_telnyx_errors(form, exc, field_map={"rubric": "__all__"})
         else:
+            if draft:
+                from_conversations.remember_origin(user=request.user, test_id=saved["test_id"],
+                                                   conversation_id=draft.conversation_id, conversation_name=draft.conversation_name)
             messages.success(request, f"{'Saved' if test else 'Created'} test “{saved.get('name')}”.")
             return redirect("testing:test-detail", test_id=saved["test_id"])
-    return render(request, FORM_TEMPLATE, _form_context(form, rubric, test=test))
+    return render(request, FORM_TEMPLATE, _form_context(form, rubric, test=test, draft=draft))
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,6 +224,7 @@ def test_detail(request: HttpRequest, test_id: str) -> HttpResponse:
         "runs": runs, "assistant_names": selectors.assistant_names(), "triggered_by": selectors.triggered_by(runs),
         "run_form": RunForm() if request.user.has_perm(OPERATE) else None,
         "events": audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=test_id)[:10],
+        "origin": selectors.test_origin(test_id),
     })
 
 

@@ -70,8 +70,9 @@ def test_compare_shows_an_instructions_line_diff_and_only_the_settings_that_diff
     response = viewer_client.get(reverse("assistants:version-compare", args=[AID]), {"a": "v-main", "b": "v-staged"})
     content = response.content.decode()
     diff = content.split('data-testid="instructions-diff"')[1].split("</section>")[0]
-    assert "<del>You are support bot number 1. Be brief.</del>" in diff
-    assert "<ins>You are support bot number 1.</ins>" in diff and "<ins>Be kind.</ins>" in diff
+    # Word level: the changed line keeps its unchanged words plain and marks only " Be brief."
+    assert 'You are support bot number 1.<del class="diff-word"> Be brief.</del>' in diff
+    assert "<ins>Be kind.</ins>" in diff
     settings = content.split('data-testid="settings-diff"')[1].split("</section>")[0]
     assert "voice_settings.voice" in settings and "Telnyx.Other" in settings
     assert "voice_settings.temperature" not in settings and "transcription.model" not in settings

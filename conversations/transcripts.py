@@ -1,0 +1,87 @@
+"""Transcript words for the call log's search: kept when the portal reads a conversation's
+messages (its page) and by the indexer on the worker, searched through a full-text index
+(FTS5 on SQLite, a GIN tsvector index on PostgreSQL; migration 0007) in one subquery.
+
+The list object Telnyx returns has no messages, so a conversation's words are searchable once
+it was read: the indexer reads the newest real conversations first, `INDEX_BATCH` per sweep,
+so recent calls are findable soon after a sync without a burst of calls to Telnyx.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from core.cache import cache_update
+from core.sync import SyncOutcome, run_sync
+from portal.telnyx import NotFoundError
+from portal.telnyx.resources import conversations as conversations_api
+
+from .models import Conversation, ConversationTranscript
+
+RESOURCE = "conversation-transcripts"
+#: Conversations whose messages one indexing run reads (one call each, newest first).
+INDEX_BATCH = 200
+#: Words of a search used at most (each must appear).
+MAX_WORDS = 8
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def transcript_store(conversation_id: str, messages: list[dict]) -> None:
+    """Keep the messages' words and count, and the conversation's turns."""
+    text = "\n".join(str(m.get("text") or m.get("content") or "") for m in messages)
+    with transaction.atomic():
+        ConversationTranscript.objects.update_or_create(conversation_id=conversation_id,
+                                                        defaults={"text": text, "turns": len(messages)})
+        cache_update(Conversation.objects.filter(telnyx_id=conversation_id), turns=len(messages))
+
+
+def _unindexed(limit: int) -> list[str]:
+    indexed = ConversationTranscript.objects.filter(conversation_id__in=Conversation.objects.filter(is_test=False)
+                                                    .order_by("-created_at").values("telnyx_id")[:limit * 5])
+    done = set(indexed.values_list("conversation_id", flat=True))
+    newest = Conversation.objects.filter(is_test=False).order_by("-created_at").values_list("telnyx_id", flat=True)[:limit * 5]
+    return [c for c in newest if c not in done][:limit]
+
+
+def transcripts_index(limit: int = INDEX_BATCH) -> SyncOutcome:
+    """Read and keep the transcripts of the newest real conversations not indexed yet."""
+    def fetch():
+        items = []
+        for conversation_id in _unindexed(limit):
+            try:
+                messages = list(conversations_api.messages(conversation_id, page_size=100, max_pages=3))
+            except NotFoundError:
+                messages = []  # gone from Telnyx since the sync: nothing to search, not asked again
+            items.append((conversation_id, messages))
+        return items
+
+    def store(items):
+        for conversation_id, messages in items:
+            transcript_store(conversation_id, messages)
+        return len(items)
+
+    return run_sync(RESOURCE, fetch, store)
+
+
+def _fts_query(words: list[str]) -> str:
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def transcript_matches(query: str) -> Q | None:
+    """A condition matching conversations whose transcript holds every word of `query`."""
+    words = WORD.findall(query.lower())[:MAX_WORDS]
+    if not words:
+        return None
+    if connection.vendor == "sqlite":
+        sql = ("SELECT t.conversation_id FROM conversations_conversationtranscript t "
+               "JOIN conversations_transcript_fts f ON f.rowid = t.id WHERE conversations_transcript_fts MATCH %s")
+        return Q(telnyx_id__in=RawSQL(sql, [_fts_query(words)]))
+    if connection.vendor == "postgresql":
+        sql = ("SELECT conversation_id FROM conversations_conversationtranscript "
+               "WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', %s)")
+        return Q(telnyx_id__in=RawSQL(sql, [" ".join(words)]))
+    return Q(telnyx_id__in=ConversationTranscript.objects.filter(text__icontains=query).values("conversation_id"))
