@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -210,10 +210,13 @@ def build_changelist(
     filter_value_transforms: dict[str, Any] | None = None,
     form_kwargs: dict[str, Any] | None = None,
     kept_as: str = "",
+    count: Callable[[dict, str], int | None] | None = None,
 ) -> ChangeList:
     """Filter → search → order (with a pk tiebreaker) → paginate, from request.GET.
 
-    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`)."""
+    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`).
+    `count(active filters, search)` may answer the count from somewhere cheaper than the table
+    (a rollup the app keeps); None means it cannot for this query."""
     selection = select(request, queryset, form_class, columns, default_sort,
                        filter_value_transforms=filter_value_transforms, form_kwargs=form_kwargs)
     queryset, form, active, query, sort = (selection.queryset, selection.form, selection.active, selection.query,
@@ -221,7 +224,10 @@ def build_changelist(
     by_key = {c.key: c for c in columns}
 
     paginator = Paginator(queryset, page_size)
-    if kept_as:
+    counted = count(active, query) if count is not None else None
+    if counted is not None:
+        paginator.count = counted
+    elif kept_as:
         # Counting 100,000 rows on every request is the page's costliest query: keep it per query.
         normalised = sorted((k, str(v)) for k, v in {**active, SEARCH_PARAM: query}.items())
         paginator.count = kept(kept_as, f"count:{normalised}", lambda: queryset.count(), queryset.model)
