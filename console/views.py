@@ -126,7 +126,8 @@ AUDIT_LOG = ChangelistSpec(
 @require_GET
 @read_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user)).render(request)
+    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user),
+                   form_kwargs=lambda: {"events": audit_log(request.user)}).render(request)
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.background import SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs, mark_lost_tasks
 from core.sync import is_abandoned, is_stale, sync_state
+from portal.login_throttle import prune_failures
 from portal.models import SyncState, TaskRecord
 
 # A listing with unfinished work upstream is re-read at most this often.
@@ -90,3 +91,9 @@ def prune_task_records() -> int:
     cutoff = timezone.now() - KEEP_RECORDS
     deleted, _ = TaskRecord.objects.filter(created_at__lt=cutoff).exclude(state=TaskRecord.State.FAILED).delete()
     return deleted
+
+
+@shared_task(name="portal.tasks.prune_login_failures", recorded=False)
+def prune_login_failures() -> int:
+    """The beat's clean-up of failed logins no throttle counts any more (portal.login_throttle)."""
+    return prune_failures()

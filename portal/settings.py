@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
     "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
     "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
+    # Failed logins older than the throttle windows (axes never prunes its failure log by age).
+    "prune-login-failures": {"task": "portal.tasks.prune_login_failures", "schedule": 600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
     "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
     # Production alert rules, judged from the cache (monitoring.tasks).

@@ -298,6 +298,10 @@ class AssistantChangeForm(IdempotentForm):
         merged = {key: json.loads(json.dumps(original.get(key) or {})) for key in NESTED_OBJECTS}
         for path, name in NESTED_FIELDS.items():
             _put(merged, path, data.get(name))
+        fallbacks = _dig(merged, ("transcription", "fallback_models"))
+        if fallbacks:
+            _put(merged, ("transcription", "fallback_models"),
+                 _onto_stored(fallbacks, _dig(original, ("transcription", "fallback_models"))))
         for key, value in _prune_empty(merged).items():
             if value != (original.get(key) or {}):
                 body[key] = value
@@ -305,6 +309,13 @@ class AssistantChangeForm(IdempotentForm):
             if key not in merged and original.get(key):
                 body[key] = {}  # every modeled value was cleared
         return body
+
+
+def _onto_stored(chosen: list[dict], stored) -> list[dict]:
+    """The picked fallback models, each merged onto its stored object: the picker shows only the
+    model name, so a stored fallback's `language` and `settings` must not be lost by a save."""
+    by_model = {f.get("model"): f for f in stored or [] if isinstance(f, dict)}
+    return [{**by_model.get(f["model"], {}), **f} for f in chosen]
 
 
 def unmodeled_settings(payload: dict) -> dict:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from assistants import selectors
+from assistants import hooks, selectors
 from assistants.forms.change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
@@ -107,11 +107,11 @@ def saved_flash(assistant_id: str, version_id: str, lead: str) -> str:
     """The message after saving a version (`lead` says what was saved), with the next steps
     one click away: try it in chat, run the suites on it, make it live (confirmed)."""
     return format_html(
-        "{} It is not live. "
+        "{} It is not live. {} "
         '<span class="next-steps"><a class="btn btn-small" href="{}">Try in chat</a>'
         '<a class="btn btn-small" href="{}#version-suites">Run suites on this version</a>'
         '<a class="btn btn-small btn-primary" href="{}">Make live…</a></span>',
-        lead, reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
+        lead, hooks.release_notes(assistant_id), reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
         reverse("assistants:version-detail", args=[assistant_id, version_id]),
         reverse("assistants:version-promote", args=[assistant_id, version_id]),
     )
