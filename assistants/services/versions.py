@@ -186,6 +186,11 @@ def rollback_target(*, assistant_id: str, main_version_id: str) -> PromotionReco
     record = PromotionRecord.objects.filter(assistant_id=assistant_id).first()
     if record is None or record.from_version_id in ("", main_version_id) or record.to_version_id != main_version_id:
         return None
+    # A previous main Telnyx no longer has (deleted here, or gone from the synced versions) is
+    # nothing to roll back to. With no versions cached yet there is nothing to tell by: offer it.
+    cached = AssistantVersion.objects.filter(assistant_id=assistant_id)
+    if cached.exists() and not cached.filter(version_id=record.from_version_id).exists():
+        return None
     return record
 
 

@@ -13,7 +13,7 @@ from core.changelist import Column, build_changelist
 from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError, new_idempotency_key
+from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 
 from assistants import hooks, selectors
 from assistants.compare import compare
@@ -140,11 +140,13 @@ def version_delete(request: HttpRequest, assistant_id: str, version_id: str) -> 
     head = _head(request, assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
+    rollback = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
     name = version.get("version_name") or version_id
     return confirm_page(
         request, "assistants/version_confirm_delete.html", {
             **head, "version": version, "is_main": version_id == head["main_version_id"],
-            "in_canary": bool(canary and version_id in canary.version_ids)},
+            "in_canary": bool(canary and version_id in canary.version_ids),
+            "is_rollback_target": bool(rollback and rollback.from_version_id == version_id)},
         act=lambda: services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id),
         done=f"Deleted version “{name}”.", failed=f"Could not delete version “{name}”.",
         then=reverse("assistants:version-list", args=[assistant_id]))
@@ -214,8 +216,12 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     if record is None:
         messages.info(request, "There is no earlier main version to roll back to.")
         return redirect("assistants:version-list", assistant_id=assistant_id)
-    # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
-    previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
+    try:
+        previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
+    except NotFoundError:
+        # Telnyx no longer has the previous main (its cached row is dropped, so Roll back is no longer offered).
+        messages.warning(request, "The previous main version no longer exists in Telnyx: there is nothing to roll back to.")
+        return redirect("assistants:version-list", assistant_id=assistant_id)
     canary = _canary_or_none(request, assistant_id)
     if canary:
         sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
