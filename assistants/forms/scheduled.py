@@ -7,6 +7,8 @@ from django import forms
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
 
+from assistants.services.scheduled import CANCELLED, STATUSES
+
 
 def _time_zone_choices() -> list[tuple[str, str]]:
     from zoneinfo import available_timezones
@@ -71,7 +73,7 @@ class ScheduledEventForm(IdempotentForm):
 class ScheduledEventFilterForm(FilterForm):
     """The Scheduled tab's search (either target or the event id), status and channel filters, sort."""
 
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *((s, s.replace("_", " ")) for s in ("pending", "in_progress", "completed", "failed"))])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *((s, s.replace("_", " ")) for s in (*STATUSES, CANCELLED))])
     channel = forms.ChoiceField(required=False, choices=[("", "Any channel"), ("phone_call", "Phone call"), ("sms_chat", "SMS chat")])
 
     filter_lookups = {"status": "status", "channel": "channel"}
