@@ -11,11 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
+from assistants.services.canary import CANARIES
 from assistants.services.versions import versions_resource, versions_sync
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
 from portal import dashboard as dashboard_selectors
 from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
 from inference.services import MODELS_RESOURCE, models_sync
+from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
 from portal.forms import AuditFilterForm
@@ -74,7 +76,7 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
         "by_version": by_version,
         "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
-        "canaries": canaries, "not_set_here": dashboard_selectors.NOT_SET_HERE,
+        "canaries": canaries,
         "failed_runs": dashboard_selectors.recent_failed_runs(),
         "failed_writes": dashboard_selectors.recent_failed_writes(),
     }
@@ -84,6 +86,7 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
 @read_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_version = request.GET.get("by") == "version"
+    sync_if_stale(CANARIES)  # what Telnyx has as each assistant's canary, read on the worker
     return render(request, "portal/dashboard.html", _dashboard_context(by_version=by_version))
 
 

@@ -21,7 +21,7 @@ from portal.telnyx.resources._base import parse_date
 
 from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
 from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
-from assistants.services.canary import CanaryDeploy, canary_fetch
+from assistants.services.canary import CanaryDeploy, canary_fetch, remember_canary
 from assistants.services.conflicts import refuse_if_stale
 
 
@@ -164,6 +164,7 @@ def version_promote(*, user: PortalUser, assistant_id: str, version_id: str, fro
         promoted = response.data
         assistant_cache_put(promoted)
         mark_main(assistant_id, promoted.get("version_id") or version_id)
+        remember_canary(assistant_id, None)  # Telnyx dropped it with the promotion
         PromotionRecord.objects.create(assistant_id=assistant_id, from_version_id=from_version_id,
                                        to_version_id=version_id, user=acting, kind=kind)
         if canary.rules:

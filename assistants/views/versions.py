@@ -16,6 +16,7 @@ from portal.roles import admin_required, read_required
 from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 
 from assistants import hooks, selectors
+from assistants.canary.display import canary_in_words
 from assistants.compare import compare
 from assistants.forms.change import place_telnyx_errors, tools_body
 from assistants.forms.lifecycle import VersionFilterForm
@@ -34,17 +35,6 @@ def _head(request: HttpRequest, assistant_id: str) -> dict:
         "assistant": result.data, "assistant_id": assistant_id, "result": result,
         "main_version_id": str(result.data.get("version_id") or ""),
     }
-
-
-def _canary_text(canary, versions, *known: dict) -> str:
-    """The canary's split in words, naming versions where the cache (or `known` objects) knows them."""
-    if canary is None:
-        return ""
-    names = {v.version_id: v.name for v in versions if v.name}
-    names.update({obj["version_id"]: obj["version_name"] for obj in known if obj.get("version_name")})
-    parts = [f"{weight:g}% to “{names.get(vid, vid)}”" if weight is not None else f"matching traffic to “{names.get(vid, vid)}”"
-             for vid, weight in canary.splits]
-    return ", ".join(parts) or "no traffic"
 
 
 def _canary_or_none(request: HttpRequest, assistant_id: str) -> canary_services.CanaryDeploy | None:
@@ -80,7 +70,7 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         **head, **listing, "tab": "versions", "canary": canary, "versions": versions, "cl": cl,
         "versions_offered": versions_offered,
         "default_b": next((v.version_id for v in versions_offered if not v.is_main), ""),
-        "canary_text": _canary_text(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
+        "canary_text": canary_in_words(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
         "canary_weights": {vid: (f"{w:g}" if w is not None else None) for vid, w in canary.splits} if canary else {},
         "rollback": rollback,
         "version_names": selectors.version_names_of(assistant_id, [*named, *([rollback.from_version_id] if rollback else [])],
@@ -178,7 +168,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     canary = _canary_or_none(request, assistant_id)
     if canary:
         sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
-    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
+    canary_text = canary_in_words(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         # Apps built on assistants (releases: the suite gate, two-person approval) may refuse or make it wait.
@@ -225,7 +215,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     canary = _canary_or_none(request, assistant_id)
     if canary:
         sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
-    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
+    canary_text = canary_in_words(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         try:
