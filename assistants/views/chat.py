@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import IdempotentForm, add_telnyx_errors
+from core.phone import HELP as PHONE_HELP
+from core.phone import PhoneNumberField
 from core.sse import sse_event
 from core.types import HtmxHttpRequest
 from portal.roles import operate_required
@@ -30,8 +32,8 @@ class ChatForm(forms.Form):
 
 
 class SmsChatForm(IdempotentForm):
-    from_ = forms.CharField(label="From (the assistant's number)", max_length=32)
-    to = forms.CharField(label="To (the end user's number)", max_length=32)
+    from_ = PhoneNumberField(label="From (the assistant's number)", help_text=PHONE_HELP)
+    to = PhoneNumberField(label="To (the end user's number)", help_text=PHONE_HELP)
     text = forms.CharField(required=False, max_length=1600, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="Optional first message; without it the assistant writes its own greeting.")
 

@@ -109,8 +109,8 @@ def test_sms_chat_failure_keeps_the_form_and_is_audited(api, operator_client):
     api.post(f"{api.base}/ai/assistants/{AID}/chat/sms", status=422,
              json={"errors": [{"title": "Invalid", "detail": "Not a number you own", "source": {"pointer": "/from"}}]})
     content = operator_client.post(reverse("assistants:chat-sms", args=[AID]),
-                                   {"from": "+1999", "to": "+15552223333"}, headers={"HX-Request": "true"}).content.decode()
-    assert "Not a number you own" in content and 'value="+1999"' in content
+                                   {"from": "+15559990000", "to": "+15552223333"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Not a number you own" in content and 'value="+15559990000"' in content
     assert AuditEvent.objects.get().outcome == "failure"
 
 
