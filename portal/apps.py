@@ -6,6 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        from core import heartbeat  # noqa: F401 (a worker starts its heartbeat when ready)
         from core.cache import bump_on_save
         from portal import signals  # noqa: F401 (connects the lockout audit)
         from portal.models import AuditEvent

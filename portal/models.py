@@ -152,3 +152,14 @@ class TaskRecord(models.Model):
     def mark_retried(self) -> None:
         """A failure queued again: the new task stands for it now, so it leaves the Failed tab."""
         type(self).objects.filter(pk=self.pk).update(state=self.State.SUCCEEDED, last_error=f"Retried: {self.last_error}")
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker said it is alive (core.heartbeat): pages that wait on a
+    worker say so when none has answered for a minute."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
