@@ -138,6 +138,9 @@ class TaskRecord(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A periodic run (the beat's sweeps) that found nothing to do: hidden from the tasks page
+    # unless asked for, and pruned within the hour.
+    idle = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -225,7 +225,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
     "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
-    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
+    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
     "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
 }
