@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from core.heartbeat import worker_silence
@@ -16,6 +17,7 @@ def portal(request):
         "sandbox_mode": settings.SANDBOX_MODE,
         "telnyx_target": "Sandbox" if settings.SANDBOX_MODE else "Telnyx",
         "portal_version": settings.PORTAL_VERSION,
+        "time_zone": timezone.get_current_timezone_name(),
         # Read only by a page that renders the banner (base.html), at most once per response.
         "worker_silence": SimpleLazyObject(worker_silence) if user and user.is_authenticated else None,
     }

@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -141,7 +142,9 @@ TEMPLATES = [
                 "portal.context_processors.portal",
             ],
             # {% partialdef %} everywhere without a {% load %}, as it is built in from Django 6.
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials",
+                         # `|when`: every date in one format, in the reader's zone (UTC on hover).
+                         "portal.templatetags.when_tags"],
         },
     },
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from conversations.insights.webhook_views import telnyx_insights_webhook
-from portal import converters, task_views, views  # noqa: F401 (registers <tid:>)
+from portal import converters, preferences, task_views, views  # noqa: F401 (registers <tid:>)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
     path("tasks/sync/<str:resource>/", task_views.sync_detail, name="sync-detail"),
     path("coming/<slug:section>/", views.coming_soon, name="coming-soon"),
+    path("preferences/", preferences.preferences, name="preferences"),
     path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("users/", include("portal.users.urls")),
     path("assistants/", include("assistants.urls")),

@@ -36,7 +36,12 @@ class ScheduledEventForm(IdempotentForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = _time_zone_choices()
-        self.fields["time_zone"].initial = "UTC"
+        # The reader's own zone (their preference, active for this request), else UTC.
+        from django.utils import timezone
+
+        self.fields["time_zone"].initial = timezone.get_current_timezone_name()
+        if self.fields["time_zone"].initial != timezone.get_default_timezone_name():
+            self.fields["time_zone"].widget.attrs["data-bound"] = "1"  # a chosen zone: the browser's does not override it
         if self.is_bound:  # keep what the admin chose; portal.js only fills a fresh form
             self.fields["time_zone"].widget.attrs["data-bound"] = "1"
 

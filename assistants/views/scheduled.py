@@ -18,7 +18,7 @@ from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventF
 from assistants import selectors
 from assistants.services import scheduled as services
 
-EVENT_COLUMNS = [Column("when", "When (UTC)", "scheduled_at"), Column("channel", "Channel", "channel"),
+EVENT_COLUMNS = [Column("when", "When", "scheduled_at"), Column("channel", "Channel", "channel"),
                  Column("to", "From → to", "end_user_target"), Column("status", "Status", "status")]
 
 

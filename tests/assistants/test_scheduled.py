@@ -217,7 +217,7 @@ def test_schedule_then_cancel_against_the_sandbox(team_admin_client, sandbox):
         "telnyx_end_user_target": "+15550000005", "scheduled_at": "2099-06-01T10:00", "time_zone": "America/New_York",
         "text": "Reminder"}, follow=True)
     content = response.content.decode()
-    assert "Scheduled the event." in content and "2099-06-01 14:00 UTC" in content and "pending" in content
+    assert "Scheduled the event." in content and "1 Jun 2099, 14:00 UTC" in content and "pending" in content
     event_id = response.redirect_chain[-1][0].rstrip("/").split("/")[-1]
     listed = team_admin_client.get(reverse("assistants:scheduled-list", args=[assistant_id]), {"channel": "sms_chat"})
     assert b"+15550000005" in listed.content
