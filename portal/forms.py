@@ -6,6 +6,7 @@ from django import forms
 
 from core.changelist import FilterForm
 from portal.models import AuditEvent
+from portal.templatetags.audit_words import action_words, kind_words
 
 
 class AuditFilterForm(FilterForm):
@@ -28,6 +29,7 @@ class AuditFilterForm(FilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        words = {"action": action_words, "resource_type": kind_words, "username": str}
         for name, label in (("action", "Any action"), ("resource_type", "Any object type"), ("username", "Anyone")):
             values = AuditEvent.objects.order_by(name).values_list(name, flat=True).distinct()
-            self.fields[name].choices = [("", label), *((v, v) for v in values if v)]
+            self.fields[name].choices = [("", label), *((v, words[name](v)) for v in values if v)]

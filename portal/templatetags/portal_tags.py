@@ -152,3 +152,12 @@ def kept_fragment(parser, token):
     nodelist = parser.parse(("endkept_fragment",))
     parser.delete_first_token()
     return KeptFragmentNode(bits[1].strip("\"'"), nodelist)
+
+
+@register.inclusion_tag("includes/telnyx_object.html")
+def telnyx_object(name, object_id, url: str = "", with_id: bool = True) -> dict:
+    """`{% telnyx_object name id url %}`: the object's name, linked to its page when `url` is
+    given, with its id on a second line (hover shows it whole) unless the name is the id."""
+    name, object_id = str(name or ""), str(object_id or "")
+    return {"name": name, "object_id": object_id, "url": url,
+            "show_id": bool(with_id and name and object_id and name != object_id)}
