@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistants.models import Assistant
+from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
 from .models import Conversation
@@ -12,6 +12,15 @@ RESOURCE = "conversations"
 
 def conversation_queryset():
     return Conversation.objects.defer("payload")
+
+
+def cached_conversation(conversation_id: str) -> Conversation | None:
+    return Conversation.objects.filter(telnyx_id=conversation_id).first()
+
+
+def cached_version(assistant_id: str, version_id: str) -> AssistantVersion | None:
+    """The serving version's cached row (its name and whether it is main), if loaded."""
+    return AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
 
 
 def _assistant_filter_choices() -> list[tuple[str, str]]:

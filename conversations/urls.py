@@ -1,6 +1,7 @@
 from django.urls import path
 
-from conversations import views, write_views
+from conversations.views import conversations as views
+from conversations.views import writes as write_views
 
 app_name = "conversations"
 urlpatterns = [

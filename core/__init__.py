@@ -1,6 +1,7 @@
 """The shared library every domain app builds on: changelists, syncs, the cache, the one write
-path (Telnyx → cache → audit), HTMX and form helpers, middleware.
+path (Telnyx → cache → audit), background-task plumbing and the project-wide tasks (core/tasks.py),
+template tags (`{% load portal_tags %}`), HTMX and form helpers, middleware.
 
-It imports no domain app; it may import the project's models (audit events, sync state),
-roles and the Telnyx client.
+It imports no domain app and not `console`; it may import the ground floor, `portal` (its
+models, roles, the Celery app and the Telnyx client).
 """

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db.models import QuerySet
+
 from portal.models import AuditEvent
 from portal.telnyx import TelnyxError, TelnyxResponse
 
@@ -64,3 +66,8 @@ def record(
         error_message=error.user_message if error else "",
     )
 
+
+def audit_events_for(*, resource_type: str | tuple[str, ...], resource_id: str) -> QuerySet[AuditEvent]:
+    """An object's history; several types when one object's changes are recorded under each."""
+    types = (resource_type,) if isinstance(resource_type, str) else resource_type
+    return AuditEvent.objects.filter(resource_type__in=types, resource_id=resource_id).select_related("user")

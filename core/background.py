@@ -2,7 +2,7 @@
 
 Apps register their listings in their `tasks.py` (`register_listing`); a Refresh click, the
 beat's sweep and the tasks page all go through `enqueue_listing_sync`, which queues one
-`portal.tasks.sync_listing` per listing at a time. Every task's life (queued, running,
+`portal.tasks.sync_listing` (core/tasks.py) per listing at a time. Every task's life (queued, running,
 failed with the error in plain words) is written to `TaskRecord` by the signal handlers
 below, in whichever process sends or runs it.
 """
@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from portal.celery import app
 from portal.models import TaskRecord
 from portal.telnyx import TelnyxError
 
@@ -169,9 +170,21 @@ def mark_lost_tasks() -> int:
 
 
 def eager() -> bool:
-    from portal.celery import app
-
     return bool(app.conf.task_always_eager)
+
+
+def task_named(name: str):
+    """The Celery task registered as `name`, every app's tasks.py imported first.
+
+    A service queues its app's tasks by name through here (or `enqueue`) and never imports its
+    tasks module: that module imports the service, and the two would import each other."""
+    _discover()
+    return app.tasks[name]
+
+
+def enqueue(name: str, *args, **kwargs):
+    """Queue the task `name` with these arguments (run inline where tasks are eager)."""
+    return task_named(name).delay(*args, **kwargs)
 
 
 def enqueue_listing_sync(resource: str):
@@ -180,8 +193,8 @@ def enqueue_listing_sync(resource: str):
     Where tasks run inline (unit tests) the sync runs now and its real outcome is returned.
     """
     from core.sync import SyncOutcome
-    from portal.tasks import sync_listing
 
+    sync_listing = task_named(SYNC_LISTING)
     if eager():
         result = sync_listing.apply(args=[resource], throw=False)
         if isinstance(result.result, SyncFailed):
@@ -289,8 +302,6 @@ def _label(task, args) -> str:
 
 @signals.before_task_publish.connect
 def _on_publish(sender=None, headers=None, body=None, **_):
-    from portal.celery import app
-
     task = app.tasks.get(sender)
     if not _recorded(task) or not headers:
         return

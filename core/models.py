@@ -15,6 +15,20 @@ class TelnyxCached(models.Model):
         abstract = True
 
 
+class CachedTask(TelnyxCached):
+    """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
+    that is final once it is one of `FINAL`, when pages stop polling."""
+
+    FINAL: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_final(self) -> bool:
+        return getattr(self, "status", "") in self.FINAL
+
+
 class AlertDeliveryBase(models.Model):
     """One alert on one channel (email or a Slack-compatible webhook) with its delivery state:
     suite alerts and release alerts are delivered, retried and shown the same way."""

@@ -1,9 +1,8 @@
 from django.db import models
 
-from core.models import TelnyxCached
+from core.models import CachedTask, TelnyxCached
 
 from core.progress import JobProgress, job_progress
-from portal.models import CachedTask
 
 
 class LanguageModel(TelnyxCached):

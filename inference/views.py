@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from inference import selectors, services
 from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
-from core.changelist import ChangelistSpec, Column, refresh_from_request, render_changelist
+from core.changelist import ChangelistSpec, Column
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.sse import sse_event
@@ -37,25 +37,14 @@ MODEL_EXPORT = [ExportColumn("Model", "telnyx_id"), ExportColumn("Organization",
                 ExportColumn("Recommended for assistants", "recommended_for_assistants")]
 
 
-@require_GET
-@read_required
-def model_list(request: HttpRequest) -> HttpResponse:
-    return _models(request)
-
-
-def _models(request: HttpRequest, outcome=None) -> HttpResponse:
-    return render_changelist(
-        request, template=LIST_TEMPLATE, queryset=selectors.language_models(), form_class=ModelFilterForm,
-        columns=COLUMNS, default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference",
-        form_kwargs=lambda: {"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
-        outcome=outcome, exports=MODEL_EXPORT,
-    )
-
-
-@require_POST
-@read_required
-def model_refresh(request: HttpRequest) -> HttpResponse:
-    return _models(request, refresh_from_request(request, services.MODELS_RESOURCE, services.models_sync))
+MODELS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.language_models, form_class=ModelFilterForm, columns=COLUMNS,
+    default_sort="id", resource=services.MODELS_RESOURCE, remember_as="inference", list_url="inference:model-list",
+    sync=services.models_sync,
+    form_kwargs=lambda: {"organizations": selectors.model_organizations(), "tiers": selectors.model_tiers()},
+    exports=MODEL_EXPORT,
+)
+model_list, model_refresh = MODELS.views(read_required)
 
 
 @require_GET

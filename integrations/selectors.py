@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from portal.models import AuditEvent
-from portal.selectors import audit_events_for
+from core.audit import audit_events_for
 
 from .services import RESOURCE_TYPE
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.changelist import Column
-from core.live_changelist import build_live_changelist
+from core.changelist.live import build_live_changelist
 from core.confirm import confirm_page
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError

@@ -13,7 +13,7 @@ from core.changelist import ChangelistSpec, Column, remembered_query
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
-from portal.selectors import audit_events_for
+from core.audit import audit_events_for
 from portal.telnyx import TelnyxError
 
 from mcp_servers import selectors, services

@@ -1,8 +1,5 @@
 from django.conf import settings
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
-
-from core.heartbeat import worker_silence
 
 from portal.roles import ADMINISTER, OPERATE, role_name
 
@@ -18,6 +15,4 @@ def portal(request):
         "telnyx_target": "Sandbox" if settings.SANDBOX_MODE else "Telnyx",
         "portal_version": settings.PORTAL_VERSION,
         "time_zone": timezone.get_current_timezone_name(),
-        # Read only by a page that renders the banner (base.html), at most once per response.
-        "worker_silence": SimpleLazyObject(worker_silence) if user and user.is_authenticated else None,
     }

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from core.models import TelnyxCached
 from django.utils import timezone
 
 
@@ -90,20 +88,6 @@ class CacheGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table}@{self.value}"
-
-
-class CachedTask(TelnyxCached):
-    """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
-    that is final once it is one of `FINAL`, when pages stop polling."""
-
-    FINAL: tuple[str, ...] = ()
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_final(self) -> bool:
-        return getattr(self, "status", "") in self.FINAL
 
 
 class TaskRecord(models.Model):

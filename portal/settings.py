@@ -5,6 +5,8 @@ emulator mounted at /sandbox/v2/ on this same server. With a key it talks to Tel
 Nothing else differs.
 """
 
+import base64
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -81,6 +83,11 @@ SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
 SANDBOX_SEED = env.int("SANDBOX_SEED", default=7)
 # Pause between streamed reply events (ms), so a demo or a test can watch a reply arrive and stop it.
 SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=0)
+# The sandbox account's webhook signing key (a base64 Ed25519 private seed: the emulator's, never
+# a real account's). Derived from SECRET_KEY unless set; in sandbox mode the portal trusts its
+# public half (portal/telnyx/webhook_keys.py) when TELNYX_PUBLIC_KEY is empty.
+SANDBOX_WEBHOOK_SIGNING_KEY = env.str("SANDBOX_WEBHOOK_SIGNING_KEY", default="") or base64.b64encode(
+    hashlib.sha256(f"sandbox-webhooks:{SECRET_KEY}".encode()).digest()).decode()
 
 # --- Django ------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -96,6 +103,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "portal",
+    "core",
     "assistants",
     "testing",
     "knowledge",
@@ -105,6 +113,7 @@ INSTALLED_APPS = [
     "integrations",
     "releases",
     "sandbox",
+    "console",
     "axes",
 ]
 
@@ -120,7 +129,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "portal.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
+    "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -140,11 +149,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "core.context_processors.worker",
             ],
             # {% partialdef %} everywhere without a {% load %}, as it is built in from Django 6.
             "builtins": ["template_partials.templatetags.partials",
                          # `|when`: every date in one format, in the reader's zone (UTC on hover).
-                         "portal.templatetags.when_tags"],
+                         "core.templatetags.when_tags"],
         },
     },
 ]
@@ -300,7 +310,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "portal.login.login_locked_out"
 AXES_VERBOSE = False
 
 # --- Content-Security-Policy (django-csp) ------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import faults
+from sandbox.behaviour import idempotency
 
 # Telnyx error codes used by the sandbox (Telnyx reuses a few generic ones).
 CODE_INVALID = "10015"  # bad request / invalid parameter
@@ -313,11 +314,11 @@ def _handle(request, view, allowed, args, kwargs):
                        headers={"Allow": ", ".join(sorted(allowed))})
     if not _authorised(request):
         raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
-    # Imported here: the idempotency store is built on this module's ApiError.
-    from sandbox.behaviour import idempotency
-
     request.json = parse_json_body(request)
-    response = idempotency.replay(request)
+    try:
+        response = idempotency.replay(request)
+    except idempotency.KeyReused as exc:
+        raise ApiError(422, str(exc), parameter="Idempotency-Key") from exc
     if response is None:
         try:
             response = view(request, *args, **kwargs)

@@ -8,7 +8,7 @@ import urllib.request
 
 from celery import shared_task
 
-from sandbox.behaviour.webhooks import sign
+from sandbox.behaviour.signing import sign
 
 # Telnyx retries a webhook the receiver did not accept; the sandbox does the same, briefly.
 ATTEMPTS = 3

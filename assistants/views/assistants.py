@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from inference.services import form_model_choices
 from core.background import sync_if_stale
-from core.changelist import Column, refresh_from_request, remembered_query, render_changelist
+from core.changelist import ChangelistSpec, Column, remembered_query
 from core.confirm import confirm_page
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
-from portal.selectors import audit_events_for
+from core.audit import audit_events_for
 from portal.telnyx import TelnyxError
 
 from assistants import selectors
@@ -42,35 +42,17 @@ EXPORT = [ExportColumn("Assistant id", "telnyx_id"), ExportColumn("Name", "name"
           ExportColumn("Created", "created_at"), ExportColumn("Updated", "updated_at")]
 
 
-def _changelist(request: HttpRequest, outcome=None) -> HttpResponse:
-    return render_changelist(
-        request, template=LIST_TEMPLATE, queryset=selectors.assistant_queryset(), form_class=AssistantFilterForm,
-        columns=COLUMNS, default_sort="name", resource=services.RESOURCE, remember_as="assistants",
-        form_kwargs=lambda: {
-            "model_choices": selectors.assistant_model_filter_choices(),
-            "tag_choices": selectors.assistant_tag_filter_choices(),
-        },
-        outcome=outcome, exports=EXPORT,
-    )
-
-
-@require_GET
-@read_required
-def assistant_list(request: HttpRequest) -> HttpResponse:
-    return _changelist(request)
-
-
-@require_POST
-@read_required
-def assistant_refresh(request: HtmxHttpRequest) -> HttpResponse:
-    """Sync from Telnyx, then show the table again (HTMX) or go back to the list."""
-    outcome = refresh_from_request(request, services.RESOURCE, services.assistants_sync)
-    if not request.htmx:
-        if outcome and outcome.error:
-            messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
-        query = request.GET.urlencode()
-        return redirect(reverse("assistants:assistant-list") + (f"?{query}" if query else ""))
-    return _changelist(request, outcome or False)  # False: refreshed, nothing new to say
+ASSISTANTS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.assistant_queryset, form_class=AssistantFilterForm, columns=COLUMNS,
+    default_sort="name", resource=services.RESOURCE, remember_as="assistants", list_url="assistants:assistant-list",
+    sync=services.assistants_sync,
+    form_kwargs=lambda: {
+        "model_choices": selectors.assistant_model_filter_choices(),
+        "tag_choices": selectors.assistant_tag_filter_choices(),
+    },
+    exports=EXPORT,
+)
+assistant_list, assistant_refresh = ASSISTANTS.views(read_required)
 
 
 @require_GET

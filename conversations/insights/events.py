@@ -13,6 +13,9 @@ from django.utils import timezone
 from conversations.models import InsightEvent
 from conversations.insights.store import insight_result_store
 from conversations.insights.signatures import TelnyxEvent
+from core.background import enqueue
+
+PROCESS_TASK = "conversations.tasks.process_insight_event"
 
 
 def insight_event_receive(event: TelnyxEvent) -> tuple[InsightEvent, bool]:
@@ -29,9 +32,7 @@ def insight_event_receive(event: TelnyxEvent) -> tuple[InsightEvent, bool]:
 
 
 def _queue(event_pk: int) -> None:
-    from conversations.tasks import process_insight_event
-
-    process_insight_event.delay(event_pk)
+    enqueue(PROCESS_TASK, event_pk)
 
 
 def _results(payload: dict):

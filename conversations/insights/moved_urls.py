@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from conversations.insights import views
+from conversations.insights.views import insights as views
 
 urlpatterns = [
     path("", views.moved, name="insights-moved"),

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from portal.telnyx.webhook_keys import sandbox_public_key
+
 SIGNATURE_HEADER = "telnyx-signature-ed25519"
 TIMESTAMP_HEADER = "telnyx-timestamp"
 
@@ -45,9 +47,7 @@ def public_key() -> str:
     if settings.TELNYX_PUBLIC_KEY:
         return settings.TELNYX_PUBLIC_KEY
     if settings.SANDBOX_MODE and settings.SANDBOX_ENABLED:
-        from sandbox.behaviour.webhooks import public_key_b64
-
-        return public_key_b64()
+        return sandbox_public_key()
     return ""
 
 

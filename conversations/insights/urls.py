@@ -1,6 +1,7 @@
 from django.urls import path
 
-from conversations.insights import analytics_views, views
+from conversations.insights.views import analytics as analytics_views
+from conversations.insights.views import insights as views
 
 app_name = "insights"
 urlpatterns = [

@@ -18,6 +18,7 @@ import requests
 import urllib3
 
 from . import errors, retry
+from .pagination import iterate_pages
 from .sse import SseEvent, parse_events
 
 logger = logging.getLogger("portal.telnyx")
@@ -109,8 +110,6 @@ class TelnyxClient:
         self, path: str, *, params: Mapping[str, Any] | None = None, page_size: int = 100, max_pages: int = 10_000
     ) -> Iterator[Any]:
         """Yield every item of a `page[number]`/`page[size]` listing, following `meta`."""
-        from .pagination import iterate_pages
-
         yield from iterate_pages(self, path, params=params, page_size=page_size, max_pages=max_pages)
 
     # --- the one place a request is made ---------------------------------------------------

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Protocol
 
-if TYPE_CHECKING:
-    from .client import TelnyxClient
+
+class Getter(Protocol):
+    """What paging needs of a client (the TelnyxClient, which imports this module)."""
+
+    def get(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any: ...
 
 
 def iterate_pages(
-    client: "TelnyxClient",
+    client: Getter,
     path: str,
     *,
     params: Mapping[str, Any] | None = None,

@@ -16,10 +16,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.background import eager
+from core.background import eager, enqueue, task_named
 from portal.roles import ADMINISTER
 from releases.models import ReleaseAlert
 from testing.services.alerts import delivery_error, post_json
+
+DELIVER_TASK = "releases.tasks.deliver_release_alert"
 
 
 def _admin_emails(*, excluding=None) -> list[str]:
@@ -70,12 +72,10 @@ def notify_release_event(*, plan, event: str, message: str, approval=None) -> li
 
 
 def _queue(alert_id: int) -> None:
-    from releases.tasks import deliver_release_alert
-
     if eager():
-        deliver_release_alert.apply(args=[alert_id], throw=False)
+        task_named(DELIVER_TASK).apply(args=[alert_id], throw=False)
     else:
-        transaction.on_commit(lambda: deliver_release_alert.delay(alert_id))
+        transaction.on_commit(lambda: enqueue(DELIVER_TASK, alert_id))
 
 
 def release_alert_attempt(alert: ReleaseAlert, *, last_try: bool) -> str:

@@ -10,11 +10,15 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
-from sandbox.api import ApiError, now
 from sandbox.models import SbIdempotentResponse
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
+
+
+class KeyReused(Exception):
+    """The key came with another body: the API layer answers 422 (this module knows no envelope)."""
 
 
 def _body_hash(request) -> str:
@@ -30,8 +34,7 @@ def replay(request) -> HttpResponse | None:
     if stored is None:
         return None
     if stored.body_hash != _body_hash(request):
-        raise ApiError(422, "This Idempotency-Key was already used with a different request body.",
-                       parameter="Idempotency-Key")
+        raise KeyReused("This Idempotency-Key was already used with a different request body.")
     response = HttpResponse(bytes(stored.content), status=stored.status, content_type=stored.content_type)
     response["Idempotent-Replayed"] = "true"
     return response
@@ -47,6 +50,6 @@ def remember(request, response: HttpResponse) -> None:
             SbIdempotentResponse.objects.create(
                 key=key, method=request.method, path=request.path, body_hash=_body_hash(request),
                 status=response.status_code, content=response.content,
-                content_type=response.get("Content-Type", "application/json"), created_at=now())
+                content_type=response.get("Content-Type", "application/json"), created_at=timezone.now())
     except IntegrityError:
         pass

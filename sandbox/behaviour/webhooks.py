@@ -4,46 +4,14 @@ templates' `webhook` URLs once a conversation's insights are complete."""
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from sandbox.api import iso, now
-from sandbox.models import SbConversation, SbInsightGroup, SbSigningKey
-
-RAW = {"encoding": serialization.Encoding.Raw, "format": serialization.PublicFormat.Raw}
-
-
-def signing_key() -> SbSigningKey:
-    """The sandbox account's key pair, generated the first time it is needed."""
-    key = SbSigningKey.objects.order_by("pk").first()
-    if key:
-        return key
-    private = Ed25519PrivateKey.generate()
-    private_raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                        serialization.NoEncryption())
-    try:
-        with transaction.atomic():
-            SbSigningKey.objects.create(private_key=base64.b64encode(private_raw).decode(),
-                                        public_key=base64.b64encode(private.public_key().public_bytes(**RAW)).decode())
-    except IntegrityError:
-        pass
-    return SbSigningKey.objects.order_by("pk").first()
-
-
-def public_key_b64() -> str:
-    return signing_key().public_key
-
-
-def sign(body: bytes, timestamp: str) -> str:
-    """The `telnyx-signature-ed25519` header for `body` sent at `timestamp`."""
-    private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(signing_key().private_key))
-    return base64.b64encode(private.sign(f"{timestamp}|".encode() + body)).decode()
-
+from sandbox.models import SbConversation, SbInsightGroup
+from sandbox.tasks import send_signed_webhook
 
 def _result(conversation: SbConversation, template) -> str:
     messages = list(conversation.messages.order_by("created_at", "id")[:50])
@@ -74,8 +42,6 @@ def insights_completed(conversation: SbConversation, config: dict) -> None:
     body = json.dumps(call_analyzed_event(conversation, group))
 
     def send():
-        from sandbox.tasks import send_signed_webhook
-
         for url in urls:
             send_signed_webhook.delay(url, body)
 

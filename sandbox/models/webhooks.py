@@ -1,4 +1,6 @@
-"""The sandbox's webhook signing key: an Ed25519 pair generated once, as a Telnyx account has."""
+"""Where the sandbox once kept its webhook signing key pair. No longer read: the key is
+settings.SANDBOX_WEBHOOK_SIGNING_KEY (sandbox/behaviour/signing.py); the table goes with the
+next sandbox migration."""
 
 from django.db import models
 

@@ -21,11 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
+from core.background import enqueue
 from portal.roles import OPERATE, require_perm
 from testing.models import AlertAttempt, AlertDelivery, SuiteAlert, SuiteRun
 
 WEBHOOK_TIMEOUT = (5, 10)  # connect, read seconds
 RESOURCE_TYPE = "test_suite"
+DELIVER_TASK = "testing.tasks.deliver_alert"
 
 
 def webhook_choices() -> list[tuple[str, str]]:
@@ -90,9 +92,7 @@ def alerts_for_finished_run(suite_run: SuiteRun) -> list[AlertDelivery]:
 
 
 def _queue(delivery_id: int) -> None:
-    from testing.tasks import deliver_alert
-
-    deliver_alert.delay(delivery_id)
+    enqueue(DELIVER_TASK, delivery_id)
 
 
 def run_link(suite_run: SuiteRun) -> str:

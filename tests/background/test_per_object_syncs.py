@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from assistants.models import AssistantVersion, ScheduledEvent
 from portal.models import SyncState, TaskRecord
-from portal.tasks import refresh_listings
+from core.tasks import refresh_listings
 from portal.telnyx import get_client
 from testing.models import TestRun
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.background import idempotency_key
 from portal.models import SyncState, TaskRecord
-from portal.tasks import refresh_listings, sync_listing
+from core.tasks import refresh_listings, sync_listing
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_the_sweep_queues_stale_and_abandoned_listings_but_not_fresh_ones(settin
     from django.utils import timezone
 
     queued = []
-    monkeypatch.setattr("portal.tasks.enqueue_listing_sync", queued.append)
+    monkeypatch.setattr("core.tasks.enqueue_listing_sync", queued.append)
     for resource in ("assistants", "mcp_servers", "buckets", "models", "fine_tuning_jobs", "embedding_tasks", "clusters",
                      "insight_templates", "insight_groups", "assistant-tests", "test-suites", "conversation-insights",
                      "canary_deploys"):
@@ -77,7 +77,7 @@ def test_a_task_whose_worker_died_is_shown_lost_with_retry_and_a_sync_is_left_to
 
     from django.utils import timezone
 
-    from portal.tasks import mark_lost
+    from core.tasks import mark_lost
 
     long_ago = timezone.now() - timedelta(minutes=11)
     TaskRecord.objects.create(task_id="t-dead", name="testing.tasks.track_suite_run", label="Follow suite run 7",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import SyncState, TaskRecord
-from portal.tasks import prune_task_records, refresh_listings, sync_listing
+from core.tasks import prune_task_records, refresh_listings, sync_listing
 from releases.tasks import advance_due_plans
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from portal.tasks import refresh_listings
+from core.tasks import refresh_listings
 from testing.models import SuiteRun
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -119,13 +119,13 @@ def test_the_detail_page_stores_what_it_reads_and_shows_the_stored_results_when_
 @responses.activate
 def test_the_sync_waits_while_the_conversations_sync_is_half_done(telnyx_base, monkeypatch):
     """Results are read only once the conversations cache is complete: a sync in flight first."""
-    from portal.tasks import refresh_listings
+    from core.tasks import refresh_listings
 
     _conversation(1)
     SyncState.objects.create(resource="conversations", run_id="half-done", lease_until=timezone.now() + timedelta(minutes=1))
     assert not insight_sync.insights_sync().ran
     assert len(responses.calls) == 0 and not InsightResult.objects.exists()
-    monkeypatch.setattr("portal.tasks.enqueue_listing_sync", lambda resource: None)
+    monkeypatch.setattr("core.tasks.enqueue_listing_sync", lambda resource: None)
     assert insight_sync.RESOURCE not in refresh_listings.run()  # the sweep leaves it for later
     SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, synced_at=timezone.now())
     assert insight_sync.RESOURCE in refresh_listings.run()

@@ -18,7 +18,7 @@ CLICKS = 10
 @pytest.fixture
 def sent(monkeypatch):
     """Stands in for the broker: the messages that would have reached a worker."""
-    from portal.tasks import sync_listing
+    from core.tasks import sync_listing
 
     messages: list[tuple] = []
     lock = threading.Lock()
@@ -79,7 +79,7 @@ def test_a_finished_sync_lets_the_next_click_queue_again(sent):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_broker_failure_does_not_block_the_next_click(monkeypatch, sent):
-    from portal.tasks import sync_listing
+    from core.tasks import sync_listing
 
     def refuse(**_):
         raise ConnectionError("broker down")

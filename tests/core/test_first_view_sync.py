@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def test_the_first_view_of_a_never_synced_list_queues_its_sync_and_says_syncing(viewer_client, monkeypatch):
     sent = []
     monkeypatch.setattr("core.background.eager", lambda: False)
-    monkeypatch.setattr("portal.tasks.sync_listing.apply_async", lambda args, task_id: sent.append(args))
+    monkeypatch.setattr("core.tasks.sync_listing.apply_async", lambda args, task_id: sent.append(args))
     content = viewer_client.get(reverse("assistants:assistant-list")).content.decode()
     assert sent == [["assistants"]]
     assert TaskRecord.objects.filter(state="queued", args=["assistants"]).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.background import is_registered, listing
 from portal.models import SyncState
-from portal.tasks import _due_family_members
+from core.tasks import _due_family_members
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_the_sweep_takes_stale_family_members_stalest_first(settings):
 
 
 def test_the_sweep_is_bounded(settings, monkeypatch):
-    monkeypatch.setattr("portal.tasks.FAMILY_SWEEP_LIMIT", 3)
+    monkeypatch.setattr("core.tasks.FAMILY_SWEEP_LIMIT", 3)
     for n in range(5):
         SyncState.objects.create(resource=f"versions:a{n}", synced_at=timezone.now() - timedelta(days=1, minutes=n))
     assert _due_family_members() == ["versions:a4", "versions:a3", "versions:a2"]

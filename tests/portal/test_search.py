@@ -67,7 +67,7 @@ def test_login_required(client):
 
 
 def test_queries_do_not_grow_with_the_cache_and_counts_are_capped(viewer_client, cache_rows, monkeypatch):
-    from portal import search
+    from console import search
 
     viewer_client.get("/users/")  # loads and keeps the viewer's permissions (a 403), as any earlier page would
     with CaptureQueriesContext(connection) as few:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.templatetags.portal_tags import nav_url, row_url
+from core.templatetags.portal_tags import nav_url, row_url
 
 
 @pytest.mark.parametrize("url_name, object_id", [

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from portal.models import AuditEvent
-from portal.users.services import user_role
+from console.users.services import user_role
 
 pytestmark = pytest.mark.django_db
 

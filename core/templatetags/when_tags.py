@@ -1,5 +1,5 @@
 """One way to show a moment: "6 Dec 2026, 21:31 CET" in the reader's time zone (their
-preference, activated by portal.preferences.TimeZoneMiddleware), with UTC on hover, in a
+preference, activated by console.preferences.TimeZoneMiddleware), with UTC on hover, in a
 <time> element machines can read. `{% load when_tags %}` then `{{ value|when }}`; inside an
 attribute (a title over "3 minutes ago") use `{{ value|when_title }}`."""
 
@@ -11,7 +11,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal.templatetags.portal_tags import as_datetime
+from core.templatetags.portal_tags import as_datetime
 
 register = template.Library()
 

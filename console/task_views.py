@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import selectors
+from console import selectors
 from core.background import is_registered, listing_sync_active
 from core.sync import sync_state
 from portal.celery import app
@@ -59,7 +59,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     for group in groups:
         group["label"] = kind_label(group["name"])
         group["query"] = urlencode({**keep, "kind": group["name"]})
-    template = "portal/task_list.html#table" if request.htmx else "portal/task_list.html"
+    template = "console/task_list.html#table" if request.htmx else "console/task_list.html"
     return render(request, template, {
         "page": page, "tabs": tabs, "tab": tab, "groups": groups, "kind": kind, "kind_label": kind_label(kind) if kind else "",
         "idle": idle, "idle_count": 0 if idle else selectors.idle_task_count(), "query": urlencode(keep),

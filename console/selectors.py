@@ -1,4 +1,4 @@
-"""Portal-wide reads: audit events, sync states, task records, users."""
+"""The console pages' reads: the audit log, sync states, task records, users."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Max, Q, QuerySet
 
 from portal.models import AuditEvent, SyncState, TaskRecord
-
-
-def audit_events_for(*, resource_type: str | tuple[str, ...], resource_id: str) -> QuerySet[AuditEvent]:
-    """An object's history; several types when one object's changes are recorded under each."""
-    types = (resource_type,) if isinstance(resource_type, str) else resource_type
-    return AuditEvent.objects.filter(resource_type__in=types, resource_id=resource_id).select_related("user")
 
 
 def audit_log() -> QuerySet[AuditEvent]:

@@ -16,7 +16,7 @@ class ResultField:
 
 
 @dataclass
-class InsightResult:
+class ReadableResult:
     insight_id: str
     name: str
     text: str = ""  # a plain-text result
@@ -34,19 +34,19 @@ def _field(key: str, value) -> ResultField:
     return ResultField(label, str(value))
 
 
-def parse_result(insight_id: str, name: str, raw) -> InsightResult:
+def parse_result(insight_id: str, name: str, raw) -> ReadableResult:
     """One result, which Telnyx sends as text or as a JSON-encoded object."""
     value = raw
     if isinstance(raw, str):
         try:
             value = json.loads(raw)
         except ValueError:
-            return InsightResult(insight_id, name, text=raw)
+            return ReadableResult(insight_id, name, text=raw)
     if isinstance(value, dict):
-        return InsightResult(insight_id, name, fields=[_field(k, v) for k, v in value.items()])
+        return ReadableResult(insight_id, name, fields=[_field(k, v) for k, v in value.items()])
     if isinstance(value, str):
-        return InsightResult(insight_id, name, text=value)
-    return InsightResult(insight_id, name, fields=[_field("result", value)])
+        return ReadableResult(insight_id, name, text=value)
+    return ReadableResult(insight_id, name, fields=[_field("result", value)])
 
 
 def insight_results(runs: list[dict]) -> list[dict]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations.insights import selectors, services, signatures
 from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
-from core.changelist import Column, refresh_from_request, render_changelist
+from core.changelist import ChangelistSpec, Column
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import ADMINISTER, admin_required, read_required
@@ -34,37 +34,30 @@ EXPORTS = {
 GROUP_COLUMNS = [Column("name", "Name", "name"), Column("templates", "Templates", "template_count"), Column("created", "Created", "created_at")]
 
 
-def _list(request, *, kind: str, outcome=None) -> HttpResponse:
-    form_class, columns, resource = (
-        (GroupFilterForm, GROUP_COLUMNS, services.GROUPS) if kind == "groups"
-        else (TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES)
+def _spec(kind: str, form_class, columns, resource: str, sync, list_url: str) -> ChangelistSpec:
+    return ChangelistSpec(
+        template="conversations/insights/list.html", queryset=lambda: selectors.queryset(kind), form_class=form_class,
+        columns=columns, default_sort="name", resource=resource, remember_as=f"insights-{kind}", list_url=list_url,
+        sync=sync, exports=EXPORTS[kind], vary=lambda state: {"kind": kind},  # the page's title names the kind
     )
-    return render_changelist(request, template="conversations/insights/list.html", queryset=selectors.queryset(kind),
-                             form_class=form_class, columns=columns, default_sort="name", resource=resource,
-                             remember_as=f"insights-{kind}", extra={"kind": kind},
-                             outcome=outcome, exports=EXPORTS[kind])
 
 
-@require_GET
-@read_required
-def template_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, kind="templates")
-
-
-@require_GET
-@read_required
-def group_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, kind="groups")
+LISTS = {
+    "templates": _spec("templates", TemplateFilterForm, TEMPLATE_COLUMNS, services.TEMPLATES, services.templates_sync,
+                       "insights:template-list"),
+    "groups": _spec("groups", GroupFilterForm, GROUP_COLUMNS, services.GROUPS, services.groups_sync,
+                    "insights:group-list"),
+}
+template_list = LISTS["templates"].list_view(read_required)
+group_list = LISTS["groups"].list_view(read_required)
 
 
 @require_POST
 @read_required
 def refresh(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in KINDS:
+    if kind not in LISTS:
         raise Http404
-    resource, sync = (services.GROUPS, services.groups_sync) if kind == "groups" else (services.TEMPLATES, services.templates_sync)
-    outcome = refresh_from_request(request, resource, sync)
-    return _list(request, kind=kind, outcome=outcome or False)  # False: refreshed, nothing new to say
+    return LISTS[kind].refresh(request)
 
 
 @require_http_methods(["GET", "POST"])

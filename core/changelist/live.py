@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 from django.core.paginator import Paginator
 
-from core.changelist import PAGE_SIZE, PAGE_PARAM, SEARCH_PARAM, SORT_PARAM, ChangeList, Column, FilterForm, page_number
+from core.changelist.query import (PAGE_PARAM, PAGE_SIZE, SEARCH_PARAM, SORT_PARAM, ChangeList, Column, FilterForm,
+                                   page_number)
 
 
 def build_live_changelist(

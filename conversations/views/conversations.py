@@ -12,15 +12,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from conversations import selectors, services
 from conversations.exports import CONVERSATIONS_EXPORT
-from conversations.forms import ConversationFilterForm
-from conversations.write_forms import MessageForm
-from assistants.models import Assistant, AssistantVersion
-from conversations.insight_results import insight_results
+from conversations.forms.filters import ConversationFilterForm
+from conversations.forms.writes import MessageForm
+from assistants.models import Assistant
 from conversations.insights import fields as insight_fields
+from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
-from core.changelist import Column, remembered_query, render_changelist
+from core.changelist import ChangelistSpec, Column, remembered_query
 from portal.roles import admin_required, read_required
-from portal.selectors import audit_events_for
+from core.audit import audit_events_for
 from core.background import enqueue_listing_sync, listing_sync_queued
 from core.sync import SyncOutcome, sync_state
 from portal.telnyx import TelnyxError
@@ -35,26 +35,6 @@ COLUMNS = [
 ]
 
 
-@require_GET
-@read_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
-    state = sync_state(services.RESOURCE)
-    return render_changelist(
-        request, template=LIST_TEMPLATE, queryset=selectors.conversation_queryset(), form_class=ConversationFilterForm,
-        columns=COLUMNS, default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
-        form_kwargs=lambda: {
-            "assistant_choices": selectors.assistant_filter_choices(),
-            "channel_choices": selectors.channel_filter_choices(),
-            "insight_choices": insight_fields.template_choices(),
-            "insight_fields": insight_fields.insight_fields(),
-        },
-        extra=lambda: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
-        vary={"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
-        state=state,
-        exports=CONVERSATIONS_EXPORT,
-    )
-
-
 def _sync_progress(state=None) -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
     # The lease first: a running sync holds it, so only a queued one needs the task records.
@@ -62,6 +42,24 @@ def _sync_progress(state=None) -> SyncOutcome | None:
     if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
         return SyncOutcome(ran=False, queued=True)
     return None
+
+
+CONVERSATIONS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.conversation_queryset, form_class=ConversationFilterForm, columns=COLUMNS,
+    default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
+    list_url="conversations:conversation-list",
+    form_kwargs=lambda: {
+        "assistant_choices": selectors.assistant_filter_choices(),
+        "channel_choices": selectors.channel_filter_choices(),
+        "insight_choices": insight_fields.template_choices(),
+        "insight_fields": insight_fields.insight_fields(),
+    },
+    extra=lambda request: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
+    vary=lambda state: {"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
+    exports=CONVERSATIONS_EXPORT,
+)
+# Refreshed by `conversation_sync` (a stepwise sync on a worker, with a progress card), not the spec's Refresh.
+conversation_list = CONVERSATIONS.list_view(read_required)
 
 
 @require_POST
@@ -111,7 +109,7 @@ def _version_name(assistant_id: str, version_id: str) -> str:
     """The serving version's name from the versions cache ("" when unnamed or not loaded)."""
     if not version_id:
         return ""
-    row = AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
+    row = selectors.cached_version(assistant_id, version_id)
     if row is None:
         return ""
     return f"{row.name or 'unnamed version'}{' (main)' if row.is_main else ''}"
@@ -143,7 +141,7 @@ def conversation_label(row: Conversation | None) -> str:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    label = conversation_label(Conversation.objects.filter(telnyx_id=conversation_id).first())
+    label = conversation_label(selectors.cached_conversation(conversation_id))
     if request.method == "POST":
         try:
             services.conversation_delete(user=request.user, conversation_id=conversation_id)
@@ -159,7 +157,7 @@ def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpRespo
 @require_GET
 @read_required
 def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    row = Conversation.objects.filter(telnyx_id=conversation_id).first()
+    row = selectors.cached_conversation(conversation_id)
     events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=conversation_id), 50)
     return render(
         request,

@@ -65,4 +65,4 @@ def preferences(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_KEY] = zone
         messages.success(request, f"Dates are now shown in {zone.replace('_', ' ')}.")
         return redirect("preferences")
-    return render(request, "portal/preferences.html", {"form": form, "now_moment": timezone.now()})
+    return render(request, "console/preferences.html", {"form": form, "now_moment": timezone.now()})

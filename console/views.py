@@ -1,4 +1,4 @@
-"""Portal-wide pages: dashboard, audit log, placeholders for sections still to come."""
+"""Site-wide pages: dashboard, audit log, search."""
 
 from __future__ import annotations
 
@@ -10,21 +10,22 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
+from console import dashboard as dashboard_selectors
+from console.forms import AuditFilterForm
+from console.search import MIN_LENGTH as MIN_SEARCH_LENGTH
+from console.search import search_everything
+from console.selectors import audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from assistants.services.assistants import assistants_sync
 from assistants.services.canary import CANARIES
 from assistants.services.versions import versions_resource, versions_sync
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
-from portal import dashboard as dashboard_selectors
 from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
 from inference.services import MODELS_RESOURCE, models_sync
 from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
-from portal.forms import AuditFilterForm
 from portal.models import AuditEvent
 from portal.roles import ADMINISTER, read_required
-from portal.search import MIN_LENGTH as MIN_SEARCH_LENGTH, search_everything
-from portal.selectors import audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from core.sync import is_stale, sync_state
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
@@ -87,7 +88,7 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_version = request.GET.get("by") == "version"
     sync_if_stale(CANARIES)  # what Telnyx has as each assistant's canary, read on the worker
-    return render(request, "portal/dashboard.html", _dashboard_context(by_version=by_version))
+    return render(request, "console/dashboard.html", _dashboard_context(by_version=by_version))
 
 
 @require_POST
@@ -101,12 +102,12 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     for assistant_id in _versions_to_name(dashboard_selectors.canary_statuses()):
         versions_sync(user=request.user, assistant_id=assistant_id)  # a failure is kept in its SyncState
     context = {**_dashboard_context(by_version=request.GET.get("by") == "version"), "stale": False}
-    return render(request, "portal/dashboard.html#overview", context)
+    return render(request, "console/dashboard.html#overview", context)
 
 
 # Not synced from Telnyx: the portal writes it, and every event bumps its generation.
 AUDIT_LOG = ChangelistSpec(
-    template="portal/audit_list.html", queryset=audit_log,
+    template="console/audit_list.html", queryset=audit_log,
     form_class=AuditFilterForm, columns=AUDIT_COLUMNS, default_sort="-when", resource="audit", remember_as="audit",
     list_url="audit",
     exports=Export(name="audit-log", permission=ADMINISTER, columns=[
@@ -131,29 +132,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One audit entry with its changes whole (lists show them cut short)."""
     event = get_object_or_404(AuditEvent, pk=pk)
-    return render(request, "portal/audit_detail.html", {"event": event})
-
-
-@require_GET
-@read_required
-def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
-    return render(request, "portal/coming_soon.html", {"section": section.replace("-", " ")})
-
-
-def login_locked_out(request: HttpRequest, credentials: dict, *args, **kwargs) -> HttpResponse:
-    """What a locked-out login sees (django-axes' AXES_LOCKOUT_CALLABLE): the login page with
-    a message saying why and for how long, status 429."""
-    from django.conf import settings
-    from django.contrib.auth.forms import AuthenticationForm
-
-    form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
-    context = {
-        "form": form,
-        "locked_out": True,
-        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "next": request.POST.get("next", ""),
-    }
-    return render(request, "registration/login.html", context, status=429)
+    return render(request, "console/audit_detail.html", {"event": event})
 
 
 @require_GET
@@ -162,7 +141,7 @@ def search(request: HttpRequest) -> HttpResponse:
     """The top-bar search: every kind's matches from the cache, grouped, with counts."""
     term = request.GET.get("q", "")
     groups = search_everything(term)
-    return render(request, "portal/search.html", {
+    return render(request, "console/search.html", {
         "term": term.strip(), "groups": groups, "too_short": 0 < len(term.strip()) < MIN_SEARCH_LENGTH,
         "total": sum(g.count for g in groups), "any_capped": any(g.capped for g in groups),
     })

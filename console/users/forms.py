@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 
-from portal.users.services import ROLES
+from console.users.services import ROLES
 
 ROLE_CHOICES = [("", "No role"), *[(r, r) for r in ROLES]]
 

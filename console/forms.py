@@ -6,7 +6,7 @@ from django import forms
 
 from core.changelist import FilterForm
 from portal.models import AuditEvent
-from portal.templatetags.audit_words import action_words, kind_words
+from core.templatetags.audit_words import action_words, kind_words
 
 
 class AuditFilterForm(FilterForm):

@@ -12,10 +12,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import selectors
+from console import selectors
 from portal.roles import admin_required
-from portal.users import services
-from portal.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
+from console.users import services
+from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
 
 
 def invite_url(request: HttpRequest, user: User) -> str:
@@ -30,7 +30,7 @@ def invite_url(request: HttpRequest, user: User) -> str:
 def user_list(request: HttpRequest) -> HttpResponse:
     users = selectors.users_with_groups()
     rows = [{"user": u, "role": services.user_role(u)} for u in users]
-    return render(request, "portal/user_list.html", {"rows": rows})
+    return render(request, "console/user_list.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,7 +46,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created user “{user.username}”. Send them this invite link to choose a password: {invite_url(request, user)}")
         return redirect("users:user-detail", pk=user.pk)
-    return render(request, "portal/user_form.html", {"form": form})
+    return render(request, "console/user_form.html", {"form": form})
 
 
 def _detail(request: HttpRequest, user: User, *, role_form=None, password_form=None, status: int = 200) -> HttpResponse:
@@ -56,7 +56,7 @@ def _detail(request: HttpRequest, user: User, *, role_form=None, password_form=N
         "role_form": role_form or UserRoleForm(initial={"role": services.user_role(user)}),
         "password_form": password_form or UserPasswordForm(user=user),
     }
-    return render(request, "portal/user_detail.html", context, status=status)
+    return render(request, "console/user_detail.html", context, status=status)
 
 
 @require_GET

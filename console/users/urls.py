@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.users import views
+from console.users import views
 
 app_name = "users"
 

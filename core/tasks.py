@@ -1,4 +1,7 @@
-"""Project-wide tasks: sync one registered listing, and the beat's sweeps."""
+"""Project-wide tasks: sync one registered listing, and the beat's sweeps.
+
+They were born in `portal.tasks`: their names stay, so beat schedules stored in the database
+and task records keep naming them."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ KEEP_FAILED = timedelta(days=30)
 KEEP_IDLE = timedelta(hours=1)
 
 
-@shared_task(label="Sync {0} from Telnyx")
+@shared_task(name="portal.tasks.sync_listing", label="Sync {0} from Telnyx")
 def sync_listing(resource: str):
     """Sync one listing under its lease (a second copy finds the lease taken and does nothing).
 
@@ -59,7 +62,7 @@ def _due(registered) -> bool:
     return bool(registered.unfinished and not recently and registered.unfinished())
 
 
-@shared_task(recorded=False)
+@shared_task(name="portal.tasks.refresh_listings", recorded=False)
 def refresh_listings() -> list[str]:
     """Queue a sync of every listing that is stale, left half done by a dead worker, or still
     has unfinished embedding, clustering or fine-tuning work upstream."""
@@ -86,13 +89,13 @@ def _due_family_members() -> list[str]:
     return list(due.values_list("resource", flat=True)[:FAMILY_SWEEP_LIMIT])
 
 
-@shared_task(recorded=False)
+@shared_task(name="portal.tasks.mark_lost", recorded=False)
 def mark_lost() -> int:
     """The beat's sweep: tasks whose worker died mid-run are shown as lost, with Retry."""
     return mark_lost_tasks()
 
 
-@shared_task(recorded=False)
+@shared_task(name="portal.tasks.prune_task_records", recorded=False)
 def prune_task_records() -> int:
     """Delete task records past their time: idle periodic runs after an hour, the rest after a
     week, failures after a month (long enough to be seen and retried, not forever)."""

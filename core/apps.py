@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from core import heartbeat  # noqa: F401 (a worker starts its heartbeat when ready)
+        from core import signals  # noqa: F401 (connects the lockout audit)
+        from core.cache import bump_on_save
+        from portal.models import AuditEvent
+
+        bump_on_save(AuditEvent)

@@ -1,0 +1,98 @@
+"""A cache-backed changelist page, or only its `#table` fragment, from kept parts where it can."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.html import format_html_join
+
+from core.changelist.kept import Fragments
+from core.changelist.memory import remember_query
+from core.changelist.query import CHOICES_PARAM, Column, FilterForm, build_changelist, select
+from core.export import as_export, export_response, wants_export
+from core.sync import is_stale, sync_state
+
+
+def render_changelist(
+    request,
+    *,
+    template: str,
+    queryset: QuerySet,
+    form_class: type[FilterForm],
+    columns: list[Column],
+    default_sort: str,
+    resource: str,
+    remember_as: str,
+    form_kwargs: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    extra: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
+    fragment: bool = False,
+    tables: list | None = None,
+    outcome=None,
+    vary: dict[str, Any] | None = None,
+    exports=None,
+    state=None,
+):
+    """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
+
+    `form_kwargs` and `extra` may be functions: they are called only when a part of the page
+    must be rendered again, not when kept fragments (see `Fragments`) serve the whole answer;
+    an `extra` dict (cheap values the page's title may need) and `vary` are always passed,
+    and kept fragments are kept per their values.
+    `tables` are the models the rendered parts read (default: the queryset's); `state` is the
+    listing's SyncState when the view has read it already (one query less per view).
+    `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects."""
+    if CHOICES_PARAM in request.GET:
+        return choices_response(request, form_class(**_called(form_kwargs)))
+    export = as_export(exports)
+    if export is not None and wants_export(request):
+        selection = select(request, queryset, form_class, columns, default_sort, form_kwargs=_called(form_kwargs))
+        return export_response(request, export=export, queryset=selection.queryset, resource=resource)
+    remember_query(request, remember_as)
+    state = state if state is not None else sync_state(resource)
+    stale = is_stale(state)
+    if state.synced_at is None and request.method == "GET":
+        _queue_first_sync(resource)
+    fragment = fragment or outcome is not None or bool(request.htmx)
+    vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
+    context = {"sync": state, "stale": stale, "outcome": outcome, **vary}
+    fragments = None
+    if outcome is None and request.method == "GET":  # a refresh's answer says what it did: never kept
+        fragments = Fragments(request, resource=resource, tables=tables or [queryset.model], state=state, stale=stale,
+                              template=template, vary=vary)
+        context["fragments"] = fragments
+    if fragments is None or fragments.get("table" if fragment else "page") is None:
+        context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
+                                         form_kwargs=_called(form_kwargs), kept_as=resource)
+        context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
+        if callable(extra):
+            context.update(extra())
+    response = render(request, f"{template}#table" if fragment else template, context)
+    if fragments is not None:
+        response.content = fragments.fill(response.content.decode()).encode()
+    return response
+
+
+def _queue_first_sync(resource: str) -> None:
+    """A list never synced queues its first sync on its first view, from the server: the page
+    says "Syncing" at once and no longer waits for the sweep or for its script to ask. (Where
+    tasks run inline, the page's own auto-refresh runs it instead.)"""
+    from core.background import eager, is_registered, sync_if_stale
+
+    if not eager() and is_registered(resource):
+        sync_if_stale(resource)
+
+
+def _called(value):
+    return (value() if callable(value) else value) or {}
+
+
+def choices_response(request, form: FilterForm):
+    """A picker's matching choices as <option>s for its <datalist>."""
+    name = request.GET.get(CHOICES_PARAM, "")
+    if name not in form.fields or not hasattr(form.fields[name], "choices"):
+        raise Http404("No such filter.")
+    term = request.GET.get(name, "")
+    return HttpResponse(format_html_join("", '<option value="{}">{}</option>', form.matching_choices(name, term)))

@@ -1,0 +1,85 @@
+"""A changelist declared once, like a ModelAdmin: its list and Refresh views are one line each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from core.changelist.query import Column, FilterForm
+from core.changelist.refresh import refresh_from_request
+from core.changelist.render import render_changelist
+from core.sync import sync_state
+
+
+@dataclass
+class ChangelistSpec:
+    """One changelist, declared once (like a ModelAdmin): its list view and refresh view are one line each.
+
+    `queryset`, `form_kwargs` and `extra` are called per request so they read the cache then.
+    `sync` runs on Refresh; `list_url` is where a non-HTMX Refresh goes back to.
+    """
+
+    template: str
+    queryset: Any
+    form_class: type[FilterForm]
+    columns: list[Column]
+    default_sort: str
+    resource: str
+    remember_as: str
+    list_url: str
+    sync: Any = None
+    form_kwargs: Any = None
+    extra: Any = None
+    #: The models its rendered parts read, when more than the queryset's (e.g. assistant names).
+    tables: list | None = None
+    #: Its CSV export: a list of `core.export.ExportColumn`, or an `Export` (columns, prepare, permission).
+    exports: Any = None
+    #: `vary(state)`: values read from the listing's SyncState on every view (e.g. the progress of
+    #: a sync running on a worker), passed to the page and part of its kept fragments' key.
+    vary: Any = None
+
+    def render(self, request, *, outcome=None, fragment: bool = False):
+        state = sync_state(self.resource) if self.vary else None
+        return render_changelist(
+            request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
+            columns=self.columns, default_sort=self.default_sort, resource=self.resource,
+            remember_as=self.remember_as, form_kwargs=self.form_kwargs,
+            extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,
+            tables=self.tables, exports=self.exports, vary=self.vary(state) if self.vary else None, state=state,
+        )
+
+    def refresh(self, request):
+        """Sync, then the table again (HTMX) or back to the list with its query (a plain form POST)."""
+        outcome = refresh_from_request(request, self.resource, self.sync)
+        if not request.htmx:
+            if outcome and outcome.error:
+                messages.error(request, f"Refresh failed; showing the cached list. {outcome.error.user_message}")
+            query = request.GET.urlencode()
+            return redirect(reverse(self.list_url) + (f"?{query}" if query else ""))
+        return self.render(request, outcome=outcome or False)  # False: refreshed, nothing new to say
+
+    def list_view(self, permission: Callable) -> Callable:
+        """The list view (GET) alone, behind `permission`, for a list refreshed its own way."""
+
+        @require_GET
+        @permission
+        def list_view(request):
+            return self.render(request)
+
+        return list_view
+
+    def views(self, permission: Callable) -> tuple[Callable, Callable]:
+        """The list view (GET) and its Refresh view (POST), both behind `permission` (a role
+        decorator): `thing_list, thing_refresh = THINGS.views(read_required)`."""
+
+        @require_POST
+        @permission
+        def refresh_view(request):
+            return self.refresh(request)
+
+        return self.list_view(permission), refresh_view
