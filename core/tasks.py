@@ -44,7 +44,7 @@ def sync_listing(resource: str):
         # syncing it (the sweep only re-syncs members with a SyncState row) instead of failing
         # on every sweep for ever.
         SyncState.objects.filter(resource=resource).delete()
-        return f"{resource}: Telnyx no longer has this object; its listing stopped syncing."
+        return outcome  # the task ends (no retry, no failure row); a page still sees the 404
     if outcome.error is not None:
         raise SyncFailed(outcome.error.user_message, outcome)
     return outcome

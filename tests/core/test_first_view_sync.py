@@ -17,6 +17,6 @@ def test_the_first_view_of_a_never_synced_list_queues_its_sync_and_says_syncing(
     content = viewer_client.get(reverse("assistants:assistant-list")).content.decode()
     assert sent == [["assistants"]]
     assert TaskRecord.objects.filter(state="queued", args=["assistants"]).exists()
-    assert "Syncing the assistants from Telnyx…" in content
+    assert "Syncing assistants from Telnyx…" in content
     viewer_client.get(reverse("assistants:assistant-list"))
     assert sent == [["assistants"]]  # queued once, not per view
