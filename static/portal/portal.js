@@ -76,3 +76,20 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const box = form.querySelector("textarea");
   if (box) { box.value = ""; box.focus(); }
 });
+
+// Search and filters travel together: the live search swaps only the table, so the filter
+// form's own copy of the search term is stale; applying filters sends what is typed now.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest(".changelist .filters form");
+  const search = document.querySelector(".changelist .searchbar input[name=q]");
+  if (!form || !search) return;
+  let q = form.querySelector("input[name=q]");
+  if (!q) {
+    q = document.createElement("input");
+    q.type = "hidden";
+    q.name = "q";
+    form.prepend(q);
+  }
+  q.value = search.value;
+  if (!q.value) q.remove();
+});
