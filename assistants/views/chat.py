@@ -24,11 +24,19 @@ from assistants.services import chat as services
 from assistants.services import versions as version_services
 
 PAGE = "assistants/chat.html"
+#: The longest turn the chat sends; shown with a live counter, a longer paste is refused with a
+#: field error (kept whole), never cut by the browser.
+CHAT_LIMIT = 4000
 
 
 class ChatForm(forms.Form):
-    content = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…"}))
+    content = forms.CharField(max_length=CHAT_LIMIT, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…",
+                                                                                   "data-limit": CHAT_LIMIT}))
     conversation_id = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].widget.attrs.pop("maxlength", None)  # the browser would cut a paste silently
 
 
 class SmsChatForm(IdempotentForm):

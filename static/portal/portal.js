@@ -93,3 +93,29 @@ document.addEventListener("submit", (event) => {
   q.value = search.value;
   if (!q.value) q.remove();
 });
+
+// Text boxes with a limit (data-limit) count as you type: "1,204 / 4,000 characters", and say
+// plainly when a paste is over the limit (the server refuses it whole; nothing is cut).
+function updateCounter(box) {
+  const limit = Number(box.dataset.limit);
+  let counter = box.nextElementSibling;
+  if (!counter || !counter.classList.contains("char-counter")) {
+    counter = document.createElement("div");
+    counter.className = "char-counter muted small";
+    counter.setAttribute("aria-live", "polite");
+    box.after(counter);
+  }
+  const n = box.value.length;
+  const over = limit && n > limit;
+  counter.textContent = `${n.toLocaleString()} / ${limit.toLocaleString()} characters` +
+    (over ? ` — ${(n - limit).toLocaleString()} over the limit: shorten it before sending` : "");
+  counter.classList.toggle("error-text", Boolean(over));
+}
+document.addEventListener("input", (event) => {
+  if (event.target.matches && event.target.matches("textarea[data-limit]")) updateCounter(event.target);
+});
+function initCounters(root) {
+  root.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
+}
+document.addEventListener("DOMContentLoaded", () => initCounters(document));
+document.addEventListener("htmx:afterSwap", (event) => initCounters(event.target));

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import responses
@@ -139,3 +140,14 @@ def test_a_refused_turn_is_audited_as_a_failure(api, operator):
         services.chat_send(user=operator, assistant_id=AID, content="Hello", conversation_id="conv-1")
     event = AuditEvent.objects.get(action="chat")
     assert event.outcome == AuditEvent.Outcome.FAILURE and event.telnyx_status == 500
+
+
+def test_a_20000_character_paste_is_refused_whole_with_the_limit_named(api, operator_client):
+    box = operator_client.get(reverse("assistants:chat", args=[AID])).content.decode()
+    textarea = re.search(r'<textarea[^>]*name="content"[^>]*>', box).group(0)
+    assert 'data-limit="4000"' in textarea and "maxlength" not in textarea
+    long = "y" * 20_000
+    content = operator_client.post(reverse("assistants:chat-send", args=[AID]), {"content": long},
+                                   headers={"HX-Request": "true"}).content.decode()
+    assert "at most 4000 characters (it has 20000)" in content
+    assert not [c for c in api.calls if c.request.method == "POST"]
