@@ -61,3 +61,18 @@ def promotion_gate(*, user, assistant_id: str, version_id: str, post) -> GateAns
         if not answer.allowed:
             return answer
     return GateAnswer(True)
+
+
+# --- Pickers: choices Telnyx can list for a free-text setting of the change form ------------
+_pickers: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
+
+def register_picker(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
+    """Offer `choices()` ((value, label) pairs, read from a cache) for the change form's `field`:
+    `register_picker("insight_group_id", fn)` from the app that caches insight groups."""
+    _pickers[field] = choices
+
+
+def picker_choices(field: str) -> list[tuple[str, str]]:
+    found = _pickers.get(field)
+    return list(found()) if found else []

@@ -14,7 +14,9 @@ from django import forms
 from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
 
+from assistants import hooks
 from assistants.forms.loaded import LoadedFromField, sign_loaded
+from assistants.forms.pickers import attach_pickers
 
 TOOL_TYPES = [
     "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
@@ -177,6 +179,7 @@ class AssistantChangeForm(IdempotentForm):
             # Keep a model the catalogue no longer lists, so saving does not change it silently.
             choices.insert(0, (current_model, current_model))
         self.fields["model"].choices = [("", "Telnyx default"), *choices]
+        attach_pickers(self, hooks.picker_choices)
 
     def fieldset_fields(self) -> list[tuple[str, list]]:
         """(section title, bound fields) for the template, Django-admin fieldsets style."""

@@ -18,6 +18,11 @@ def cached(kind: str, object_id: str) -> InsightTemplate | InsightGroup | None:
     return MODELS[kind].objects.filter(telnyx_id=object_id).first() if object_id else None
 
 
+def group_choices() -> list[tuple[str, str]]:
+    """(group id, "name · id") for every cached insight group, by name."""
+    return [(gid, f"{name or gid}") for gid, name in InsightGroup.objects.order_by("name").values_list("telnyx_id", "name")]
+
+
 def templates_outside(template_ids) -> QuerySet[InsightTemplate]:
     """The templates a group could take: the cached ones not among `template_ids`."""
     return InsightTemplate.objects.exclude(telnyx_id__in=template_ids)
