@@ -21,10 +21,29 @@ class PlanForm(forms.Form):
     tests_gate = forms.BooleanField(label="Run the assistant's suites on the candidate first (gate on step 1)",
                                     required=False, initial=True)
     suite_threshold = forms.FloatField(label="Suite pass rate needed (%)", initial=100, min_value=0, max_value=100)
-    min_sample = forms.IntegerField(label="Minimum conversations per version", initial=30, min_value=2)
-    alpha = forms.FloatField(label="Significance level", initial=0.05, min_value=0.0001, max_value=0.5)
-    metrics = forms.CharField(label="Insight results to compare", required=False, max_length=300,
-                              help_text="Keys such as “score, resolved”; empty compares every numeric or pass/fail result.")
+    primary_metric = forms.CharField(
+        label="Primary metric", required=False, max_length=100,
+        help_text="The insight result the live gate judges first, e.g. “score”. Empty: every numeric or pass/fail "
+                  "result, each as a guardrail.")
+    margin = forms.FloatField(
+        label="Margin: the smallest drop that fails", required=False, initial=0.05, min_value=0.0001,
+        help_text="In the result's units: 0.05 is 5 points of a pass rate or 0.05 of a score. A smaller drop is "
+                  "accepted; a drop this large is caught with 80% power at the sample the planner gives.")
+    guardrails = forms.CharField(
+        label="Guardrail metrics", required=False, max_length=300,
+        help_text="Also judged, each with its own margin if given: “resolved: 0.1, handled”.")
+    monitor_metrics = forms.CharField(label="Monitor only", required=False, max_length=300,
+                                      help_text="Computed and drawn the same way; never abort.")
+    alpha = forms.FloatField(
+        label="Whole-plan false-abort rate", initial=0.05, min_value=0.0001, max_value=0.2,
+        help_text="Most a candidate no worse than main is aborted, over every metric, step and look.")
+    min_sample = forms.IntegerField(label="Conversations per version before the first look", initial=30, min_value=2)
+    max_sample = forms.IntegerField(
+        label="Most candidate conversations a step waits for", required=False, min_value=10,
+        help_text="Then, or after the maximum time, an undecided step is INCONCLUSIVE and the plan pauses for an "
+                  "Admin. Empty: the planner's sample.")
+    max_step_hours = forms.FloatField(label="Most time a step waits for a decision (hours)", required=False,
+                                      initial=24, min_value=0.1)
 
     def __init__(self, *args, versions: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,8 +60,29 @@ class PlanForm(forms.Form):
             raise forms.ValidationError("Each step must give the candidate more traffic than the one before.")
         return weights
 
+    def clean_guardrails(self) -> dict[str, float | None]:
+        """{key: its margin or None (the plan's margin)}, in the order typed."""
+        parsed: dict[str, float | None] = {}
+        for item in self.cleaned_data["guardrails"].split(","):
+            key, _, margin = (part.strip() for part in item.partition(":"))
+            if not key:
+                continue
+            try:
+                parsed[key] = float(margin) if margin else None
+            except ValueError:
+                raise forms.ValidationError(f"“{item.strip()}”: write a key, or a key and its margin, e.g. resolved: 0.1.")
+            if parsed[key] is not None and parsed[key] <= 0:
+                raise forms.ValidationError(f"The margin of “{key}” must be more than 0.")
+        return parsed
+
     def clean(self):
         data = super().clean()
+        if data.get("margin") is None:
+            data["margin"] = self.fields["margin"].initial
+        if data.get("max_step_hours") is None:
+            data["max_step_hours"] = self.fields["max_step_hours"].initial
+        if data.get("guardrails") and not data.get("primary_metric"):
+            self.add_error("primary_metric", "Name the primary metric the guardrails go with.")
         if not data.get("pin_prefix") and not data.get("weights") and not data.get("promote") and not self.errors:
             raise forms.ValidationError("A plan needs at least one step.")
         return data
@@ -63,3 +103,18 @@ class PlanForm(forms.Form):
         if steps and data["tests_gate"]:
             steps[0]["gate_tests"] = True
         return steps
+
+    def judged(self) -> list[str]:
+        data = self.cleaned_data
+        primary = data["primary_metric"].strip()
+        return ([primary] if primary else []) + [k for k in data["guardrails"] if k != primary]
+
+    def live_gate_fields(self, *, planned_sample: int | None) -> dict:
+        """The plan's live-gate fields (`plan_create` keywords) from what was typed."""
+        data = self.cleaned_data
+        return {
+            "metrics": ", ".join(self.judged()), "monitor_metrics": data["monitor_metrics"], "margin": data["margin"],
+            "margins": {k: m for k, m in data["guardrails"].items() if m is not None},
+            "max_sample": data["max_sample"] or planned_sample or 1000,
+            "max_step_seconds": round(data["max_step_hours"] * 3600),
+        }

@@ -39,9 +39,20 @@ class RolloutPlan(models.Model):
     rules_before = models.JSONField(null=True, blank=True)
     suite_threshold = models.FloatField(default=1.0, help_text="Pass rate (0–1) the suites must reach.")
     min_sample = models.PositiveIntegerField(default=30, help_text="Conversations per version before the live gate judges.")
-    alpha = models.FloatField(default=0.05, help_text="Significance level of the live gate's tests.")
-    # Insight result keys the live gate judges ("score, resolved"); empty = every numeric or pass/fail key.
+    alpha = models.FloatField(default=0.05, help_text="Whole-plan false-abort rate allowed for a candidate no worse than main.")
+    # Insight result keys the live gate judges, the primary metric first, then the guardrails
+    # ("score, resolved"); empty = every numeric or pass/fail key, all as guardrails.
     metrics = models.CharField(max_length=300, blank=True)
+    # Keys computed and drawn the same way that never decide anything.
+    monitor_metrics = models.CharField(max_length=300, blank=True)
+    # Non-inferiority margin: fail only a drop of at least this much (in the metric's units:
+    # 0.05 = 5 points of pass rate); `margins` overrides it per key.
+    margin = models.FloatField(default=0.05)
+    margins = models.JSONField(default=dict, blank=True)
+    # A step whose gate has not decided by this many candidate conversations, or this long,
+    # is INCONCLUSIVE: the plan pauses for an Admin.
+    max_sample = models.PositiveIntegerField(default=1000)
+    max_step_seconds = models.PositiveIntegerField(default=86400)
     # {suite name: SuiteRun.batch_id} started against the candidate when the plan started.
     suite_batches = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -67,6 +78,22 @@ class RolloutPlan(models.Model):
 
     def step(self) -> "RolloutStep | None":
         return self.steps.filter(index=self.current_step).first()
+
+    @staticmethod
+    def _keys(text: str) -> list[str]:
+        return [k.strip() for k in text.split(",") if k.strip()]
+
+    @property
+    def judged_keys(self) -> list[str]:
+        """The primary metric first, then the guardrails (empty: every key found, as guardrails)."""
+        return self._keys(self.metrics)
+
+    @property
+    def monitor_keys(self) -> list[str]:
+        return [k for k in self._keys(self.monitor_metrics) if k not in self.judged_keys]
+
+    def margin_for(self, key: str) -> float:
+        return float(self.margins.get(key, self.margin))
 
 
 class RolloutStep(models.Model):
@@ -97,6 +124,9 @@ class RolloutStep(models.Model):
     # task that re-sends the step is recognised by Telnyx (and by `state` here).
     idempotency_key = models.CharField(max_length=100, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Where the live gate's maximum sample and time count from: applied_at, or when an Admin
+    # resumed the plan after an INCONCLUSIVE verdict (a new window).
+    window_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     rules = models.JSONField(null=True, blank=True)  # what was sent
     message = models.TextField(blank=True)
@@ -126,14 +156,16 @@ class GateResult(models.Model):
         PASS = "pass", "Pass"
         FAIL = "fail", "Fail"
         WAITING = "waiting", "Waiting"
+        INCONCLUSIVE = "inconclusive", "Inconclusive"
 
     plan = models.ForeignKey(RolloutPlan, on_delete=models.CASCADE, related_name="gate_results")
     step = models.ForeignKey(RolloutStep, null=True, on_delete=models.CASCADE, related_name="gate_results")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
     summary = models.TextField()
     # Tests: {suites: [{suite, passed, finished, status}], pass_rate, threshold}.
-    # Live: {counts: {version: n}, metrics: [{key, kind, test, candidate, main, p_value, verdict}]}.
+    # Live: {counts: {version: n}, metrics: [{key, role, kind, margin, alpha, candidate, main,
+    # estimate, lower, upper, verdict}], history: [{at, n, values: {key: [estimate, lower, upper]}}]}.
     details = models.JSONField(default=dict)
     evaluated_at = models.DateTimeField()
 

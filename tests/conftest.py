@@ -4,6 +4,8 @@ guards proving the API key never reaches a response body or a log line."""
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -171,7 +173,7 @@ def assistant_json():
 def record_request_bodies_sent_to_the_sandbox():
     """Wrap the one HTTP call site; tests/contract/test_zz_request_bodies.py validates what it saw."""
     from portal.telnyx.client import TelnyxClient
-    from tests.contract.request_bodies import RECORDED, Recorded
+    from tests.contract.request_bodies import RECORDED, Recorded, dump_recorded
 
     original = TelnyxClient.request
 
@@ -183,3 +185,8 @@ def record_request_bodies_sent_to_the_sandbox():
     TelnyxClient.request = recording
     yield
     TelnyxClient.request = original
+    # Under pytest-xdist each worker keeps its own list: bin/test sets TEST_RECORD_DIR, every
+    # worker leaves its bodies there, and the final contract check reads them all.
+    record_dir = os.environ.get("TEST_RECORD_DIR")
+    if record_dir and RECORDED:
+        dump_recorded(Path(record_dir) / f"bodies-{os.getpid()}.json")

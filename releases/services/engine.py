@@ -133,18 +133,23 @@ def _promote(plan: RolloutPlan, step: RolloutStep, now) -> bool:
 
 
 def _hold_outcome(plan: RolloutPlan, step: RolloutStep, now) -> tuple[str, str]:
-    """("pass" | "wait" | "fail", why) for a step that is live."""
+    """("pass" | "wait" | "fail" | "pause", why) for a step that is live."""
     if step.gate_tests:
         result = gates.tests_gate(plan, step)
         if result.verdict != GateResult.Verdict.PASS:
             return ("fail" if result.verdict == GateResult.Verdict.FAIL else "wait"), result.summary
+    # The live gate's sequence is valid at every look, so a candidate shown worse is stopped
+    # at once, hold or not; passing still waits for the hold.
+    live = gates.live_gate(plan, step, now=now) if step.gate_live else None
+    if live is not None and live.verdict == GateResult.Verdict.FAIL:
+        return "fail", live.summary
     # `now` was read before the step was applied; never let it lag behind the real clock.
     if max(now, timezone.now()) < step.applied_at + timedelta(seconds=step.hold_seconds):
         return "wait", f"Holding {step.label} until {timezone.localtime(step.applied_at + timedelta(seconds=step.hold_seconds)):%H:%M:%S}."
-    if step.gate_live:
-        result = gates.live_gate(plan, step)
-        if result.verdict != GateResult.Verdict.PASS:
-            return ("fail" if result.verdict == GateResult.Verdict.FAIL else "wait"), result.summary
+    if live is not None and live.verdict == GateResult.Verdict.INCONCLUSIVE:
+        return "pause", live.summary
+    if live is not None and live.verdict != GateResult.Verdict.PASS:
+        return "wait", live.summary
     if step.hold_for_approval:
         approval = step_approval(plan=plan, step=step)
         if approval.status == ApprovalRequest.Status.REJECTED:
@@ -196,6 +201,9 @@ def _advance(plan: RolloutPlan, now) -> None:
                 if plan.message != why:
                     _save(plan, message=why)
                 break
+            if outcome == "pause":
+                _pause_inconclusive(plan, step, why)
+                break
             if outcome == "fail":
                 RolloutStep.objects.filter(pk=step.pk).update(state=State.FAILED, finished_at=now, message=why)
                 abort(plan, reason=f"Step {step.index + 1} ({step.label}) failed its gate: {why}")
@@ -204,6 +212,14 @@ def _advance(plan: RolloutPlan, now) -> None:
             step.save(update_fields=["state", "finished_at"])
             record(plan, action="step passed", summary=f"Step {step.index + 1} of {plan} passed: {step.label}")
         _save(plan, current_step=plan.current_step + 1)
+
+
+def _pause_inconclusive(plan: RolloutPlan, step: RolloutStep, why: str) -> None:
+    """The live gate reached the step's maximum without a decision: an Admin decides."""
+    message = f"Paused: step {step.index + 1} ({step.label}) is inconclusive. {why}"
+    _save(plan, status=RolloutPlan.Status.PAUSED, message=message)
+    record(plan, action="paused", summary=f"{plan}: {message}")
+    notify_release_event(plan=plan, event="inconclusive", message=message)
 
 
 def _complete(plan: RolloutPlan, now) -> None:

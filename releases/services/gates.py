@@ -6,13 +6,15 @@ latest numbers while a gate waits) and returns it; the engine acts on its verdic
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count
 from django.utils import timezone
 
+from conversations.insights.selectors import completed_values_per_conversation
 from conversations.models import Conversation
 from portal.telnyx import TelnyxError
 from releases import stats
-from conversations.insights.selectors import completed_values_per_conversation
 from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services import traffic
 from testing.models import SuiteRun
@@ -52,37 +54,49 @@ def tests_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
     return _save(plan, step, GateResult.Kind.TESTS, verdict, summary, details)
 
 
-def _metric_keys(plan: RolloutPlan, rows: list[dict]) -> list[str]:
-    wanted = [k.strip() for k in plan.metrics.split(",") if k.strip()]
-    found = sorted({key for row in rows for key in row["values"]})
-    return [k for k in found if k in wanted] if wanted else found
+HISTORY_POINTS = 150  # points kept per step for the plan page's picture (older ones thinned)
+SYNC_OVERLAP = timedelta(minutes=5)  # re-list a little before the step: a tick may have missed them
 
 
-def _compare(key: str, candidate: list, main: list, plan: RolloutPlan) -> dict:
-    """One metric: both distributions, the test, its p-value and the verdict."""
-    kind = "pass/fail" if all(isinstance(v, bool) for v in candidate + main) else "score"
-    entry: dict = {"key": key, "kind": kind, "candidate_n": len(candidate), "main_n": len(main)}
+def evidence_start(plan: RolloutPlan, step: RolloutStep):
+    """Where the live gate's evidence begins: when the plan's first live-gated step went live.
+    The confidence sequence is time-uniform, so one sequence covers every step of the plan."""
+    first = (plan.steps.filter(gate_live=True, applied_at__isnull=False).order_by("index")
+             .values_list("applied_at", flat=True).first())
+    return min(first, step.applied_at) if first else step.applied_at
+
+
+def _roles(plan: RolloutPlan, found: list[str]) -> list[tuple[str, str, float]]:
+    """(key, role, level) of every metric shown: the primary and guardrails share the plan's
+    level (`stats.split_alpha`); monitor-only ones are shown at the primary's level."""
+    judged = plan.judged_keys
+    if judged:
+        primary_alpha, guard_alpha = stats.split_alpha(plan.alpha, len(judged) - 1)
+        roles = [(judged[0], "primary", primary_alpha)] + [(k, "guardrail", guard_alpha) for k in judged[1:]]
+    else:  # an older plan with no metrics named: every key found is a guardrail, the level split evenly
+        roles = [(k, "guardrail", plan.alpha / len(found)) for k in found]
+        primary_alpha = roles[0][2] if roles else plan.alpha
+    return roles + [(k, "monitor", primary_alpha) for k in plan.monitor_keys]
+
+
+def _compare(key: str, role: str, level: float, candidate: list, main: list, plan: RolloutPlan) -> dict:
+    """One metric: both samples, the confidence sequence of the difference, and its verdict."""
+    c, m = stats.Sample.of(candidate), stats.Sample.of(main)
+    kind = "pass/fail" if c.binary and m.binary else "score"
+    margin = plan.margin_for(key)
+    entry: dict = {"key": key, "role": role, "kind": kind, "margin": margin, "alpha": level,
+                   "candidate_n": c.n, "main_n": m.n}
     if kind == "pass/fail":
-        c_pass, m_pass = sum(candidate), sum(main)
-        entry.update(candidate={"passed": c_pass, "rate": c_pass / len(candidate) if candidate else None},
-                     main={"passed": m_pass, "rate": m_pass / len(main) if main else None})
+        entry.update(candidate={"passed": int(c.total), "rate": c.mean if c.n else None},
+                     main={"passed": int(m.total), "rate": m.mean if m.n else None})
     else:
         entry.update(candidate=_describe(candidate), main=_describe(main))
-    if len(candidate) < plan.min_sample or len(main) < plan.min_sample:
-        entry.update(test="", p_value=None, verdict=Verdict.WAITING)
-        return entry
-    if kind == "pass/fail":
-        result = stats.two_proportion_lower(c_pass, len(candidate), m_pass, len(main))
-    else:
-        result = stats.mann_whitney_lower([float(v) for v in candidate], [float(v) for v in main])
-    entry.update(test=result.test, statistic=result.statistic, p_value=result.p_value, p_text=p_text(result.p_value),
-                 verdict=Verdict.FAIL if result.p_value < plan.alpha else Verdict.PASS)
+    judgement = stats.judge(c, m, margin=margin, alpha=level, planned_n=plan.max_sample, min_sample=plan.min_sample)
+    entry["verdict"] = judgement.verdict
+    if judgement.interval is not None:
+        entry.update(estimate=judgement.interval.estimate, lower=judgement.interval.lower,
+                     upper=judgement.interval.upper)
     return entry
-
-
-def p_text(p_value: float) -> str:
-    """A p-value as people read it: four decimals, or "< 0.0001"."""
-    return "< 0.0001" if p_value < 0.0001 else f"= {p_value:.4f}"
 
 
 def _describe(values: list) -> dict:
@@ -95,37 +109,76 @@ def _describe(values: list) -> dict:
             "mean": sum(numbers) / len(numbers)}
 
 
-def live_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
-    """Conversations since the step began, per version, and each insight metric candidate vs main."""
-    since = step.applied_at
+def interval_text(m: dict) -> str:
+    return (f"difference {m['estimate']:+.3f}, always-valid interval {m['lower']:+.3f} to {m['upper']:+.3f} "
+            f"(margin −{m['margin']:g}, level {m['alpha']:.3g})")
+
+
+def _history(plan: RolloutPlan, step: RolloutStep, counts: tuple[int, int], metrics: list[dict]) -> list[dict]:
+    """The previous points of this step plus this one when the sample grew: the picture's data."""
+    previous = (GateResult.objects.filter(plan=plan, step=step, kind=GateResult.Kind.LIVE)
+                .values_list("details", flat=True).first() or {})
+    history = list(previous.get("history", []))
+    values = {m["key"]: [m["estimate"], m["lower"], m["upper"]] for m in metrics if "estimate" in m}
+    if values and (not history or history[-1]["n"] != list(counts)):
+        history.append({"at": timezone.now().isoformat(), "n": list(counts), "values": values})
+    if len(history) > HISTORY_POINTS:  # keep the first and the newest, thin the middle
+        history = history[:1] + history[1:-1][::2] + history[-1:]
+    return history
+
+
+def _summary(verdict: str, metrics: list[dict], plan: RolloutPlan, have: tuple[int, int], window: dict) -> str:
+    judged = [m for m in metrics if m["role"] != "monitor"]
+    if verdict == Verdict.FAIL:
+        worst = min((m for m in judged if m["verdict"] == Verdict.FAIL), key=lambda m: m["upper"])
+        return (f"The candidate is worse than main on “{worst['key']}”: {interval_text(worst)}; "
+                f"the whole interval is below 0 and a drop of the margin is not ruled out.")
+    if verdict == Verdict.PASS:
+        return (f"The candidate is not worse than main by the margin on {', '.join(m['key'] for m in judged)}: "
+                "every interval's lower end is above minus its margin.")
+    if any("estimate" not in m for m in judged) or not judged:
+        return (f"Waiting for {plan.min_sample} conversations with insight results per version "
+                f"(candidate {have[0]}, main {have[1]} so far).")
+    open_ = [m for m in judged if m["verdict"] != Verdict.PASS]
+    detail = "; ".join(f"“{m['key']}” {interval_text(m)}" for m in open_)
+    if verdict == Verdict.INCONCLUSIVE:
+        return (f"Inconclusive: no decision within the step's maximum ({window['n']} of {plan.max_sample} candidate "
+                f"conversations, {window['hours']:.1f} of {plan.max_step_seconds / 3600:g} h): {detail}. "
+                "An Admin decides: resume for another window, skip the step, or abort.")
+    return f"Not decided yet: {detail}."
+
+
+def live_gate(plan: RolloutPlan, step: RolloutStep, *, now=None) -> GateResult:
+    """Every conversation since the plan's first live step, each metric's confidence sequence
+    candidate − main, and the step's verdict (`stats.gate_verdict`)."""
+    now = max(now or timezone.now(), timezone.now())
+    since = evidence_start(plan, step)
     try:
-        traffic.sync_conversations_since(assistant_id=plan.assistant_id, since=since)
+        traffic.sync_conversations_since(assistant_id=plan.assistant_id, since=max(since, step.applied_at - SYNC_OVERLAP))
         traffic.read_insights(assistant_id=plan.assistant_id, since=since)
         read_error = ""
     except TelnyxError as exc:
         read_error = f" Could not read new traffic ({exc.user_message}); judged on what is cached."
-    counts = dict(Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since)
-                  .values_list("assistant_version_id").annotate(n=Count("pk")).order_by())
+    conversations = Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since)
+    counts = dict(conversations.values_list("assistant_version_id").annotate(n=Count("pk")).order_by())
+    window_start = step.window_started_at or step.applied_at
+    window = {"n": conversations.filter(created_at__gte=window_start,
+                                        assistant_version_id=plan.candidate_version_id).count(),
+              "hours": (now - window_start).total_seconds() / 3600}
     rows = completed_values_per_conversation(assistant_id=plan.assistant_id, since=since,
                                              version_ids=[plan.candidate_version_id, plan.main_version_id])
+    found = sorted({key for row in rows for key in row["values"]})
     metrics = []
-    for key in _metric_keys(plan, rows):
+    for key, role, level in _roles(plan, found):
         candidate = [r["values"][key] for r in rows if r["assistant_version_id"] == plan.candidate_version_id and key in r["values"]]
         main = [r["values"][key] for r in rows if r["assistant_version_id"] == plan.main_version_id and key in r["values"]]
-        metrics.append(_compare(key, candidate, main, plan))
+        metrics.append(_compare(key, role, level, candidate, main, plan))
+    window_full = window["n"] >= plan.max_sample or window["hours"] * 3600 >= plan.max_step_seconds
+    verdict = stats.gate_verdict([m["verdict"] for m in metrics if m["role"] != "monitor"], window_full=window_full)
+    have = (counts.get(plan.candidate_version_id, 0), counts.get(plan.main_version_id, 0))
     details = {"counts": counts, "metrics": metrics, "alpha": plan.alpha, "min_sample": plan.min_sample,
-               "candidate": plan.candidate_version_id, "main": plan.main_version_id}
-    failing = [m for m in metrics if m["verdict"] == Verdict.FAIL]
-    if failing:
-        worst = min(failing, key=lambda m: m["p_value"])
-        return _save(plan, step, GateResult.Kind.LIVE, Verdict.FAIL,
-                     f"The candidate is worse than main on “{worst['key']}”: {worst['test']}, "
-                     f"p {p_text(worst['p_value'])}, below the significance level {plan.alpha:g}.{read_error}", details)
-    if not metrics or any(m["verdict"] == Verdict.WAITING for m in metrics):
-        have = counts.get(plan.candidate_version_id, 0), counts.get(plan.main_version_id, 0)
-        return _save(plan, step, GateResult.Kind.LIVE, Verdict.WAITING,
-                     f"Waiting for {plan.min_sample} conversations with insight results per version "
-                     f"(candidate {have[0]}, main {have[1]} so far).{read_error}", details)
-    return _save(plan, step, GateResult.Kind.LIVE, Verdict.PASS,
-                 f"The candidate is not worse than main on {', '.join(m['key'] for m in metrics)} "
-                 f"(every p ≥ {plan.alpha:g}).{read_error}", details)
+               "max_sample": plan.max_sample, "window": window, "since": since.isoformat(),
+               "candidate": plan.candidate_version_id, "main": plan.main_version_id,
+               "history": _history(plan, step, have, metrics)}
+    return _save(plan, step, GateResult.Kind.LIVE, verdict, _summary(verdict, metrics, plan, have, window) + read_error,
+                 details)

@@ -11,7 +11,7 @@ from assistants.services import canary as canary_services
 from assistants.services.assistants import assistant_fetch
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
-from releases.models import RolloutPlan, RolloutStep
+from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services import engine
 from testing.selectors import suites_for_assistant
 from testing.services.suites import suite_run_trigger
@@ -24,14 +24,17 @@ class PlanStateError(Exception):
 
 
 def plan_create(*, user, assistant_id: str, candidate_version_id: str, candidate_name: str, steps: list[dict],
-                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "") -> RolloutPlan:
-    """A draft plan; `steps` are dicts of RolloutStep fields (kind, weight, match, hold_seconds, ...)."""
+                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "",
+                **live_gate) -> RolloutPlan:
+    """A draft plan; `steps` are dicts of RolloutStep fields (kind, weight, match, hold_seconds, ...);
+    `live_gate`: the live gate's other RolloutPlan fields (monitor_metrics, margin, margins,
+    max_sample, max_step_seconds), their defaults where not given."""
     require_perm(user, ADMINISTER)
     with transaction.atomic():
         plan = RolloutPlan.objects.create(
             assistant_id=assistant_id, candidate_version_id=candidate_version_id, candidate_name=candidate_name,
             suite_threshold=suite_threshold, min_sample=min_sample, alpha=alpha, metrics=metrics,
-            created_by=user, created_by_name=user.username)
+            created_by=user, created_by_name=user.username, **live_gate)
         RolloutStep.objects.bulk_create([RolloutStep(plan=plan, index=i, **step) for i, step in enumerate(steps)])
         engine.record(plan, action="plan created", user=user,
                       summary=f"Planned {plan}: " + " → ".join(s.label for s in plan.steps.all()))
@@ -87,6 +90,9 @@ def plan_pause(*, user, plan: RolloutPlan) -> RolloutPlan:
 def plan_resume(*, user, plan: RolloutPlan) -> RolloutPlan:
     require_perm(user, ADMINISTER)
     _transition(plan, frm=(Status.PAUSED,), to=Status.RUNNING, apply_failures=0, message=f"Resumed by {user.username}.")
+    # After an INCONCLUSIVE live gate, resuming gives the step a new window of sample and time.
+    plan.steps.filter(index=plan.current_step, gate_results__kind=GateResult.Kind.LIVE,
+                      gate_results__verdict=GateResult.Verdict.INCONCLUSIVE).update(window_started_at=timezone.now())
     engine.record(plan, action="resume", user=user, summary=f"Resumed {plan} at step {plan.current_step + 1}")
     return engine.rollout_advance(plan)
 

@@ -16,9 +16,12 @@ from assistants import selectors as assistant_selectors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 from releases import selectors
+from releases.charts import interval_charts
 from releases.forms import PlanForm
-from releases.models import RolloutPlan
+from releases.models import GateResult, RolloutPlan
+from releases.services import planner
 from releases.services import plans as services
+from releases.services.planner import PlanEstimate
 from releases.services.policy import policy_set, two_person_required
 
 
@@ -40,20 +43,42 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         main = assistant_selectors.main_version_id(assistant_id)
         choices = [(v["id"], f"{v['name'] or v['id']} · {v['id'][:8]}") for v in versions if v["id"] != main]
         form = PlanForm(request.POST or None, versions=choices)
-        if request.method == "POST" and form.is_valid():
+        valid = request.method == "POST" and form.is_valid()
+        planned = _estimate(assistant_id, main, form if valid else None)
+        if valid and "estimate" not in request.POST:
             plan = services.plan_create(
                 user=request.user, assistant_id=assistant_id, candidate_version_id=form.cleaned_data["candidate"],
                 candidate_name=dict(choices)[form.cleaned_data["candidate"]].split(" · ")[0], steps=form.steps(),
                 suite_threshold=form.cleaned_data["suite_threshold"] / 100, min_sample=form.cleaned_data["min_sample"],
-                alpha=form.cleaned_data["alpha"], metrics=form.cleaned_data["metrics"])
+                alpha=form.cleaned_data["alpha"], **form.live_gate_fields(planned_sample=planned.needed if planned else None))
             messages.success(request, "Plan saved as a draft. Check the steps, then start it.")
             return redirect("releases:plan-detail", assistant_id=assistant_id, plan_id=plan.pk)
     elif request.method == "POST":
         raise PermissionDenied("Your role does not allow this.")
+    else:
+        planned = None
     return render(request, "releases/plan_list.html", {
-        **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form,
+        **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form, "planned": planned,
         "two_person": two_person_required(assistant_id), "approvals": selectors.pending_approvals(assistant_id),
     })
+
+
+def _estimate(assistant_id: str, main: str, form: PlanForm | None) -> PlanEstimate | None:
+    """The planner for what was typed (a valid form) or the form's defaults."""
+    if not main:
+        return None
+    if form is not None:
+        data = form.cleaned_data
+        settings = {"judged": form.judged(), "margin": data["margin"], "alpha": data["alpha"],
+                    "margins": {k: m for k, m in data["guardrails"].items() if m is not None},
+                    "weights": data["weights"] if data["live_gate"] else [],
+                    "max_step_seconds": round(data["max_step_hours"] * 3600)}
+    else:
+        fields = PlanForm.base_fields
+        settings = {"judged": [], "margin": fields["margin"].initial, "alpha": fields["alpha"].initial, "margins": {},
+                    "weights": [float(w) for w in fields["weights"].initial.split(",")],
+                    "max_step_seconds": round(fields["max_step_hours"].initial * 3600)}
+    return planner.estimate(assistant_id=assistant_id, main_version_id=main, **settings)
 
 
 @require_GET
@@ -63,9 +88,10 @@ def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpRe
     labels = selectors.version_labels(assistant_id)
     steps = [(step, bars_from_rules(step.rules or [], labels), describe_match(step.match) if step.match else "")
              for step in plan.steps.all()]
+    gates = list(plan.gate_results.select_related("step"))
     return render(request, "releases/plan_detail.html", {
-        **_base(assistant_id), "plan": plan, "steps": steps,
-        "gates": plan.gate_results.select_related("step"), "approvals": plan.approvals.select_related("step"),
+        **_base(assistant_id), "plan": plan, "steps": steps, "gates": gates,
+        "interval_charts": interval_charts([g for g in gates if g.kind == GateResult.Kind.LIVE]), "approvals": plan.approvals.select_related("step"),
         "alerts": plan.alerts.all()[:20],
         "before_bars": bars_from_rules(plan.rules_before or [], labels),
     })

@@ -1,6 +1,10 @@
 """Contract tests: the official telnyx SDK, with strict response validation, against the
 sandbox served over real HTTP by pytest-django's live_server."""
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 import telnyx
 from django.conf import settings
@@ -41,6 +45,29 @@ def _record_exercised_endpoints(monkeypatch):
         return original(request, view, allowed, args, kwargs)
 
     monkeypatch.setattr(api, "_handle", recording)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _leave_exercised_endpoints_for_the_final_check(request):
+    """bin/test runs the suite in parallel processes, then test_zz_seed_endpoint_coverage.py alone:
+    each process leaves the endpoints its contract tests drove, and which contract files it ran."""
+    yield
+    record_dir = os.environ.get("TEST_RECORD_DIR")
+    if record_dir:
+        ran = sorted({Path(str(item.fspath)).name for item in request.session.items
+                      if Path(str(item.fspath)).parent == Path(__file__).parent})
+        dump = {"exercised": sorted(EXERCISED), "ran": ran}
+        (Path(record_dir) / f"exercised-{os.getpid()}.json").write_text(json.dumps(dump))
+
+
+def exercised_elsewhere(record_dir: str | None) -> tuple[set[tuple[str, str]], set[str]]:
+    """What the other processes of this run left: the endpoints driven and the contract files run."""
+    exercised, ran = set(), set()
+    for dump in sorted(Path(record_dir).glob("exercised-*.json")) if record_dir else []:
+        data = json.loads(dump.read_text())
+        exercised |= {tuple(pair) for pair in data["exercised"]}
+        ran |= set(data["ran"])
+    return exercised, ran
 
 
 def route_template(route: str) -> str:

@@ -154,3 +154,14 @@ def problems(recorded: Recorded) -> list[str]:
 
 # Filled by the session-wide recorder in tests/conftest.py.
 RECORDED: list[Recorded] = []
+
+
+def dump_recorded(path: Path) -> None:
+    """Leave this process's recorded bodies for the final check (one file per pytest-xdist worker)."""
+    path.write_text(json.dumps([[r.method, r.path, r.body] for r in RECORDED]))
+
+
+def load_recorded(folder: Path) -> list[Recorded]:
+    """Every body the other test processes of this run recorded (see bin/test, TEST_RECORD_DIR)."""
+    return [Recorded(method, path, body) for dump in sorted(folder.glob("bodies-*.json"))
+            for method, path, body in json.loads(dump.read_text())]

@@ -1,19 +1,21 @@
 """Proof that the sandbox serves every seed endpoint and the SDK contract suite drives each.
 
 Runs last in tests/contract (file order), after the scenario tests have recorded which
-sandbox routes they exercised.
+sandbox routes they exercised; under bin/test, alone after the parallel run, reading what each
+process left in TEST_RECORD_DIR.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.contract.conftest import EXERCISED, route_template
+from tests.contract.conftest import EXERCISED, exercised_elsewhere, route_template
 
 SEED_ENDPOINTS = [
     tuple(line.split(" ", 1))
@@ -38,9 +40,11 @@ def test_sandbox_routes_every_seed_endpoint(db, method, path):
 
 def test_every_seed_endpoint_was_driven_through_the_official_sdk(request):
     contract_files = {p.name for p in Path(__file__).parent.glob("test_contract_*.py")}
-    ran = {Path(str(item.fspath)).name for item in request.session.items}
+    # bin/test runs the contract files in parallel processes and this check alone afterwards.
+    exercised_there, ran_there = exercised_elsewhere(os.environ.get("TEST_RECORD_DIR"))
+    ran = {Path(str(item.fspath)).name for item in request.session.items} | ran_there
     if not contract_files <= ran:
         pytest.skip("only meaningful when the whole contract suite runs")
-    exercised = {(method, template) for method, template in EXERCISED}
+    exercised = {(method, template) for method, template in EXERCISED} | exercised_there
     missing = [f"{m} {p}" for m, p in SEED_ENDPOINTS if (m, route_template(p)) not in exercised]
     assert not missing, f"seed endpoints no contract test drives: {missing}"

@@ -9,6 +9,7 @@ import responses
 from django.utils import timezone
 
 from assistants.models import Assistant, AssistantVersion
+from conversations.models import Conversation, InsightResult
 from releases.models import RolloutPlan, RolloutStep
 
 AID = "assistant-00000001-0000-4000-8000-000000000000"
@@ -46,3 +47,21 @@ def make_plan(team_admin):
 
 def pct(weight, **extra) -> dict:
     return {"kind": RolloutStep.Kind.PERCENT, "weight": weight, **extra}
+
+
+@pytest.fixture
+def versions(api):
+    api.get(f"{api.base}/ai/assistants/{AID}/versions", json={"data": [
+        {"version_id": "v-cand", "version_name": "candidate"}, {"version_id": "v-main", "version_name": "revision 2"}]})
+    return api
+
+
+def add_traffic(version: str, values: list[dict], start: int = 0) -> None:
+    """Cached conversations of `version`, now, each with one completed insight result."""
+    now = timezone.now()
+    for n, value in enumerate(values, start=start):
+        cid = f"c-{version}-{n}"
+        Conversation.objects.create(telnyx_id=cid, assistant_id=AID, assistant_version_id=version,
+                                    created_at=now, synced_at=now, insights_synced_at=now)
+        InsightResult.objects.create(conversation_id=cid, template_id="t-1", assistant_id=AID,
+                                     assistant_version_id=version, values=value, status="completed", occurred_at=now)

@@ -10,7 +10,6 @@ import responses
 from django.core import mail
 from django.utils import timezone
 
-from conversations.models import Conversation, InsightResult
 from portal.models import AuditEvent
 from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services.engine import rollout_advance
@@ -119,74 +118,3 @@ def test_an_abort_whose_restore_fails_stays_aborting_and_is_retried(api, make_pl
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.ABORTED and plan.message.count("Restoring") == 0
 
-
-def _traffic(version, values: list, start=0):
-    now = timezone.now()
-    for n, value in enumerate(values, start=start):
-        cid = f"c-{version}-{n}"
-        Conversation.objects.create(telnyx_id=cid, assistant_id=AID, assistant_version_id=version,
-                                    created_at=now, synced_at=now, insights_synced_at=now)
-        InsightResult.objects.create(conversation_id=cid, template_id="t-1", assistant_id=AID,
-                                     assistant_version_id=version, values=value, status="completed", occurred_at=now)
-
-
-def _live_step(make_plan, **plan_fields):
-    plan = make_plan(pct(10, gate_live=True), min_sample=20, **plan_fields)
-    RolloutStep.objects.filter(plan=plan).update(state=RolloutStep.State.HOLDING,
-                                                 applied_at=timezone.now() - timedelta(minutes=1))
-    return plan
-
-
-def test_live_gate_waits_for_the_minimum_sample(api, make_plan):
-    api.get(f"{api.base}/ai/conversations", json={"data": []})
-    plan = _live_step(make_plan)
-    _traffic("v-cand", [{"score": 0.9}] * 5)
-    _traffic("v-main", [{"score": 0.9}] * 30)
-    plan = rollout_advance(plan)
-    assert plan.status == RolloutPlan.Status.RUNNING
-    assert "Waiting for 20 conversations with insight results per version (candidate 5, main 30" in plan.message
-    assert GateResult.objects.get().verdict == GateResult.Verdict.WAITING
-
-
-def test_a_lower_scoring_candidate_fails_the_live_gate_with_the_test_and_p_value(api, make_plan):
-    api.get(f"{api.base}/ai/conversations", json={"data": []})
-    api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
-    plan = _live_step(make_plan, metrics="score, resolved")
-    _traffic("v-cand", [{"score": 0.40 + n / 100, "resolved": n % 2 == 0, "messages": 4} for n in range(25)])
-    _traffic("v-main", [{"score": 0.80 + n / 100, "resolved": n % 2 == 0, "messages": 4} for n in range(25)])
-    plan = rollout_advance(plan)
-    assert plan.status == RolloutPlan.Status.ABORTED
-    result = GateResult.objects.get()
-    metrics = {m["key"]: m for m in result.details["metrics"]}
-    assert set(metrics) == {"score", "resolved"}  # "messages" was not asked for
-    assert metrics["score"]["test"].startswith("Mann–Whitney U") and metrics["score"]["verdict"] == "fail"
-    assert metrics["score"]["p_value"] < 0.001 and metrics["score"]["candidate"]["median"] == pytest.approx(0.52)
-    assert metrics["resolved"]["test"].startswith("two-proportion z-test") and metrics["resolved"]["verdict"] == "pass"
-    assert result.details["counts"] == {"v-cand": 25, "v-main": 25}
-    assert "worse than main on “score”" in plan.message and "p < 0.0001, below the significance level 0.05" in plan.message
-
-
-def test_an_equal_candidate_passes_the_live_gate_and_the_plan_completes(api, make_plan):
-    api.get(f"{api.base}/ai/conversations", json={"data": []})
-    plan = _live_step(make_plan)
-    _traffic("v-cand", [{"score": 0.5 + (n % 5) / 10} for n in range(25)])
-    _traffic("v-main", [{"score": 0.5 + (n % 5) / 10} for n in range(25)])
-    plan = rollout_advance(plan)
-    assert GateResult.objects.get().verdict == GateResult.Verdict.PASS
-    assert plan.status == RolloutPlan.Status.COMPLETED and "without promoting" in plan.message
-
-
-def test_the_live_gate_reads_new_conversations_and_their_insight_results(api, make_plan):
-    plan = _live_step(make_plan)
-    created = timezone.now().isoformat()
-    api.get(f"{api.base}/ai/conversations", json={"data": [
-        {"id": "conv-1", "metadata": {"assistant_id": AID, "assistant_version_id": "v-cand"}, "created_at": created}]})
-    api.get(f"{api.base}/ai/conversations/conv-1/conversations-insights", json={"data": [
-        {"id": "r1", "status": "completed", "conversation_insights": [
-            {"insight_id": "i1", "result": json.dumps({"score": 0.7, "resolved": True, "summary": "text"})}]}]})
-    rollout_advance(plan)
-    stored = InsightResult.objects.get()
-    assert (stored.template_id, stored.assistant_version_id) == ("i1", "v-cand")
-    assert stored.values == {"score": 0.7, "resolved": True, "summary": "text"}  # the gate compares the first two
-    assert Conversation.objects.get(telnyx_id="conv-1").insights_synced_at is not None
-    assert GateResult.objects.get().details["counts"] == {"v-cand": 1}

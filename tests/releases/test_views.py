@@ -19,13 +19,6 @@ from .conftest import AID, pct
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def versions(api):
-    api.get(f"{api.base}/ai/assistants/{AID}/versions", json={"data": [
-        {"version_id": "v-cand", "version_name": "candidate"}, {"version_id": "v-main", "version_name": "revision 2"}]})
-    return api
-
-
 def test_admin_makes_a_plan_from_the_form(versions, team_admin_client):
     url = reverse("releases:plan-list", args=[AID])
     page = team_admin_client.get(url).content.decode()
