@@ -34,5 +34,5 @@ kill -0 "$stubborn" 2>/dev/null && echo STILL_RUNNING || echo STOPPED
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30,
                             env={"PATH": "/usr/bin:/bin", "STOP_GRACE_SECONDS": "1"})
     elapsed = time.monotonic() - started
-    assert "STOPPED" in result.stdout and "did not stop within 1s; killing it" in result.stdout
-    assert elapsed < 10
+    assert "STOPPED" in result.stdout and "did not stop within 1s; killing it" in result.stdout, result.stdout + result.stderr
+    assert elapsed < 25  # the bound is 30 s; the grace here is 1 s (a busy machine adds the rest)
