@@ -119,3 +119,15 @@ function initCounters(root) {
 }
 document.addEventListener("DOMContentLoaded", () => initCounters(document));
 document.addEventListener("htmx:afterSwap", (event) => initCounters(event.target));
+
+// Chart legends toggle their line: click a name to hide or show it (the data table keeps all).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-toggle-series]");
+  if (!button) return;
+  const chart = button.closest("figure");
+  const group = chart && chart.querySelector(`g[data-series="${button.dataset.toggleSeries}"]`);
+  if (!group) return;
+  const shown = button.getAttribute("aria-pressed") !== "false";
+  button.setAttribute("aria-pressed", shown ? "false" : "true");
+  group.classList.toggle("series-hidden", shown);
+});
