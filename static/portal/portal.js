@@ -131,3 +131,16 @@ document.addEventListener("click", (event) => {
   button.setAttribute("aria-pressed", shown ? "false" : "true");
   group.classList.toggle("series-hidden", shown);
 });
+
+// A schedule preset hides the expert fields (cron, every N minutes) unless "Custom" is picked.
+function showExpertFields(select) {
+  const custom = select.value === "custom";
+  select.form.querySelectorAll("[data-expert]").forEach((input) => {
+    const field = input.closest(".field");
+    if (field) field.hidden = !custom;
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select[data-preset]")) showExpertFields(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("select[data-preset]").forEach(showExpertFields));
