@@ -9,14 +9,27 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Max, Q, QuerySet
 
 from portal.models import AuditEvent, SyncState, TaskRecord
+from portal.roles import ADMINISTER
 
 
-def audit_log() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.select_related("user")
+# The one rule for who reads which audit events, in the list, an event's page, its CSV export
+# and the dashboard alike: site administration (users and their roles, passwords and invite
+# links; logins and lockouts, with addresses; background task retries) is for Admins only.
+# Everything else is the team's history of its Telnyx resources, which every role reads on
+# those resources' own pages too.
+ADMIN_ONLY_AUDIT_TYPES = ("user", "login", "task")
 
 
-def recent_audit_events(limit: int = 10) -> list[AuditEvent]:
-    return list(AuditEvent.objects.select_related("user")[:limit])
+def audit_log(user) -> QuerySet[AuditEvent]:
+    """The audit events `user` may read."""
+    events = AuditEvent.objects.select_related("user")
+    if not user.has_perm(ADMINISTER):
+        events = events.exclude(resource_type__in=ADMIN_ONLY_AUDIT_TYPES)
+    return events
+
+
+def recent_audit_events(user, limit: int = 10) -> list[AuditEvent]:
+    return list(audit_log(user)[:limit])
 
 
 # Per-object syncs ("versions:<assistant id>") are one row each: what the group is called.

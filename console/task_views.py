@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
+from core import audit
 from core.background import is_registered, listing_sync_active
 from core.sync import sync_state
 from portal.celery import app
@@ -76,9 +77,13 @@ def task_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if task is None:
         messages.error(request, f"“{record}” can no longer be retried: this version of the portal has no such task.")
     else:
-        task.apply_async(args=record.args, kwargs=record.kwargs)
+        queued = task.apply_async(args=record.args, kwargs=record.kwargs)
         # The retry stands for this failure now: it leaves the Failed tab.
         record.mark_retried()
+        audit.record(user=request.user, action="retry", resource_type="task", resource_id=str(record.pk),
+                     resource_label=str(record), summary=f"Retried failed task “{record}” (queued as {queued.id})",
+                     changes=audit.diff({"state": TaskRecord.State.FAILED, "error": record.last_error[:500]},
+                                        {"state": "retried", "error": ""}))
         messages.success(request, f"Queued “{record}” again.")
     return redirect(reverse("tasks") + "?state=failed")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
@@ -24,8 +25,7 @@ from inference.services import MODELS_RESOURCE, models_sync
 from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
-from portal.models import AuditEvent
-from portal.roles import ADMINISTER, read_required
+from portal.roles import read_required
 from core.sync import is_stale, sync_state
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
@@ -50,7 +50,7 @@ def _versions_to_name(canaries) -> list[str]:
     return dashboard_selectors.assistants_to_name(canaries, stale=stale)
 
 
-def _dashboard_context(*, by_version: bool = False) -> dict:
+def _dashboard_context(user, *, by_version: bool = False) -> dict:
     cached = dashboard_selectors.cached_counts()
     tiles = [
         ("Assistants", cached["assistants"], "assistants:assistant-list", ASSISTANTS_RESOURCE),
@@ -73,7 +73,7 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
     to_name = _versions_to_name(canaries)
     return {
         "to_name": to_name, "stale": stale or bool(to_name),
-        "counts": counts, "syncs": sync_states(), "events": recent_audit_events(10),
+        "counts": counts, "syncs": sync_states(), "events": recent_audit_events(user, 10),
         "by_version": by_version,
         "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
@@ -88,7 +88,7 @@ def _dashboard_context(*, by_version: bool = False) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_version = request.GET.get("by") == "version"
     sync_if_stale(CANARIES)  # what Telnyx has as each assistant's canary, read on the worker
-    return render(request, "console/dashboard.html", _dashboard_context(by_version=by_version))
+    return render(request, "console/dashboard.html", _dashboard_context(request.user, by_version=by_version))
 
 
 @require_POST
@@ -101,16 +101,17 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     # Version lists nobody opened yet: load them so the canary bars name their versions.
     for assistant_id in _versions_to_name(dashboard_selectors.canary_statuses()):
         versions_sync(user=request.user, assistant_id=assistant_id)  # a failure is kept in its SyncState
-    context = {**_dashboard_context(by_version=request.GET.get("by") == "version"), "stale": False}
+    context = {**_dashboard_context(request.user, by_version=request.GET.get("by") == "version"), "stale": False}
     return render(request, "console/dashboard.html#overview", context)
 
 
 # Not synced from Telnyx: the portal writes it, and every event bumps its generation.
 AUDIT_LOG = ChangelistSpec(
-    template="console/audit_list.html", queryset=audit_log,
+    template="console/audit_list.html", queryset=None,  # per request: audit_log(request.user)
     form_class=AuditFilterForm, columns=AUDIT_COLUMNS, default_sort="-when", resource="audit", remember_as="audit",
     list_url="audit",
-    exports=Export(name="audit-log", permission=ADMINISTER, columns=[
+    # Exported to whoever reads the list, the same rows (the audit-visibility rule: audit_log).
+    exports=Export(name="audit-log", columns=[
         ExportColumn("When", "created_at"), ExportColumn("Who", "username"), ExportColumn("Action", "action"),
         ExportColumn("Outcome", "outcome"), ExportColumn("Resource type", "resource_type"),
         ExportColumn("Resource id", "resource_id"), ExportColumn("Resource", "resource_label"),
@@ -124,14 +125,14 @@ AUDIT_LOG = ChangelistSpec(
 @require_GET
 @read_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    return AUDIT_LOG.render(request)
+    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user)).render(request)
 
 
 @require_GET
 @read_required
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One audit entry with its changes whole (lists show them cut short)."""
-    event = get_object_or_404(AuditEvent, pk=pk)
+    event = get_object_or_404(audit_log(request.user), pk=pk)
     return render(request, "console/audit_detail.html", {"event": event})
 
 

@@ -1,7 +1,6 @@
 from django import forms
 
-import json
-
+from core import json_input
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
 
@@ -60,7 +59,8 @@ class ChatForm(forms.Form):
     def clean_history(self) -> list[dict]:
         raw = self.cleaned_data.get("history") or "[]"
         try:
-            history = json.loads(raw)
+            # The whole conversation rides along: longer than a typed field, as shallow as ever.
+            history = json_input.parse(raw, max_depth=3, max_bytes=1024 * 1024)
         except ValueError:
             raise forms.ValidationError("The conversation could not be read; start a new one.")
         if not isinstance(history, list) or not all(

@@ -20,6 +20,7 @@ from core.forms import add_telnyx_errors
 from core.sse import sse_event
 from core.htmx import render_polled
 from core.live import current_or_last_known
+from portal.request_limits import accepts_upload
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -121,6 +122,7 @@ def _after_reply(form: ChatForm, turn: list[dict], reply: dict) -> dict:
 
 
 # --- Transcription ----------------------------------------------------------------------------
+@accepts_upload
 @require_http_methods(["GET", "POST"])
 @operate_required
 def transcribe(request: HttpRequest) -> HttpResponse:

@@ -5,6 +5,8 @@ Anything else (a `?`, `#`, `/`, `%`, `..`) gets a 404 from the resolver, and the
 layer quotes every segment anyway (defence in depth).
 """
 
+import re
+
 from django.urls import register_converter
 
 
@@ -21,3 +23,10 @@ class TelnyxIdConverter:
 
 
 register_converter(TelnyxIdConverter, "tid")
+
+_TELNYX_ID = re.compile(TelnyxIdConverter.regex)
+
+
+def is_telnyx_id(value: str) -> bool:
+    """`value` has the shape the `tid` converter lets through (and is no `..`)."""
+    return bool(_TELNYX_ID.fullmatch(value or "")) and ".." not in value

@@ -15,6 +15,7 @@ def login_locked_out(request: HttpRequest, credentials: dict, *args, **kwargs) -
     context = {
         "form": form,
         "locked_out": True,
+        "throttle": getattr(request, "login_throttle", ""),
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "next": request.POST.get("next", ""),
     }

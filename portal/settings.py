@@ -25,18 +25,21 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 TELNYX_API_KEY = env.str("TELNYX_API_KEY", default="")
 SANDBOX_MODE = not TELNYX_API_KEY
+# Sandbox only: a stable key so sessions survive restarts. The repository publishes it, so
+# anyone could sign a session with it; the prefix makes `check --deploy` report it (W009).
+BUILT_IN_SECRET_KEY = "django-insecure-local-sandbox-key-" + "x" * 40
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not (SANDBOX_MODE or DEBUG or "pytest" in sys.modules):
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Against real Telnyx the portal needs a secret key of its own "
-            "(sessions, CSRF and password resets are signed with it): set SECRET_KEY in the "
-            "environment or .env, e.g. to the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
-        )
-    # Sandbox and DEBUG only: a stable key so sessions survive restarts. The prefix makes
-    # `check --deploy` report it (security.W009).
-    SECRET_KEY = "django-insecure-local-sandbox-key-" + "x" * 40
+# A real key never runs on the published key, whatever DEBUG says (DEBUG is no promise that
+# the server is unreachable). Tests set no key of their own and run in sandbox mode.
+if (not SECRET_KEY or SECRET_KEY == BUILT_IN_SECRET_KEY) and not SANDBOX_MODE and "pytest" not in sys.modules:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the built-in sandbox key, which the repository publishes). "
+        "Against real Telnyx the portal needs a secret key of its own, DEBUG or not "
+        "(sessions, CSRF and password resets are signed with it): set SECRET_KEY in the "
+        "environment or .env, e.g. to the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
+SECRET_KEY = SECRET_KEY or BUILT_IN_SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -125,6 +128,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF's process_view reads a body: too large is a 413 here.
+    "portal.request_limits.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -303,6 +308,14 @@ STORAGES = {
 # Tests and DEBUG serve straight from the finders; production serves collected files.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 
+# --- Request size (portal/request_limits.py, and the web server: portal/server.py) -----------
+# Any request may send REQUEST_MAX_MB; views marked @accepts_upload (audio transcription) take
+# UPLOAD_MAX_MB, and only after login. Larger is refused with 413 before the body is read.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_MB", default=4) * 1024 * 1024
+# The form's own limit is 100 MB of audio; one more MB for the multipart wrapping.
+UPLOAD_MAX_BYTES = (env.int("UPLOAD_MAX_MB", default=100) + 1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+
 # --- Login throttling (django-axes) ------------------------------------------------------
 # After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
 # locked out for AXES_COOLOFF_MINUTES; a lockout is an audit event (portal.signals).
@@ -312,6 +325,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.login.login_locked_out"
 AXES_VERBOSE = False
+# Spraying and distributed guessing (portal/login_throttle.py): failures counted per address,
+# per username and in all, over a window, from axes' failure log.
+AXES_HANDLER = "portal.login_throttle.ThrottlingHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_THROTTLE_MINUTES = env.int("LOGIN_THROTTLE_MINUTES", default=15)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+LOGIN_MAX_FAILURES_PER_USERNAME = env.int("LOGIN_MAX_FAILURES_PER_USERNAME", default=10)
+LOGIN_MAX_FAILURES_GLOBAL = env.int("LOGIN_MAX_FAILURES_GLOBAL", default=100)
+# The client address: REMOTE_ADDR, or behind these reverse proxies (their addresses) the
+# nearest untrusted hop of CLIENT_IP_HEADER. Empty: no header is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "portal.login_throttle.client_ip"
 
 # --- Content-Security-Policy (django-csp) ------------------------------------------------
 # Nothing inline: scripts and styles come from our static files only (htmx's own inline

@@ -266,7 +266,8 @@ def paginate(request, items, serialize) -> dict:
 
 # --- the decorator --------------------------------------------------------------------------
 
-def _authorised(request) -> bool:
+def authorised(request) -> bool:
+    """The request carries the sandbox's API key (also lets it send a large upload)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), settings.SANDBOX_API_KEY)
@@ -312,7 +313,7 @@ def _handle(request, view, allowed, args, kwargs):
     if request.method not in allowed:
         raise ApiError(405, f"{request.method} is not allowed here.",
                        headers={"Allow": ", ".join(sorted(allowed))})
-    if not _authorised(request):
+    if not authorised(request):
         raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
     request.json = parse_json_body(request)
     try:

@@ -2,7 +2,8 @@
 
 from django.urls import path, re_path
 
-from sandbox.api import endpoint, unknown_path
+from portal.request_limits import accepts_upload
+from sandbox.api import authorised, endpoint, unknown_path
 from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
                            embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
                            summarize, tests, versions)
@@ -109,7 +110,8 @@ knowledge_patterns = [
     path("ai/clusters/<str:task_id>", endpoint(GET=clusters.cluster_retrieve, DELETE=clusters.cluster_delete),
          name="cluster"),
     path("ai/clusters/<str:task_id>/graph", endpoint(GET=clusters.cluster_graph_png), name="cluster-graph"),
-    path("ai/audio/transcriptions", endpoint(POST=audio.transcribe), name="audio-transcriptions"),
+    path("ai/audio/transcriptions", accepts_upload(endpoint(POST=audio.transcribe), authorized=authorised),
+         name="audio-transcriptions"),
     path("ai/chat/completions", endpoint(POST=chat_completions.create_completion), name="chat-completions-seed"),
     path("ai/openai/chat/completions", endpoint(POST=chat_completions.create_completion), name="chat-completions"),
     path("ai/fine_tuning/jobs", endpoint(GET=fine_tuning.job_list, POST=fine_tuning.job_create),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from core import json_input
 from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
 
@@ -122,9 +123,9 @@ class JSONObjectField(forms.CharField):
         if not text:
             return self.expect()
         try:
-            parsed = json.loads(text)
+            parsed = json_input.parse(text)
         except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).")
+            raise forms.ValidationError(str(exc))
         if not isinstance(parsed, self.expect):
             kind = "an object {…}" if self.expect is dict else "a list […]"
             raise forms.ValidationError(f"Must be {kind}.")
@@ -304,7 +305,7 @@ class ToolForm(forms.Form):
         data = self.cleaned_data
         kind = data["type"]
         try:
-            original = json.loads(data.get("original") or "{}")
+            original = json_input.parse(data.get("original") or "{}")
         except ValueError:
             original = {}
         # `original` comes back from the browser: anything but this tool's object is ignored.

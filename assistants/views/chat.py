@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,6 +18,7 @@ from core.types import HtmxHttpRequest
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
+from assistants import selectors
 from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
 from assistants.services import chat as services
@@ -50,6 +51,13 @@ class SmsChatForm(IdempotentForm):
         return "from" if field_name == "from_" else super().add_prefix(field_name)
 
 
+def _known(assistant_id: str) -> None:
+    """A message goes only to an assistant the portal has seen (the chat page caches the one it
+    opens): an id typed into a URL never reaches Telnyx's chat endpoint."""
+    if selectors.cached_assistant(assistant_id) is None:
+        raise Http404("No such assistant in the portal: open it from the assistants list first.")
+
+
 def _labels(request: HttpRequest, assistant_id: str) -> tuple[dict, VersionLabels]:
     assistant = assistant_services.assistant_fetch(user=request.user, assistant_id=assistant_id).data
     versions = version_services.version_choices(user=request.user, assistant_id=assistant_id)
@@ -72,6 +80,7 @@ def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @operate_required
 def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     """One turn. HTMX appends the exchange and updates the kept conversation id."""
+    _known(assistant_id)
     form = ChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "form": form}
     if form.is_valid():
@@ -97,6 +106,7 @@ def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
 def chat_stream(request: HttpRequest, assistant_id: str) -> HttpResponse:
     """One turn as server-sent events for the playground's script; a bad form or a Telnyx
     error before the reply started answers with the same HTML fragment `chat_send` sends."""
+    _known(assistant_id)
     form = ChatForm(request.POST)
     if not form.is_valid():
         return render(request, f"{PAGE}#exchange", {"assistant_id": assistant_id, "form": form})
@@ -126,6 +136,7 @@ def _sse(request: HttpRequest, assistant_id: str, events) -> Iterator[bytes]:
 @require_POST
 @operate_required
 def chat_sms(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
+    _known(assistant_id)
     form = SmsChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "sms_form": form}
     if form.is_valid():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from assistants.services import assistants as assistant_services
 from assistants.services import tools as services
+from core import json_input
 from core.forms import add_telnyx_errors
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
@@ -24,9 +25,9 @@ class JsonObjectField(forms.CharField):
         if not value:
             return {}
         try:
-            parsed = json.loads(value)
+            parsed = json_input.parse(value)
         except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc}")
+            raise forms.ValidationError(str(exc))
         if not isinstance(parsed, dict):
             raise forms.ValidationError("Give a JSON object, e.g. {\"order_id\": \"123\"}.")
         return parsed

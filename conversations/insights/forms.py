@@ -1,7 +1,6 @@
-import json
-
 from django import forms
 
+from core import json_input
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
 
@@ -29,9 +28,9 @@ class TemplateForm(IdempotentForm):
         if not raw:
             return None
         try:
-            schema = json.loads(raw)
+            schema = json_input.parse(raw)
         except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc}")
+            raise forms.ValidationError(str(exc))
         if not isinstance(schema, dict):
             raise forms.ValidationError("The schema must be a JSON object.")
         return schema

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +19,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from core import json_input
 from portal.telnyx.webhook_keys import sandbox_public_key
 
 SIGNATURE_HEADER = "telnyx-signature-ed25519"
 TIMESTAMP_HEADER = "telnyx-timestamp"
+# An insight event is a few KB; a body this long or nested deeper than json_input allows is refused.
+WEBHOOK_MAX_BYTES = 256 * 1024
 
 
 class WebhookRejected(Exception):
@@ -74,7 +76,11 @@ def verify_signature(body: bytes, headers, *, key_b64: str, now: float | None = 
 def parse_event(body: bytes) -> TelnyxEvent:
     """The event in a verified body; `WebhookRejected` (400) if it is not a Telnyx event."""
     try:
-        data = json.loads(body)["data"]
+        value = json_input.parse(body, max_bytes=WEBHOOK_MAX_BYTES)
+    except json_input.JsonInputError as exc:
+        raise WebhookRejected(f"The body is not a Telnyx event: {exc}", status=400) from None
+    try:
+        data = value["data"]
         event = TelnyxEvent(id=str(data["id"]), event_type=str(data["event_type"]),
                             occurred_at=parse_datetime(data["occurred_at"]), payload=data.get("payload") or {})
     except (ValueError, KeyError, TypeError):

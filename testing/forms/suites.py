@@ -109,7 +109,7 @@ class ScheduleForm(SuiteRunForm):
             self.initial[self.field_name(n)] = versions.get(destination.assistant_id, "")
 
     def clean(self):
-        from testing.services.schedules import parse_cron
+        from testing.services.schedules import check_cron_spacing, parse_cron
 
         data = super().clean()
         preset = SCHEDULE_PRESETS.get(data.get("preset") or "custom")
@@ -124,7 +124,7 @@ class ScheduleForm(SuiteRunForm):
                 self.add_error("cron", "Enter a cron expression, e.g. 0 3 * * * for 03:00 UTC every day.")
             else:
                 try:
-                    parse_cron(data["cron"])
+                    check_cron_spacing(parse_cron(data["cron"]))
                 except ValueError as exc:
                     self.add_error("cron", str(exc))
         elif data.get("kind") == SuiteSchedule.Kind.INTERVAL and not data.get("every_minutes") and "every_minutes" not in self.errors:

@@ -117,9 +117,19 @@ def _send_email(delivery: AlertDelivery, message: dict) -> None:
     send_mail(subject, message["text"], settings.DEFAULT_FROM_EMAIL, [a.strip() for a in delivery.target.split(",")])
 
 
+def slack_escape(text: str) -> str:
+    """Text as Slack's message formatting documents it: &, < and > as HTML entities, so a
+    name from Telnyx (`<!channel>`, `<https://x|y>`, `<@U123>`) shows as typed and never
+    becomes a mention or a disguised link. The alert's own link is a bare URL, which Slack
+    links by itself and shows as it is."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def post_json(url: str, message: dict) -> None:
     """POST one Slack-compatible JSON alert. Only admin-configured URLs get here (suite alerts,
-    release alerts); raises on any failure (`delivery_error` says it in words)."""
+    release alerts); raises on any failure (`delivery_error` says it in words). The stored
+    `text` stays plain (it is also the email body); it is escaped for Slack only here."""
+    message = {**message, "text": slack_escape(message.get("text", ""))}
     request = urllib.request.Request(url, data=json.dumps(message).encode(), method="POST",
                                      headers={"Content-Type": "application/json", "User-Agent": "telnyx-portal-alerts"})
     with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT[1]) as response:  # noqa: S310

@@ -26,6 +26,8 @@ from testing.services.suites import RESOURCE_TYPE, suite_run_trigger
 FIRE_TASK = "testing.tasks.fire_schedule"
 CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 OWNER_CANNOT_RUN = "Not run: the Operator who owns this schedule can no longer run suites. Edit the schedule to take it over."
+# The shortest time between two runs of one schedule, cron or interval.
+MIN_MINUTES_APART = 5
 # How far back the latest cron match is looked for (covers "29 February" schedules).
 CRON_LOOKBACK_DAYS = 366 * 4 + 1
 
@@ -45,12 +47,48 @@ def _cron_weekday(day: datetime) -> int:
     return (day.weekday() + 1) % 7  # cron counts Sunday as 0
 
 
+def _day_matches(cron: crontab, day: datetime) -> bool:
+    return day.month in cron.month_of_year and day.day in cron.day_of_month and _cron_weekday(day) in cron.day_of_week
+
+
+def cron_closest_firings(cron: crontab) -> tuple[int, str, str] | None:
+    """The shortest time in minutes between two consecutive firings, with an example pair
+    ("HH:MM" each); None if it fires at most once ever in the look-back period.
+
+    Every matching day fires at the same times, so the gaps are those between a day's own
+    times, plus a day's last to the next matching day's first
+    (the closest two over CRON_LOOKBACK_DAYS, which covers every weekday and leap-day combination).
+    """
+    start = datetime(2024, 1, 1, tzinfo=dt_timezone.utc)  # a leap year first: 29 February is in range
+    days = [n for n in range(CRON_LOOKBACK_DAYS + 1) if _day_matches(cron, start + timedelta(days=n))]
+    if not days:
+        return None
+    times = sorted(h * 60 + m for h in cron.hour for m in cron.minute)
+    gaps = [(b - a, a, b) for a, b in zip(times, times[1:])]
+    if len(days) > 1:  # a day's last firing to the next matching day's first
+        apart = min(b - a for a, b in zip(days, days[1:]))
+        gaps.append((apart * 24 * 60 - times[-1] + times[0], times[-1], times[0]))
+    if not gaps:
+        return None
+    gap, a, b = min(gaps)
+    return gap, f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"
+
+
+def check_cron_spacing(cron: crontab) -> None:
+    """ValueError when two consecutive firings can be closer than MIN_MINUTES_APART."""
+    closest = cron_closest_firings(cron)
+    if closest and closest[0] < MIN_MINUTES_APART:
+        gap, a, b = closest
+        raise ValueError(f"Scheduled runs must be at least {MIN_MINUTES_APART} minutes apart: this expression fires at "
+                         f"{a} and {b} UTC, {gap} minute{'s' if gap != 1 else ''} apart.")
+
+
 def latest_cron_match(cron: crontab, now: datetime) -> datetime | None:
     """The latest minute at or before `now` (UTC) that the expression matches."""
     now = now.astimezone(dt_timezone.utc).replace(second=0, microsecond=0)
     for back in range(CRON_LOOKBACK_DAYS):
         day = now - timedelta(days=back)
-        if day.month not in cron.month_of_year or day.day not in cron.day_of_month or _cron_weekday(day) not in cron.day_of_week:
+        if not _day_matches(cron, day):
             continue
         for hour in sorted(cron.hour, reverse=True):
             if back == 0 and hour > now.hour:
@@ -192,9 +230,15 @@ def _claim_firing(schedule: SuiteSchedule, *, task_id: str, now: datetime) -> Sc
     firing = ScheduleFiring.objects.filter(task_id=task_id).first()
     if firing:
         return firing
+    slot = slot_for(schedule, now)
+    # A schedule saved before the spacing check (or written around the form) still never runs
+    # twice within MIN_MINUTES_APART: a slot that close after the last firing is skipped.
+    if ScheduleFiring.objects.filter(schedule=schedule, scheduled_for__lt=slot,
+                                     scheduled_for__gt=slot - timedelta(minutes=MIN_MINUTES_APART)).exists():
+        return None
     try:
         with transaction.atomic():
-            return ScheduleFiring.objects.create(schedule=schedule, scheduled_for=slot_for(schedule, now), task_id=task_id)
+            return ScheduleFiring.objects.create(schedule=schedule, scheduled_for=slot, task_id=task_id)
     except IntegrityError:
         return None
 

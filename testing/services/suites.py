@@ -17,6 +17,7 @@ from core import audit
 from core.background import sync_if_stale
 from core.cache import bump
 from core.sync import SyncOutcome, is_stale, replace_cache, run_sync
+from portal.converters import is_telnyx_id
 from portal.models import SyncState
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
@@ -205,8 +206,8 @@ def suite_run_refresh(suite_run: SuiteRun) -> TelnyxError | None:
     if not pending:
         return None
     try:
-        if suite_run.batch_id.startswith("portal-"):
-            # No batch id from Telnyx: read each unfinished run on its own.
+        if suite_run.batch_id.startswith("portal-") or not is_telnyx_id(suite_run.batch_id):
+            # No batch id from Telnyx (or one that cannot be one): read each unfinished run on its own.
             runs = [runs_api.retrieve(r.test_id, r.telnyx_id) for r in TestRun.objects.filter(telnyx_id__in=pending)]
         else:
             runs = list(suites_api.runs(suite_run.suite, test_suite_run_id=suite_run.batch_id))

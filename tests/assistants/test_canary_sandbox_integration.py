@@ -75,6 +75,7 @@ def test_the_demo_canary_is_shown_and_can_be_restored_after_deletion(team_admin_
 
 def test_sms_chat_reaches_the_sandbox_and_is_audited(operator_client, sales):
     assistant_id, _, _ = sales
+    operator_client.get(reverse("assistants:chat", args=[assistant_id]))  # the chat page, where the form is
     response = operator_client.post(reverse("assistants:chat-sms", args=[assistant_id]),
                                     {"from": "+15550001111", "to": "+15552223333", "text": "Hi from the test"},
                                     headers={"HX-Request": "true"})

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assistants.services import chat as services
+from assistants.services.assistants import assistant_cache_put
 from portal.models import AuditEvent
 from portal.telnyx import InternalServerError
 
@@ -29,6 +30,7 @@ def api(telnyx_base, assistant_json):
             {"version_id": "v-main", "version_name": "revision 2"}]})
         mock.post(f"{telnyx_base}/ai/conversations", json={"id": "conv-1", "metadata": {"assistant_id": AID}})
         mock.post(f"{telnyx_base}/ai/assistants/{AID}/chat", json={"content": "Happy to help."})
+        assistant_cache_put(assistant_json(1, version_id="v-main"))  # the chat page cached it
         yield mock
 
 
@@ -151,3 +153,12 @@ def test_a_20000_character_paste_is_refused_whole_with_the_limit_named(api, oper
                                    headers={"HX-Request": "true"}).content.decode()
     assert "at most 4000 characters (it has 20000)" in content
     assert not [c for c in api.calls if c.request.method == "POST"]
+
+
+@pytest.mark.parametrize("name", ["assistants:chat-send", "assistants:chat-stream", "assistants:chat-sms"])
+def test_a_message_to_an_assistant_the_portal_never_saw_is_404_without_calling_telnyx(api, operator_client, name):
+    unknown = "assistant-99999999-0000-4000-8000-000000000000"
+    calls = len(api.calls)
+    response = operator_client.post(reverse(name, args=[unknown]), {"content": "Hi", "from": "+15550001", "to": "+15550002"})
+    assert response.status_code == 404
+    assert len(api.calls) == calls

@@ -10,6 +10,7 @@ import pytest
 import responses
 from django.urls import reverse
 
+from assistants.services.assistants import assistant_cache_put
 from portal.telnyx import APIStreamError, BadRequestError
 from portal.telnyx.resources import chat as chat_api
 
@@ -35,6 +36,7 @@ def api(telnyx_base, assistant_json):
         mock.post(f"{telnyx_base}/ai/conversations", json={"id": "conv-1", "metadata": {"assistant_id": AID}})
         mock.get(f"{telnyx_base}/ai/conversations/conv-1",
                  json={"data": {"id": "conv-1", "metadata": {"assistant_id": AID, "assistant_version_id": "v-exp"}}})
+        assistant_cache_put(assistant_json(1, version_id="v-main"))  # the chat page cached it
         yield mock
 
 

@@ -8,8 +8,8 @@ import responses
 from django.urls import reverse
 
 from core.background import idempotency_key
-from portal.models import SyncState, TaskRecord
 from core.tasks import refresh_listings, sync_listing
+from portal.models import AuditEvent, SyncState, TaskRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,10 @@ def test_retry_queues_the_task_again_and_it_succeeds(team_admin_client, telnyx_b
     assert retried.state == "succeeded" and retried.args == ["assistants"]
     assert SyncState.objects.get(resource="assistants").item_count == 1
     assert "No failed tasks" in team_admin_client.get(reverse("tasks") + "?state=failed").content.decode()
+    event = AuditEvent.objects.get(action="retry")
+    assert (event.username, event.resource_type, event.resource_id) == ("ada_admin", "task", str(failed.pk))
+    assert event.summary.startswith("Retried failed task “Sync assistants from Telnyx”")
+    assert "server error (503)" in event.changes["error"]["before"]
 
 
 def test_only_admins_see_the_tasks_page(operator_client, viewer_client):

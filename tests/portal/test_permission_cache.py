@@ -36,6 +36,8 @@ def test_a_demoted_admin_is_refused_on_the_very_next_request(team_admin_client, 
 
     team_admin_client.post(f"/users/{other.pk}/role/", {"role": "Viewer"})
 
+    assert other_client.get(ADMIN_ONLY).status_code == 302  # a role change ends the user's sessions
+    other_client.force_login(other)  # logged in again: the kept Admin permissions are not reused
     assert other_client.get(ADMIN_ONLY).status_code == 403
     assert other_client.get("/conversations/").status_code == 200  # still a Viewer
 
@@ -43,6 +45,7 @@ def test_a_demoted_admin_is_refused_on_the_very_next_request(team_admin_client, 
 def test_a_promoted_viewer_gets_in_at_once(team_admin_client, viewer_client, viewer):
     assert viewer_client.get(ADMIN_ONLY).status_code == 403
     team_admin_client.post(f"/users/{viewer.pk}/role/", {"role": "Admin"})
+    viewer_client.force_login(viewer)  # the role change ended the old session
     assert viewer_client.get(ADMIN_ONLY).status_code == 200
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from portal.models import AuditEvent
@@ -91,3 +92,57 @@ def test_a_deactivated_user_cannot_log_in(team_admin_client, viewer):
     team_admin_client.post(f"/users/{viewer.pk}/active/", {"active": "0"})
     response = Client().post("/login/", {"username": "vera_viewer", "password": "pw-for-tests-only"})
     assert response.status_code == 200 and "didn't match" in response.content.decode()
+
+
+def _sessions_of(user, count: int = 2) -> list[Client]:
+    """`count` browsers logged in as `user`, each with its own session cookie."""
+    clients = []
+    for _ in range(count):
+        browser = Client()
+        browser.force_login(user)
+        assert browser.get("/").status_code == 200
+        clients.append(browser)
+    return clients
+
+
+@pytest.mark.parametrize("change, data", [("role", {"role": "Operator"}), ("password", {"password": "Brand-new-pass-77"}),
+                                          ("active", {"active": "0"})])
+def test_a_role_password_or_active_change_ends_every_session_of_that_user_at_once(team_admin_client, viewer, operator, change, data):
+    browsers, bystander = _sessions_of(viewer), _sessions_of(operator, 1)[0]
+    team_admin_client.post(f"/users/{viewer.pk}/{change}/", data)
+    for browser in browsers:
+        response = browser.get("/")
+        assert response.status_code == 302 and response.url.startswith("/login/")
+    assert bystander.get("/").status_code == 200  # only that user's sessions end
+    assert team_admin_client.get("/users/").status_code == 200
+
+
+def test_a_reactivated_user_must_log_in_again_their_old_cookie_is_dead(team_admin_client, viewer):
+    browser = _sessions_of(viewer, 1)[0]
+    team_admin_client.post(f"/users/{viewer.pk}/active/", {"active": "0"})
+    team_admin_client.post(f"/users/{viewer.pk}/active/", {"active": "1"})
+    assert User.objects.get(pk=viewer.pk).is_active
+    response = browser.get("/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_issuing_an_invite_link_is_audited(team_admin_client, viewer):
+    team_admin_client.post(f"/users/{viewer.pk}/invite-link/")
+    event = AuditEvent.objects.get(action="invite_link")
+    assert (event.resource_type, event.resource_id, event.username) == ("user", str(viewer.pk), "ada_admin")
+
+
+def test_a_large_compressed_session_is_ended_too_and_a_forged_claim_is_not_trusted(team_admin, viewer, operator):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from console.users.services import end_sessions
+
+    big = SessionStore()
+    big.update({"_auth_user_id": str(viewer.pk), "kept": "x" * 5000})  # signing compresses this one
+    big.save()
+    assert Session.objects.get(session_key=big.session_key).session_data.startswith(".")
+    forged = Session.objects.create(session_key="forged-session-key-000000000001", expire_date=big.get_expiry_date(),
+                                    session_data=big.encode({"_auth_user_id": str(viewer.pk)})[:-4] + "abcd")
+    assert end_sessions(viewer) == 1
+    assert not Session.objects.filter(session_key=big.session_key).exists()
+    assert Session.objects.filter(pk=forged.pk).exists()  # a bad signature is no session of theirs

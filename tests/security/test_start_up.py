@@ -31,6 +31,17 @@ def test_real_telnyx_without_secret_key_refuses_to_start_and_says_why():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_real_telnyx_never_starts_on_the_built_in_key_even_with_debug(debug):
+    from portal.settings import BUILT_IN_SECRET_KEY
+
+    missing = _start("check", TELNYX_API_KEY="KEYreal_not_a_sandbox_key", DEBUG=debug)
+    assert missing.returncode != 0 and "SECRET_KEY is not set" in missing.stderr
+    # Setting the published key by hand is no better than leaving it out.
+    named = _start("check", TELNYX_API_KEY="KEYreal_not_a_sandbox_key", DEBUG=debug, SECRET_KEY=BUILT_IN_SECRET_KEY)
+    assert named.returncode != 0 and "built-in sandbox key" in named.stderr
+
+
 def test_real_telnyx_with_a_secret_key_starts():
     result = _start("check", TELNYX_API_KEY="KEYreal_not_a_sandbox_key", DEBUG="false", SECRET_KEY="s" * 10 + "Q7x!" * 12)
     assert result.returncode == 0, result.stderr
@@ -77,5 +88,7 @@ def test_sandbox_mode_creates_demo_logins_and_prints_the_generated_password(sett
 
 def test_bin_serve_binds_loopback_unless_bind_is_set():
     script = (ROOT / "bin" / "serve").read_text()
-    assert 'BIND="${BIND:-127.0.0.1}"' in script and '--bind "${BIND}:${PORT}"' in script
+    assert 'BIND="${BIND:-127.0.0.1}"' in script and "export BIND" in script
+    assert '.venv/bin/python -m portal.server &' in script
+    assert 'os.environ.get("BIND", "127.0.0.1")' in (ROOT / "portal" / "server.py").read_text()
     assert "0.0.0.0" not in script

@@ -149,6 +149,20 @@ def test_a_webhook_alert_is_slack_compatible_and_retried_until_delivered(operato
     assert "Delivered" in page and "3 attempts" in page
 
 
+def test_names_from_telnyx_never_become_slack_mentions_or_links(settings, hook, django_capture_on_commit_callbacks):
+    server = hook()
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    name = "<!channel> & <https://evil.example|click here>"
+    SuiteAlert.objects.create(suite=name, threshold_percent=90, webhook_url=server.url, email_to="qa@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_batch(1, passed=0, failed=1, suite=name, version="<@U024BE7LH>")
+    text = server.received[-1]["text"]
+    assert "&lt;!channel&gt; &amp; &lt;https://evil.example|click here&gt;" in text and "on &lt;@U024BE7LH&gt;" in text
+    assert "<" not in text and ">" not in text
+    assert "https://portal.example.com/testing/suites/" in text  # the real link is still a bare URL Slack links
+    assert name in mail.outbox[-1].body  # email shows the name as typed
+
+
 def test_an_alert_that_cannot_be_delivered_is_shown_failed_with_the_error_in_words(operator_client, suite, hook, telnyx_base, django_capture_on_commit_callbacks):
     server = hook(fail=100)
     SuiteAlert.objects.create(suite="booking", threshold_percent=90, webhook_url=server.url)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 import responses
+from hypothesis import assume, given, settings as hypothesis_settings, strategies as st
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
@@ -45,6 +46,10 @@ def test_operator_schedules_a_suite_with_cron_and_sees_the_next_run(operator_cli
     ("0 3 * *", "A cron expression has 5 fields"),
     ("61 * * * *", "Not a valid cron expression: Invalid end range: 61 &gt; 59."),
     ("", "Enter a cron expression"),
+    ("* * * * *", "at least 5 minutes apart: this expression fires at 00:00 and 00:01 UTC, 1 minute apart"),
+    ("*/4 * * * *", "fires at 00:00 and 00:04 UTC, 4 minutes apart"),
+    ("0,58 * * * *", "fires at 00:58 and 01:00 UTC, 2 minutes apart"),
+    ("0,59 0,23 * * *", "fires at 23:59 and 00:00 UTC, 1 minute apart"),
 ])
 @responses.activate
 def test_a_bad_cron_expression_gets_a_field_error_and_keeps_what_was_typed(operator_client, telnyx_base, suite, cron, error):
@@ -54,6 +59,44 @@ def test_a_bad_cron_expression_gets_a_field_error_and_keeps_what_was_typed(opera
     page = response.content.decode()
     assert error in page and f'value="{cron}"' in page if cron else error in page
     assert not SuiteSchedule.objects.exists() and not PeriodicTask.objects.filter(task=services.FIRE_TASK).exists()
+
+
+def _firings_brute_force(cron, days: int) -> list[int]:
+    """Every firing, in minutes from the start, by walking the calendar: the check's oracle."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    times = sorted(h * 60 + m for h in cron.hour for m in cron.minute)
+    return [n * 1440 + t for n in range(days) if services._day_matches(cron, start + timedelta(days=n)) for t in times]
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["*", "*/7", "*/5", "0,4", "0,58", "3", "0-4", "59", "0,30"]),
+       st.sampled_from(["*", "0", "23", "0,23", "9-17", "*/6"]),
+       st.sampled_from(["*", "1", "31", "29", "1,2"]),
+       st.sampled_from(["*", "2", "1,3"]),
+       st.sampled_from(["*", "1", "1-5", "0,6", "6"]))
+def test_the_spacing_check_agrees_with_every_firing_over_four_years(minute, hour, dom, month, dow):
+    """Accepted iff no two consecutive firings over four years (every weekday and leap-day
+    combination) are under 5 minutes apart; the gap it reports is the true shortest one."""
+    try:
+        cron = services.parse_cron(f"{minute} {hour} {dom} {month} {dow}")
+    except ValueError:  # e.g. 31 February: refused before any spacing question
+        assume(False)
+    firings = _firings_brute_force(cron, services.CRON_LOOKBACK_DAYS + 1)
+    shortest = min((b - a for a, b in zip(firings, firings[1:])), default=None)
+    closest = services.cron_closest_firings(cron)
+    assert (closest[0] if closest else None) == shortest
+    try:
+        services.check_cron_spacing(cron)
+        accepted = True
+    except ValueError:
+        accepted = False
+    assert accepted == (shortest is None or shortest >= services.MIN_MINUTES_APART)
+
+
+def test_close_times_on_days_that_never_follow_each_other_are_allowed():
+    services.check_cron_spacing(services.parse_cron("0,59 0,23 * * 1"))  # Mondays only: 23:59 -> next Monday
+    with pytest.raises(ValueError, match="23:59 and 00:00 UTC, 1 minute apart"):
+        services.check_cron_spacing(services.parse_cron("0,59 0,23 * * 1,2"))
 
 
 @responses.activate
@@ -137,6 +180,20 @@ def test_a_schedule_fires_once_per_scheduled_time_and_its_run_is_marked_as_sched
     mock_history(telnyx_base)
     page = viewer_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
     assert f"Schedule ({operator.username})" in page
+
+
+@responses.activate
+def test_a_too_frequent_schedule_saved_before_the_check_still_runs_at_most_every_5_minutes(operator, telnyx_base, suite, run_json):
+    schedule = services.schedule_create(user=operator, suite_name="booking", data={"kind": "cron", "cron": "0 * * * *"})
+    SuiteSchedule.objects.filter(pk=schedule.pk).update(cron="* * * * *")  # as an older release let it be saved
+    at = datetime(2026, 11, 30, 10, 0, 2, tzinfo=UTC)
+    fired = []
+    responses.post(f"{telnyx_base}/{TRIGGER}")
+    for n in range(11):  # beat sends one message a minute for ten minutes
+        responses.replace(responses.POST, f"{telnyx_base}/{TRIGGER}", json=[run_json(f"r{n}", test_suite_run_id=f"b{n}")])
+        if services.schedule_fire(schedule_id=schedule.pk, task_id=f"beat-{n}", now=at + timedelta(minutes=n)):
+            fired.append(n)
+    assert fired == [0, 5, 10]
 
 
 @responses.activate

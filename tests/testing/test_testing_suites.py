@@ -321,3 +321,18 @@ def test_when_telnyx_cannot_say_whether_the_suite_exists_nothing_starts(operator
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert message.startswith("Could not check the suite “bookmarked” with Telnyx, so nothing was started.") and "503" in message
     assert not SuiteRun.objects.exists() and all(c.request.method == "GET" for c in responses.calls)
+
+
+@responses.activate
+def test_a_batch_id_that_cannot_be_a_telnyx_id_is_never_sent_to_telnyx(telnyx_base, suite, run_json):
+    """Such an id can only come from a stored row (the URL converter refuses it); its runs are read one by one."""
+    from testing.services.suites import suite_run_refresh
+
+    odd = "b 1/../x?y"
+    TestRun.objects.create(telnyx_id="r1", test_id="test-0001", status="running", suite_run_id=odd, payload={},
+                           created_at=timezone.now(), synced_at=timezone.now())
+    run = SuiteRun.objects.create(batch_id=odd, suite="booking", run_ids=["r1"], started_at=timezone.now())
+    one = responses.get(f"{telnyx_base}/ai/assistants/tests/test-0001/runs/r1", json=run_json("r1", "test-0001", "passed"))
+    assert suite_run_refresh(run) is None
+    assert one.call_count == 1 and len(responses.calls) == 1
+    assert TestRun.objects.get(telnyx_id="r1").status == "passed"
