@@ -45,7 +45,12 @@ def test_a_call_may_use_a_sip_uri_but_an_sms_may_not():
 def test_sms_chat_from_12_to_abc_is_a_field_error_and_no_telnyx_call(operator_client, telnyx_base):
     import responses
 
+    from django.utils import timezone
+
+    from assistants.models import Assistant
+
     aid = "assistant-00000001-0000-4000-8000-000000000000"
+    Assistant.objects.create(telnyx_id=aid, name="Support bot", synced_at=timezone.now())  # one the portal knows
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         response = operator_client.post(reverse("assistants:chat-sms", args=[aid]), {"from": "12", "to": "abc"},
                                         headers={"HX-Request": "true"})

@@ -27,6 +27,7 @@ sleep 0.5 &
 pids+=($!)
 echo "$!" > /dev/null
 stubborn=${pids[0]}
+sleep 1  # let it set its trap first (a busy machine is slow to start a shell)
 stop_all
 kill -0 "$stubborn" 2>/dev/null && echo STILL_RUNNING || echo STOPPED
 """
