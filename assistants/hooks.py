@@ -1,12 +1,18 @@
 """What apps built on assistants add to its pages, registered from their `AppConfig.ready()`.
 
 Assistants imports none of those apps: releases depends on assistants, never the other way
-round (tests/core/test_layering.py). Two kinds of hook:
+round (tests/core/test_layering.py). Three kinds of hook:
 
 - a *panel*: a template included on an assistant page (`canary`, `promote`), with a function
   giving the context it reads: `register_panel("canary", "releases/_card.html", context_fn)`;
-- a *promotion gate*: asked before a version is promoted; it may refuse, or send the Admin to
-  wait elsewhere (a second Admin's approval).
+- a *promotion gate*: asked before a version is promoted (or a rollback); it may refuse, or
+  send the Admin to wait elsewhere (a second Admin's approval);
+- a *canary gate*: asked before an Admin's canary rules are saved or restored, the same way;
+- a *live-change listener*: told after an Admin changed by hand what callers get (canary rules
+  saved, restored or deleted; a version promoted); it answers with sentences for the page
+  (releases pauses or ends a rollout plan that was running);
+- a *picker*: the choices for a setting of the change form another app caches (the insight
+  groups for `insight_group_id`): `register_choices("insight_group_id", fn)`.
 """
 
 from __future__ import annotations
@@ -33,6 +39,20 @@ class GateAnswer:
 
 _panels: dict[str, list[Panel]] = {}
 _gates: list[Callable[..., GateAnswer]] = []
+_canary_gates: list[Callable[..., GateAnswer]] = []
+_live_listeners: list[Callable[..., list[str]]] = []
+_trial_blockers: list[Callable[[str], str]] = []
+_choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+
+
+def register_choices(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
+    _choices[field] = choices
+
+
+def choices_for(field: str) -> list[tuple[str, str]] | None:
+    """(value, label) pairs for a change-form field, or None when no app offers them."""
+    provider = _choices.get(field)
+    return list(provider()) if provider else None
 
 
 def register_panel(page: str, template: str, context: Callable[..., dict[str, Any]]) -> None:
@@ -45,6 +65,26 @@ def register_promotion_gate(gate: Callable[..., GateAnswer]) -> None:
         _gates.append(gate)
 
 
+def register_canary_gate(gate: Callable[..., GateAnswer]) -> None:
+    if gate not in _canary_gates:
+        _canary_gates.append(gate)
+
+
+def register_live_change(listener: Callable[..., list[str]]) -> None:
+    if listener not in _live_listeners:
+        _live_listeners.append(listener)
+
+
+def register_trial_blocker(blocker: Callable[[str], str]) -> None:
+    """`blocker(assistant_id)` says why a trial chat must not touch the canary rules now ("" if it may)."""
+    if blocker not in _trial_blockers:
+        _trial_blockers.append(blocker)
+
+
+def trial_blocked(assistant_id: str) -> str:
+    return next((reason for reason in (b(assistant_id) for b in _trial_blockers) if reason), "")
+
+
 def panels(page: str, request, assistant_id: str, **page_context) -> dict[str, Any]:
     """The context of every panel registered for `page`, plus `panels`: their templates in order."""
     context: dict[str, Any] = {"panels": []}
@@ -54,25 +94,27 @@ def panels(page: str, request, assistant_id: str, **page_context) -> dict[str, A
     return context
 
 
-def promotion_gate(*, user, assistant_id: str, version_id: str, post) -> GateAnswer:
+def promotion_gate(*, user, assistant_id: str, version_id: str, post, rollback: bool = False) -> GateAnswer:
     """The first gate that does not allow the promotion answers; with none, it is allowed."""
     for gate in _gates:
-        answer = gate(user=user, assistant_id=assistant_id, version_id=version_id, post=post)
+        answer = gate(user=user, assistant_id=assistant_id, version_id=version_id, post=post, rollback=rollback)
         if not answer.allowed:
             return answer
     return GateAnswer(True)
 
 
-# --- Pickers: choices Telnyx can list for a free-text setting of the change form ------------
-_pickers: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+def canary_gate(*, user, assistant_id: str, rules: list[dict], main_version_id: str) -> GateAnswer:
+    """The first gate that does not allow saving these rules answers; with none, it is allowed."""
+    for gate in _canary_gates:
+        answer = gate(user=user, assistant_id=assistant_id, rules=rules, main_version_id=main_version_id)
+        if not answer.allowed:
+            return answer
+    return GateAnswer(True)
 
 
-def register_picker(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
-    """Offer `choices()` ((value, label) pairs, read from a cache) for the change form's `field`:
-    `register_picker("insight_group_id", fn)` from the app that caches insight groups."""
-    _pickers[field] = choices
-
-
-def picker_choices(field: str) -> list[tuple[str, str]]:
-    found = _pickers.get(field)
-    return list(found()) if found else []
+def live_changed(*, user, assistant_id: str, what: str, promoted_version_id: str = "") -> list[str]:
+    """Tell the listeners an Admin changed what callers get by hand; their sentences for the page."""
+    said: list[str] = []
+    for listener in _live_listeners:
+        said += listener(user=user, assistant_id=assistant_id, what=what, promoted_version_id=promoted_version_id)
+    return said

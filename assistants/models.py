@@ -135,3 +135,16 @@ class ScheduledEvent(TelnyxCached):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.end_user_target} at {self.scheduled_at}"
+
+
+class KnownTag(models.Model):
+    """A tag Telnyx lists as in use (`GET /ai/assistants/tags`), replaced by every assistants
+    sync: the tag filter and the tag editor offer these with the tags of cached assistants."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

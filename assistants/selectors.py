@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from core.changelist import kept
 
-from .models import Assistant, AssistantVersion, CanaryConfig, ScheduledEvent
+from .models import Assistant, AssistantVersion, CanaryConfig, KnownTag, ScheduledEvent
 
 RESOURCE = "assistants"
 
@@ -29,12 +29,18 @@ def _tag_filter_choices() -> list[tuple[str, str]]:
     # row's JSON tags in Python was 10x slower at 100,000 assistants.
     indexes = Assistant.objects.exclude(tags_index="").order_by().values_list("tags_index", flat=True).distinct()
     # An index cut at its column's length loses its last, partial tag.
-    tags = sorted({tag for index in indexes for tag in index.rstrip("|").split("|")[1:None if index.endswith("|") else -1]})
-    return [(t, t) for t in tags]
+    tags = {tag for index in indexes for tag in index.rstrip("|").split("|")[1:None if index.endswith("|") else -1]}
+    return [(t, t) for t in sorted(tags | set(known_tags()))]
+
+
+def known_tags() -> list[str]:
+    """The tags Telnyx's tag endpoint listed at the last assistants sync."""
+    return list(KnownTag.objects.values_list("name", flat=True))
 
 
 def assistant_tag_filter_choices() -> list[tuple[str, str]]:
-    """Every tag on a cached assistant, kept until the assistant cache changes."""
+    """Every tag on a cached assistant or listed by Telnyx, kept until the assistant cache changes
+    (the sync that replaces the known tags rewrites the assistants in the same transaction)."""
     return kept(RESOURCE, "tag-choices", _tag_filter_choices, Assistant)
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from assistants.views import assistants as views
-from assistants.views import canary, change, chat, lifecycle, scheduled, tools, versions
+from assistants.views import canary, change, chat, enhance, lifecycle, scheduled, tools, versions
 
 app_name = "assistants"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<tid:assistant_id>/", views.assistant_detail, name="assistant-detail"),
     path("<tid:assistant_id>/change/", change.assistant_change, name="assistant-change"),
     path("<tid:assistant_id>/delete/", views.assistant_delete, name="assistant-delete"),
+    path("<tid:assistant_id>/instructions/improve/", enhance.improve_instructions, name="improve-instructions"),
     path("<tid:assistant_id>/clone/", lifecycle.assistant_clone, name="assistant-clone"),
     path("<tid:assistant_id>/json/", lifecycle.assistant_json, name="assistant-json"),
     path("<tid:assistant_id>/texml/", lifecycle.assistant_texml, name="assistant-texml"),

@@ -65,6 +65,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "page": page, "tabs": tabs, "tab": tab, "groups": groups, "kind": kind, "kind_label": kind_label(kind) if kind else "",
         "idle": idle, "idle_count": 0 if idle else selectors.idle_task_count(), "query": urlencode(keep),
         "all_kinds_query": urlencode({**keep, "kind": ""}), "idle_query": urlencode({**keep, "idle": "" if idle else "1"}),
+        "skips": selectors.syncs_with_skips(),
     })
 
 

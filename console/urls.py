@@ -1,10 +1,10 @@
 """The site-wide pages' URLs, mounted at the root: their paths and names are the ones the
 portal always had (no namespace), so every `{% url %}` and bookmark still works."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from console import preferences, task_views, views
+from console.users.views import InviteConfirmView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -12,7 +12,7 @@ urlpatterns = [
     # An invited or locked-out user opens this logged out: Django's reset view checks the token.
     path(
         "login/invite/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        InviteConfirmView.as_view(
             template_name="console/user_invite.html", success_url=reverse_lazy("login")
         ),
         name="invite",

@@ -5,8 +5,8 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self) -> None:
-        from assistants.hooks import register_picker
-        from conversations.insights.selectors import group_choices
+        from assistants import hooks
+        from conversations.insights import selectors
 
-        # The assistant form's insight group: pick one of the cached groups by name.
-        register_picker("insight_group_id", group_choices)
+        # The assistant change form picks its insight group from the cached groups.
+        hooks.register_choices("insight_group_id", selectors.insight_group_choices)

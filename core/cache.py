@@ -15,6 +15,7 @@ from django.db.models import signals
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from core import skips
 from portal.models import CacheGeneration
 
 
@@ -51,9 +52,14 @@ def generations(tables: Iterable[type[models.Model]]) -> tuple[int, ...]:
     return tuple(found.get(table_of(m), 0) for m in tables)
 
 
-def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict], dict], **extra) -> models.Model:
-    """Upsert `item` (Telnyx's answer) into `model` by telnyx_id; `to_fields` gives its columns."""
+def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict], dict], **extra) -> models.Model | None:
+    """Upsert `item` (Telnyx's answer) into `model` by telnyx_id; `to_fields` gives its columns.
+    A record with an id the portal cannot use is skipped (None), as in `cache_put_many`."""
     fields = to_fields(item)
+    problem = skips.unusable_id(fields, model)
+    if problem:
+        skips.skip(f"{model._meta.verbose_name}: {problem}")
+        return None
     telnyx_id = fields.pop("telnyx_id")
     with transaction.atomic():
         row, _ = model.objects.update_or_create(
@@ -65,11 +71,18 @@ def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict],
 
 def cache_put_many(model: type[models.Model], items: Iterable[dict], to_fields: Callable[[dict], dict], *,
                    now=None) -> int:
-    """Upsert many API objects by telnyx_id in bulk, all stamped `now`; returns how many."""
+    """Upsert many API objects by telnyx_id in bulk, all stamped `now`; returns how many.
+
+    An object whose id (or an id it points to) fails the URL check is skipped and counted
+    (`core.skips`): stored, it would break every page that links to it."""
     now = now or timezone.now()
     rows, given = {}, {"payload", "synced_at"}
     for item in items:
         fields = to_fields(item)
+        problem = skips.unusable_id(fields, model)
+        if problem:
+            skips.skip(f"{model._meta.verbose_name}: {problem}")
+            continue
         given.update(fields)
         rows[fields["telnyx_id"]] = model(**fields, payload=item, synced_at=now)
     # Only what Telnyx's answer sets: columns the portal keeps itself (when a conversation's

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import skips
 from core.cache import cache_delete, cache_put_many
 from portal.models import SyncState
 from portal.telnyx import TelnyxError
@@ -63,7 +64,7 @@ def run_sync(resource: str, fetch: Callable[[], Iterable[dict]], store: Callable
         return SyncOutcome(ran=False)
     try:
         items = list(fetch())
-        with transaction.atomic():
+        with skips.collecting() as skipped, transaction.atomic():
             count = store(items)
     except TelnyxError as exc:
         logger.warning("sync of %s failed: %s", resource, exc)
@@ -72,7 +73,8 @@ def run_sync(resource: str, fetch: Callable[[], Iterable[dict]], store: Callable
     except BaseException:
         release_lease(resource, last_error="The sync failed unexpectedly; see the server log.")
         raise
-    release_lease(resource, synced_at=timezone.now(), last_error="", item_count=count)
+    release_lease(resource, synced_at=timezone.now(), last_error="", item_count=count,
+                  skipped_count=len(skipped), skipped_note=skips.summary(skipped))
     return SyncOutcome(ran=True, count=count)
 
 
@@ -138,25 +140,31 @@ def sync_step(
             return StepOutcome(busy=True)
         run_id = uuid.uuid4().hex
         SyncState.objects.filter(resource=resource).update(
-            run_id=run_id, run_started_at=timezone.now(), run_cursor="", run_progress=0
+            run_id=run_id, run_started_at=timezone.now(), run_cursor="", run_progress=0, run_skipped=0, run_skipped_note=""
         )
     state = SyncState.objects.get(resource=resource)
     if state.run_id != run_id or state.lease_until is None or state.lease_until < timezone.now():
         return StepOutcome(busy=True)  # this run was taken over or abandoned
     try:
         items, next_cursor = fetch_batch(state.run_cursor)
-        with transaction.atomic():
+        with skips.collecting() as skipped, transaction.atomic():
             stored = store_batch(items)
             progress = state.run_progress + stored
+            # Skips add up over the run's steps; the run's total replaces the last run's at the end.
+            run_skipped = state.run_skipped + len(skipped)
+            note = state.run_skipped_note or skips.summary(skipped)
             SyncState.objects.filter(resource=resource, run_id=run_id).update(
                 run_cursor=next_cursor or "",
                 run_progress=progress,
+                run_skipped=run_skipped,
+                run_skipped_note=note,
                 lease_until=timezone.now() + timedelta(seconds=lease_seconds()),
             )
             if next_cursor is None:
                 total = finish(state.run_started_at)
                 SyncState.objects.filter(resource=resource).update(
-                    synced_at=timezone.now(), last_error="", item_count=total, lease_until=None, run_id=""
+                    synced_at=timezone.now(), last_error="", item_count=total, lease_until=None, run_id="",
+                    skipped_count=run_skipped, skipped_note=note,
                 )
                 return StepOutcome(run_id=run_id, done=True, progress=total)
     except TelnyxError as exc:

@@ -8,6 +8,9 @@ from core.progress import JobProgress, job_progress
 class LanguageModel(TelnyxCached):
     """Cached entry of Telnyx's model catalogue (`GET /ai/openai/models`)."""
 
+    # Model ids are names with slashes (`meta-llama/...`): checked as names (core.skips).
+    TELNYX_ID_KIND = "path"
+
     organization = models.CharField(max_length=100, blank=True, db_index=True)
     tier = models.CharField(max_length=20, blank=True, db_index=True)
     context_length = models.PositiveIntegerField(null=True, blank=True)

@@ -9,6 +9,8 @@ class Bucket(TelnyxCached):
     """Cached storage bucket enabled for AI (`telnyx_id` is its name), with its files' embedding statuses
     in `payload` (`{"files": [...]}` from `GET .../buckets/{name}`)."""
 
+    TELNYX_ID_KIND = "str"  # a bucket name, in URLs as <str:name> (core.skips)
+
     file_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     last_embedded_at = models.DateTimeField(null=True, blank=True)

@@ -72,6 +72,12 @@ class SyncState(models.Model):
     run_started_at = models.DateTimeField(null=True, blank=True)
     run_cursor = models.CharField(max_length=200, blank=True)
     run_progress = models.PositiveIntegerField(default=0)
+    # Records the last sync left out because the portal cannot use them (`core.skips`), and
+    # the running tally of the stepwise run in progress.
+    skipped_count = models.PositiveIntegerField(default=0)
+    skipped_note = models.CharField(max_length=500, blank=True)
+    run_skipped = models.PositiveIntegerField(default=0)
+    run_skipped_note = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return self.resource

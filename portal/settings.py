@@ -69,6 +69,10 @@ if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WI
 # --- Releases ----------------------------------------------------------------------------
 # A promotion or a held rollout step needs a second Admin (per-assistant choice overrides).
 RELEASES_TWO_PERSON_APPROVAL = env.bool("RELEASES_TWO_PERSON_APPROVAL", default=False)
+# "Try in chat" on a version that is not live routes just that chat's conversation to it with a
+# canary rule matching this routing attribute (the sandbox routes on conversation_id; the SDK
+# does not list Telnyx's attributes, so each reply is checked). Empty: the button is not offered.
+ASSISTANTS_TRIAL_CHAT_ATTRIBUTE = env.str("ASSISTANTS_TRIAL_CHAT_ATTRIBUTE", default="conversation_id")
 # Hours an approval request (and an approval not yet used) stays valid.
 RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=24.0)
 # Who gets rollout alerts (comma-separated); empty = every Admin with an email address.
@@ -84,6 +88,11 @@ SANDBOX_ASYNC_SECONDS = env.float("SANDBOX_ASYNC_SECONDS", default=4.0)
 # Global fault injection, e.g. "status=503,rate=0.2" or "latency=300" (see sandbox/faults.py).
 SANDBOX_FAULTS = env.str("SANDBOX_FAULTS", default="")
 SANDBOX_SEED = env.int("SANDBOX_SEED", default=7)
+# No kinder than Telnyx (sandbox/README.md): requests per key per window ("off" for none), an
+# optional latency profile "<median ms>/<p95 ms>", and the only URLs webhooks may be sent to.
+SANDBOX_RATE_LIMIT = env.str("SANDBOX_RATE_LIMIT", default="20/1")
+SANDBOX_LATENCY = env.str("SANDBOX_LATENCY", default="")
+SANDBOX_WEBHOOK_ALLOWED_URLS = env.list("SANDBOX_WEBHOOK_ALLOWED_URLS", default=[])
 # Pause between streamed reply events (ms), so a demo or a test can watch a reply arrive and stop it.
 SANDBOX_STREAM_DELAY_MS = env.int("SANDBOX_STREAM_DELAY_MS", default=0)
 # The sandbox account's webhook signing key (a base64 Ed25519 private seed: the emulator's, never
@@ -113,6 +122,7 @@ INSTALLED_APPS = [
     "conversations",
     "inference",
     "mcp_servers",
+    "shared_tools",
     "integrations",
     "releases",
     "sandbox",
@@ -399,6 +409,8 @@ if TESTING:
     # A distinctive key, so the suite can prove it never reaches a page, a log or the audit.
     SANDBOX_API_KEY = "KEYtest_5f1e9c_must_never_be_shown"
     SANDBOX_ASYNC_SECONDS = 0.0
+    # The suite calls the sandbox hard; tests/sandbox/test_sb_rate_limit.py turns the limit on.
+    SANDBOX_RATE_LIMIT = "off"
     # Unit tests run tasks inline; tests/background/ starts real workers and turns this off.
     CELERY_TASK_ALWAYS_EAGER = True
     ALERT_RETRY_SECONDS = 0

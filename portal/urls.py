@@ -14,6 +14,7 @@ urlpatterns = [
     path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
+    path("tools/", include("shared_tools.urls")),
     path("integrations/", include("integrations.urls")),
     path("testing/", include("testing.urls")),
     path("inference/", include("inference.urls")),

@@ -12,3 +12,6 @@ class ReleasesConfig(AppConfig):
         hooks.register_panel("canary", "releases/_canary_plan_card.html", ours.canary_panel)
         hooks.register_panel("promote", "releases/_promotion_check.html", ours.promote_panel)
         hooks.register_promotion_gate(ours.suite_gate)
+        hooks.register_canary_gate(ours.canary_gate)
+        hooks.register_live_change(ours.plan_interrupted)
+        hooks.register_trial_blocker(ours.trial_blocker)

@@ -20,7 +20,12 @@ class PlanForm(forms.Form):
     promote = forms.BooleanField(label="Promote the candidate at the end", required=False, initial=True)
     tests_gate = forms.BooleanField(label="Run the assistant's suites on the candidate first (gate on step 1)",
                                     required=False, initial=True)
-    suite_threshold = forms.FloatField(label="Suite pass rate needed (%)", initial=100, min_value=0, max_value=100)
+    suite_threshold = forms.FloatField(
+        label="Suite pass rate needed (%, lower bound)", initial=70, min_value=0, max_value=100,
+        help_text="The lower end of the 95% interval of the candidate's pass rate (this assistant's tests, every "
+                  "trial) must reach this: more tests or trials narrow it; 10 of 10 passing proves about 72%.")
+    suite_trials = forms.IntegerField(label="Runs of each test on the candidate", initial=3, min_value=1, max_value=10,
+                                      required=False, help_text="Empty: 3.")
     primary_metric = forms.CharField(
         label="Primary metric", required=False, max_length=100,
         help_text="The insight result the live gate judges first, e.g. “score”. Empty: every numeric or pass/fail "

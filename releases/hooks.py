@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from assistants.hooks import GateAnswer
+from portal.telnyx import TelnyxError
 from releases import selectors
+from releases.services import live
+from releases.services.digest import ContentUnreadable
 from releases.services.promotion import promotion_check, promotion_gate
 
 
@@ -20,12 +23,42 @@ def promote_panel(request, assistant_id: str, *, version_id: str, **page) -> dic
             "override_reason": request.POST.get("override_reason", "")}
 
 
-def suite_gate(*, user, assistant_id: str, version_id: str, post) -> GateAnswer:
-    """Refuses a version whose latest suite run did not pass (unless an Admin overrides with a
-    reason) and routes it to a second Admin when that is required."""
+def suite_gate(*, user, assistant_id: str, version_id: str, post, rollback: bool = False) -> GateAnswer:
+    """Refuses a version whose release suites have not passed on it (unless an Admin overrides
+    with a reason; a rollback to the previous main is not checked) and routes it to a second
+    Admin when that is required."""
     gate = promotion_gate(user=user, assistant_id=assistant_id, version_id=version_id,
-                          override_reason=post.get("override_reason", ""))
+                          override_reason=post.get("override_reason", ""), check_suites=not rollback)
     if not gate.allowed and gate.approval is not None:
+        what = "Rolling back" if rollback else "Promotion"
         return GateAnswer(False, wait_url=reverse("releases:approval-detail", args=[assistant_id, gate.approval.pk]),
-                          wait_message="Promotion needs a second Admin's approval: the request is waiting for them.")
+                          wait_message=f"{what} needs a second Admin's approval: the request is waiting for them.")
     return GateAnswer(gate.allowed, refusal=gate.refusal)
+
+
+def canary_gate(*, user, assistant_id: str, rules: list[dict], main_version_id: str) -> GateAnswer:
+    """With two-person approval on, rules that send traffic to a version other than main wait
+    for a second Admin, who saves them by approving."""
+    try:
+        approval = live.canary_approval(user=user, assistant_id=assistant_id, rules=rules,
+                                        main_version_id=main_version_id)
+    except (TelnyxError, ContentUnreadable) as exc:
+        return GateAnswer(False, refusal=f"Could not ask for approval of these rules. {getattr(exc, 'user_message', exc)}")
+    if approval is None:
+        return GateAnswer(True)
+    return GateAnswer(False, wait_url=reverse("releases:approval-detail", args=[assistant_id, approval.pk]),
+                      wait_message="These rules send traffic to a version other than main: they are saved when a "
+                                   "second Admin approves them.")
+
+
+def plan_interrupted(*, user, assistant_id: str, what: str, promoted_version_id: str = "") -> list[str]:
+    return live.plan_interrupted(user=user, assistant_id=assistant_id, what=what, promoted_version_id=promoted_version_id)
+
+
+def trial_blocker(assistant_id: str) -> str:
+    """A trial chat's temporary rule would race a rollout plan writing the canary rules."""
+    plan = selectors.active_plan(assistant_id)
+    if plan is None:
+        return ""
+    return (f"rollout plan #{plan.pk} ({plan.get_status_display().lower()}) owns the canary rules now; "
+            "try the version once it has finished, or through its test suites.")

@@ -37,7 +37,10 @@ class RolloutPlan(models.Model):
     current_step = models.PositiveIntegerField(default=0)
     # The canary rules live before the plan; None = there was no canary deploy.
     rules_before = models.JSONField(null=True, blank=True)
-    suite_threshold = models.FloatField(default=1.0, help_text="Pass rate (0–1) the suites must reach.")
+    # The suite gate passes when the lower end of the 95% Wilson interval of the candidate's
+    # pass rate (this assistant's tests only, every trial) reaches this (0–1).
+    suite_threshold = models.FloatField(default=0.7, help_text="Lower bound of the pass rate (0–1) the suites must reach.")
+    suite_trials = models.PositiveSmallIntegerField(default=3, help_text="Runs of each test on the candidate.")
     min_sample = models.PositiveIntegerField(default=30, help_text="Conversations per version before the live gate judges.")
     alpha = models.FloatField(default=0.05, help_text="Whole-plan false-abort rate allowed for a candidate no worse than main.")
     # Insight result keys the live gate judges, the primary metric first, then the guardrails
@@ -65,6 +68,9 @@ class RolloutPlan(models.Model):
     apply_failures = models.PositiveIntegerField(default=0)
     # One engine run at a time per plan (taken with a conditional UPDATE).
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Set when someone changed the canary rules by hand while the plan ran: the plan paused,
+    # and resuming re-applies its current step under a fresh Idempotency-Key.
+    interrupted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -177,7 +183,11 @@ class ReleasePolicy(models.Model):
     """Two-person approval for one assistant (overrides the global RELEASES_TWO_PERSON_APPROVAL)."""
 
     assistant_id = models.CharField(max_length=200, unique=True)
-    two_person_approval = models.BooleanField(default=False)
+    # None = the global setting (a row may exist only for its release suites).
+    two_person_approval = models.BooleanField(null=True, default=None)
+    # The suites whose runs on a version must pass before it is promoted; None = every suite
+    # with a test calling the assistant.
+    release_suites = models.JSONField(null=True, blank=True)
     updated_by = models.CharField(max_length=150, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -186,12 +196,16 @@ class ApprovalRequest(models.Model):
     class Kind(models.TextChoices):
         PROMOTION = "promotion", "Promotion"
         STEP = "step", "Held step"
+        PLAN = "plan", "Rollout plan"  # the plan's steps sending traffic to the candidate
+        CANARY = "canary", "Canary rules"
+        POLICY = "policy", "Two-person approval off"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for approval"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         USED = "used", "Carried out"
+        VOID = "void", "Void: what it covered changed"
 
     assistant_id = models.CharField(max_length=200, db_index=True)
     version_id = models.CharField(max_length=200)
@@ -210,6 +224,11 @@ class ApprovalRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
     override_reason = models.TextField(blank=True)  # a promotion gate override asked for with it
+    # SHA-256 of what the request covers (releases.services.digest): the version's configuration
+    # and the canary rules it would make live. An approval is used only while it still matches.
+    digest = models.CharField(max_length=64, blank=True)
+    # What carrying it out needs: canary {"rules", "before"}; policy {"two_person_approval"}.
+    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

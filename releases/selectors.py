@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, QuerySet, Value
+from django.utils import timezone
 
 from assistants.canary.display import SplitBar, VersionLabels, bars_from_rules
 from assistants.models import Assistant, AssistantVersion
@@ -34,7 +35,16 @@ def active_plan(assistant_id: str) -> RolloutPlan | None:
 
 
 def pending_approvals(assistant_id: str) -> QuerySet[ApprovalRequest]:
-    return ApprovalRequest.objects.filter(assistant_id=assistant_id, status=ApprovalRequest.Status.PENDING)
+    """Requests still waiting for a decision (not expired)."""
+    return ApprovalRequest.objects.filter(assistant_id=assistant_id, status=ApprovalRequest.Status.PENDING,
+                                          expires_at__gt=timezone.now())
+
+
+def expired_approvals(assistant_id: str, limit: int = 10) -> list[ApprovalRequest]:
+    """Requests nobody decided in time (an approved one not used in time too), newest first."""
+    return list(ApprovalRequest.objects.filter(
+        assistant_id=assistant_id, status__in=[ApprovalRequest.Status.PENDING, ApprovalRequest.Status.APPROVED],
+        expires_at__lte=timezone.now())[:limit])
 
 
 def approvals_with_steps() -> QuerySet[ApprovalRequest]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import json
 import math
+import time
 import uuid
 from datetime import UTC, datetime
 from functools import wraps
@@ -20,7 +21,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults
+from sandbox import faults, ratelimit
 from sandbox.behaviour import idempotency
 
 # Telnyx error codes used by the sandbox (Telnyx reuses a few generic ones).
@@ -227,10 +228,14 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 250
 
 
-def page_params(request) -> tuple[int, int]:
-    """``page[number]`` and ``page[size]`` from the query string, validated."""
+def page_params(request, *, default_size: int = DEFAULT_PAGE_SIZE, max_size: int = MAX_PAGE_SIZE) -> tuple[int, int]:
+    """``page[number]`` and ``page[size]`` from the query string, validated.
+
+    A size up to MAX_PAGE_SIZE is accepted; an endpoint with a smaller ``max_size`` answers
+    at most that many (as Telnyx's assistants list does with 100), and says so in ``meta``.
+    """
     values = []
-    for name, default in (("page[number]", 1), ("page[size]", DEFAULT_PAGE_SIZE)):
+    for name, default in (("page[number]", 1), ("page[size]", default_size)):
         raw = request.GET.get(name, default)
         try:
             value = int(raw)
@@ -241,15 +246,16 @@ def page_params(request) -> tuple[int, int]:
                                 f"{MAX_PAGE_SIZE if name == 'page[size]' else 'the last page'}.",
                            parameter=name)
         values.append(value)
-    return values[0], values[1]
+    return values[0], min(values[1], max_size)
 
 
-def paginate(request, items, serialize) -> dict:
+def paginate(request, items, serialize, *, default_size: int = DEFAULT_PAGE_SIZE,
+             max_size: int = MAX_PAGE_SIZE) -> dict:
     """Telnyx's flat page: ``{data, meta: {page_number, page_size, total_pages, total_results}}``.
 
     ``items`` may be a queryset (sliced in the database) or a list.
     """
-    number, size = page_params(request)
+    number, size = page_params(request, default_size=default_size, max_size=max_size)
     total = items.count() if hasattr(items, "count") and not isinstance(items, list) else len(items)
     start = (number - 1) * size
     page = items[start:start + size]
@@ -288,6 +294,9 @@ def sandbox_endpoint(methods: list[str]):
             except ApiError as exc:
                 response = exc.as_response()
             response["X-Request-Id"] = request_id
+            limit = getattr(request, "sandbox_rate", None)
+            for name, value in (ratelimit.headers(limit) if limit else {}).items():
+                response.setdefault(name, value)
             return response
 
         return wrapper
@@ -296,10 +305,20 @@ def sandbox_endpoint(methods: list[str]):
 
 
 def _handle(request, view, allowed, args, kwargs):
+    # The key first, before any fault, wait or budget: nobody without it can make a thread sleep.
+    if not authorised(request):
+        raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
+    limit = request.sandbox_rate = ratelimit.check(settings.SANDBOX_API_KEY)
+    if limit is not None and not limit.allowed:
+        raise ApiError(429, "You have exceeded the maximum number of allowed requests.",
+                       headers=ratelimit.headers(limit))
     try:
         fault = faults.fault_for(request)
     except faults.FaultSpecError as exc:
         raise ApiError(400, str(exc), parameter="X-Sandbox-Fault")
+    delay_ms = ratelimit.profile_delay_ms()
+    if delay_ms:
+        time.sleep(delay_ms / 1000)
     if fault:
         replacement = faults.apply_fault(request, fault)
         if replacement is not None:
@@ -313,8 +332,6 @@ def _handle(request, view, allowed, args, kwargs):
     if request.method not in allowed:
         raise ApiError(405, f"{request.method} is not allowed here.",
                        headers={"Allow": ", ".join(sorted(allowed))})
-    if not authorised(request):
-        raise ApiError(401, "Send 'Authorization: Bearer <API key>' with a valid key.")
     request.json = parse_json_body(request)
     try:
         response = idempotency.replay(request)

@@ -71,7 +71,21 @@ def parse_fault(spec: str) -> Fault | None:
             raise FaultSpecError(f"bad fault part {part!r}") from exc
     if values.get("status") == 429 and "retry_after" not in values:
         values["retry_after"] = 1.0
+    _check_ranges(values)
     return Fault(**values)
+
+
+# What a fault may ask for: an HTTP error status, a probability, and waits no longer than a
+# client would ever sit through (a spec asking for more is refused, never a stuck thread).
+RANGES = {"status": (400, 599), "rate": (0.0, 1.0), "retry_after": (0.0, 3600.0),
+          "latency_ms": (0, 30_000), "timeout_s": (0.0, 60.0)}
+
+
+def _check_ranges(values: dict) -> None:
+    for key, (low, high) in RANGES.items():
+        value = values.get(key)
+        if value is not None and not low <= value <= high:  # NaN is never in range either
+            raise FaultSpecError(f"{key} must be between {low:g} and {high:g}")
 
 
 def reset_rng(seed: int | None = None) -> None:

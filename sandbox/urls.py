@@ -6,7 +6,9 @@ from portal.request_limits import accepts_upload
 from sandbox.api import authorised, endpoint, unknown_path
 from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
                            embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
-                           summarize, tests, versions)
+                           summarize, tests, tools, versions)
+from sandbox.views.insight_aggregates import aggregates
+from sandbox.views.instructions import instructions_enhance
 
 app_name = "sandbox"
 
@@ -17,6 +19,10 @@ assistant_patterns = [
          name="assistants"),
     path("ai/assistants/import", endpoint(POST=assistants.assistant_import), name="assistants-import"),
     path("ai/assistants/deleted", endpoint(GET=assistants.deleted_list), name="assistants-deleted"),
+    path("ai/assistants/tags", endpoint(GET=tools.tag_list), name="assistant-tags"),
+    path("ai/tools", endpoint(GET=tools.tool_list, POST=tools.tool_create), name="tools"),
+    path("ai/tools/<str:tool_id>", endpoint(GET=tools.tool_retrieve, PATCH=tools.tool_update, DELETE=tools.tool_delete),
+         name="tool"),
     # Tests live under /ai/assistants/tests, so they must come before <assistant_id>.
     path("ai/assistants/tests", endpoint(GET=tests.test_list, POST=tests.test_create), name="tests"),
     path("ai/assistants/tests/test-suites", endpoint(GET=tests.suite_list), name="test-suites"),
@@ -50,6 +56,13 @@ assistant_patterns = [
     path("ai/assistants/<str:assistant_id>/chat", endpoint(POST=chat.assistant_chat), name="chat"),
     path("ai/assistants/<str:assistant_id>/chat/sms", endpoint(POST=chat.assistant_chat_sms), name="chat-sms"),
     path("ai/assistants/<str:assistant_id>/texml", endpoint(GET=chat.assistant_texml), name="texml"),
+    path("ai/assistants/<str:assistant_id>/instructions/enhance", endpoint(POST=instructions_enhance),
+         name="instructions-enhance"),
+    path("ai/assistants/<str:assistant_id>/tags", endpoint(POST=tools.assistant_tag_add), name="assistant-tag-add"),
+    path("ai/assistants/<str:assistant_id>/tags/<str:tag>", endpoint(DELETE=tools.assistant_tag_remove),
+         name="assistant-tag"),
+    path("ai/assistants/<str:assistant_id>/tools/<str:tool_id>",
+         endpoint(PUT=tools.assistant_tool_add, DELETE=tools.assistant_tool_remove), name="assistant-tool"),
     path("ai/assistants/<str:assistant_id>/tools/<str:tool_id>/test", endpoint(POST=chat.tool_test),
          name="tool-test"),
     path("ai/assistants/<str:assistant_id>/scheduled_events",
@@ -84,6 +97,7 @@ assistant_patterns = [
 
 # Knowledge, insights and inference.
 knowledge_patterns = [
+    path("ai/conversations/conversation-insights/aggregates", endpoint(GET=aggregates), name="insight-aggregates"),
     path("ai/conversations/insights",
          endpoint(GET=insights.template_list, POST=insights.template_create), name="insights"),
     path("ai/conversations/insights/<str:insight_id>",

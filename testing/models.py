@@ -111,6 +111,9 @@ class SuiteRun(models.Model):
     idempotency_key = models.CharField(max_length=100, blank=True, db_index=True)
     started_at = models.DateTimeField(db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Trials: each test ran this many times in the batch (each trial its own Idempotency-Key);
+    # which trial a run was is `RunTrigger.trial`. Outside batches have 1.
+    trials = models.PositiveSmallIntegerField(default=1)
     # Set when a schedule started this batch (null for Run suite clicks and outside runs).
     schedule = models.ForeignKey("SuiteSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     # Summary, recomputed from the cached runs whenever they are refreshed.
@@ -152,6 +155,8 @@ class RunTrigger(models.Model):
     started_at = models.DateTimeField()
     # The batch the run belongs to, when it was started by Run suite.
     suite_run = models.ForeignKey(SuiteRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="triggers")
+    # Which trial of its test in that batch the run is (1..SuiteRun.trials).
+    trial = models.PositiveSmallIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"{self.run_id} by {self.username}"

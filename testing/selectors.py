@@ -236,12 +236,10 @@ def test_names(ids=None) -> dict[str, str]:
 
 
 def suites_for_assistant(assistant_id: str) -> list[str]:
-    """Suites that run against this assistant (their destination, see `suite_destination`)."""
-    candidates = (
-        AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
-        .order_by("test_suite").values_list("test_suite", flat=True).distinct()
-    )
-    return [suite for suite in candidates if suite_destination(suite) == assistant_id]
+    """Every suite with a test that calls this assistant: a suite belongs to each assistant its
+    tests call (what counts for one of them is only its own tests, see testing.evidence)."""
+    return list(AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
+                .order_by("test_suite").values_list("test_suite", flat=True).distinct())
 
 
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:

@@ -33,8 +33,9 @@ class AssistantCreateForm(IdempotentForm):
     description = forms.CharField(max_length=1000, required=False)
     tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated, e.g. support, billing")
 
-    def __init__(self, *args, model_choices=(), **kwargs):
+    def __init__(self, *args, model_choices=(), known_tags=(), **kwargs):
         super().__init__(*args, **kwargs)
+        offer_known_tags(self.fields["tags"], known_tags)
         if model_choices:
             self.fields["model"].choices = [("", "Choose a model…"), *model_choices]
         else:
@@ -61,3 +62,15 @@ class AssistantCreateForm(IdempotentForm):
             "description": data.get("description") or "",
             "tags": data.get("tags") or [],
         }
+
+
+# How many tags in use the tag editor lists under the field.
+KNOWN_TAGS_SHOWN = 30
+
+
+def offer_known_tags(field: forms.Field, known_tags) -> None:
+    """List the tags in use (Telnyx's tag endpoint and the cache) under a tags field."""
+    known = list(known_tags)
+    if known:
+        more = f" and {len(known) - KNOWN_TAGS_SHOWN} more" if len(known) > KNOWN_TAGS_SHOWN else ""
+        field.help_text = f"Comma-separated. In use: {', '.join(known[:KNOWN_TAGS_SHOWN])}{more}."

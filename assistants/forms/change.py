@@ -16,8 +16,8 @@ from core.forms import IdempotentForm
 from portal.telnyx import TelnyxError
 
 from assistants import hooks
+from assistants.forms.assistants import offer_known_tags
 from assistants.forms.loaded import LoadedFromField, sign_loaded
-from assistants.forms.pickers import attach_pickers
 
 TOOL_TYPES = [
     "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
@@ -30,6 +30,13 @@ TRANSCRIPTION_MODELS = [
     "reson8/turns", "cohere/ar-stt", "telnyx/basira", "distil-whisper/distil-large-v2",
     "openai/whisper-large-v3-turbo",
 ]
+# The streaming models, the only ones that may stand in for another (SDK: TranscriptionSettings.fallback_models).
+STREAMING_TRANSCRIPTION_MODELS = [
+    "deepgram/flux", "deepgram/nova-3", "deepgram/nova-2", "assemblyai/universal-3-5-pro",
+    "assemblyai/universal-streaming", "xai/grok-stt", "soniox/stt-rt-v4", "soniox/stt-rt-v5", "humain/realtime",
+    "reson8/turns",
+]
+MAX_TRANSCRIPTION_FALLBACKS = 3
 NOISE_SUPPRESSION = ["aicoustics", "krisp", "deepfilternet", "disabled"]
 VOICEMAIL_ACTIONS = ["stop_assistant", "leave_message_and_stop_assistant", "continue_assistant"]
 WEBHOOK_METHODS = ["POST", "GET", "PUT", "PATCH", "DELETE"]
@@ -51,6 +58,17 @@ NESTED_FIELDS: dict[tuple[str, ...], str] = {
     ("insight_settings", "insight_group_id"): "insight_group_id",
     ("privacy_settings", "data_retention"): "data_retention",
     ("privacy_settings", "pii_redaction"): "pii_redaction",
+    ("privacy_settings", "in_transit_data_locality"): "in_transit_data_locality",
+    ("transcription", "fallback_models"): "transcription_fallback_models",
+    ("fallback_config", "model"): "fallback_model",
+    ("fallback_config", "llm_api_key_ref"): "fallback_llm_api_key_ref",
+    ("observability_settings", "status"): "observability_status",
+    ("observability_settings", "host"): "observability_host",
+    ("observability_settings", "public_key_ref"): "observability_public_key_ref",
+    ("observability_settings", "secret_key_ref"): "observability_secret_key_ref",
+    ("observability_settings", "prompt_sync"): "observability_prompt_sync",
+    ("observability_settings", "prompt_name"): "observability_prompt_name",
+    ("observability_settings", "prompt_label"): "observability_prompt_label",
 }
 NESTED_OBJECTS = sorted({path[0] for path in NESTED_FIELDS})
 MODELED_KEYS = set(TOP_LEVEL_FIELDS) | set(NESTED_OBJECTS) | {"tools"}
@@ -61,11 +79,15 @@ FIELDSETS = [
     ("Basics", ["name", "description", "model", "tags"]),
     ("Behaviour", ["instructions", "greeting", "dynamic_variables"]),
     ("Voice", ["voice", "voice_speed"]),
-    ("Transcription", ["transcription_model", "transcription_language"]),
+    ("Transcription", ["transcription_model", "transcription_language", "transcription_fallback_models"]),
+    ("Fallback model", ["fallback_model", "fallback_llm_api_key_ref"]),
     ("Telephony", ["time_limit_secs", "user_idle_timeout_secs", "noise_suppression", "voicemail_action"]),
     ("Messaging", ["default_messaging_profile_id", "conversation_inactivity_minutes"]),
     ("Insights", ["insight_group_id"]),
-    ("Privacy", ["data_retention", "pii_redaction"]),
+    ("Privacy", ["data_retention", "pii_redaction", "in_transit_data_locality"]),
+    ("Observability (Langfuse)", ["observability_status", "observability_host", "observability_public_key_ref",
+                                  "observability_secret_key_ref", "observability_prompt_sync", "observability_prompt_name",
+                                  "observability_prompt_label"]),
 ]
 
 
@@ -161,11 +183,36 @@ class AssistantChangeForm(IdempotentForm):
     )
     default_messaging_profile_id = forms.CharField(required=False, max_length=200, label="Default messaging profile id")
     conversation_inactivity_minutes = forms.IntegerField(required=False, min_value=1)
-    insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group id")
+    insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group",
+                                       help_text="Telnyx computes this group's insights for every conversation.")
     data_retention = forms.NullBooleanField(
         required=False, widget=forms.Select(choices=[("unknown", "Not set"), ("true", "Yes"), ("false", "No")])
     )
-    pii_redaction = forms.ChoiceField(required=False, choices=_choices(["disabled", "redact"]), label="PII redaction")
+    pii_redaction = forms.ChoiceField(required=False, choices=_choices(["disabled", "redact"]), label="PII redaction",
+                                      help_text="redact: stored transcripts and insights hold <PII:type/> placeholders.")
+    in_transit_data_locality = forms.NullBooleanField(
+        required=False, label="Serve web chat in-region only",
+        widget=forms.Select(choices=[("unknown", "Not set"), ("true", "Yes"), ("false", "No")]),
+        help_text="Every model call of a web chat turn stays in your data-locality region (needs Telnyx-hosted models).")
+    transcription_fallback_models = forms.MultipleChoiceField(
+        required=False, choices=[(m, m) for m in STREAMING_TRANSCRIPTION_MODELS], label="Fallback models",
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=f"Up to {MAX_TRANSCRIPTION_FALLBACKS} streaming models that take over, in this order, when the model fails.")
+    fallback_model = forms.ChoiceField(required=False, label="Fallback LLM",
+                                       help_text="The Telnyx-hosted model used when the primary provider is unavailable.")
+    fallback_llm_api_key_ref = forms.CharField(required=False, max_length=200, label="Fallback API key reference",
+                                               help_text="An integration secret's identifier, never the key itself.")
+    observability_status = forms.ChoiceField(required=False, choices=_choices(["enabled", "disabled"]), label="Tracing")
+    observability_host = forms.URLField(required=False, max_length=500, assume_scheme="https", label="Langfuse host",
+                                        help_text="e.g. https://cloud.langfuse.com")
+    observability_public_key_ref = forms.CharField(required=False, max_length=200, label="Public key reference")
+    observability_secret_key_ref = forms.CharField(required=False, max_length=200, label="Secret key reference",
+                                                   help_text="Integration secret identifiers, never the keys themselves.")
+    observability_prompt_sync = forms.ChoiceField(required=False, choices=_choices(["enabled", "disabled"]),
+                                                  label="Prompt sync",
+                                                  help_text="Publish the instructions as a Langfuse prompt on every save.")
+    observability_prompt_name = forms.CharField(required=False, max_length=200, label="Prompt name")
+    observability_prompt_label = forms.CharField(required=False, max_length=100, label="Prompt label")
     version_name = forms.CharField(
         required=False, max_length=200,
         help_text="Names the version this save creates, e.g. “shorter greeting”.",
@@ -173,14 +220,30 @@ class AssistantChangeForm(IdempotentForm):
 
     fieldsets = FIELDSETS
 
-    def __init__(self, *args, model_choices=(), current_model: str = "", **kwargs):
+    def __init__(self, *args, model_choices=(), current_model: str = "", known_tags=(), **kwargs):
         super().__init__(*args, **kwargs)
+        offer_known_tags(self.fields["tags"], known_tags)
         choices = list(model_choices)
         if current_model and current_model not in {value for value, _ in choices}:
             # Keep a model the catalogue no longer lists, so saving does not change it silently.
             choices.insert(0, (current_model, current_model))
         self.fields["model"].choices = [("", "Telnyx default"), *choices]
-        attach_pickers(self, hooks.picker_choices)
+        self._offer_picker("insight_group_id", blank="None")
+        fallback = str(self.initial.get("fallback_model") or "")
+        extra = [(fallback, fallback)] if fallback and fallback not in {value for value, _ in choices} else []
+        self.fields["fallback_model"].choices = [("", "None"), *extra, *choices]
+
+    def _offer_picker(self, name: str, *, blank: str) -> None:
+        """A select of what another app caches (assistants.hooks), keeping a value it does not list."""
+        offered = hooks.choices_for(name)
+        if offered is None:
+            return
+        current = str(self.initial.get(name) or "")
+        if current and current not in {value for value, _ in offered}:
+            offered.insert(0, (current, f"{current} (not in the cached list)"))
+        old = self.fields[name]
+        self.fields[name] = forms.ChoiceField(required=False, label=old.label, choices=[("", blank), *offered],
+                                              help_text=old.help_text)
 
     def fieldset_fields(self) -> list[tuple[str, list]]:
         """(section title, bound fields) for the template, Django-admin fieldsets style."""
@@ -194,9 +257,31 @@ class AssistantChangeForm(IdempotentForm):
         initial["dynamic_variables"] = payload.get("dynamic_variables") or {}
         for path, name in NESTED_FIELDS.items():
             initial[name] = _dig(payload, path)
+        fallbacks = initial.get("transcription_fallback_models")
+        if isinstance(fallbacks, list):
+            initial["transcription_fallback_models"] = [f.get("model") for f in fallbacks if isinstance(f, dict)]
         initial["version_name"] = ""
         initial["loaded_from"] = sign_loaded(payload)
         return {k: v for k, v in initial.items() if v is not None}
+
+    def clean_transcription_fallback_models(self) -> list[dict] | None:
+        """The chosen models as Telnyx's `[{model}]`; None (left as is) when none is chosen."""
+        chosen = self.cleaned_data.get("transcription_fallback_models") or []
+        if len(chosen) > MAX_TRANSCRIPTION_FALLBACKS:
+            raise forms.ValidationError(f"Choose at most {MAX_TRANSCRIPTION_FALLBACKS} fallback models.")
+        return [{"model": m} for m in chosen] or None
+
+    def clean(self):
+        data = super().clean()
+        if any(f["model"] == data.get("transcription_model") for f in data.get("transcription_fallback_models") or []):
+            self.add_error("transcription_fallback_models", "A fallback must be another model than the one it stands in for.")
+        if data.get("observability_status") == "enabled":
+            for name in ("observability_host", "observability_public_key_ref", "observability_secret_key_ref"):
+                if not data.get(name):
+                    self.add_error(name, "Needed when tracing is enabled.")
+        if data.get("observability_prompt_sync") == "enabled" and not data.get("observability_prompt_name"):
+            self.add_error("observability_prompt_name", "Prompt sync publishes under this name: give one.")
+        return data
 
     def clean_tags(self) -> list[str]:
         tags: list[str] = []
@@ -253,16 +338,21 @@ class ToolForm(forms.Form):
     parameters = JSONObjectField(help_text="JSON Schema of the arguments.")
     targets = JSONObjectField(expect=list, help_text='e.g. [{"name": "Sales", "to": "+15551234567"}]')
     transfer_from = forms.CharField(required=False, max_length=100, label="From (caller id)")
+    timeout_ms = forms.IntegerField(required=False, min_value=1, max_value=60_000, label="Timeout (ms)",
+                                    help_text="How long to wait for the webhook; empty for Telnyx's default.")
     config = JSONObjectField(label="Settings", help_text="This tool's settings as a JSON object.")
 
     #: the inputs each type shows; any other type edits its object as JSON (`config`)
     FIELDS_BY_TYPE = {
-        "webhook": ["name", "description", "url", "method"],
+        "webhook": ["name", "description", "url", "method", "timeout_ms"],
         "function": ["name", "description", "parameters"],
         "transfer": ["targets", "transfer_from"],
     }
     #: API key inside the tool's object → form field
     API_NAMES = {"from": "transfer_from"}
+    #: inputs that belong to the tool itself, beside `type`, not inside its object (the SDK:
+    #: a webhook's `timeout_ms` inside `webhook` is stored but not applied)
+    TOOL_LEVEL = {"timeout_ms"}
 
     @property
     def tool_type(self) -> str:
@@ -285,7 +375,8 @@ class ToolForm(forms.Form):
                            parameters=inner.get("parameters") or {})
         elif kind == "webhook":
             initial.update(name=inner.get("name", ""), description=inner.get("description", ""),
-                           url=inner.get("url", ""), method=inner.get("method") or "POST")
+                           url=inner.get("url", ""), method=inner.get("method") or "POST",
+                           timeout_ms=tool.get("timeout_ms"))
         elif kind == "transfer":
             initial.update(targets=inner.get("targets") or [], transfer_from=inner.get("from", ""))
         return initial
@@ -313,16 +404,23 @@ class ToolForm(forms.Form):
             original = {}
         inner = original.get(kind) if isinstance(original.get(kind), dict) else {}
         inner = dict(inner)
+        tool_level = {}
         if kind in self.FIELDS_BY_TYPE:
             api_names = {form_name: api for api, form_name in self.API_NAMES.items()}
             for name in self.FIELDS_BY_TYPE[kind]:
                 value = data.get(name)
+                if name in self.TOOL_LEVEL:
+                    tool_level[name] = value
+                    continue
                 _put(inner, (api_names.get(name, name),), None if value in ({}, []) else value)
             if kind == "transfer":
                 inner["targets"] = data.get("targets") or []
         else:
             inner = data.get("config") or {}
-        return {**original, "type": kind, kind: inner}
+        tool = {**original, "type": kind, kind: inner}
+        for name, value in tool_level.items():
+            _put(tool, (name,), value)
+        return tool
 
 
 class BaseToolFormSet(forms.BaseFormSet):

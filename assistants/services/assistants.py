@@ -12,11 +12,12 @@ from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.telnyx import NotFoundError, new_idempotency_key
+from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
+from portal.telnyx.resources import tags as tags_api
 from portal.telnyx.resources._base import parse_date
 
-from assistants.models import Assistant
+from assistants.models import Assistant, KnownTag
 
 RESOURCE = "assistants"
 RESOURCE_TYPE = "assistant"
@@ -46,8 +47,26 @@ def assistant_cache_put(item: dict) -> Assistant:
 
 
 def assistants_sync() -> SyncOutcome:
-    """Replace the cached assistant list with Telnyx's. A failure leaves the cache as it was."""
-    return run_sync(RESOURCE, assistants_api.list_all, lambda items: replace_cache(Assistant, items, assistant_fields))
+    """Replace the cached assistant list with Telnyx's, every page, and the tags Telnyx lists as
+    in use. A failure leaves the cache as it was; a failed tag read keeps the known tags."""
+    tags: list[list[str]] = []
+
+    def fetch() -> list[dict]:
+        items = list(assistants_api.list_all())
+        try:
+            tags.append(tags_api.list_all())
+        except TelnyxError:
+            pass
+        return items
+
+    def store(items: list[dict]) -> int:
+        count = replace_cache(Assistant, items, assistant_fields)
+        if tags:
+            KnownTag.objects.exclude(name__in=tags[0]).delete()
+            KnownTag.objects.bulk_create([KnownTag(name=t[:200]) for t in tags[0]], ignore_conflicts=True)
+        return count
+
+    return run_sync(RESOURCE, fetch, store)
 
 
 def assistant_fetch(*, user: PortalUser, assistant_id: str) -> LiveOrCached:
@@ -74,19 +93,21 @@ def assistant_create(*, user: PortalUser, data: dict, idempotency_key: str = "")
     return response.data
 
 
-def assistant_delete(*, user: PortalUser, assistant_id: str) -> bool:
-    """Delete an assistant in Telnyx (soft: restorable for 30 days) and drop it from the cache.
+def assistant_delete(*, user: PortalUser, assistant_id: str, hard: bool = False) -> bool:
+    """Delete an assistant in Telnyx (soft: restorable for 30 days; `hard`: gone for good at
+    once) and drop it from the cache.
 
     Returns False when Telnyx no longer had it (the cached row is dropped all the same).
     """
     require_perm(user, ADMINISTER)
     rows = Assistant.objects.filter(telnyx_id=assistant_id)
     label = rows.values_list("name", flat=True).first() or assistant_id
+    how = "permanently, cannot be restored" if hard else "restorable for 30 days"
     try:
         telnyx_write(
-            lambda: assistants_api.delete(assistant_id),
-            user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
-            summary=f"Deleted assistant “{label}” (restorable for 30 days)",
+            lambda: assistants_api.delete(assistant_id, hard=hard),
+            user=user, action="hard_delete" if hard else "delete", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
+            label=label, summary=f"Deleted assistant “{label}” ({how})",
             failure_summary=f"Tried to delete assistant “{label}”", store=lambda r: cache_delete(rows),
         )
     except NotFoundError:

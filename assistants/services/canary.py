@@ -120,7 +120,7 @@ def _history(*, user: PortalUser, assistant_id: str, rules: list[dict], kind: st
 
 
 def _write(*, user: PortalUser, assistant_id: str, rules: list[dict], current: CanaryDeploy, restoring: str = "",
-           idempotency_key: str = "") -> list[dict]:
+           idempotency_key: str = "", summary: str = "") -> list[dict]:
     """Create (POST) or replace (PUT) the rules, whichever fits what Telnyx has now (`current`),
     then keep the split history and audit. `restoring` describes the history entry being restored."""
     label = _label(assistant_id)
@@ -143,9 +143,9 @@ def _write(*, user: PortalUser, assistant_id: str, rules: list[dict], current: C
 
     what = f"restore the canary deploy {restoring}" if restoring else "save the canary deploy"
     if restoring:
-        summary = f"Restored the canary deploy {restoring} of “{label}”"
-    else:
-        summary = f"{'Updated' if before is not None else 'Created'} the canary deploy of “{label}”"
+        summary = summary or f"Restored the canary deploy {restoring} of “{label}”"
+    else:  # `summary`: the caller's own words (a trial chat's temporary rule)
+        summary = summary or f"{'Updated' if before is not None else 'Created'} the canary deploy of “{label}”"
     telnyx_write(call, user=user, action=action, resource_type=RESOURCE_TYPE, resource_id=assistant_id, label=label,
                  summary=summary, failure_summary=f"Tried to {what} of “{label}”",
                  changes=audit.diff({"rules": before}, {"rules": rules}), store=store)
@@ -216,3 +216,11 @@ def canary_delete(*, user: PortalUser, assistant_id: str) -> bool:
     except NotFoundError:
         return False
     return True
+
+
+def canary_write_trial(*, user: PortalUser, assistant_id: str, rules: list[dict], current: CanaryDeploy,
+                       summary: str) -> list[dict]:
+    """Save rules that differ from `current` only by a trial chat's own rule (see
+    assistants.services.trial_chat): Admin only, audited in the caller's words."""
+    require_perm(user, ADMINISTER)
+    return _write(user=user, assistant_id=assistant_id, rules=rules, current=current, summary=summary)

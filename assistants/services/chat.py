@@ -19,6 +19,7 @@ from portal.telnyx import TelnyxError, new_idempotency_key
 from portal.telnyx.resources import chat as chat_api
 from portal.telnyx.resources import conversations as conversations_api
 
+from assistants.services import trial_chat
 from assistants.services.observed import forget_observed_split
 
 RESOURCE_TYPE = "assistant"
@@ -29,6 +30,7 @@ class ChatTurn:
     conversation_id: str
     reply: str
     version_id: str = ""  # "" when Telnyx did not say (or the lookup failed)
+    note: str = ""  # a trial chat's warning (another version answered; its rule was left)
 
 
 def conversation_start(*, user: PortalUser, assistant_id: str) -> str:
@@ -60,12 +62,21 @@ def _turn_audit(*, conversation_id: str, content: str, reply: str | None = None,
         "version_id": version_id}
 
 
-def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "") -> ChatTurn:
-    """Send one user turn (audited); start a conversation first when there is none yet."""
+def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "",
+              trial_version: str = "") -> ChatTurn:
+    """Send one user turn (audited); start a conversation first when there is none yet. A new
+    conversation with `trial_version` is answered by that version (see trial_chat)."""
     require_perm(user, OPERATE)
     if not conversation_id:
         conversation_id = conversation_start(user=user, assistant_id=assistant_id)
         forget_observed_split(assistant_id)
+        if trial_version:
+            with trial_chat.routed_to(user=user, assistant_id=assistant_id, version_id=trial_version,
+                                      conversation_id=conversation_id) as trial:
+                turn = chat_send(user=user, assistant_id=assistant_id, content=content, conversation_id=conversation_id)
+            turn.note = " ".join(filter(None, [trial_chat.mismatch(wanted=trial_version, served=turn.version_id),
+                                               trial["left"]]))
+            return turn
     turn = ChatTurn(conversation_id=conversation_id, reply="")
 
     def answered(response) -> str:
@@ -80,7 +91,8 @@ def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation
     return turn
 
 
-def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "") -> Iterator[tuple[str, str]]:
+def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversation_id: str = "",
+                trial_version: str = "") -> Iterator[tuple[str, str]]:
     """One user turn, streamed: ("conversation", id), ("version", id) as soon as Telnyx has
     pinned one (after the first fragment of a new conversation), ("delta", text)…, ("done", reply).
 
@@ -89,13 +101,31 @@ def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversati
     it ends (the reply whole, or the error that stopped it), like `chat_send`'s.
     """
     require_perm(user, OPERATE)
+    trial = None
     if not conversation_id:
         conversation_id = conversation_start(user=user, assistant_id=assistant_id)
         forget_observed_split(assistant_id)
+        if trial_version:
+            trial = trial_chat.routed_to(user=user, assistant_id=assistant_id, version_id=trial_version,
+                                         conversation_id=conversation_id)
     audited = _StreamAudit(user=user, assistant_id=assistant_id, conversation_id=conversation_id, content=content)
-    events = chat_api.stream(assistant_id, content=content, conversation_id=conversation_id)
-    first = audited.guard(lambda: next(events, ("done", "")))
-    return audited.events(_turn_events(conversation_id, first, events))
+    if trial is None:
+        events = chat_api.stream(assistant_id, content=content, conversation_id=conversation_id)
+        first = audited.guard(lambda: next(events, ("done", "")))
+        return audited.events(_turn_events(conversation_id, first, events))
+    # The first fragment means Telnyx has pinned the conversation: the rule can go.
+    with trial as state:
+        events = chat_api.stream(assistant_id, content=content, conversation_id=conversation_id)
+        first = audited.guard(lambda: next(events, ("done", "")))
+    return audited.events(_trial_events(_turn_events(conversation_id, first, events), trial_version, state["left"]))
+
+
+def _trial_events(events: Iterator[tuple[str, str]], wanted: str, left: str) -> Iterator[tuple[str, str]]:
+    """A trial chat's stream, with a "note" event when another version answered or the rule stayed."""
+    for kind, text in events:
+        yield kind, text
+        if kind == "version" and (said := " ".join(filter(None, [trial_chat.mismatch(wanted=wanted, served=text), left]))):
+            yield "note", said
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.types import PortalUser
+from portal.converters import is_telnyx_id
 from core.writes import telnyx_write
 from portal.roles import OPERATE, require_perm
 from portal.telnyx.resources import tools as tools_api
@@ -17,10 +18,11 @@ def tool_identifier(tool: dict) -> str:
 
 
 def webhook_tools(assistant: dict) -> list[dict]:
-    """The assistant's webhook tools, each with the id to test it by."""
+    """The assistant's webhook tools, each with the id to test it by (only ids that can be a URL
+    segment: a name from Telnyx such as "look up" cannot be linked, so it is not offered)."""
     tools = []
     for tool in assistant.get("tools") or []:
-        if tool.get("type") == "webhook" and tool_identifier(tool):
+        if tool.get("type") == "webhook" and is_telnyx_id(tool_identifier(tool)):
             inner = tool.get("webhook") or {}
             tools.append({"id": tool_identifier(tool), "name": inner.get("name", ""), "url": inner.get("url", ""),
                           "method": inner.get("method", "POST"), "description": inner.get("description", ""),
@@ -43,3 +45,21 @@ def tool_test(*, user: PortalUser, assistant_id: str, tool_id: str, arguments: d
         failure_summary=f"Tried: {summary}", changes=body,
     )
     return response.data
+
+
+def shared_tool_links(assistant: dict) -> list[dict]:
+    """The assistant's attached shared tools (`shared: true`) whose ids can be linked."""
+    return [{"id": t["id"], "type": t.get("type", ""), "name": (t.get(t.get("type")) or {}).get("name", "")
+             if isinstance(t.get(t.get("type")), dict) else ""}
+            for t in assistant.get("tools") or [] if isinstance(t, dict) and t.get("shared") and is_telnyx_id(t.get("id"))]
+
+
+def has_movable_inline_tools(assistant: dict) -> bool:
+    """Inline tools of a type the shared library holds (a `POST /ai/tools` type with its object)."""
+    return any(not t.get("shared") and t.get("type") in LIBRARY_TYPES and isinstance(t.get(t["type"]), dict)
+               for t in assistant.get("tools") or [] if isinstance(t, dict))
+
+
+# The types `POST /ai/tools` takes (SDK: ToolCreateParams); shared_tools builds on this list.
+LIBRARY_TYPES = ("webhook", "function", "client_side_tool", "handoff", "invite", "pay", "retrieval",
+                 "update_dynamic_variables", "vision")

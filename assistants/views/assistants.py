@@ -25,7 +25,7 @@ from assistants.canary.display import canary_in_words
 from assistants.services import assistants as services
 from assistants.services import canary as canary_services
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
-from assistants.services.tools import webhook_tools
+from assistants.services.tools import has_movable_inline_tools, shared_tool_links, webhook_tools
 from assistants.services import lifecycle
 from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
 
@@ -67,7 +67,8 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
         request,
         "assistants/assistant_detail.html",
         {"assistant": result.data, "result": result, "assistant_id": assistant_id,
-         "webhook_tools": webhook_tools(result.data), "canary": canary, "canary_read_at": canary_read_at,
+         "webhook_tools": webhook_tools(result.data), "shared_tools": shared_tool_links(result.data),
+         "movable_tools": has_movable_inline_tools(result.data), "canary": canary, "canary_read_at": canary_read_at,
          "canary_text": canary_in_words(canary, selectors.versions_of(assistant_id)) if canary and canary.exists else ""},
     )
 
@@ -75,7 +76,8 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def assistant_create(request: HttpRequest) -> HttpResponse:
-    form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices())
+    form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices(),
+                               known_tags=[tag for tag, _ in selectors.assistant_tag_filter_choices()])
     if request.method == "POST" and form.is_valid():
         try:
             created = services.assistant_create(
@@ -97,10 +99,13 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
     query = remembered_query(request, "assistants")
     # What the deletion takes with it (versions, canary deploy); unknown parts are left out.
     impact = lifecycle.delete_impact(user=request.user, assistant_id=assistant_id) if request.method == "GET" else None
+    # Telnyx's hard delete skips the 30-day window; only a ticked box that says so asks for it.
+    hard = request.method == "POST" and request.POST.get("hard_delete") == "yes"
     return confirm_page(
         request, "assistants/assistant_confirm_delete.html", {"assistant": assistant, "impact": impact},
-        act=lambda: services.assistant_delete(user=request.user, assistant_id=assistant_id),
-        done=f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days.",
+        act=lambda: services.assistant_delete(user=request.user, assistant_id=assistant_id, hard=hard),
+        done=(f"Permanently deleted assistant “{assistant.name}”. It cannot be restored." if hard
+              else f"Deleted assistant “{assistant.name}”. Telnyx keeps it restorable for 30 days."),
         gone=f"“{assistant.name}” was already deleted in Telnyx; removed it from the list.",
         failed=f"Could not delete “{assistant.name}”.",
         then=reverse("assistants:assistant-list") + (f"?{query}" if query else ""))

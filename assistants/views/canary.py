@@ -35,6 +35,7 @@ from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
 from assistants.services.conflicts import StaleFormError
+from assistants.views.gate_answers import answered, tell_live_change
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50
@@ -123,9 +124,14 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
     rules = validate_rows(rows, {v["id"] for v in labels.versions})
     errors: list[str] = []
     key, stale = request.POST.get("idempotency_key", ""), None
+    # Apps built on assistants (releases: two-person approval) may make the rules wait or refuse them.
+    gate = hooks.canary_gate(user=request.user, assistant_id=assistant_id, rules=rules,
+                             main_version_id=labels.main_version_id) if rules else hooks.GateAnswer(True)
+    if waiting := answered(request, gate):
+        return waiting
     if rules == []:
         errors = ["Add at least one rule, or delete the canary deploy to send all traffic to main."]
-    elif rules is not None:
+    elif rules is not None and gate.allowed:  # a refusal is said; the editor keeps what was typed
         try:
             services.canary_save(user=request.user, assistant_id=assistant_id, rules=rules, idempotency_key=key,
                                  loaded_rules=unsign_loaded(request.POST.get("loaded_from", "")))
@@ -137,6 +143,7 @@ def canary_save(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Telnyx did not save the canary deploy. {exc.user_message}")
         else:
             messages.success(request, "Saved the canary deploy.")
+            tell_live_change(request, assistant_id, "saved new canary rules")
             return redirect("assistants:canary-detail", assistant_id=assistant_id)
     return render(request, PAGE, _page_context(request, assistant_id, rows, errors, idempotency_key=key, stale=stale))
 
@@ -167,9 +174,15 @@ def canary_preview(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    def act() -> bool:
+        deleted = services.canary_delete(user=request.user, assistant_id=assistant_id)
+        if deleted:
+            tell_live_change(request, assistant_id, "deleted the canary deploy")
+        return deleted
+
     return confirm_page(
         request, "assistants/canary_confirm_delete.html", {"assistant_id": assistant_id},
-        act=lambda: services.canary_delete(user=request.user, assistant_id=assistant_id),
+        act=act,
         done="Deleted the canary deploy: all traffic goes to main.", gone="There was no canary deploy to delete.",
         failed="Could not delete the canary deploy.", leave_on_error=True,
         then=reverse("assistants:canary-detail", args=[assistant_id]))
@@ -178,7 +191,14 @@ def canary_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
 @require_POST
 @admin_required
 def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> HttpResponse:
-    get_object_or_404(CanaryConfig, pk=config_id, assistant_id=assistant_id)
+    config = get_object_or_404(CanaryConfig, pk=config_id, assistant_id=assistant_id)
+    _, labels, _ = _labels(request, assistant_id)
+    gate = hooks.canary_gate(user=request.user, assistant_id=assistant_id, rules=config.rules,
+                             main_version_id=labels.main_version_id)
+    if waiting := answered(request, gate):
+        return waiting
+    if not gate.allowed:
+        return redirect("assistants:canary-detail", assistant_id=assistant_id)
     try:
         services.canary_restore(user=request.user, assistant_id=assistant_id, config_id=config_id,
                                 idempotency_key=request.POST.get("idempotency_key", ""))
@@ -186,6 +206,7 @@ def canary_restore(request: HttpRequest, assistant_id: str, config_id: int) -> H
         messages.error(request, f"Could not restore that configuration. {exc.user_message}")
     else:
         messages.success(request, "Restored the earlier canary configuration.")
+        tell_live_change(request, assistant_id, "restored earlier canary rules")
     return redirect("assistants:canary-detail", assistant_id=assistant_id)
 
 

@@ -46,6 +46,7 @@ def change_forms(request: HttpRequest, payload: dict) -> tuple[AssistantChangeFo
     form = AssistantChangeForm(
         data, initial=AssistantChangeForm.initial_from(payload),
         model_choices=form_model_choices(), current_model=str(payload.get("model") or ""),
+        known_tags=[tag for tag, _ in selectors.assistant_tag_filter_choices()],
     )
     return form, tool_formset(data, tools=payload.get("tools") or [])
 

@@ -22,6 +22,7 @@ from assistants import selectors
 from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
 from assistants.services import chat as services
+from assistants.services import trial_chat
 from assistants.services import versions as version_services
 
 PAGE = "assistants/chat.html"
@@ -34,6 +35,16 @@ class ChatForm(forms.Form):
     content = forms.CharField(max_length=CHAT_LIMIT, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…",
                                                                                    "data-limit": CHAT_LIMIT}))
     conversation_id = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # "Try in chat" on a version that is not live: a new conversation is routed to it.
+    version = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+
+def _trial_version(request: HttpRequest, assistant_id: str, data: dict) -> str:
+    """The version a new conversation should be routed to, if it is allowed (checked again here)."""
+    wanted = data.get("version") or ""
+    if not wanted or data.get("conversation_id") or trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id):
+        return ""
+    return wanted
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,9 +82,12 @@ def chat_page(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # From a version's "Try in chat": Telnyx picks the serving version by the canary rules, so
     # the page names the version asked for and each reply names the one that answered.
     wanted = request.GET.get("version", "")[:100]
-    return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": ChatForm(),
+    is_main = wanted == labels.main_version_id
+    refusal = trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id) if wanted and not is_main else ""
+    form = ChatForm(initial={"version": wanted if wanted and not is_main and not refusal else ""})
+    return render(request, PAGE, {"assistant": assistant, "assistant_id": assistant_id, "form": form,
                                   "sms_form": SmsChatForm(), "wanted_version": labels.describe(wanted) if wanted else "",
-                                  "wanted_is_main": wanted == labels.main_version_id})
+                                  "wanted_is_main": is_main, "trial_refusal": refusal})
 
 
 @require_POST
@@ -87,7 +101,8 @@ def chat_send(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             turn = services.chat_send(user=request.user, assistant_id=assistant_id, content=data["content"],
-                                      conversation_id=data["conversation_id"])
+                                      conversation_id=data["conversation_id"],
+                                      trial_version=_trial_version(request, assistant_id, data))
         except TelnyxError as exc:
             context["error"] = exc.user_message
         else:
@@ -113,7 +128,8 @@ def chat_stream(request: HttpRequest, assistant_id: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         events = services.chat_stream(user=request.user, assistant_id=assistant_id, content=data["content"],
-                                      conversation_id=data["conversation_id"])
+                                      conversation_id=data["conversation_id"],
+                                      trial_version=_trial_version(request, assistant_id, data))
     except TelnyxError as exc:
         return render(request, f"{PAGE}#exchange", {"assistant_id": assistant_id, "form": form, "error": exc.user_message})
     response = StreamingHttpResponse(_sse(request, assistant_id, events), content_type="text/event-stream")

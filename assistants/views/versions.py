@@ -23,8 +23,10 @@ from assistants.forms.lifecycle import VersionFilterForm
 from assistants.forms.loaded import loaded_of, reload_from
 from assistants.services import assistants as assistant_services
 from assistants.services import canary as canary_services
+from assistants.services import trial_chat
 from assistants.services import versions as services
 from assistants.services.conflicts import StaleFormError
+from assistants.views.gate_answers import answered, tell_live_change
 from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, saved_flash
 
 
@@ -86,6 +88,9 @@ def version_detail(request: HttpRequest, assistant_id: str, version_id: str) -> 
     return render(request, "assistants/version_detail.html", {
         **head, "tab": "versions", "version": version.data, "version_result": version,
         "is_main": version_id == head["main_version_id"],
+        # "Try in chat" talks to a version that is not live only when a trial rule may be added.
+        "trial_refusal": "" if version_id == head["main_version_id"] else
+        trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id),
         # Testing's panel: run this version's suites from here, and their runs.
         **hooks.panels("version", request, assistant_id, version_id=version_id),
     })
@@ -174,12 +179,9 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
         # Apps built on assistants (releases: the suite gate, two-person approval) may refuse or make it wait.
         gate = hooks.promotion_gate(user=request.user, assistant_id=assistant_id, version_id=version_id,
                                     post=request.POST)
-        if gate.wait_url:
-            messages.info(request, gate.wait_message)
-            return redirect(gate.wait_url)
-        if not gate.allowed:
-            messages.error(request, gate.refusal)
-        else:
+        if waiting := answered(request, gate):
+            return waiting
+        if gate.allowed:
             try:
                 services.version_promote(user=request.user, assistant_id=assistant_id, version_id=version_id,
                                          from_version_id=head["main_version_id"], idempotency_key=key)
@@ -190,6 +192,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
                 removed = f" The canary deploy ({canary_text}) was removed." if canary else ""
                 messages.success(request, f"Promoted “{version.get('version_name') or version_id}” to main: it now gets all traffic.{removed} "
                                           "You can roll back from the Versions tab.")
+                tell_live_change(request, assistant_id, "promoted a version", promoted_version_id=version_id)
                 return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": version, "canary": canary, "canary_text": canary_text, "kind": "promote",
@@ -218,6 +221,13 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     canary_text = canary_in_words(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
+        # Rolling back sends every caller to a version that is not main now (and may have been
+        # edited since it was): the same gate as a promotion, without the suites check.
+        gate = hooks.promotion_gate(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id,
+                                    post=request.POST, rollback=True)
+        if waiting := answered(request, gate):
+            return waiting
+    if request.method == "POST" and gate.allowed:
         try:
             services.version_rollback(user=request.user, assistant_id=assistant_id, main_version_id=head["main_version_id"],
                                       idempotency_key=key)
@@ -226,6 +236,7 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Could not roll back. {exc.user_message}")
         else:
             messages.success(request, f"Rolled back: “{previous.get('version_name') or record.from_version_id}” is main again.")
+            tell_live_change(request, assistant_id, "rolled back", promoted_version_id=record.from_version_id)
             return redirect("assistants:version-list", assistant_id=assistant_id)
     return render(request, "assistants/version_confirm_promote.html", {
         **head, "version": previous, "canary": canary, "canary_text": canary_text, "kind": "rollback", "record": record,

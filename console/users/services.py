@@ -107,8 +107,9 @@ def user_create(*, actor: User, username: str, email: str, role: str, password: 
         user.set_unusable_password()
     user.save()
     _set_groups(user, role)
+    # "password" (redacted) says the Admin chose it: core.credentials reads that.
     _audit(actor, "create", user, f"Created user {username} with role {role or 'none'}.",
-           {"role": {"before": None, "after": role or None}})
+           {"role": {"before": None, "after": role or None}, **({"password": {"before": None, "after": "set"}} if password else {})})
     return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,13 +14,15 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import selectors
+from core import credentials
 from portal.roles import admin_required
 from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
 
 
 def invite_url(request: HttpRequest, user: User) -> str:
-    """A one-use link with which `user` chooses a password (Django's reset token)."""
+    """A one-use link with which `user` chooses a password (Django's reset token); issuing it is audited."""
+    services.user_invite_link_issued(actor=request.user, user=user)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("invite", args=[uid, default_token_generator.make_token(user)])
     return request.build_absolute_uri(path)
@@ -143,3 +146,12 @@ def user_invite_email(request: HttpRequest, pk: int) -> HttpResponse:
         services.user_email_invite(actor=request.user, user=user, link=invite_url(request, user))
         messages.success(request, f"Emailed an invite link to {user.email}.")
     return redirect("users:user-detail", pk=user.pk)
+
+
+class InviteConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset view (it checks the token); choosing the password through it is audited."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        credentials.link_used(user=form.user)
+        return response

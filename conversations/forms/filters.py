@@ -5,6 +5,8 @@ from core.changelist import FilterForm
 
 class ConversationFilterForm(FilterForm):
     assistant = forms.ChoiceField(required=False, label="By assistant")
+    version = forms.CharField(required=False, max_length=200, label="By version id",
+                              help_text="The assistant version that served the conversation.")
     channel = forms.ChoiceField(required=False, label="By channel")
     since = forms.DateField(required=False, label="Created since", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="Created until", widget=forms.DateInput(attrs={"type": "date"}))
@@ -16,6 +18,7 @@ class ConversationFilterForm(FilterForm):
 
     filter_lookups = {
         "assistant": "assistant_id",
+        "version": "assistant_version_id",
         "channel": "channel",
         "since": "created_at__date__gte",
         "until": "created_at__date__lte",

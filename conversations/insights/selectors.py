@@ -18,11 +18,6 @@ def cached(kind: str, object_id: str) -> InsightTemplate | InsightGroup | None:
     return MODELS[kind].objects.filter(telnyx_id=object_id).first() if object_id else None
 
 
-def group_choices() -> list[tuple[str, str]]:
-    """(group id, "name · id") for every cached insight group, by name."""
-    return [(gid, f"{name or gid}") for gid, name in InsightGroup.objects.order_by("name").values_list("telnyx_id", "name")]
-
-
 def templates_outside(template_ids) -> QuerySet[InsightTemplate]:
     """The templates a group could take: the cached ones not among `template_ids`."""
     return InsightTemplate.objects.exclude(telnyx_id__in=template_ids)
@@ -48,3 +43,8 @@ def completed_values_per_conversation(*, assistant_id: str, since, version_ids: 
         entry = merged.setdefault(conversation_id, {"assistant_version_id": version_id, "values": {}})
         entry["values"].update(numeric_values(values or {}))
     return [entry for entry in merged.values() if entry["values"]]
+
+
+def insight_group_choices() -> list[tuple[str, str]]:
+    """The cached insight groups as (id, name), for the assistant change form's picker."""
+    return [(gid, name or gid) for gid, name in InsightGroup.objects.order_by("name").values_list("telnyx_id", "name")]

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from conversations.insights.store import insight_runs_store
 from conversations.models import Conversation, InsightResult
+from core import skips
 from core.sync import StepOutcome, SyncOutcome, run_stepwise, sync_state, sync_step
+from portal.telnyx import APIStatusError
 from portal.telnyx.resources import conversations as conversations_api
 
 RESOURCE = "conversation-insights"
@@ -36,16 +38,36 @@ def _fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
     after = int(cursor) if cursor.isdigit() else 0
     batch = list(Conversation.objects.filter(pk__gt=after, insights_synced_at=None).order_by("pk")
                  .only("telnyx_id", "assistant_id", "assistant_version_id")[:BATCH_SIZE])
-    items = [{"conversation": c, "runs": conversations_api.insight_results(c.telnyx_id)} for c in batch]
+    items = [_read(c) for c in batch]
     if len(batch) < BATCH_SIZE:
         return items, None
     return items, str(batch[-1].pk)
 
 
+# Answers about one conversation, not about Telnyx: that conversation is skipped (and asked
+# again next sweep), the others are read. Anything else (429, 5xx, timeouts) ends the step.
+RECORD_STATUSES = frozenset({400, 403, 404, 410, 422})
+
+
+def _read(conversation: Conversation) -> dict:
+    try:
+        return {"conversation": conversation, "runs": conversations_api.insight_results(conversation.telnyx_id)}
+    except APIStatusError as exc:
+        if exc.status not in RECORD_STATUSES:
+            raise
+        return {"conversation": conversation, "runs": None,
+                "problem": f"conversation {skips.shown(conversation.telnyx_id)}: Telnyx answered {exc.status} for its insights"}
+
+
 def _store_batch(items: list[dict]) -> int:
+    stored = 0
     for item in items:
+        if item["runs"] is None:
+            skips.skip(item["problem"])
+            continue
         _store(item["conversation"], item["runs"], "sync")
-    return len(items)
+        stored += 1
+    return stored
 
 
 def insights_sync_step(*, run_id: str = "") -> StepOutcome:

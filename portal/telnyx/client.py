@@ -103,6 +103,9 @@ class TelnyxClient:
     def put(self, path: str, *, json: Any = None, **kw: Any) -> TelnyxResponse:
         return self.request("PUT", path, json=json, **kw)
 
+    def patch(self, path: str, *, json: Any = None, **kw: Any) -> TelnyxResponse:
+        return self.request("PATCH", path, json=json, **kw)
+
     def delete(self, path: str, *, params: Mapping[str, Any] | None = None, **kw: Any) -> TelnyxResponse:
         return self.request("DELETE", path, params=params, **kw)
 

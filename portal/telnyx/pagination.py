@@ -21,8 +21,8 @@ def iterate_pages(
 ) -> Iterator[Any]:
     """Yield items page by page. Stops when a page is empty or `meta` says it was the last.
 
-    A body that is a bare JSON array (MCP servers) has no meta: paging runs until an empty
-    page, as the SDK's TopLevelArray pagination does.
+    A body that is a bare JSON array (MCP servers), or an object without `meta`, is paged until
+    a short or empty page, as the SDK's TopLevelArray pagination does (a full page may have more).
     """
     page_number = 1
     previous_items: list = []
@@ -45,6 +45,8 @@ def iterate_pages(
             return
         previous_items = items
         yield from items
+        if not meta and len(items) < page_size:
+            return  # no `meta` to follow and a short page: nothing can come after it
         current = int(meta.get("page_number") or page_number)
         total = meta.get("total_pages")
         if total is not None and current >= int(total):

@@ -23,10 +23,17 @@ from core import audit
 from core.types import SystemActor
 from portal.telnyx import TelnyxError
 from releases.models import ApprovalRequest, GateResult, RolloutPlan, RolloutStep
-from releases.services import gates
+from releases.services import gates, suite_gate
 from releases.services.alerts import notify_release_event
-from releases.services.approvals import step_approval
-from releases.services.policy import RESOURCE_TYPE
+from releases.services.approvals import (
+    ApprovalRefused,
+    approval_open,
+    approval_use,
+    step_approval,
+    still_matches,
+)
+from releases.services.digest import ContentUnreadable
+from releases.services.policy import RESOURCE_TYPE, two_person_required
 from releases.services.promotion import promotion_gate
 
 LEASE = timedelta(minutes=5)
@@ -36,7 +43,10 @@ State = RolloutStep.State
 
 
 def step_key(plan: RolloutPlan, step: RolloutStep) -> str:
-    return f"rollout-{plan.pk}-step-{step.index}"
+    """Derived from plan and step, so a redelivered task re-sends the same write; a plan resumed
+    after someone changed the rules by hand re-applies under a key of its own."""
+    resumed = f"-r{int(plan.interrupted_at.timestamp())}" if plan.interrupted_at else ""
+    return f"rollout-{plan.pk}-step-{step.index}{resumed}"
 
 
 def step_rules(plan: RolloutPlan, step: RolloutStep) -> list[dict]:
@@ -112,8 +122,6 @@ def _promote(plan: RolloutPlan, step: RolloutStep, now) -> bool:
         if step.message != waiting:
             RolloutStep.objects.filter(pk=step.pk).update(message=waiting)
             _save(plan, message=waiting)
-            if decision.approval is not None:
-                notify_release_event(plan=plan, event="approval needed", message=waiting, approval=decision.approval)
         return False
     main = Assistant.objects.filter(telnyx_id=plan.assistant_id).values_list("version_id", flat=True).first()
     try:
@@ -135,7 +143,7 @@ def _promote(plan: RolloutPlan, step: RolloutStep, now) -> bool:
 def _hold_outcome(plan: RolloutPlan, step: RolloutStep, now) -> tuple[str, str]:
     """("pass" | "wait" | "fail" | "pause", why) for a step that is live."""
     if step.gate_tests:
-        result = gates.tests_gate(plan, step)
+        result = suite_gate.tests_gate(plan, step)
         if result.verdict != GateResult.Verdict.PASS:
             return ("fail" if result.verdict == GateResult.Verdict.FAIL else "wait"), result.summary
     # The live gate's sequence is valid at every look, so a candidate shown worse is stopped
@@ -156,8 +164,40 @@ def _hold_outcome(plan: RolloutPlan, step: RolloutStep, now) -> tuple[str, str]:
             return "fail", f"{approval.decided_by_name} rejected step {step.index + 1}: {approval.comment or 'no reason given'}"
         if approval.status != ApprovalRequest.Status.APPROVED:
             return "wait", f"Step {step.index + 1} waits for an Admin's approval."
-        ApprovalRequest.objects.filter(pk=approval.pk).update(status=ApprovalRequest.Status.USED)
+        try:
+            if not approval_use(approval, user=engine_actor(plan)):
+                return "wait", (f"Step {step.index + 1} waits for an Admin's approval again: the candidate changed "
+                                "after it was approved.")
+        except ApprovalRefused as exc:
+            return "wait", str(exc)
     return "pass", ""
+
+
+def plan_clearance(plan: RolloutPlan) -> tuple[str, str]:
+    """("pass" | "wait" | "fail", why): with two-person approval on, the plan's steps send traffic
+    to the candidate only under a second Admin's approval of the plan (its candidate's
+    configuration and its steps), checked again before every step: a candidate edited in place
+    after the approval needs a new one."""
+    if not two_person_required(plan.assistant_id):
+        return "pass", ""
+    actor, Status = engine_actor(plan), ApprovalRequest.Status
+    latest = plan.approvals.filter(kind=ApprovalRequest.Kind.PLAN).exclude(status=Status.VOID).first()
+    try:
+        if latest is not None and latest.status == Status.REJECTED:
+            return "fail", f"{latest.decided_by_name} rejected the rollout: {latest.comment or 'no reason given'}"
+        if latest is not None and latest.status == Status.USED and still_matches(latest, user=actor):
+            return "pass", ""
+        if latest is not None and latest.status == Status.APPROVED and approval_use(latest, user=actor):
+            return "pass", ""
+        waiting = latest is not None and latest.status == Status.PENDING and not latest.is_expired(timezone.now())
+        if not waiting:  # none yet, voided by a change, or expired: ask (again)
+            latest = approval_open(user=plan.created_by, kind=ApprovalRequest.Kind.PLAN, assistant_id=plan.assistant_id,
+                                   version_id=plan.candidate_version_id, plan=plan,
+                                   summary=f"{plan} sends traffic to the candidate only once a second Admin approves")
+    except (ApprovalRefused, ContentUnreadable) as exc:
+        return "wait", str(exc)
+    return "wait", (f"Waiting for a second Admin to approve this rollout (asked by {latest.requested_by_name}): "
+                    "no step sends traffic to the candidate before that.")
 
 
 def rollout_advance(plan: RolloutPlan, *, now=None) -> RolloutPlan:
@@ -192,6 +232,15 @@ def _advance(plan: RolloutPlan, now) -> None:
             _complete(plan, now)
             break
         if step.state in (State.PENDING, State.APPLYING):
+            if step.kind != RolloutStep.Kind.PROMOTE:
+                outcome, why = plan_clearance(plan)
+                if outcome == "fail":
+                    abort(plan, reason=why)
+                    break
+                if outcome == "wait":
+                    if plan.message != why:
+                        _save(plan, message=why)
+                    break
             done = _promote(plan, step, now) if step.kind == RolloutStep.Kind.PROMOTE else _apply(plan, step, now)
             if not done:
                 break

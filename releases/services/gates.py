@@ -1,4 +1,4 @@
-"""Gate evaluation: the suites' pass rate on the candidate, and live traffic candidate vs main.
+"""Gate evaluation: live traffic candidate vs main (the suites' gate is `suite_gate`).
 
 Each evaluation updates one `GateResult` per step and gate (so the plan page shows the
 latest numbers while a gate waits) and returns it; the engine acts on its verdict.
@@ -17,8 +17,6 @@ from portal.telnyx import TelnyxError
 from releases import stats
 from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services import traffic
-from testing.models import SuiteRun
-from testing.services.suites import suite_run_refresh
 
 Verdict = GateResult.Verdict
 
@@ -28,30 +26,6 @@ def _save(plan: RolloutPlan, step: RolloutStep, kind: str, verdict: str, summary
         plan=plan, step=step, kind=kind,
         defaults={"verdict": verdict, "summary": summary, "details": details, "evaluated_at": timezone.now()})
     return result
-
-
-def tests_gate(plan: RolloutPlan, step: RolloutStep) -> GateResult:
-    """The suites started against the candidate when the plan began: pass rate vs threshold."""
-    batches = list(SuiteRun.objects.filter(batch_id__in=list(plan.suite_batches.values())))
-    if not batches:
-        return _save(plan, step, GateResult.Kind.TESTS, Verdict.FAIL,
-                     "No test suite ran on the candidate: the assistant has no suites, or starting them failed.", {})
-    problems = []
-    for batch in batches:
-        if not batch.is_final and (error := suite_run_refresh(batch)):
-            problems.append(f"“{batch.suite}”: {error.user_message}")
-    suites = [{"suite": b.suite, "passed": b.passed, "finished": b.finished, "total": b.total, "status": b.status}
-              for b in batches]
-    finished = sum(b.finished for b in batches)
-    rate = sum(b.passed for b in batches) / finished if finished else None
-    details = {"suites": suites, "pass_rate": rate, "threshold": plan.suite_threshold}
-    if not all(b.is_final for b in batches):
-        note = f" Could not refresh {', '.join(problems)}." if problems else ""
-        return _save(plan, step, GateResult.Kind.TESTS, Verdict.WAITING,
-                     f"Waiting for the suites: {finished} of {sum(b.total for b in batches)} tests finished.{note}", details)
-    verdict = Verdict.PASS if rate is not None and rate >= plan.suite_threshold else Verdict.FAIL
-    summary = (f"Suites on the candidate passed {rate or 0:.0%} of tests; the plan needs {plan.suite_threshold:.0%}.")
-    return _save(plan, step, GateResult.Kind.TESTS, verdict, summary, details)
 
 
 HISTORY_POINTS = 150  # points kept per step for the plan page's picture (older ones thinned)

@@ -4,6 +4,7 @@ never resume an aborted plan) and audited."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,8 +12,9 @@ from assistants.services import canary as canary_services
 from assistants.services.assistants import assistant_fetch
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
-from releases.models import GateResult, RolloutPlan, RolloutStep
-from releases.services import engine
+from releases.models import ApprovalRequest, GateResult, RolloutPlan, RolloutStep
+from releases.services import approvals, engine
+from releases.services.policy import two_person_required
 from testing.selectors import suites_for_assistant
 from testing.services.suites import suite_run_trigger
 
@@ -24,7 +26,7 @@ class PlanStateError(Exception):
 
 
 def plan_create(*, user, assistant_id: str, candidate_version_id: str, candidate_name: str, steps: list[dict],
-                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "",
+                suite_threshold: float, min_sample: int, alpha: float, metrics: str = "", suite_trials: int = 3,
                 **live_gate) -> RolloutPlan:
     """A draft plan; `steps` are dicts of RolloutStep fields (kind, weight, match, hold_seconds, ...);
     `live_gate`: the live gate's other RolloutPlan fields (monitor_metrics, margin, margins,
@@ -33,8 +35,8 @@ def plan_create(*, user, assistant_id: str, candidate_version_id: str, candidate
     with transaction.atomic():
         plan = RolloutPlan.objects.create(
             assistant_id=assistant_id, candidate_version_id=candidate_version_id, candidate_name=candidate_name,
-            suite_threshold=suite_threshold, min_sample=min_sample, alpha=alpha, metrics=metrics,
-            created_by=user, created_by_name=user.username, **live_gate)
+            suite_threshold=suite_threshold, suite_trials=suite_trials, min_sample=min_sample, alpha=alpha,
+            metrics=metrics, created_by=user, created_by_name=user.username, **live_gate)
         RolloutStep.objects.bulk_create([RolloutStep(plan=plan, index=i, **step) for i, step in enumerate(steps)])
         engine.record(plan, action="plan created", user=user,
                       summary=f"Planned {plan}: " + " → ".join(s.label for s in plan.steps.all()))
@@ -62,11 +64,13 @@ def plan_start(*, user, plan: RolloutPlan) -> RolloutPlan:
                 rules_before=current.rules if current.exists else None,
                 main_version_id=str(assistant.data.get("version_id") or ""))
     batches, problems = {}, []
-    for suite in suites_for_assistant(plan.assistant_id):
+    # An unticked suite gate runs nothing: suites start only for a plan with a suite gate.
+    gated = plan.steps.filter(gate_tests=True).exists()
+    for suite in suites_for_assistant(plan.assistant_id) if gated else []:
         try:
             # Only this assistant's tests run on the candidate; other destinations stay on main.
             run = suite_run_trigger(user=user, suite_name=suite, versions={plan.assistant_id: plan.candidate_version_id},
-                                    idempotency_key=f"rollout-{plan.pk}-suite-{suite}"[:100])
+                                    idempotency_key=f"rollout-{plan.pk}-suite-{suite}"[:100], trials=plan.suite_trials)
             batches[suite] = run.batch_id
         except TelnyxError as exc:
             problems.append(f"“{suite}”: {exc.user_message}")
@@ -90,6 +94,10 @@ def plan_pause(*, user, plan: RolloutPlan) -> RolloutPlan:
 def plan_resume(*, user, plan: RolloutPlan) -> RolloutPlan:
     require_perm(user, ADMINISTER)
     _transition(plan, frm=(Status.PAUSED,), to=Status.RUNNING, apply_failures=0, message=f"Resumed by {user.username}.")
+    if plan.interrupted_at:
+        # Someone changed the rules by hand while it was paused: the current step goes live again.
+        plan.steps.filter(index=plan.current_step, state__in=[RolloutStep.State.HOLDING, RolloutStep.State.APPLYING],
+                          applied_at__lt=plan.interrupted_at).update(state=RolloutStep.State.PENDING)
     # After an INCONCLUSIVE live gate, resuming gives the step a new window of sample and time.
     plan.steps.filter(index=plan.current_step, gate_results__kind=GateResult.Kind.LIVE,
                       gate_results__verdict=GateResult.Verdict.INCONCLUSIVE).update(window_started_at=timezone.now())
@@ -100,6 +108,12 @@ def plan_resume(*, user, plan: RolloutPlan) -> RolloutPlan:
 def plan_skip(*, user, plan: RolloutPlan, step_index: int) -> RolloutPlan:
     """Skip the current step (`step_index` is what the page showed, so a stale click skips nothing)."""
     require_perm(user, ADMINISTER)
+    waiting = plan.approvals.filter(status=ApprovalRequest.Status.PENDING, needs_second_admin=True,
+                                    requested_by=user).first()
+    if waiting is not None and two_person_required(plan.assistant_id):
+        # Skipping would walk around the second Admin the plan waits for.
+        raise PermissionDenied(f"The plan waits for a second Admin to approve {approvals.describe(waiting)}, "
+                               "asked in your name: someone else must approve or skip it.")
     if not RolloutPlan.objects.filter(pk=plan.pk, status__in=(Status.RUNNING, Status.PAUSED),
                                       current_step=step_index).update(current_step=step_index + 1):
         plan.refresh_from_db()

@@ -1,5 +1,6 @@
-"""The promotion gate: a version becomes main only if its latest run of the assistant's
-suites on that exact version passed, or an Admin overrides with a written reason.
+"""The promotion gate: a version becomes main only if the latest run of each of the assistant's
+release suites on that exact version passed (its own tests only), or an Admin overrides with a
+written reason.
 
 `promotion_gate` is the hook the promote view (and the rollout engine) calls before
 promoting; it also routes the promotion through a second Admin when two-person approval
@@ -8,14 +9,17 @@ is on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from core import audit
 from portal.roles import ADMINISTER, require_perm
 from releases.models import ApprovalRequest, PromotionOverride
-from releases.services.policy import RESOURCE_TYPE, approval_lifetime, two_person_required
+from releases.services.approvals import ApprovalRefused, approval_open, approval_use
+from releases.services.digest import ContentUnreadable
+from releases.services.policy import RESOURCE_TYPE, designated_suites, two_person_required
+from testing.evidence import batch_evidence, batches_on_version
 from testing.models import SuiteRun
 from testing.selectors import suites_for_assistant
 
@@ -24,7 +28,8 @@ from testing.selectors import suites_for_assistant
 class PromotionCheck:
     passed: bool
     reason: str
-    suite_run: SuiteRun | None = None
+    # The latest batch of each release suite on the version (what the reason is about).
+    suite_runs: list[SuiteRun] = field(default_factory=list)
 
 
 @dataclass
@@ -37,21 +42,38 @@ class PromotionDecision:
     approval: ApprovalRequest | None = None
 
 
+def release_suites(assistant_id: str) -> list[str]:
+    """The suites a version of the assistant must pass: those it designates (all by default)."""
+    return designated_suites(assistant_id, suites_for_assistant(assistant_id))
+
+
 def promotion_check(*, assistant_id: str, version_id: str) -> PromotionCheck:
-    """Did the latest run of the assistant's suites on exactly `version_id` pass?"""
-    suites = suites_for_assistant(assistant_id)
+    """Did the latest run of each release suite on exactly `version_id` pass, counting only the
+    tests that call this assistant (every trial)? A smoke run cannot stand in for a full suite."""
+    suites = release_suites(assistant_id)
     if not suites:
-        return PromotionCheck(False, "The assistant has no test suites, so nothing has checked this version.")
-    latest = SuiteRun.objects.filter(version_id=version_id, suite__in=suites).first()
-    if latest is None:
-        return PromotionCheck(False, "No suite has run on this version yet: run the suites on it first.")
-    if latest.status == "running":
-        return PromotionCheck(False, f"The latest suite run (“{latest.suite}”) on this version is still running.", latest)
-    if latest.status != "passed":
-        rate = f"{latest.pass_rate:.0%}" if latest.pass_rate is not None else "no"
-        return PromotionCheck(False, f"The latest suite run (“{latest.suite}”) on this version {latest.status}: "
-                                     f"{latest.passed} of {latest.total} tests passed ({rate}).", latest)
-    return PromotionCheck(True, f"The latest suite run (“{latest.suite}”) on this version passed.", latest)
+        return PromotionCheck(False, "The assistant has no release suites (no suite has a test calling it), "
+                                     "so nothing has checked this version.")
+    latest: dict[str, SuiteRun] = {}
+    for batch in batches_on_version(assistant_id, version_id):  # newest first
+        if batch.suite in suites:
+            latest.setdefault(batch.suite, batch)
+    problems = []
+    for suite in suites:
+        batch = latest.get(suite)
+        if batch is None:
+            problems.append(f"“{suite}” has not run on it")
+            continue
+        evidence = batch_evidence(batch, assistant_id)
+        if not evidence.is_final:
+            problems.append(f"“{suite}” is still running on it")
+        elif not evidence.all_passed:
+            problems.append(f"“{suite}” failed on it: {evidence.passed} of {evidence.total} runs of this "
+                            f"assistant's tests passed ({', '.join(t.name for t in evidence.failed_tests)} failed)")
+    runs = list(latest.values())
+    if problems:
+        return PromotionCheck(False, f"Release suites on this version: {'; '.join(problems)}.", runs)
+    return PromotionCheck(True, f"Every release suite passed on this version ({', '.join(suites)}).", runs)
 
 
 def _record_override(*, user, assistant_id: str, version_id: str, reason: str, check: PromotionCheck) -> None:
@@ -63,39 +85,41 @@ def _record_override(*, user, assistant_id: str, version_id: str, reason: str, c
 
 
 def promotion_gate(*, user, assistant_id: str, version_id: str, override_reason: str = "",
-                   plan=None) -> PromotionDecision:
+                   plan=None, check_suites: bool = True) -> PromotionDecision:
     """Decide whether `user` may promote `version_id` now.
 
-    A failing check refuses unless `override_reason` is given (recorded and audited). With
-    two-person approval on, an approved, unexpired request from someone else is consumed;
+    A failing check refuses unless `override_reason` is given (recorded and audited);
+    `check_suites=False` (a rollback to the previous main) skips it. With two-person approval
+    on, an approved, unexpired request is used if the version is still what was approved;
     otherwise a pending request is opened (or the open one returned) for a second Admin.
     """
     require_perm(user, ADMINISTER)
     check = promotion_check(assistant_id=assistant_id, version_id=version_id)
     reason = override_reason.strip()
-    if not check.passed and not reason:
+    if check_suites and not check.passed and not reason:
         return PromotionDecision(False, check, refusal=f"Promotion refused. {check.reason} "
                                                        "An Admin can override with a written reason.")
+    overriding = check_suites and not check.passed
     if not two_person_required(assistant_id):
-        if not check.passed:
+        if overriding:
             _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
         return PromotionDecision(True, check)
-    now = timezone.now()
     requests = ApprovalRequest.objects.filter(assistant_id=assistant_id, version_id=version_id,
-                                              kind=ApprovalRequest.Kind.PROMOTION, plan=plan, expires_at__gt=now)
-    approved = requests.filter(status=ApprovalRequest.Status.APPROVED).first()
-    if approved is not None:
-        ApprovalRequest.objects.filter(pk=approved.pk).update(status=ApprovalRequest.Status.USED)
-        return PromotionDecision(True, check, approval=approved)
-    pending = requests.filter(status=ApprovalRequest.Status.PENDING).first()
-    if pending is None:
-        if not check.passed:
-            _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
-        pending = ApprovalRequest.objects.create(
-            assistant_id=assistant_id, version_id=version_id, kind=ApprovalRequest.Kind.PROMOTION, plan=plan,
-            requested_by=user, requested_by_name=user.username, requested_at=now, expires_at=now + approval_lifetime(),
-            needs_second_admin=True, override_reason=reason,
-        )
-        audit.record(user=user, action="approval requested", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                     summary=f"Asked a second Admin to approve promoting version {version_id}")
+                                              kind=ApprovalRequest.Kind.PROMOTION, plan=plan,
+                                              expires_at__gt=timezone.now())
+    try:
+        approved = requests.filter(status=ApprovalRequest.Status.APPROVED).first()
+        if approved is not None and approval_use(approved, user=user):
+            return PromotionDecision(True, check, approval=approved)
+        pending = requests.filter(status=ApprovalRequest.Status.PENDING).first()
+        if pending is None:
+            if overriding:
+                _record_override(user=user, assistant_id=assistant_id, version_id=version_id, reason=reason, check=check)
+            pending = approval_open(user=user, kind=ApprovalRequest.Kind.PROMOTION, assistant_id=assistant_id,
+                                    version_id=version_id, plan=plan, override_reason=reason,
+                                    payload={} if check_suites else {"rollback": True},
+                                    summary=f"Asked a second Admin to approve {'promoting' if check_suites else 'rolling back to'} "
+                                            f"version {version_id}")
+    except (ApprovalRefused, ContentUnreadable) as exc:
+        return PromotionDecision(False, check, refusal=f"Promotion refused. {exc}")
     return PromotionDecision(False, check, approval=pending)

@@ -21,8 +21,11 @@ from releases.forms import PlanForm
 from releases.models import GateResult, RolloutPlan
 from releases.services import planner
 from releases.services import plans as services
+from releases.services.live import policy_change
 from releases.services.planner import PlanEstimate
-from releases.services.policy import policy_set, two_person_required
+from releases.services.policy import release_suites_set, two_person_required
+from releases.services.promotion import release_suites
+from testing.selectors import suites_for_assistant
 
 
 def _base(assistant_id: str) -> dict:
@@ -49,8 +52,9 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
             plan = services.plan_create(
                 user=request.user, assistant_id=assistant_id, candidate_version_id=form.cleaned_data["candidate"],
                 candidate_name=dict(choices)[form.cleaned_data["candidate"]].split(" · ")[0], steps=form.steps(),
-                suite_threshold=form.cleaned_data["suite_threshold"] / 100, min_sample=form.cleaned_data["min_sample"],
-                alpha=form.cleaned_data["alpha"], **form.live_gate_fields(planned_sample=planned.needed if planned else None))
+                suite_threshold=form.cleaned_data["suite_threshold"] / 100, suite_trials=form.cleaned_data["suite_trials"] or 3,
+                min_sample=form.cleaned_data["min_sample"], alpha=form.cleaned_data["alpha"],
+                **form.live_gate_fields(planned_sample=planned.needed if planned else None))
             messages.success(request, "Plan saved as a draft. Check the steps, then start it.")
             return redirect("releases:plan-detail", assistant_id=assistant_id, plan_id=plan.pk)
     elif request.method == "POST":
@@ -60,6 +64,8 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     return render(request, "releases/plan_list.html", {
         **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form, "planned": planned,
         "two_person": two_person_required(assistant_id), "approvals": selectors.pending_approvals(assistant_id),
+        "expired_approvals": selectors.expired_approvals(assistant_id),
+        "suite_choices": suites_for_assistant(assistant_id), "release_suites": release_suites(assistant_id),
     })
 
 
@@ -91,6 +97,7 @@ def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpRe
     gates = list(plan.gate_results.select_related("step"))
     return render(request, "releases/plan_detail.html", {
         **_base(assistant_id), "plan": plan, "steps": steps, "gates": gates,
+        "suites_gated": any(step.gate_tests for step, _, _ in steps),
         "interval_charts": interval_charts([g for g in gates if g.kind == GateResult.Kind.LIVE]), "approvals": plan.approvals.select_related("step"),
         "alerts": plan.alerts.all()[:20],
         "before_bars": bars_from_rules(plan.rules_before or [], labels),
@@ -122,6 +129,8 @@ def plan_action(request: HttpRequest, assistant_id: str, plan_id: int, action: s
         messages.error(request, f"Could not {action} the plan. {exc.user_message}")
     except ValueError:
         messages.error(request, "That step is not the plan's current step.")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"{plan.get_status_display()}. {plan.message}")
     # The canary page sends its own address back; anything else returns to the plan page.
@@ -135,6 +144,20 @@ def plan_action(request: HttpRequest, assistant_id: str, plan_id: int, action: s
 @admin_required
 def policy_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
     on = request.POST.get("two_person_approval") == "on"
-    policy_set(user=request.user, assistant_id=assistant_id, two_person_approval=on)
+    waiting = policy_change(user=request.user, assistant_id=assistant_id, on=on)
+    if waiting is not None:
+        messages.info(request, "Turning two-person approval off needs a second Admin: the request is waiting for them.")
+        return redirect("releases:approval-detail", assistant_id=assistant_id, approval_id=waiting.pk)
     messages.success(request, f"Two-person approval is {'on' if on else 'off'} for this assistant.")
+    return redirect("releases:plan-list", assistant_id=assistant_id)
+
+
+@require_POST
+@admin_required
+def release_suites_update(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """The suites a version must pass on itself before promotion; all ticked means all (and new ones)."""
+    offered = suites_for_assistant(assistant_id)
+    chosen = [s for s in request.POST.getlist("suite") if s in offered]
+    release_suites_set(user=request.user, assistant_id=assistant_id, suites=None if set(chosen) == set(offered) else chosen)
+    messages.success(request, "Release suites saved: " + (", ".join(chosen) if chosen else "none (every promotion needs an override)") + ".")
     return redirect("releases:plan-list", assistant_id=assistant_id)

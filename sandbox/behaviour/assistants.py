@@ -11,6 +11,7 @@ from django.db import transaction
 
 from sandbox.api import ApiError, iso, new_id, not_found, now
 from sandbox.behaviour.assistant_config import with_default_model
+from sandbox.behaviour.shared_tools import merged_tools
 from sandbox.models import SbAssistant, SbCanaryDeploy, SbVersion
 
 MAX_VERSIONS = 10
@@ -40,8 +41,11 @@ def get_version(assistant: SbAssistant, version_id: str) -> SbVersion:
 def assistant_json(assistant: SbAssistant, version: SbVersion | None = None) -> dict:
     """The SDK's ``InferenceEmbedding``: a version's configuration plus ids and timestamps."""
     version = version or assistant.main_version
+    config = dict(with_default_model(version.config))
+    if config.get("tool_ids"):
+        config["tools"] = merged_tools(config)  # shared tools show with `shared: true`
     return {
-        **with_default_model(version.config),
+        **config,
         "id": assistant.id,
         "created_at": iso(assistant.created_at),
         "version_id": version.id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sandbox.api import now
+from sandbox.api import new_id, now
 from sandbox.behaviour import assistants as svc
 from sandbox.models import SbAssistant, SbCanaryDeploy
 
@@ -131,3 +131,21 @@ def seed_demo_assistants() -> list[SbAssistant]:
             )
         created.append(assistant)
     return created
+
+
+def seed_demo_tools(assistants: list[SbAssistant]) -> int:
+    """Two tools in the shared library; the last demo assistant uses the first (set on its main
+    version as seeded, so the demo's version counts stay as they are)."""
+    from sandbox.models import SbTool
+
+    order = SbTool.objects.create(id=new_id(), type="webhook", display_name="Order status", timeout_ms=5000,
+                                  created_at=now() - timedelta(days=20),
+                                  definition=_webhook("order_status", "Look up an order by its number",
+                                                      "https://shop.example/api/orders")["webhook"])
+    SbTool.objects.create(id=new_id(), type="handoff", display_name="Hand over to sales", created_at=now() - timedelta(days=19),
+                          definition={"ai_assistants": [{"id": assistants[1].id,
+                                                     "name": assistants[1].main_version.config.get("name", "")}]})
+    main = assistants[-1].main_version
+    main.config = {**main.config, "tool_ids": [order.id]}
+    main.save(update_fields=["config"])
+    return 2

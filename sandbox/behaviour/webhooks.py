@@ -5,13 +5,18 @@ templates' `webhook` URLs once a conversation's insights are complete."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 from django.db import transaction
 
 from sandbox.api import iso, now
+from sandbox.behaviour.webhook_targets import webhook_allowed
 from sandbox.models import SbConversation, SbInsightGroup
 from sandbox.tasks import send_signed_webhook
+
+logger = logging.getLogger(__name__)
+
 
 def _result(conversation: SbConversation, template) -> str:
     messages = list(conversation.messages.order_by("created_at", "id")[:50])
@@ -37,6 +42,10 @@ def insights_completed(conversation: SbConversation, config: dict) -> None:
     if group is None:
         return
     urls = list(dict.fromkeys(u for u in [group.webhook, *group.insights.values_list("webhook", flat=True)] if u))
+    refused = [u for u in urls if not webhook_allowed(u)]
+    if refused:
+        logger.warning("sandbox webhook not sent to %d URL(s) outside SANDBOX_WEBHOOK_ALLOWED_URLS", len(refused))
+    urls = [u for u in urls if u not in refused]
     if not urls:
         return
     body = json.dumps(call_analyzed_event(conversation, group))

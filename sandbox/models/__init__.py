@@ -31,3 +31,8 @@ __all__ += [
 from sandbox.models.webhooks import SbSigningKey  # noqa: E402
 
 __all__ += ["SbSigningKey"]
+
+# The shared tool library.
+from sandbox.models.tools import SbTool  # noqa: E402
+
+__all__ += ["SbTool"]

@@ -51,6 +51,7 @@
       if (label) { label.textContent = "Conversation "; const id = document.createElement("span"); id.className = "mono"; id.dataset.testid = "conversation-id"; id.textContent = text; label.appendChild(id); }
     } else if (event.name === "version" && view.version) view.version.textContent = text;
     else if (event.name === "delta") view.reply.textContent += text;
+    else if (event.name === "note") { const note = document.createElement("div"); note.className = "banner banner-warning small"; note.dataset.testid = "trial-note"; note.textContent = text; view.node.appendChild(note); }
     else if (event.name === "done" && event.data.html && form.dataset.streamReplace) { replaceWith(form, event.data.html); return; }
     else if (event.name === "done") { view.reply.textContent = text || view.reply.textContent; view.node.dataset.state = "done"; }
     else if (event.name === "error") showError(view, "Telnyx did not answer: " + text);

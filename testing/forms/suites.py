@@ -16,6 +16,10 @@ class SuiteRunForm(IdempotentForm):
     `version-<n>` field per assistant, so no test runs on another assistant's version.
     """
 
+    trials = forms.IntegerField(
+        label="Runs of each test", initial=1, min_value=1, max_value=10, required=False,
+        help_text="Run every test this many times (each its own run) to see which tests are flaky and how sure a pass rate is.")
+
     def __init__(self, *args, destinations=(), **kwargs):
         self.destinations = list(destinations)
         single = len(self.destinations) == 1

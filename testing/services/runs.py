@@ -41,14 +41,16 @@ def runs_cache_put(items: list[dict]) -> int:
     return cache_put_many(TestRun, [i for i in items if i.get("run_id")], run_fields) if items else 0
 
 
-def remember_trigger(runs: list[dict], user: PortalUser, suite_run: SuiteRun | None = None) -> None:
-    """Note that `user` started these runs from the portal (Telnyx only says "api"), and in which batch."""
+def remember_trigger(runs: list[dict], user: PortalUser, suite_run: SuiteRun | None = None,
+                     trial_of: dict[str, int] | None = None) -> None:
+    """Note that `user` started these runs from the portal (Telnyx only says "api"), in which
+    batch, and which trial of its test each run was (`trial_of`, {run id: n}; 1 when absent)."""
     now = timezone.now()
     for run in runs:
         if run.get("run_id"):
             RunTrigger.objects.get_or_create(run_id=run["run_id"], defaults={
                 "user": user if user.is_authenticated else None, "username": user.username, "started_at": now,
-                "suite_run": suite_run})
+                "suite_run": suite_run, "trial": (trial_of or {}).get(run["run_id"], 1)})
 
 
 RUNS_FAMILY = "test-runs"

@@ -129,28 +129,39 @@ def _recount(suite_run: SuiteRun, cached: dict[str, tuple[str, object]]) -> None
         suite_run.status = "running"
 
 
-def _trigger_each_test(suite_name: str, versions: dict[str, str], idempotency_key: str) -> TelnyxResponse:
-    """Run the suite test by test, each on its own assistant's chosen version.
+def _trigger_each_test(suite_name: str, versions: dict[str, str], idempotency_key: str, trials: int = 1,
+                       trial_of: dict[str, int] | None = None) -> TelnyxResponse:
+    """Run the suite test by test, each on its own assistant's chosen version, `trials` times.
 
     Telnyx's suite trigger takes one version for every test, which is wrong when the tests
-    call different assistants. One key per test from the batch's key: a retry after a failure
-    gets the runs already started back instead of twins.
+    call different assistants, and runs each test once. One key per test and trial from the
+    batch's key: a retry after a failure gets the runs already started back instead of twins.
+    `trial_of` is filled with {run id: trial number}.
     """
-    started = [
-        runs_api.trigger(test.telnyx_id, destination_version_id=versions.get(test.destination, ""),
-                         idempotency_key=f"{idempotency_key}-{test.pk}")
-        for test in AssistantTest.objects.filter(test_suite=suite_name).order_by("name", "pk")
-    ]
+    tests = list(AssistantTest.objects.filter(test_suite=suite_name).order_by("name", "pk"))
+    started = []
+    for trial in range(1, trials + 1):
+        for test in tests:
+            suffix = f"-t{trial}" if trial > 1 else ""  # trial 1 keeps the key a single run always had
+            response = runs_api.trigger(test.telnyx_id, destination_version_id=versions.get(test.destination, ""),
+                                        idempotency_key=f"{idempotency_key}-{test.pk}{suffix}")
+            started.append(response)
+            if trial_of is not None and response.data.get("run_id"):
+                trial_of[response.data["run_id"]] = trial
     last = started[-1]
     return TelnyxResponse(status=last.status, data=[r.data for r in started], request_id=last.request_id)
 
 
+MAX_TRIALS = 10
+
+
 def suite_run_trigger(*, user: PortalUser, suite_name: str, idempotency_key: str, version_id: str = "",
-                      versions: dict[str, str] | None = None) -> SuiteRun:
-    """Run every test of a suite and keep the batch.
+                      versions: dict[str, str] | None = None, trials: int = 1) -> SuiteRun:
+    """Run every test of a suite (`trials` times each) and keep the batch.
 
     `versions` maps a destination assistant to the version its tests run on (main when
     absent); `version_id` is the version for a suite whose tests all call one assistant.
+    With several trials each test is triggered on its own, every trial under its own key.
     The form's Idempotency-Key goes to Telnyx and onto the batch: a retry after a lost answer
     gets Telnyx's same runs back and lands on the same batch, never a second one.
     """
@@ -164,14 +175,18 @@ def suite_run_trigger(*, user: PortalUser, suite_name: str, idempotency_key: str
         versions = {destinations[0]: version_id}
     if version_id and len(destinations) > 1:
         raise ValueError("This suite's tests call several assistants: choose a version per assistant.")
-    each_test = len(destinations) > 1 and bool(versions)
+    trials = max(1, min(int(trials or 1), MAX_TRIALS))
+    each_test = (len(destinations) > 1 and bool(versions)) or trials > 1
+    trial_of: dict[str, int] = {}
     # The version the batch tested, when there is one: filters and the version page look it up.
     one_version = version_id or (next(iter(versions.values())) if len(versions) == 1 else "")
-    changes = audit.diff(None, {"versions": versions} if each_test else
-                         {"destination_version_id": one_version} if one_version else {})
+    changes = audit.diff(None, {**({"versions": versions} if len(destinations) > 1 and versions else
+                                   {"destination_version_id": one_version} if one_version else {}),
+                                **({"trials": trials} if trials > 1 else {})})
     names = selectors.version_names(versions.values())
-    on = (", ".join(names.get(v, v) for v in versions.values()) if each_test else
+    on = (", ".join(names.get(v, v) for v in versions.values()) if versions and len(versions) > 1 else
           names.get(one_version, one_version) if one_version else "the main version")
+    on += f", {trials} trials per test" if trials > 1 else ""
 
     def store(response: TelnyxResponse) -> None:
         runs = response.data
@@ -182,13 +197,13 @@ def suite_run_trigger(*, user: PortalUser, suite_name: str, idempotency_key: str
             defaults={
                 "suite": suite_name, "version_id": one_version, "versions": versions,
                 "run_ids": [r["run_id"] for r in runs], "user": user, "username": user.username,
-                "idempotency_key": idempotency_key, "started_at": timezone.now(),
+                "idempotency_key": idempotency_key, "started_at": timezone.now(), "trials": trials,
             },
         )
-        remember_trigger(runs, user, suite_run)
+        remember_trigger(runs, user, suite_run, trial_of=trial_of)
         summarize(suite_run)
 
-    call = ((lambda: _trigger_each_test(suite_name, versions, idempotency_key)) if each_test else
+    call = ((lambda: _trigger_each_test(suite_name, versions, idempotency_key, trials, trial_of)) if each_test else
             (lambda: suites_api.trigger(suite_name, destination_version_id=one_version, idempotency_key=idempotency_key)))
     telnyx_write(
         call, user=user, action="run", resource_type=RESOURCE_TYPE, resource_id=suite_name, label=suite_name,

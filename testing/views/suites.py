@@ -23,6 +23,7 @@ from portal.telnyx import TelnyxError
 from testing import selectors
 from testing.tasks import follow_started
 from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
+from testing.evidence import batch_evidence
 from testing.models import SuiteRun
 from testing.services import alerts as alert_services
 from testing.services import schedules as schedule_services
@@ -184,7 +185,7 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
         try:
             suite_run = services.suite_run_trigger(
                 user=request.user, suite_name=suite_name, versions=form.versions(),
-                idempotency_key=form.cleaned_data["idempotency_key"],
+                idempotency_key=form.cleaned_data["idempotency_key"], trials=form.cleaned_data.get("trials") or 1,
             )
         except TelnyxError as exc:
             messages.error(request, f"The suite did not start. {exc.user_message} Press Run suite again to retry.")
@@ -216,6 +217,9 @@ def _live_context(request: HttpRequest, suite_run: SuiteRun, error: TelnyxError 
         "version_label": ", ".join(versions.get(v, v) for v in suite_run.versions.values()) if suite_run.versions
         else versions.get(suite_run.version_id, suite_run.version_id),
         "run_again": _run_again_form(request, suite_run),
+        # Per assistant the suite's tests call: its tests × trials, flaky badges, Wilson intervals.
+        "evidence": [batch_evidence(suite_run, a) for a in selectors.suite_destinations(suite_run.suite)],
+        "assistant_names": assistants,
     }
 
 
@@ -227,6 +231,7 @@ def _run_again_form(request: HttpRequest, suite_run: SuiteRun) -> SuiteRunForm |
     for n, destination in enumerate(form.destinations):
         version = suite_run.versions.get(destination.assistant_id, "") if suite_run.versions else suite_run.version_id
         form.fields[form.field_name(n)].initial = version
+    form.fields["trials"].initial = suite_run.trials
     return form
 
 

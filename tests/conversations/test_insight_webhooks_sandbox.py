@@ -18,6 +18,7 @@ def test_a_chat_sends_a_signed_insights_webhook_that_the_portal_verifies_and_app
     settings.TELNYX_PUBLIC_KEY = ""  # sandbox mode: the sandbox's own key is trusted
     client = get_client()
     endpoint = f"{live_server.url}/webhooks/telnyx/insights/"
+    settings.SANDBOX_WEBHOOK_ALLOWED_URLS = [f"{live_server.url}/webhooks/"]
     template = client.post("ai/conversations/insights", json={"name": "Resolved?", "instructions": "Was it resolved?"}).data["data"]
     group = client.post("ai/conversations/insight-groups", json={"name": "Support QA", "webhook": endpoint}).data["data"]
     client.post(f"ai/conversations/insight-groups/{group['id']}/insights/{template['id']}/assign")

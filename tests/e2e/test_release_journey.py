@@ -1,6 +1,6 @@
-"""Two Admins and a rollout: one plans and starts it with two-person approval on, cannot
-approve their own held step; the other logs in separately, reads the diff against main and
-approves; the canary moves on and the release timeline tells the story."""
+"""Two Admins and a rollout: one plans and starts it with two-person approval on, and nothing
+goes live while she cannot approve her own request; the other logs in separately, reads the
+diff against main and approves; the canary moves on and the release timeline tells the story."""
 
 from __future__ import annotations
 
@@ -46,16 +46,15 @@ def test_second_admin_approves_a_held_rollout_step(live_server, sandbox, team_ad
     expect(page.get_by_test_id("plan-status")).to_have_text("Draft")
     page.click("button:has-text('Start rollout')")
     expect(page.get_by_test_id("plan-status")).to_have_text("Running")
-    expect(page.get_by_test_id("plan-message")).to_contain_text("Step 1 waits for an Admin's approval")
-    expect(page.get_by_test_id("steps")).to_contain_text("20% of traffic")
+    expect(page.get_by_test_id("plan-message")).to_contain_text("Waiting for a second Admin to approve this rollout")
 
-    # Ada cannot approve her own request.
-    page.get_by_role("link", name="Held step (step 1)").click()
+    # Ada cannot approve her own request: nothing has gone live yet.
+    page.get_by_role("link", name="Rollout plan").last.click()
     approval_url = page.url
     expect(page.get_by_test_id("own-request")).to_be_visible()
     expect(page.get_by_role("button", name="Approve")).to_have_count(0)
 
-    # Bob, in his own browser session, sees the diff against main and approves.
+    # Bob, in his own browser session, sees the diff against main and approves the rollout.
     other = browser.new_context(viewport={"width": 1366, "height": 900})
     bob_page = other.new_page()
     bob_page.set_default_timeout(15_000)
@@ -68,12 +67,12 @@ def test_second_admin_approves_a_held_rollout_step(live_server, sandbox, team_ad
     expect(bob_page.locator(".message-success")).to_contain_text("Approved")
     expect(bob_page.get_by_test_id("approval-status")).to_contain_text("Carried out by bob_admin: “greeting reads well”")
     rollout = get_client().get(f"ai/assistants/{sales['id']}/canary-deploys").data["rules"][0]["serve"]["rollout"]
-    assert rollout[0]["weight"] == 50.0  # step 2 is live
+    assert rollout[0]["weight"] == 20.0  # step 1 is live, held for its own approval
 
-    # The timeline, newest first: Bob's approval, the steps, who did what.
+    # The timeline, newest first: Bob's approval, the step, who did what.
     bob_page.goto(f"{base}/assistants/{sales['id']}/releases/")
     timeline = bob_page.get_by_test_id("timeline")
-    expect(timeline).to_contain_text("Approved step 1 of version")
+    expect(timeline).to_contain_text("Approved the rollout of version")
     expect(timeline).to_contain_text("bob_admin")
     expect(timeline).to_contain_text("20% of traffic is live")
     expect(timeline.locator(".split-bar").first).to_be_visible()

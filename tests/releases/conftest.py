@@ -28,6 +28,10 @@ def api(telnyx_base, assistant_json, db):
         mock.canary = f"{telnyx_base}/ai/assistants/{AID}/canary-deploys"
         mock.base = telnyx_base
         mock.get(mock.canary, json={"assistant_id": AID, "rules": BEFORE})
+        # Each version as Telnyx has it: approvals bind to a digest of this content.
+        for vid in ("v-main", "v-cand", "v-old"):
+            mock.get(f"{telnyx_base}/ai/assistants/{AID}/versions/{vid}",
+                     json=assistant_json(1, id=AID, version_id=vid, instructions=f"Instructions of {vid}."))
         yield mock
 
 

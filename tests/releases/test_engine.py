@@ -14,7 +14,7 @@ from portal.models import AuditEvent
 from releases.models import GateResult, RolloutPlan, RolloutStep
 from releases.services.engine import rollout_advance
 from releases.tasks import advance_due_plans
-from testing.models import AssistantTest, SuiteRun
+from testing.models import AssistantTest, SuiteRun, TestRun
 
 from .conftest import AID, BEFORE, pct
 
@@ -81,10 +81,14 @@ def test_telnyx_failing_mid_step_leaves_the_step_pending_and_says_so_then_pauses
 
 
 def _suite_batch(plan, *, passed, failed, status):
-    AssistantTest.objects.create(telnyx_id="t1", name="greets", destination=AID, test_suite="smoke",
-                                 synced_at=timezone.now())
-    SuiteRun.objects.create(batch_id="b1", suite="smoke", version_id="v-cand", run_ids=[], started_at=timezone.now(),
-                            status=status, total=passed + failed, passed=passed, failed=failed)
+    now = timezone.now()
+    AssistantTest.objects.create(telnyx_id="t1", name="greets", destination=AID, test_suite="smoke", synced_at=now)
+    statuses = ["passed"] * passed + ["failed"] * failed
+    for i, run_status in enumerate(statuses):
+        TestRun.objects.create(telnyx_id=f"r{i}", test_id="t1", status=run_status, synced_at=now)
+    SuiteRun.objects.create(batch_id="b1", suite="smoke", version_id="v-cand", run_ids=[f"r{i}" for i in range(len(statuses))],
+                            started_at=now, status=status, total=passed + failed, passed=passed, failed=failed,
+                            trials=len(statuses))
     plan.suite_batches = {"smoke": "b1"}
     plan.save()
 
@@ -97,7 +101,8 @@ def test_suites_below_the_threshold_abort_the_plan_restore_the_rules_and_alert(a
     _suite_batch(plan, passed=3, failed=1, status="failed")
     plan = rollout_advance(plan)
     assert plan.status == RolloutPlan.Status.ABORTED
-    assert "Suites on the candidate passed 75% of tests; the plan needs 90%" in plan.message
+    assert "3 of 4 runs of this assistant's tests passed on the candidate (75%; 95% interval 30%–95%). " \
+        "The plan needs the lower end to reach 90%. Failed: greets." in plan.message
     assert "Main is untouched; the canary deploy from before the plan is back" in plan.message
     assert puts(api)[-1] == {"rules": BEFORE}  # the rules from before the plan, not main
     assert not any("promote" in c.request.url for c in api.calls)

@@ -15,7 +15,7 @@ from releases.models import ApprovalRequest, PromotionOverride, ReleasePolicy, R
 from releases.services import approvals, plans
 from releases.services.engine import rollout_advance
 from releases.services.promotion import promotion_gate
-from testing.models import AssistantTest, SuiteRun
+from testing.models import AssistantTest, SuiteRun, TestRun
 
 from .conftest import AID, BEFORE, pct
 
@@ -30,11 +30,17 @@ def second_admin(db) -> User:
 
 
 def _suite(status="passed", version="v-cand"):
+    """A finished batch of "smoke" on `version`: two runs of its one test ("failed": one of them failed)."""
+    now = timezone.now()
     AssistantTest.objects.get_or_create(telnyx_id="t1", defaults={"name": "greets", "destination": AID,
-                                                                  "test_suite": "smoke", "synced_at": timezone.now()})
-    return SuiteRun.objects.create(batch_id=f"b-{status}-{SuiteRun.objects.count()}", suite="smoke", version_id=version,
-                                   run_ids=[], started_at=timezone.now(), status=status, total=2,
-                                   passed=2 if status == "passed" else 1, failed=0 if status == "passed" else 1)
+                                                                  "test_suite": "smoke", "synced_at": now})
+    n = SuiteRun.objects.count()
+    statuses = ["passed", "passed" if status == "passed" else "failed"]
+    for i, run_status in enumerate(statuses):
+        TestRun.objects.create(telnyx_id=f"r{n}-{i}", test_id="t1", status=run_status, synced_at=now)
+    return SuiteRun.objects.create(batch_id=f"b-{status}-{n}", suite="smoke", version_id=version,
+                                   run_ids=[f"r{n}-0", f"r{n}-1"], started_at=now + timedelta(seconds=n), status=status,
+                                   total=2, passed=statuses.count("passed"), failed=statuses.count("failed"), trials=2)
 
 
 def test_start_remembers_the_rules_before_runs_the_suites_on_the_candidate_and_applies_step_one(api, team_admin):
@@ -44,7 +50,8 @@ def test_start_remembers_the_rules_before_runs_the_suites_on_the_candidate_and_a
                              "created_at": timezone.now().isoformat(), "triggered_by": "api"}]})
     api.put(api.canary, json={"assistant_id": AID, "rules": []})
     plan = plans.plan_create(user=team_admin, assistant_id=AID, candidate_version_id="v-cand", candidate_name="candidate",
-                             steps=[pct(10, hold_seconds=60, gate_tests=True)], suite_threshold=1.0, min_sample=30, alpha=0.05)
+                             steps=[pct(10, hold_seconds=60, gate_tests=True)], suite_threshold=1.0, min_sample=30, alpha=0.05,
+                             suite_trials=1)
     plan = plans.plan_start(user=team_admin, plan=plan)
     assert plan.status == RolloutPlan.Status.RUNNING and plan.rules_before == BEFORE and plan.main_version_id == "v-main"
     trigger = next(c.request for c in api.calls if c.request.url.endswith("/smoke/runs"))
@@ -52,7 +59,7 @@ def test_start_remembers_the_rules_before_runs_the_suites_on_the_candidate_and_a
     assert trigger.headers["Idempotency-Key"] == f"rollout-{plan.pk}-suite-smoke"
     assert plan.suite_batches == {"smoke": "batch-9"}
     assert plan.steps.get().state == RolloutStep.State.HOLDING
-    assert "Waiting for the suites: 0 of 1 tests finished" in plan.message
+    assert "Waiting for the suites: 0 of 1 runs of this assistant's tests finished" in plan.message
     assert list(AuditEvent.objects.filter(resource_type="release").values_list("action", flat=True).order_by("pk")) \
         == ["plan created", "start", "step applied"]
 
@@ -95,10 +102,11 @@ def test_viewer_and_operator_cannot_change_plans(make_plan, viewer, operator):
 
 def test_promotion_is_refused_without_a_passing_suite_run_and_an_override_is_recorded(api, team_admin):
     decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand")
-    assert not decision.allowed and "no test suites" in decision.refusal
+    assert not decision.allowed and "no release suites" in decision.refusal
     _suite(status="failed")
     decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand")
-    assert not decision.allowed and "failed: 1 of 2 tests passed (50%)" in decision.refusal
+    assert not decision.allowed and "“smoke” failed on it: 1 of 2 runs of this assistant's tests passed (greets failed)" \
+        in decision.refusal
     decision = promotion_gate(user=team_admin, assistant_id=AID, version_id="v-cand", override_reason="customer escalation")
     assert decision.allowed
     override = PromotionOverride.objects.get()
@@ -144,8 +152,12 @@ def test_a_held_step_waits_for_a_second_admin_then_advances(api, make_plan, team
     api.put(api.canary, json={"assistant_id": AID, "rules": []})
     plan = make_plan(pct(10, hold_for_approval=True), pct(25, hold_seconds=600))
     plan = rollout_advance(plan)
-    request = ApprovalRequest.objects.get()
-    assert request.kind == ApprovalRequest.Kind.STEP and request.requested_by == team_admin and request.needs_second_admin
+    # Nothing goes live before a second Admin approves the rollout itself.
+    assert not any(c.request.method == "PUT" for c in api.calls) and "second Admin to approve this rollout" in plan.message
+    approvals.approval_approve(user=second_admin, request=ApprovalRequest.objects.get(kind="plan"))
+    plan = rollout_advance(plan)
+    request = ApprovalRequest.objects.get(kind="step")
+    assert request.requested_by == team_admin and request.needs_second_admin
     assert plan.current_step == 0 and "waits for an Admin's approval" in plan.message
     with pytest.raises(PermissionDenied):
         approvals.approval_approve(user=team_admin, request=request)

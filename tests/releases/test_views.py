@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import responses
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,7 +26,7 @@ def test_admin_makes_a_plan_from_the_form(versions, team_admin_client):
     assert "New rollout plan" in page and 'value="v-cand"' in page and 'value="v-main"' not in page
     response = team_admin_client.post(url, {
         "candidate": "v-cand", "pin_prefix": "+1555", "weights": "10, 25, 50", "hold_minutes": "30",
-        "live_gate": "on", "promote": "on", "tests_gate": "on", "suite_threshold": "90", "min_sample": "30", "alpha": "0.05"})
+        "live_gate": "on", "promote": "on", "tests_gate": "on", "suite_threshold": "90", "suite_trials": "3", "min_sample": "30", "alpha": "0.05"})
     plan = RolloutPlan.objects.get()
     assert response.status_code == 302 and response.url == reverse("releases:plan-detail", args=[AID, plan.pk])
     steps = list(plan.steps.values_list("kind", "weight", "hold_seconds", "gate_tests", "gate_live"))
@@ -65,8 +66,8 @@ def test_pause_from_the_canary_page_comes_back_to_it(api, make_plan, team_admin_
 
 
 def test_approval_page_shows_the_diff_and_refuses_the_requester(api, team_admin, team_admin_client):
-    api.get(f"{api.base}/ai/assistants/{AID}/versions/v-cand", json={"version_id": "v-cand", "version_name": "candidate",
-                                                                        "instructions": "Be brief. Offer a callback."})
+    api.replace(responses.GET, f"{api.base}/ai/assistants/{AID}/versions/v-cand",
+                json={"version_id": "v-cand", "version_name": "candidate", "instructions": "Be brief. Offer a callback."})
     now = timezone.now()
     request = ApprovalRequest.objects.create(assistant_id=AID, version_id="v-cand", kind="promotion", requested_by=team_admin,
                                              requested_by_name=team_admin.username, requested_at=now,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from conversations.insights import analytics, fields
 from conversations.insights import sync as insight_sync
+from conversations.insights import version_aggregates
 from conversations.insights.forms import AnalyticsFilterForm
 from conversations.models import InsightResult
 from core.background import enqueue_listing_sync
@@ -45,14 +46,18 @@ def analytics_detail(request: HttpRequest) -> HttpResponse:
     since = data.get("since") or until - timedelta(days=DEFAULT_DAYS - 1)
     template_choices = form.fields["template"].choices
     template_id = data.get("template") or (template_choices[0][0] if template_choices else "")
-    result = None
+    result = per_version = None
     if template_id and not form.errors:
         result = analytics.insight_analytics(template_id=template_id, assistant_id=data.get("assistant") or "",
                                              version_id=data.get("version") or "", since=since, until=until)
+        if data.get("assistant"):
+            per_version = version_aggregates.versions_from_telnyx(
+                assistant_id=data["assistant"], template_id=template_id, since=since, until=until)
     return render(request, "conversations/insights/analytics.html", {
         "form": form, "analytics": result, "since": since, "until": until, "kind": "analytics",
         "template_name": dict(template_choices).get(template_id, template_id), "template_id": template_id,
-        "sync": sync_state(insight_sync.RESOURCE),
+        "sync": sync_state(insight_sync.RESOURCE), "per_version": per_version,
+        "version_labels": dict(form.fields["version"].choices),
     })
 
 

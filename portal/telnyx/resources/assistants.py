@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from ..client import TelnyxResponse
 from ._base import api_path, client, unwrap, unwrapped
 
 BASE = ("ai", "assistants")
+# Telnyx answers at most 100 assistants a page (undocumented: team-telnyx/telnyx-go#201). We ask
+# for the most any v2 listing accepts; the walk follows `meta`, so a smaller cap still gets all.
+PAGE_SIZE = 250
 
 
-def list_all() -> list[dict]:
-    """Every assistant (Telnyx answers the whole list at once)."""
-    return unwrap(client().get(api_path(*BASE)).data, [])
+def list_all() -> Iterator[dict]:
+    """Every assistant, page after page until `meta` says it was the last."""
+    return client().paginate(api_path(*BASE), page_size=PAGE_SIZE)
 
 
 def create(body: dict, *, idempotency_key: str) -> TelnyxResponse:
@@ -29,8 +33,9 @@ def update(assistant_id: str, body: dict, *, idempotency_key: str | None = None)
     return unwrapped(client().post(api_path(*BASE, assistant_id), json=body, idempotency_key=idempotency_key), {})
 
 
-def delete(assistant_id: str) -> TelnyxResponse:
-    return client().delete(api_path(*BASE, assistant_id))
+def delete(assistant_id: str, *, hard: bool = False) -> TelnyxResponse:
+    """Soft delete (restorable for 30 days), or with `hard` gone at once for good."""
+    return client().delete(api_path(*BASE, assistant_id), params={"hard_delete": "true"} if hard else None)
 
 
 def clone(assistant_id: str, *, idempotency_key: str) -> TelnyxResponse:
@@ -66,3 +71,9 @@ def restore(assistant_id: str, *, idempotency_key: str | None = None) -> TelnyxR
 def get_texml(assistant_id: str) -> str:
     """The TeXML document that connects a call to the assistant."""
     return str(client().get(api_path(*BASE, assistant_id, "texml"), accept="text/plain").data or "")
+
+
+def enhance_instructions(assistant_id: str, body: dict) -> str:
+    """Improved instructions from Telnyx's LLM (streamed text/plain, read whole here)."""
+    return str(client().post(api_path(*BASE, assistant_id, "instructions", "enhance"), json=body,
+                             accept="text/plain").data or "")

@@ -41,5 +41,5 @@ def add_message(conversation_id: str, body: dict, *, idempotency_key: str | None
 
 
 def insight_results(conversation_id: str) -> list[dict]:
-    """The insight results Telnyx computed for this conversation."""
-    return unwrap(client().get(api_path(*BASE, conversation_id, "conversations-insights")).data, [])
+    """The insight results Telnyx computed for this conversation (every page: the answer has `meta`)."""
+    return list(client().paginate(api_path(*BASE, conversation_id, "conversations-insights")))

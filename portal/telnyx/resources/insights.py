@@ -60,3 +60,19 @@ def assign(group_id: str, template_id: str) -> TelnyxResponse:
 
 def unassign(group_id: str, template_id: str) -> TelnyxResponse:
     return client().delete(api_path(*GROUPS, group_id, "insights", template_id, "unassign"))
+
+
+def aggregates(*, group_by: list[str], insight_id: str = "", assistant_id: str = "",
+               created_at: list[str] | None = None) -> list[dict]:
+    """`GET /ai/conversations/conversation-insights/aggregates`: rows of the grouped fields with
+    `record_count` (SDK: conversation_insights.retrieve_aggregates). `created_at` holds PostgREST
+    expressions such as `gte.<iso>`; each is sent, so a window is two."""
+    params: dict = {"group_by": list(group_by)}
+    if insight_id:
+        params["insight_id"] = insight_id
+    if assistant_id:
+        params["metadata[assistant_id]"] = f"eq.{assistant_id}"
+    if created_at:
+        params["created_at"] = list(created_at)
+    body = client().get(api_path(*CONVERSATIONS, "conversation-insights", "aggregates"), params=params).data
+    return [row for row in unwrap(body, []) if isinstance(row, dict)]

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from sandbox.behaviour.bulk_seed import bulk_conversations, bulk_test_runs
 from sandbox.behaviour.demo_activity import seed_demo_activity
-from sandbox.behaviour.demo_assistants import seed_demo_assistants
+from sandbox.behaviour.demo_assistants import seed_demo_assistants, seed_demo_tools
 from sandbox.models import SbAssistant
 
 
@@ -56,6 +56,7 @@ class Command(BaseCommand):
             return
         assistants = seed_demo_assistants()
         counts = seed_demo_activity()
+        counts["shared tools"] = seed_demo_tools(assistants)
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stdout.write(f"Created {len(assistants)} demo assistants, {summary}.")
 

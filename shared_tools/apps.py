@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SharedToolsConfig(AppConfig):
+    name = "shared_tools"
+    verbose_name = "Shared tools"

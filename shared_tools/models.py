@@ -1,0 +1,18 @@
+from django.db import models
+
+from core.models import TelnyxCached
+
+
+class SharedTool(TelnyxCached):
+    """Cached copy of one tool of the shared library (`GET /ai/tools`), for the changelist."""
+
+    display_name = models.CharField(max_length=300, db_index=True)
+    type = models.CharField(max_length=100, blank=True, db_index=True)
+    timeout_ms = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name

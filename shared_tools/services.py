@@ -1,0 +1,164 @@
+"""Shared tool writes and syncs, attaching tools to assistants, and moving inline tools into the
+library: through the resource layer and the one write path (`core.writes.telnyx_write`)."""
+
+from __future__ import annotations
+
+from core import audit
+from core.cache import cache_delete, cache_put
+from core.live import LiveOrCached, live_or_cached_row
+from core.sync import SyncOutcome, replace_cache, run_sync
+from core.writes import telnyx_write
+from portal.roles import ADMINISTER, READ, require_perm
+from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
+from portal.telnyx.resources import assistants as assistants_api
+from portal.telnyx.resources import shared_tools as tools_api
+from portal.telnyx.resources import tools as assistant_tools_api
+from portal.telnyx.resources._base import parse_date
+
+from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT, assistant_cache_put
+from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
+from shared_tools.models import SharedTool
+
+RESOURCE = "shared_tools"
+RESOURCE_TYPE = "shared_tool"
+# The types `POST /ai/tools` takes a configuration object for (SDK: ToolCreateParams), with
+# the fields Telnyx requires inside it.
+TOOL_TYPES: dict[str, tuple[str, list[str]]] = {
+    "webhook": ("Webhook: Telnyx calls your URL", ["name", "description", "url"]),
+    "function": ("Function: the assistant asks your client", ["name"]),
+    "client_side_tool": ("Client-side tool: runs in the widget", []),
+    "handoff": ("Handoff: pass the conversation to other assistants", ["ai_assistants"]),
+    "invite": ("Invite: bring another party into the call", []),
+    "pay": ("Pay: collect a payment", []),
+    "retrieval": ("Retrieval: answer from a knowledge bucket", []),
+    "update_dynamic_variables": ("Update dynamic variables", []),
+    "vision": ("Vision: look at an image", []),
+}
+assert tuple(TOOL_TYPES) == LIBRARY_TYPES  # one list of library types, labelled here
+
+
+def tool_fields(item: dict) -> dict:
+    return {
+        "telnyx_id": item["id"],
+        "display_name": str(item.get("display_name") or "")[:300],
+        "type": str(item.get("type") or "")[:100],
+        "timeout_ms": item.get("timeout_ms") if isinstance(item.get("timeout_ms"), int) else None,
+        "created_at": parse_date(item.get("created_at")),
+    }
+
+
+def tool_cache_put(item: dict) -> SharedTool | None:
+    return cache_put(SharedTool, item, tool_fields)
+
+
+def shared_tools_sync() -> SyncOutcome:
+    """Replace the cached library with Telnyx's, every page of it."""
+    return run_sync(RESOURCE, lambda: list(tools_api.list_all()), lambda items: replace_cache(SharedTool, items, tool_fields))
+
+
+def tool_fetch(*, user, tool_id: str) -> LiveOrCached:
+    require_perm(user, READ)
+    return live_or_cached_row(SharedTool.objects.filter(telnyx_id=tool_id), lambda: tools_api.retrieve(tool_id), tool_cache_put)
+
+
+def tool_create(*, user, data: dict, idempotency_key: str = "") -> dict:
+    require_perm(user, ADMINISTER)
+    label = data.get("display_name", "")
+    response = telnyx_write(
+        lambda: tools_api.create(data, idempotency_key=idempotency_key or new_idempotency_key()),
+        user=user, action="create", resource_type=RESOURCE_TYPE, resource_id=lambda r: r.data.get("id", ""),
+        label=label, summary=f"Created shared tool “{label}”", failure_summary=f"Tried to create shared tool “{label}”",
+        changes=audit.diff(None, data), store=lambda r: tool_cache_put(r.data),
+    )
+    return response.data
+
+
+def tool_update(*, user, tool_id: str, data: dict) -> dict:
+    require_perm(user, ADMINISTER)
+    row = SharedTool.objects.filter(telnyx_id=tool_id).first()
+    payload = (row.payload or {}) if row else {}
+    before = {"display_name": payload.get("display_name"), "timeout_ms": payload.get("timeout_ms"),
+              payload.get("type", ""): payload.get("tool_definition")} if row else None
+    label = data.get("display_name") or (row.display_name if row else tool_id)
+    response = telnyx_write(
+        lambda: tools_api.update(tool_id, data),
+        user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=tool_id, label=label,
+        summary=f"Updated shared tool “{label}”", failure_summary=f"Tried to update shared tool “{label}”",
+        changes=audit.diff(before, data), store=lambda r: tool_cache_put(r.data),
+    )
+    return response.data
+
+
+def tool_delete(*, user, tool_id: str) -> bool:
+    """Delete in Telnyx and drop the cached row; False if Telnyx no longer had it."""
+    require_perm(user, ADMINISTER)
+    rows = SharedTool.objects.filter(telnyx_id=tool_id)
+    label = rows.values_list("display_name", flat=True).first() or tool_id
+    try:
+        telnyx_write(
+            lambda: tools_api.delete(tool_id),
+            user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=tool_id, label=label,
+            summary=f"Deleted shared tool “{label}”", failure_summary=f"Tried to delete shared tool “{label}”",
+            store=lambda r: cache_delete(rows),
+        )
+    except NotFoundError:
+        cache_delete(rows)
+        return False
+    return True
+
+
+def _refresh_assistant(assistant_id: str) -> None:
+    """Telnyx's attach answer is untyped: read the assistant again so `used by` is right at once.
+    A failed read leaves the cache to the next sync (the write itself is done and audited)."""
+    try:
+        assistant_cache_put(assistants_api.retrieve(assistant_id))
+    except TelnyxError:
+        pass
+
+
+def tool_attach(*, user, assistant_id: str, tool_id: str, attach: bool, assistant_label: str = "") -> None:
+    """Attach (PUT) or detach (DELETE) a shared tool; audited on the assistant."""
+    require_perm(user, ADMINISTER)
+    tool_label = SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
+    verb = "Attached" if attach else "Detached"
+    summary = f"{verb} shared tool “{tool_label}”"
+    telnyx_write(
+        lambda: (assistant_tools_api.attach if attach else assistant_tools_api.detach)(assistant_id, tool_id),
+        user=user, action="attach_tool" if attach else "detach_tool", resource_type=ASSISTANT,
+        resource_id=assistant_id, label=assistant_label or assistant_id, summary=summary,
+        failure_summary=f"Tried: {summary[0].lower()}{summary[1:]}", changes={"tool_id": tool_id},
+    )
+    _refresh_assistant(assistant_id)
+
+
+def movable(tool: dict) -> bool:
+    """An inline tool the library can hold: a type `POST /ai/tools` takes, with its object."""
+    return has_movable_inline_tools({"tools": [tool]})
+
+
+def move_inline_tools(*, user, assistant_id: str, inline: list[dict], existing_ids: list[str],
+                      idempotency_key: str, assistant_label: str = "") -> list[str]:
+    """Create a shared tool for every movable inline tool, then one assistant update that drops
+    them inline and attaches them by id (one new version). Returns the new tools' ids.
+
+    Each create carries a key derived from the form's, so a resubmitted form creates nothing twice."""
+    require_perm(user, ADMINISTER)
+    moving = [t for t in inline if movable(t)]
+    created = []
+    for index, tool in enumerate(moving):
+        inner = tool[tool["type"]]
+        name = str(inner.get("name") or TOOL_TYPES[tool["type"]][0].split(":")[0])[:300]
+        body = {"display_name": name, "type": tool["type"], tool["type"]: inner}
+        created.append(tool_create(user=user, data=body, idempotency_key=f"{idempotency_key}-{index}")["id"])
+    staying = [t for t in inline if not movable(t)]
+    body = {"tools": staying, "tool_ids": [*existing_ids, *created]}
+    telnyx_write(
+        lambda: assistants_api.update(assistant_id, body, idempotency_key=f"{idempotency_key}-assistant"),
+        user=user, action="update", resource_type=ASSISTANT, resource_id=assistant_id,
+        label=assistant_label or assistant_id,
+        summary=f"Moved {len(created)} inline tool{'s' if len(created) != 1 else ''} into the shared library",
+        failure_summary="Tried to move inline tools into the shared library",
+        changes={"tool_ids": {"before": existing_ids, "after": body["tool_ids"]}},
+        store=lambda r: assistant_cache_put(r.data) if r.data.get("id") else None,
+    )
+    return created

@@ -1,0 +1,144 @@
+"""The Tools section: the shared tool library (changelist, add, detail with "used by", change,
+delete), attaching and detaching tools on assistants, and moving an assistant's inline tools
+into the library in one step."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.audit import audit_events_for
+from core.changelist import ChangelistSpec, Column, remembered_query
+from core.confirm import confirm_page
+from core.forms import add_telnyx_errors
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError, new_idempotency_key
+
+from shared_tools import selectors, services
+from shared_tools.forms import AttachForm, MoveForm, SharedToolFilterForm, SharedToolForm
+
+LIST_TEMPLATE = "shared_tools/tool_list.html"
+COLUMNS = [Column("name", "Name", "display_name"), Column("type", "Type", "type"),
+           Column("created", "Created", "created_at")]
+
+SHARED_TOOLS = ChangelistSpec(
+    template=LIST_TEMPLATE, queryset=selectors.shared_tools, form_class=SharedToolFilterForm, columns=COLUMNS,
+    default_sort="name", resource=services.RESOURCE, remember_as="shared_tools", list_url="shared_tools:tool-list",
+    sync=services.shared_tools_sync,
+    form_kwargs=lambda: {"type_choices": [(t, t) for t in selectors.shared_tool_types()]},
+)
+
+tool_list, tool_refresh = SHARED_TOOLS.views(read_required)
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    query = remembered_query(request, "shared_tools")
+    return redirect(reverse("shared_tools:tool-list") + (f"?{query}" if query else ""))
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def tool_create(request: HttpRequest) -> HttpResponse:
+    form = SharedToolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.tool_create(user=request.user, data=form.to_body(),
+                                           idempotency_key=form.cleaned_data["idempotency_key"])
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+            form.renew_key_if_refused(exc)
+        else:
+            messages.success(request, f"Created shared tool “{created.get('display_name')}”.")
+            return redirect("shared_tools:tool-detail", tool_id=created["id"])
+    return render(request, "shared_tools/tool_form.html", {"form": form, "creating": True})
+
+
+@require_GET
+@read_required
+def tool_detail(request: HttpRequest, tool_id: str) -> HttpResponse:
+    result = services.tool_fetch(user=request.user, tool_id=tool_id)
+    used_by = selectors.assistants_using(tool_id)
+    using = {a.telnyx_id for a in used_by}
+    attach_form = AttachForm(choices=[c for c in selectors.assistant_choices() if c[0] not in using])
+    events = audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=tool_id)[:20]
+    return render(request, "shared_tools/tool_detail.html", {
+        "tool": result.data, "result": result, "used_by": used_by, "attach_form": attach_form, "events": events,
+        "definition": json.dumps(result.data.get("tool_definition") or {}, indent=2),
+        "is_webhook": result.data.get("type") == "webhook"})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
+    tool = services.tool_fetch(user=request.user, tool_id=tool_id).data
+    form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body())
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
+            return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    return render(request, "shared_tools/tool_form.html", {"form": form, "tool": tool})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
+    name = selectors.shared_tool_name(tool_id)
+    return confirm_page(
+        request, "shared_tools/tool_confirm_delete.html",
+        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
+        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id),
+        done=f"Deleted shared tool “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
+        failed=f"Could not delete “{name}”.", then=lambda: _back_to_list(request))
+
+
+@require_POST
+@admin_required
+def tool_attach(request: HttpRequest, tool_id: str) -> HttpResponse:
+    """Attach (`assistant_id` from the picker) or detach (`detach` = the assistant's id)."""
+    detach = request.POST.get("detach", "")
+    choices = dict(selectors.assistant_choices())
+    assistant_id = detach or request.POST.get("assistant_id", "")
+    if assistant_id not in choices:
+        messages.error(request, "Choose an assistant from the list.")
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    name = choices[assistant_id]
+    try:
+        services.tool_attach(user=request.user, assistant_id=assistant_id, tool_id=tool_id, attach=not detach,
+                             assistant_label=name)
+    except TelnyxError as exc:
+        messages.error(request, f"Could not {'detach' if detach else 'attach'} the tool: {exc.user_message}")
+    else:
+        messages.success(request, f"{'Detached from' if detach else 'Attached to'} “{name}”.")
+    return redirect("shared_tools:tool-detail", tool_id=tool_id)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def move_inline(request: HttpRequest, assistant_id: str) -> HttpResponse:
+    """Move an assistant's inline tools into the library: one confirmation, one new version."""
+    name, inline = selectors.inline_tools(assistant_id)
+    movable = [t for t in inline if services.movable(t)]
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and movable:
+        existing = selectors.assistant_tool_ids(assistant_id)
+        try:
+            created = services.move_inline_tools(
+                user=request.user, assistant_id=assistant_id, inline=inline, existing_ids=existing,
+                idempotency_key=form.cleaned_data["idempotency_key"] or new_idempotency_key(), assistant_label=name)
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Moved {len(created)} tool{'s' if len(created) != 1 else ''} of “{name}” into the shared library.")
+            return redirect("shared_tools:tool-list")
+    return render(request, "shared_tools/move_inline.html", {
+        "form": form, "assistant_id": assistant_id, "name": name, "movable": movable,
+        "staying": [t for t in inline if not services.movable(t)]})
