@@ -96,16 +96,13 @@ def task_records(states, *, kind: str = "", idle: bool = False) -> QuerySet[Task
 
 
 def task_counts(tabs: dict[str, list[str]], *, kind: str = "", idle: bool = False) -> dict[str, int]:
+    """How many task records each tab (a list of states) shows."""
+    return {key: _tasks(kind=kind, idle=idle).filter(state__in=states).count() for key, states in tabs.items()}
 
 
 def syncs_with_skips() -> QuerySet[SyncState]:
     """The listings whose last sync left records out (ids the portal cannot use, unreadable insights)."""
     return SyncState.objects.filter(skipped_count__gt=0).order_by("resource")
-
-
-def task_counts(tabs: dict[str, list[str]]) -> dict[str, int]:
-    """How many task records each tab (a list of states) shows."""
-    return {key: _tasks(kind=kind, idle=idle).filter(state__in=states).count() for key, states in tabs.items()}
 
 
 def task_groups(*, idle: bool = False) -> list[dict]:
