@@ -38,6 +38,10 @@ class ChatForm(forms.Form):
     # "Try in chat" on a version that is not live: a new conversation is routed to it.
     version = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].widget.attrs.pop("maxlength", None)  # the browser would cut a paste silently
+
 
 def _trial_version(request: HttpRequest, assistant_id: str, data: dict) -> str:
     """The version a new conversation should be routed to, if it is allowed (checked again here)."""
@@ -45,10 +49,6 @@ def _trial_version(request: HttpRequest, assistant_id: str, data: dict) -> str:
     if not wanted or data.get("conversation_id") or trial_chat.trial_refusal(user=request.user, assistant_id=assistant_id):
         return ""
     return wanted
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["content"].widget.attrs.pop("maxlength", None)  # the browser would cut a paste silently
 
 
 class SmsChatForm(IdempotentForm):

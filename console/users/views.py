@@ -129,7 +129,6 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_invite_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invite (password-reset) link, for a user who lost their password."""
     user = get_object_or_404(User, pk=pk)
-    services.user_invite_link_issued(actor=request.user, user=user)
     messages.success(request, f"A new link for “{user.username}” to choose a password: copy or email it below.")
     _hand_over(request, user)
     return redirect("users:user-detail", pk=user.pk)
