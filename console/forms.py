@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.changelist import FilterForm
+from core.templatetags.audit_words import action_words, kind_words
 from portal.models import AuditEvent
 
 
@@ -31,6 +32,7 @@ class AuditFilterForm(FilterForm):
         from them only, so a Viewer is never offered a name that only Admin-only rows carry."""
         super().__init__(*args, **kwargs)
         events = AuditEvent.objects.none() if events is None else events
+        words = {"action": action_words, "resource_type": kind_words, "username": str}
         for name, label in (("action", "Any action"), ("resource_type", "Any object type"), ("username", "Anyone")):
             values = events.order_by(name).values_list(name, flat=True).distinct()
-            self.fields[name].choices = [("", label), *((v, v) for v in values if v)]
+            self.fields[name].choices = [("", label), *((v, words[name](v)) for v in values if v)]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
 from assistants.services.assistants import assistants_sync
+from assistants.services.canary import CANARIES
 from assistants.services.versions import versions_resource, versions_sync
 from console import dashboard as dashboard_selectors
 from console.forms import AuditFilterForm
@@ -19,6 +20,7 @@ from console.search import MIN_LENGTH as MIN_SEARCH_LENGTH
 from console.search import search_everything
 from console.selectors import all_sync_states, audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
+from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
 from core.sync import is_stale, sync_state
@@ -79,7 +81,7 @@ def _dashboard_context(user, *, by_version: bool = False) -> dict:
         "by_version": by_version,
         "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version, assistants=assistants),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
-        "canaries": canaries, "not_set_here": dashboard_selectors.NOT_SET_HERE,
+        "canaries": canaries,
         "failed_runs": dashboard_selectors.recent_failed_runs(),
         "failed_writes": dashboard_selectors.recent_failed_writes(),
     }
@@ -89,6 +91,7 @@ def _dashboard_context(user, *, by_version: bool = False) -> dict:
 @read_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_version = request.GET.get("by") == "version"
+    sync_if_stale(CANARIES)  # what Telnyx has as each assistant's canary, read on the worker
     return render(request, "console/dashboard.html", _dashboard_context(request.user, by_version=by_version))
 
 

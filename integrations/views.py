@@ -60,7 +60,8 @@ def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def connection_delete(request: HttpRequest, connection_id: str) -> HttpResponse:
-    label = request.POST.get("label") or request.GET.get("label") or connection_id
+    # The integration's name from Telnyx (never a label passed in the URL); its id if Telnyx cannot say.
+    label = services.connection_label(user=request.user, connection_id=connection_id)
     return confirm_page(
         request, "integrations/connection_confirm_delete.html", {"connection_id": connection_id, "label": label},
         act=lambda: services.connection_delete(user=request.user, connection_id=connection_id, label=label),

@@ -11,9 +11,10 @@ from datetime import datetime
 from datetime import timezone as tz
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils import timezone
 
-from core.cache import cache_delete, cache_put
+from core.cache import cache_delete, cache_put, cache_update
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
@@ -50,6 +51,7 @@ def bucket_fields(item: dict) -> dict:
         "file_count": len(files),
         "failed_count": sum(1 for f in files if str(f.get("status", "")).lower() in FAILED_FILE_STATUSES),
         "last_embedded_at": _when(max(embedded)) if embedded else None,
+        "ai_disabled_at": None,  # Telnyx has it for AI (again)
     }
 
 
@@ -83,7 +85,8 @@ def _bucket_object(name: str) -> dict:
 def buckets_sync() -> SyncOutcome:
     """Replace the cached buckets (names, then each bucket's file statuses)."""
     return run_sync(BUCKETS, lambda: [_bucket_object(name) for name in embeddings_api.list_buckets()],
-                    lambda items: replace_cache(Bucket, items, bucket_fields))
+                    # A bucket AI was disabled for stays: Telnyx no longer lists it, its files remain.
+                    lambda items: replace_cache(Bucket, items, bucket_fields, scope=Q(ai_disabled_at__isnull=True)))
 
 
 def embedding_tasks_sync() -> SyncOutcome:
@@ -220,7 +223,8 @@ def bucket_disable(*, user: User, bucket: str) -> None:
     require_perm(user, ADMINISTER)
 
     def forget(response) -> None:
-        cache_delete(Bucket.objects.filter(telnyx_id=bucket))
+        # The bucket stays listed, marked: the page says AI is off and offers to embed it again.
+        cache_update(Bucket.objects.filter(telnyx_id=bucket), ai_disabled_at=timezone.now(), failed_count=0)
         cache_delete(EmbeddingTask.objects.filter(bucket=bucket))
 
     telnyx_write(

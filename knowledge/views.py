@@ -13,7 +13,7 @@ from core.confirm import confirm_page
 from core.export import ExportColumn
 from core.forms import written
 from core.htmx import render_polled
-from core.live import current_or_last_known, live_or_cached
+from core.live import LiveOrCached, current_or_last_known, live_or_cached
 from knowledge import selectors, services
 from knowledge.forms import BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm, SearchForm, SummarizeForm, TaskFilterForm
 from portal.roles import admin_required, operate_required, read_required
@@ -62,10 +62,15 @@ bucket_list, bucket_refresh = BUCKETS.views(read_required)
 @require_GET
 @read_required
 def bucket_detail(request: HttpRequest, name: str) -> HttpResponse:
-    result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name),
-                            lambda: selectors.cached_bucket(name))
+    disabled = selectors.ai_disabled_bucket(name)
+    if disabled is not None:
+        # Telnyx no longer has it for AI (its files stay in storage): say so, offer to embed it again.
+        result = LiveOrCached(data=disabled.payload)
+    else:
+        result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name),
+                                lambda: selectors.cached_bucket(name))
     return render(request, "knowledge/bucket_detail.html", {
-        "name": name, "result": result, "files": result.data.get("files") or [],
+        "name": name, "result": result, "files": result.data.get("files") or [], "disabled": disabled,
         "tasks": selectors.recent_tasks_for_bucket(name),
         "embed_form": EmbedForm(), "url_form": EmbedUrlForm(),
         "summarize_form": SummarizeForm(filenames=[f.get("filename") for f in result.data.get("files") or []]),

@@ -143,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -162,9 +163,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "core.context_processors.worker",
             ],
             # {% partialdef %} everywhere without a {% load %}, as it is built in from Django 6.
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials",
+                         # `|when`: every date in one format, in the reader's zone (UTC on hover).
+                         "core.templatetags.when_tags"],
         },
     },
 ]
@@ -241,7 +245,7 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
     "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
-    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
+    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 600.0},
     # Failed logins older than the throttle windows (axes never prunes its failure log by age).
     "prune-login-failures": {"task": "portal.tasks.prune_login_failures", "schedule": 600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).

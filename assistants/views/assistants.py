@@ -10,12 +10,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assistants import selectors
+from assistants.canary.display import canary_in_words
 from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
 from assistants.services import assistants as services
+from assistants.services import canary as canary_services
 from assistants.services import lifecycle
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import has_movable_inline_tools, shared_tool_links, webhook_tools
 from core.audit import audit_events_for
+from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.confirm import confirm_page, delete_each
 from core.export import ExportColumn
@@ -51,12 +54,16 @@ assistant_list, assistant_refresh = ASSISTANTS.views(read_required)
 def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # Telnyx errors with nothing cached (and 404s) become a clear page in TelnyxErrorMiddleware.
     result = services.assistant_fetch(user=request.user, assistant_id=assistant_id)
+    canary, canary_read_at = canary_services.cached_canary(assistant_id)
+    if canary_read_at is None and sync_if_stale(canary_services.CANARIES):  # never read: a worker reads them all
+        canary, canary_read_at = canary_services.cached_canary(assistant_id)  # read already where tasks run inline
     return render(
         request,
         "assistants/assistant_detail.html",
         {"assistant": result.data, "result": result, "assistant_id": assistant_id,
          "webhook_tools": webhook_tools(result.data), "shared_tools": shared_tool_links(result.data),
-         "movable_tools": has_movable_inline_tools(result.data)},
+         "movable_tools": has_movable_inline_tools(result.data), "canary": canary, "canary_read_at": canary_read_at,
+         "canary_text": canary_in_words(canary, selectors.versions_of(assistant_id)) if canary and canary.exists else ""},
     )
 
 

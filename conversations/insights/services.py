@@ -5,6 +5,7 @@ from __future__ import annotations
 from conversations.models import InsightGroup, InsightTemplate
 from core import audit
 from core.cache import cache_delete, cache_put
+from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
 from core.writes import telnyx_write
@@ -74,6 +75,14 @@ def template_save(*, user: PortalUser, data: dict, template_id: str = "", idempo
     return _save(user=user, data=data, object_id=template_id, idempotency_key=idempotency_key, model=InsightTemplate,
                  resource_type=TEMPLATE_TYPE, noun="insight template", create=insights_api.template_create,
                  update=insights_api.template_update, fields=template_fields)
+
+
+def template_fetch(*, template_id: str) -> LiveOrCached:
+    """The template live from Telnyx (written to the cache), the cached copy when Telnyx fails;
+    `NotFoundError` when Telnyx no longer has it (its cached row is dropped)."""
+    return live_or_cached_row(InsightTemplate.objects.filter(telnyx_id=template_id),
+                              lambda: insights_api.template_retrieve(template_id),
+                              lambda item: cache_put(InsightTemplate, item, template_fields))
 
 
 def template_delete(*, user: PortalUser, template_id: str) -> None:

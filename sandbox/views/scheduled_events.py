@@ -36,6 +36,8 @@ def event_json(event: SbScheduledEvent) -> dict:
         "status": status,
         "retry_count": 0,
         "errors": ["Cancelled before it was dispatched."] if event.cancelled else [],
+        # Telnyx's word for a call that was called off (a documented `call_status`).
+        **({"call_status": "canceled"} if event.cancelled and event.channel == "phone_call" else {}),
         **{k: event.data[k] for k in ("telnyx_agent_target", "telnyx_end_user_target") if k in event.data},
         **{k: event.data[k] for k in ECHOED if k in event.data},
     }

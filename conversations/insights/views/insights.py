@@ -67,6 +67,9 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
     """Create (no id) or view and edit a template; only Admins may save."""
     if request.method == "POST" and not request.user.has_perm(ADMINISTER):
         raise PermissionDenied
+    # An id in the URL is an existing template: read it (live, else the cache, else 404), never
+    # offer an empty "Add" form at its address whose save would overwrite it.
+    result = services.template_fetch(template_id=template_id) if template_id else None
     row = selectors.cached("templates", template_id)
     initial = {}
     if row:
@@ -79,7 +82,8 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
             idempotency_key=form.cleaned_data["idempotency_key"]))):
         messages.success(request, f"Saved insight template “{saved.name}”.")
         return redirect("insights:template-detail", template_id=saved.telnyx_id)
-    return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id})
+    return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id,
+                                                                          "result": result})
 
 
 @require_http_methods(["GET", "POST"])
