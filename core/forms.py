@@ -13,14 +13,18 @@ from portal.telnyx import TelnyxError, new_idempotency_key
 T = TypeVar("T")
 
 
-def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, str] | None = None) -> T | None:
+def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, str] | None = None,
+            renew_key: bool = False) -> T | None:
     """What `write()` returned, or None when Telnyx refused it: the refusal is put on `form`
     (`add_telnyx_errors`), which the view renders again with what was typed. For a create or
-    save whose service returns what it wrote: `if form.is_valid() and (x := written(form, ...)):`."""
+    save whose service returns what it wrote: `if form.is_valid() and (x := written(form, ...)):`.
+    `renew_key`: an `IdempotentForm` re-renders with a new key if Telnyx refused the write."""
     try:
         return write()
     except TelnyxError as exc:
         add_telnyx_errors(form, exc, field_map=field_map)
+        if renew_key:
+            form.renew_key_if_refused(exc)
         return None
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_events_for
-from core.changelist import ChangelistSpec, Column, remembered_query
+from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page
 from core.export import ExportColumn
-from core.forms import add_telnyx_errors
+from core.forms import written
 from mcp_servers import selectors, services
 from mcp_servers.forms import McpServerFilterForm, McpServerForm
 from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "mcp_servers/mcp_list.html"
 COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Column("created", "Created", "created_at")]
@@ -32,11 +30,6 @@ MCP_SERVERS = ChangelistSpec(
 )
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
-    query = remembered_query(request, "mcp_servers")
-    return redirect(reverse("mcp_servers:server-list") + (f"?{query}" if query else ""))
-
-
 mcp_list, mcp_refresh = MCP_SERVERS.views(read_required)
 
 
@@ -44,15 +37,10 @@ mcp_list, mcp_refresh = MCP_SERVERS.views(read_required)
 @admin_required
 def mcp_create(request: HttpRequest) -> HttpResponse:
     form = McpServerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.mcp_server_create(user=request.user, data=form.to_body(),
-                                                 idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Created MCP server “{created.get('name')}”.")
-            return redirect("mcp_servers:server-detail", server_id=created["id"])
+    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.mcp_server_create(
+            user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]))):
+        messages.success(request, f"Created MCP server “{created.get('name')}”.")
+        return redirect("mcp_servers:server-detail", server_id=created["id"])
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
 
 
@@ -69,14 +57,10 @@ def mcp_detail(request: HttpRequest, server_id: str) -> HttpResponse:
 def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
     server = services.mcp_server_fetch(user=request.user, server_id=server_id).data
     form = McpServerForm(request.POST or None, initial=McpServerForm.initial_from(server))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mcp_server_update(user=request.user, server_id=server_id, data=form.to_body())
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
-            return redirect("mcp_servers:server-detail", server_id=server_id)
+    if request.method == "POST" and form.is_valid() and written(form, lambda: services.mcp_server_update(
+            user=request.user, server_id=server_id, data=form.to_body())) is not None:
+        messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
+        return redirect("mcp_servers:server-detail", server_id=server_id)
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
 
 
@@ -88,4 +72,4 @@ def mcp_delete(request: HttpRequest, server_id: str) -> HttpResponse:
         request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name},
         act=lambda: services.mcp_server_delete(user=request.user, server_id=server_id),
         done=f"Deleted MCP server “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{name}”.", then=lambda: _back_to_list(request))
+        failed=f"Could not delete “{name}”.", then=lambda: MCP_SERVERS.back_to_list(request))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT
 from assistants.services.assistants import assistant_cache_put
 from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
-from core import audit
-from core.cache import cache_delete, cache_put
+from core.cache import cache_put
+from core.crud import CachedResource
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
+from portal.telnyx import TelnyxError
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import shared_tools as tools_api
 from portal.telnyx.resources import tools as assistant_tools_api
@@ -51,6 +51,17 @@ def tool_cache_put(item: dict) -> SharedTool | None:
     return cache_put(SharedTool, item, tool_fields)
 
 
+def _before(row: SharedTool, data: dict) -> dict:
+    """The cached tool in the shape of an update body: its configuration under its type."""
+    payload = row.payload or {}
+    return {"display_name": payload.get("display_name"), "timeout_ms": payload.get("timeout_ms"),
+            payload.get("type", ""): payload.get("tool_definition")}
+
+
+SHARED_TOOLS = CachedResource(model=SharedTool, api=tools_api, resource_type=RESOURCE_TYPE, noun="shared tool",
+                              label_field="display_name", cache_put=tool_cache_put, before=_before)
+
+
 def shared_tools_sync() -> SyncOutcome:
     """Replace the cached library with Telnyx's, every page of it."""
     return run_sync(RESOURCE, lambda: list(tools_api.list_all()), lambda items: replace_cache(SharedTool, items, tool_fields))
@@ -62,49 +73,16 @@ def tool_fetch(*, user, tool_id: str) -> LiveOrCached:
 
 
 def tool_create(*, user, data: dict, idempotency_key: str = "") -> dict:
-    require_perm(user, ADMINISTER)
-    label = data.get("display_name", "")
-    response = telnyx_write(
-        lambda: tools_api.create(data, idempotency_key=idempotency_key or new_idempotency_key()),
-        user=user, action="create", resource_type=RESOURCE_TYPE, resource_id=lambda r: r.data.get("id", ""),
-        label=label, summary=f"Created shared tool “{label}”", failure_summary=f"Tried to create shared tool “{label}”",
-        changes=audit.diff(None, data), store=lambda r: tool_cache_put(r.data),
-    )
-    return response.data
+    return SHARED_TOOLS.create(user=user, data=data, idempotency_key=idempotency_key)
 
 
 def tool_update(*, user, tool_id: str, data: dict) -> dict:
-    require_perm(user, ADMINISTER)
-    row = SharedTool.objects.filter(telnyx_id=tool_id).first()
-    payload = (row.payload or {}) if row else {}
-    before = {"display_name": payload.get("display_name"), "timeout_ms": payload.get("timeout_ms"),
-              payload.get("type", ""): payload.get("tool_definition")} if row else None
-    label = data.get("display_name") or (row.display_name if row else tool_id)
-    response = telnyx_write(
-        lambda: tools_api.update(tool_id, data),
-        user=user, action="update", resource_type=RESOURCE_TYPE, resource_id=tool_id, label=label,
-        summary=f"Updated shared tool “{label}”", failure_summary=f"Tried to update shared tool “{label}”",
-        changes=audit.diff(before, data), store=lambda r: tool_cache_put(r.data),
-    )
-    return response.data
+    return SHARED_TOOLS.update(user=user, telnyx_id=tool_id, data=data)
 
 
 def tool_delete(*, user, tool_id: str) -> bool:
     """Delete in Telnyx and drop the cached row; False if Telnyx no longer had it."""
-    require_perm(user, ADMINISTER)
-    rows = SharedTool.objects.filter(telnyx_id=tool_id)
-    label = rows.values_list("display_name", flat=True).first() or tool_id
-    try:
-        telnyx_write(
-            lambda: tools_api.delete(tool_id),
-            user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=tool_id, label=label,
-            summary=f"Deleted shared tool “{label}”", failure_summary=f"Tried to delete shared tool “{label}”",
-            store=lambda r: cache_delete(rows),
-        )
-    except NotFoundError:
-        cache_delete(rows)
-        return False
-    return True
+    return SHARED_TOOLS.delete(user=user, telnyx_id=tool_id)
 
 
 def _refresh_assistant(assistant_id: str) -> None:

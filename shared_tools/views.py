@@ -9,13 +9,12 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.audit import audit_events_for
-from core.changelist import ChangelistSpec, Column, remembered_query
+from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page
-from core.forms import add_telnyx_errors
+from core.forms import add_telnyx_errors, written
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
@@ -35,25 +34,15 @@ SHARED_TOOLS = ChangelistSpec(
 tool_list, tool_refresh = SHARED_TOOLS.views(read_required)
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
-    query = remembered_query(request, "shared_tools")
-    return redirect(reverse("shared_tools:tool-list") + (f"?{query}" if query else ""))
-
-
 @require_http_methods(["GET", "POST"])
 @admin_required
 def tool_create(request: HttpRequest) -> HttpResponse:
     form = SharedToolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.tool_create(user=request.user, data=form.to_body(),
-                                           idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-            form.renew_key_if_refused(exc)
-        else:
-            messages.success(request, f"Created shared tool “{created.get('display_name')}”.")
-            return redirect("shared_tools:tool-detail", tool_id=created["id"])
+    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.tool_create(
+            user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
+            renew_key=True)):
+        messages.success(request, f"Created shared tool “{created.get('display_name')}”.")
+        return redirect("shared_tools:tool-detail", tool_id=created["id"])
     return render(request, "shared_tools/tool_form.html", {"form": form, "creating": True})
 
 
@@ -76,14 +65,10 @@ def tool_detail(request: HttpRequest, tool_id: str) -> HttpResponse:
 def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
     tool = services.tool_fetch(user=request.user, tool_id=tool_id).data
     form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body())
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
-            return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    if request.method == "POST" and form.is_valid() and written(form, lambda: services.tool_update(
+            user=request.user, tool_id=tool_id, data=form.to_body())) is not None:
+        messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
     return render(request, "shared_tools/tool_form.html", {"form": form, "tool": tool})
 
 
@@ -96,7 +81,7 @@ def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
         {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
         act=lambda: services.tool_delete(user=request.user, tool_id=tool_id),
         done=f"Deleted shared tool “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{name}”.", then=lambda: _back_to_list(request))
+        failed=f"Could not delete “{name}”.", then=lambda: SHARED_TOOLS.back_to_list(request))
 
 
 @require_POST

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.changelist.memory import remembered_query
 from core.changelist.query import Column, FilterForm
 from core.changelist.refresh import refresh_from_request
 from core.changelist.render import render_changelist
@@ -65,6 +66,11 @@ class ChangelistSpec:
             query = request.GET.urlencode()
             return redirect(reverse(self.list_url) + (f"?{query}" if query else ""))
         return self.render(request, outcome=outcome or False)  # False: refreshed, nothing new to say
+
+    def back_to_list(self, request):
+        """Back to the list as the user last left it (search, filters, page), e.g. after a delete."""
+        query = remembered_query(request, self.remember_as)
+        return redirect(reverse(self.list_url) + (f"?{query}" if query else ""))
 
     def list_view(self, permission: Callable) -> Callable:
         """The list view (GET) alone, behind `permission`, for a list refreshed its own way."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from core import audit
-from core.cache import cache_delete, cache_put
+from core.cache import cache_put
+from core.crud import CachedResource
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.telnyx import NotFoundError, new_idempotency_key
+from portal.telnyx import new_idempotency_key
 from portal.telnyx.resources import tests as tests_api
 from portal.telnyx.resources._base import parse_date
 from testing.models import AssistantTest
@@ -36,6 +37,12 @@ def test_fields(item: dict) -> dict:
 
 def test_cache_put(item: dict) -> AssistantTest:
     return cache_put(AssistantTest, item, test_fields)
+
+
+# Deletes go through the shared shape; create and update keep their own (the id is `test_id`,
+# and the audit's "before" is the copy the form was built from).
+TESTS = CachedResource(model=AssistantTest, api=tests_api, resource_type=RESOURCE_TYPE, noun="test",
+                       label_field="name", cache_put=test_cache_put)
 
 
 def tests_sync() -> SyncOutcome:
@@ -78,17 +85,4 @@ def test_update(*, user: PortalUser, test_id: str, data: dict, before: dict | No
 
 def test_delete(*, user: PortalUser, test_id: str) -> bool:
     """Delete a test in Telnyx and drop it from the cache. False when Telnyx no longer had it."""
-    require_perm(user, ADMINISTER)
-    rows = AssistantTest.objects.filter(telnyx_id=test_id)
-    label = rows.values_list("name", flat=True).first() or test_id
-    try:
-        telnyx_write(
-            lambda: tests_api.delete(test_id),
-            user=user, action="delete", resource_type=RESOURCE_TYPE, resource_id=test_id, label=label,
-            summary=f"Deleted test “{label}”", failure_summary=f"Tried to delete test “{label}”",
-            store=lambda r: cache_delete(rows),
-        )
-    except NotFoundError:
-        cache_delete(rows)
-        return False
-    return True
+    return TESTS.delete(user=user, telnyx_id=test_id)

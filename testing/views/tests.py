@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseStopPolling
 from assistants.models import Assistant
 from core.audit import audit_events_for
 from core.background import eager, enqueue_listing_sync, listing_sync_active, page_sync
-from core.changelist import ChangelistSpec, Column, remembered_query
+from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page, delete_each
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
@@ -50,11 +50,6 @@ TESTS = ChangelistSpec(
 )
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
-    query = remembered_query(request, "testing-tests")
-    return redirect(reverse("testing:test-list") + (f"?{query}" if query else ""))
-
-
 test_list, test_refresh = TESTS.views(read_required)
 
 
@@ -65,7 +60,7 @@ def test_bulk_action(request: HttpRequest) -> HttpResponse:
     form = BulkActionForm(request.POST, test_choices=selectors.test_choices())
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return _back_to_list(request)
+        return TESTS.back_to_list(request)
     selected = selectors.tests_by_ids(form.cleaned_data["selected"])
     if form.cleaned_data["action"] == "delete":
         return redirect(reverse("testing:test-bulk-delete") + "?" + "&".join(f"id={t.telnyx_id}" for t in selected))
@@ -83,7 +78,7 @@ def test_bulk_action(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Started {started} test run{'s' if started != 1 else ''}.")
     for failure in failures:
         messages.error(request, f"Could not start {failure}")
-    return _back_to_list(request)
+    return TESTS.back_to_list(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,7 +90,7 @@ def test_bulk_delete(request: HttpRequest) -> HttpResponse:
         deleted = delete_each(request, tests, lambda row: services.test_delete(user=request.user, test_id=row.telnyx_id))
         if deleted:
             messages.success(request, f"Deleted {deleted} test{'s' if deleted != 1 else ''}.")
-        return _back_to_list(request)
+        return TESTS.back_to_list(request)
     return render(request, "testing/test_bulk_delete.html", {"tests": tests})
 
 
@@ -179,7 +174,7 @@ def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
         act=lambda: services.test_delete(user=request.user, test_id=test_id),
         done=f"Deleted test “{test.name}”.",
         gone=f"“{test.name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{test.name}”.", then=lambda: _back_to_list(request))
+        failed=f"Could not delete “{test.name}”.", then=lambda: TESTS.back_to_list(request))
 
 
 @require_GET
