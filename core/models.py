@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from core.progress import JobProgress, job_progress
+
 
 class TelnyxCached(models.Model):
     """A row holding Telnyx's object: its id, the whole object as Telnyx answered, and when."""
@@ -17,16 +19,29 @@ class TelnyxCached(models.Model):
 
 class CachedTask(TelnyxCached):
     """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status
-    that is final once it is one of `FINAL`, when pages stop polling."""
+    that is final once it is one of `FINAL`, when pages stop polling, newest first, and its
+    progress bar read from the statuses each kind names (`RUNNING`, `OUTCOMES`, `FAILED`)."""
 
     FINAL: tuple[str, ...] = ()
+    RUNNING: tuple[tuple[str, str], ...] = ()  # (status, label) in the order the work goes
+    OUTCOMES: dict[str, str] = {}  # final status -> label
+    FAILED: tuple[str, ...] = ()  # the final statuses shown as failures
+
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
+        ordering = ["-created_at"]
 
     @property
     def is_final(self) -> bool:
         return getattr(self, "status", "") in self.FINAL
+
+    @property
+    def progress(self) -> JobProgress:
+        return job_progress(self.status, running=list(self.RUNNING), outcomes=self.OUTCOMES, failed=self.FAILED,
+                            started=self.created_at, finished=self.finished_at)
 
 
 class AlertDeliveryBase(models.Model):

@@ -1,7 +1,6 @@
 from django.db import models
 
 from core.models import CachedTask, TelnyxCached
-from core.progress import JobProgress, job_progress
 
 
 class LanguageModel(TelnyxCached):
@@ -25,20 +24,12 @@ class LanguageModel(TelnyxCached):
 class FineTuningJob(CachedTask):
     """Cached fine-tuning job (`GET /ai/fine_tuning/jobs`)."""
 
+    RUNNING = (("queued", "Queued"), ("running", "Training"))
+    OUTCOMES = {"succeeded": "Succeeded", "failed": "Failed", "cancelled": "Cancelled"}
+    FAILED = ("failed", "cancelled")
     FINAL = ("succeeded", "failed", "cancelled")
 
     model = models.CharField(max_length=200, db_index=True)
     training_file = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=20, db_index=True)
     trained_tokens = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    @property
-    def progress(self) -> JobProgress:
-        return job_progress(self.status, running=[("queued", "Queued"), ("running", "Training")],
-                            outcomes={"succeeded": "Succeeded", "failed": "Failed", "cancelled": "Cancelled"},
-                            failed=("failed", "cancelled"), started=self.created_at, finished=self.finished_at)

@@ -1,7 +1,6 @@
 from django.db import models
 
 from core.models import CachedTask, TelnyxCached
-from core.progress import JobProgress, job_progress
 
 
 class Bucket(TelnyxCached):
@@ -27,42 +26,24 @@ class Bucket(TelnyxCached):
 class EmbeddingTask(CachedTask):
     """Cached embedding task (`GET /ai/embeddings`)."""
 
+    RUNNING = (("queued", "Queued"), ("processing", "Embedding files"))
+    OUTCOMES = {"success": "Embedded", "partial_success": "Partly embedded", "failure": "Failed", "failed": "Failed"}
+    FAILED = ("failure", "failed", "partial_success")
     FINAL = ("success", "failure", "partial_success", "failed")
 
     bucket = models.CharField(max_length=200, blank=True, db_index=True)
     task_name = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=30, db_index=True)
-    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    @property
-    def progress(self) -> JobProgress:
-        return job_progress(self.status, running=[("queued", "Queued"), ("processing", "Embedding files")],
-                            outcomes={"success": "Embedded", "partial_success": "Partly embedded",
-                                      "failure": "Failed", "failed": "Failed"},
-                            failed=("failure", "failed", "partial_success"),
-                            started=self.created_at, finished=self.finished_at)
 
 
 class ClusterTask(CachedTask):
     """Cached clustering task (`GET /ai/clusters`)."""
 
+    RUNNING = (("pending", "Pending"), ("starting", "Starting"), ("running", "Clustering"))
+    OUTCOMES = {"completed": "Completed", "failed": "Failed"}
+    FAILED = ("failed",)
     FINAL = ("completed", "failed")
 
     bucket = models.CharField(max_length=200, blank=True, db_index=True)
     status = models.CharField(max_length=30, db_index=True)
     min_cluster_size = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    @property
-    def progress(self) -> JobProgress:
-        return job_progress(self.status, running=[("pending", "Pending"), ("starting", "Starting"), ("running", "Clustering")],
-                            outcomes={"completed": "Completed", "failed": "Failed"}, failed=("failed",),
-                            started=self.created_at, finished=self.finished_at)
