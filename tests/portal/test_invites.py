@@ -35,6 +35,9 @@ def test_pending_invites_are_listed_and_can_be_revoked(team_admin_client):
     listing = team_admin_client.get(reverse("users:user-list")).content.decode()
     pending = listing.split('data-testid="pending-invites"')[1].split("</section>")[0]
     assert "pat" in pending and "Revoke" in pending
+    # Listed once, below the users: not also inside the page title and the breadcrumbs.
+    assert listing.count('data-testid="pending-invites"') == 1
+    assert "Pending invites" not in listing.split("<title>")[1].split("</title>")[0]
     pat = User.objects.get(username="pat")
     team_admin_client.post(reverse("users:user-active", args=[pat.pk]), {"active": "0"})
     assert 'data-testid="pending-invites"' not in team_admin_client.get(reverse("users:user-list")).content.decode()
