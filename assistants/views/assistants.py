@@ -22,10 +22,9 @@ from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.confirm import confirm_page, delete_each
 from core.export import ExportColumn
-from core.forms import add_telnyx_errors
+from core.forms import written
 from inference.services import form_model_choices
 from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "assistants/assistant_list.html"
 COLUMNS = [Column("name", "Name", "name"), Column("model", "Model", "model"), Column("created", "Created", "created_at"),
@@ -72,17 +71,11 @@ def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
 def assistant_create(request: HttpRequest) -> HttpResponse:
     form = AssistantCreateForm(request.POST or None, model_choices=form_model_choices(),
                                known_tags=[tag for tag, _ in selectors.assistant_tag_filter_choices()])
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.assistant_create(
-                user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]
-            )
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-            form.renew_key_if_refused(exc)
-        else:
-            messages.success(request, f"Created assistant “{created.get('name')}”.")
-            return redirect("assistants:assistant-detail", assistant_id=created["id"])
+    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.assistant_create(
+            user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
+            renew_key=True)) is not None:
+        messages.success(request, f"Created assistant “{created.get('name')}”.")
+        return redirect("assistants:assistant-detail", assistant_id=created["id"])
     return render(request, "assistants/assistant_form.html", {"form": form})
 
 

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from assistants import selectors
 from assistants.services import enhance
-from core.forms import IdempotentForm, add_telnyx_errors
+from core.forms import IdempotentForm, written
 from portal.converters import is_telnyx_id
 from portal.roles import admin_required
-from portal.telnyx import TelnyxError
 
 
 class ImproveForm(IdempotentForm):
@@ -31,21 +30,15 @@ class ImproveForm(IdempotentForm):
 @admin_required
 def improve_instructions(request: HttpRequest, assistant_id: str) -> HttpResponse:
     form = ImproveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            draft = enhance.improve_instructions(user=request.user, assistant_id=assistant_id,
-                                                 prompt=form.cleaned_data["prompt"],
-                                                 idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-            form.renew_key_if_refused(exc)
-        else:
-            messages.success(request, "Saved the improved instructions as a draft version; main is unchanged.")
-            version_id, main_id = str(draft.get("version_id") or ""), selectors.main_version_id(assistant_id) or ""
-            url = reverse("assistants:version-list", args=[assistant_id])
-            # Ids from Telnyx's answer pass the URL check before they reach a link.
-            if is_telnyx_id(version_id) and is_telnyx_id(main_id):
-                url = reverse("assistants:version-compare", args=[assistant_id]) + "?" + urlencode({"a": main_id, "b": version_id})
-            return redirect(url)
+    if request.method == "POST" and form.is_valid() and (draft := written(form, lambda: enhance.improve_instructions(
+            user=request.user, assistant_id=assistant_id, prompt=form.cleaned_data["prompt"],
+            idempotency_key=form.cleaned_data["idempotency_key"]), renew_key=True)) is not None:
+        messages.success(request, "Saved the improved instructions as a draft version; main is unchanged.")
+        version_id, main_id = str(draft.get("version_id") or ""), selectors.main_version_id(assistant_id) or ""
+        url = reverse("assistants:version-list", args=[assistant_id])
+        # Ids from Telnyx's answer pass the URL check before they reach a link.
+        if is_telnyx_id(version_id) and is_telnyx_id(main_id):
+            url = reverse("assistants:version-compare", args=[assistant_id]) + "?" + urlencode({"a": main_id, "b": version_id})
+        return redirect(url)
     return render(request, "assistants/improve_instructions.html", {
         "form": form, "assistant_id": assistant_id, "name": selectors.assistant_name(assistant_id)})

@@ -12,7 +12,7 @@ from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventF
 from assistants.services import scheduled as services
 from core.background import page_sync
 from core.changelist import Column, build_changelist
-from core.forms import add_telnyx_errors
+from core.forms import written
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
@@ -37,18 +37,14 @@ def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
 @admin_required
 def scheduled_create(request: HttpRequest, assistant_id: str) -> HttpResponse:
     form = ScheduledEventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.scheduled_event_create(user=request.user, assistant_id=assistant_id,
-                                                      body=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc, field_map={"scheduled_at_fixed_datetime": "scheduled_at"})
-            form.renew_key_if_refused(exc)
-        else:
-            messages.success(request, "Scheduled the event.")
-            if created.get("scheduled_event_id"):
-                return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=created["scheduled_event_id"])
-            return redirect("assistants:scheduled-list", assistant_id=assistant_id)
+    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.scheduled_event_create(
+            user=request.user, assistant_id=assistant_id, body=form.to_body(),
+            idempotency_key=form.cleaned_data["idempotency_key"]),
+            field_map={"scheduled_at_fixed_datetime": "scheduled_at"}, renew_key=True)) is not None:
+        messages.success(request, "Scheduled the event.")
+        if created.get("scheduled_event_id"):
+            return redirect("assistants:scheduled-detail", assistant_id=assistant_id, event_id=created["scheduled_event_id"])
+        return redirect("assistants:scheduled-list", assistant_id=assistant_id)
     return render(request, "assistants/scheduled_form.html",
                   {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id), "form": form})
 
