@@ -16,7 +16,7 @@ from assistants.services import assistants as assistant_services
 from assistants.services import chat as services
 from assistants.services import trial_chat
 from assistants.services import versions as version_services
-from core.forms import IdempotentForm, add_telnyx_errors
+from core.forms import IdempotentForm, written
 from core.phone import HELP as PHONE_HELP
 from core.phone import PhoneNumberField
 from core.sse import sse_event
@@ -154,17 +154,11 @@ def chat_sms(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     _known(assistant_id)
     form = SmsChatForm(request.POST)
     context: dict = {"assistant_id": assistant_id, "sms_form": form}
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            context["sms_conversation_id"] = services.sms_chat_send(
-                user=request.user, assistant_id=assistant_id, from_=data["from_"], to=data["to"], text=data["text"],
-                idempotency_key=data["idempotency_key"]) or "none"
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc, field_map={"from": "from_"})
-            form.renew_key_if_refused(exc)
-        else:
-            context["sms_form"] = SmsChatForm()
+    data = form.cleaned_data if form.is_valid() else {}
+    if data and (sent := written(form, lambda: services.sms_chat_send(
+            user=request.user, assistant_id=assistant_id, from_=data["from_"], to=data["to"], text=data["text"],
+            idempotency_key=data["idempotency_key"]), field_map={"from": "from_"}, renew_key=True)) is not None:
+        context.update(sms_conversation_id=sent or "none", sms_form=SmsChatForm())
     if request.htmx:
         return render(request, f"{PAGE}#sms", context)
     assistant, _ = _labels(request, assistant_id)
