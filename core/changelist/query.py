@@ -54,6 +54,8 @@ class ChangeList:
     chips: list[dict] = field(default_factory=list)
     #: True when the list offers "Export CSV" (`core.export`) of what it selects.
     export: bool = False
+    #: True when a search matched more than the form's `search_count_cap` (`total` is the cap).
+    total_capped: bool = False
 
     @property
     def sort_key(self) -> str:
@@ -96,6 +98,9 @@ class FilterForm(forms.Form):
     value_transforms: dict[str, Any] = {}
     #: filters `filter_queryset` applies (not lookups), shown as chips like the others
     extra_filters: list[str] = []
+    #: With a number, a search counts at most this many matches ("1,000+ results", that many
+    #: pages) rather than every match of a large table; None counts them all.
+    search_count_cap: int | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,10 +226,17 @@ def build_changelist(
     by_key = {c.key: c for c in columns}
 
     paginator = Paginator(queryset, page_size)
+    cap = form_class.search_count_cap if query else None
+    count = (lambda: queryset[:cap + 1].count()) if cap else queryset.count
     if kept_as:
         # Counting 100,000 rows on every request is the page's costliest query: keep it per query.
         normalised = sorted((k, str(v)) for k, v in {**active, SEARCH_PARAM: query}.items())
-        paginator.count = kept(kept_as, f"count:{normalised}", lambda: queryset.count(), queryset.model)
+        paginator.count = kept(kept_as, f"count:{normalised}", count, queryset.model)
+    elif cap:
+        paginator.count = count()
+    capped = bool(cap) and paginator.count > cap
+    if capped:
+        paginator.count = cap
     page = paginator.get_page(page_number(request.GET.get(PAGE_PARAM)))
     return ChangeList(
         page=page,
@@ -235,6 +247,7 @@ def build_changelist(
         query=query,
         active_filters=active,
         chips=form.chips(request.GET),
+        total_capped=capped,
     )
 
 

@@ -1,0 +1,48 @@
+"""Indexes for the call log's search sides on PostgreSQL (see conversations/search.py): a
+pattern index on UPPER(telnyx_id) for the id prefix (what `istartswith` compiles to) and, when
+the pg_trgm extension can be had, a trigram GIN index on UPPER(name) for the name substring.
+Without pg_trgm the name side scans, alone, and the other sides keep their indexes."""
+
+from django.db import migrations, transaction
+
+ID_PREFIX = """CREATE INDEX IF NOT EXISTS conv_telnyx_id_upper_like ON conversations_conversation
+               (UPPER(telnyx_id::text) text_pattern_ops)"""
+NAME_TRIGRAM = """CREATE INDEX IF NOT EXISTS conv_name_upper_trgm ON conversations_conversation
+                  USING GIN (UPPER(name::text) gin_trgm_ops)"""
+
+
+def trigram_available(cursor) -> bool:
+    """pg_trgm installed, or installable by this role (a failed CREATE EXTENSION is rolled back)."""
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    if cursor.fetchone():
+        return True
+    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
+    if not cursor.fetchone():
+        return False
+    try:
+        with transaction.atomic():
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except Exception:  # no privilege: the name side scans, nothing else changes
+        return False
+    return True
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(ID_PREFIX)
+        if trigram_available(cursor):
+            cursor.execute(NAME_TRIGRAM)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS conv_name_upper_trgm")
+        schema_editor.execute("DROP INDEX IF EXISTS conv_telnyx_id_upper_like")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("conversations", "0007_transcript_search")]
+
+    operations = [migrations.RunPython(create, drop)]
