@@ -1,6 +1,7 @@
 """Transcript words for the call log's search: kept when the portal reads a conversation's
 messages (its page) and by the indexer on the worker, searched through a full-text index
-(FTS5 on SQLite, a GIN tsvector index on PostgreSQL; migration 0007) in one subquery.
+(FTS5 on SQLite, migration 0007; on PostgreSQL a GIN index over a stored tsvector column,
+migration 0008, so a common word is never re-parsed row by row) in one subquery.
 
 The list object Telnyx returns has no messages, so a conversation's words are searchable once
 it was read: the indexer reads the newest real conversations first, `INDEX_BATCH` per sweep,
@@ -81,7 +82,7 @@ def transcript_ids_sql(query: str) -> tuple[str, list] | None:
                 [_fts_query(words)])
     if connection.vendor == "postgresql":
         return ("SELECT conversation_id FROM conversations_conversationtranscript "
-                "WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', %s)", [" ".join(words)])
+                "WHERE search_tsv @@ plainto_tsquery('simple', %s)", [" ".join(words)])
     sql, params = ConversationTranscript.objects.filter(text__icontains=query).values("conversation_id").query.sql_with_params()
     return sql, list(params)
 
