@@ -1,15 +1,20 @@
 """Benchmark: one live-gate evaluation (`releases.services.gates.live_gate`) over 1,000 vs
-100,000 cached conversations with insight results, interleaved.
+100,000 cached conversations with insight results, interleaved, on SQLite or PostgreSQL.
 
 The engine evaluates the gate at every tick (15 s) of a live-gated step over every
-conversation since the plan's first live step, so this is what a long plan costs per tick.
-Builds a SQLite database with N conversations (half candidate, half main, each with one
-completed insight result of a score and a pass/fail field), copies it and trims the copy to
-1,000; rounds alternate between the two. Telnyx reads are left out (the sync of new
-conversations is measured by bench/conversations_sync.py): only the database reads and the
-statistics are timed.
+conversation since the plan's first live step. Builds a database with N conversations (half
+candidate, half main, each with one completed insight result of a score and a pass/fail
+field, stored as the conversations happened), copies it and trims the copy to 1,000.
+
+The gate keeps running tallies per plan (`releases.services.gate_fold`): its first check reads
+everything (a full recompute, timed once per size as "first check"); each later check folds in
+only what changed. Before every timed tick both databases get the same tick's traffic (20 new
+conversations with results, 5 results replaced), so the ticks fold real work; rounds alternate
+between the sizes. Telnyx reads are left out (bench/conversations_sync.py measures the sync).
 
     .venv/bin/python bench/live_gate_at_scale.py [N] [ROUNDS]     # default 100000 5
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gate_bench .venv/bin/python bench/live_gate_at_scale.py
+      (PostgreSQL: that database for N, <name>_small for 1,000; both dropped and made again)
 """
 
 import os
@@ -25,8 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIG = Path(tempfile.mkdtemp()) / "big.sqlite3"
+DB_URL = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{BIG}")
+POSTGRES = DB_URL.startswith("postgres")
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{BIG}"
+os.environ["DATABASE_URL"] = DB_URL
 os.environ.pop("TELNYX_API_KEY", None)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -37,6 +44,7 @@ django.setup()
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -62,6 +70,7 @@ def seed(n: int) -> None:
                                      values={"score": round(0.6 + 0.35 * rng.random(), 3), "resolved": rng.random() < 0.85}))
     Conversation.objects.bulk_create(conversations, batch_size=5000)
     InsightResult.objects.bulk_create(results, batch_size=5000)
+    InsightResult.objects.update(updated_at=F("occurred_at"))  # stored as the conversations happened
     admin = User.objects.create_superuser("bench", "bench@example.com", "x")
     plan = RolloutPlan.objects.create(assistant_id=AID, candidate_version_id="v-cand", main_version_id="v-main",
                                       status="running", created_by=admin, metrics="score, resolved", max_sample=10 ** 6)
@@ -69,15 +78,65 @@ def seed(n: int) -> None:
                                applied_at=start - timedelta(minutes=1))
 
 
-def trim(path: Path, keep: int) -> None:
-    use_database(path)
+def trim(keep: int) -> None:
     Conversation.objects.exclude(telnyx_id__in=[f"c-{i}" for i in range(keep)]).delete()
     InsightResult.objects.exclude(conversation_id__in=[f"c-{i}" for i in range(keep)]).delete()
 
 
-def use_database(path: Path) -> None:
+def use_database(name: str) -> None:
     connection.close()
-    connection.settings_dict["NAME"] = str(path)
+    connection.settings_dict["NAME"] = name
+
+
+def postgres_admin(sql: str) -> None:
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                         password=settings["PASSWORD"], dbname="postgres", autocommit=True) as admin:
+        admin.execute(sql)
+
+
+def prepare(n: int) -> tuple[str, str]:
+    """(small, big) database names, both seeded; the small one a trimmed copy of the big."""
+    big = connection.settings_dict["NAME"]
+    if POSTGRES:
+        small = f"{big}_small"
+        connection.close()
+        postgres_admin(f"DROP DATABASE IF EXISTS {big}")
+        postgres_admin(f"CREATE DATABASE {big}")
+    call_command("migrate", verbosity=0)
+    seed(n)
+    connection.close()
+    if POSTGRES:
+        postgres_admin(f"DROP DATABASE IF EXISTS {small}")
+        postgres_admin(f"CREATE DATABASE {small} TEMPLATE {big}")
+    else:
+        small = str(BIG.with_name("small.sqlite3"))
+        shutil.copy(BIG, small)
+    use_database(small)
+    trim(1000)
+    if POSTGRES:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return small, big
+
+
+def tick_traffic(tick: int) -> None:
+    """One tick's traffic: 20 new conversations with a result, 5 results replaced."""
+    now = timezone.now()
+    rng = random.Random(tick)
+    for i in range(20):
+        cid, version = f"new-{tick}-{i}", "v-cand" if i % 2 else "v-main"
+        Conversation.objects.create(telnyx_id=cid, assistant_id=AID, assistant_version_id=version,
+                                    created_at=now, synced_at=now, insights_synced_at=now)
+        InsightResult.objects.create(conversation_id=cid, template_id="t", assistant_id=AID,
+                                     assistant_version_id=version, status="completed", occurred_at=now,
+                                     values={"score": round(0.6 + 0.35 * rng.random(), 3), "resolved": rng.random() < 0.85})
+    for i in range(5):
+        InsightResult.objects.filter(conversation_id=f"c-{rng.randrange(1000)}").update(
+            values={"score": round(0.6 + 0.35 * rng.random(), 3), "resolved": rng.random() < 0.85},
+            occurred_at=now, updated_at=now)
 
 
 def evaluate() -> tuple[float, int, dict]:
@@ -93,26 +152,29 @@ def evaluate() -> tuple[float, int, dict]:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
-    call_command("migrate", verbosity=0)
-    seed(n)
-    small = BIG.with_name("small.sqlite3")
-    connection.close()
-    shutil.copy(BIG, small)
-    trim(small, 1000)
+    small, big = prepare(n)
     # No Telnyx here: the reads of new traffic are another bench's subject.
     traffic.sync_conversations_since = lambda **kwargs: 0
     traffic.read_insights = lambda **kwargs: 0
-    times = {"1,000": [], f"{n:,}": []}
-    for _ in range(rounds):
-        for label, path in (("1,000", small), (f"{n:,}", BIG)):
-            use_database(path)
+    sizes = (("1,000", small), (f"{n:,}", big))
+    print(connection.vendor)
+    for label, name in sizes:
+        use_database(name)
+        elapsed, count, counts = evaluate()
+        print(f"  first check (full recompute, tallies written) {label:>8} conversations: {elapsed:.3f} s, "
+              f"{count} queries", flush=True)
+    times = {label: [] for label, _ in sizes}
+    for tick in range(rounds):
+        for label, name in sizes:
+            use_database(name)
+            tick_traffic(tick)
             elapsed, count, counts = evaluate()
             times[label].append(elapsed)
-            print(f"  {label:>8} conversations {counts}: {elapsed:.3f} s, {count} queries", flush=True)
+            print(f"  tick {tick}: {label:>8} conversations {counts}: {elapsed:.3f} s, {count} queries", flush=True)
     medians = {label: statistics.median(values) for label, values in times.items()}
     for label, values in times.items():
         print(f"{label:>8}: min / median / max {min(values):.3f} / {medians[label]:.3f} / {max(values):.3f} s")
-    print(f"ratio of medians {medians[f'{n:,}'] / medians['1,000']:.1f}x")
+    print(f"ratio of medians {medians[f'{n:,}'] / medians['1,000']:.2f}x")
 
 
 if __name__ == "__main__":

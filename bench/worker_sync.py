@@ -102,10 +102,10 @@ def login() -> requests.Session:
     return session
 
 
-def start_worker(index: int, prefetch: bool) -> tuple[subprocess.Popen, Path]:
+def start_worker(index: int, prefetch: bool, nice: int = 0) -> tuple[subprocess.Popen, Path]:
     log = WORK / f"worker-{index}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "1",
+        [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "1",
          "--without-mingle", "--without-gossip", "-Q", os.environ["CELERY_TASK_DEFAULT_QUEUE"],
          "-n", f"bench-{index}-{uuid.uuid4().hex[:4]}@%h"],
         cwd=ROOT, env={**os.environ, "SYNC_PREFETCH": "1" if prefetch else "0"}, stdout=log.open("w"),
@@ -177,11 +177,11 @@ def timed_get(session: requests.Session, url: str) -> float:
     return time.perf_counter() - started
 
 
-def one_round(workers: int, prefetch: bool, session: requests.Session, expected: int) -> dict:
+def one_round(workers: int, prefetch: bool, session: requests.Session, expected: int, nice: int = 0) -> dict:
     Conversation.objects.all().delete()
     SyncState.objects.filter(resource=services.RESOURCE).delete()
     TaskRecord.objects.all().delete()
-    procs = [start_worker(i, prefetch) for i in range(workers)]
+    procs = [start_worker(i, prefetch, nice) for i in range(workers)]
     for proc, log in procs:
         wait_ready(log, proc)
     url = f"http://127.0.0.1:{PORTAL_PORT}/conversations/"
@@ -263,11 +263,16 @@ def main() -> None:
         wait_up(SANDBOX_PORT)
         wait_up(PORTAL_PORT)
         session = login()
-        variants = {"1 worker, no read-ahead": (1, False), "1 worker": (1, True), "2 workers": (2, True)}
+        variants = {"1 worker, no read-ahead": (1, False, 0), "1 worker": (1, True, 0), "2 workers": (2, True, 0),
+                    "1 worker, nice 10": (1, True, 10)}
+        if os.environ.get("BENCH_VARIANTS"):  # ";"-separated, e.g. "1 worker;1 worker, nice 10"
+            variants = {name: variants[name] for name in os.environ["BENCH_VARIANTS"].split(";")}
+        else:
+            variants.pop("1 worker, nice 10")
         results: dict[str, list[dict]] = {name: [] for name in variants}
         for run in range(RUNS):
-            for name, (workers, prefetch) in variants.items():
-                result = one_round(workers, prefetch, session, expected)
+            for name, (workers, prefetch, nice) in variants.items():
+                result = one_round(workers, prefetch, session, expected, nice)
                 results[name].append(result)
                 print(f"run {run + 1}, {name}: sync {result['seconds']:.1f} s, peak RSS "
                       f"{result['rss_mb']:.0f} MB, changelist p95 {result['busy_p95'] * 1000:.0f} ms during "
@@ -279,6 +284,8 @@ def main() -> None:
                   f"peak RSS {spread([r['rss_mb'] for r in rounds], 'MB')}; "
                   f"p95 during/idle {spread(ratios, 'x')}")
         median = {name: statistics.median(r["seconds"] for r in rounds) for name, rounds in results.items()}
+        if "1 worker, no read-ahead" not in median or "2 workers" not in median:
+            return
         print(f"median sync time, no read-ahead / read-ahead (one worker): "
               f"{median['1 worker, no read-ahead'] / median['1 worker']:.2f}x (above 1: read-ahead was faster)")
         print(f"median sync time, one worker / two workers: {median['1 worker'] / median['2 workers']:.2f}x "

@@ -1,23 +1,25 @@
 """What the dashboard shows, read from the cache only and aggregated in the database.
 
 Every query here is bounded by a window (days) or a limit, not by the number of cached
-rows: 100,000 conversations are counted by `GROUP BY day, assistant`, never loaded.
+rows: conversations are counted from `ConversationDay` (one row per day and assistant version,
+kept at write time by `conversations.rollups`), never from the 100,000-row cache.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from assistants.canary.rules import referenced_versions
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
-from conversations.models import Conversation
+from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
-from portal.models import AuditEvent, SyncState
+from portal.models import AuditEvent
 from inference.models import LanguageModel
 from testing.models import AssistantTest, SuiteRun, TestRun
 
@@ -44,24 +46,20 @@ def _top_with_other(totals: dict[str, int]) -> tuple[list[str], set[str]]:
     return ranked[:TOP_SERIES], set(ranked[TOP_SERIES:])
 
 
-def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS) -> Chart:
+def assistant_rows() -> list[tuple[str, str, str]]:
+    """(id, name, main version) of every cached assistant by name: read once, used by both charts."""
+    return list(Assistant.objects.order_by("name").values_list("telnyx_id", "name", "version_id"))
+
+
+def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS, assistants=None) -> Chart:
     """Conversations created per day, stacked per assistant (or per assistant and version)."""
     today = timezone.localdate()
     day_list = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     keys = ["assistant_id", "assistant_version_id"] if by_version else ["assistant_id"]
-    # One COUNT per day over plain range comparisons: a date function per row (SQLite's is
-    # Python) would cost more than the whole scan.
-    bounds = [timezone.make_aware(datetime.combine(d, time.min)) for d in [*day_list, today + timedelta(days=1)]]
-    per_day_counts = {
-        f"d{i}": Count("created_at", filter=Q(created_at__gte=bounds[i], created_at__lt=bounds[i + 1])) for i in range(days)
-    }
-    rows = [
-        {**{k: row[k] for k in keys}, "day": day_list[i], "n": row[f"d{i}"]}
-        for row in Conversation.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1])
-        .values(*keys).annotate(**per_day_counts).order_by()
-        for i in range(days) if row[f"d{i}"]
-    ]
-    assistants = dict(Assistant.objects.values_list("telnyx_id", "name"))
+    # From the per-day rollup kept at write time: days × versions rows, whatever the cache holds.
+    rows = list(ConversationDay.objects.filter(day__gte=day_list[0], day__lte=today, n__gt=0, is_test=False)
+                .values("day", *keys).annotate(n=Sum("n")).order_by())
+    assistants = {a: name for a, name, _ in (assistant_rows() if assistants is None else assistants)}
     versions = version_names({r["assistant_version_id"] for r in rows}) if by_version else {}
 
     def label(row: dict) -> str:
@@ -143,12 +141,13 @@ def _describe_rules(rules: list[dict], names: dict[str, str]) -> str:
     return ", ".join(parts) + ", rest to main" if parts else "none"
 
 
-def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
+def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[CanaryStatus]:
     """Per assistant: its latest canary config saved through the portal and its traffic split by version."""
-    since = timezone.now() - timedelta(days=days)
+    # The last `days` calendar days (today included) from the per-day rollup.
+    since = timezone.localdate() - timedelta(days=days - 1)
     traffic_rows = list(
-        Conversation.objects.filter(created_at__gte=since)
-        .values("assistant_id", "assistant_version_id").annotate(n=Count("pk")).order_by()
+        ConversationDay.objects.filter(day__gte=since, n__gt=0, is_test=False)
+        .values("assistant_id", "assistant_version_id").annotate(n=Sum("n")).order_by()
     )
     latest = CanaryConfig.objects.values("assistant_id").annotate(at=Max("saved_at")).order_by()
     configs = {
@@ -158,14 +157,16 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS) -> list[CanaryStatus]:
     mentioned = {r["assistant_version_id"] for r in traffic_rows}
     for config in configs.values():
         mentioned |= referenced_versions(config.rules)
-    names = version_names(mentioned - {""})
-    cached = set(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", flat=True))
+    # Names and which versions are cached, in one read.
+    found = dict(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", "name"))
+    cached = set(found)
+    names = {v: found.get(v) or _short(v) for v in mentioned - {""}}
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:
         by_assistant.setdefault(row["assistant_id"], []).append(row)
     statuses = []
-    for assistant_id, name, main_version in Assistant.objects.order_by("name").values_list("telnyx_id", "name", "version_id"):
+    for assistant_id, name, main_version in (assistant_rows() if assistants is None else assistants):
         rows = by_assistant.get(assistant_id, [])
         total = sum(r["n"] for r in rows)
         traffic = [
@@ -202,27 +203,38 @@ def assistants_to_name(canaries: list[CanaryStatus], *, stale) -> list[str]:
 
 def recent_failed_runs(limit: int = RECENT) -> list[dict]:
     """The latest test runs that failed or errored, with their test's name."""
-    runs = list(TestRun.objects.filter(status__in=("failed", "error")).order_by("-created_at", "-pk")[:limit])
-    names = dict(AssistantTest.objects.filter(telnyx_id__in={r.test_id for r in runs}).values_list("telnyx_id", "name"))
-    return [{"run": r, "test_name": names.get(r.test_id, r.test_id)} for r in runs]
+    name = AssistantTest.objects.filter(telnyx_id=OuterRef("test_id")).values("name")[:1]
+    runs = TestRun.objects.filter(status__in=("failed", "error")).annotate(test_name=Subquery(name))
+    return [{"run": r, "test_name": r.test_name or r.test_id} for r in runs.order_by("-created_at", "-pk")[:limit]]
 
 
 def recent_failed_writes(limit: int = RECENT) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(outcome=AuditEvent.Outcome.FAILURE).order_by("-created_at")[:limit]
 
 
-def cache_freshness(resources: list[str]) -> dict[str, SyncState]:
-    """When each listing's cache was last synced (absent: never)."""
-    return {s.resource: s for s in SyncState.objects.filter(resource__in=resources)}
+def _scalars(parts: dict[str, tuple[QuerySet, str]]) -> dict[str, int]:
+    """Several counts or sums in one round trip: `SELECT (SELECT COUNT(*) FROM (…)), (…)`.
+    Each part is a queryset of one column and what to take of it ("COUNT(*)" or "SUM(col)")."""
+    selects, params = [], []
+    for queryset, aggregate in parts.values():
+        sql, part_params = queryset.query.sql_with_params()
+        selects.append(f"(SELECT COALESCE({aggregate}, 0) FROM ({sql}) part)")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(parts, (int(v) for v in cursor.fetchone())))
 
 
-def cached_counts() -> dict[str, int]:
-    """How many of each the cache holds, for the dashboard's tiles."""
-    return {"assistants": Assistant.objects.count(), "conversations": Conversation.objects.count(),
-            "tests": AssistantTest.objects.count(), "models": LanguageModel.objects.count()}
-
-
-def changes_since(since: datetime) -> tuple[int, int]:
-    """Audited changes since `since`: all of them, and those Telnyx refused."""
-    events = AuditEvent.objects.filter(created_at__gte=since)
-    return events.count(), events.filter(outcome=AuditEvent.Outcome.FAILURE).count()
+def tile_counts(since: datetime) -> dict[str, int]:
+    """How many of each the cache holds (conversations summed from the per-day rollup, the
+    table's COUNT being a scan), and the audited changes since `since` and those Telnyx refused,
+    in one query."""
+    changes = AuditEvent.objects.filter(created_at__gte=since).order_by()
+    return _scalars({
+        "assistants": (Assistant.objects.order_by().values("pk"), "COUNT(*)"),
+        "conversations": (ConversationDay.objects.filter(is_test=False).order_by().values("n"), "SUM(n)"),
+        "tests": (AssistantTest.objects.order_by().values("pk"), "COUNT(*)"),
+        "models": (LanguageModel.objects.order_by().values("pk"), "COUNT(*)"),
+        "changes": (changes.values("pk"), "COUNT(*)"),
+        "failures": (changes.filter(outcome=AuditEvent.Outcome.FAILURE).values("pk"), "COUNT(*)"),
+    })

@@ -61,11 +61,16 @@ def sync_states_by_resource(resources) -> dict[str, SyncState]:
     return {s.resource: s for s in SyncState.objects.filter(resource__in=resources)}
 
 
-def sync_states() -> list[SyncRow]:
-    """Each listing's last sync; per-object listings grouped by kind: the most recent sync,
-    their items summed, and the latest failure if any of them failed last time."""
+def all_sync_states() -> list[SyncState]:
+    return list(SyncState.objects.order_by("resource"))
+
+
+def sync_states(states: list[SyncState] | None = None) -> list[SyncRow]:
+    """Each listing's last sync (from `states` when the caller read them); per-object listings
+    grouped by kind: the most recent sync, their items summed, and the latest failure if any of
+    them failed last time."""
     rows: dict[str, SyncRow] = {}
-    for state in SyncState.objects.order_by("resource"):
+    for state in (all_sync_states() if states is None else states):
         kind, per_object, _ = state.resource.partition(":")
         if not per_object:
             rows[kind] = SyncRow(LISTING_LABELS.get(kind) or kind.replace("_", " ").replace("-", " ").capitalize(), state.synced_at,

@@ -15,7 +15,8 @@ from console import dashboard as dashboard_selectors
 from console.forms import AuditFilterForm
 from console.search import MIN_LENGTH as MIN_SEARCH_LENGTH
 from console.search import search_everything
-from console.selectors import audit_log, recent_audit_events, sync_states, sync_states_by_resource
+from console.selectors import (all_sync_states, audit_log, recent_audit_events, sync_states,
+                               sync_states_by_resource)
 from assistants.services.assistants import assistants_sync
 from assistants.services.versions import versions_resource, versions_sync
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
@@ -23,6 +24,7 @@ from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
 from inference.services import MODELS_RESOURCE, models_sync
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
+from portal.models import SyncState
 from portal.roles import read_required
 from core.sync import is_stale, sync_state
 
@@ -36,9 +38,9 @@ AUDIT_COLUMNS = [
 ]
 
 
-def _versions_to_name(canaries) -> list[str]:
+def _versions_to_name(canaries, states: dict | None = None) -> list[str]:
     wanted = {versions_resource(c.assistant_id) for c in canaries if c.unnamed}
-    states = sync_states_by_resource(wanted)
+    states = sync_states_by_resource(wanted) if states is None else states
 
     def stale(assistant_id: str) -> bool:
         # A list whose last load failed is not retried from here on every view.
@@ -49,31 +51,34 @@ def _versions_to_name(canaries) -> list[str]:
 
 
 def _dashboard_context(user, *, by_version: bool = False) -> dict:
-    cached = dashboard_selectors.cached_counts()
+    # A fixed number of queries (<= 15 on a first view), none over the conversations: the counts in
+    # one, every sync state in one, the assistants once for both charts.
+    cached = dashboard_selectors.tile_counts(timezone.now() - timedelta(days=7))
+    states = all_sync_states()
+    freshness = {state.resource: state for state in states}
+    assistants = dashboard_selectors.assistant_rows()
     tiles = [
         ("Assistants", cached["assistants"], "assistants:assistant-list", ASSISTANTS_RESOURCE),
         ("Conversations", cached["conversations"], "conversations:conversation-list", CONVERSATIONS_RESOURCE),
         ("Assistant tests", cached["tests"], "testing:test-list", TESTS_RESOURCE),
         ("Models available", cached["models"], "inference:model-list", MODELS_RESOURCE),
     ]
-    freshness = dashboard_selectors.cache_freshness([t[3] for t in tiles])
     counts = [
         {"label": label, "value": value, "url": url, "synced_at": getattr(freshness.get(resource), "synced_at", None), "cached": True}
         for label, value, url, resource in tiles
     ]
-    changes, failures = dashboard_selectors.changes_since(timezone.now() - timedelta(days=7))
     counts += [
-        {"label": "Changes this week", "value": changes, "url": "audit"},
-        {"label": "Failed changes this week", "value": failures, "url": "audit"},
+        {"label": "Changes this week", "value": cached["changes"], "url": "audit"},
+        {"label": "Failed changes this week", "value": cached["failures"], "url": "audit"},
     ]
-    stale = any(is_stale(sync_state(resource)) for resource in DASHBOARD_SYNCS)
-    canaries = dashboard_selectors.canary_statuses()
-    to_name = _versions_to_name(canaries)
+    stale = any(is_stale(freshness.get(resource) or SyncState(resource=resource)) for resource in DASHBOARD_SYNCS)
+    canaries = dashboard_selectors.canary_statuses(assistants=assistants)
+    to_name = _versions_to_name(canaries, freshness)
     return {
         "to_name": to_name, "stale": stale or bool(to_name),
-        "counts": counts, "syncs": sync_states(), "events": recent_audit_events(user, 10),
+        "counts": counts, "syncs": sync_states(states), "events": recent_audit_events(user, 10),
         "by_version": by_version,
-        "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version),
+        "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version, assistants=assistants),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
         "canaries": canaries, "not_set_here": dashboard_selectors.NOT_SET_HERE,
         "failed_runs": dashboard_selectors.recent_failed_runs(),

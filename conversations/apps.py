@@ -7,6 +7,11 @@ class ConversationsConfig(AppConfig):
     def ready(self) -> None:
         from assistants import hooks
         from conversations.insights import selectors
+        from core.cache import keep_rollup
+
+        from .models import Conversation
+        from .rollups import VOLUME
 
         # The assistant change form picks its insight group from the cached groups.
         hooks.register_choices("insight_group_id", selectors.insight_group_choices)
+        keep_rollup(Conversation, VOLUME)  # per-day volume moves with every write to the conversation cache

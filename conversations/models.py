@@ -140,4 +140,44 @@ class InsightResult(models.Model):
             # Analytics: per template, assistant and version over time.
             models.Index(fields=["template_id", "assistant_id", "assistant_version_id", "occurred_at"],
                          name="insight_analytics_idx"),
+            # The live gate's watermark: an assistant's results stored since the last tick.
+            models.Index(fields=["assistant_id", "updated_at"], name="insight_changed_idx"),
+            # A template's latest results (which fields it has), read without sorting all of them.
+            models.Index(fields=["template_id", "occurred_at"], name="insight_latest_idx"),
         ]
+
+
+class ConversationDay(models.Model):
+    """How many cached conversations were created on one day for one assistant version and channel:
+    the dashboard's per-day volume and traffic split and the list's assistant and channel choices
+    read these (days × versions × channels rows), never the conversations. Kept by every cache write (`conversations.rollups`); `manage.py rebuild_rollups`
+    recomputes them from the cache. A conversation with no creation time counts on `UNDATED`."""
+
+    day = models.DateField()
+    assistant_id = models.CharField(max_length=200, blank=True)
+    assistant_version_id = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=50, blank=True)
+    is_test = models.BooleanField(default=False)  # started by a test run: pages count real traffic only
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "assistant_id", "assistant_version_id", "channel", "is_test"],
+                                               name="one_count_per_day_version_channel")]
+
+
+class InsightDay(models.Model):
+    """One insight template's results on one day for one assistant version: how many, and per
+    structured field its running sum and count (`{"score": {"csat": [sum, n]}, "flag": {"resolved":
+    [trues, n]}}`), so analytics read averages and rates from days × versions rows. Kept by
+    `insight_result_store` as each result is stored or replaced; rebuilt by `manage.py rebuild_rollups`."""
+
+    day = models.DateField()
+    template_id = models.CharField(max_length=200, blank=True)
+    assistant_id = models.CharField(max_length=200, blank=True)
+    assistant_version_id = models.CharField(max_length=200, blank=True)
+    n = models.IntegerField(default=0)
+    sums = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["template_id", "day", "assistant_id", "assistant_version_id"],
+                                               name="one_insight_day_per_version")]

@@ -6,7 +6,7 @@ sides was tried: quickest for a rare word, but a word in every transcript then j
 all 100,000 rows (0.6 s on PostgreSQL), where the hashed sets stop after a page.
 
 The sides: name substring (a trigram GIN index on PostgreSQL when pg_trgm is there, migration
-0008; a scan elsewhere), id prefix (an UPPER(telnyx_id) pattern index on PostgreSQL), the
+0010; a scan elsewhere), id prefix (an UPPER(telnyx_id) pattern index on PostgreSQL), the
 version id, the assistants whose name holds the query, a caller-number prefix (its index) and
 transcript words (the full-text index).
 """

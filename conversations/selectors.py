@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery, Sum
+
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
 
-from .models import Conversation, InsightTemplate
+from .models import Conversation, ConversationDay, InsightTemplate
+from .rollups import UNDATED
 
 RESOURCE = "conversations"
 
@@ -23,25 +26,22 @@ def cached_version(assistant_id: str, version_id: str) -> AssistantVersion | Non
     return AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
 
 
-def _assistant_filter_choices() -> list[tuple[str, str]]:
-    # order_by() first: Meta.ordering would otherwise join SELECT DISTINCT and list every row.
-    ids = list(Conversation.objects.exclude(assistant_id="").order_by().values_list("assistant_id", flat=True).distinct())
-    names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
-    return sorted(((i, names.get(i, i)) for i in ids), key=lambda pair: pair[1].lower())
+def _filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The assistants (named from the assistant cache) and channels the cached conversations have,
+    in one query over the per-day rollup (days × versions × channels rows, not the conversations)."""
+    name = Assistant.objects.filter(telnyx_id=OuterRef("assistant_id")).values("name")[:1]
+    rows = list(ConversationDay.objects.filter(n__gt=0).order_by().values("assistant_id", "channel").distinct()
+                .annotate(name=Subquery(name)))
+    assistants = {r["assistant_id"]: r["name"] or r["assistant_id"] for r in rows if r["assistant_id"]}
+    return {
+        "assistants": sorted(assistants.items(), key=lambda pair: pair[1].lower()),
+        "channels": [(c, Conversation(channel=c).channel_label) for c in sorted({r["channel"] for r in rows if r["channel"]})],
+    }
 
 
-def assistant_filter_choices() -> list[tuple[str, str]]:
-    """Assistants that have cached conversations, named from the assistant cache (kept per sync)."""
-    return kept(RESOURCE, "assistant-choices", _assistant_filter_choices, Conversation)
-
-
-def _channel_filter_choices() -> list[tuple[str, str]]:
-    channels = Conversation.objects.exclude(channel="").order_by("channel").values_list("channel", flat=True).distinct()
-    return [(c, Conversation(channel=c).channel_label) for c in channels]
-
-
-def channel_filter_choices() -> list[tuple[str, str]]:
-    return kept(RESOURCE, "channel-choices", _channel_filter_choices, Conversation)
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The list's assistant and channel choices, kept until the conversation cache changes."""
+    return kept(RESOURCE, "filter-choices", _filter_choices, Conversation)
 
 
 def assistant_names() -> dict[str, str]:
@@ -51,3 +51,24 @@ def assistant_names() -> dict[str, str]:
 def template_names(ids) -> dict[str, str]:
     """{insight template id: name} of the cached templates among `ids`."""
     return dict(InsightTemplate.objects.filter(telnyx_id__in=list(ids)).values_list("telnyx_id", "name"))
+
+
+#: Filters the per-day rollup can count (`column` only adds a column); the rollup key they read.
+ROLLUP_FILTERS = {"assistant": "assistant_id", "channel": "channel", "since": "day__gte", "until": "day__lte",
+                  "column": None, "traffic": None}
+
+
+def rollup_count(active: dict, query: str) -> int | None:
+    """The list's total from the per-day rollup when no search or insight filter is on: a sum
+    over days × versions rows instead of a COUNT over up to 100,000 conversations (which a sync
+    makes every page view do again, as each batch moves the table's generation)."""
+    if query or set(active) - set(ROLLUP_FILTERS):
+        return None
+    traffic = active.get("traffic", "")  # the list shows real traffic unless asked otherwise
+    rows = ConversationDay.objects.all() if traffic == "all" else ConversationDay.objects.filter(is_test=traffic == "tests")
+    for name, value in active.items():
+        if ROLLUP_FILTERS[name]:
+            rows = rows.filter(**{ROLLUP_FILTERS[name]: value})
+    if "since" in active or "until" in active:
+        rows = rows.exclude(day=UNDATED)  # no creation time: no date filter matches it
+    return rows.aggregate(n=Sum("n"))["n"] or 0

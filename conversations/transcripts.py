@@ -1,7 +1,7 @@
 """Transcript words for the call log's search: kept when the portal reads a conversation's
 messages (its page) and by the indexer on the worker, searched through a full-text index
 (FTS5 on SQLite, migration 0007; on PostgreSQL a GIN index over a stored tsvector column,
-migration 0008, so a common word is never re-parsed row by row) in one subquery.
+migration 0010, so a common word is never re-parsed row by row) in one subquery.
 
 The list object Telnyx returns has no messages, so a conversation's words are searchable once
 it was read: the indexer reads the newest real conversations first, `INDEX_BATCH` per sweep,

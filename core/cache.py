@@ -8,6 +8,8 @@ by those numbers, so a write shows at once, on every app server.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from django.db import models, transaction
@@ -16,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from core import skips
+from portal import generations as request_generations
 from portal.models import CacheGeneration
 
 
@@ -23,14 +26,33 @@ def table_of(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
 
-def bump(*tables: type[models.Model]) -> None:
-    """A write changed these tables: whatever was kept under their old generation is now unseen."""
+#: The suffix of each table's second generation, moved by every write but a sync's bulk batches:
+#: what a list keys its kept fragments on while its own stepwise sync runs (`core.changelist.kept`).
+WRITES = "+writes"
+
+
+def _bump_name(name: str) -> None:
+    rows = CacheGeneration.objects.filter(table=name)
+    if not rows.update(value=F("value") + 1):
+        with transaction.atomic():
+            CacheGeneration.objects.get_or_create(table=name)
+        rows.update(value=F("value") + 1)  # also when another writer created the row first
+
+
+def bump(*tables: type[models.Model], by_sync: bool = False) -> None:
+    """A write changed these tables: whatever was kept under their old generation is now unseen.
+    `by_sync`: a sync's batch, which leaves the tables' WRITES generation where it was."""
     for model in tables:
-        rows = CacheGeneration.objects.filter(table=table_of(model))
-        if not rows.update(value=F("value") + 1):
-            with transaction.atomic():
-                CacheGeneration.objects.get_or_create(table=table_of(model))
-            rows.update(value=F("value") + 1)  # also when another writer created the row first
+        _bump_name(table_of(model))
+        if not by_sync:
+            _bump_name(table_of(model) + WRITES)
+    request_generations.forget()
+
+
+def deletions(model: type[models.Model]) -> int:
+    """A counter bumped by every `cache_delete` of this table only: what keeps running counts
+    (the live gate's) can tell that rows went, which no insert-only watermark shows."""
+    return CacheGeneration.objects.filter(table=f"{table_of(model)}:deleted").values_list("value", flat=True).first() or 0
 
 
 def bump_on_save(*tables: type[models.Model]) -> None:
@@ -45,11 +67,65 @@ def bump_on_save(*tables: type[models.Model]) -> None:
         signals.post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"bump-delete:{table_of(model)}")
 
 
-def generations(tables: Iterable[type[models.Model]]) -> tuple[int, ...]:
-    """The current generation of each table, in order (0 before its first write), in one query."""
-    tables = list(tables)
-    found = dict(CacheGeneration.objects.filter(table__in=[table_of(m) for m in tables]).values_list("table", "value"))
-    return tuple(found.get(table_of(m), 0) for m in tables)
+@dataclass(frozen=True)
+class Rollup:
+    """Counts a domain app keeps beside a cache table (per day and version, say), so pages read
+    days × versions rows instead of the table. `tally(rows)` counts row dicts holding `fields` by
+    the rollup's key; `apply(delta)` adds a Counter of key → change (negative for rows gone)."""
+
+    fields: tuple[str, ...]
+    tally: Callable[[Iterable[dict]], Counter]
+    apply: Callable[[Counter], None]
+
+
+_ROLLUPS: dict[str, list[Rollup]] = {}
+
+
+def keep_rollup(model: type[models.Model], rollup: Rollup) -> None:
+    """Every write below to `model` also moves `rollup`, in the write's transaction (an app's ready()),
+    and so does a single row's `save()` anywhere (signals: a row created or changed one at a time
+    outside this module, as a test or a data fix does). Bulk writes outside this module and a
+    single `delete()` send no usable signal: after one, the app's rebuild recounts."""
+    kept = _ROLLUPS.setdefault(table_of(model), [])
+    if rollup not in kept:
+        kept.append(rollup)
+    signals.pre_save.connect(_before_save, sender=model, weak=False, dispatch_uid=f"rollup-before:{table_of(model)}")
+    signals.post_save.connect(_after_save, sender=model, weak=False, dispatch_uid=f"rollup-after:{table_of(model)}")
+
+
+def _before_save(sender, instance, raw=False, **kwargs) -> None:
+    rollups, watched = _rollup_fields(sender)
+    if rollups and not raw:
+        instance._rollup_before = ([] if instance._state.adding or instance.pk is None else
+                                   list(sender.objects.filter(pk=instance.pk).values(*watched)))
+
+
+def _after_save(sender, instance, raw=False, **kwargs) -> None:
+    rollups, watched = _rollup_fields(sender)
+    if rollups and not raw:
+        _move_rollups(rollups, getattr(instance, "_rollup_before", []), [{f: getattr(instance, f) for f in watched}])
+
+
+def _rollup_fields(model: type[models.Model]) -> tuple[list[Rollup], list[str]]:
+    rollups = _ROLLUPS.get(table_of(model), [])
+    return rollups, sorted({f for r in rollups for f in r.fields})
+
+
+def _move_rollups(rollups: list[Rollup], before: Iterable[dict], after: Iterable[dict]) -> None:
+    before, after = list(before), list(after)
+    for rollup in rollups:
+        delta = rollup.tally(after)
+        delta.subtract(rollup.tally(before))
+        rollup.apply(delta)
+
+
+def generations(tables: Iterable[type[models.Model]], *, writes_only: bool = False) -> tuple[int, ...]:
+    """The current generation of each table, in order (0 before its first write): one query, or
+    none when this request read the generations already (`portal.generations`). `writes_only`:
+    the generations a sync's batches do not move (see WRITES)."""
+    names = [table_of(m) + (WRITES if writes_only else "") for m in tables]
+    found = request_generations.current(names)
+    return tuple(found.get(name, 0) for name in names)
 
 
 def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict], dict], **extra) -> models.Model | None:
@@ -62,6 +138,7 @@ def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict],
         return None
     telnyx_id = fields.pop("telnyx_id")
     with transaction.atomic():
+        # update_or_create saves one row: the rollups move with it (keep_rollup's signals).
         row, _ = model.objects.update_or_create(
             telnyx_id=telnyx_id, defaults={**fields, **extra, "payload": item, "synced_at": timezone.now()}
         )
@@ -88,24 +165,39 @@ def cache_put_many(model: type[models.Model], items: Iterable[dict], to_fields: 
     # Only what Telnyx's answer sets: columns the portal keeps itself (when a conversation's
     # insights were read) survive a re-sync.
     update_fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "telnyx_id") and f.name in given]
+    rollups, watched = _rollup_fields(model)
     with transaction.atomic():
+        # What the rows counted as before this write (one indexed read), so the rollups move by the difference.
+        before = list(model.objects.filter(telnyx_id__in=list(rows)).values(*watched)) if rollups else []
         model.objects.bulk_create(list(rows.values()), batch_size=500, update_conflicts=True,
                                   unique_fields=["telnyx_id"], update_fields=update_fields)
-        bump(model)
+        if rollups:
+            _move_rollups(rollups, before, ({f: getattr(row, f) for f in watched} for row in rows.values()))
+        bump(model, by_sync=True)  # a batch: only what sync-time pages ignore (see WRITES)
     return len(rows)
 
 
 def cache_update(rows: QuerySet, **fields) -> int:
     """`rows.update(**fields)` and bump the table."""
+    rollups, watched = _rollup_fields(rows.model)
+    moved = set(fields) & set(watched)
     with transaction.atomic():
+        before = list(rows.values(*watched)) if moved else []
         count = rows.update(**fields)
+        if moved:
+            _move_rollups(rollups, before, ({**row, **fields} for row in before))
         bump(rows.model)
     return count
 
 
 def cache_delete(rows: QuerySet) -> int:
     """Delete cached rows (Telnyx no longer has them) and bump the table."""
+    rollups, watched = _rollup_fields(rows.model)
     with transaction.atomic():
+        before = list(rows.values(*watched)) if rollups else []
         count, _ = rows.delete()
+        _move_rollups(rollups, before, [])
         bump(rows.model)
+        if count:  # a sync's clean-up that found nothing stale leaves running counts trusted
+            _bump_name(f"{table_of(rows.model)}:deleted")
     return count

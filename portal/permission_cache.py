@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
+from portal import generations
 from portal.models import CacheGeneration
 
 ROLES_TABLE = "auth.roles"
@@ -26,7 +27,7 @@ TIMEOUT = 60 * 60
 
 
 def roles_generation() -> int:
-    return CacheGeneration.objects.filter(table=ROLES_TABLE).values_list("value", flat=True).first() or 0
+    return generations.current([ROLES_TABLE]).get(ROLES_TABLE, 0)  # read with the request's other generations
 
 
 def bump_roles(**_) -> None:
@@ -39,6 +40,7 @@ def bump_roles(**_) -> None:
         with transaction.atomic():
             CacheGeneration.objects.get_or_create(table=ROLES_TABLE)
         rows.update(value=F("value") + 1)  # also when another writer created the row first
+    generations.forget()
 
 
 def _key(user_obj) -> str:

@@ -179,6 +179,40 @@ class GateResult(models.Model):
         ordering = ["-evaluated_at", "-pk"]
 
 
+class LiveGateFold(models.Model):
+    """The live gate's running tallies for one plan (`releases.services.gate_fold` keeps them):
+    for each version and metric, how many conversations had each value, from which the
+    confidence sequence's sums and the page's median follow; and the conversation counts the
+    gate shows and stops on. `read_until` and `last_conversation` are the watermarks; `since`,
+    `versions`, `deletions` and `verified_at` say when they can no longer be trusted."""
+
+    plan = models.OneToOneField(RolloutPlan, on_delete=models.CASCADE, related_name="live_fold")
+    since = models.DateTimeField()
+    versions = models.JSONField(default=list)  # [candidate, main] the tallies are of
+    read_until = models.DateTimeField()  # results stored before this (less the lag) are folded in
+    last_conversation = models.BigIntegerField(default=0)  # the highest Conversation pk counted
+    deletions = models.BigIntegerField(default=0)  # `core.cache.deletions(Conversation)` when counted
+    tallies = models.JSONField(default=dict)  # {version: {key: {value token: count}}}
+    counts = models.JSONField(default=dict)  # {version: conversations since `since`}
+    window_start = models.DateTimeField(null=True)
+    window_n = models.PositiveIntegerField(default=0)  # candidate conversations since window_start
+    rebuilt_at = models.DateTimeField()
+    verified_at = models.DateTimeField()  # when the counts were last checked against the table
+
+
+class LiveGateEntry(models.Model):
+    """What one conversation added to its plan's tallies (its results merged), so a late or
+    replaced result takes the old contribution out before it puts the new one in."""
+
+    fold = models.ForeignKey(LiveGateFold, on_delete=models.CASCADE, related_name="entries")
+    conversation_id = models.CharField(max_length=200)
+    version = models.CharField(max_length=200)
+    values = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fold", "conversation_id"], name="one_entry_per_conversation")]
+
+
 class ReleasePolicy(models.Model):
     """Two-person approval for one assistant (overrides the global RELEASES_TWO_PERSON_APPROVAL)."""
 

@@ -24,11 +24,27 @@ The method (README, "Live gate statistics"):
 
 from __future__ import annotations
 
+import importlib
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
-from scipy import optimize, special
-from scipy import stats as sps
+
+class _OnFirstUse:
+    """A scipy module imported the first time an attribute is read: scipy.stats and optimize take
+    seconds to import, and every process importing the release engine (each bin/serve start,
+    gunicorn, the worker, beat) paid them at start though only a gate evaluation or the planner
+    needs them (`python -X importtime manage.py check`)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+optimize, special, sps = _OnFirstUse("scipy.optimize"), _OnFirstUse("scipy.special"), _OnFirstUse("scipy.stats")
 
 PASS, FAIL, WAITING, INCONCLUSIVE = "pass", "fail", "waiting", "inconclusive"
 DEFAULT_POWER = 0.8
@@ -100,9 +116,24 @@ class Sample:
 
     @classmethod
     def of(cls, values: list) -> "Sample":
+        """The sums correctly rounded (`math.fsum`), so they do not depend on the order of the
+        values: `of_counts` over the same values gives the same bits (the live gate's tallies)."""
         numbers = [float(v) for v in values]
-        return cls(len(numbers), sum(numbers), sum(x * x for x in numbers),
+        return cls(len(numbers), math.fsum(numbers), math.fsum(x * x for x in numbers),
                    all(isinstance(v, bool) for v in values))
+
+    @classmethod
+    def of_counts(cls, counts: Iterable[tuple[float | bool, int]]) -> "Sample":
+        """The sample in which each (value, count) occurs count times: the sums exact in
+        rationals, rounded once, so equal to `of` over the expanded values."""
+        n, total, squares, binary = 0, Fraction(0), Fraction(0), True
+        for value, count in counts:
+            x = float(value)
+            n += count
+            total += Fraction(x) * count
+            squares += Fraction(x * x) * count
+            binary = binary and isinstance(value, bool)
+        return cls(n, float(total), float(squares), binary)
 
     @property
     def mean(self) -> float:

@@ -1,23 +1,20 @@
-"""Insight analytics, from the store of insight results only: per assistant, version and template,
-per day, with the structured fields' averages (scores) and rates (pass/fail flags)."""
+"""Insight analytics, from the per-day rollup of the insight results (`InsightDay`) only: per
+assistant, version and template, per day, with the structured fields' averages (scores) and
+rates (pass/fail flags)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
+from typing import Iterable
 
-from django.db.models import Avg, Case, Count, FloatField, QuerySet, When
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from assistants.models import Assistant, AssistantVersion
-from conversations.models import InsightResult
+from conversations.models import InsightDay
 from core.charts import Chart, Point, line_chart
 
-#: How many recent results say which fields a template's results have, and of which kind.
-FIELD_SAMPLE = 500
 #: A field name usable in an ORM lookup (`values__<key>`).
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 
@@ -44,41 +41,47 @@ class Analytics:
     summary_rows: list[list[str]] = field(default_factory=list)
 
 
-def result_fields(rows: QuerySet[InsightResult]) -> list[ResultField]:
-    """The numeric and true/false fields seen in the latest results (the kind first seen wins)."""
+def result_fields(days: list[dict]) -> list[ResultField]:
+    """The numeric and true/false fields of the selected results (the newest day's kind wins)."""
     kinds: dict[str, str] = {}
-    for values in rows.order_by("-occurred_at").values_list("values", flat=True)[:FIELD_SAMPLE]:
-        for key, value in (values or {}).items():
-            if key in kinds or not FIELD_NAME.match(key) or "__" in key:
-                continue
-            if isinstance(value, bool):
-                kinds[key] = "flag"
-            elif isinstance(value, (int, float)):
-                kinds[key] = "score"
+    for row in sorted(days, key=lambda r: r["day"], reverse=True):
+        for kind in ("flag", "score"):
+            for key in (row["sums"] or {}).get(kind, {}):
+                if key not in kinds and FIELD_NAME.match(key) and "__" not in key:
+                    kinds[key] = kind
     return [ResultField(k, v) for k, v in sorted(kinds.items())]
 
 
-def _aggregates(fields: list[ResultField]) -> dict:
-    aggregates = {"n": Count("pk")}
-    for i, f in enumerate(fields):
-        if f.kind == "score":
-            aggregates[f"f{i}"] = Avg(Cast(KeyTextTransform(f.key, "values"), FloatField()))
-        else:
-            aggregates[f"f{i}"] = Avg(Case(When(**{f"values__{f.key}": True}, then=1.0),
-                                           When(**{f"values__{f.key}": False}, then=0.0), output_field=FloatField()))
-    return aggregates
-
-
-def selected_results(*, template_id: str, assistant_id: str = "", version_id: str = "", since: date,
-                     until: date) -> QuerySet[InsightResult]:
-    start = timezone.make_aware(datetime.combine(since, time.min))
-    end = timezone.make_aware(datetime.combine(until + timedelta(days=1), time.min))
-    rows = InsightResult.objects.filter(template_id=template_id, occurred_at__gte=start, occurred_at__lt=end)
+def selected_days(*, template_id: str, assistant_id: str = "", version_id: str = "", since: date,
+                  until: date) -> list[dict]:
+    """The template's per-day rollup rows in the range (days × versions rows, not results)."""
+    rows = InsightDay.objects.filter(template_id=template_id, day__gte=since, day__lte=until, n__gt=0)
     if assistant_id:
         rows = rows.filter(assistant_id=assistant_id)
     if version_id:
         rows = rows.filter(assistant_version_id=version_id)
-    return rows
+    return list(rows.values("day", "assistant_id", "assistant_version_id", "n", "sums"))
+
+
+def _combine(days: Iterable[dict], by: tuple[str, ...], fields: list[ResultField]) -> list[dict]:
+    """Day rows merged by the `by` keys: the count, and per field (f0, f1…) the average or the rate
+    (None where no result had the field), as the per-result AVG over the same results would give."""
+    groups: dict[tuple, dict] = {}
+    for row in days:
+        group = groups.setdefault(tuple(row[k] for k in by), {**{k: row[k] for k in by}, "n": 0, "sums": {}})
+        group["n"] += row["n"]
+        for kind, per_key in (row["sums"] or {}).items():
+            for key, (total, n) in per_key.items():
+                got = group["sums"].setdefault((kind, key), [0.0, 0])
+                got[0], got[1] = got[0] + total, got[1] + n
+    combined = []
+    for key in sorted(groups):
+        group = groups[key]
+        for i, f in enumerate(fields):
+            total, n = group["sums"].get((f.kind, f.key), (0.0, 0))
+            group[f"f{i}"] = total / n if n else None
+        combined.append(group)
+    return combined
 
 
 def _labels(pairs) -> dict[tuple[str, str], str]:
@@ -98,16 +101,15 @@ def _fmt(value, kind: str) -> str:
 def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: str = "", since: date,
                       until: date) -> Analytics:
     """Results of one template per day and per assistant version: how many, each score's average
-    and each flag's rate; a fixed number of queries (one per part), whatever the number of rows."""
-    rows = selected_results(template_id=template_id, assistant_id=assistant_id, version_id=version_id,
-                            since=since, until=until)
-    fields = result_fields(rows)
-    aggregates = _aggregates(fields)
-    per_version = list(rows.values("assistant_id", "assistant_version_id").annotate(**aggregates)
-                       .order_by("assistant_id", "assistant_version_id"))
+    and each flag's rate, from the per-day rollup (`InsightDay`): a fixed number of queries over
+    days × versions rows, whatever the number of results."""
+    days = selected_days(template_id=template_id, assistant_id=assistant_id, version_id=version_id,
+                         since=since, until=until)
+    fields = result_fields(days)
+    per_version = _combine(days, ("assistant_id", "assistant_version_id"), fields)
     # The lines: one per assistant, or per version once an assistant is chosen (a dozen lines are unreadable).
-    by = ["assistant_id", "assistant_version_id"] if assistant_id else ["assistant_id"]
-    daily = list(rows.annotate(day=TruncDate("occurred_at")).values("day", *by).annotate(**aggregates).order_by("day"))
+    by = ("assistant_id", "assistant_version_id") if assistant_id else ("assistant_id",)
+    daily = _combine(days, ("day", *by), fields)
     labels = _labels({(r["assistant_id"], r["assistant_version_id"]) for r in per_version})
     names = {a: label.split(" · ")[0] for (a, _v), label in labels.items()}
 
@@ -142,13 +144,13 @@ def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: s
 
 
 def assistant_choices() -> list[tuple[str, str]]:
-    ids = list(InsightResult.objects.exclude(assistant_id="").order_by().values_list("assistant_id", flat=True).distinct())
+    ids = list(InsightDay.objects.exclude(assistant_id="").order_by().values_list("assistant_id", flat=True).distinct())
     names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
     return sorted(((i, names.get(i) or i) for i in ids), key=lambda pair: pair[1].lower())
 
 
 def version_choices(assistant_id: str = "") -> list[tuple[str, str]]:
-    rows = InsightResult.objects.exclude(assistant_version_id="")
+    rows = InsightDay.objects.exclude(assistant_version_id="")
     if assistant_id:
         rows = rows.filter(assistant_id=assistant_id)
     ids = list(rows.order_by().values_list("assistant_version_id", flat=True).distinct())

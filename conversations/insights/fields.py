@@ -10,7 +10,7 @@ import re
 from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 
 from conversations.insights.sync import RESOURCE
-from conversations.models import InsightResult, InsightTemplate
+from conversations.models import InsightDay, InsightResult, InsightTemplate
 from core.changelist import kept
 
 FIELD_SAMPLE = 300
@@ -21,18 +21,14 @@ COMPARISON = re.compile(r"^\s*(>=|<=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
 
 def _fields() -> list[tuple[str, str, str]]:
     """(choice value, label, kind) for every scalar field seen in each template's latest results."""
-    template_ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True)
-                        .distinct()[:50])
-    names = dict(InsightTemplate.objects.filter(telnyx_id__in=template_ids).values_list("telnyx_id", "name"))
     found = []
-    for template_id in template_ids:
+    for template_id, name in template_choices()[:50]:
         kinds: dict[str, str] = {}
         for values in (InsightResult.objects.filter(template_id=template_id).order_by("-occurred_at")
                        .values_list("values", flat=True)[:FIELD_SAMPLE]):
             for key, value in (values or {}).items():
                 if key not in kinds and KEY.match(key) and "__" not in key:
                     kinds[key] = "flag" if isinstance(value, bool) else "score" if isinstance(value, (int, float)) else "text"
-        name = template_label(names, template_id)
         found += [(f"{template_id}:{key}", f"{name} · {key.replace('_', ' ')}", kind) for key, kind in sorted(kinds.items())]
     return found[:MAX_FIELDS]
 
@@ -49,9 +45,11 @@ def insight_fields() -> list[tuple[str, str, str]]:
 
 def template_choices() -> list[tuple[str, str]]:
     def compute():
-        ids = list(InsightResult.objects.exclude(template_id="").order_by().values_list("template_id", flat=True).distinct())
-        names = dict(InsightTemplate.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
-        return sorted(((i, template_label(names, i)) for i in ids), key=lambda pair: pair[1].lower())
+        # One query over the per-day rollup (days × versions rows, not every result), named from the template cache.
+        name = InsightTemplate.objects.filter(telnyx_id=OuterRef("template_id")).values("name")[:1]
+        rows = (InsightDay.objects.exclude(template_id="").filter(n__gt=0).order_by().values("template_id").distinct()
+                .annotate(name=Subquery(name)).values_list("template_id", "name"))
+        return sorted(((i, n or template_label({}, i)) for i, n in rows), key=lambda pair: pair[1].lower())
 
     return kept(RESOURCE, "templates", compute, InsightResult)
 

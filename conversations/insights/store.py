@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conversations.models import Conversation, InsightResult
+from conversations.rollups import insight_move
 from core.cache import bump
 from portal.telnyx.resources._base import parse_date
 
@@ -57,11 +58,17 @@ def insight_result_store(*, conversation_id: str, template_id: str, result: Any,
                    .filter(conversation_id=conversation_id, template_id=template_id).first())
         if current and current.occurred_at >= occurred_at:
             return False
-        InsightResult.objects.update_or_create(conversation_id=conversation_id, template_id=template_id, defaults={
+        stored, _ = InsightResult.objects.update_or_create(conversation_id=conversation_id, template_id=template_id, defaults={
             "result": text, "values": structured_values(result), "status": status, "occurred_at": occurred_at,
             "event_id": event_id, "source": source,
             "assistant_id": getattr(conversation, "assistant_id", "") or "",
             "assistant_version_id": getattr(conversation, "assistant_version_id", "") or ""})
+        # The day rollups analytics read: the replaced result counted out, the new one in.
+        for row, sign in ((current, -1), (stored, 1)):
+            if row is not None:
+                insight_move(template_id=row.template_id, assistant_id=row.assistant_id,
+                             version_id=row.assistant_version_id, occurred_at=row.occurred_at, values=row.values,
+                             sign=sign)
         bump(InsightResult)
     return True
 

@@ -45,20 +45,22 @@ def _sync_progress(state=None) -> SyncOutcome | None:
     return None
 
 
+def _filter_form_kwargs() -> dict:
+    choices = selectors.filter_choices()
+    return {"assistant_choices": choices["assistants"], "channel_choices": choices["channels"],
+            "insight_choices": insight_fields.template_choices(), "insight_fields": insight_fields.insight_fields(),
+            "assistant_names": selectors.assistant_names()}
+
+
 CONVERSATIONS = ChangelistSpec(
     template=LIST_TEMPLATE, queryset=selectors.conversation_queryset, form_class=ConversationFilterForm, columns=COLUMNS,
     default_sort="-created", resource=services.RESOURCE, remember_as="conversations",
     list_url="conversations:conversation-list",
-    form_kwargs=lambda: {
-        "assistant_choices": selectors.assistant_filter_choices(),
-        "channel_choices": selectors.channel_filter_choices(),
-        "insight_choices": insight_fields.template_choices(),
-        "insight_fields": insight_fields.insight_fields(),
-        "assistant_names": selectors.assistant_names(),
-    },
+    form_kwargs=_filter_form_kwargs,
     extra=lambda request: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
     vary=lambda state: {"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
     exports=CONVERSATIONS_EXPORT,
+    count=selectors.rollup_count,  # the total from the per-day rollup where no search or insight filter is on
 )
 # Refreshed by `conversation_sync` (a stepwise sync on a worker, with a progress card), not the spec's Refresh.
 conversation_list = CONVERSATIONS.list_view(read_required)

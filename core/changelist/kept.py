@@ -10,6 +10,7 @@ import time
 
 from django.core.cache import cache
 from django.middleware.csrf import get_token
+from django.utils import timezone
 
 from core.cache import generations
 from portal.roles import role_name
@@ -33,6 +34,22 @@ def kept(resource: str, name: str, compute, model=None):
     return value
 
 
+#: While a listing's own stepwise sync runs, its list is rendered again at most this often.
+SYNC_RENDER_SECONDS = 10
+
+
+def _generations_key(tables, state) -> tuple:
+    """The tables' generations, or, while this listing's stepwise sync holds its lease, their
+    WRITES generations and a 10-second clock: each of the sync's batches (one a second) moved the
+    generation and made every view render the whole list again (the list's p95 during a
+    100,000-conversation sync was 6x its idle p95). The page shows the sync's progress card
+    meanwhile and reloads its table when the sync ends; anyone's own save still shows at once."""
+    syncing = bool(state.run_id) and state.lease_until is not None and state.lease_until > timezone.now()
+    if not syncing:
+        return generations(tables)
+    return generations(tables, writes_only=True), int(time.time() // SYNC_RENDER_SECONDS)
+
+
 class Fragments:
     """The rendered parts of one changelist page (`{% kept_fragment "table" %}`), kept per
     (resource, generation of every table the page reads, its sync state, path and query,
@@ -49,7 +66,7 @@ class Fragments:
 
     def __init__(self, request, *, resource: str, tables, state, stale: bool, template: str, vary=None):
         query = sorted(request.GET.lists())
-        parts = (resource, template, generations(tables), state.synced_at, state.last_error, bool(state.run_id),
+        parts = (resource, template, _generations_key(tables, state), state.synced_at, state.last_error, bool(state.run_id),
                  stale, request.path, query, role_name(request.user), bool(request.htmx), int(time.time() // 60),
                  sorted((vary or {}).items()))
         self.prefix = "fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()

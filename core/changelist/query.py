@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -215,10 +215,13 @@ def build_changelist(
     filter_value_transforms: dict[str, Any] | None = None,
     form_kwargs: dict[str, Any] | None = None,
     kept_as: str = "",
+    count: Callable[[dict, str], int | None] | None = None,
 ) -> ChangeList:
     """Filter → search → order (with a pk tiebreaker) → paginate, from request.GET.
 
-    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`)."""
+    With `kept_as` (the resource name) the count is kept per normalised query (see `kept`).
+    `count(active filters, search)` may answer the count from somewhere cheaper than the table
+    (a rollup the app keeps); None means it cannot for this query."""
     selection = select(request, queryset, form_class, columns, default_sort,
                        filter_value_transforms=filter_value_transforms, form_kwargs=form_kwargs)
     queryset, form, active, query, sort = (selection.queryset, selection.form, selection.active, selection.query,
@@ -227,13 +230,16 @@ def build_changelist(
 
     paginator = Paginator(queryset, page_size)
     cap = form_class.search_count_cap if query else None
-    count = (lambda: queryset[:cap + 1].count()) if cap else queryset.count
-    if kept_as:
+    count_rows = (lambda: queryset[:cap + 1].count()) if cap else queryset.count
+    counted = count(active, query) if count is not None else None
+    if counted is not None:
+        paginator.count = counted
+    elif kept_as:
         # Counting 100,000 rows on every request is the page's costliest query: keep it per query.
         normalised = sorted((k, str(v)) for k, v in {**active, SEARCH_PARAM: query}.items())
-        paginator.count = kept(kept_as, f"count:{normalised}", count, queryset.model)
+        paginator.count = kept(kept_as, f"count:{normalised}", count_rows, queryset.model)
     elif cap:
-        paginator.count = count()
+        paginator.count = count_rows()
     capped = bool(cap) and paginator.count > cap
     if capped:
         paginator.count = cap

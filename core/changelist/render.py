@@ -34,6 +34,7 @@ def render_changelist(
     vary: dict[str, Any] | None = None,
     exports=None,
     state=None,
+    count: Callable[[dict, str], int | None] | None = None,
 ):
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
 
@@ -43,7 +44,8 @@ def render_changelist(
     and kept fragments are kept per their values.
     `tables` are the models the rendered parts read (default: the queryset's); `state` is the
     listing's SyncState when the view has read it already (one query less per view).
-    `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects."""
+    `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects;
+    `count` answers the total from a rollup where it can (see `build_changelist`)."""
     if CHOICES_PARAM in request.GET:
         return choices_response(request, form_class(**_called(form_kwargs)))
     export = as_export(exports)
@@ -63,7 +65,7 @@ def render_changelist(
         context["fragments"] = fragments
     if fragments is None or fragments.get("table" if fragment else "page") is None:
         context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
-                                         form_kwargs=_called(form_kwargs), kept_as=resource)
+                                         form_kwargs=_called(form_kwargs), kept_as=resource, count=count)
         context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
         if callable(extra):
             context.update(extra())

@@ -42,6 +42,8 @@ class ChangelistSpec:
     #: `vary(state)`: values read from the listing's SyncState on every view (e.g. the progress of
     #: a sync running on a worker), passed to the page and part of its kept fragments' key.
     vary: Any = None
+    #: `count(active filters, search)`: the total from a rollup the app keeps, or None (see `build_changelist`).
+    count: Any = None
 
     def render(self, request, *, outcome=None, fragment: bool = False):
         state = sync_state(self.resource) if self.vary else None
@@ -51,6 +53,7 @@ class ChangelistSpec:
             remember_as=self.remember_as, form_kwargs=self.form_kwargs,
             extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,
             tables=self.tables, exports=self.exports, vary=self.vary(state) if self.vary else None, state=state,
+            count=self.count,
         )
 
     def refresh(self, request):

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count
 from django.utils import timezone
 
-from conversations.insights.selectors import completed_values_per_conversation
-from conversations.models import Conversation
 from portal.telnyx import TelnyxError
 from releases import stats
 from releases.models import GateResult, RolloutPlan, RolloutStep
-from releases.services import traffic
+from releases.services import gate_fold, traffic
 
 Verdict = GateResult.Verdict
 
@@ -54,8 +51,9 @@ def _roles(plan: RolloutPlan, found: list[str]) -> list[tuple[str, str, float]]:
 
 
 def _compare(key: str, role: str, level: float, candidate: list, main: list, plan: RolloutPlan) -> dict:
-    """One metric: both samples, the confidence sequence of the difference, and its verdict."""
-    c, m = stats.Sample.of(candidate), stats.Sample.of(main)
+    """One metric: both samples, given as (value, count) pairs (`gate_fold.counts_of`), the
+    confidence sequence of the difference, and its verdict."""
+    c, m = stats.Sample.of_counts(candidate), stats.Sample.of_counts(main)
     kind = "pass/fail" if c.binary and m.binary else "score"
     margin = plan.margin_for(key)
     entry: dict = {"key": key, "role": role, "kind": kind, "margin": margin, "alpha": level,
@@ -64,7 +62,7 @@ def _compare(key: str, role: str, level: float, candidate: list, main: list, pla
         entry.update(candidate={"passed": int(c.total), "rate": c.mean if c.n else None},
                      main={"passed": int(m.total), "rate": m.mean if m.n else None})
     else:
-        entry.update(candidate=_describe(candidate), main=_describe(main))
+        entry.update(candidate=_describe(candidate, c), main=_describe(main, m))
     judgement = stats.judge(c, m, margin=margin, alpha=level, planned_n=plan.max_sample, min_sample=plan.min_sample)
     entry["verdict"] = judgement.verdict
     if judgement.interval is not None:
@@ -73,14 +71,22 @@ def _compare(key: str, role: str, level: float, candidate: list, main: list, pla
     return entry
 
 
-def _describe(values: list) -> dict:
-    numbers = sorted(float(v) for v in values)
-    if not numbers:
+def _describe(counts: list, sample: stats.Sample) -> dict:
+    """Min, median, max and mean of a score from its (value, count) pairs: O(distinct values)."""
+    if not sample.n:
         return {"n": 0}
-    mid = len(numbers) // 2
-    median = numbers[mid] if len(numbers) % 2 else (numbers[mid - 1] + numbers[mid]) / 2
-    return {"n": len(numbers), "min": numbers[0], "median": median, "max": numbers[-1],
-            "mean": sum(numbers) / len(numbers)}
+    ordered = sorted((float(v), count) for v, count in counts)
+
+    def nth(index: int) -> float:
+        for value, count in ordered:
+            if index < count:
+                return value
+            index -= count
+        raise IndexError(index)
+
+    mid = sample.n // 2
+    median = nth(mid) if sample.n % 2 else (nth(mid - 1) + nth(mid)) / 2
+    return {"n": sample.n, "min": ordered[0][0], "median": median, "max": ordered[-1][0], "mean": sample.mean}
 
 
 def interval_text(m: dict) -> str:
@@ -133,20 +139,14 @@ def live_gate(plan: RolloutPlan, step: RolloutStep, *, now=None) -> GateResult:
         read_error = ""
     except TelnyxError as exc:
         read_error = f" Could not read new traffic ({exc.user_message}); judged on what is cached."
-    conversations = Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since)
-    counts = dict(conversations.values_list("assistant_version_id").annotate(n=Count("pk")).order_by())
     window_start = step.window_started_at or step.applied_at
-    window = {"n": conversations.filter(created_at__gte=window_start,
-                                        assistant_version_id=plan.candidate_version_id).count(),
-              "hours": (now - window_start).total_seconds() / 3600}
-    rows = completed_values_per_conversation(assistant_id=plan.assistant_id, since=since,
-                                             version_ids=[plan.candidate_version_id, plan.main_version_id])
-    found = sorted({key for row in rows for key in row["values"]})
-    metrics = []
-    for key, role, level in _roles(plan, found):
-        candidate = [r["values"][key] for r in rows if r["assistant_version_id"] == plan.candidate_version_id and key in r["values"]]
-        main = [r["values"][key] for r in rows if r["assistant_version_id"] == plan.main_version_id and key in r["values"]]
-        metrics.append(_compare(key, role, level, candidate, main, plan))
+    fold = gate_fold.current(plan, since, window_start)  # folded a tick at a time, not re-read whole
+    counts = fold.counts
+    window = {"n": fold.window_n, "hours": (now - window_start).total_seconds() / 3600}
+    candidate, main = fold.tallies.get(plan.candidate_version_id, {}), fold.tallies.get(plan.main_version_id, {})
+    metrics = [_compare(key, role, level, gate_fold.counts_of(candidate.get(key, {})),
+                        gate_fold.counts_of(main.get(key, {})), plan)
+               for key, role, level in _roles(plan, sorted(set(candidate) | set(main)))]
     window_full = window["n"] >= plan.max_sample or window["hours"] * 3600 >= plan.max_step_seconds
     verdict = stats.gate_verdict([m["verdict"] for m in metrics if m["role"] != "monitor"], window_full=window_full)
     have = (counts.get(plan.candidate_version_id, 0), counts.get(plan.main_version_id, 0))

@@ -28,6 +28,10 @@ from releases.services.promotion import release_suites
 from testing.selectors import suites_for_assistant
 
 
+GATES_SHOWN = 20
+CHART_LOOKS = 200
+
+
 def _base(assistant_id: str) -> dict:
     return {"assistant_id": assistant_id, "assistant_name": assistant_selectors.assistant_name(assistant_id), "tab": "releases"}
 
@@ -94,11 +98,15 @@ def plan_detail(request: HttpRequest, assistant_id: str, plan_id: int) -> HttpRe
     labels = selectors.version_labels(assistant_id)
     steps = [(step, bars_from_rules(step.rules or [], labels), describe_match(step.match) if step.match else "")
              for step in plan.steps.all()]
-    gates = list(plan.gate_results.select_related("step"))
+    # A waiting live gate is judged again on every engine tick: list the latest, count the rest,
+    # and draw the intervals of the latest CHART_LOOKS live looks (a page that grows with them would not).
+    gates = list(plan.gate_results.select_related("step")[:GATES_SHOWN])
+    live = list(plan.gate_results.filter(kind=GateResult.Kind.LIVE).select_related("step")[:CHART_LOOKS])
     return render(request, "releases/plan_detail.html", {
         **_base(assistant_id), "plan": plan, "steps": steps, "gates": gates,
+        "gate_count": plan.gate_results.count() if len(gates) == GATES_SHOWN else len(gates),
         "suites_gated": any(step.gate_tests for step, _, _ in steps),
-        "interval_charts": interval_charts([g for g in gates if g.kind == GateResult.Kind.LIVE]), "approvals": plan.approvals.select_related("step"),
+        "interval_charts": interval_charts(live), "approvals": plan.approvals.select_related("step"),
         "alerts": plan.alerts.all()[:20],
         "before_bars": bars_from_rules(plan.rules_before or [], labels),
     })

@@ -22,7 +22,7 @@ from conversations.transcripts import transcript_ids_sql, transcript_store
 pytestmark = pytest.mark.django_db
 LIST = reverse("conversations:conversation-list")
 NAMES = {"asst-acme": "Acme Support", "asst-bill": "Billing Bot"}
-migration = importlib.import_module("conversations.migrations.0008_search_indexes")
+migration = importlib.import_module("conversations.migrations.0010_search_indexes")
 
 
 def the_or_it_replaced(query: str) -> Q:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assistants.models import Assistant, AssistantVersion, CanaryConfig
 from conversations.models import Conversation
+from conversations.rollups import rebuild_volume
 from portal.models import AuditEvent, SyncState
 from testing.models import AssistantTest, SuiteRun, TestRun
 
@@ -33,6 +34,7 @@ def make_conversations(n, *, assistant="a1", version="v-main", days_ago=0, start
                      assistant_version_id=version, created_at=at, synced_at=at)
         for i in range(n)
     )
+    rebuild_volume()  # rows seeded around the write path: recount the per-day rollup the dashboard reads
 
 
 def get_dashboard(client, **params):

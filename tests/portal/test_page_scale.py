@@ -209,3 +209,184 @@ def test_a_big_suite_page_lists_some_tests_and_links_to_all_of_them(team_admin_c
 def _recent_links(page: str) -> int:
     recent = page[page.index('data-testid="recent-runs"'):]
     return recent[:recent.index("</table>")].count('href="/testing/tests/test-')
+
+
+# --- The whole account at scale: conversations, insight results, tests, suites, audit events ----------
+CONVERSATION = "conv-00000"
+ACCOUNT_SMALL, ACCOUNT_LARGE = 50, 500  # 10x more of everything; bench/pages_at_scale.py runs 1,000 vs 100,000
+ACCOUNT_PAGES = {
+    "dashboard": "/",
+    "dashboard by version": "/?by=version",
+    "conversations": "/conversations/",
+    "conversations searched": "/conversations/?q=refund",
+    "conversation with insights": f"/conversations/{CONVERSATION}/",
+    "insight analytics": "/conversations/insights/analytics/",
+    "tests": "/testing/tests/",
+    "suites": "/testing/suites/",
+    "release timeline": f"/assistants/{ASSISTANT}/releases/",
+    "rollout plan": f"/assistants/{ASSISTANT}/releases/plans/PLAN/",
+    "search": "/search/?q=refund",
+    "audit log": "/audit/",
+}
+FIRST_VIEW_BUDGET = 15
+
+
+def _conversation_item(i: int) -> dict:
+    return {"id": f"conv-{i:05d}", "name": f"{'Refund' if i % 3 else 'Booking'} call {i}",
+            "created_at": (NOW - timedelta(days=i % 14, minutes=i)).isoformat(),
+            "last_message_at": NOW.isoformat(),
+            "metadata": {"assistant_id": ASSISTANT, "assistant_version_id": f"v-{i % 5:05d}",
+                         "telnyx_conversation_channel": "web_chat"}}
+
+
+class Account:
+    """The account's rows grown in bulk from `start` to `stop` (every kind 10x between sizes)."""
+
+    def __init__(self):
+        from releases.models import GateResult, RolloutPlan, RolloutStep
+
+        self.plan = RolloutPlan.objects.create(assistant_id=ASSISTANT, candidate_version_id="v-00001",
+                                               main_version_id="v-00000", status="running", started_at=NOW)
+        self.step = RolloutStep.objects.create(plan=self.plan, index=0, kind="percent", weight=10, state="running",
+                                               applied_at=NOW, gate_live=True)
+        self.gates = GateResult
+
+    def grow(self, start: int, stop: int) -> None:
+        import json
+
+        from conversations.models import InsightResult, InsightTemplate
+        from conversations.rollups import rebuild
+        from conversations.services import _store
+        from portal.models import AuditEvent
+        from testing.models import TestSuite
+
+        _store([_conversation_item(i) for i in range(start, stop)])  # the sync's write path: rollups move
+        InsightTemplate.objects.get_or_create(telnyx_id="t-csat", defaults={"name": "Satisfaction", "synced_at": NOW})
+        InsightResult.objects.bulk_create([
+            InsightResult(conversation_id=f"conv-{i:05d}", template_id="t-csat", assistant_id=ASSISTANT,
+                          assistant_version_id=f"v-{i % 5:05d}", status="completed",
+                          occurred_at=NOW - timedelta(days=i % 14, minutes=i),
+                          result=json.dumps({"score": i % 5, "resolved": i % 2 == 0}),
+                          values={"score": float(i % 5), "resolved": i % 2 == 0}) for i in range(start, stop)],
+            batch_size=500)
+        rebuild()  # results bulk-created around the store: recount their rollup
+        AuditEvent.objects.bulk_create([
+            AuditEvent(action="update", resource_type="assistant", resource_id=ASSISTANT, resource_label="Booking",
+                       summary=f"Changed refund rule {i}", created_at=NOW - timedelta(minutes=i))
+            for i in range(start, stop)], batch_size=500)
+        TestSuite.objects.bulk_create([TestSuite(telnyx_id=f"suite-{i:05d}", name=f"suite-{i:05d}", synced_at=NOW)
+                                       for i in range(start // 10, stop // 10)], batch_size=500)
+        AssistantTest.objects.bulk_create([
+            AssistantTest(telnyx_id=f"test-{i:05d}", name=f"Refund test {i}", test_suite=f"suite-{i // 10:05d}",
+                          destination=ASSISTANT, channel="web_chat", payload={}, synced_at=NOW)
+            for i in range(start, stop)], batch_size=500)
+        SuiteRun.objects.bulk_create([
+            SuiteRun(batch_id=f"batch-{i:05d}", suite=f"suite-{i // 10:05d}", version_id=f"v-{i % 5:05d}",
+                     run_ids=[], started_at=NOW - timedelta(minutes=i), finished_at=NOW, status="passed",
+                     total=1, passed=1) for i in range(start, stop)], batch_size=500)
+        AssistantVersion.objects.bulk_create([
+            AssistantVersion(telnyx_id=f"{ASSISTANT}:v-{i:05d}", assistant_id=ASSISTANT, version_id=f"v-{i:05d}",
+                             name=f"Version {i}", created_at=NOW - timedelta(minutes=i), is_main=i == 0, synced_at=NOW)
+            for i in range(start, stop)], batch_size=500)
+        self.gates.objects.bulk_create([
+            self.gates(plan=self.plan, step=self.step, kind="live", verdict="waiting" if i % 2 else "pass",
+                       summary=f"Gate {i}", evaluated_at=NOW - timedelta(minutes=i)) for i in range(start, stop)],
+            batch_size=500)
+
+
+def _fresh_listings() -> None:
+    """Every listing the pages read was just synced: a view serves the cache and queues nothing."""
+    from portal.models import SyncState
+
+    for resource in ("assistants", "conversations", "tests", "suites", "models", "conversation-insights",
+                     "insight-templates", "insight-groups", f"versions:{ASSISTANT}", "mcp_servers", "integrations"):
+        SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now(), "item_count": 1})
+
+
+class LiveConversation:
+    """What Telnyx answers for the conversation page: the conversation, 20 messages, its insight runs."""
+
+    def __init__(self, mock: responses.RequestsMock, base: str):
+        self.path = f"{base}/ai/conversations/{CONVERSATION}".split("://", 1)[1].split("/", 1)[1]
+        mock.add_callback(responses.GET, re.compile(rf"{re.escape(base)}/.*"), callback=self._answer)
+
+    def _answer(self, request):
+        import json
+        from urllib.parse import urlsplit
+
+        path = urlsplit(request.url).path.lstrip("/")
+        if path == self.path:
+            body = {"data": _conversation_item(0)}
+        elif path == f"{self.path}/messages":
+            body = {"data": [{"role": "user" if i % 2 else "assistant", "text": f"Message {i}",
+                              "sent_at": NOW.isoformat(), "created_at": NOW.isoformat()} for i in range(20)],
+                    "meta": {"page_number": 1, "total_pages": 1}}
+        elif path == f"{self.path}/conversations-insights":
+            body = {"data": [{"status": "completed", "created_at": NOW.isoformat(), "conversation_insights": [
+                {"insight_id": "t-csat", "result": json.dumps({"score": 4, "resolved": True})}]}]}
+        else:
+            return 404, {"Content-Type": "application/json"}, json.dumps(
+                {"errors": [{"code": "404", "title": "Not found", "detail": "Nothing here."}]})
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+
+def _statements(captured: CaptureQueriesContext) -> int:
+    # The savepoints are the test's own transaction around a session save (autocommit has none).
+    return sum(1 for q in captured.captured_queries if "SAVEPOINT" not in q["sql"])
+
+
+def _first_and_warm(client, user, url: str) -> tuple[int, int, int]:
+    """Queries on the page's first view (nothing of it kept; the viewer's permission set kept, as
+    after login or any other page) and on a repeat view, and the page's size."""
+    cache.clear()
+    type(user).objects.get(pk=user.pk).get_all_permissions()  # a fresh object: its set goes into the cache
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    return _statements(first), _statements(warm), len(response.content)
+
+
+@pytest.mark.django_db
+def test_every_account_page_costs_the_same_queries_at_ten_times_the_rows(team_admin_client, team_admin, telnyx_base):
+    Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), version_id="v-00000",
+                             synced_at=NOW)
+    account = Account()
+    pages = {name: url.replace("PLAN", str(account.plan.pk)) for name, url in ACCOUNT_PAGES.items()}
+    _fresh_listings()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        LiveConversation(mock, telnyx_base)
+        account.grow(0, ACCOUNT_SMALL)
+        for url in pages.values():
+            team_admin_client.get(url)  # anything a first-ever view records once
+        small = {name: _first_and_warm(team_admin_client, team_admin, url) for name, url in pages.items()}
+        account.grow(ACCOUNT_SMALL, ACCOUNT_LARGE)
+        large = {name: _first_and_warm(team_admin_client, team_admin, url) for name, url in pages.items()}
+    problems = [f"{name}: first/warm queries {small[name][:2]} at {ACCOUNT_SMALL}, {large[name][:2]} at {ACCOUNT_LARGE}"
+                for name in pages if small[name][:2] != large[name][:2]]
+    problems += [f"{name}: {large[name][0]} queries on a first view" for name in pages if large[name][0] > FIRST_VIEW_BUDGET]
+    problems += [f"{name}: {large[name][2] // 1024} KB" for name in pages if large[name][2] >= PAGE_BUDGET]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_while_its_sync_runs_the_list_is_kept_between_batches_but_a_save_shows_at_once(viewer_client):
+    """Each batch of a running stepwise sync moves the conversation table; the list serves its kept
+    page meanwhile (its progress card says a sync runs), while a single write shows on the next view."""
+    from conversations.models import Conversation
+    from conversations.services import _store, conversation_cache_put
+    from portal.models import SyncState
+
+    SyncState.objects.create(resource="conversations", synced_at=NOW, run_id="run-1",
+                             lease_until=timezone.now() + timedelta(minutes=2))
+    _store([_conversation_item(i) for i in range(3)])
+    assert "3 results" in viewer_client.get("/conversations/").content.decode()
+    _store([_conversation_item(i) for i in range(3, 8)])  # the sync's next batch
+    with CaptureQueriesContext(connection) as kept:
+        assert "3 results" in viewer_client.get("/conversations/").content.decode()  # the kept page, not re-rendered
+    assert not [q for q in kept.captured_queries if "conversations_conversation" in q["sql"]]
+    conversation_cache_put({**_conversation_item(99), "name": "Saved by someone"})  # a write, not a batch
+    assert "9 results" in viewer_client.get("/conversations/").content.decode()
+    SyncState.objects.filter(resource="conversations").update(run_id="", lease_until=None, synced_at=timezone.now())
+    assert "9 results" in viewer_client.get("/conversations/").content.decode()

@@ -62,6 +62,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conversations", "0007_transcript_search")]
+    dependencies = [("conversations", "0009_rollups")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,51 @@
+"""The cache generations (`CacheGeneration` rows) read once per request.
+
+A page asks for table generations many times (the fragments' key, each kept filter choice, the
+roles generation of the permission cache): one query per ask was a third of a changelist's first
+view. Within a request (`GenerationsPerRequest`) the first ask reads the whole table (one row per
+table the portal keeps things for: a few dozen) and later asks are answered from it. A bump in
+this process forgets what was read, so a page rendered after its own write keys on the new
+generation; a bump by another process shows from the next request, as before. Outside a request
+(workers, commands) every ask queries.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from portal.models import CacheGeneration
+
+_read: ContextVar[dict[str, int] | None] = ContextVar("cache_generations", default=None)
+_LOADED = "\x00loaded"
+
+
+def current(tables: list[str]) -> dict[str, int]:
+    """{table: generation} for `tables` (absent before the table's first write)."""
+    memo = _read.get()
+    if memo is None:
+        return dict(CacheGeneration.objects.filter(table__in=tables).values_list("table", "value"))
+    if _LOADED not in memo:
+        memo.update(CacheGeneration.objects.values_list("table", "value"))
+        memo[_LOADED] = 1
+    return {t: memo[t] for t in tables if t in memo}
+
+
+def forget() -> None:
+    """A generation moved in this process: the next ask reads the table again."""
+    memo = _read.get()
+    if memo is not None:
+        memo.clear()
+
+
+class GenerationsPerRequest:
+    """Middleware: one read of the generations serves the whole request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _read.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _read.reset(token)

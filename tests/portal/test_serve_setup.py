@@ -1,0 +1,42 @@
+"""`manage.py serve_setup` (what bin/serve runs before serving) does each step only when needed,
+and a restart skips what the first start did."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def setup(**options) -> str:
+    out = io.StringIO()
+    call_command("serve_setup", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_restart_skips_migrate_and_collectstatic_and_keeps_the_password(settings, tmp_path, monkeypatch):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.SANDBOX_MODE = True
+    monkeypatch.delenv("PORTAL_ADMIN_PASSWORD", raising=False)
+    first = setup()
+    assert "==> Database: up to date" in first  # the test database is migrated already
+    assert "==> Static files: collected" in first and (tmp_path / "static" / "portal").is_dir()
+    password = first.split("password: ")[1].split()[0]  # the new login's password is printed once
+    again = setup()
+    assert "==> Static files: unchanged since the last collection" in again
+    assert "password unchanged" in again and User.objects.get(username="admin").check_password(password)
+    stamp = tmp_path / "static" / ".collected"
+    stamp.write_text("a static file changed")
+    assert "==> Static files: collected" in setup()
+
+
+def test_bin_serve_installs_requirements_only_when_they_changed():
+    script = (ROOT / "bin" / "serve").read_text()
+    assert 'stamp=".venv/.requirements-$(sha256sum requirements.txt' in script and 'if [ ! -f "$stamp" ]' in script
+    assert "manage.py serve_setup --sandbox" in script and "manage.py migrate" not in script
