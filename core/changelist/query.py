@@ -230,7 +230,8 @@ def build_changelist(
 
     paginator = Paginator(queryset, page_size)
     cap = form_class.search_count_cap if query else None
-    count_rows = (lambda: queryset[:cap + 1].count()) if cap else queryset.count
+    # Unordered: the capped count stops at cap + 1 matches in any order, with no sort of them all.
+    count_rows = (lambda: queryset.order_by()[:cap + 1].count()) if cap else queryset.count
     counted = count(active, query) if count is not None else None
     if counted is not None:
         paginator.count = counted
