@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 from .models import Conversation
 from .transcripts import transcript_ids_sql
@@ -30,6 +31,15 @@ def _caller_prefix(prefix: str) -> Q:
     if connection.vendor == "sqlite":
         return Q(caller__gte=prefix, caller__lt=prefix + "\U0010ffff")
     return Q(caller__startswith=prefix)
+
+
+def _walked(column: str):
+    """`column`, kept off its index on SQLite (unary + is a no-op there, and disqualifies the
+    index): an assistant holds many conversations, so the list's order is walked and each row
+    tested, rather than all of them gathered through the index and sorted (0.37 s at 100,000)."""
+    if connection.vendor == "sqlite":
+        return Func(F(column), function="", template="+%(expressions)s", output_field=CharField())
+    return F(column)
 
 
 def search_sides(query: str) -> list[QuerySet]:
@@ -52,7 +62,7 @@ def search_condition(query: str, assistant_names: dict[str, str]) -> Q:
     condition = Q(assistant_version_id=query)
     ids = [i for i, name in assistant_names.items() if query.lower() in (name or "").lower()]
     if ids:
-        condition |= Q(assistant_id__in=ids)
+        condition |= Q(In(_walked("assistant_id"), ids))
     for side in search_sides(query):
         condition |= Q(telnyx_id__in=side)
     words = transcript_ids_sql(query)
