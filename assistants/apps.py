@@ -5,7 +5,7 @@ class AssistantsConfig(AppConfig):
     name = "assistants"
 
     def ready(self) -> None:
-        from core.cache import bump_on_save
         from assistants.models import CanaryConfig, PromotionRecord
+        from core.cache import bump_on_save
 
         bump_on_save(CanaryConfig, PromotionRecord)

@@ -11,6 +11,8 @@ round (tests/core/test_layering.py). Three kinds of hook:
 - a *live-change listener*: told after an Admin changed by hand what callers get (canary rules
   saved, restored or deleted; a version promoted); it answers with sentences for the page
   (releases pauses or ends a rollout plan that was running);
+- a *release note*: a sentence for the page after a version is saved, about what making it
+  live will take (releases: "needs a second Admin's approval");
 - a *picker*: the choices for a setting of the change form another app caches (the insight
   groups for `insight_group_id`): `register_choices("insight_group_id", fn)`.
 """
@@ -43,6 +45,7 @@ _canary_gates: list[Callable[..., GateAnswer]] = []
 _live_listeners: list[Callable[..., list[str]]] = []
 _trial_blockers: list[Callable[[str], str]] = []
 _choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
+_release_notes: list[Callable[[str], str]] = []
 
 
 def register_choices(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
@@ -79,6 +82,16 @@ def register_trial_blocker(blocker: Callable[[str], str]) -> None:
     """`blocker(assistant_id)` says why a trial chat must not touch the canary rules now ("" if it may)."""
     if blocker not in _trial_blockers:
         _trial_blockers.append(blocker)
+
+
+def register_release_note(note: Callable[[str], str]) -> None:
+    """`note(assistant_id)` says what making a saved version live will take ("" if nothing special)."""
+    if note not in _release_notes:
+        _release_notes.append(note)
+
+
+def release_notes(assistant_id: str) -> str:
+    return " ".join(said for said in (note(assistant_id) for note in _release_notes) if said)
 
 
 def trial_blocked(assistant_id: str) -> str:

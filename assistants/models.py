@@ -55,6 +55,18 @@ class CanaryConfig(models.Model):
     def __str__(self) -> str:
         return f"{self.assistant_id} {self.kind} {self.saved_at:%Y-%m-%d %H:%M}"
 
+class CanaryDeployCache(TelnyxCached):
+    """What Telnyx last said of one assistant's canary deploy (`telnyx_id` is the assistant id):
+    `exists` False when it has none; `payload` is its answer. Written by every read and write
+    of the canary and by the "canary_deploys" sync, so the dashboard and overview can say what
+    Telnyx has without a call per assistant per view."""
+
+    exists = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"canary of {self.telnyx_id}"
+
+
 class AssistantVersion(models.Model):
     """Cached copy of one saved version of an assistant (the Versions tab lists these).
 

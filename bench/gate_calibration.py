@@ -33,7 +33,15 @@ from scipy.stats import binomtest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from releases.stats import (  # noqa: E402  (the engine's decision code, after the path is set)
-    FAIL, INCONCLUSIVE, PASS, Sample, fixed_horizon_n, gate_verdict, judge, sequential_n, split_alpha,
+    FAIL,
+    INCONCLUSIVE,
+    PASS,
+    Sample,
+    fixed_horizon_n,
+    gate_verdict,
+    judge,
+    sequential_n,
+    split_alpha,
 )
 
 ALPHA = 0.05

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants.canary.rules import referenced_versions
-from assistants.models import Assistant, AssistantVersion, CanaryConfig
+from assistants.canary.rules import normalise_canary, referenced_versions
+from assistants.models import Assistant, AssistantVersion, CanaryDeployCache
 from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
-from portal.models import AuditEvent
 from inference.models import LanguageModel
+from portal.models import AuditEvent
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 CHART_DAYS = 14
@@ -109,18 +109,18 @@ class Share:
     colour: str = ""
 
 
-# The portal records the canary deploys saved through it; Telnyx does not list them all.
-NOT_SET_HERE = "never set from this portal: its Canary tab shows what Telnyx has"
+# No answer from Telnyx cached yet for this assistant's canary (the "canary_deploys" sync reads it).
+NOT_READ = "not read from Telnyx yet"
 
 
 @dataclass
 class CanaryStatus:
-    """One assistant: its canary as last saved from the portal, and who served its traffic."""
+    """One assistant: its canary as Telnyx last said (cached), and who served its traffic."""
 
     assistant_id: str
     name: str
-    canary: str  # plain words: "20% to v2", "none", or NOT_SET_HERE
-    canary_at: object
+    canary: str  # plain words: "20% to v2", "none", or NOT_READ
+    canary_at: object  # when Telnyx said so
     traffic: list[Share]
     conversations: int
     # Some version it shows is not in the versions cache (its list was never opened), so it
@@ -149,18 +149,14 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[Canary
         ConversationDay.objects.filter(day__gte=since, n__gt=0, is_test=False)
         .values("assistant_id", "assistant_version_id").annotate(n=Sum("n")).order_by()
     )
-    latest = CanaryConfig.objects.values("assistant_id").annotate(at=Max("saved_at")).order_by()
-    configs = {
-        c.assistant_id: c for c in CanaryConfig.objects.filter(
-            saved_at__in=[row["at"] for row in latest], assistant_id__in=[row["assistant_id"] for row in latest])
-    }
+    # What Telnyx has (cached by every read and write of a canary, and by its sync): rules per assistant.
+    read = {row.telnyx_id: (normalise_canary(row.payload) if row.exists else None, row.synced_at)
+            for row in CanaryDeployCache.objects.all()}
     mentioned = {r["assistant_version_id"] for r in traffic_rows}
-    for config in configs.values():
-        mentioned |= referenced_versions(config.rules)
-    # Names and which versions are cached, in one read.
-    found = dict(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", "name"))
-    cached = set(found)
-    names = {v: found.get(v) or _short(v) for v in mentioned - {""}}
+    for rules, _ in read.values():
+        mentioned |= referenced_versions(rules or [])
+    names = version_names(mentioned - {""})
+    cached = set(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", flat=True))
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:
@@ -178,17 +174,16 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[Canary
         for index, share in enumerate(traffic):
             share.offset, share.colour = offset, PALETTE[index % len(PALETTE)]
             offset += share.percent
-        config = configs.get(assistant_id)
-        if config is None:
-            canary = NOT_SET_HERE
-        elif config.kind == CanaryConfig.Kind.DELETED:
+        rules, read_at = read.get(assistant_id, (None, None))
+        if read_at is None:
+            canary = NOT_READ
+        elif not rules:
             canary = "none: all traffic to main"
         else:
-            canary = _describe_rules(config.rules, names)
-        shown = {r["assistant_version_id"] for r in rows} | (referenced_versions(config.rules) if config else set())
+            canary = _describe_rules(rules, names)
+        shown = {r["assistant_version_id"] for r in rows} | referenced_versions(rules or [])
         unnamed = bool(shown - cached - {""})
-        statuses.append(CanaryStatus(assistant_id, name, canary, config.saved_at if config else None, traffic, total,
-                                     unnamed))
+        statuses.append(CanaryStatus(assistant_id, name, canary, read_at, traffic, total, unnamed))
     return statuses
 
 

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from portal.models import AuditEvent, SyncState, TaskRecord
 from portal.roles import ADMINISTER
-
 
 # The one rule for who reads which audit events, in the list, an event's page, its CSV export
 # and the dashboard alike: site administration (users and their roles, passwords and invite
@@ -89,8 +88,20 @@ def sync_states(states: list[SyncState] | None = None) -> list[SyncRow]:
     return sorted(rows.values(), key=lambda row: row.label.lower())
 
 
-def task_records(states) -> QuerySet[TaskRecord]:
-    return TaskRecord.objects.filter(state__in=states)
+def _tasks(*, kind: str = "", idle: bool = False) -> QuerySet[TaskRecord]:
+    records = TaskRecord.objects.all() if idle else TaskRecord.objects.filter(idle=False)
+    return records.filter(name=kind) if kind else records
+
+
+def task_records(states, *, kind: str = "", idle: bool = False) -> QuerySet[TaskRecord]:
+    """Task records in `states` of one task (`kind`, its name) or all; idle periodic runs only
+    when asked for."""
+    return _tasks(kind=kind, idle=idle).filter(state__in=states)
+
+
+def task_counts(tabs: dict[str, list[str]], *, kind: str = "", idle: bool = False) -> dict[str, int]:
+    """How many task records each tab (a list of states) shows."""
+    return {key: _tasks(kind=kind, idle=idle).filter(state__in=states).count() for key, states in tabs.items()}
 
 
 def syncs_with_skips() -> QuerySet[SyncState]:
@@ -98,9 +109,16 @@ def syncs_with_skips() -> QuerySet[SyncState]:
     return SyncState.objects.filter(skipped_count__gt=0).order_by("resource")
 
 
-def task_counts(tabs: dict[str, list[str]]) -> dict[str, int]:
-    """How many task records each tab (a list of states) shows."""
-    return {key: TaskRecord.objects.filter(state__in=states).count() for key, states in tabs.items()}
+def task_groups(*, idle: bool = False) -> list[dict]:
+    """One row per task: how many records, how many waiting or running, how many failed, the latest."""
+    active, failed = Q(state__in=TaskRecord.ACTIVE), Q(state=TaskRecord.State.FAILED)
+    return list(_tasks(idle=idle).values("name").annotate(
+        total=Count("pk"), active=Count("pk", filter=active), failed=Count("pk", filter=failed),
+        latest=Max("created_at")).order_by("-latest"))
+
+
+def idle_task_count() -> int:
+    return TaskRecord.objects.filter(idle=True).count()
 
 
 def users_with_groups() -> QuerySet[User]:

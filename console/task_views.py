@@ -1,6 +1,10 @@
-"""The tasks page (Admins): background tasks queued, running, failed, with Retry; and one\nlisting's sync state, which pages poll while the worker syncs what they show."""
+"""The tasks page (Admins): background tasks queued, running, failed, with Retry; and one
+listing's sync state, which pages poll while the worker syncs what they show."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -27,18 +31,43 @@ STATE_TABS = {
 }
 
 
+def kind_label(name: str) -> str:
+    """A task's name in words: its label with the arguments left out ("Sync … from Telnyx")."""
+    task = app.tasks.get(name)
+    template = getattr(task, "label", "") or ""
+    if template:
+        return re.sub(r"\{\d*\}", "…", template)
+    return (getattr(task, "__doc__", "") or "").strip().split("\n")[0].rstrip(".") or name
+
+
 @require_GET
 @admin_required
 def task_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("state", "")
     if tab not in STATE_TABS:
         tab = ""
-    records = selectors.task_records(STATE_TABS[tab][1])
-    counts = selectors.task_counts({key: states for key, (_, states) in STATE_TABS.items()})
+    idle = request.GET.get("idle") == "1"
+    groups = selectors.task_groups(idle=idle)
+    kinds = {g["name"] for g in groups}
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in kinds else ""
+    records = selectors.task_records(STATE_TABS[tab][1], kind=kind, idle=idle)
+    counts = selectors.task_counts({key: states for key, (_, states) in STATE_TABS.items()}, kind=kind, idle=idle)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
-    tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab} for key, (label, _) in STATE_TABS.items()]
+    # Every link keeps the other filters: state, kind and idle travel together in the URL.
+    keep = {"state": tab, "kind": kind, **({"idle": "1"} if idle else {})}
+    tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab,
+             "query": urlencode({**keep, "state": key})} for key, (label, _) in STATE_TABS.items()]
+    for group in groups:
+        group["label"] = kind_label(group["name"])
+        group["query"] = urlencode({**keep, "kind": group["name"]})
     template = "console/task_list.html#table" if request.htmx else "console/task_list.html"
-    return render(request, template, {"page": page, "tabs": tabs, "tab": tab, "skips": selectors.syncs_with_skips()})
+    return render(request, template, {
+        "page": page, "tabs": tabs, "tab": tab, "groups": groups, "kind": kind, "kind_label": kind_label(kind) if kind else "",
+        "idle": idle, "idle_count": 0 if idle else selectors.idle_task_count(), "query": urlencode(keep),
+        "all_kinds_query": urlencode({**keep, "kind": ""}), "idle_query": urlencode({**keep, "idle": "" if idle else "1"}),
+        "skips": selectors.syncs_with_skips(),
+    })
 
 
 @require_POST

@@ -3,7 +3,7 @@ portal always had (no namespace), so every `{% url %}` and bookmark still works.
 
 from django.urls import include, path, reverse_lazy
 
-from console import task_views, views
+from console import preferences, task_views, views
 from console.users.views import InviteConfirmView
 
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     path("tasks/<int:pk>/retry/", task_views.task_retry, name="task-retry"),
     path("tasks/sync/<str:resource>/", task_views.sync_detail, name="sync-detail"),
     path("users/", include("console.users.urls")),
+    path("preferences/", preferences.preferences, name="preferences"),
 ]

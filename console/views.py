@@ -11,22 +11,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assistants.services.assistants import RESOURCE as ASSISTANTS_RESOURCE
+from assistants.services.assistants import assistants_sync
+from assistants.services.canary import CANARIES
+from assistants.services.versions import versions_resource, versions_sync
 from console import dashboard as dashboard_selectors
 from console.forms import AuditFilterForm
 from console.search import MIN_LENGTH as MIN_SEARCH_LENGTH
 from console.search import search_everything
-from console.selectors import (all_sync_states, audit_log, recent_audit_events, sync_states,
-                               sync_states_by_resource)
-from assistants.services.assistants import assistants_sync
-from assistants.services.versions import versions_resource, versions_sync
+from console.selectors import all_sync_states, audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
-from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
-from inference.services import MODELS_RESOURCE, models_sync
+from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column
 from core.export import Export, ExportColumn
+from core.sync import is_stale, sync_state
+from inference.services import MODELS_RESOURCE, models_sync
 from portal.models import SyncState
 from portal.roles import read_required
-from core.sync import is_stale, sync_state
+from testing.services.assistant_tests import RESOURCE as TESTS_RESOURCE
 
 # Listings the dashboard counts, and how to refresh each when its cache is stale.
 DASHBOARD_SYNCS = {ASSISTANTS_RESOURCE: assistants_sync, MODELS_RESOURCE: models_sync}
@@ -80,7 +81,7 @@ def _dashboard_context(user, *, by_version: bool = False) -> dict:
         "by_version": by_version,
         "conversations_chart": dashboard_selectors.conversations_per_day(by_version=by_version, assistants=assistants),
         "pass_rate_chart": dashboard_selectors.suite_pass_rates(),
-        "canaries": canaries, "not_set_here": dashboard_selectors.NOT_SET_HERE,
+        "canaries": canaries,
         "failed_runs": dashboard_selectors.recent_failed_runs(),
         "failed_writes": dashboard_selectors.recent_failed_writes(),
     }
@@ -90,6 +91,7 @@ def _dashboard_context(user, *, by_version: bool = False) -> dict:
 @read_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_version = request.GET.get("by") == "version"
+    sync_if_stale(CANARIES)  # what Telnyx has as each assistant's canary, read on the worker
     return render(request, "console/dashboard.html", _dashboard_context(request.user, by_version=by_version))
 
 
@@ -127,7 +129,8 @@ AUDIT_LOG = ChangelistSpec(
 @require_GET
 @read_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user)).render(request)
+    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user),
+                   form_kwargs=lambda: {"events": audit_log(request.user)}).render(request)
 
 
 @require_GET

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.types import PortalUser
-
 from core.cache import cache_delete, cache_put, cache_put_many
-from core.traffic import is_test_traffic
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
+from core.traffic import is_test_traffic
+from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError

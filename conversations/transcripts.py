@@ -32,10 +32,16 @@ WORD = re.compile(r"\w+", re.UNICODE)
 def transcript_store(conversation_id: str, messages: list[dict]) -> None:
     """Keep the messages' words and count, and the conversation's turns."""
     text = "\n".join(str(m.get("text") or m.get("content") or "") for m in messages)
+    turns = len(messages)
+    kept = ConversationTranscript.objects.filter(conversation_id=conversation_id).values_list("text", "turns").first()
+    if kept == (text, turns):
+        return  # unchanged (a page opened again): no write, so the lists' kept pages stay valid
     with transaction.atomic():
         ConversationTranscript.objects.update_or_create(conversation_id=conversation_id,
-                                                        defaults={"text": text, "turns": len(messages)})
-        cache_update(Conversation.objects.filter(telnyx_id=conversation_id), turns=len(messages))
+                                                        defaults={"text": text, "turns": turns})
+        stale = Conversation.objects.filter(telnyx_id=conversation_id).exclude(turns=turns)
+        if stale.exists():
+            cache_update(stale, turns=turns)
 
 
 def _unindexed(limit: int) -> list[str]:

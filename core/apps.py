@@ -6,7 +6,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401 (connects the lockout audit)
+        from core import (
+            heartbeat,  # noqa: F401 (a worker starts its heartbeat when ready)
+            signals,  # noqa: F401 (connects the lockout audit)
+        )
         from core.cache import bump_on_save
         from portal.models import AuditEvent
 

@@ -328,11 +328,24 @@ def _on_start(sender=None, task_id=None, task=None, args=None, kwargs=None, **_)
     )
 
 
+def periodic_task_names() -> set[str]:
+    """The tasks the beat sends on a fixed schedule (settings.CELERY_BEAT_SCHEDULE)."""
+    from django.conf import settings
+
+    return {entry["task"] for entry in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).values()}
+
+
+def did_nothing(name: str, result) -> bool:
+    """A periodic run whose answer is empty (0, [], None): it found nothing to do."""
+    return name in periodic_task_names() and not result and not isinstance(result, Exception)
+
+
 @signals.task_success.connect
-def _on_success(sender=None, **_):
+def _on_success(sender=None, result=None, **_):
     if _recorded(sender):
         TaskRecord.objects.filter(task_id=sender.request.id).update(
-            state=TaskRecord.State.SUCCEEDED, last_error="", finished_at=timezone.now(), updated_at=timezone.now()
+            state=TaskRecord.State.SUCCEEDED, last_error="", finished_at=timezone.now(), updated_at=timezone.now(),
+            idle=did_nothing(sender.name, result),
         )
 
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from django.db import models, transaction
-from django.db.models import signals
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, signals
 from django.utils import timezone
 
 from core import skips

@@ -17,7 +17,14 @@ from django.utils import timezone
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 # Colour-blind-safe palette (Okabe–Ito), with enough contrast on white for marks.
-PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8a6d00", "#56b4e9", "#6b6b6b"]
+PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8a6d00", "#56b4e9", "#6b6b6b", "#882255", "#117733", "#e69f00"]
+# Past the palette a line keeps a colour but gets its own dash pattern: no two series look alike.
+DASHES = ["", "6 3", "2 3", "8 3 2 3"]
+
+
+def series_style(index: int) -> tuple[str, str]:
+    """(colour, dash pattern) of the `index`th series: distinct for len(PALETTE) × len(DASHES) series."""
+    return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 MAX_X_TICKS = 7
 
 
@@ -46,6 +53,7 @@ class Series:
     colour: str
     marks: list[Mark] = field(default_factory=list)
     polyline: str = ""
+    dash: str = ""
 
 
 @dataclass
@@ -139,7 +147,8 @@ def line_chart(
                  p.url, label=f"{fmt(p.value)} · {_date_label(p.at, with_time=True)}")
             for p in ordered
         ]
-        drawn.append(Series(name, PALETTE[index % len(PALETTE)], marks, " ".join(f"{m.x},{m.y}" for m in marks)))
+        colour, dash = series_style(index)
+        drawn.append(Series(name, colour, marks, " ".join(f"{m.x},{m.y}" for m in marks), dash))
     ticks = [start + (end - start) * i / (MAX_X_TICKS - 1) for i in range(MAX_X_TICKS)]
     rows = [
         [name, _date_label(p.at, with_time=True), fmt(p.value), p.detail]
@@ -148,7 +157,8 @@ def line_chart(
     count = len(all_points)
     summary = f"{count} point{'s' if count != 1 else ''}"
     if all_points:
-        summary += f" from {_date_label(min(p.at for p in all_points), with_time=with_time)} to {_date_label(max(p.at for p in all_points), with_time=with_time)}"
+        first, last = min(p.at for p in all_points), max(p.at for p in all_points)
+        summary += f" from {_date_label(first, with_time=with_time)} to {_date_label(last, with_time=with_time)}"
         latest = max(all_points, key=lambda p: p.at)
         summary += f"; latest {fmt(latest.value)}"
     return Chart(

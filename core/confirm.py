@@ -45,3 +45,16 @@ def confirm_page(
                 messages.success(request, done)
         return then() if callable(then) else redirect(then)
     return render(request, template, context)
+
+
+def delete_each(request: HttpRequest, rows, delete: Callable[[Any], Any]) -> int:
+    """A bulk delete's POST: `delete(row)` for every ticked row; each one Telnyx refuses is a
+    message naming it (the others still go). Returns how many were deleted."""
+    deleted = 0
+    for row in rows:
+        try:
+            delete(row)
+            deleted += 1
+        except TelnyxError as exc:
+            messages.error(request, f"Could not delete “{row.name}”. {exc.user_message}")
+    return deleted

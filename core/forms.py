@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any, Callable, TypeVar
+
 from django import forms
 
+from core import json_input
 from portal.telnyx import TelnyxError, new_idempotency_key
+
+T = TypeVar("T")
+
+
+def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, str] | None = None) -> T | None:
+    """What `write()` returned, or None when Telnyx refused it: the refusal is put on `form`
+    (`add_telnyx_errors`), which the view renders again with what was typed. For a create or
+    save whose service returns what it wrote: `if form.is_valid() and (x := written(form, ...)):`."""
+    try:
+        return write()
+    except TelnyxError as exc:
+        add_telnyx_errors(form, exc, field_map=field_map)
+        return None
 
 
 def email_list(text: str) -> str:
@@ -82,3 +99,26 @@ class IdempotentForm(forms.Form):
         if self.is_bound and refused(error):
             self.data = self.data.copy()
             self.data[self.add_prefix("idempotency_key")] = new_idempotency_key()
+
+
+class JsonObjectField(forms.CharField):
+    """A JSON object typed into a text area: its dict, `empty` when left blank, and a field
+    error (the parser's words, or `not_object`) when it is not valid JSON or not an object."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def __init__(self, *args, empty: Any = None, not_object: str = "Give a JSON object.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty, self.not_object = empty, not_object
+
+    def clean(self, value):
+        value = (super().clean(value) or "").strip()
+        if not value:
+            return copy.copy(self.empty)  # a fresh {} per form, never one shared dict
+        try:
+            parsed = json_input.parse(value)  # size and depth limited: never a RecursionError
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if not isinstance(parsed, dict):
+            raise forms.ValidationError(self.not_object)
+        return parsed

@@ -12,18 +12,21 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.background import (SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs,
-                             mark_lost_tasks)
+from core.background import SyncFailed, enqueue_listing_sync, families, listing, listings, mark_lost_syncs, mark_lost_tasks
 from core.sync import is_abandoned, is_stale, sync_state
+from portal.login_throttle import prune_failures
 from portal.models import SyncState, TaskRecord
+from portal.telnyx import NotFoundError
 
 # A listing with unfinished work upstream is re-read at most this often.
 UNFINISHED_EVERY = timedelta(seconds=10)
 # Per-object listings re-synced per sweep at most, the stalest first: with many assistants and
 # tests, the sweep must not turn into a burst of Telnyx calls.
 FAMILY_SWEEP_LIMIT = 50
-# Task records older than this are deleted, except failures nobody retried yet.
+# Task records older than this are deleted; failures are kept longer, idle periodic runs shorter.
 KEEP_RECORDS = timedelta(days=7)
+KEEP_FAILED = timedelta(days=30)
+KEEP_IDLE = timedelta(hours=1)
 
 
 @shared_task(name="portal.tasks.sync_listing", label="Sync {0} from Telnyx")
@@ -36,6 +39,12 @@ def sync_listing(resource: str):
     if found is None:
         return None  # a family member of an app no longer installed, or a resource renamed
     outcome = found.sync()
+    if isinstance(outcome.error, NotFoundError) and resource not in listings():
+        # One object's listing (its versions, its runs) whose object Telnyx no longer has: stop
+        # syncing it (the sweep only re-syncs members with a SyncState row) instead of failing
+        # on every sweep for ever.
+        SyncState.objects.filter(resource=resource).delete()
+        return outcome  # the task ends (no retry, no failure row); a page still sees the 404
     if outcome.error is not None:
         raise SyncFailed(outcome.error.user_message, outcome)
     return outcome
@@ -88,6 +97,17 @@ def mark_lost() -> int:
 
 @shared_task(name="portal.tasks.prune_task_records", recorded=False)
 def prune_task_records() -> int:
-    cutoff = timezone.now() - KEEP_RECORDS
-    deleted, _ = TaskRecord.objects.filter(created_at__lt=cutoff).exclude(state=TaskRecord.State.FAILED).delete()
+    """Delete task records past their time: idle periodic runs after an hour, the rest after a
+    week, failures after a month (long enough to be seen and retried, not forever)."""
+    now = timezone.now()
+    old = (Q(idle=True, created_at__lt=now - KEEP_IDLE)
+           | (Q(created_at__lt=now - KEEP_RECORDS) & ~Q(state=TaskRecord.State.FAILED))
+           | Q(state=TaskRecord.State.FAILED, created_at__lt=now - KEEP_FAILED))
+    deleted, _ = TaskRecord.objects.filter(old).delete()
     return deleted
+
+
+@shared_task(name="portal.tasks.prune_login_failures", recorded=False)
+def prune_login_failures() -> int:
+    """The beat's clean-up of failed logins no throttle counts any more (portal.login_throttle)."""
+    return prune_failures()

@@ -35,10 +35,17 @@ class ModelFilterForm(FilterForm):
         self.fields["tier"].choices = [("", "All tiers"), *((t, t) for t in tiers)]
 
 
+#: The longest message the playground sends in one turn. Shown next to the box with a live
+#: counter; a longer paste is kept whole and refused with a field error, never cut silently.
+MESSAGE_LIMIT = 32_000
+
+
 class ChatForm(forms.Form):
     model = forms.ChoiceField()
     system = forms.CharField(required=False, label="System prompt", widget=forms.Textarea(attrs={"rows": 3}))
-    message = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 2}))
+    message = forms.CharField(label="Message", max_length=MESSAGE_LIMIT,
+                              help_text=f"Up to {MESSAGE_LIMIT:,} characters; the counter below says how many you have.",
+                              widget=forms.Textarea(attrs={"rows": 2, "data-limit": MESSAGE_LIMIT}))
     temperature = forms.FloatField(required=False, min_value=0, max_value=2, initial=0.7)
     max_tokens = forms.IntegerField(required=False, min_value=1, max_value=32000, label="Max tokens")
     # The conversation so far, carried by the page: the API is stateless.
@@ -47,6 +54,7 @@ class ChatForm(forms.Form):
     def __init__(self, *args, model_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = list(model_choices)
+        self.fields["message"].widget.attrs.pop("maxlength", None)  # the browser would cut a paste silently
 
     def clean_history(self) -> list[dict]:
         raw = self.cleaned_data.get("history") or "[]"
@@ -54,7 +62,7 @@ class ChatForm(forms.Form):
             # The whole conversation rides along: longer than a typed field, as shallow as ever.
             history = json_input.parse(raw, max_depth=3, max_bytes=1024 * 1024)
         except ValueError:
-            raise forms.ValidationError("The conversation could not be read; start a new one.")
+            raise forms.ValidationError("The conversation could not be read; start a new one.") from None
         if not isinstance(history, list) or not all(
             isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
             for m in history

@@ -1,7 +1,6 @@
 from django.db import models
 
 from core.models import CachedTask, TelnyxCached
-
 from core.progress import JobProgress, job_progress
 
 

@@ -6,7 +6,9 @@ Every Telnyx call goes through the resource layer; every write through `telnyx_w
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone as tz
+import time
+from datetime import datetime
+from datetime import timezone as tz
 from typing import Iterator
 
 from django.contrib.auth.models import User
@@ -99,7 +101,9 @@ def chat_completion(*, user: User, model: str, messages: list[dict], temperature
                     max_tokens: int | None = None) -> dict:
     """One OpenAI-compatible completion; returns the assistant message and usage."""
     require_perm(user, OPERATE)
-    return _reply(chat_api.create(_completion_body(model, messages, temperature, max_tokens)), model)
+    started = time.monotonic()
+    reply = _reply(chat_api.create(_completion_body(model, messages, temperature, max_tokens)), model)
+    return {**reply, "latency_ms": round(1000 * (time.monotonic() - started))}
 
 
 def chat_completion_stream(*, user: User, model: str, messages: list[dict], temperature: float | None = None,
@@ -108,9 +112,18 @@ def chat_completion_stream(*, user: User, model: str, messages: list[dict], temp
     then ("done", reply) with what `chat_completion` returns. The request is sent (and a
     Telnyx error raised) before this returns, so a caller can still answer with an error page."""
     require_perm(user, OPERATE)
+    started = time.monotonic()
     chunks = chat_api.stream(_completion_body(model, messages, temperature, max_tokens))
     first = next(chunks, None)
-    return _completion_events(model, first, chunks)
+    return _timed(_completion_events(model, first, chunks), started)
+
+
+def _timed(events: Iterator[tuple[str, object]], started: float) -> Iterator[tuple[str, object]]:
+    """The events, the final reply with how long the whole turn took (`latency_ms`)."""
+    for kind, value in events:
+        if kind == "done":
+            value = {**value, "latency_ms": round(1000 * (time.monotonic() - started))}
+        yield kind, value
 
 
 def _completion_events(model: str, first: dict | None, rest: Iterator[dict]) -> Iterator[tuple[str, object]]:

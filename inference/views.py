@@ -6,31 +6,26 @@ import json
 from typing import Iterator
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.template.loader import render_to_string
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from inference import selectors, services
-from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
 from core.changelist import ChangelistSpec, Column
 from core.export import ExportColumn
-from core.forms import add_telnyx_errors
-from core.sse import sse_event
+from core.forms import add_telnyx_errors, written
 from core.htmx import render_polled
 from core.live import current_or_last_known
+from core.sse import sse_event
+from inference import selectors, services
+from inference.forms import ChatForm, FineTuningForm, JobFilterForm, ModelFilterForm, TranscribeForm
 from portal.request_limits import accepts_upload
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "inference/model_list.html"
-COLUMNS = [
-    Column("id", "Model", "telnyx_id"),
-    Column("organization", "Organization", "organization"),
-    Column("tier", "Tier", "tier"),
-    Column("context", "Context", "context_length"),
-]
+COLUMNS = [Column("id", "Model", "telnyx_id"), Column("organization", "Organization", "organization"),
+           Column("tier", "Tier", "tier"), Column("context", "Context", "context_length")]
 
 
 MODEL_EXPORT = [ExportColumn("Model", "telnyx_id"), ExportColumn("Organization", "organization"),
@@ -168,13 +163,9 @@ def job_create(request: HttpRequest) -> HttpResponse:
                           training_file_choices=selectors.training_file_choices())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            job = services.fine_tuning_job_create(user=request.user, model=data["model"], training_file=data["training_file"],
-                                                  n_epochs=data["n_epochs"], suffix=data["suffix"],
-                                                  idempotency_key=data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
+        if job := written(form, lambda: services.fine_tuning_job_create(
+                user=request.user, model=data["model"], training_file=data["training_file"], n_epochs=data["n_epochs"],
+                suffix=data["suffix"], idempotency_key=data["idempotency_key"])):
             messages.success(request, f"Fine-tuning of {job.model} started.")
             return redirect("inference:job-detail", job_id=job.telnyx_id)
     return render(request, "inference/job_form.html", {"form": form})

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from portal.models import AuditEvent
 from core.audit import audit_events_for
+from portal.models import AuditEvent
 
 from .services import RESOURCE_TYPE
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
-from portal.telnyx import NotFoundError
+from portal.telnyx import NotFoundError, TelnyxError
 from portal.telnyx.resources import integrations as integrations_api
 
 RESOURCE_TYPE = "integration_connection"
@@ -31,6 +31,17 @@ def connections(*, user: User) -> list[dict]:
 def connection_fetch(*, user: User, connection_id: str) -> dict:
     require_perm(user, READ)
     return integrations_api.retrieve_connection(connection_id)
+
+
+def connection_label(*, user: User, connection_id: str) -> str:
+    """What a person calls the connection: its integration's display name, else the id."""
+    require_perm(user, READ)
+    try:
+        connection = integrations_api.retrieve_connection(connection_id)
+        integration = integrations_api.retrieve(connection.get("integration_id", "")) if connection.get("integration_id") else {}
+    except TelnyxError:
+        return connection_id
+    return integration.get("display_name") or integration.get("name") or connection_id
 
 
 def connection_delete(*, user: User, connection_id: str, label: str = "") -> bool:

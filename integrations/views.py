@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.changelist import Column
 from core.changelist.live import build_live_changelist
 from core.confirm import confirm_page
-from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError
-
 from integrations import selectors, services
 from integrations.forms import IntegrationFilterForm
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
 
 CATALOGUE_COLUMNS = [Column("name", "Integration", "label"), Column("status", "Status", "status"),
                      Column("tools", "Tools", "available_tools")]
@@ -61,7 +60,8 @@ def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def connection_delete(request: HttpRequest, connection_id: str) -> HttpResponse:
-    label = request.POST.get("label") or request.GET.get("label") or connection_id
+    # The integration's name from Telnyx (never a label passed in the URL); its id if Telnyx cannot say.
+    label = services.connection_label(user=request.user, connection_id=connection_id)
     return confirm_page(
         request, "integrations/connection_confirm_delete.html", {"connection_id": connection_id, "label": label},
         act=lambda: services.connection_delete(user=request.user, connection_id=connection_id, label=label),

@@ -1,7 +1,6 @@
 from django.db import models
 
 from core.models import CachedTask, TelnyxCached
-
 from core.progress import JobProgress, job_progress
 
 
@@ -14,6 +13,9 @@ class Bucket(TelnyxCached):
     file_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
     last_embedded_at = models.DateTimeField(null=True, blank=True)
+    #: Set when AI was disabled from this portal: Telnyx no longer lists the bucket, but its
+    #: files stay in storage, so it stays listed (and can be embedded again) until it is.
+    ai_disabled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["telnyx_id"]

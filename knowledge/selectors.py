@@ -23,6 +23,11 @@ def cached_bucket(name: str) -> tuple[dict, datetime] | None:
     return (row.payload, row.synced_at) if row else None
 
 
+def ai_disabled_bucket(name: str) -> Bucket | None:
+    """The cached bucket if AI was disabled for it from this portal (Telnyx no longer lists it)."""
+    return Bucket.objects.filter(telnyx_id=name, ai_disabled_at__isnull=False).first()
+
+
 def is_known_bucket(name: str) -> bool:
     return Bucket.objects.filter(telnyx_id=name).exists()
 

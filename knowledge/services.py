@@ -7,12 +7,14 @@ every write through `core.writes.telnyx_write` (Telnyx first, then the cache and
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as tz
+from datetime import datetime
+from datetime import timezone as tz
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils import timezone
 
-from core.cache import cache_delete, cache_put
+from core.cache import cache_delete, cache_put, cache_update
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
@@ -49,6 +51,7 @@ def bucket_fields(item: dict) -> dict:
         "file_count": len(files),
         "failed_count": sum(1 for f in files if str(f.get("status", "")).lower() in FAILED_FILE_STATUSES),
         "last_embedded_at": _when(max(embedded)) if embedded else None,
+        "ai_disabled_at": None,  # Telnyx has it for AI (again)
     }
 
 
@@ -82,7 +85,8 @@ def _bucket_object(name: str) -> dict:
 def buckets_sync() -> SyncOutcome:
     """Replace the cached buckets (names, then each bucket's file statuses)."""
     return run_sync(BUCKETS, lambda: [_bucket_object(name) for name in embeddings_api.list_buckets()],
-                    lambda items: replace_cache(Bucket, items, bucket_fields))
+                    # A bucket AI was disabled for stays: Telnyx no longer lists it, its files remain.
+                    lambda items: replace_cache(Bucket, items, bucket_fields, scope=Q(ai_disabled_at__isnull=True)))
 
 
 def embedding_tasks_sync() -> SyncOutcome:
@@ -192,25 +196,23 @@ def _task_of(response) -> EmbeddingTask:
 
 def bucket_embed(*, user: User, bucket: str, options: dict, idempotency_key: str = "") -> EmbeddingTask:
     """Start embedding a bucket's files; returns the new task."""
-    require_perm(user, OPERATE)
     body = {"bucket_name": bucket, **{k: v for k, v in options.items() if v not in (None, "")}}
-    response = telnyx_write(
-        lambda: embeddings_api.create(body, idempotency_key=idempotency_key or new_idempotency_key()),
-        user=user, action="embed", resource_type="bucket", resource_id=bucket, label=bucket,
-        summary=f"Started embedding bucket “{bucket}”", failure_summary=f"Tried: Embed bucket “{bucket}”",
-        changes=body, store=_store_task(bucket),
-    )
-    return _task_of(response)
+    return _embed(user, bucket, body, embeddings_api.create, idempotency_key, what=f"bucket “{bucket}”")
 
 
 def bucket_embed_url(*, user: User, bucket: str, url: str, idempotency_key: str = "") -> EmbeddingTask:
     """Fetch and embed a web page into a bucket; returns the new task."""
-    require_perm(user, OPERATE)
     body = {"bucket_name": bucket, "url": url}
+    return _embed(user, bucket, body, embeddings_api.url, idempotency_key, what=f"{url} into “{bucket}”")
+
+
+def _embed(user: User, bucket: str, body: dict, start, idempotency_key: str, *, what: str) -> EmbeddingTask:
+    """Start an embedding task (`start(body)`), audited on the bucket; returns the new task."""
+    require_perm(user, OPERATE)
     response = telnyx_write(
-        lambda: embeddings_api.url(body, idempotency_key=idempotency_key or new_idempotency_key()),
+        lambda: start(body, idempotency_key=idempotency_key or new_idempotency_key()),
         user=user, action="embed", resource_type="bucket", resource_id=bucket, label=bucket,
-        summary=f"Started embedding {url} into “{bucket}”", failure_summary=f"Tried: Embed {url} into “{bucket}”",
+        summary=f"Started embedding {what}", failure_summary=f"Tried: Embed {what}",
         changes=body, store=_store_task(bucket),
     )
     return _task_of(response)
@@ -221,7 +223,8 @@ def bucket_disable(*, user: User, bucket: str) -> None:
     require_perm(user, ADMINISTER)
 
     def forget(response) -> None:
-        cache_delete(Bucket.objects.filter(telnyx_id=bucket))
+        # The bucket stays listed, marked: the page says AI is off and offers to embed it again.
+        cache_update(Bucket.objects.filter(telnyx_id=bucket), ai_disabled_at=timezone.now(), failed_count=0)
         cache_delete(EmbeddingTask.objects.filter(bucket=bucket))
 
     telnyx_write(

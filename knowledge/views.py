@@ -8,15 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from knowledge import selectors, services
-from knowledge.forms import (BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm,
-                             SearchForm, SummarizeForm, TaskFilterForm)
-from core.confirm import confirm_page
 from core.changelist import ChangelistSpec, Column
+from core.confirm import confirm_page
 from core.export import ExportColumn
-from core.forms import add_telnyx_errors
+from core.forms import written
 from core.htmx import render_polled
-from core.live import current_or_last_known, live_or_cached
+from core.live import LiveOrCached, current_or_last_known, live_or_cached
+from knowledge import selectors, services
+from knowledge.forms import BucketFilterForm, ClusterFilterForm, ClusterForm, EmbedForm, EmbedUrlForm, SearchForm, SummarizeForm, TaskFilterForm
 from portal.roles import admin_required, operate_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -63,10 +62,15 @@ bucket_list, bucket_refresh = BUCKETS.views(read_required)
 @require_GET
 @read_required
 def bucket_detail(request: HttpRequest, name: str) -> HttpResponse:
-    result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name),
-                            lambda: selectors.cached_bucket(name))
+    disabled = selectors.ai_disabled_bucket(name)
+    if disabled is not None:
+        # Telnyx no longer has it for AI (its files stay in storage): say so, offer to embed it again.
+        result = LiveOrCached(data=disabled.payload)
+    else:
+        result = live_or_cached(lambda: services.bucket_fetch(user=request.user, name=name),
+                                lambda: selectors.cached_bucket(name))
     return render(request, "knowledge/bucket_detail.html", {
-        "name": name, "result": result, "files": result.data.get("files") or [],
+        "name": name, "result": result, "files": result.data.get("files") or [], "disabled": disabled,
         "tasks": selectors.recent_tasks_for_bucket(name),
         "embed_form": EmbedForm(), "url_form": EmbedUrlForm(),
         "summarize_form": SummarizeForm(filenames=[f.get("filename") for f in result.data.get("files") or []]),
@@ -85,15 +89,10 @@ def _known_bucket(name: str) -> None:
 def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
     _known_bucket(name)
     form = EmbedForm(request.POST)
-    if form.is_valid():
-        try:
-            task = services.bucket_embed(user=request.user, bucket=name, options=form.options(),
-                                         idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Embedding of “{name}” started.")
-            return redirect("knowledge:task-detail", task_id=task.telnyx_id)
+    if form.is_valid() and (task := written(form, lambda: services.bucket_embed(
+            user=request.user, bucket=name, options=form.options(), idempotency_key=form.cleaned_data["idempotency_key"]))):
+        messages.success(request, f"Embedding of “{name}” started.")
+        return redirect("knowledge:task-detail", task_id=task.telnyx_id)
     return render(request, "knowledge/bucket_embed.html", {"name": name, "form": form})
 
 
@@ -102,15 +101,11 @@ def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
 def bucket_embed_url(request: HttpRequest, name: str) -> HttpResponse:
     _known_bucket(name)
     form = EmbedUrlForm(request.POST)
-    if form.is_valid():
-        try:
-            task = services.bucket_embed_url(user=request.user, bucket=name, url=form.cleaned_data["url"],
-                                             idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc, field_map={"url": "url"})
-        else:
-            messages.success(request, f"Embedding of {form.cleaned_data['url']} started.")
-            return redirect("knowledge:task-detail", task_id=task.telnyx_id)
+    if form.is_valid() and (task := written(form, lambda: services.bucket_embed_url(
+            user=request.user, bucket=name, url=form.cleaned_data["url"], idempotency_key=form.cleaned_data["idempotency_key"]),
+            field_map={"url": "url"})):
+        messages.success(request, f"Embedding of {form.cleaned_data['url']} started.")
+        return redirect("knowledge:task-detail", task_id=task.telnyx_id)
     return render(request, "knowledge/bucket_embed.html", {"name": name, "form": form, "url_form": True})
 
 
@@ -181,15 +176,11 @@ cluster_list, cluster_refresh = CLUSTERS.views(read_required)
 @operate_required
 def cluster_compute(request: HttpRequest) -> HttpResponse:
     form = ClusterForm(request.POST or None, buckets=selectors.bucket_names(), initial={"bucket": request.GET.get("bucket")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.cluster_compute(user=request.user, bucket=form.cleaned_data["bucket"], options=form.options(),
-                                            idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Clustering of “{task.bucket}” started.")
-            return redirect("knowledge:cluster-detail", task_id=task.telnyx_id)
+    if request.method == "POST" and form.is_valid() and (task := written(form, lambda: services.cluster_compute(
+            user=request.user, bucket=form.cleaned_data["bucket"], options=form.options(),
+            idempotency_key=form.cleaned_data["idempotency_key"]))):
+        messages.success(request, f"Clustering of “{task.bucket}” started.")
+        return redirect("knowledge:cluster-detail", task_id=task.telnyx_id)
     return render(request, "knowledge/cluster_form.html", {"form": form})
 
 

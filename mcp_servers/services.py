@@ -7,12 +7,11 @@ from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
+from mcp_servers.models import McpServer
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, new_idempotency_key
 from portal.telnyx.resources import mcp_servers as mcp_api
 from portal.telnyx.resources._base import parse_date
-
-from mcp_servers.models import McpServer
 
 RESOURCE = "mcp_servers"
 RESOURCE_TYPE = "mcp_server"

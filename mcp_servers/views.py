@@ -8,16 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.confirm import confirm_page
+from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.confirm import confirm_page
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
-from portal.roles import admin_required, read_required
-from core.audit import audit_events_for
-from portal.telnyx import TelnyxError
-
 from mcp_servers import selectors, services
 from mcp_servers.forms import McpServerFilterForm, McpServerForm
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "mcp_servers/mcp_list.html"
 COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Column("created", "Created", "created_at")]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils import timezone
 
 from portal.roles import ADMINISTER, OPERATE, role_name
 
@@ -13,4 +14,5 @@ def portal(request):
         "sandbox_mode": settings.SANDBOX_MODE,
         "telnyx_target": "Sandbox" if settings.SANDBOX_MODE else "Telnyx",
         "portal_version": settings.PORTAL_VERSION,
+        "time_zone": timezone.get_current_timezone_name(),
     }

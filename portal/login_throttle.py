@@ -57,6 +57,15 @@ def throttle_reason(*, ip: str, username: str) -> str:
     return ""
 
 
+def prune_failures() -> int:
+    """Delete failed logins older than every window that counts them (this throttle's and axes'
+    cool-off): axes prunes its failure log by count per user only, never by age, so without
+    this the table, and every throttle count over it, grows for ever. Returns how many went."""
+    keep = max(timedelta(minutes=settings.LOGIN_THROTTLE_MINUTES), settings.AXES_COOLOFF_TIME or timedelta(0))
+    deleted, _ = AccessFailureLog.objects.filter(attempt_time__lt=timezone.now() - keep).delete()
+    return deleted
+
+
 class ThrottlingHandler(AxesDatabaseHandler):
     """Axes' database handler, also locked while a throttle above applies (AXES_HANDLER)."""
 

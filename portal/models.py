@@ -128,6 +128,9 @@ class TaskRecord(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A periodic run (the beat's sweeps) that found nothing to do: hidden from the tasks page
+    # unless asked for, and pruned within the hour.
+    idle = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -142,3 +145,24 @@ class TaskRecord(models.Model):
     def mark_retried(self) -> None:
         """A failure queued again: the new task stands for it now, so it leaves the Failed tab."""
         type(self).objects.filter(pk=self.pk).update(state=self.State.SUCCEEDED, last_error=f"Retried: {self.last_error}")
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker said it is alive (core.heartbeat): pages that wait on a
+    worker say so when none has answered for a minute."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class UserPreference(models.Model):
+    """What one person chose for how pages read: their time zone (dates are shown in it)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.time_zone}"

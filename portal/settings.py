@@ -9,9 +9,8 @@ import base64
 import hashlib
 import os
 import sys
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
@@ -79,8 +78,6 @@ RELEASES_APPROVAL_TTL_HOURS = env.float("RELEASES_APPROVAL_TTL_HOURS", default=2
 RELEASES_ALERT_EMAILS = env.list("RELEASES_ALERT_EMAILS", default=[])
 # Slack-compatible webhooks release alerts are posted to (admin-configured only, as ALERT_WEBHOOK_URLS).
 RELEASES_ALERT_WEBHOOK_URLS = env.list("RELEASES_ALERT_WEBHOOK_URLS", default=[])
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
 # --- Sandbox behaviour -------------------------------------------------------------------
 # Seconds simulated asynchronous work (test runs, embeddings, clusters, jobs) takes.
@@ -146,6 +143,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -165,9 +163,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "core.context_processors.worker",
             ],
             # {% partialdef %} everywhere without a {% load %}, as it is built in from Django 6.
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": ["template_partials.templatetags.partials",
+                         # `|when`: every date in one format, in the reader's zone (UTC on hover).
+                         "core.templatetags.when_tags"],
         },
     },
 ]
@@ -184,13 +185,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        # A file, not Django's in-memory default: the live server's request threads then get
-        # connections of their own, as in production, instead of sharing one connection
-        # whose transactions interleave. One file per run, so parallel runs don't collide.
-        import tempfile
-
-        DATABASES["default"]["TEST"] = {"NAME": f"{tempfile.gettempdir()}/portal-test-{os.getpid()}.sqlite3"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -251,7 +245,9 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-listings": {"task": "portal.tasks.refresh_listings", "schedule": float(BACKGROUND_SWEEP_SECONDS)},
     "track-unfinished-runs": {"task": "testing.tasks.track_unfinished_runs", "schedule": 15.0},
     "mark-lost-tasks": {"task": "portal.tasks.mark_lost", "schedule": 60.0},
-    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 3600.0},
+    "prune-task-records": {"task": "portal.tasks.prune_task_records", "schedule": 600.0},
+    # Failed logins older than the throttle windows (axes never prunes its failure log by age).
+    "prune-login-failures": {"task": "portal.tasks.prune_login_failures", "schedule": 600.0},
     # Rollout plans: apply due steps, judge gates, finish aborts (each advance is idempotent).
     "advance-rollout-plans": {"task": "releases.advance_due_plans", "schedule": 15.0},
     # Production alert rules, judged from the cache (monitoring.tasks).
@@ -328,7 +324,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # --- Login throttling (django-axes) ------------------------------------------------------
 # After AXES_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
-# locked out for AXES_COOLOFF_MINUTES; a lockout is an audit event (portal.signals).
+# locked out for AXES_COOLOFF_MINUTES; a lockout is an audit event (core/signals.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -15,3 +15,4 @@ class ReleasesConfig(AppConfig):
         hooks.register_canary_gate(ours.canary_gate)
         hooks.register_live_change(ours.plan_interrupted)
         hooks.register_trial_blocker(ours.trial_blocker)
+        hooks.register_release_note(ours.release_note)

@@ -58,7 +58,7 @@ class PlanForm(forms.Form):
         try:
             weights = [float(w) for w in self.cleaned_data["weights"].replace(";", ",").split(",") if w.strip()]
         except ValueError:
-            raise forms.ValidationError("Enter numbers separated by commas, e.g. 10, 25, 50.")
+            raise forms.ValidationError("Enter numbers separated by commas, e.g. 10, 25, 50.") from None
         if any(not 0 < w < 100 for w in weights):
             raise forms.ValidationError("Each step is more than 0% and less than 100% (promotion gives 100%).")
         if weights != sorted(set(weights)):
@@ -75,7 +75,7 @@ class PlanForm(forms.Form):
             try:
                 parsed[key] = float(margin) if margin else None
             except ValueError:
-                raise forms.ValidationError(f"“{item.strip()}”: write a key, or a key and its margin, e.g. resolved: 0.1.")
+                raise forms.ValidationError(f"“{item.strip()}”: write a key, or a key and its margin, e.g. resolved: 0.1.") from None
             if parsed[key] is not None and parsed[key] <= 0:
                 raise forms.ValidationError(f"The margin of “{key}” must be more than 0.")
         return parsed

@@ -9,6 +9,7 @@ from portal.telnyx import TelnyxError
 from releases import selectors
 from releases.services import live
 from releases.services.digest import ContentUnreadable
+from releases.services.policy import two_person_required
 from releases.services.promotion import promotion_check, promotion_gate
 
 
@@ -53,6 +54,14 @@ def canary_gate(*, user, assistant_id: str, rules: list[dict], main_version_id: 
 
 def plan_interrupted(*, user, assistant_id: str, what: str, promoted_version_id: str = "") -> list[str]:
     return live.plan_interrupted(user=user, assistant_id=assistant_id, what=what, promoted_version_id=promoted_version_id)
+
+
+def release_note(assistant_id: str) -> str:
+    """Said after the Change tab saves a version: with the rule on, no one Admin makes it live."""
+    if not two_person_required(assistant_id):
+        return ""
+    return ("Two-person approval is on: making it live needs a second Admin's approval, "
+            "asked for on its Make live page.")
 
 
 def trial_blocker(assistant_id: str) -> str:

@@ -127,7 +127,7 @@ def parse_json_body(request) -> dict:
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "The request body is not valid JSON.", pointer="/")
+        raise ApiError(400, "The request body is not valid JSON.", pointer="/") from None
     if not isinstance(body, dict):
         raise ApiError(422, "The request body must be a JSON object.", pointer="/")
     return body
@@ -209,7 +209,7 @@ def parse_datetime_field(value, pointer: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(422, "Must be an ISO 8601 date-time.", pointer=pointer)
+        raise ApiError(422, "Must be an ISO 8601 date-time.", pointer=pointer) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
@@ -315,7 +315,7 @@ def _handle(request, view, allowed, args, kwargs):
     try:
         fault = faults.fault_for(request)
     except faults.FaultSpecError as exc:
-        raise ApiError(400, str(exc), parameter="X-Sandbox-Fault")
+        raise ApiError(400, str(exc), parameter="X-Sandbox-Fault") from exc
     delay_ms = ratelimit.profile_delay_ms()
     if delay_ms:
         time.sleep(delay_ms / 1000)

@@ -31,4 +31,4 @@ def send_signed_webhook(self, url: str, body: str) -> int:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (on the allow-list)
             return response.status
     except (urllib.error.URLError, TimeoutError) as exc:
-        raise self.retry(exc=exc, countdown=5)
+        raise self.retry(exc=exc, countdown=5) from exc

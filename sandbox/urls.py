@@ -4,9 +4,26 @@ from django.urls import path, re_path
 
 from portal.request_limits import accepts_upload
 from sandbox.api import authorised, endpoint, unknown_path
-from sandbox.views import (assistants, audio, canary_deploys, chat, chat_completions, clusters, conversations,
-                           embeddings, fine_tuning, insights, integrations, mcp_servers, models, scheduled_events,
-                           summarize, tests, tools, versions)
+from sandbox.views import (
+                           assistants,
+                           audio,
+                           canary_deploys,
+                           chat,
+                           chat_completions,
+                           clusters,
+                           conversations,
+                           embeddings,
+                           fine_tuning,
+                           insights,
+                           integrations,
+                           mcp_servers,
+                           models,
+                           scheduled_events,
+                           summarize,
+                           tests,
+                           tools,
+                           versions,
+)
 from sandbox.views.insight_aggregates import aggregates
 from sandbox.views.instructions import instructions_enhance
 

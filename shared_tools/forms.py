@@ -39,7 +39,7 @@ class SharedToolForm(IdempotentForm):
         try:
             value = json.loads(self.cleaned_data["definition"])
         except ValueError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc}")
+            raise forms.ValidationError(f"Not valid JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise forms.ValidationError("Give a JSON object ({…}).")
         return value

@@ -3,6 +3,9 @@ library: through the resource layer and the one write path (`core.writes.telnyx_
 
 from __future__ import annotations
 
+from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT
+from assistants.services.assistants import assistant_cache_put
+from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
 from core import audit
 from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
@@ -14,9 +17,6 @@ from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import shared_tools as tools_api
 from portal.telnyx.resources import tools as assistant_tools_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT, assistant_cache_put
-from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
 from shared_tools.models import SharedTool
 
 RESOURCE = "shared_tools"

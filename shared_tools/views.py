@@ -18,7 +18,6 @@ from core.confirm import confirm_page
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
-
 from shared_tools import selectors, services
 from shared_tools.forms import AttachForm, MoveForm, SharedToolFilterForm, SharedToolForm
 

@@ -6,7 +6,7 @@ class TestingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.cache import bump_on_save
-        from testing.models import SuiteRun, RunTrigger
+        from testing.models import RunTrigger, SuiteRun
 
         bump_on_save(SuiteRun, RunTrigger)
 

@@ -9,13 +9,10 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from core.charts import Chart, Point, line_chart
-
 from assistants.models import Assistant, AssistantVersion
 from core.changelist import kept
-
-from testing.models import (FINAL_STATUSES, AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestOrigin,
-                            TestRun, TestSuite)
+from core.charts import Chart, Point, line_chart
+from testing.models import FINAL_STATUSES, AlertDelivery, AssistantTest, RunTrigger, SuiteRun, SuiteSchedule, TestOrigin, TestRun, TestSuite
 from testing.results import records_for, with_records
 
 TREND_RUNS = 30

@@ -7,20 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from core.background import (StillRunning, eager, idempotency_key, is_active, register_listing,
-                             register_listing_family, task_key)
-from testing.models import FINAL_STATUSES, SuiteRun, TestRun
-from django.conf import settings
-
-from testing.models import AlertDelivery
+from core.background import StillRunning, eager, idempotency_key, is_active, register_listing, register_listing_family, task_key
+from testing.models import FINAL_STATUSES, AlertDelivery, SuiteRun, TestRun
 from testing.services import alerts, assistant_tests, runs, schedules, suites
 
 register_listing(assistant_tests.RESOURCE, assistant_tests.tests_sync)
 register_listing(suites.RESOURCE, suites.suites_page_sync)
 register_listing_family(runs.RUNS_FAMILY, lambda test_id: runs.test_runs_sync(test_id=test_id))
+register_listing_family(suites.SUITE_HISTORY_FAMILY, lambda name: suites.suite_history_sync(suite_name=name))
 
 # Seconds between checks of a run that is not final yet, and how long to keep checking.
 CHECK_EVERY = 3

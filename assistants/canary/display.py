@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistants.forms.canary import RuleRow
 from assistants.canary.rules import OPERATORS, Share, parse_weight, rule_shares
+from assistants.forms.canary import RuleRow
 
 PALETTE_SIZE = 8
 
@@ -148,3 +148,14 @@ def candidates(rules: list[dict], labels: VersionLabels) -> list[tuple[str, str]
             if not share.is_main and share.version_id not in seen:
                 seen[share.version_id] = labels.name(share.version_id)
     return list(seen.items())
+
+
+def canary_in_words(canary, versions, *known: dict) -> str:
+    """The canary's split in words, naming versions where the cache (or `known` objects) knows them."""
+    if canary is None:
+        return ""
+    names = {v.version_id: v.name for v in versions if v.name}
+    names.update({obj["version_id"]: obj["version_name"] for obj in known if obj.get("version_name")})
+    parts = [f"{weight:g}% to “{names.get(vid, vid)}”" if weight is not None else f"matching traffic to “{names.get(vid, vid)}”"
+             for vid, weight in canary.splits]
+    return ", ".join(parts) or "no traffic"

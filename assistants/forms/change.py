@@ -11,13 +11,12 @@ from typing import Any
 
 from django import forms
 
-from core import json_input
-from core.forms import IdempotentForm
-from portal.telnyx import TelnyxError
-
 from assistants import hooks
 from assistants.forms.assistants import offer_known_tags
 from assistants.forms.loaded import LoadedFromField, sign_loaded
+from core import json_input
+from core.forms import IdempotentForm
+from portal.telnyx import TelnyxError
 
 TOOL_TYPES = [
     "webhook", "function", "transfer", "hangup", "handoff", "retrieval", "send_dtmf", "send_message",
@@ -147,7 +146,7 @@ class JSONObjectField(forms.CharField):
         try:
             parsed = json_input.parse(text)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc))
+            raise forms.ValidationError(str(exc)) from exc
         if not isinstance(parsed, self.expect):
             kind = "an object {…}" if self.expect is dict else "a list […]"
             raise forms.ValidationError(f"Must be {kind}.")
@@ -299,6 +298,10 @@ class AssistantChangeForm(IdempotentForm):
         merged = {key: json.loads(json.dumps(original.get(key) or {})) for key in NESTED_OBJECTS}
         for path, name in NESTED_FIELDS.items():
             _put(merged, path, data.get(name))
+        fallbacks = _dig(merged, ("transcription", "fallback_models"))
+        if fallbacks:
+            _put(merged, ("transcription", "fallback_models"),
+                 _onto_stored(fallbacks, _dig(original, ("transcription", "fallback_models"))))
         for key, value in _prune_empty(merged).items():
             if value != (original.get(key) or {}):
                 body[key] = value
@@ -306,6 +309,13 @@ class AssistantChangeForm(IdempotentForm):
             if key not in merged and original.get(key):
                 body[key] = {}  # every modeled value was cleared
         return body
+
+
+def _onto_stored(chosen: list[dict], stored) -> list[dict]:
+    """The picked fallback models, each merged onto its stored object: the picker shows only the
+    model name, so a stored fallback's `language` and `settings` must not be lost by a save."""
+    by_model = {f.get("model"): f for f in stored or [] if isinstance(f, dict)}
+    return [{**by_model.get(f["model"], {}), **f} for f in chosen]
 
 
 def unmodeled_settings(payload: dict) -> dict:

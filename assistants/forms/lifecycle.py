@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from core.changelist import FilterForm
-
 from django import forms
 
+from core.changelist import FilterForm
 from core.forms import IdempotentForm
 
 

@@ -5,6 +5,7 @@ Every public function checks the acting user's permission itself, so no view can
 
 from __future__ import annotations
 
+from assistants.models import Assistant, KnownTag
 from core import audit
 from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
@@ -16,8 +17,6 @@ from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import tags as tags_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.models import Assistant, KnownTag
 
 RESOURCE = "assistants"
 RESOURCE_TYPE = "assistant"

@@ -11,7 +11,13 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from assistants.canary.rules import normalise_canary
+from assistants.models import Assistant, CanaryConfig, CanaryDeployCache
+from assistants.services.conflicts import refuse_if_stale_rules
+from assistants.services.observed import forget_observed_split
 from core import audit
+from core.cache import cache_put
+from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
@@ -19,12 +25,9 @@ from portal.telnyx import NotFoundError, TelnyxError, TelnyxResponse, new_idempo
 from portal.telnyx.resources import canary_deploys as canary_api
 from portal.telnyx.resources._base import parse_date
 
-from assistants.canary.rules import normalise_canary
-from assistants.models import Assistant, CanaryConfig
-from assistants.services.conflicts import refuse_if_stale_rules
-from assistants.services.observed import forget_observed_split
-
 RESOURCE_TYPE = "canary_deploy"
+#: The listing of what Telnyx has as each cached assistant's canary deploy (CanaryDeployCache).
+CANARIES = "canary_deploys"
 
 
 @dataclass
@@ -60,9 +63,48 @@ def canary_fetch(*, user: PortalUser, assistant_id: str) -> CanaryDeploy:
     try:
         data = canary_api.retrieve(assistant_id)
     except NotFoundError:
+        remember_canary(assistant_id, None)
         return CanaryDeploy()
+    remember_canary(assistant_id, data)
     return CanaryDeploy(rules=normalise_canary(data), exists=True, created_at=parse_date(data.get("created_at")),
                         updated_at=parse_date(data.get("updated_at")))
+
+
+def _cache_item(assistant_id: str, data: dict | None) -> dict:
+    return {**(data or {}), "assistant_id": assistant_id, "exists": data is not None}
+
+
+def _cache_fields(item: dict) -> dict:
+    return {"telnyx_id": item["assistant_id"], "exists": bool(item.get("exists"))}
+
+
+def remember_canary(assistant_id: str, data: dict | None) -> None:
+    """Cache what Telnyx just said of the assistant's canary deploy (None: it has none)."""
+    cache_put(CanaryDeployCache, _cache_item(assistant_id, data), _cache_fields)
+
+
+def cached_canary(assistant_id: str) -> tuple[CanaryDeploy | None, datetime | None]:
+    """What Telnyx last said of the canary (from the cache) and when; (None, None) if never read."""
+    row = CanaryDeployCache.objects.filter(telnyx_id=assistant_id).first()
+    if row is None:
+        return None, None
+    deploy = CanaryDeploy(rules=normalise_canary(row.payload), exists=True) if row.exists else CanaryDeploy()
+    return deploy, row.synced_at
+
+
+def canaries_sync() -> SyncOutcome:
+    """Read every cached assistant's canary deploy from Telnyx (a failure keeps the cache)."""
+
+    def fetch() -> list[dict]:
+        items = []
+        for assistant_id in Assistant.objects.values_list("telnyx_id", flat=True):
+            try:
+                items.append(_cache_item(assistant_id, canary_api.retrieve(assistant_id)))
+            except NotFoundError:
+                items.append(_cache_item(assistant_id, None))
+        return items
+
+    return run_sync(CANARIES, fetch, lambda items: replace_cache(CanaryDeployCache, items, _cache_fields))
 
 
 def _label(assistant_id: str) -> str:
@@ -93,6 +135,7 @@ def _write(*, user: PortalUser, assistant_id: str, rules: list[dict], current: C
 
     def store(response: TelnyxResponse) -> None:
         saved[:] = normalise_canary(response.data) if response.data else rules
+        remember_canary(assistant_id, response.data or {"rules": saved})
         forget_observed_split(assistant_id)
         _history(user=user, assistant_id=assistant_id, rules=saved,
                  kind=CanaryConfig.Kind.RESTORED if restoring else CanaryConfig.Kind.SAVED)
@@ -159,6 +202,7 @@ def canary_delete(*, user: PortalUser, assistant_id: str) -> bool:
         return False
 
     def store(response: TelnyxResponse) -> None:
+        remember_canary(assistant_id, None)
         forget_observed_split(assistant_id)
         _history(user=user, assistant_id=assistant_id, rules=current.rules, kind=CanaryConfig.Kind.DELETED)
 

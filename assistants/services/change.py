@@ -5,17 +5,16 @@ Every update makes a new version in Telnyx; `promote_to_main` decides whether it
 
 from __future__ import annotations
 
+from assistants.models import PromotionRecord
+from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
+from assistants.services.conflicts import refuse_if_stale
+from assistants.services.versions import mark_main, version_cache_put
 from core import audit
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxResponse, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
-
-from assistants.models import PromotionRecord
-from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
-from assistants.services.conflicts import refuse_if_stale
-from assistants.services.versions import mark_main, version_cache_put
 
 
 def assistant_update(*, user: PortalUser, assistant_id: str, changes: dict, before: dict, promote_to_main: bool = True,

@@ -11,6 +11,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Iterator
 
+from assistants.services import trial_chat
+from assistants.services.observed import forget_observed_split
 from core import audit
 from core.types import PortalUser
 from core.writes import telnyx_write
@@ -18,9 +20,6 @@ from portal.roles import OPERATE, require_perm
 from portal.telnyx import TelnyxError, new_idempotency_key
 from portal.telnyx.resources import chat as chat_api
 from portal.telnyx.resources import conversations as conversations_api
-
-from assistants.services import trial_chat
-from assistants.services.observed import forget_observed_split
 
 RESOURCE_TYPE = "assistant"
 

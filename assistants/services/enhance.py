@@ -3,15 +3,14 @@ as a draft version (never live) for the admin to compare with main and promote o
 
 from __future__ import annotations
 
+from assistants.models import Assistant
+from assistants.services.assistants import RESOURCE_TYPE
+from assistants.services.versions import version_cache_put
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
-
-from assistants.models import Assistant
-from assistants.services.assistants import RESOURCE_TYPE
-from assistants.services.versions import version_cache_put
 
 DRAFT_NAME = "Improved instructions (draft)"
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistants.models import Assistant
+from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
+from assistants.services.canary import CanaryDeploy, canary_fetch
+from assistants.services.versions import version_list
 from core import audit
 from core.changelist import MAX_PAGE
 from core.types import PortalUser
@@ -16,11 +20,6 @@ from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import TelnyxError, TelnyxResponse, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources.assistants import DeletedPage
-
-from assistants.models import Assistant
-from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
-from assistants.services.canary import CanaryDeploy, canary_fetch
-from assistants.services.versions import version_list
 
 DELETED_PAGE_SIZE = 20
 IMPORT_PROVIDERS = ("elevenlabs", "vapi", "retell")

@@ -9,19 +9,18 @@ answer, so a new or cancelled event shows on the list at once.
 
 from __future__ import annotations
 
+from assistants.models import ScheduledEvent
 from core import audit
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, SyncOutcome, run_stepwise, sync_step
 from core.types import PortalUser
 from core.writes import telnyx_write
-from portal.models import SyncState
+from portal.models import AuditEvent, SyncState
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 from portal.telnyx.resources import scheduled_events as events_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.models import ScheduledEvent
 
 RESOURCE_TYPE = "scheduled_event"
 SCHEDULED_FAMILY = "scheduled_events"
@@ -40,15 +39,42 @@ def event_key(assistant_id: str, event_id: str) -> str:
     return f"{assistant_id}:{event_id}"
 
 
-def event_fields(item: dict, *, assistant_id: str) -> dict:
-    """The cache columns of one API scheduled event (phone call or SMS chat)."""
+#: Telnyx's event statuses (`EventStatus`), and the one this portal adds for an event that was
+#: cancelled: Telnyx reports it as "failed" (its call, if any, "canceled").
+STATUSES = ("pending", "in_progress", "completed", "failed")
+CANCELLED = "cancelled"
+
+
+def event_status(item: dict, *, cancelled_here: bool = False) -> str:
+    """The status to show: Telnyx's, except that a failed event Telnyx marks as a canceled call,
+    or that this portal cancelled, is "cancelled" (it did not fail: someone called it off)."""
+    status = str(item.get("status") or "")
+    call_cancelled = str(item.get("call_status") or "").lower() in ("canceled", "cancelled")
+    return CANCELLED if status == "failed" and (call_cancelled or cancelled_here) else status
+
+
+def cancelled_here(event_ids) -> set[str]:
+    """Which of `event_ids` this portal cancelled (a successful audited cancel)."""
+    return set(AuditEvent.objects.filter(resource_type=RESOURCE_TYPE, action="cancel", outcome=AuditEvent.Outcome.SUCCESS,
+                                         resource_id__in=list(event_ids)).values_list("resource_id", flat=True))
+
+
+def shown_status(item: dict) -> str:
+    """`event_status` of one event read live."""
+    event_id = str(item.get("scheduled_event_id") or "")
+    return event_status(item, cancelled_here=item.get("status") == "failed" and bool(cancelled_here([event_id])))
+
+
+def event_fields(item: dict, *, assistant_id: str, cancelled: frozenset | set = frozenset()) -> dict:
+    """The cache columns of one API scheduled event (phone call or SMS chat); `cancelled` holds
+    the ids of events this portal cancelled."""
     event_id = str(item.get("scheduled_event_id") or "")
     return {
         "telnyx_id": event_key(assistant_id, event_id),
         "assistant_id": assistant_id,
         "event_id": event_id,
         "channel": str(item.get("telnyx_conversation_channel") or "")[:20],
-        "status": str(item.get("status") or "")[:20],
+        "status": event_status(item, cancelled_here=event_id in cancelled)[:20],
         "scheduled_at": parse_date(item.get("scheduled_at_fixed_datetime")),
         "agent_target": str(item.get("telnyx_agent_target") or "")[:200],
         "end_user_target": str(item.get("telnyx_end_user_target") or "")[:200],
@@ -56,8 +82,9 @@ def event_fields(item: dict, *, assistant_id: str) -> dict:
     }
 
 
-def _to_fields(assistant_id: str):
-    return lambda item: event_fields(item, assistant_id=assistant_id)
+def _to_fields(assistant_id: str, items: list[dict] = ()):
+    cancelled = cancelled_here(i.get("scheduled_event_id") for i in items if i.get("status") == "failed")
+    return lambda item: event_fields(item, assistant_id=assistant_id, cancelled=cancelled)
 
 
 def scheduled_sync_step(*, assistant_id: str, run_id: str = "") -> StepOutcome:
@@ -72,7 +99,7 @@ def scheduled_sync_step(*, assistant_id: str, run_id: str = "") -> StepOutcome:
         return [i for i in items if i.get("scheduled_event_id")], (str(number + 1) if more else None)
 
     def store_batch(items: list[dict]) -> int:
-        return cache_put_many(ScheduledEvent, items, _to_fields(assistant_id)) if items else 0
+        return cache_put_many(ScheduledEvent, items, _to_fields(assistant_id, items)) if items else 0
 
     def finish(run_started_at) -> int:
         rows = ScheduledEvent.objects.filter(assistant_id=assistant_id)
@@ -94,9 +121,11 @@ def _rows(assistant_id: str, event_id: str):
     return ScheduledEvent.objects.filter(telnyx_id=event_key(assistant_id, event_id))
 
 
-def _event_cache_put(item: dict, *, assistant_id: str) -> None:
-    if item.get("scheduled_event_id"):
-        cache_put(ScheduledEvent, item, _to_fields(assistant_id))
+def _event_cache_put(item: dict, *, assistant_id: str, just_cancelled: bool = False) -> None:
+    if item.get("scheduled_event_id") and just_cancelled:  # the cancel is audited after this store
+        cache_put(ScheduledEvent, item, lambda i: event_fields(i, assistant_id=assistant_id, cancelled={i["scheduled_event_id"]}))
+    elif item.get("scheduled_event_id"):
+        cache_put(ScheduledEvent, item, _to_fields(assistant_id, [item]))
     else:  # nothing to key it by: let the next view re-sync the list
         _expire(assistant_id)
 
@@ -154,7 +183,7 @@ def scheduled_event_cancel(*, user: PortalUser, assistant_id: str, event_id: str
         elif event is _UNKNOWN:
             _expire(assistant_id)
         else:
-            _event_cache_put(event, assistant_id=assistant_id)
+            _event_cache_put(event, assistant_id=assistant_id, just_cancelled=True)
 
     telnyx_write(
         call, user=user, action="cancel", resource_type=RESOURCE_TYPE, resource_id=event_id,

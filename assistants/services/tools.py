@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from assistants.services.assistants import RESOURCE_TYPE
 from core.types import PortalUser
-from portal.converters import is_telnyx_id
 from core.writes import telnyx_write
+from portal.converters import is_telnyx_id
 from portal.roles import OPERATE, require_perm
 from portal.telnyx.resources import tools as tools_api
-
-from assistants.services.assistants import RESOURCE_TYPE
 
 
 def tool_identifier(tool: dict) -> str:

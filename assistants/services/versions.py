@@ -7,6 +7,10 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
+from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
+from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
+from assistants.services.canary import CanaryDeploy, canary_fetch, remember_canary
+from assistants.services.conflicts import refuse_if_stale
 from core import audit
 from core.cache import cache_delete, cache_put, cache_update
 from core.live import LiveOrCached, live_or_cached_row
@@ -18,12 +22,6 @@ from portal.telnyx import TelnyxError, TelnyxResponse, new_idempotency_key
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import versions as versions_api
 from portal.telnyx.resources._base import parse_date
-
-from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
-from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
-from assistants.services.canary import CanaryDeploy, canary_fetch
-from assistants.services.conflicts import refuse_if_stale
-
 
 VERSIONS_FAMILY = "versions"
 
@@ -164,6 +162,7 @@ def version_promote(*, user: PortalUser, assistant_id: str, version_id: str, fro
         promoted = response.data
         assistant_cache_put(promoted)
         mark_main(assistant_id, promoted.get("version_id") or version_id)
+        remember_canary(assistant_id, None)  # Telnyx dropped it with the promotion
         PromotionRecord.objects.create(assistant_id=assistant_id, from_version_id=from_version_id,
                                        to_version_id=version_id, user=acting, kind=kind)
         if canary.rules:
@@ -185,6 +184,11 @@ def rollback_target(*, assistant_id: str, main_version_id: str) -> PromotionReco
     """The last change of main whose previous version can be made main again, if any."""
     record = PromotionRecord.objects.filter(assistant_id=assistant_id).first()
     if record is None or record.from_version_id in ("", main_version_id) or record.to_version_id != main_version_id:
+        return None
+    # A previous main Telnyx no longer has (deleted here, or gone from the synced versions) is
+    # nothing to roll back to. With no versions cached yet there is nothing to tell by: offer it.
+    cached = AssistantVersion.objects.filter(assistant_id=assistant_id)
+    if cached.exists() and not cached.filter(version_id=record.from_version_id).exists():
         return None
     return record
 

@@ -7,32 +7,29 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from inference.services import form_model_choices
-from core.changelist import ChangelistSpec, Column, remembered_query
-from core.confirm import confirm_page
-from core.export import ExportColumn
-from core.forms import add_telnyx_errors
-from core.types import HtmxHttpRequest
-from portal.roles import admin_required, read_required
-from core.audit import audit_events_for
-from portal.telnyx import TelnyxError
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assistants import selectors
+from assistants.canary.display import canary_in_words
+from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
 from assistants.services import assistants as services
+from assistants.services import canary as canary_services
+from assistants.services import lifecycle
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import has_movable_inline_tools, shared_tool_links, webhook_tools
-from assistants.services import lifecycle
-from assistants.forms.assistants import AssistantCreateForm, AssistantFilterForm
+from core.audit import audit_events_for
+from core.background import sync_if_stale
+from core.changelist import ChangelistSpec, Column, remembered_query
+from core.confirm import confirm_page, delete_each
+from core.export import ExportColumn
+from core.forms import add_telnyx_errors
+from inference.services import form_model_choices
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "assistants/assistant_list.html"
-COLUMNS = [
-    Column("name", "Name", "name"),
-    Column("model", "Model", "model"),
-    Column("created", "Created", "created_at"),
-    Column("updated", "Updated", "updated_at"),
-]
+COLUMNS = [Column("name", "Name", "name"), Column("model", "Model", "model"), Column("created", "Created", "created_at"),
+           Column("updated", "Updated", "updated_at")]
 EXPORT = [ExportColumn("Assistant id", "telnyx_id"), ExportColumn("Name", "name"), ExportColumn("Model", "model"),
           ExportColumn("Description", "description"), ExportColumn("Instructions", "instructions"),
           ExportColumn("Tags", "tags_index", lambda tags: ", ".join(t for t in (tags or "").split("|") if t)),
@@ -57,12 +54,16 @@ assistant_list, assistant_refresh = ASSISTANTS.views(read_required)
 def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # Telnyx errors with nothing cached (and 404s) become a clear page in TelnyxErrorMiddleware.
     result = services.assistant_fetch(user=request.user, assistant_id=assistant_id)
+    canary, canary_read_at = canary_services.cached_canary(assistant_id)
+    if canary_read_at is None and sync_if_stale(canary_services.CANARIES):  # never read: a worker reads them all
+        canary, canary_read_at = canary_services.cached_canary(assistant_id)  # read already where tasks run inline
     return render(
         request,
         "assistants/assistant_detail.html",
         {"assistant": result.data, "result": result, "assistant_id": assistant_id,
          "webhook_tools": webhook_tools(result.data), "shared_tools": shared_tool_links(result.data),
-         "movable_tools": has_movable_inline_tools(result.data)},
+         "movable_tools": has_movable_inline_tools(result.data), "canary": canary, "canary_read_at": canary_read_at,
+         "canary_text": canary_in_words(canary, selectors.versions_of(assistant_id)) if canary and canary.exists else ""},
     )
 
 
@@ -132,13 +133,8 @@ def assistant_bulk_delete(request: HttpRequest) -> HttpResponse:
         messages.warning(request, "Tick at least one assistant first.")
         return redirect(back)
     if request.method == "POST":
-        deleted = 0
-        for assistant in assistants:
-            try:
-                services.assistant_delete(user=request.user, assistant_id=assistant.telnyx_id)
-                deleted += 1
-            except TelnyxError as exc:
-                messages.error(request, f"Could not delete “{assistant.name}”. {exc.user_message}")
+        deleted = delete_each(request, assistants,
+                              lambda row: services.assistant_delete(user=request.user, assistant_id=row.telnyx_id))
         if deleted:
             messages.success(request, f"Deleted {deleted} assistant{'s' if deleted != 1 else ''}; "
                                       "Telnyx keeps them restorable for 30 days.")

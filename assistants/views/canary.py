@@ -10,11 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.confirm import confirm_page
-from core.forms import key_after
-from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError, new_idempotency_key
-
+from assistants import hooks, selectors
 from assistants.canary.display import (
     Segment,
     VersionLabels,
@@ -25,17 +21,20 @@ from assistants.canary.display import (
     segments_for,
     summary_in_words,
 )
-from assistants.forms.canary import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
 from assistants.canary.rules import OPERATORS, route, rule_attributes
+from assistants.forms.canary import add_telnyx_errors_to_rows, apply_op, rows_from_post, rows_from_rules, validate_rows
 from assistants.forms.loaded import sign_loaded, unsign_loaded
 from assistants.models import CanaryConfig
 from assistants.services import assistants as assistant_services
-from assistants import hooks, selectors
 from assistants.services import canary as services
 from assistants.services import observed as observed_services
 from assistants.services import versions as version_services
 from assistants.services.conflicts import StaleFormError
 from assistants.views.gate_answers import answered, tell_live_change
+from core.confirm import confirm_page
+from core.forms import key_after
+from portal.roles import admin_required, read_required
+from portal.telnyx import TelnyxError, new_idempotency_key
 
 PAGE = "assistants/canary.html"
 HISTORY_ROWS = 50

@@ -6,6 +6,7 @@ flash after saving together with trying it in chat and running the suites on it.
 
 from __future__ import annotations
 
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,12 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
-from inference.services import form_model_choices
-from portal.roles import admin_required
-from portal.telnyx import TelnyxError
-
-from assistants import selectors
-from assistants.forms.loaded import loaded_of, reload_from
+from assistants import hooks, selectors
 from assistants.forms.change import (
     TOOL_TYPES,
     TOOLS_PREFIX,
@@ -33,9 +29,13 @@ from assistants.forms.change import (
     tools_body,
     unmodeled_settings,
 )
+from assistants.forms.loaded import loaded_of, reload_from
 from assistants.services import assistants as services
 from assistants.services import change
 from assistants.services.conflicts import StaleFormError
+from inference.services import form_model_choices
+from portal.roles import admin_required
+from portal.telnyx import TelnyxError
 
 FORM_TEMPLATE = "assistants/assistant_change_form.html"
 
@@ -72,19 +72,12 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
         if not changes and not form.cleaned_data["version_name"]:
             messages.info(request, "Nothing changed, so no new version was saved.")
             return redirect("assistants:assistant-detail", assistant_id=assistant_id)
-        try:
-            saved = change.assistant_update(
-                user=request.user, assistant_id=assistant_id, changes=changes, before=assistant,
-                promote_to_main=False, version_name=form.cleaned_data["version_name"],
-                idempotency_key=form.cleaned_data["idempotency_key"], loaded=loaded_of(form),
-            )
-        except StaleFormError as exc:
-            stale = exc
-            reload_from(form, exc.current)
-        except TelnyxError as exc:
-            place_telnyx_errors(form, tools, exc)
-            form.renew_key_if_refused(exc)
-        else:
+        ok, saved, stale = save_change(form, tools, lambda: change.assistant_update(
+            user=request.user, assistant_id=assistant_id, changes=changes, before=assistant,
+            promote_to_main=False, version_name=form.cleaned_data["version_name"],
+            idempotency_key=form.cleaned_data["idempotency_key"], loaded=loaded_of(form),
+        ))
+        if ok:
             version_id = str(saved.get("version_id") or "")
             name = saved.get("version_name") or version_id
             messages.success(request, saved_flash(assistant_id, version_id, f"Saved new version “{name}”."))
@@ -95,15 +88,30 @@ def assistant_change(request: HttpRequest, assistant_id: str) -> HttpResponse:
     return render(request, FORM_TEMPLATE, context)
 
 
+def save_change(form, tools, save: Callable[[], Any]) -> tuple[bool, Any, StaleFormError | None]:
+    """Run `save()` for a change form and its tool rows: (True, what it returned, None); or
+    (False, None, the refusal) when someone saved meanwhile (the form now shows what is there);
+    or (False, None, None) when Telnyx refused, its errors placed on the form and the rows."""
+    try:
+        return True, save(), None
+    except StaleFormError as exc:
+        reload_from(form, exc.current)
+        return False, None, exc
+    except TelnyxError as exc:
+        place_telnyx_errors(form, tools, exc)
+        form.renew_key_if_refused(exc)
+        return False, None, None
+
+
 def saved_flash(assistant_id: str, version_id: str, lead: str) -> str:
     """The message after saving a version (`lead` says what was saved), with the next steps
     one click away: try it in chat, run the suites on it, make it live (confirmed)."""
     return format_html(
-        "{} It is not live. "
+        "{} It is not live. {} "
         '<span class="next-steps"><a class="btn btn-small" href="{}">Try in chat</a>'
         '<a class="btn btn-small" href="{}#version-suites">Run suites on this version</a>'
         '<a class="btn btn-small btn-primary" href="{}">Make live…</a></span>',
-        lead, reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
+        lead, hooks.release_notes(assistant_id), reverse("assistants:chat", args=[assistant_id]) + "?" + urlencode({"version": version_id}),
         reverse("assistants:version-detail", args=[assistant_id, version_id]),
         reverse("assistants:version-promote", args=[assistant_id, version_id]),
     )

@@ -10,27 +10,36 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from core.forms import IdempotentForm, add_telnyx_errors
-from core.sse import sse_event
-from core.types import HtmxHttpRequest
-from portal.roles import operate_required
-from portal.telnyx import TelnyxError
-
 from assistants import selectors
 from assistants.canary.display import VersionLabels
 from assistants.services import assistants as assistant_services
 from assistants.services import chat as services
 from assistants.services import trial_chat
 from assistants.services import versions as version_services
+from core.forms import IdempotentForm, add_telnyx_errors
+from core.phone import HELP as PHONE_HELP
+from core.phone import PhoneNumberField
+from core.sse import sse_event
+from core.types import HtmxHttpRequest
+from portal.roles import operate_required
+from portal.telnyx import TelnyxError
 
 PAGE = "assistants/chat.html"
+#: The longest turn the chat sends; shown with a live counter, a longer paste is refused with a
+#: field error (kept whole), never cut by the browser.
+CHAT_LIMIT = 4000
 
 
 class ChatForm(forms.Form):
-    content = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…"}))
+    content = forms.CharField(max_length=CHAT_LIMIT, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Type a message…",
+                                                                                   "data-limit": CHAT_LIMIT}))
     conversation_id = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     # "Try in chat" on a version that is not live: a new conversation is routed to it.
     version = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].widget.attrs.pop("maxlength", None)  # the browser would cut a paste silently
 
 
 def _trial_version(request: HttpRequest, assistant_id: str, data: dict) -> str:
@@ -42,8 +51,8 @@ def _trial_version(request: HttpRequest, assistant_id: str, data: dict) -> str:
 
 
 class SmsChatForm(IdempotentForm):
-    from_ = forms.CharField(label="From (the assistant's number)", max_length=32)
-    to = forms.CharField(label="To (the end user's number)", max_length=32)
+    from_ = PhoneNumberField(label="From (the assistant's number)", help_text=PHONE_HELP)
+    to = PhoneNumberField(label="To (the end user's number)", help_text=PHONE_HELP)
     text = forms.CharField(required=False, max_length=1600, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="Optional first message; without it the assistant writes its own greeting.")
 

@@ -11,13 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from assistants import selectors
+from assistants.services import enhance
 from core.forms import IdempotentForm, add_telnyx_errors
 from portal.converters import is_telnyx_id
 from portal.roles import admin_required
 from portal.telnyx import TelnyxError
-
-from assistants import selectors
-from assistants.services import enhance
 
 
 class ImproveForm(IdempotentForm):

@@ -7,14 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assistants.forms.lifecycle import AssistantCloneForm, AssistantImportForm
+from assistants.services import assistants as assistant_services
+from assistants.services import lifecycle as services
 from core.changelist import PAGE_PARAM, page_number
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
-
-from assistants.forms.lifecycle import AssistantCloneForm, AssistantImportForm
-from assistants.services import assistants as assistant_services
-from assistants.services import lifecycle as services
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assistants import selectors
+from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
+from assistants.services import scheduled as services
 from core.background import page_sync
 from core.changelist import Column, build_changelist
 from core.forms import add_telnyx_errors
@@ -14,11 +17,7 @@ from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
-from assistants import selectors
-from assistants.services import scheduled as services
-
-EVENT_COLUMNS = [Column("when", "When (UTC)", "scheduled_at"), Column("channel", "Channel", "channel"),
+EVENT_COLUMNS = [Column("when", "When", "scheduled_at"), Column("channel", "Channel", "channel"),
                  Column("to", "From → to", "end_user_target"), Column("status", "Status", "status")]
 
 
@@ -60,7 +59,7 @@ def scheduled_detail(request: HttpRequest, assistant_id: str, event_id: str) -> 
     result = services.scheduled_event(user=request.user, assistant_id=assistant_id, event_id=event_id)
     return render(request, "assistants/scheduled_detail.html",
                   {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id),
-                   "event": result.data, "result": result})
+                   "event": result.data, "result": result, "status": services.shown_status(result.data)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,31 +11,17 @@ from django.views.decorators.http import require_http_methods
 
 from assistants.services import assistants as assistant_services
 from assistants.services import tools as services
-from core import json_input
-from core.forms import add_telnyx_errors
+from core.forms import JsonObjectField, add_telnyx_errors
 from portal.roles import operate_required
 from portal.telnyx import TelnyxError
 
-
-class JsonObjectField(forms.CharField):
-    widget = forms.Textarea(attrs={"rows": 6})
-
-    def clean(self, value):
-        value = (super().clean(value) or "").strip()
-        if not value:
-            return {}
-        try:
-            parsed = json_input.parse(value)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc))
-        if not isinstance(parsed, dict):
-            raise forms.ValidationError("Give a JSON object, e.g. {\"order_id\": \"123\"}.")
-        return parsed
+GIVE_AN_OBJECT = "Give a JSON object, e.g. {\"order_id\": \"123\"}."
 
 
 class ToolTestForm(forms.Form):
-    arguments = JsonObjectField(required=False, help_text="The arguments the assistant would send, as a JSON object.")
-    dynamic_variables = JsonObjectField(required=False, label="Dynamic variables",
+    arguments = JsonObjectField(required=False, empty={}, not_object=GIVE_AN_OBJECT,
+                                help_text="The arguments the assistant would send, as a JSON object.")
+    dynamic_variables = JsonObjectField(required=False, empty={}, not_object=GIVE_AN_OBJECT, label="Dynamic variables",
                                         help_text="Values for {{variables}} in the webhook's URL, headers or body.")
 
 

@@ -8,25 +8,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assistants import hooks, selectors
+from assistants.canary.display import canary_in_words
+from assistants.compare import compare
+from assistants.forms.change import tools_body
+from assistants.forms.lifecycle import VersionFilterForm
+from assistants.forms.loaded import loaded_of
+from assistants.services import assistants as assistant_services
+from assistants.services import canary as canary_services
+from assistants.services import trial_chat
+from assistants.services import versions as services
+from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, save_change, saved_flash
+from assistants.views.gate_answers import answered, tell_live_change
 from core.background import page_sync, sync_if_stale
 from core.changelist import Column, build_changelist
 from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
-from portal.telnyx import TelnyxError, new_idempotency_key
-
-from assistants import hooks, selectors
-from assistants.compare import compare
-from assistants.forms.change import place_telnyx_errors, tools_body
-from assistants.forms.lifecycle import VersionFilterForm
-from assistants.forms.loaded import loaded_of, reload_from
-from assistants.services import assistants as assistant_services
-from assistants.services import canary as canary_services
-from assistants.services import trial_chat
-from assistants.services import versions as services
-from assistants.services.conflicts import StaleFormError
-from assistants.views.gate_answers import answered, tell_live_change
-from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, saved_flash
+from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
 
 
 def _head(request: HttpRequest, assistant_id: str) -> dict:
@@ -36,17 +35,6 @@ def _head(request: HttpRequest, assistant_id: str) -> dict:
         "assistant": result.data, "assistant_id": assistant_id, "result": result,
         "main_version_id": str(result.data.get("version_id") or ""),
     }
-
-
-def _canary_text(canary, versions, *known: dict) -> str:
-    """The canary's split in words, naming versions where the cache (or `known` objects) knows them."""
-    if canary is None:
-        return ""
-    names = {v.version_id: v.name for v in versions if v.name}
-    names.update({obj["version_id"]: obj["version_name"] for obj in known if obj.get("version_name")})
-    parts = [f"{weight:g}% to “{names.get(vid, vid)}”" if weight is not None else f"matching traffic to “{names.get(vid, vid)}”"
-             for vid, weight in canary.splits]
-    return ", ".join(parts) or "no traffic"
 
 
 def _canary_or_none(request: HttpRequest, assistant_id: str) -> canary_services.CanaryDeploy | None:
@@ -82,7 +70,7 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         **head, **listing, "tab": "versions", "canary": canary, "versions": versions, "cl": cl,
         "versions_offered": versions_offered,
         "default_b": next((v.version_id for v in versions_offered if not v.is_main), ""),
-        "canary_text": _canary_text(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
+        "canary_text": canary_in_words(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
         "canary_weights": {vid: (f"{w:g}" if w is not None else None) for vid, w in canary.splits} if canary else {},
         "rollback": rollback,
         "version_names": selectors.version_names_of(assistant_id, [*named, *([rollback.from_version_id] if rollback else [])],
@@ -121,17 +109,10 @@ def version_change(request: HttpRequest, assistant_id: str, version_id: str) -> 
         changes = {**form.settings_body(version), **tools_body(tools, version)}
         if form.cleaned_data["version_name"]:
             changes["version_name"] = form.cleaned_data["version_name"]
-        try:
-            services.version_update(user=request.user, assistant_id=assistant_id, version_id=version_id,
-                                    changes=changes, before=version, loaded=loaded_of(form),
-                                    idempotency_key=form.cleaned_data["idempotency_key"])
-        except StaleFormError as exc:
-            stale = exc
-            reload_from(form, exc.current)
-        except TelnyxError as exc:
-            place_telnyx_errors(form, tools, exc)
-            form.renew_key_if_refused(exc)
-        else:
+        ok, _, stale = save_change(form, tools, lambda: services.version_update(
+            user=request.user, assistant_id=assistant_id, version_id=version_id, changes=changes, before=version,
+            loaded=loaded_of(form), idempotency_key=form.cleaned_data["idempotency_key"]))
+        if ok:
             name = changes.get("version_name") or version.get("version_name") or version_id
             messages.success(request, saved_flash(assistant_id, version_id, f"Saved version “{name}”."))
             return redirect("assistants:version-detail", assistant_id=assistant_id, version_id=version_id)
@@ -145,11 +126,13 @@ def version_delete(request: HttpRequest, assistant_id: str, version_id: str) -> 
     head = _head(request, assistant_id)
     version = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=version_id).data
     canary = _canary_or_none(request, assistant_id)
+    rollback = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
     name = version.get("version_name") or version_id
     return confirm_page(
         request, "assistants/version_confirm_delete.html", {
             **head, "version": version, "is_main": version_id == head["main_version_id"],
-            "in_canary": bool(canary and version_id in canary.version_ids)},
+            "in_canary": bool(canary and version_id in canary.version_ids),
+            "is_rollback_target": bool(rollback and rollback.from_version_id == version_id)},
         act=lambda: services.version_delete(user=request.user, assistant_id=assistant_id, version_id=version_id),
         done=f"Deleted version “{name}”.", failed=f"Could not delete version “{name}”.",
         then=reverse("assistants:version-list", args=[assistant_id]))
@@ -181,7 +164,7 @@ def version_promote(request: HttpRequest, assistant_id: str, version_id: str) ->
     canary = _canary_or_none(request, assistant_id)
     if canary:
         sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
-    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), version)
+    canary_text = canary_in_words(canary, selectors.versions_of(assistant_id), version)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         # Apps built on assistants (releases: the suite gate, two-person approval) may refuse or make it wait.
@@ -217,12 +200,16 @@ def assistant_rollback(request: HttpRequest, assistant_id: str) -> HttpResponse:
     if record is None:
         messages.info(request, "There is no earlier main version to roll back to.")
         return redirect("assistants:version-list", assistant_id=assistant_id)
-    # A previous main Telnyx no longer has becomes a clear 404 page (TelnyxErrorMiddleware).
-    previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
+    try:
+        previous = services.version_fetch(user=request.user, assistant_id=assistant_id, version_id=record.from_version_id).data
+    except NotFoundError:
+        # Telnyx no longer has the previous main (its cached row is dropped, so Roll back is no longer offered).
+        messages.warning(request, "The previous main version no longer exists in Telnyx: there is nothing to roll back to.")
+        return redirect("assistants:version-list", assistant_id=assistant_id)
     canary = _canary_or_none(request, assistant_id)
     if canary:
         sync_if_stale(services.versions_resource(assistant_id))  # names in the warning come from the cache
-    canary_text = _canary_text(canary, selectors.versions_of(assistant_id), previous)
+    canary_text = canary_in_words(canary, selectors.versions_of(assistant_id), previous)
     key = request.POST.get("idempotency_key") or new_idempotency_key()
     if request.method == "POST":
         # Rolling back sends every caller to a version that is not main now (and may have been

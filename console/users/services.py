@@ -155,3 +155,29 @@ def user_set_password(*, actor: User, user: User, password: str) -> None:
     user.save(update_fields=["password"])
     end_sessions(user)
     _audit(actor, "set_password", user, f"Set a new password for {user.username}.")
+
+
+#: What each role may do, in the words the user pages show.
+ROLE_DESCRIPTIONS = {
+    "Viewer": "Reads every page: assistants, versions, conversations, tests and runs, the audit log. Changes nothing.",
+    "Operator": "Everything a Viewer does, and chats with assistants, runs tests and suites, starts embeddings and clusters.",
+    "Admin": "Everything an Operator does, and creates, edits and deletes assistants, promotes versions, sets canaries, "
+             "manages users.",
+}
+
+
+def pending_invites():
+    """Users invited but not in yet: active, no password chosen, never logged in."""
+    return [u for u in User.objects.filter(is_active=True, last_login__isnull=True).order_by("-date_joined")
+            if not u.has_usable_password()]
+
+
+def user_email_invite(*, actor: User, user: User, link: str) -> None:
+    """Send `user` their invite link by email (audited, never with the link in the record)."""
+    from django.core.mail import send_mail
+
+    send_mail("Your Telnyx AI Portal invite",
+              f"{actor.get_username()} invited you to the Telnyx AI Portal as {user_role(user) or 'a user'}.\n\n"
+              f"Choose your password here (the link works once):\n{link}\n",
+              None, [user.email])
+    _audit(actor, "invite", user, f"Emailed an invite link to {user.username} ({user.email})")

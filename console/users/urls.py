@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/active/", views.user_active, name="user-active"),
     path("<int:pk>/password/", views.user_password, name="user-password"),
     path("<int:pk>/invite-link/", views.user_invite_link, name="user-invite-link"),
+    path("<int:pk>/invite-email/", views.user_invite_email, name="user-invite-email"),
 ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,10 +14,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from console import selectors
-from core import credentials
-from portal.roles import admin_required
 from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
+from core import credentials
+from portal.roles import admin_required
 
 
 def invite_url(request: HttpRequest, user: User) -> str:
@@ -33,7 +33,7 @@ def invite_url(request: HttpRequest, user: User) -> str:
 def user_list(request: HttpRequest) -> HttpResponse:
     users = selectors.users_with_groups()
     rows = [{"user": u, "role": services.user_role(u)} for u in users]
-    return render(request, "console/user_list.html", {"rows": rows})
+    return render(request, "console/user_list.html", {"rows": rows, "pending": services.pending_invites()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,13 +47,21 @@ def user_create(request: HttpRequest) -> HttpResponse:
         if data["password"]:
             messages.success(request, f"Created user “{user.username}”.")
         else:
-            messages.success(request, f"Created user “{user.username}”. Send them this invite link to choose a password: {invite_url(request, user)}")
+            messages.success(request, f"Created user “{user.username}”. Copy or email them the invite link below.")
+            _hand_over(request, user)
         return redirect("users:user-detail", pk=user.pk)
     return render(request, "console/user_form.html", {"form": form})
 
 
+def _hand_over(request: HttpRequest, user: User) -> None:
+    """Keep a fresh invite link for the user's page to show once (with Copy and Email)."""
+    request.session[f"invite-link:{user.pk}"] = invite_url(request, user)
+
+
 def _detail(request: HttpRequest, user: User, *, role_form=None, password_form=None, status: int = 200) -> HttpResponse:
     context = {
+        "invite_link": request.session.pop(f"invite-link:{user.pk}", ""),
+        "role_descriptions": services.ROLE_DESCRIPTIONS,
         "subject": user,
         "role": services.user_role(user),
         "role_form": role_form or UserRoleForm(initial={"role": services.user_role(user)}),
@@ -121,7 +129,21 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_invite_link(request: HttpRequest, pk: int) -> HttpResponse:
     """A fresh invite (password-reset) link, for a user who lost their password."""
     user = get_object_or_404(User, pk=pk)
-    messages.success(request, f"Send “{user.username}” this link to choose a new password: {invite_url(request, user)}")
+    messages.success(request, f"A new link for “{user.username}” to choose a password: copy or email it below.")
+    _hand_over(request, user)
+    return redirect("users:user-detail", pk=user.pk)
+
+
+@require_POST
+@admin_required
+def user_invite_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """Email the user a fresh invite link (the page shows it too, to copy)."""
+    user = get_object_or_404(User, pk=pk)
+    if not user.email:
+        messages.error(request, f"“{user.username}” has no email address: copy the link instead.")
+    else:
+        services.user_email_invite(actor=request.user, user=user, link=invite_url(request, user))
+        messages.success(request, f"Emailed an invite link to {user.email}.")
     return redirect("users:user-detail", pk=user.pk)
 
 

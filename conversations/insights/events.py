@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conversations.models import InsightEvent
-from conversations.insights.store import insight_result_store
 from conversations.insights.signatures import TelnyxEvent
+from conversations.insights.store import insight_result_store
+from conversations.models import InsightEvent
 from core.background import enqueue
 
 PROCESS_TASK = "conversations.tasks.process_insight_event"

@@ -1,8 +1,8 @@
+
 from django import forms
 
-from core import json_input
 from core.changelist import FilterForm
-from core.forms import IdempotentForm
+from core.forms import IdempotentForm, JsonObjectField
 
 
 class TemplateFilterForm(FilterForm):
@@ -19,21 +19,9 @@ class TemplateForm(IdempotentForm):
     name = forms.CharField(max_length=300)
     instructions = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}),
                                    help_text="What to find out from each conversation, e.g. “Did the caller ask to cancel?”")
-    json_schema = forms.CharField(required=False, label="JSON schema", widget=forms.Textarea(attrs={"rows": 6}),
+    json_schema = JsonObjectField(required=False, label="JSON schema", not_object="The schema must be a JSON object.",
                                   help_text="Optional: a JSON schema object; the result is then structured JSON.")
     webhook = forms.URLField(required=False, assume_scheme="https", help_text="Optional: where Telnyx posts each result.")
-
-    def clean_json_schema(self):
-        raw = (self.cleaned_data.get("json_schema") or "").strip()
-        if not raw:
-            return None
-        try:
-            schema = json_input.parse(raw)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc))
-        if not isinstance(schema, dict):
-            raise forms.ValidationError("The schema must be a JSON object.")
-        return schema
 
     def to_body(self) -> dict:
         data = self.cleaned_data

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from core.types import PortalUser
-
+from conversations.models import InsightGroup, InsightTemplate
 from core import audit
 from core.cache import cache_delete, cache_put
+from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
+from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import new_idempotency_key
 from portal.telnyx.resources import insights as insights_api
 from portal.telnyx.resources._base import parse_date
-
-from conversations.models import InsightGroup, InsightTemplate
 
 TEMPLATES = "insight_templates"
 GROUPS = "insight_groups"
@@ -78,14 +77,28 @@ def template_save(*, user: PortalUser, data: dict, template_id: str = "", idempo
                  update=insights_api.template_update, fields=template_fields)
 
 
+def template_fetch(*, template_id: str) -> LiveOrCached:
+    """The template live from Telnyx (written to the cache), the cached copy when Telnyx fails;
+    `NotFoundError` when Telnyx no longer has it (its cached row is dropped)."""
+    return live_or_cached_row(InsightTemplate.objects.filter(telnyx_id=template_id),
+                              lambda: insights_api.template_retrieve(template_id),
+                              lambda item: cache_put(InsightTemplate, item, template_fields))
+
+
 def template_delete(*, user: PortalUser, template_id: str) -> None:
+    _delete(user, InsightTemplate, template_id, resource_type=TEMPLATE_TYPE, noun="insight template",
+            delete=insights_api.template_delete)
+
+
+def _delete(user: PortalUser, model, object_id: str, *, resource_type: str, noun: str, delete) -> None:
+    """Delete a template or a group in Telnyx, then its cached row (audited either way)."""
     require_perm(user, ADMINISTER)
-    rows = InsightTemplate.objects.filter(telnyx_id=template_id)
-    label = str(rows.first() or template_id)
+    rows = model.objects.filter(telnyx_id=object_id)
+    label = str(rows.first() or object_id)
     telnyx_write(
-        lambda: insights_api.template_delete(template_id),
-        user=user, action="delete", resource_type=TEMPLATE_TYPE, resource_id=template_id, label=label,
-        summary=f"Deleted insight template “{label}”", failure_summary=f"Tried to delete insight template “{label}”",
+        lambda: delete(object_id),
+        user=user, action="delete", resource_type=resource_type, resource_id=object_id, label=label,
+        summary=f"Deleted {noun} “{label}”", failure_summary=f"Tried to delete {noun} “{label}”",
         store=lambda r: cache_delete(rows),
     )
 
@@ -120,12 +133,4 @@ def group_assign(*, user: PortalUser, group_id: str, template_id: str, assign: b
 
 
 def group_delete(*, user: PortalUser, group_id: str) -> None:
-    require_perm(user, ADMINISTER)
-    rows = InsightGroup.objects.filter(telnyx_id=group_id)
-    label = str(rows.first() or group_id)
-    telnyx_write(
-        lambda: insights_api.group_delete(group_id),
-        user=user, action="delete", resource_type=GROUP_TYPE, resource_id=group_id, label=label,
-        summary=f"Deleted insight group “{label}”", failure_summary=f"Tried to delete insight group “{label}”",
-        store=lambda r: cache_delete(rows),
-    )
+    _delete(user, InsightGroup, group_id, resource_type=GROUP_TYPE, noun="insight group", delete=insights_api.group_delete)

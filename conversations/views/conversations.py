@@ -10,19 +10,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assistants.models import Assistant
 from conversations import selectors, services
 from conversations.exports import CONVERSATIONS_EXPORT
 from conversations.forms.filters import ConversationFilterForm
 from conversations.forms.writes import MessageForm
-from assistants.models import Assistant
 from conversations.insights import fields as insight_fields
 from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
-from core.changelist import ChangelistSpec, Column, remembered_query
-from portal.roles import admin_required, read_required
 from core.audit import audit_events_for
 from core.background import enqueue_listing_sync, listing_sync_queued
+from core.changelist import ChangelistSpec, Column, remembered_query
+from core.confirm import confirm_page
 from core.sync import SyncOutcome, sync_state
+from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
 LIST_TEMPLATE = "conversations/conversation_list.html"
@@ -128,7 +129,12 @@ def conversation_ai(request: HttpRequest, conversation_id: str) -> HttpResponse:
     except TelnyxError as exc:
         messages.error(request, f"Could not change AI replies. {exc.user_message}")
     else:
-        messages.success(request, "AI replies are on for this conversation." if enable else "AI replies are off: the assistant will not answer in this conversation.")
+        messages.success(
+            request,
+            "AI replies are on for this conversation."
+            if enable
+            else "AI replies are off: the assistant will not answer in this conversation.",
+        )
     return redirect("conversations:conversation-detail", conversation_id=conversation_id)
 
 
@@ -146,16 +152,12 @@ def conversation_label(row: Conversation | None) -> str:
 @admin_required
 def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
     label = conversation_label(selectors.cached_conversation(conversation_id))
-    if request.method == "POST":
-        try:
-            services.conversation_delete(user=request.user, conversation_id=conversation_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete the conversation. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted conversation “{label}”.")
-            query = remembered_query(request, "conversations")
-            return redirect(reverse("conversations:conversation-list") + (f"?{query}" if query else ""))
-    return render(request, "conversations/conversation_confirm_delete.html", {"label": label, "conversation_id": conversation_id})
+    query = remembered_query(request, "conversations")
+    return confirm_page(request, "conversations/conversation_confirm_delete.html",
+                        {"label": label, "conversation_id": conversation_id},
+                        act=lambda: services.conversation_delete(user=request.user, conversation_id=conversation_id),
+                        done=f"Deleted conversation “{label}”.", failed="Could not delete the conversation.",
+                        then=reverse("conversations:conversation-list") + (f"?{query}" if query else ""))
 
 
 @require_GET

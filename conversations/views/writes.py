@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conversations import services
+from conversations.forms.writes import BaseMetadataFormSet, ConversationCreateForm, MessageForm, metadata_formset, sign_loaded, unsign_loaded
 from conversations.views.conversations import DETAIL_TEMPLATE, detail_context
-from conversations.forms.writes import (BaseMetadataFormSet, ConversationCreateForm, MessageForm, metadata_formset,
-                                       sign_loaded, unsign_loaded)
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, operate_required
 from portal.telnyx import TelnyxError

@@ -13,8 +13,21 @@ The names below are the package's face, so `from core.changelist import X` keeps
 
 from core.changelist.kept import Fragments, kept
 from core.changelist.memory import remember_query, remembered_query
-from core.changelist.query import (CHOICES_PARAM, MAX_PAGE, PAGE_PARAM, PAGE_SIZE, SEARCH_PARAM, SORT_PARAM, ChangeList,
-                                   Column, FilterForm, Selection, build_changelist, page_number, select)
+from core.changelist.query import (
+                                   CHOICES_PARAM,
+                                   MAX_PAGE,
+                                   PAGE_PARAM,
+                                   PAGE_SIZE,
+                                   SEARCH_PARAM,
+                                   SORT_PARAM,
+                                   ChangeList,
+                                   Column,
+                                   FilterForm,
+                                   Selection,
+                                   build_changelist,
+                                   page_number,
+                                   select,
+)
 from core.changelist.refresh import refresh_from_request
 from core.changelist.render import choices_response, render_changelist
 from core.changelist.spec import ChangelistSpec

@@ -11,8 +11,7 @@ from typing import Any, Callable
 
 from django.core.paginator import Paginator
 
-from core.changelist.query import (PAGE_PARAM, PAGE_SIZE, SEARCH_PARAM, SORT_PARAM, ChangeList, Column, FilterForm,
-                                   page_number)
+from core.changelist.query import PAGE_PARAM, PAGE_SIZE, SEARCH_PARAM, SORT_PARAM, ChangeList, Column, FilterForm, page_number
 
 
 def build_live_changelist(

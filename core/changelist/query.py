@@ -8,7 +8,6 @@ never a 500. Links keep the whole state through `{% querystring %}`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Callable
 
 from django import forms
@@ -16,7 +15,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from core.changelist.kept import kept
-
 
 SEARCH_PARAM = "q"
 SORT_PARAM = "sort"

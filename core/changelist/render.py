@@ -55,6 +55,8 @@ def render_changelist(
     remember_query(request, remember_as)
     state = state if state is not None else sync_state(resource)
     stale = is_stale(state)
+    if state.synced_at is None and request.method == "GET":
+        _queue_first_sync(resource)
     fragment = fragment or outcome is not None or bool(request.htmx)
     vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
     context = {"sync": state, "stale": stale, "outcome": outcome, **vary}
@@ -73,6 +75,16 @@ def render_changelist(
     if fragments is not None:
         response.content = fragments.fill(response.content.decode()).encode()
     return response
+
+
+def _queue_first_sync(resource: str) -> None:
+    """A list never synced queues its first sync on its first view, from the server: the page
+    says "Syncing" at once and no longer waits for the sweep or for its script to ask. (Where
+    tasks run inline, the page's own auto-refresh runs it instead.)"""
+    from core.background import eager, is_registered, sync_if_stale
+
+    if not eager() and is_registered(resource):
+        sync_if_stale(resource)
 
 
 def _called(value):

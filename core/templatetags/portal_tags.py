@@ -163,3 +163,12 @@ def seconds_text(seconds) -> str:
     if seconds >= 3600:
         return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
     return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+@register.inclusion_tag("includes/telnyx_object.html")
+def telnyx_object(name, object_id, url: str = "", with_id: bool = True) -> dict:
+    """`{% telnyx_object name id url %}`: the object's name, linked to its page when `url` is
+    given, with its id on a second line (hover shows it whole) unless the name is the id."""
+    name, object_id = str(name or ""), str(object_id or "")
+    return {"name": name, "object_id": object_id, "url": url,
+            "show_id": bool(with_id and name and object_id and name != object_id)}

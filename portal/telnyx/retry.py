@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import random
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Mapping
 
 INITIAL_RETRY_DELAY = 0.5

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assistants import selectors as assistant_selectors
 from assistants.canary.display import bars_from_rules, describe_match
 from assistants.services.versions import version_choices
-from assistants import selectors as assistant_selectors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 from releases import selectors
@@ -26,7 +26,6 @@ from releases.services.planner import PlanEstimate
 from releases.services.policy import release_suites_set, two_person_required
 from releases.services.promotion import release_suites
 from testing.selectors import suites_for_assistant
-
 
 GATES_SHOWN = 20
 CHART_LOOKS = 200

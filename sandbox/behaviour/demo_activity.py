@@ -17,8 +17,7 @@ from sandbox.behaviour.assistant_test_runs import run_trigger
 from sandbox.behaviour.canary_rules import route
 from sandbox.behaviour.integration_catalogue import INTEGRATIONS
 from sandbox.behaviour.replies import reply_for
-from sandbox.models import (SbAssistant, SbCanaryDeploy, SbConnection, SbConversation, SbMcpServer, SbMessage,
-                            SbScheduledEvent, SbTest)
+from sandbox.models import SbAssistant, SbCanaryDeploy, SbConnection, SbConversation, SbMcpServer, SbMessage, SbScheduledEvent, SbTest
 
 USER_LINES = [
     "Hi, I need some help with my account.", "What are your opening hours?", "Can I change my booking to Friday?",

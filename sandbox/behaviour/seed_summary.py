@@ -3,9 +3,22 @@ print (on every `bin/serve`, also when the demo data was already there)."""
 
 from __future__ import annotations
 
-from sandbox.models import (SbAssistant, SbBucket, SbCanaryDeploy, SbClusterTask, SbConversation, SbDocument,
-                            SbFineTuningJob, SbInsightGroup, SbInsightTemplate, SbMcpServer, SbScheduledEvent, SbTest,
-                            SbTestRun, SbVersion)
+from sandbox.models import (
+    SbAssistant,
+    SbBucket,
+    SbCanaryDeploy,
+    SbClusterTask,
+    SbConversation,
+    SbDocument,
+    SbFineTuningJob,
+    SbInsightGroup,
+    SbInsightTemplate,
+    SbMcpServer,
+    SbScheduledEvent,
+    SbTest,
+    SbTestRun,
+    SbVersion,
+)
 
 
 def sandbox_summary() -> dict[str, int]:

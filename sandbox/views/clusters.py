@@ -3,9 +3,8 @@
 from django.http import HttpResponse
 
 from sandbox.api import ApiError, ListOf, no_content, ok, paginate, query_bool, validate
-from sandbox.behaviour import cluster_graph
+from sandbox.behaviour import cluster_graph, embeddings
 from sandbox.behaviour import clusters as svc
-from sandbox.behaviour import embeddings
 from sandbox.models import SbClusterTask
 
 

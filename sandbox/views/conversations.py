@@ -6,8 +6,22 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sandbox.api import (ApiError, Enum, ListOf, check_fields, error_object, iso, new_id, no_content, not_found, now, ok,
-                         paginate, parse_datetime_field, validate)
+from sandbox.api import (
+    ApiError,
+    Enum,
+    ListOf,
+    check_fields,
+    error_object,
+    iso,
+    new_id,
+    no_content,
+    not_found,
+    now,
+    ok,
+    paginate,
+    parse_datetime_field,
+    validate,
+)
 from sandbox.behaviour.conversation_filters import apply_filters
 from sandbox.behaviour.quality import QUALITY_INSIGHT_ID, SUMMARY_INSIGHT_ID, quality
 from sandbox.models import SbConversation, SbMessage

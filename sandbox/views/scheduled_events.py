@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sandbox.api import (ApiError, Enum, check_fields, error_object, iso, new_id, no_content, now, ok, paginate,
-                         parse_datetime_field, validate)
+from sandbox.api import ApiError, Enum, check_fields, error_object, iso, new_id, no_content, now, ok, paginate, parse_datetime_field, validate
 from sandbox.behaviour import assistants as svc
 from sandbox.behaviour import clock
 from sandbox.models import SbScheduledEvent
@@ -37,6 +36,8 @@ def event_json(event: SbScheduledEvent) -> dict:
         "status": status,
         "retry_count": 0,
         "errors": ["Cancelled before it was dispatched."] if event.cancelled else [],
+        # Telnyx's word for a call that was called off (a documented `call_status`).
+        **({"call_status": "canceled"} if event.cancelled and event.channel == "phone_call" else {}),
         **{k: event.data[k] for k in ("telnyx_agent_target", "telnyx_end_user_target") if k in event.data},
         **{k: event.data[k] for k in ECHOED if k in event.data},
     }
@@ -72,7 +73,7 @@ def event_list(request, assistant_id):
             try:
                 events = events.filter(**{lookup: parse_datetime_field(request.GET[name], name)})
             except ApiError:
-                raise ApiError(400, f"{name} must be an ISO 8601 date-time.", parameter=name)
+                raise ApiError(400, f"{name} must be an ISO 8601 date-time.", parameter=name) from None
     return ok(paginate(request, events.order_by("scheduled_at", "id"), event_json))
 
 

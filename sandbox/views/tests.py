@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from sandbox.api import (ApiError, Enum, ListOf, check_fields, iso, new_id, no_content, now, ok, paginate,
-                         validate)
+from sandbox.api import ApiError, Enum, ListOf, check_fields, iso, new_id, no_content, now, ok, paginate, validate
 from sandbox.behaviour.assistant_test_runs import run_json, run_trigger, status_filter
 from sandbox.models import SbTest, SbTestRun, SbVersion
 

@@ -76,3 +76,71 @@ document.addEventListener("htmx:afterRequest", (event) => {
   const box = form.querySelector("textarea");
   if (box) { box.value = ""; box.focus(); }
 });
+
+// Search and filters travel together: the live search swaps only the table, so the filter
+// form's own copy of the search term is stale; applying filters sends what is typed now.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest(".changelist .filters form");
+  const search = document.querySelector(".changelist .searchbar input[name=q]");
+  if (!form || !search) return;
+  let q = form.querySelector("input[name=q]");
+  if (!q) {
+    q = document.createElement("input");
+    q.type = "hidden";
+    q.name = "q";
+    form.prepend(q);
+  }
+  q.value = search.value;
+  if (!q.value) q.remove();
+});
+
+// Text boxes with a limit (data-limit) count as you type: "1,204 / 4,000 characters", and say
+// plainly when a paste is over the limit (the server refuses it whole; nothing is cut).
+function updateCounter(box) {
+  const limit = Number(box.dataset.limit);
+  let counter = box.nextElementSibling;
+  if (!counter || !counter.classList.contains("char-counter")) {
+    counter = document.createElement("div");
+    counter.className = "char-counter muted small";
+    counter.setAttribute("aria-live", "polite");
+    box.after(counter);
+  }
+  const n = box.value.length;
+  const over = limit && n > limit;
+  counter.textContent = `${n.toLocaleString()} / ${limit.toLocaleString()} characters` +
+    (over ? ` — ${(n - limit).toLocaleString()} over the limit: shorten it before sending` : "");
+  counter.classList.toggle("error-text", Boolean(over));
+}
+document.addEventListener("input", (event) => {
+  if (event.target.matches && event.target.matches("textarea[data-limit]")) updateCounter(event.target);
+});
+function initCounters(root) {
+  root.querySelectorAll("textarea[data-limit]").forEach(updateCounter);
+}
+document.addEventListener("DOMContentLoaded", () => initCounters(document));
+document.addEventListener("htmx:afterSwap", (event) => initCounters(event.target));
+
+// Chart legends toggle their line: click a name to hide or show it (the data table keeps all).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-toggle-series]");
+  if (!button) return;
+  const chart = button.closest("figure");
+  const group = chart && chart.querySelector(`g[data-series="${button.dataset.toggleSeries}"]`);
+  if (!group) return;
+  const shown = button.getAttribute("aria-pressed") !== "false";
+  button.setAttribute("aria-pressed", shown ? "false" : "true");
+  group.classList.toggle("series-hidden", shown);
+});
+
+// A schedule preset hides the expert fields (cron, every N minutes) unless "Custom" is picked.
+function showExpertFields(select) {
+  const custom = select.value === "custom";
+  select.form.querySelectorAll("[data-expert]").forEach((input) => {
+    const field = input.closest(".field");
+    if (field) field.hidden = !custom;
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select[data-preset]")) showExpertFields(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("select[data-preset]").forEach(showExpertFields));

@@ -71,17 +71,41 @@ class SuiteHistoryFilterForm(FilterForm):
         self.fields["version"].choices = [("", "Any version"), *version_choices]
 
 
+#: Schedules most teams want, by name: (label, kind, cron or minutes). Times are UTC.
+SCHEDULE_PRESETS = {
+    "nightly": ("Nightly at 03:00 UTC", "cron", "0 3 * * *"),
+    "weekdays-0900": ("Weekdays at 09:00 UTC", "cron", "0 9 * * 1-5"),
+    "hourly": ("Every hour, on the hour", "cron", "0 * * * *"),
+    "every-15": ("Every 15 minutes", "interval", 15),
+    "weekly": ("Mondays at 06:00 UTC", "cron", "0 6 * * 1"),
+}
+
+
 class ScheduleForm(SuiteRunForm):
     """A suite schedule, with Run suite's version per destination assistant. `updated` carries
     the row's last save, so a stale edit form cannot overwrite a newer one."""
 
-    kind = forms.ChoiceField(label="Repeat", choices=SuiteSchedule.Kind.choices, widget=forms.RadioSelect, initial="cron")
+    preset = forms.ChoiceField(label="When", required=False, initial="nightly",
+                               choices=[(key, label) for key, (label, _, _) in SCHEDULE_PRESETS.items()] + [
+                                   ("custom", "Custom: a cron expression or every N minutes (for experts)")],
+                               widget=forms.Select(attrs={"data-preset": "1"}))
+    kind = forms.ChoiceField(label="Repeat", choices=SuiteSchedule.Kind.choices, initial="cron",
+                             widget=forms.RadioSelect(attrs={"data-expert": "1"}))
     cron = forms.CharField(
         label="Cron expression", required=False, max_length=100,
         help_text="minute hour day-of-month month day-of-week, in UTC; e.g. 0 3 * * 1-5 is 03:00 on weekdays.",
+        widget=forms.TextInput(attrs={"data-expert": "1"}),
     )
-    every_minutes = forms.IntegerField(label="Every (minutes)", required=False, min_value=5, max_value=7 * 24 * 60)
+    every_minutes = forms.IntegerField(label="Every (minutes)", required=False, min_value=5, max_value=7 * 24 * 60,
+                                       widget=forms.NumberInput(attrs={"data-expert": "1"}))
     updated = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.initial.get("cron") or self.initial.get("every_minutes"):  # editing: the preset it matches, else Custom
+            saved = (self.initial.get("kind"), self.initial.get("cron") or self.initial.get("every_minutes"))
+            self.initial["preset"] = next((key for key, (_, kind, value) in SCHEDULE_PRESETS.items()
+                                           if (kind, value) == saved), "custom")
 
     def initial_versions(self, versions: dict[str, str]) -> None:
         """Preselect the schedule's saved version of each destination."""
@@ -92,6 +116,12 @@ class ScheduleForm(SuiteRunForm):
         from testing.services.schedules import check_cron_spacing, parse_cron
 
         data = super().clean()
+        preset = SCHEDULE_PRESETS.get(data.get("preset") or "custom")
+        if preset is not None:  # a preset fills in what an expert would type
+            _, data["kind"], value = preset
+            data["cron"], data["every_minutes"] = (value, None) if data["kind"] == SuiteSchedule.Kind.CRON else ("", value)
+            for name in ("kind", "cron", "every_minutes"):
+                self.errors.pop(name, None)
         if data.get("kind") == SuiteSchedule.Kind.CRON:
             data["cron"] = " ".join((data.get("cron") or "").split())
             if not data["cron"]:

@@ -7,7 +7,6 @@ from django.forms import formset_factory
 
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
-
 from testing.models import CHANNELS
 
 RUBRIC_PREFIX = "rubric"

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from core.types import PortalUser
-
 from core import audit
 from core.cache import cache_delete, cache_put
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
+from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, new_idempotency_key
 from portal.telnyx.resources import tests as tests_api
 from portal.telnyx.resources._base import parse_date
-
 from testing.models import AssistantTest
-
 
 RESOURCE = "assistant-tests"
 RESOURCE_TYPE = "assistant_test"

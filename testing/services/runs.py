@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core.types import PortalUser
 from django.db.models import Q
 from django.utils import timezone
 
@@ -10,12 +9,12 @@ from core import audit
 from core.cache import cache_put_many
 from core.live import LiveOrCached, live_or_cached
 from core.sync import SyncOutcome, replace_cache, run_sync
+from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
 from portal.telnyx.resources import conversations as conversations_api
 from portal.telnyx.resources import test_runs as runs_api
 from portal.telnyx.resources._base import parse_date
-
 from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun
 
 RESOURCE_TYPE = "test_run"

@@ -9,7 +9,8 @@ so a beat restarted right after sending, or a message delivered twice, starts on
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from celery.schedules import crontab
 from django.db import IntegrityError, transaction
@@ -177,26 +178,26 @@ def schedule_create(*, user, suite_name: str, data: dict) -> SuiteSchedule:
     existing = SuiteSchedule.objects.filter(suite=suite_name, idempotency_key=key).first() if key else None
     if existing:
         return existing
-    with transaction.atomic():
-        schedule = SuiteSchedule(suite=suite_name, owner=user, idempotency_key=key)
-        _apply(schedule, data)
-        schedule.save()
-        _sync_periodic_task(schedule)
-        _audit(user=user, schedule=schedule, action="create", before=None, after=_fields(schedule),
-               summary=f"Scheduled suite “{suite_name}”: {schedule.when} on {versions_label(schedule)}")
-    return schedule
+    schedule = SuiteSchedule(suite=suite_name, owner=user, idempotency_key=key)
+    return _save(user, schedule, data, action="create", before=None,
+                 summary=lambda s: f"Scheduled suite “{suite_name}”: {s.when} on {versions_label(s)}")
 
 
 def schedule_update(*, user, schedule: SuiteSchedule, data: dict) -> SuiteSchedule:
     require_perm(user, OPERATE)
     before = _fields(schedule)
+    schedule.owner = user
+    return _save(user, schedule, data, action="update", before=before,
+                 summary=lambda s: f"Changed a schedule of suite “{s.suite}”: {s.when}")
+
+
+def _save(user, schedule: SuiteSchedule, data: dict, *, action: str, before: dict | None, summary) -> SuiteSchedule:
+    """Apply the form's data, save, mirror it into beat's table and audit it, in one transaction."""
     with transaction.atomic():
         _apply(schedule, data)
-        schedule.owner = user
         schedule.save()
         _sync_periodic_task(schedule)
-        _audit(user=user, schedule=schedule, action="update", before=before, after=_fields(schedule),
-               summary=f"Changed a schedule of suite “{schedule.suite}”: {schedule.when}")
+        _audit(user=user, schedule=schedule, action=action, before=before, after=_fields(schedule), summary=summary(schedule))
     return schedule
 
 

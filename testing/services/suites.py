@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 
-from core.types import PortalUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,15 +16,15 @@ from core import audit
 from core.background import sync_if_stale
 from core.cache import bump
 from core.sync import SyncOutcome, is_stale, replace_cache, run_sync
+from core.types import PortalUser
+from core.writes import telnyx_write
 from portal.converters import is_telnyx_id
 from portal.models import SyncState
-from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError, TelnyxResponse
 from portal.telnyx.resources import test_runs as runs_api
 from portal.telnyx.resources import test_suites as suites_api
 from portal.telnyx.resources._base import parse_date
-
 from testing import selectors
 from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
 from testing.services import alerts
@@ -34,6 +33,8 @@ from testing.services.runs import MAX_RUN_PAGES, remember_trigger, runs_cache_pu
 
 RESOURCE = "test-suites"
 RESOURCE_TYPE = "test_suite"
+# One listing per suite: its run history ("suite-history:<suite name>").
+SUITE_HISTORY_FAMILY = "suite-history"
 
 
 def suites_sync() -> SyncOutcome:
@@ -234,15 +235,20 @@ def suite_run_refresh(suite_run: SuiteRun) -> TelnyxError | None:
     return None
 
 
-def suite_history_sync(*, suite_name: str) -> SyncOutcome:
-    """Cache the suite's recent runs from Telnyx and group them into batches (`SuiteRun`s).
+def suite_history_resource(suite_name: str) -> str:
+    return f"{SUITE_HISTORY_FAMILY}:{suite_name}"
 
-    Batches started outside the portal appear too, with no user and an unknown version.
-    """
-    try:
-        items = list(suites_api.runs(suite_name, max_pages=MAX_RUN_PAGES))
-    except TelnyxError as exc:
-        return SyncOutcome(ran=True, error=exc)
+
+def suite_history_sync(*, suite_name: str) -> SyncOutcome:
+    """Cache the suite's recent runs from Telnyx and group them into batches (`SuiteRun`s); a
+    failure keeps the cache. Batches started outside the portal appear too, with no user and
+    an unknown version. Runs under the history's lease: on the worker for the suite page (the
+    "suite-history" listing family, see testing/tasks.py), inline in the suites page's sync."""
+    return run_sync(suite_history_resource(suite_name), lambda: suites_api.runs(suite_name, max_pages=MAX_RUN_PAGES),
+                    lambda items: _history_store(suite_name, items))
+
+
+def _history_store(suite_name: str, items: list[dict]) -> int:
     batches: dict[str, list[dict]] = {}
     for item in items:
         if item.get("test_suite_run_id"):
@@ -277,4 +283,4 @@ def suite_history_sync(*, suite_name: str) -> SyncOutcome:
             bump(SuiteRun)  # bulk writes send no save signal
         for suite_run in finished_now:
             alerts.alerts_for_finished_run(suite_run)
-    return SyncOutcome(ran=True, count=len(items))
+    return len(items)

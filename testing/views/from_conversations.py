@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,12 +32,13 @@ class ConversationsToSuiteForm(IdempotentForm):
 @admin_required
 def conversations_to_suite(request: HttpRequest) -> HttpResponse:
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # Only a path on this site: anything else (another host, a bare word) goes back to the list.
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
         back = reverse("conversations:conversation-list")
     form = ConversationsToSuiteForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back or reverse("conversations:conversation-list"))
+        return HttpResponseRedirect(back)
     made, failures = services.conversations_to_suite(
         user=request.user, conversation_ids=form.cleaned_data["selected"], suite_name=form.cleaned_data["suite"],
         idempotency_key=form.cleaned_data["idempotency_key"])
@@ -47,4 +48,4 @@ def conversations_to_suite(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"Not made into a test: {failure}")
     if made and not failures:
         return redirect("testing:suite-detail", suite_name=form.cleaned_data["suite"])
-    return redirect(back or reverse("conversations:conversation-list"))
+    return HttpResponseRedirect(back)

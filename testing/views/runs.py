@@ -9,7 +9,6 @@ from django_htmx.http import HttpResponseStopPolling
 
 from portal.roles import OPERATE, read_required
 from portal.telnyx import TelnyxError
-
 from testing import selectors
 from testing.forms.runs import RunForm
 from testing.models import FINAL_STATUSES, AssistantTest

@@ -9,34 +9,28 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from core.confirm import confirm_page
+from assistants.models import Assistant
+from core.audit import audit_events_for
 from core.background import eager, enqueue_listing_sync, listing_sync_active, page_sync
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.confirm import confirm_page, delete_each
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import OPERATE, admin_required, operate_required, read_required
-from core.audit import audit_events_for
 from portal.telnyx import TelnyxError
-
 from testing import selectors
-from testing.tasks import follow_started
 from testing.forms.runs import BulkActionForm, RunForm
-from testing.forms.tests import (RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op,
-                                 rubric_rows_from_post)
-from assistants.models import Assistant
+from testing.forms.tests import RUBRIC_PREFIX, RubricFormSet, TestFilterForm, TestForm, apply_rubric_op, rubric_rows_from_post
 from testing.models import AssistantTest, TestRun, TestSuite
 from testing.services import assistant_tests as services
 from testing.services import from_conversations
 from testing.services import runs as run_services
+from testing.tasks import follow_started
 
 LIST_TEMPLATE = "testing/test_list.html"
 FORM_TEMPLATE = "testing/test_form.html"
-COLUMNS = [
-    Column("name", "Name", "name"),
-    Column("suite", "Suite", "test_suite"),
-    Column("channel", "Channel", "channel"),
-    Column("created", "Created", "created_at"),
-]
+COLUMNS = [Column("name", "Name", "name"), Column("suite", "Suite", "test_suite"), Column("channel", "Channel", "channel"),
+           Column("created", "Created", "created_at")]
 
 
 TESTS = ChangelistSpec(
@@ -98,13 +92,7 @@ def test_bulk_delete(request: HttpRequest) -> HttpResponse:
     ids = request.POST.getlist("id") if request.method == "POST" else request.GET.getlist("id")
     tests = list(selectors.tests_by_ids(ids))
     if request.method == "POST" and tests:
-        deleted = 0
-        for test in tests:
-            try:
-                services.test_delete(user=request.user, test_id=test.telnyx_id)
-                deleted += 1
-            except TelnyxError as exc:
-                messages.error(request, f"Could not delete “{test.name}”. {exc.user_message}")
+        deleted = delete_each(request, tests, lambda row: services.test_delete(user=request.user, test_id=row.telnyx_id))
         if deleted:
             messages.success(request, f"Deleted {deleted} test{'s' if deleted != 1 else ''}.")
         return _back_to_list(request)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from assistants.forms.canary import apply_op, rows_from_post, rows_from_rules, validate_rows
 from assistants.canary.rules import Share, normalise_canary, parse_weight, route, rule_shares, sum_error
+from assistants.forms.canary import apply_op, rows_from_post, rows_from_rules, validate_rows
 
 MAIN = "v-main"
 RULES = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import responses
@@ -111,8 +112,8 @@ def test_sms_chat_failure_keeps_the_form_and_is_audited(api, operator_client):
     api.post(f"{api.base}/ai/assistants/{AID}/chat/sms", status=422,
              json={"errors": [{"title": "Invalid", "detail": "Not a number you own", "source": {"pointer": "/from"}}]})
     content = operator_client.post(reverse("assistants:chat-sms", args=[AID]),
-                                   {"from": "+1999", "to": "+15552223333"}, headers={"HX-Request": "true"}).content.decode()
-    assert "Not a number you own" in content and 'value="+1999"' in content
+                                   {"from": "+15559990000", "to": "+15552223333"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Not a number you own" in content and 'value="+15559990000"' in content
     assert AuditEvent.objects.get().outcome == "failure"
 
 
@@ -141,6 +142,17 @@ def test_a_refused_turn_is_audited_as_a_failure(api, operator):
         services.chat_send(user=operator, assistant_id=AID, content="Hello", conversation_id="conv-1")
     event = AuditEvent.objects.get(action="chat")
     assert event.outcome == AuditEvent.Outcome.FAILURE and event.telnyx_status == 500
+
+
+def test_a_20000_character_paste_is_refused_whole_with_the_limit_named(api, operator_client):
+    box = operator_client.get(reverse("assistants:chat", args=[AID])).content.decode()
+    textarea = re.search(r'<textarea[^>]*name="content"[^>]*>', box).group(0)
+    assert 'data-limit="4000"' in textarea and "maxlength" not in textarea
+    long = "y" * 20_000
+    content = operator_client.post(reverse("assistants:chat-send", args=[AID]), {"content": long},
+                                   headers={"HX-Request": "true"}).content.decode()
+    assert "at most 4000 characters (it has 20000)" in content
+    assert not [c for c in api.calls if c.request.method == "POST"]
 
 
 @pytest.mark.parametrize("name", ["assistants:chat-send", "assistants:chat-stream", "assistants:chat-sms"])

@@ -159,10 +159,29 @@ def test_cancel_deletes_in_telnyx_and_the_list_shows_it_cancelled_at_once(api, t
     assert "Cancelled the scheduled event." in response.content.decode()
     assert AuditEvent.objects.get().action == "cancel"
     team_admin_client.post(reverse("assistants:scheduled-cancel", args=[AID, "ev-2"]))
-    failed = team_admin_client.get(list_url(), {"status": "failed"}).content.decode()
-    assert 'data-event="ev-1"' in failed and "1 result" in failed
+    cancelled = team_admin_client.get(list_url(), {"status": "cancelled"}).content.decode()
+    assert 'data-event="ev-1"' in cancelled and "1 result" in cancelled and ">cancelled<" in cancelled
+    assert "No scheduled events match" in team_admin_client.get(list_url(), {"status": "failed"}).content.decode()
     assert not ScheduledEvent.objects.filter(event_id="ev-2").exists()
     assert len([c for c in api.calls if "page" in c.request.url]) == 1  # the list was read once, before
+
+
+def test_cancelled_stays_cancelled_after_a_resync_and_a_real_failure_stays_failed(api, team_admin_client, viewer_client):
+    from assistants.services.scheduled import scheduled_sync
+
+    api.delete(f"{api.events}/ev-1", status=204)
+    api.get(f"{api.events}/ev-1", json=event(1, status="failed"))
+    team_admin_client.post(reverse("assistants:scheduled-cancel", args=[AID, "ev-1"]))
+    # A call cancelled elsewhere: Telnyx says failed, its call "canceled"; ev-3 really failed.
+    api.get(api.events, json=page([event(1, status="failed"), event(2, status="failed", call_status="canceled"),
+                                   event(3, status="failed", errors=["busy"])]))
+    scheduled_sync(assistant_id=AID)
+    cancelled = viewer_client.get(list_url(), {"status": "cancelled"}).content.decode()
+    assert 'data-event="ev-1"' in cancelled and 'data-event="ev-2"' in cancelled and 'data-event="ev-3"' not in cancelled
+    failed = viewer_client.get(list_url(), {"status": "failed"}).content.decode()
+    assert 'data-event="ev-3"' in failed and "1 result" in failed
+    detail = viewer_client.get(reverse("assistants:scheduled-detail", args=[AID, "ev-1"])).content.decode()
+    assert 'data-testid="event-status">cancelled<' in detail
 
 
 def test_detail_falls_back_to_the_cached_event_when_telnyx_fails(api, viewer_client):
@@ -198,7 +217,7 @@ def test_schedule_then_cancel_against_the_sandbox(team_admin_client, sandbox):
         "telnyx_end_user_target": "+15550000005", "scheduled_at": "2099-06-01T10:00", "time_zone": "America/New_York",
         "text": "Reminder"}, follow=True)
     content = response.content.decode()
-    assert "Scheduled the event." in content and "2099-06-01 14:00 UTC" in content and "pending" in content
+    assert "Scheduled the event." in content and "1 Jun 2099, 14:00 UTC" in content and "pending" in content
     event_id = response.redirect_chain[-1][0].rstrip("/").split("/")[-1]
     listed = team_admin_client.get(reverse("assistants:scheduled-list", args=[assistant_id]), {"channel": "sms_chat"})
     assert b"+15550000005" in listed.content

@@ -6,8 +6,8 @@ import pytest
 import responses
 from django.core.exceptions import PermissionDenied
 
-from assistants.services import assistants as services
 from assistants.models import Assistant
+from assistants.services import assistants as services
 from portal.models import AuditEvent, SyncState
 from portal.telnyx import InternalServerError, UnprocessableEntityError
 

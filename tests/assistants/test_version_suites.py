@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from portal.telnyx import get_client
 from testing import selectors as testing_selectors
 from testing.models import AssistantTest, SuiteRun
 from testing.services import assistant_tests
-from portal.telnyx import get_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,9 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants.models import AssistantVersion
+from assistants.models import AssistantVersion, CanaryConfig
 from portal.models import AuditEvent, SyncState
-from assistants.models import CanaryConfig
 from portal.telnyx import NotFoundError, get_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +44,11 @@ def test_stage_compare_promote_and_roll_back(team_admin_client, acme, form_data)
 
     confirm = team_admin_client.get(reverse("assistants:version-promote", args=[aid, row.version_id])).content.decode()
     assert "The canary deploy will be removed" in confirm and "20% to “empathy experiment”" in confirm
-    promoted = team_admin_client.post(reverse("assistants:version-promote", args=[aid, row.version_id]), {"override_reason": "no suites for this assistant yet"}, follow=True)
+    promoted = team_admin_client.post(
+        reverse("assistants:version-promote", args=[aid, row.version_id]),
+        {"override_reason": "no suites for this assistant yet"},
+        follow=True,
+    )
     assert "Promoted “callback offer” to main" in promoted.content.decode()
     assert get_client().get(f"ai/assistants/{aid}").data["version_id"] == row.version_id
     # The canary Telnyx dropped stays in the split history, restorable.

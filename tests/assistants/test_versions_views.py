@@ -125,7 +125,11 @@ def test_roll_back_promotes_the_previous_main_and_is_audited_as_rollback(team_ad
 @responses.activate
 def test_failed_promote_keeps_main_and_shows_why(team_admin_client, api):
     responses.post(f"{api['base']}/ai/assistants/{AID}/versions/v-staged/promote", status=503)
-    response = team_admin_client.post(reverse("assistants:version-promote", args=[AID, "v-staged"]), {"override_reason": "no suites for this assistant yet"}, follow=True)
+    response = team_admin_client.post(
+        reverse("assistants:version-promote", args=[AID, "v-staged"]),
+        {"override_reason": "no suites for this assistant yet"},
+        follow=True,
+    )
     assert "Could not promote the version. Telnyx had a server error (503)" in response.content.decode()
     assert Assistant.objects.get(telnyx_id=AID).version_id == "v-main"
     assert AuditEvent.objects.get(action="promote").outcome == "failure"
@@ -202,3 +206,32 @@ def test_history_tab_shows_promotions_and_version_edits(viewer_client, api, team
     content = viewer_client.get(reverse("assistants:assistant-history", args=[AID])).content.decode()
     assert "update version" in content and "Edited version" in content
     assert "action-promote" in content and "it is now main" in content
+
+
+@responses.activate
+def test_a_deleted_previous_main_is_no_longer_offered_as_a_rollback(team_admin_client, api):
+    PromotionRecord.objects.create(assistant_id=AID, from_version_id="v-old", to_version_id="v-main", kind="promote")
+    delete_page = team_admin_client.get(reverse("assistants:version-delete", args=[AID, "v-old"])).content.decode()
+    assert 'data-testid="rollback-target-warning"' in delete_page and "can no longer be rolled back" in delete_page
+    responses.delete(f"{api['base']}/ai/assistants/{AID}/versions/v-old", status=204)
+    team_admin_client.post(reverse("assistants:version-delete", args=[AID, "v-old"]))
+    responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}/versions", json={"data": [api["staged"], api["main"]]})
+    content = team_admin_client.get(reverse("assistants:version-list", args=[AID])).content.decode()
+    assert "rollback-card" not in content and reverse("assistants:assistant-rollback", args=[AID]) not in content
+
+
+@responses.activate
+def test_rolling_back_to_a_version_telnyx_lost_says_so_instead_of_a_404(team_admin_client, api):
+    PromotionRecord.objects.create(assistant_id=AID, from_version_id="v-old", to_version_id="v-main", kind="promote")
+    responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}/versions/v-old", status=404)
+    responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}/versions", json={"data": [api["staged"], api["main"]]})
+    response = team_admin_client.get(reverse("assistants:assistant-rollback", args=[AID]), follow=True)
+    assert response.status_code == 200
+    assert "no longer exists in Telnyx: there is nothing to roll back to" in response.content.decode()
+    assert "rollback-card" not in response.content.decode()
+
+
+@responses.activate
+def test_deleting_a_version_that_is_not_the_rollback_target_has_no_such_warning(team_admin_client, api):
+    delete_page = team_admin_client.get(reverse("assistants:version-delete", args=[AID, "v-staged"])).content.decode()
+    assert "rollback-target-warning" not in delete_page

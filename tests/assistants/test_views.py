@@ -7,8 +7,8 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants.services import assistants as services
 from assistants.models import Assistant
+from assistants.services import assistants as services
 from inference.models import LanguageModel
 from portal.models import AuditEvent, SyncState
 
@@ -211,7 +211,15 @@ def test_back_to_list_keeps_the_filters(viewer_client, cached):
     assert b'href="/assistants/?tag=sales&amp;sort=-name"' in response.content
 
 
-@pytest.mark.parametrize("method, name", [("get", "assistants:assistant-add"), ("post", "assistants:assistant-add"), ("get", "assistants:assistant-delete"), ("post", "assistants:assistant-delete")])
+@pytest.mark.parametrize(
+    "method, name",
+    [
+        ("get", "assistants:assistant-add"),
+        ("post", "assistants:assistant-add"),
+        ("get", "assistants:assistant-delete"),
+        ("post", "assistants:assistant-delete"),
+    ],
+)
 def test_viewer_and_operator_get_403_on_writes(viewer_client, operator_client, cached, method, name):
     row = Assistant.objects.first()
     url = reverse(name, args=[row.telnyx_id] if name.endswith("delete") else [])
@@ -222,7 +230,15 @@ def test_viewer_and_operator_get_403_on_writes(viewer_client, operator_client, c
 
 def test_history_lists_the_objects_audit_events(viewer_client, cached, team_admin):
     row = Assistant.objects.first()
-    AuditEvent.objects.create(user=team_admin, username=team_admin.username, action="update", resource_type="assistant", resource_id=row.telnyx_id, summary="Renamed it", telnyx_status=200)
+    AuditEvent.objects.create(
+        user=team_admin,
+        username=team_admin.username,
+        action="update",
+        resource_type="assistant",
+        resource_id=row.telnyx_id,
+        summary="Renamed it",
+        telnyx_status=200,
+    )
     AuditEvent.objects.create(action="update", resource_type="assistant", resource_id="other", summary="Not this one")
     content = viewer_client.get(reverse("assistants:assistant-history", args=[row.telnyx_id])).content
     assert b"Renamed it" in content and b"Not this one" not in content
@@ -248,7 +264,14 @@ def test_automatic_refresh_skips_the_sync_when_the_cache_became_fresh(viewer_cli
 
 def test_history_includes_canary_deploy_changes(viewer_client, cached, team_admin):
     row = Assistant.objects.first()
-    AuditEvent.objects.create(user=team_admin, username=team_admin.username, action="save", resource_type="canary_deploy", resource_id=row.telnyx_id, summary="Saved the canary split")
+    AuditEvent.objects.create(
+        user=team_admin,
+        username=team_admin.username,
+        action="save",
+        resource_type="canary_deploy",
+        resource_id=row.telnyx_id,
+        summary="Saved the canary split",
+    )
     content = viewer_client.get(reverse("assistants:assistant-history", args=[row.telnyx_id])).content
     assert b"Saved the canary split" in content
 

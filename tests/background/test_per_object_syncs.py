@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistants.models import AssistantVersion, ScheduledEvent
-from portal.models import SyncState, TaskRecord
 from core.tasks import refresh_listings
+from portal.models import SyncState, TaskRecord
 from portal.telnyx import get_client
 from testing.models import TestRun
 

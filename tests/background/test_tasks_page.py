@@ -54,7 +54,8 @@ def test_the_sweep_queues_stale_and_abandoned_listings_but_not_fresh_ones(settin
     queued = []
     monkeypatch.setattr("core.tasks.enqueue_listing_sync", queued.append)
     for resource in ("assistants", "mcp_servers", "buckets", "models", "fine_tuning_jobs", "embedding_tasks", "clusters",
-                     "insight_templates", "insight_groups", "assistant-tests", "test-suites", "conversation-insights", "shared_tools"):
+                     "insight_templates", "insight_groups", "assistant-tests", "test-suites", "conversation-insights",
+                     "shared_tools", "canary_deploys"):
         SyncState.objects.create(resource=resource, synced_at=timezone.now(), last_attempt_at=timezone.now())
     SyncState.objects.create(resource="conversations", synced_at=timezone.now(), run_id="half-done",
                              lease_until=timezone.now() - timezone.timedelta(seconds=1))

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from conversations.models import Conversation
 from core.background import SYNC_LISTING, task_key
+from core.tasks import refresh_listings
 from portal.models import SyncState, TaskRecord
 from portal.telnyx import get_client
-from core.tasks import refresh_listings
 from sandbox.models.conversations import SbConversation
 from testing.models import SuiteRun
 from testing.tasks import run_suite, track_unfinished_runs

@@ -45,11 +45,25 @@ class Endpoint:
     path_params: tuple[str, ...]
 
 
+#: Endpoints the portal calls beyond the seed documents, as the pinned SDK defines them (the shared
+#: tool library, assistant tags and tools, instruction enhancement): their bodies are checked too.
+BEYOND_THE_SEEDS = [
+    {"method": "POST", "path": "/ai/tools", "sdk_method": "client.ai.tools.create"},
+    {"method": "PATCH", "path": "/ai/tools/{tool_id}", "sdk_method": "client.ai.tools.update"},
+    {"method": "POST", "path": "/ai/assistants/{assistant_id}/tags", "sdk_method": "client.ai.assistants.tags.add"},
+    {"method": "PUT", "path": "/ai/assistants/{assistant_id}/tools/{tool_id}", "sdk_method": "client.ai.assistants.tools.add"},
+    {"method": "POST", "path": "/ai/assistants/{assistant_id}/instructions/enhance",
+     "sdk_method": "client.ai.assistants.instructions.enhance"},
+]
+
+
 @cache
 def endpoints() -> list[Endpoint]:
     source = ENDPOINTS_FILE if ENDPOINTS_FILE.exists() else LOCAL_COPY
     found = []
-    for entry in json.loads(source.read_text()):
+    seeds = json.loads(source.read_text())
+    known = {(entry["method"], entry["path"]) for entry in seeds}
+    for entry in seeds + [e for e in BEYOND_THE_SEEDS if (e["method"], e["path"]) not in known]:
         template = entry["path"].lstrip("/")
         regex = re.sub(r"\\\{\w+\\\}", "([^/]+)", re.escape(template))
         found.append(Endpoint(entry["method"], re.compile(f"^{regex}$"), entry["sdk_method"].split("(", 1)[0],

@@ -30,11 +30,10 @@ def demo(sandbox, settings):
 def drive_representative_writes(admin) -> None:
     """Writes and body-carrying reads across the apps, through their services, as the UI sends them."""
     from inference import services as inference
-    from knowledge import services as knowledge
-    from mcp_servers import services as mcp
-
     from inference.selectors import fine_tunable_model_choices
+    from knowledge import services as knowledge
     from knowledge.selectors import bucket_filenames, bucket_names
+    from mcp_servers import services as mcp
 
     knowledge.buckets_sync()
     bucket = bucket_names()[0]

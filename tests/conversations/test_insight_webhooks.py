@@ -123,8 +123,9 @@ def test_an_older_event_delivered_late_never_replaces_a_newer_result(telnyx_key,
 
 
 def test_the_group_page_shows_the_endpoint_to_copy_and_the_sandbox_key_in_sandbox_mode(viewer_client, settings):
-    from conversations.models import InsightGroup
     from django.utils import timezone
+
+    from conversations.models import InsightGroup
     from sandbox.behaviour.signing import public_key_b64
 
     settings.PORTAL_BASE_URL = "https://portal.example.com"

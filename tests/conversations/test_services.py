@@ -8,8 +8,8 @@ from responses import matchers
 
 from conversations import services
 from conversations.models import Conversation
-from portal.models import AuditEvent, SyncState
 from core.sync import acquire_lease
+from portal.models import AuditEvent, SyncState
 
 pytestmark = pytest.mark.django_db
 

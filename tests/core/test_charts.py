@@ -1,6 +1,7 @@
 """The shared chart builder: axes with dates, tooltips, a text alternative, a lone point with context."""
 
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.template.loader import render_to_string
 
@@ -40,3 +41,12 @@ def test_bar_chart_stacks_series_per_day_and_tabulates_the_same_numbers():
 def test_an_empty_chart_says_so_instead_of_drawing_axes():
     html = render_to_string("includes/chart_line.html", {"chart": line_chart("x", {}), "chart_id": "c", "empty": "No runs yet."})
     assert "No runs yet." in html and "<svg" not in html
+
+
+def test_twelve_lines_all_look_different_and_the_legend_toggles_each():
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=dt_timezone.utc)
+    chart = line_chart("Twelve", {f"a{i}": [Point(now - timedelta(days=1), 0.5), Point(now, 0.6)] for i in range(12)})
+    styles = {(s.colour, s.dash) for s in chart.series}
+    assert len(styles) == 12  # two assistants never share a look
+    html = render_to_string("includes/chart_line.html", {"chart": chart, "chart_id": "c"})
+    assert html.count('data-toggle-series="') == 12 and '<g data-series="11">' in html and 'stroke-dasharray="6 3"' in html

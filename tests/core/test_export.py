@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import pytest
 

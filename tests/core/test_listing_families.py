@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from core.background import is_registered, listing
-from portal.models import SyncState
 from core.tasks import _due_family_members
+from portal.models import SyncState
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.conftest import _user_with_role
 from portal.telnyx import get_client
+from tests.conftest import _user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

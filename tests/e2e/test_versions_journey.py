@@ -47,8 +47,11 @@ def test_admin_edits_stages_compares_promotes_and_rolls_back(live_server, sandbo
     expect(page.locator(".page-head .badge-main")).to_have_count(0)
 
     page.locator(".page-head").get_by_role("link", name="Compare with main").click()
-    expect(page.locator("[data-testid=instructions-diff] ins").first).to_contain_text("You are Acme's support agent.")
-    expect(page.locator("[data-testid=instructions-diff] ins").nth(1)).to_contain_text("Offer a callback")
+    # Word-level: only the added sentence is marked; the unchanged words around it are not.
+    diff = page.get_by_test_id("instructions-diff")
+    expect(diff).to_contain_text("You are Acme's support agent.")
+    expect(diff.locator("ins").first).to_contain_text("Offer a callback")
+    expect(diff.locator("ins", has_text="You are Acme")).to_have_count(0)
 
     page.click("text=Promote “browser callback”")
     expect(page.locator("[data-testid=canary-warning]")).to_contain_text("20% to “empathy experiment”")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import wave
 
 import pytest
@@ -93,3 +94,16 @@ def test_cancelling_a_finished_job_explains_why_not(team_admin_client, demo):
 def test_viewer_cannot_chat_transcribe_or_fine_tune(viewer_client, demo):
     for name in ("inference:chat", "inference:transcribe", "inference:job-add"):
         assert viewer_client.get(reverse(name)).status_code == 403
+
+
+def test_each_turn_says_its_tokens_and_latency_and_a_long_paste_is_refused_whole(operator_client, demo):
+    page = operator_client.get(reverse("inference:chat"))
+    box = re.search(r'<textarea[^>]*name="message"[^>]*>', page.content.decode()).group(0)
+    assert 'data-limit="32000"' in box and "maxlength" not in box  # the browser never cuts a paste
+    model = page.context["form"].fields["model"].choices[0][0]
+    turn = operator_client.post(reverse("inference:chat"), {"model": model, "message": "Hello", "history": ""}).content.decode()
+    stats = turn.split('data-testid="turn-stats"')[1].split("</p>")[0]
+    assert "tokens in" in stats and " ms · " in stats
+    long = "x" * 40_000
+    refused = operator_client.post(reverse("inference:chat"), {"model": model, "message": long, "history": ""})
+    assert "at most 32000 characters (it has 40000)" in refused.content.decode() and long in refused.content.decode()

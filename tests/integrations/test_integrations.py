@@ -102,3 +102,10 @@ def test_an_htmx_request_gets_only_the_catalogue_table(api, viewer_client):
     response = viewer_client.get(reverse("integrations:integration-list"), {"q": "slack"}, headers={"HX-Request": "true"})
     content = response.content.decode()
     assert 'id="changelist-table"' in content and "Your connections" not in content and ">Slack<" in content
+
+
+def test_the_delete_question_names_the_integration_with_its_id_below_whatever_the_link_said(api, team_admin_client):
+    page = team_admin_client.get(reverse("integrations:connection-delete", args=["conn-1"]), {"label": "Evil"}).content.decode()
+    question = page.split("Delete the connection to")[1].split("?")[0]
+    assert '<a href="/integrations/connections/conn-1/">Slack</a>' in question
+    assert 'class="object-id muted mono small" title="conn-1"' in question and "Evil" not in page

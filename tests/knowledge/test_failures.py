@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bucket():
-    return Bucket.objects.create(telnyx_id="faq", file_count=1, payload={"id": "faq", "files": [{"filename": "a.md", "status": "success"}]}, synced_at=timezone.now())
+    return Bucket.objects.create(
+        telnyx_id="faq",
+        file_count=1,
+        payload={"id": "faq", "files": [{"filename": "a.md", "status": "success"}]},
+        synced_at=timezone.now(),
+    )
 
 
 @responses.activate
@@ -27,8 +32,28 @@ def test_bucket_page_shows_cached_files_when_telnyx_is_down(viewer_client, telny
 
 @responses.activate
 def test_embed_rejected_by_telnyx_keeps_the_form_and_audits(operator_client, telnyx_base, bucket):
-    responses.post(f"{telnyx_base}/ai/embeddings", status=422, json={"errors": [{"title": "Invalid", "detail": "Chunk size too large for this model", "source": {"pointer": "/document_chunk_size"}}]})
-    response = operator_client.post(reverse("knowledge:bucket-embed", args=["faq"]), {"document_chunk_size": 4096, "document_chunk_overlap_size": 10, "embedding_model": "thenlper/gte-large", "loader": "default"})
+    responses.post(
+        f"{telnyx_base}/ai/embeddings",
+        status=422,
+        json={
+            "errors": [
+                {
+                    "title": "Invalid",
+                    "detail": "Chunk size too large for this model",
+                    "source": {"pointer": "/document_chunk_size"},
+                }
+            ]
+        },
+    )
+    response = operator_client.post(
+        reverse("knowledge:bucket-embed", args=["faq"]),
+        {
+            "document_chunk_size": 4096,
+            "document_chunk_overlap_size": 10,
+            "embedding_model": "thenlper/gte-large",
+            "loader": "default",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["document_chunk_size"] == ["Chunk size too large for this model"]
     assert b'value="4096"' in response.content

@@ -40,7 +40,7 @@ def test_a_bucket_name_with_reserved_characters_is_one_segment(team_admin_client
     response = team_admin_client.post("/knowledge/buckets/kb%3Fx/disable/")
     assert response.status_code == 302
     assert [c.request.url for c in responses.calls] == [f"{telnyx_base}/ai/embeddings/buckets/kb%3Fx"]
-    assert not Bucket.objects.exists() and AuditEvent.objects.get().resource_id == "kb?x"
+    assert Bucket.objects.get().ai_disabled_at is not None and AuditEvent.objects.get().resource_id == "kb?x"
 
 
 @responses.activate

@@ -84,7 +84,16 @@ def test_admin_disables_ai_for_a_bucket(team_admin_client, demo):
     load_buckets(team_admin_client)
     response = team_admin_client.post(reverse("knowledge:bucket-disable", args=["acme-policies"]), follow=True)
     assert b"AI is disabled" in response.content
-    assert not Bucket.objects.filter(telnyx_id="acme-policies").exists()
+    # The files stay: the bucket stays listed (also after a sync: Telnyx no longer lists it) and reachable.
+    assert "acme-policies" in load_buckets(team_admin_client)
+    listing = team_admin_client.get(reverse("knowledge:bucket-list")).content.decode()
+    assert 'data-testid="ai-disabled-pill"' in listing
+    page = team_admin_client.get(reverse("knowledge:bucket-detail", args=["acme-policies"]))
+    assert page.status_code == 200 and b'data-testid="ai-disabled"' in page.content and b"Embed the bucket again" in page.content
+    # Embedding it again turns AI back on: the next sync clears the mark.
+    team_admin_client.post(reverse("knowledge:bucket-embed", args=["acme-policies"]), {})
+    load_buckets(team_admin_client)
+    assert Bucket.objects.get(telnyx_id="acme-policies").ai_disabled_at is None
 
 
 def test_viewer_cannot_embed_or_cluster(viewer_client, demo):

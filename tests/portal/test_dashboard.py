@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assistants.models import Assistant, AssistantVersion, CanaryConfig
+from assistants.models import Assistant, AssistantVersion, CanaryConfig, CanaryDeployCache
 from conversations.models import Conversation
 from conversations.rollups import rebuild_volume
 from portal.models import AuditEvent, SyncState
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def fresh_syncs():
     """Mark the listings the dashboard refreshes as fresh, so no sync is attempted."""
-    for resource in ("assistants", "models"):
+    for resource in ("assistants", "models", "canary_deploys"):
         SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now()})
 
 
@@ -110,15 +110,34 @@ def test_canary_status_names_versions_and_shows_the_traffic_split(viewer_client,
     make_assistant("a1", "Support bot", version="v-main")
     AssistantVersion.objects.create(telnyx_id="a1:v-2", assistant_id="a1", version_id="v-2", name="Friendlier tone",
                                     synced_at=timezone.now())
-    CanaryConfig.objects.create(assistant_id="a1", kind="saved", saved_at=timezone.now(), username="ada",
-                                rules=[{"serve": {"rollout": [{"version_id": "v-2", "weight": 20}]}}])
+    CanaryDeployCache.objects.create(telnyx_id="a1", exists=True, synced_at=timezone.now(),
+                                     payload={"rules": [{"serve": {"rollout": [{"version_id": "v-2", "weight": 20}]}}]})
     make_conversations(8, version="v-main")
     make_conversations(2, version="v-2")
     make_assistant("a2", "Sales bot")
     status = section(get_dashboard(viewer_client), "canary-status")
     assert "20% to Friendlier tone, rest to main" in status
     assert "Friendlier tone 20% (2)" in status and "v-main (main) 80% (8)" in status
-    assert "Never set from this portal</span> · <a class=\"in-text\" href=\"/assistants/" in status and "see what Telnyx has" in status and "No conversations" in status
+    assert "Not read from Telnyx yet</span> · <a class=\"in-text\" href=\"/assistants/" in status and "No conversations" in status
+
+
+def test_a_canary_set_outside_the_portal_is_read_from_telnyx_not_called_never_set(viewer_client, telnyx_base):
+    import responses
+
+    fresh_syncs()
+    SyncState.objects.filter(resource="canary_deploys").delete()  # never read
+    make_assistant("a1", "Support bot")
+    make_assistant("a2", "Sales bot")
+    # An old portal save says "deleted", but Telnyx has a 20% canary now: Telnyx wins.
+    CanaryConfig.objects.create(assistant_id="a1", kind="deleted", saved_at=timezone.now(), rules=[])
+    with responses.RequestsMock() as mock:
+        mock.get(f"{telnyx_base}/ai/assistants/a1/canary-deploys",
+                 json={"assistant_id": "a1", "rules": [{"serve": {"rollout": [{"version_id": "v-2", "weight": 20}]}}]})
+        mock.get(f"{telnyx_base}/ai/assistants/a2/canary-deploys", status=404, json={"errors": [{"title": "Not found"}]})
+        status = section(get_dashboard(viewer_client), "canary-status")
+    assert "20% to v-2" in status.split('data-testid="canary-a1"')[1].split("</td>")[0]
+    assert "None: all traffic to main" in status.split('data-testid="canary-a2"')[1].split("</td>")[0]
+    assert "Never set" not in status
 
 
 def test_recent_failed_runs_and_failed_writes_are_listed(viewer_client):

@@ -374,7 +374,6 @@ def test_every_account_page_costs_the_same_queries_at_ten_times_the_rows(team_ad
 def test_while_its_sync_runs_the_list_is_kept_between_batches_but_a_save_shows_at_once(viewer_client):
     """Each batch of a running stepwise sync moves the conversation table; the list serves its kept
     page meanwhile (its progress card says a sync runs), while a single write shows on the next view."""
-    from conversations.models import Conversation
     from conversations.services import _store, conversation_cache_put
     from portal.models import SyncState
 

@@ -3,7 +3,8 @@ and the same number of queries however many conversations are cached."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as tz
+from datetime import datetime
+from datetime import timezone as tz
 
 import pytest
 from django.db import connection

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from portal.models import AuditEvent
 from console.users.services import user_role
+from portal.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,9 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
-from releases.models import GateResult, RolloutPlan, ReleasePolicy
-from releases.services import plans
+from releases.models import GateResult, ReleasePolicy, RolloutPlan
+from releases.services import plans, suite_gate
 from releases.services.promotion import promotion_check
-from releases.services import suite_gate
 from releases.services.suite_gate import suite_verdict
 from testing.evidence import batch_evidence, wilson_interval
 from testing.hooks import version_panel

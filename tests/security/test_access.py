@@ -17,7 +17,9 @@ VIEWER_POSTS = {"assistants:assistant-refresh", "inference:model-refresh", "conv
                 "knowledge:bucket-summarize", "inference:job-refresh", "insights:insight-refresh", "insights:analytics-refresh",
                 "testing:test-refresh", "testing:suite-refresh",
                 # only re-reads the MCP server list from Telnyx, like the other refreshes
-                "mcp_servers:server-refresh", "shared_tools:tool-refresh"}
+                "mcp_servers:server-refresh", "shared_tools:tool-refresh",
+                # one's own time zone: changes nothing anyone else sees
+                "preferences"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

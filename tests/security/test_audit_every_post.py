@@ -23,8 +23,11 @@ from core import audit
 
 # view (module.name) -> why it takes a POST and writes no audit event.
 NOT_AUDITED = {
-    "django.contrib.auth.views.dispatch": "login, logout and the invite link's password form: portal.signals audits "
-                                      "logins, failed logins and lockouts on Django's auth signals",
+    "django.contrib.auth.views.LoginView": "portal.signals audits logins, failed logins and lockouts on Django's "
+                                           "auth signals",
+    "django.contrib.auth.views.LogoutView": "ends the person's own session; changes nothing on Telnyx or in the team",
+    "console.preferences.preferences": "a person's own display setting (their time zone): changes nothing on Telnyx, "
+                                       "in the team's settings or in what anyone else sees",
     "console.views.dashboard_refresh": "reads Telnyx into the cache; changes nothing on Telnyx or in the portal's settings",
     "core.changelist.spec.refresh_view": "reads Telnyx into the cache (every list's Refresh)",
     "testing.views.suites.suite_refresh": "reads Telnyx into the cache",
@@ -74,8 +77,9 @@ def post_views() -> dict[str, object]:
         methods = accepted_methods(view)
         if route.startswith("sandbox/") or (methods is not None and "POST" not in methods):
             continue
-        target = inspect.unwrap(view)
-        views[f"{target.__module__}.{target.__name__}"] = view
+        # A class-based view by its class (every one's unwrapped function is some `dispatch`).
+        target = getattr(view, "view_class", None) or inspect.unwrap(view)
+        views[f"{target.__module__}.{target.__qualname__.split('.<locals>.')[-1]}"] = view
     return views
 
 
@@ -151,7 +155,6 @@ def test_every_view_taking_a_post_writes_an_audit_event_or_says_why_not():
     assert len(views) > 60  # the resolver walk found the portal's forms, not a handful
     silent = sorted(name for name, view in views.items() if name not in NOT_AUDITED and not AuditReach().reaches(view))
     assert silent == [], f"these POST views write no audit event: {silent}; audit them, or add them to NOT_AUDITED with a reason"
-    assert silent == [], "these POST views write no audit event: audit them, or add them to NOT_AUDITED with a reason"
 
 
 def test_the_allow_list_names_only_real_views_that_do_not_audit():

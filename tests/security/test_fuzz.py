@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 from tests.security.crawl import crawl_with_caches
 from tests.security.html_forms import Form, forms_on

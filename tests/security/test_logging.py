@@ -65,5 +65,16 @@ def test_gunicorn_access_log_skips_sandbox_requests(caplog):
     from datetime import timedelta
 
     for path in ("/sandbox/v2/ai/assistants", "/assistants/"):
-        logger.access(Resp(), Req(), {"PATH_INFO": path, "REQUEST_METHOD": "GET", "RAW_URI": path, "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": ""}, timedelta(seconds=0.01))
+        logger.access(
+            Resp(),
+            Req(),
+            {
+                "PATH_INFO": path,
+                "REQUEST_METHOD": "GET",
+                "RAW_URI": path,
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "QUERY_STRING": "",
+            },
+            timedelta(seconds=0.01),
+        )
     assert written == ["/assistants/"]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from django.urls import URLPattern, URLResolver, Resolver404, get_resolver, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.converters import PathConverter, StringConverter
 
 from portal.converters import TelnyxIdConverter

@@ -163,7 +163,9 @@ def test_names_from_telnyx_never_become_slack_mentions_or_links(settings, hook, 
     assert name in mail.outbox[-1].body  # email shows the name as typed
 
 
-def test_an_alert_that_cannot_be_delivered_is_shown_failed_with_the_error_in_words(operator_client, suite, hook, telnyx_base, django_capture_on_commit_callbacks):
+def test_an_alert_that_cannot_be_delivered_is_shown_failed_with_the_error_in_words(
+    operator_client, suite, hook, telnyx_base, django_capture_on_commit_callbacks
+):
     server = hook(fail=100)
     SuiteAlert.objects.create(suite="booking", threshold_percent=90, webhook_url=server.url)
     with django_capture_on_commit_callbacks(execute=True):

@@ -3,13 +3,16 @@ validation, the beat entry kept in step, and firing exactly once per scheduled t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 import responses
-from hypothesis import assume, given, settings as hypothesis_settings, strategies as st
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
+from hypothesis import assume, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from portal.models import AuditEvent
 from testing.models import ScheduleFiring, SuiteRun, SuiteSchedule
@@ -39,7 +42,7 @@ def test_operator_schedules_a_suite_with_cron_and_sees_the_next_run(operator_cli
     mock_history(telnyx_base)
     page = operator_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
     assert "At 03:00 AM, Monday through Friday" in page
-    assert services.next_run_at(schedule).strftime("%b %-d, 03:00") in page
+    assert services.next_run_at(schedule).strftime("%-d %b %Y, 03:00 UTC") in page  # one date format, zone named
 
 
 @pytest.mark.parametrize("cron, error", [
@@ -231,3 +234,18 @@ def test_a_schedule_runs_on_the_chosen_version_of_the_destination_and_edit_keeps
     add(operator_client, cron="0 4 * * *", idempotency_key=key)
     add(operator_client, cron="0 4 * * *", idempotency_key=key)
     assert SuiteSchedule.objects.count() == 2
+
+
+def test_a_preset_fills_in_the_cron_and_custom_keeps_it_for_experts():
+    from testing.forms.suites import ScheduleForm
+
+    nightly = ScheduleForm({"preset": "weekdays-0900", "kind": "cron", "cron": ""})
+    assert nightly.is_valid(), nightly.errors
+    assert (nightly.cleaned_data["kind"], nightly.cleaned_data["cron"]) == ("cron", "0 9 * * 1-5")
+    every = ScheduleForm({"preset": "every-15", "kind": "cron", "cron": ""})
+    assert every.is_valid() and (every.cleaned_data["kind"], every.cleaned_data["every_minutes"]) == ("interval", 15)
+    custom = ScheduleForm({"preset": "custom", "kind": "cron", "cron": "not cron"})
+    assert not custom.is_valid() and "cron" in custom.errors
+    editing = ScheduleForm(initial={"kind": "cron", "cron": "0 3 * * *"})
+    assert editing.initial["preset"] == "nightly"
+    assert 'data-expert="1"' in str(editing["cron"]) and 'data-preset="1"' in str(editing["preset"])

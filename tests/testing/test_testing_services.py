@@ -117,7 +117,10 @@ def test_run_trigger_retries_a_503_with_the_same_key(telnyx_base, settings, oper
 @responses.activate
 def test_test_runs_sync_replaces_only_that_tests_runs(telnyx_base, run_json):
     run_services.runs_cache_put([run_json("old-run", "t1"), run_json("other", "t2")])
-    responses.get(f"{telnyx_base}/ai/assistants/tests/t1/runs", json={"data": [run_json("new-run", "t1", "passed")], "meta": {"page_number": 1, "total_pages": 1}})
+    responses.get(
+        f"{telnyx_base}/ai/assistants/tests/t1/runs",
+        json={"data": [run_json("new-run", "t1", "passed")], "meta": {"page_number": 1, "total_pages": 1}},
+    )
     assert run_services.test_runs_sync(test_id="t1").ok
     assert sorted(TestRun.objects.values_list("telnyx_id", flat=True)) == ["new-run", "other"]
 

@@ -148,8 +148,17 @@ def test_live_status_updates_then_stops_polling_with_a_summary(viewer_client, te
     halfway = viewer_client.get(status_url, headers={"HX-Request": "true"})
     assert halfway.status_code == 200 and b"1 of 2 finished" in halfway.content and b"<html" not in halfway.content
 
-    responses.replace(responses.GET, history, json={"data": [run_json("r1", "test-0001", "passed", test_suite_run_id="b9"),
-                                                            run_json("r2", "test-0002", "error", test_suite_run_id="b9")], "meta": {"page_number": 1, "total_pages": 1}})
+    responses.replace(
+        responses.GET,
+        history,
+        json={
+            "data": [
+                run_json("r1", "test-0001", "passed", test_suite_run_id="b9"),
+                run_json("r2", "test-0002", "error", test_suite_run_id="b9"),
+            ],
+            "meta": {"page_number": 1, "total_pages": 1},
+        },
+    )
     done = viewer_client.get(status_url, headers={"HX-Request": "true"})
     content = done.content.decode()
     assert done.status_code == 286 and "2 of 2 finished" in content and "1 passed · 0 failed · 1 errored" in content
@@ -321,6 +330,22 @@ def test_when_telnyx_cannot_say_whether_the_suite_exists_nothing_starts(operator
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert message.startswith("Could not check the suite “bookmarked” with Telnyx, so nothing was started.") and "503" in message
     assert not SuiteRun.objects.exists() and all(c.request.method == "GET" for c in responses.calls)
+
+
+@responses.activate
+def test_the_suite_page_syncs_its_run_history_on_the_worker_not_in_the_request(viewer_client, telnyx_base, suite,
+                                                                              monkeypatch):
+    """A page view asks Telnyx nothing: the stale history's sync is queued, and the page says it is syncing."""
+    from core import background
+    from core.tasks import sync_listing
+
+    queued = []
+    monkeypatch.setattr(background, "eager", lambda: False)
+    monkeypatch.setattr(sync_listing, "apply_async", lambda args=None, **_: queued.append(args))
+    page = viewer_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
+    assert queued == [["suite-history:booking"]]
+    assert len(responses.calls) == 0
+    assert 'data-testid="listing-syncing"' in page
 
 
 @responses.activate

@@ -111,3 +111,12 @@ def test_bulk_add_needs_a_suite_and_a_selection_and_an_admin(team_admin_client, 
     response = team_admin_client.post(reverse("testing:conversations-to-suite"), {"selected": ["conv-1"]}, follow=True)
     assert "Name the suite" in response.content.decode()
     assert operator_client.post(reverse("testing:conversations-to-suite"), {"suite": "x", "selected": ["c"]}).status_code == 403
+
+
+def test_bulk_add_goes_back_only_to_a_path_on_this_site(team_admin_client):
+    """A `next` that is not a path here (another host, a bare word) sends the Admin back to the list, never a 500."""
+    for bad in ("99999999999999999999999999", "https://evil.example/x", "//evil.example/x"):
+        response = team_admin_client.post(reverse("testing:conversations-to-suite"), {"selected": ["conv-1"], "next": bad})
+        assert response.status_code == 302 and response["Location"] == reverse("conversations:conversation-list")
+    kept = team_admin_client.post(reverse("testing:conversations-to-suite"), {"selected": ["conv-1"], "next": "/conversations/?q=refund"})
+    assert kept["Location"] == "/conversations/?q=refund"

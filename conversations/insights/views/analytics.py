@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conversations.insights import analytics, fields
+from conversations.insights import analytics, fields, version_aggregates
 from conversations.insights import sync as insight_sync
-from conversations.insights import version_aggregates
 from conversations.insights.forms import AnalyticsFilterForm
 from conversations.models import InsightResult
 from core.background import enqueue_listing_sync

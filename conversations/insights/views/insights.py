@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conversations.insights import selectors, services, signatures
 from conversations.insights.forms import GroupFilterForm, GroupForm, TemplateFilterForm, TemplateForm
 from core.changelist import ChangelistSpec, Column
+from core.confirm import confirm_page
 from core.export import ExportColumn
-from core.forms import add_telnyx_errors
+from core.forms import written
 from portal.roles import ADMINISTER, admin_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -66,6 +67,9 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
     """Create (no id) or view and edit a template; only Admins may save."""
     if request.method == "POST" and not request.user.has_perm(ADMINISTER):
         raise PermissionDenied
+    # An id in the URL is an existing template: read it (live, else the cache, else 404), never
+    # offer an empty "Add" form at its address whose save would overwrite it.
+    result = services.template_fetch(template_id=template_id) if template_id else None
     row = selectors.cached("templates", template_id)
     initial = {}
     if row:
@@ -73,16 +77,13 @@ def template_detail(request: HttpRequest, template_id: str = "") -> HttpResponse
         initial = {"name": row.name, "instructions": row.instructions, "webhook": row.payload.get("webhook") or "",
                    "json_schema": json.dumps(schema, indent=2) if isinstance(schema, dict) else (schema or "")}
     form = TemplateForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.template_save(user=request.user, data=form.to_body(), template_id=template_id,
-                                           idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved insight template “{saved.name}”.")
-            return redirect("insights:template-detail", template_id=saved.telnyx_id)
-    return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id})
+    if request.method == "POST" and form.is_valid() and (saved := written(form, lambda: services.template_save(
+            user=request.user, data=form.to_body(), template_id=template_id,
+            idempotency_key=form.cleaned_data["idempotency_key"]))):
+        messages.success(request, f"Saved insight template “{saved.name}”.")
+        return redirect("insights:template-detail", template_id=saved.telnyx_id)
+    return render(request, "conversations/insights/template_form.html", {"form": form, "row": row, "template_id": template_id,
+                                                                          "result": result})
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,15 +102,10 @@ def group_detail(request: HttpRequest, group_id: str = "") -> HttpResponse:
                 raise
     initial = {"name": group.name, "description": group.description, "webhook": group.payload.get("webhook") or ""} if group else {}
     form = GroupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.group_save(user=request.user, data=form.to_body(), group_id=group_id,
-                                        idempotency_key=form.cleaned_data["idempotency_key"])
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved insight group “{saved.name}”.")
-            return redirect("insights:group-detail", group_id=saved.telnyx_id)
+    if request.method == "POST" and form.is_valid() and (saved := written(form, lambda: services.group_save(
+            user=request.user, data=form.to_body(), group_id=group_id, idempotency_key=form.cleaned_data["idempotency_key"]))):
+        messages.success(request, f"Saved insight group “{saved.name}”.")
+        return redirect("insights:group-detail", group_id=saved.telnyx_id)
     assigned = (group.payload.get("insights") or []) if group else []
     assigned_ids = {t.get("id") for t in assigned}
     available = selectors.templates_outside(assigned_ids)
@@ -148,18 +144,13 @@ def delete(request: HttpRequest, kind: str, object_id: str) -> HttpResponse:
         raise Http404
     row = selectors.cached(kind, object_id)
     label = str(row) if row else object_id
-    if request.method == "POST":
-        try:
-            if kind == "groups":
-                services.group_delete(user=request.user, group_id=object_id)
-            else:
-                services.template_delete(user=request.user, template_id=object_id)
-        except TelnyxError as exc:
-            messages.error(request, f"Could not delete “{label}”. {exc.user_message}")
-        else:
-            messages.success(request, f"Deleted “{label}”.")
-            return redirect("insights:group-list" if kind == "groups" else "insights:template-list")
-    return render(request, "conversations/insights/confirm_delete.html", {"label": label, "kind": kind, "object_id": object_id})
+    if kind == "groups":
+        act, then = lambda: services.group_delete(user=request.user, group_id=object_id), "insights:group-list"
+    else:
+        act, then = lambda: services.template_delete(user=request.user, template_id=object_id), "insights:template-list"
+    return confirm_page(request, "conversations/insights/confirm_delete.html",
+                        {"label": label, "kind": kind, "object_id": object_id},
+                        act=act, done=f"Deleted “{label}”.", failed=f"Could not delete “{label}”.", then=reverse(then))
 
 
 @read_required

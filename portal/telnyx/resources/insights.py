@@ -17,6 +17,10 @@ def templates_list_all() -> Iterator[dict]:
     return client().paginate(api_path(*TEMPLATES))
 
 
+def template_retrieve(template_id: str) -> dict:
+    return unwrap(client().get(api_path(*TEMPLATES, template_id)).data, {})
+
+
 def template_create(body: dict, *, idempotency_key: str) -> TelnyxResponse:
     return unwrapped(client().post(api_path(*TEMPLATES), json=body, idempotency_key=idempotency_key), {})
 

@@ -68,7 +68,7 @@ class Command(BaseCommand):
             if options["test_runs"]:
                 bulk_test_runs(options["test_runs"])
         except ValueError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"Bulk: {options['conversations']} conversations, {options['test_runs']} test runs "
                           f"in {time.monotonic() - started:.1f}s.")
 
