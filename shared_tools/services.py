@@ -3,6 +3,7 @@ library: through the resource layer and the one write path (`core.writes.telnyx_
 
 from __future__ import annotations
 
+from assistants.hooks import refuse_live_edit
 from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT
 from assistants.services.assistants import assistant_cache_put
 from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
@@ -117,8 +118,10 @@ def _refresh_assistant(assistant_id: str) -> None:
 
 
 def tool_attach(*, user, assistant_id: str, tool_id: str, attach: bool, assistant_label: str = "") -> None:
-    """Attach (PUT) or detach (DELETE) a shared tool; audited on the assistant."""
+    """Attach (PUT) or detach (DELETE) a shared tool; audited on the assistant. Either makes a
+    new main version at once, so it is refused (LiveEditRefused) where a second Admin must approve."""
     require_perm(user, ADMINISTER)
+    refuse_live_edit(assistant_id, "Attaching a shared tool" if attach else "Detaching a shared tool")
     tool_label = SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
     verb = "Attached" if attach else "Detached"
     summary = f"{verb} shared tool “{tool_label}”"
@@ -141,8 +144,11 @@ def move_inline_tools(*, user, assistant_id: str, inline: list[dict], existing_i
     """Create a shared tool for every movable inline tool, then one assistant update that drops
     them inline and attaches them by id (one new version). Returns the new tools' ids.
 
-    Each create carries a key derived from the form's, so a resubmitted form creates nothing twice."""
+    Each create carries a key derived from the form's, so a resubmitted form creates nothing twice.
+    The update makes the new version main at once, so it is refused (LiveEditRefused, before any
+    tool is created) where a second Admin must approve."""
     require_perm(user, ADMINISTER)
+    refuse_live_edit(assistant_id, "Moving inline tools into the library")
     moving = [t for t in inline if movable(t)]
     created = []
     for index, tool in enumerate(moving):
