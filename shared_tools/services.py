@@ -18,6 +18,7 @@ from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import shared_tools as tools_api
 from portal.telnyx.resources import tools as assistant_tools_api
 from portal.telnyx.resources._base import parse_date
+from shared_tools import selectors
 from shared_tools.models import SharedTool
 
 RESOURCE = "shared_tools"
@@ -74,8 +75,17 @@ def tool_create(*, user, data: dict, idempotency_key: str = "") -> dict:
     return response.data
 
 
+def refuse_if_used_under_approval(tool_id: str, what: str) -> None:
+    """An edit or delete of a shared tool changes, with no new version, what callers of every
+    assistant using it get: refused (LiveEditRefused) where one of them needs a second Admin.
+    "Using" is the cached `tool_ids`, as the tool's page shows them (a sync behind may miss one)."""
+    for assistant in selectors.assistants_using(tool_id):
+        refuse_live_edit(assistant.telnyx_id, f"{what}, which “{assistant.name}” uses,")
+
+
 def tool_update(*, user, tool_id: str, data: dict) -> dict:
     require_perm(user, ADMINISTER)
+    refuse_if_used_under_approval(tool_id, "Editing this shared tool")
     row = SharedTool.objects.filter(telnyx_id=tool_id).first()
     payload = (row.payload or {}) if row else {}
     before = {"display_name": payload.get("display_name"), "timeout_ms": payload.get("timeout_ms"),
@@ -93,6 +103,7 @@ def tool_update(*, user, tool_id: str, data: dict) -> dict:
 def tool_delete(*, user, tool_id: str) -> bool:
     """Delete in Telnyx and drop the cached row; False if Telnyx no longer had it."""
     require_perm(user, ADMINISTER)
+    refuse_if_used_under_approval(tool_id, "Deleting this shared tool")
     rows = SharedTool.objects.filter(telnyx_id=tool_id)
     label = rows.values_list("display_name", flat=True).first() or tool_id
     try:

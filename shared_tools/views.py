@@ -80,6 +80,8 @@ def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body())
+        except LiveEditRefused as refused:
+            form.add_error(None, str(refused))
         except TelnyxError as exc:
             add_telnyx_errors(form, exc)
         else:
@@ -92,6 +94,11 @@ def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
 @admin_required
 def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
     name = selectors.shared_tool_name(tool_id)
+    try:
+        services.refuse_if_used_under_approval(tool_id, "Deleting this shared tool")
+    except LiveEditRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
     return confirm_page(
         request, "shared_tools/tool_confirm_delete.html",
         {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
