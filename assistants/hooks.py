@@ -11,6 +11,8 @@ round (tests/core/test_layering.py). Three kinds of hook:
 - a *live-change listener*: told after an Admin changed by hand what callers get (canary rules
   saved, restored or deleted; a version promoted); it answers with sentences for the page
   (releases pauses or ends a rollout plan that was running);
+- a *live-edit blocker*: asked before a write that makes a new main version at once (attaching
+  a shared tool, moving inline tools into the library); it says why not (two-person approval);
 - a *release note*: a sentence for the page after a version is saved, about what making it
   live will take (releases: "needs a second Admin's approval");
 - a *picker*: the choices for a setting of the change form another app caches (the insight
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable
+
+from django.core.exceptions import PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ _live_listeners: list[Callable[..., list[str]]] = []
 _trial_blockers: list[Callable[[str], str]] = []
 _choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
 _release_notes: list[Callable[[str], str]] = []
+_live_edit_blockers: list[Callable[[str, str], str]] = []
+
+
+class LiveEditRefused(PermissionDenied):
+    """A write that would change what callers get at once, refused; str() says why and what instead."""
 
 
 def register_choices(field: str, choices: Callable[[], list[tuple[str, str]]]) -> None:
@@ -88,6 +97,20 @@ def register_release_note(note: Callable[[str], str]) -> None:
     """`note(assistant_id)` says what making a saved version live will take ("" if nothing special)."""
     if note not in _release_notes:
         _release_notes.append(note)
+
+
+def register_live_edit_blocker(blocker: Callable[[str, str], str]) -> None:
+    """`blocker(assistant_id, what)` says why `what` (e.g. "Attaching a shared tool") must not
+    make a new main version of the assistant directly ("" if it may)."""
+    if blocker not in _live_edit_blockers:
+        _live_edit_blockers.append(blocker)
+
+
+def refuse_live_edit(assistant_id: str, what: str) -> None:
+    """Raise LiveEditRefused when a blocker refuses `what` on this assistant; before anything is sent."""
+    reason = next((said for said in (b(assistant_id, what) for b in _live_edit_blockers) if said), "")
+    if reason:
+        raise LiveEditRefused(reason)
 
 
 def release_notes(assistant_id: str) -> str:

@@ -1,6 +1,7 @@
 """Transcript words for the call log's search: kept when the portal reads a conversation's
 messages (its page) and by the indexer on the worker, searched through a full-text index
-(FTS5 on SQLite, a GIN tsvector index on PostgreSQL; migration 0007) in one subquery.
+(FTS5 on SQLite, migration 0007; on PostgreSQL a GIN index over a stored tsvector column,
+migration 0010, so a common word is never re-parsed row by row) in one subquery.
 
 The list object Telnyx returns has no messages, so a conversation's words are searchable once
 it was read: the indexer reads the newest real conversations first, `INDEX_BATCH` per sweep,
@@ -12,8 +13,6 @@ from __future__ import annotations
 import re
 
 from django.db import connection, transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
 
 from core.cache import cache_update
 from core.sync import SyncOutcome, run_sync
@@ -77,17 +76,19 @@ def _fts_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 
 
-def transcript_matches(query: str) -> Q | None:
-    """A condition matching conversations whose transcript holds every word of `query`."""
+def transcript_ids_sql(query: str) -> tuple[str, list] | None:
+    """SQL selecting the conversation ids whose transcript holds every word of `query`, through
+    the full-text index (None when the query has no words)."""
     words = WORD.findall(query.lower())[:MAX_WORDS]
     if not words:
         return None
     if connection.vendor == "sqlite":
-        sql = ("SELECT t.conversation_id FROM conversations_conversationtranscript t "
-               "JOIN conversations_transcript_fts f ON f.rowid = t.id WHERE conversations_transcript_fts MATCH %s")
-        return Q(telnyx_id__in=RawSQL(sql, [_fts_query(words)]))
+        return ("SELECT t.conversation_id FROM conversations_conversationtranscript t "
+                "JOIN conversations_transcript_fts f ON f.rowid = t.id WHERE conversations_transcript_fts MATCH %s",
+                [_fts_query(words)])
     if connection.vendor == "postgresql":
-        sql = ("SELECT conversation_id FROM conversations_conversationtranscript "
-               "WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', %s)")
-        return Q(telnyx_id__in=RawSQL(sql, [" ".join(words)]))
-    return Q(telnyx_id__in=ConversationTranscript.objects.filter(text__icontains=query).values("conversation_id"))
+        return ("SELECT conversation_id FROM conversations_conversationtranscript "
+                "WHERE search_tsv @@ plainto_tsquery('simple', %s)", [" ".join(words)])
+    sql, params = ConversationTranscript.objects.filter(text__icontains=query).values("conversation_id").query.sql_with_params()
+    return sql, list(params)
+

@@ -35,6 +35,13 @@ class CachedResource:
     label_field: str  # the body key and column that name a row
     cache_put: Callable[[dict], Any]
     before: Callable[[models.Model, dict], dict] = payload_before
+    #: `guard(telnyx_id, "update" | "delete")`, run after the role check: raises to refuse the write.
+    guard: Callable[[str, str], None] | None = None
+
+    def _check(self, user, telnyx_id: str, action: str) -> None:
+        require_perm(user, ADMINISTER)
+        if self.guard:
+            self.guard(telnyx_id, action)
 
     def create(self, *, user, data: dict, idempotency_key: str = "") -> dict:
         """Create in Telnyx, cache and audit it; the form's key makes a resubmission harmless."""
@@ -50,7 +57,7 @@ class CachedResource:
 
     def update(self, *, user, telnyx_id: str, data: dict, **call_kwargs) -> dict:
         """Save new fields in Telnyx; the audit keeps what changed against the cached copy."""
-        require_perm(user, ADMINISTER)
+        self._check(user, telnyx_id, "update")
         row = self.model.objects.filter(telnyx_id=telnyx_id).first()
         before = self.before(row, data) if row else None
         label = data.get(self.label_field) or (getattr(row, self.label_field) if row else telnyx_id)
@@ -64,7 +71,7 @@ class CachedResource:
 
     def delete(self, *, user, telnyx_id: str) -> bool:
         """Delete in Telnyx and drop the cached row; False if Telnyx no longer had it."""
-        require_perm(user, ADMINISTER)
+        self._check(user, telnyx_id, "delete")
         rows = self.model.objects.filter(telnyx_id=telnyx_id)
         label = rows.values_list(self.label_field, flat=True).first() or telnyx_id
         try:

@@ -16,3 +16,4 @@ class ReleasesConfig(AppConfig):
         hooks.register_live_change(ours.plan_interrupted)
         hooks.register_trial_blocker(ours.trial_blocker)
         hooks.register_release_note(ours.release_note)
+        hooks.register_live_edit_blocker(ours.live_edit_blocker)

@@ -64,6 +64,15 @@ def release_note(assistant_id: str) -> str:
             "asked for on its Make live page.")
 
 
+def live_edit_blocker(assistant_id: str, what: str) -> str:
+    """With the rule on, a write that promotes a new main version at once would skip the second Admin."""
+    if not two_person_required(assistant_id):
+        return ""
+    return (f"Two-person approval is on for this assistant: {what[0].lower()}{what[1:]} would change what callers "
+            "get at once, without a second Admin. Make the change on a new version through the Change tab, then "
+            "Make live, which asks a second Admin to approve.")
+
+
 def trial_blocker(assistant_id: str) -> str:
     """A trial chat's temporary rule would race a rollout plan writing the canary rules."""
     plan = selectors.active_plan(assistant_id)

@@ -3,6 +3,7 @@ library: through the resource layer and the one write path (`core.writes.telnyx_
 
 from __future__ import annotations
 
+from assistants.hooks import refuse_live_edit
 from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT
 from assistants.services.assistants import assistant_cache_put
 from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
@@ -17,6 +18,7 @@ from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import shared_tools as tools_api
 from portal.telnyx.resources import tools as assistant_tools_api
 from portal.telnyx.resources._base import parse_date
+from shared_tools import selectors
 from shared_tools.models import SharedTool
 
 RESOURCE = "shared_tools"
@@ -58,8 +60,12 @@ def _before(row: SharedTool, data: dict) -> dict:
             payload.get("type", ""): payload.get("tool_definition")}
 
 
+def _guard(tool_id: str, action: str) -> None:
+    refuse_if_used_under_approval(tool_id, {"update": "Editing this shared tool", "delete": "Deleting this shared tool"}[action])
+
+
 SHARED_TOOLS = CachedResource(model=SharedTool, api=tools_api, resource_type=RESOURCE_TYPE, noun="shared tool",
-                              label_field="display_name", cache_put=tool_cache_put, before=_before)
+                              label_field="display_name", cache_put=tool_cache_put, before=_before, guard=_guard)
 
 
 def shared_tools_sync() -> SyncOutcome:
@@ -74,6 +80,14 @@ def tool_fetch(*, user, tool_id: str) -> LiveOrCached:
 
 def tool_create(*, user, data: dict, idempotency_key: str = "") -> dict:
     return SHARED_TOOLS.create(user=user, data=data, idempotency_key=idempotency_key)
+
+
+def refuse_if_used_under_approval(tool_id: str, what: str) -> None:
+    """An edit or delete of a shared tool changes, with no new version, what callers of every
+    assistant using it get: refused (LiveEditRefused) where one of them needs a second Admin.
+    "Using" is the cached `tool_ids`, as the tool's page shows them (a sync behind may miss one)."""
+    for assistant in selectors.assistants_using(tool_id):
+        refuse_live_edit(assistant.telnyx_id, f"{what}, which “{assistant.name}” uses,")
 
 
 def tool_update(*, user, tool_id: str, data: dict) -> dict:
@@ -95,8 +109,10 @@ def _refresh_assistant(assistant_id: str) -> None:
 
 
 def tool_attach(*, user, assistant_id: str, tool_id: str, attach: bool, assistant_label: str = "") -> None:
-    """Attach (PUT) or detach (DELETE) a shared tool; audited on the assistant."""
+    """Attach (PUT) or detach (DELETE) a shared tool; audited on the assistant. Either makes a
+    new main version at once, so it is refused (LiveEditRefused) where a second Admin must approve."""
     require_perm(user, ADMINISTER)
+    refuse_live_edit(assistant_id, "Attaching a shared tool" if attach else "Detaching a shared tool")
     tool_label = SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
     verb = "Attached" if attach else "Detached"
     summary = f"{verb} shared tool “{tool_label}”"
@@ -119,8 +135,11 @@ def move_inline_tools(*, user, assistant_id: str, inline: list[dict], existing_i
     """Create a shared tool for every movable inline tool, then one assistant update that drops
     them inline and attaches them by id (one new version). Returns the new tools' ids.
 
-    Each create carries a key derived from the form's, so a resubmitted form creates nothing twice."""
+    Each create carries a key derived from the form's, so a resubmitted form creates nothing twice.
+    The update makes the new version main at once, so it is refused (LiveEditRefused, before any
+    tool is created) where a second Admin must approve."""
     require_perm(user, ADMINISTER)
+    refuse_live_edit(assistant_id, "Moving inline tools into the library")
     moving = [t for t in inline if movable(t)]
     created = []
     for index, tool in enumerate(moving):

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page
@@ -65,10 +66,16 @@ def tool_detail(request: HttpRequest, tool_id: str) -> HttpResponse:
 def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
     tool = services.tool_fetch(user=request.user, tool_id=tool_id).data
     form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool))
-    if request.method == "POST" and form.is_valid() and written(form, lambda: services.tool_update(
-            user=request.user, tool_id=tool_id, data=form.to_body())) is not None:
-        messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
-        return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body())
+        except LiveEditRefused as refused:
+            form.add_error(None, str(refused))
+        except TelnyxError as exc:
+            add_telnyx_errors(form, exc)
+        else:
+            messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
+            return redirect("shared_tools:tool-detail", tool_id=tool_id)
     return render(request, "shared_tools/tool_form.html", {"form": form, "tool": tool})
 
 
@@ -76,6 +83,11 @@ def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
 @admin_required
 def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
     name = selectors.shared_tool_name(tool_id)
+    try:
+        services.refuse_if_used_under_approval(tool_id, "Deleting this shared tool")
+    except LiveEditRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
     return confirm_page(
         request, "shared_tools/tool_confirm_delete.html",
         {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
@@ -98,6 +110,8 @@ def tool_attach(request: HttpRequest, tool_id: str) -> HttpResponse:
     try:
         services.tool_attach(user=request.user, assistant_id=assistant_id, tool_id=tool_id, attach=not detach,
                              assistant_label=name)
+    except LiveEditRefused as refused:
+        messages.error(request, str(refused))
     except TelnyxError as exc:
         messages.error(request, f"Could not {'detach' if detach else 'attach'} the tool: {exc.user_message}")
     else:
@@ -118,6 +132,8 @@ def move_inline(request: HttpRequest, assistant_id: str) -> HttpResponse:
             created = services.move_inline_tools(
                 user=request.user, assistant_id=assistant_id, inline=inline, existing_ids=existing,
                 idempotency_key=form.cleaned_data["idempotency_key"] or new_idempotency_key(), assistant_label=name)
+        except LiveEditRefused as refused:
+            form.add_error(None, str(refused))
         except TelnyxError as exc:
             add_telnyx_errors(form, exc)
         else:

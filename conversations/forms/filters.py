@@ -1,14 +1,10 @@
-import re
-
 from django import forms
-from django.db import connection
 from django.db.models import Q
 
 from core.changelist import FilterForm
 
 #: What the call log shows by default: real traffic, test runs' conversations hidden.
 TRAFFIC_CHOICES = [("", "Real traffic (tests hidden)"), ("all", "All, test runs included"), ("tests", "Test runs only")]
-PHONE_PREFIX = re.compile(r"^\+?\d{3,}$")
 
 
 class ConversationFilterForm(FilterForm):
@@ -36,6 +32,7 @@ class ConversationFilterForm(FilterForm):
     extra_filters = ["traffic", "insight", "insight_field", "insight_value", "column"]
     # Searched by `search_condition` (names, caller prefix, transcript words), not plain icontains.
     search_fields: list[str] = []
+    search_count_cap = 1000  # a common word in 100,000 transcripts: "1,000+ results", not a count of all
 
     def __init__(self, *args, assistant_choices=(), channel_choices=(), insight_choices=(), insight_fields=(),
                  assistant_names=None, **kwargs):
@@ -90,22 +87,11 @@ class ConversationFilterForm(FilterForm):
         return split(self.chosen_column)[1]
 
     def search_condition(self, query: str) -> Q:
-        """Name, id or version id (contains), assistant name, caller number (prefix, through its
-        index) and transcript words (through the full-text index): any of them."""
-        from conversations.transcripts import transcript_matches
+        """Name, id or version id, assistant name, caller number (prefix) and transcript words:
+        any of them, each through its own index (see `conversations.search`)."""
+        from conversations.search import search_condition
 
-        condition = Q(name__icontains=query) | Q(telnyx_id__istartswith=query) | Q(assistant_version_id=query)
-        ids = [i for i, name in self.assistant_names.items() if query.lower() in (name or "").lower()]
-        if ids:
-            condition |= Q(assistant_id__in=ids)
-        number = re.sub(r"[\s().-]", "", query)
-        if PHONE_PREFIX.match(number):
-            for prefix in dict.fromkeys([number, number if number.startswith("+") else f"+{number}"]):
-                # A range on SQLite (its LIKE skips the index); PostgreSQL's LIKE uses its pattern index.
-                condition |= (Q(caller__gte=prefix, caller__lt=prefix + "\U0010ffff") if connection.vendor == "sqlite"
-                              else Q(caller__startswith=prefix))
-        words = transcript_matches(query)
-        return condition | words if words is not None else condition
+        return search_condition(query, self.assistant_names)
 
     def filter_queryset(self, queryset, active):
         from conversations.insights import fields

@@ -52,6 +52,8 @@ class ChangeList:
     chips: list[dict] = field(default_factory=list)
     #: True when the list offers "Export CSV" (`core.export`) of what it selects.
     export: bool = False
+    #: True when a search matched more than the form's `search_count_cap` (`total` is the cap).
+    total_capped: bool = False
 
     @property
     def sort_key(self) -> str:
@@ -94,6 +96,9 @@ class FilterForm(forms.Form):
     value_transforms: dict[str, Any] = {}
     #: filters `filter_queryset` applies (not lookups), shown as chips like the others
     extra_filters: list[str] = []
+    #: With a number, a search counts at most this many matches ("1,000+ results", that many
+    #: pages) rather than every match of a large table; None counts them all.
+    search_count_cap: int | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,13 +227,21 @@ def build_changelist(
     by_key = {c.key: c for c in columns}
 
     paginator = Paginator(queryset, page_size)
+    cap = form_class.search_count_cap if query else None
+    # Unordered: the capped count stops at cap + 1 matches in any order, with no sort of them all.
+    count_rows = (lambda: queryset.order_by()[:cap + 1].count()) if cap else queryset.count
     counted = count(active, query) if count is not None else None
     if counted is not None:
         paginator.count = counted
     elif kept_as:
         # Counting 100,000 rows on every request is the page's costliest query: keep it per query.
         normalised = sorted((k, str(v)) for k, v in {**active, SEARCH_PARAM: query}.items())
-        paginator.count = kept(kept_as, f"count:{normalised}", lambda: queryset.count(), queryset.model)
+        paginator.count = kept(kept_as, f"count:{normalised}", count_rows, queryset.model)
+    elif cap:
+        paginator.count = count_rows()
+    capped = bool(cap) and paginator.count > cap
+    if capped:
+        paginator.count = cap
     page = paginator.get_page(page_number(request.GET.get(PAGE_PARAM)))
     return ChangeList(
         page=page,
@@ -239,6 +252,7 @@ def build_changelist(
         query=query,
         active_filters=active,
         chips=form.chips(request.GET),
+        total_capped=capped,
     )
 
 

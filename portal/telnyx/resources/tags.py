@@ -15,7 +15,12 @@ def list_all() -> list[str]:
 
 
 def add(assistant_id: str, tag: str) -> TelnyxResponse:
-    """`.data` is `{tags}`: the assistant's tags now."""
+    """`.data` is `{tags}`: the assistant's tags now.
+
+    No service calls `add` or `remove` today: tags change through the change form, on a new
+    version that is not live. Telnyx (and the sandbox) save a tag change as a new *main* version,
+    so a service that calls these must first call `assistants.hooks.refuse_live_edit`, as
+    attaching a shared tool does, or one Admin could change what callers get under two-person approval."""
     return client().post(api_path(*BASE, assistant_id, "tags"), json={"tag": tag})
 
 
