@@ -155,8 +155,10 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[Canary
     mentioned = {r["assistant_version_id"] for r in traffic_rows}
     for rules, _ in read.values():
         mentioned |= referenced_versions(rules or [])
-    names = version_names(mentioned - {""})
-    cached = set(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", flat=True))
+    # Names and which versions are cached, in one read.
+    found = dict(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", "name"))
+    cached = set(found)
+    names = {v: found.get(v) or _short(v) for v in mentioned - {""}}
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:

@@ -51,12 +51,14 @@ def _versions_to_name(canaries, states: dict | None = None) -> list[str]:
     return dashboard_selectors.assistants_to_name(canaries, stale=stale)
 
 
-def _dashboard_context(user, *, by_version: bool = False) -> dict:
+def _dashboard_context(user, *, by_version: bool = False, queue_canary_sync: bool = False) -> dict:
     # A fixed number of queries (<= 15 on a first view), none over the conversations: the counts in
     # one, every sync state in one, the assistants once for both charts.
     cached = dashboard_selectors.tile_counts(timezone.now() - timedelta(days=7))
     states = all_sync_states()
     freshness = {state.resource: state for state in states}
+    if queue_canary_sync:  # what Telnyx has as each assistant's canary, read on the worker
+        sync_if_stale(CANARIES, state=freshness.get(CANARIES) or SyncState(resource=CANARIES))
     assistants = dashboard_selectors.assistant_rows()
     tiles = [
         ("Assistants", cached["assistants"], "assistants:assistant-list", ASSISTANTS_RESOURCE),
@@ -91,8 +93,8 @@ def _dashboard_context(user, *, by_version: bool = False) -> dict:
 @read_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_version = request.GET.get("by") == "version"
-    sync_if_stale(CANARIES)  # what Telnyx has as each assistant's canary, read on the worker
-    return render(request, "console/dashboard.html", _dashboard_context(request.user, by_version=by_version))
+    context = _dashboard_context(request.user, by_version=by_version, queue_canary_sync=True)
+    return render(request, "console/dashboard.html", context)
 
 
 @require_POST

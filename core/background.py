@@ -216,14 +216,15 @@ def enqueue_listing_sync(resource: str):
     return SyncOutcome(ran=False, queued=True)
 
 
-def sync_if_stale(resource: str):
+def sync_if_stale(resource: str, state=None):
     """For a page that shows a listing from the cache: queue its sync when the cache is stale
     (never synced, or older than CACHE_TTL) and none is queued or running; returns the
     `SyncOutcome` (run inline where tasks are eager), or None when nothing was needed. A sync
-    that failed in the last minute is not queued again by page views (the page shows why)."""
+    that failed in the last minute is not queued again by page views (the page shows why).
+    `state`: the listing's SyncState when the page read it already (one query fewer)."""
     from core.sync import is_stale, sync_state
 
-    state = sync_state(resource)
+    state = sync_state(resource) if state is None else state
     if not is_stale(state):
         return None
     if state.last_error and state.last_attempt_at and state.lease_until is None \
