@@ -39,8 +39,8 @@ def test_admin_schedules_and_cancels_an_sms_then_manages_an_mcp_server(live_serv
     expect(page.locator(".card")).to_contain_text("+15559990000")
     page.click("button:has-text('Yes, cancel the event')")
     expect(page.locator(".message-success")).to_contain_text("Cancelled the scheduled event.")
-    # The list serves the cache, which took Telnyx's answer to the cancel: the event is failed now.
-    page.select_option("select[name=status]", "failed")
+    # The list serves the cache, which took Telnyx's answer to the cancel: shown as cancelled, not failed.
+    page.select_option("select[name=status]", "cancelled")
     expect(page.get_by_test_id("scheduled-events")).to_contain_text("+15559990000")
     page.select_option("select[name=status]", "")
     page.fill(".searchbar input[name=q]", "5559990000")
