@@ -97,6 +97,8 @@ class AuditReach:
             return any(self.reaches(item) for item in (obj.values() if isinstance(obj, dict) else obj))
         if callable(obj) and inspect.unwrap(obj) is audit.record:
             return True
+        if inspect.ismethod(obj):  # `RESOURCE.create` on a shared helper (core.crud): its function
+            obj = obj.__func__
         if id(obj) in self.seen or isinstance(obj, types.ModuleType):
             return False
         self.seen.add(id(obj))
