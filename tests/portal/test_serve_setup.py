@@ -40,3 +40,17 @@ def test_bin_serve_installs_requirements_only_when_they_changed():
     script = (ROOT / "bin" / "serve").read_text()
     assert 'stamp=".venv/.requirements-$(sha256sum requirements.txt' in script and 'if [ ! -f "$stamp" ]' in script
     assert "manage.py serve_setup --sandbox" in script and "manage.py migrate" not in script
+
+
+def test_starting_the_portal_does_not_import_scipy():
+    """scipy.stats took half of each process's start (web, worker, beat, serve_setup); only a gate
+    evaluation or the planner needs it, and those import it on first use."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings');"
+            "from portal.wsgi import application; from django.urls import get_resolver; get_resolver().url_patterns;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'numpy')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", result.stdout
