@@ -45,9 +45,11 @@ class ChangelistSpec:
     vary: Any = None
     #: `count(active filters, search)`: the total from a rollup the app keeps, or None (see `build_changelist`).
     count: Any = None
+    #: `state(resource)`: how `vary` reads the SyncState (default `core.sync.sync_state`), e.g. with more in the same query.
+    state: Any = None
 
     def render(self, request, *, outcome=None, fragment: bool = False):
-        state = sync_state(self.resource) if self.vary else None
+        state = (self.state or sync_state)(self.resource) if self.vary else None
         return render_changelist(
             request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,
