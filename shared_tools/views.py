@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
-from core.confirm import confirm_page
-from core.forms import add_telnyx_errors, written
+from core.forms import add_telnyx_errors, saved
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
@@ -39,10 +38,10 @@ tool_list, tool_refresh = SHARED_TOOLS.views(read_required)
 @admin_required
 def tool_create(request: HttpRequest) -> HttpResponse:
     form = SharedToolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.tool_create(
-            user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
-            renew_key=True)):
-        messages.success(request, f"Created shared tool “{created.get('display_name')}”.")
+    ok, created = saved(request, form, lambda: services.tool_create(
+        user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda created: f"Created shared tool “{created.get('display_name')}”.", renew_key=True)
+    if ok:
         return redirect("shared_tools:tool-detail", tool_id=created["id"])
     return render(request, "shared_tools/tool_form.html", {"form": form, "creating": True})
 
@@ -66,16 +65,9 @@ def tool_detail(request: HttpRequest, tool_id: str) -> HttpResponse:
 def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
     tool = services.tool_fetch(user=request.user, tool_id=tool_id).data
     form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body())
-        except LiveEditRefused as refused:
-            form.add_error(None, str(refused))
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
-            return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    if saved(request, form, lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body()),
+             message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", refusals=(LiveEditRefused,))[0]:
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
     return render(request, "shared_tools/tool_form.html", {"form": form, "tool": tool})
 
 
@@ -88,12 +80,10 @@ def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
     except LiveEditRefused as refused:
         messages.error(request, str(refused))
         return redirect("shared_tools:tool-detail", tool_id=tool_id)
-    return confirm_page(
+    return SHARED_TOOLS.delete_page(
         request, "shared_tools/tool_confirm_delete.html",
-        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
-        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id),
-        done=f"Deleted shared tool “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{name}”.", then=lambda: SHARED_TOOLS.back_to_list(request))
+        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)}, noun="shared tool", name=name,
+        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id))
 
 
 @require_POST
