@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
+    "core.waiting.WaitingMiddleware",  # the worker banner shows only on pages that wait on a worker
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
