@@ -12,7 +12,7 @@ must be equal, the time close, and a list page under 200 KB.
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/search_at_scale.py
         # PostgreSQL: databases NAME (N rows) and NAME_small (1,000 rows) are dropped and made afresh
     BENCH_KEEP=/tmp/search-bench ...    # seed once, reuse: SQLite files kept in that folder; on PostgreSQL
-        # the two databases are kept; a later run with the same N only migrates them (new indexes) and measures
+        # (BENCH_KEEP=1) the two databases are kept; a later run with the same N migrates them and measures
 """
 
 import os
@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 KEEP = os.environ.get("BENCH_KEEP", "")
-if KEEP:
-    Path(KEEP).mkdir(parents=True, exist_ok=True)
-BIG = Path(KEEP or tempfile.mkdtemp()) / "big.sqlite3"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "")
+if KEEP and not PG_URL:
+    Path(KEEP).mkdir(parents=True, exist_ok=True)
+BIG = Path(KEEP if KEEP and not PG_URL else tempfile.mkdtemp()) / "big.sqlite3"
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 os.environ["DATABASE_URL"] = PG_URL or f"sqlite:///{BIG}"
 os.environ.pop("TELNYX_API_KEY", None)
