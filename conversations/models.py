@@ -66,7 +66,7 @@ class ConversationTranscript(models.Model):
     conversation_id = models.CharField(max_length=200, unique=True)
     text = models.TextField(blank=True)
     turns = models.PositiveIntegerField(default=0)
-    indexed_at = models.DateTimeField(auto_now=True)
+    indexed_at = models.DateTimeField(auto_now=True, db_index=True)  # the live gate reads what changed since a tick
 
 
 class InsightTemplate(TelnyxCached):

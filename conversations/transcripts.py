@@ -87,9 +87,9 @@ def transcript_store(conversation_id: str, messages: list[dict]) -> None:
     if kept == (text, turns) and row in (None, measures):
         return  # unchanged (a page opened again): no write, so the lists' kept pages stay valid
     with transaction.atomic():
-        if kept != (text, turns):
-            ConversationTranscript.objects.update_or_create(conversation_id=conversation_id,
-                                                            defaults={"text": text, "turns": turns})
+        # Written whenever anything changed: its `indexed_at` tells the live gate to read the row again.
+        ConversationTranscript.objects.update_or_create(conversation_id=conversation_id,
+                                                        defaults={"text": text, "turns": turns})
         if row is not None and row != measures:
             cache_update(Conversation.objects.filter(telnyx_id=conversation_id), **measures)
 
