@@ -10,5 +10,6 @@ class Command(BaseCommand):
             "store (after changing TIME_ZONE or loading rows around the portal's write path).")
 
     def handle(self, *args, **options):
-        volume, insights = rebuild()
-        self.stdout.write(f"Rebuilt {volume} conversation-day rows and {insights} insight-day rows.")
+        volume, insights, hours = rebuild()
+        self.stdout.write(f"Rebuilt {volume} conversation-day rows, {insights} insight-day rows and {hours} "
+                          "conversation-hour rows.")
