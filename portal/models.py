@@ -54,6 +54,23 @@ class AuditEvent(models.Model):
         return f"{self.username or 'system'} {self.action} {self.resource_type} {self.resource_id}"
 
 
+class AuditDay(models.Model):
+    """How many audit events fell on each local day per action, object type, user and outcome,
+    moved with every event stored or deleted (`portal.audit_days`): the audit log's total and
+    filter choices and the dashboard's weekly counts read these rows, not every event."""
+
+    day = models.DateField()
+    action = models.CharField(max_length=64)
+    resource_type = models.CharField(max_length=64)
+    username = models.CharField(max_length=150, blank=True)
+    outcome = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "action", "resource_type", "username", "outcome"],
+                                               name="one_audit_day_per_key")]
+
+
 class SyncState(models.Model):
     """When a cached listing was last synced from Telnyx, and who holds its sync lease.
 
