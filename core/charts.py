@@ -115,7 +115,7 @@ def _count_ticks(top: int) -> list[int]:
     return list(range(0, top + 1, step))
 
 
-def _date_label(at: date, *, with_time: bool) -> str:
+def date_label(at: date, *, with_time: bool) -> str:
     if isinstance(at, datetime) and timezone.is_aware(at):
         at = timezone.localtime(at)
     return at.strftime("%-d %b %H:%M") if with_time else at.strftime("%-d %b")
@@ -143,27 +143,27 @@ def line_chart(
     for index, (name, points) in enumerate(series.items()):
         ordered = sorted(points, key=lambda p: p.at)
         marks = [
-            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {_date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
-                 p.url, label=f"{fmt(p.value)} · {_date_label(p.at, with_time=True)}")
+            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
+                 p.url, label=f"{fmt(p.value)} · {date_label(p.at, with_time=True)}")
             for p in ordered
         ]
         colour, dash = series_style(index)
         drawn.append(Series(name, colour, marks, " ".join(f"{m.x},{m.y}" for m in marks), dash))
     ticks = [start + (end - start) * i / (MAX_X_TICKS - 1) for i in range(MAX_X_TICKS)]
     rows = [
-        [name, _date_label(p.at, with_time=True), fmt(p.value), p.detail]
+        [name, date_label(p.at, with_time=True), fmt(p.value), p.detail]
         for name, points in series.items() for p in sorted(points, key=lambda p: p.at)
     ]
     count = len(all_points)
     summary = f"{count} point{'s' if count != 1 else ''}"
     if all_points:
         first, last = min(p.at for p in all_points), max(p.at for p in all_points)
-        summary += f" from {_date_label(first, with_time=with_time)} to {_date_label(last, with_time=with_time)}"
+        summary += f" from {date_label(first, with_time=with_time)} to {date_label(last, with_time=with_time)}"
         latest = max(all_points, key=lambda p: p.at)
         summary += f"; latest {fmt(latest.value)}"
     return Chart(
         title=title, summary=summary, series=drawn,
-        x_ticks=[Tick(x(t), _date_label(t, with_time=with_time)) for t in ticks],
+        x_ticks=[Tick(x(t), date_label(t, with_time=with_time)) for t in ticks],
         y_ticks=[Tick(y(top * f), fmt(top * f)) for f in (0, 0.25, 0.5, 0.75, 1)],
         table_head=["Series", "When", "Value", "Detail"], table_rows=rows,
     )
