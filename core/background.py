@@ -251,11 +251,16 @@ def sync_if_stale(resource: str, state=None):
     `SyncOutcome` (run inline where tasks are eager), or None when nothing was needed. A sync
     that failed in the last minute is not queued again by page views (the page shows why).
     `state`: the listing's SyncState when the page read it already (one query fewer)."""
-    from core.sync import is_stale, sync_state
+    from core.sync import SyncOutcome, is_stale, sync_state
 
     state = sync_state(resource) if state is None else state
     if not is_stale(state):
         return None
+    if state.lease_until and state.lease_until > timezone.now():
+        # A sync runs (it holds the lease): what the claim would answer, without the claim's
+        # write, which on SQLite waits behind the sync's own writes (pages took 15-19 s each
+        # during a first sync, every view of the never-synced list claiming again).
+        return SyncOutcome(ran=False, queued=True, already_queued=True)
     if state.last_error and state.last_attempt_at and state.lease_until is None \
             and timezone.now() - state.last_attempt_at < RETRY_FAILED_AFTER:
         return None
