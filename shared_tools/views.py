@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
-from core.confirm import confirm_page
-from core.forms import add_telnyx_errors, written
+from core.forms import add_telnyx_errors, saved
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
@@ -60,10 +59,11 @@ def tool_create(request: HttpRequest) -> HttpResponse:
         return _tool_form_page(request, SharedToolForm(initial=kept), _settings_form(kind), creating=True)
     form = SharedToolForm(request.POST or None, initial={"type": kind})
     settings = _settings_form(kind, request.POST or None)
-    if request.method == "POST" and all([form.is_valid(), settings.is_valid()]) and (created := written(
-            form, lambda: services.tool_create(user=request.user, data=form.to_body(settings.definition()),
-                                               idempotency_key=form.cleaned_data["idempotency_key"]), renew_key=True)):
-        messages.success(request, f"Created shared tool “{created.get('display_name')}”.")
+    ok, created = saved(request, form, lambda: services.tool_create(
+        user=request.user, data=form.to_body(settings.definition()), idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda created: f"Created shared tool “{created.get('display_name')}”.", renew_key=True,
+    ) if request.method != "POST" or settings.is_valid() else (False, None)
+    if ok:
         return redirect("shared_tools:tool-detail", tool_id=created["id"])
     return _tool_form_page(request, form, settings, creating=True)
 
@@ -93,16 +93,10 @@ def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
         return redirect("shared_tools:tool-detail", tool_id=tool_id)
     stored = tool.get("tool_definition") if isinstance(tool.get("tool_definition"), dict) else {}
     settings = _settings_form(kind, request.POST or None, original=stored)
-    if request.method == "POST" and all([form.is_valid(), settings.is_valid()]):
-        try:
-            services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body(settings.definition()))
-        except LiveEditRefused as refused:
-            form.add_error(None, str(refused))
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
-            return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    if (request.method != "POST" or settings.is_valid()) and saved(
+            request, form, lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body(settings.definition())),
+            message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", refusals=(LiveEditRefused,))[0]:
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
     return _tool_form_page(request, form, settings, tool=tool)
 
 
@@ -115,12 +109,10 @@ def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
     except LiveEditRefused as refused:
         messages.error(request, str(refused))
         return redirect("shared_tools:tool-detail", tool_id=tool_id)
-    return confirm_page(
+    return SHARED_TOOLS.delete_page(
         request, "shared_tools/tool_confirm_delete.html",
-        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
-        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id),
-        done=f"Deleted shared tool “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{name}”.", then=lambda: SHARED_TOOLS.back_to_list(request))
+        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)}, noun="shared tool", name=name,
+        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id))
 
 
 @require_POST

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 
 from assistants import hooks
 from assistants.forms.assistants import offer_known_tags
@@ -198,7 +199,13 @@ class AssistantChangeForm(IdempotentForm):
     dynamic_variables = JSONObjectField(
         label="Dynamic variables", help_text='Key/value JSON object, e.g. {"company": "Acme"}.'
     )
-    voice = forms.CharField(required=False, max_length=200, help_text="e.g. Telnyx.KokoroTTS.af_heart")
+    # Free text on purpose: the Telnyx API this portal uses lists no voices and no messaging
+    # profiles (neither is in /work/shared/telnyx-api.md), so there is nothing to pick from.
+    voice = forms.CharField(
+        required=False, max_length=200, validators=[RegexValidator(
+            r"^[A-Za-z0-9]+(\.[\w:+-]+)+$", "A voice is Provider.Model.Voice, e.g. Telnyx.KokoroTTS.af_heart.")],
+        help_text="Provider.Model.Voice, e.g. Telnyx.KokoroTTS.af_heart or AWS.Polly.Joanna. Typed, not picked: "
+                  "the Telnyx AI API has no endpoint that lists voices; copy the name from the Telnyx portal's voice list.")
     voice_speed = forms.FloatField(required=False, min_value=0.1, max_value=4.0)
     transcription_model = forms.ChoiceField(required=False, choices=_choices(TRANSCRIPTION_MODELS), label="Model")
     transcription_language = forms.CharField(required=False, max_length=20, label="Language", help_text="e.g. en")
@@ -208,7 +215,12 @@ class AssistantChangeForm(IdempotentForm):
     voicemail_action = forms.ChoiceField(
         required=False, choices=_choices(VOICEMAIL_ACTIONS), label="When voicemail is detected"
     )
-    default_messaging_profile_id = forms.CharField(required=False, max_length=200, label="Default messaging profile id")
+    default_messaging_profile_id = forms.CharField(
+        required=False, max_length=200, label="Default messaging profile id",
+        validators=[RegexValidator(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                                   "A messaging profile id is a UUID, e.g. 400174d5-9bd9-4e8c-8c5e-1a2b3c4d5e6f.")],
+        help_text="The profile's id (a UUID). Typed, not picked: the Telnyx AI API has no endpoint that lists messaging "
+                  "profiles; copy it from Messaging → Profiles in the Telnyx portal.")
     conversation_inactivity_minutes = forms.IntegerField(required=False, min_value=1)
     insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group",
                                        help_text="Telnyx computes this group's insights for every conversation.")

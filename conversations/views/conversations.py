@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,9 +17,9 @@ from conversations.forms.writes import MessageForm
 from conversations.insights import fields as insight_fields
 from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
-from core.audit import audit_events_for
 from core.background import enqueue_listing_sync, listing_sync_queued
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.changelist.history import object_history
 from core.confirm import confirm_page
 from core.sync import SyncOutcome, sync_state
 from portal.converters import is_telnyx_id
@@ -167,13 +166,12 @@ def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpRespo
                         then=reverse("conversations:conversation-list") + (f"?{query}" if query else ""))
 
 
+HISTORY = object_history("conversations/conversation_history.html")
+
+
 @require_GET
 @read_required
 def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResponse:
     row = selectors.cached_conversation(conversation_id)
-    events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=conversation_id), 50)
-    return render(
-        request,
-        "conversations/conversation_history.html",
-        {"conversation_id": conversation_id, "label": conversation_label(row), "page": events.get_page(request.GET.get("page"))},
-    )
+    return HISTORY.page(request, {"conversation_id": conversation_id, "label": conversation_label(row)},
+                        services.RESOURCE_TYPE, conversation_id)
