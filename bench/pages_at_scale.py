@@ -288,6 +288,11 @@ def main() -> None:
               f"{med[(big_label, 'first')] / med[(small_label, 'first')]:>6.2f}x   "
               f"{med[(small_label, 'repeat')]:>9.1f} vs {med[(big_label, 'repeat')]:>9.1f} "
               f"{med[(big_label, 'repeat')] / med[(small_label, 'repeat')]:>6.2f}x", flush=True)
+    print("\nmin / median / max ms of each page's views:")
+    for name in urls:
+        spread = "   ".join(f"{k} at {s}: " + " / ".join(f"{f(samples[(name, s, k)]) * 1000:.0f}" for f in (
+            min, statistics.median, max)) for k in ("first", "repeat") for s in sizes)
+        print(f"{name:<26} {spread}", flush=True)
     if os.environ.get("BENCH_SYNC", "1") != "0" and not ONLY:
         print("\nconversations list p95 while a sync runs on a worker ÷ idle (bench/worker_sync.py):", flush=True)
         print(worker_sync_ratio(n))
