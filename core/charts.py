@@ -152,7 +152,7 @@ def _local_date(at: datetime) -> date:
     return timezone.localtime(at).date() if timezone.is_aware(at) else at.date()
 
 
-def _date_label(at: date, *, with_time: bool) -> str:
+def date_label(at: date, *, with_time: bool) -> str:
     if isinstance(at, datetime) and timezone.is_aware(at):
         at = timezone.localtime(at)
     return at.strftime("%-d %b %H:%M") if with_time else at.strftime("%-d %b")
@@ -191,8 +191,8 @@ def line_chart(
     for index, (name, points) in enumerate(series.items()):
         ordered = sorted(points, key=lambda p: p.at)
         marks = [
-            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {_date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
-                 p.url, label=f"{fmt(p.value)} · {_date_label(p.at, with_time=True)}")
+            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
+                 p.url, label=f"{fmt(p.value)} · {date_label(p.at, with_time=True)}")
             for p in ordered
         ]
         colour, dash = series_style(index)
@@ -205,18 +205,18 @@ def line_chart(
         x_ticks = day_ticks(day_list, noon)
         minor = [noon(d) for d in day_list] if len(day_list) <= plot_width // 4 else []
     else:
-        x_ticks = [Tick(x(t), _date_label(t, with_time=True)) for t in
+        x_ticks = [Tick(x(t), date_label(t, with_time=True)) for t in
                    (start + (end - start) * i / (MAX_X_TICKS - 1) for i in range(MAX_X_TICKS))]
         x_ticks[0].anchor, x_ticks[-1].anchor = "start", "end"
     rows = [
-        [name, _date_label(p.at, with_time=True), fmt(p.value), p.detail]
+        [name, date_label(p.at, with_time=True), fmt(p.value), p.detail]
         for name, points in series.items() for p in sorted(points, key=lambda p: p.at)
     ]
     count = len(all_points)
     summary = f"{count} point{'s' if count != 1 else ''}"
     if all_points:
         first, last = min(p.at for p in all_points), max(p.at for p in all_points)
-        summary += f" from {_date_label(first, with_time=with_time)} to {_date_label(last, with_time=with_time)}"
+        summary += f" from {date_label(first, with_time=with_time)} to {date_label(last, with_time=with_time)}"
         latest = max(all_points, key=lambda p: p.at)
         summary += f"; latest {fmt(latest.value)}"
     return Chart(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +13,14 @@ from django_htmx.http import HttpResponseStopPolling
 
 from core import waiting
 from core.background import page_sync
-from core.changelist import PAGE_SIZE, Column, build_changelist, page_number, refresh_from_request, select
+from core.changelist import ChangelistSpec, Column, refresh_from_request, select
 from core.export import Export, ExportColumn, export_response, wants_export
 from core.sync import is_stale, sync_state
 from portal.roles import OPERATE, operate_required, read_required
 from portal.telnyx import TelnyxError
 from testing import selectors
 from testing.evidence import batch_evidence
-from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
+from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm, SuiteSearchForm
 from testing.models import SuiteRun
 from testing.services import alerts as alert_services
 from testing.services import schedules as schedule_services
@@ -33,13 +30,22 @@ from testing.tasks import follow_started
 #: The suite page lists this many of its tests; the tests list (filtered by suite) has them all.
 SUITE_TESTS_SHOWN = 50
 
-HISTORY_COLUMNS = [
-    Column("started", "Started", "started_at"),
-    Column("status", "Result", "status"),
-    Column("version", "Version", "version_id"),
-]
+#: The suites overview: the suite names (cached tests and Telnyx's suites), searched and paged,
+#: each page's suites then summarised in a fixed number of queries.
+SUITES = ChangelistSpec(
+    template="testing/suite_list.html", queryset=lambda: [{"name": name} for name in selectors.suite_names()],
+    form_class=SuiteSearchForm, columns=[Column("name", "Suite", "name")], default_sort="name",
+)
 
-HISTORY_FILTERS = {"filter_value_transforms": {"version": lambda v: "" if v == selectors.MAIN else v}}
+#: One suite's run history, under its trend on the suite page.
+SUITE_HISTORY = ChangelistSpec(
+    template="testing/suite_detail.html", queryset=selectors.suite_runs, form_class=SuiteHistoryFilterForm,
+    columns=[Column("started", "Started", "started_at"), Column("status", "Result", "status"),
+             Column("version", "Version", "version_id")],
+    default_sort="-started", page_size=20,
+    form_kwargs=lambda suite_name: {"version_choices": selectors.version_filter_choices(suite_name)},
+    filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
+)
 
 
 def _criteria(payload) -> str:
@@ -63,19 +69,17 @@ TEST_RUNS_EXPORT = Export(name="test-runs", columns=[
 
 def _suite_list_context(request: HttpRequest) -> dict:
     """One page of suites (searchable by name), each summarised in a fixed number of queries."""
-    query = request.GET.get("q", "").strip()[:200]
-    names = [n for n in selectors.suite_names() if query.lower() in n.lower()] if query else selectors.suite_names()
-    page = Paginator(names, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    cl = SUITES.changelist(request)
     state = sync_state(services.RESOURCE)
-    return {"suites": selectors.suites_overview(list(page.object_list)), "cl": SimpleNamespace(page=page, total=len(names), query=query),
+    return {"suites": selectors.suites_overview([row["name"] for row in cl.page.object_list]), "cl": cl,
             "sync": state, "stale": is_stale(state)}
 
 
 @require_GET
 @read_required
 def suite_list(request: HttpRequest) -> HttpResponse:
-    template = "testing/suite_list.html#table" if request.htmx else "testing/suite_list.html"
-    return render(request, template, _suite_list_context(request))
+    context = _suite_list_context(request)
+    return SUITES.page(request, context, cl=context["cl"])
 
 
 @require_POST
@@ -105,11 +109,7 @@ def suite_tab_url(suite_name: str, tab: str) -> str:
 
 
 def _runs_tab(request: HttpRequest, suite_name: str, destinations, run_form: SuiteRunForm | None) -> dict:
-    history = build_changelist(
-        request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, default_sort="-started",
-        page_size=20, form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)},
-        **HISTORY_FILTERS,
-    )
+    history = SUITE_HISTORY.changelist(request, suite_name)
     history.export = True
     recent_runs = list(selectors.suite_test_runs(suite_name)[:10])
     return {
@@ -175,8 +175,9 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
 def _test_runs_export(request: HttpRequest, suite_name: str) -> HttpResponse:
     """The test runs of the suite runs the history's filters select, with per-criterion results."""
     known_suite(suite_name)
-    history = select(request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, "-started",
-                     form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)}, **HISTORY_FILTERS)
+    spec = SUITE_HISTORY
+    history = select(request, spec.queryset(suite_name), spec.form_class, spec.columns, spec.default_sort,
+                     form_kwargs=spec.form_kwargs(suite_name), filter_value_transforms=spec.filter_value_transforms)
     return export_response(request, export=TEST_RUNS_EXPORT, queryset=selectors.batch_test_runs(history.queryset),
                            resource="test-runs", label=f"Suite {suite_name}")
 
@@ -203,7 +204,8 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
         outcome = listing["outcome"]
         if outcome is not None and outcome.error:
             messages.warning(request, f"Could not refresh the run history; showing the cached one. {outcome.error.user_message}")
-    template = "testing/suite_detail.html#history" if request.htmx else "testing/suite_detail.html"
+    # The history's filters and pages (HTMX) ask for its table only; the other tabs have no list.
+    template = f"{SUITE_HISTORY.template}#table" if request.htmx else SUITE_HISTORY.template
     return render(request, template, {**_suite_context(request, suite_name), **listing})
 
 
