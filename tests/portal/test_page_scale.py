@@ -203,7 +203,7 @@ def test_a_big_suite_page_lists_some_tests_and_links_to_all_of_them(team_admin_c
         page = team_admin_client.get("/testing/suites/big/?tab=tests").content.decode()
     assert "120 tests" in page
     assert 'href="/testing/tests/?suite=big" data-testid="all-suite-tests">All 120 tests' in page
-    assert page.count('href="/testing/tests/test-') == 50  # 50 listed on the Tests tab (the latest runs are on Runs)
+    assert page.count('href="/testing/tests/test-') == 50  # the Tests tab lists 50 (no runs table on it)
 
 
 # --- The whole account at scale: conversations, insight results, tests, suites, audit events ----------
