@@ -12,8 +12,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.changelist.columns import SESSION_KEY as COLUMNS_SESSION_KEY
 from portal.models import UserPreference
 from portal.roles import read_required
 
@@ -33,9 +35,12 @@ def zone_of(request: HttpRequest) -> str:
 @receiver(user_logged_in)
 def _remember_zone_at_login(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
-        zone = UserPreference.objects.filter(user=user).values_list("time_zone", flat=True).first()
-        if zone:
-            request.session[SESSION_KEY] = zone
+        found = UserPreference.objects.filter(user=user).values_list("time_zone", "hidden_columns").first()
+        if found:
+            zone, hidden = found
+            if zone:
+                request.session[SESSION_KEY] = zone
+            request.session[COLUMNS_SESSION_KEY] = hidden or {}
 
 
 class TimeZoneMiddleware:
@@ -72,3 +77,25 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Dates are now shown in {zone.replace('_', ' ')}.")
         return redirect("preferences")
     return render(request, "console/preferences.html", {"form": form, "now_moment": timezone.now()})
+
+
+@require_POST
+@read_required
+def columns_save(request: HttpRequest) -> HttpResponse:
+    """A list's column chooser: the columns offered and not ticked are hidden for this person on
+    that list from now on (kept in their preferences; the priority columns are never offered)."""
+    key = request.POST.get("list", "")[:100]
+    offered = [c[:100] for c in request.POST.getlist("column")[:100]]
+    shown = set(request.POST.getlist("show"))
+    hidden = sorted({c for c in offered if c not in shown})
+    preference, _ = UserPreference.objects.get_or_create(user=request.user)
+    chosen = {k: v for k, v in (preference.hidden_columns or {}).items() if k != key}
+    if key and hidden:
+        chosen[key] = hidden
+    preference.hidden_columns = chosen
+    preference.save(update_fields=["hidden_columns"])
+    request.session[COLUMNS_SESSION_KEY] = chosen
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    return redirect(back)

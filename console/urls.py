@@ -25,4 +25,5 @@ urlpatterns = [
     path("tasks/sync/<str:resource>/", task_views.sync_detail, name="sync-detail"),
     path("users/", include("console.users.urls")),
     path("preferences/", preferences.preferences, name="preferences"),
+    path("preferences/columns/", preferences.columns_save, name="preferences-columns"),
 ]

@@ -196,10 +196,12 @@ class WorkerHeartbeat(models.Model):
 
 
 class UserPreference(models.Model):
-    """What one person chose for how pages read: their time zone (dates are shown in it)."""
+    """What one person chose for how pages read: their time zone (dates are shown in it) and the
+    columns they hid per list ({list URL name: [column keys]}, core.changelist.columns)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
     time_zone = models.CharField(max_length=64, default="UTC")
+    hidden_columns = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} · {self.time_zone}"

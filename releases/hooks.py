@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from assistants.hooks import GateAnswer
+from assistants.selectors import version_names_of
 from portal.telnyx import TelnyxError
 from releases import selectors
 from releases.services import live
@@ -19,9 +20,14 @@ def canary_panel(request, assistant_id: str, **page) -> dict:
 
 
 def promote_panel(request, assistant_id: str, *, version_id: str, **page) -> dict:
-    """The promote page's gate: did the latest suite run on this version pass; the override box."""
-    return {"promotion_check": promotion_check(assistant_id=assistant_id, version_id=version_id),
-            "override_reason": request.POST.get("override_reason", "")}
+    """The promote page's gate: did the latest suite run on this version pass; the override box,
+    naming the version it overrides for (its name linked, the id below) and each suite run it read."""
+    check = promotion_check(assistant_id=assistant_id, version_id=version_id)
+    return {"promotion_check": check, "override_reason": request.POST.get("override_reason", ""),
+            "gate_version": {"id": version_id, "name": version_names_of(assistant_id, [version_id]).get(version_id, ""),
+                             "url": reverse("assistants:version-detail", args=[assistant_id, version_id])},
+            "gate_runs": [{"suite": run.suite, "url": reverse("testing:suite-run-detail", args=[run.suite, run.batch_id]),
+                           "batch_id": run.batch_id} for run in check.suite_runs]}
 
 
 def suite_gate(*, user, assistant_id: str, version_id: str, post, rollback: bool = False) -> GateAnswer:

@@ -73,7 +73,7 @@ def chat_send(*, user: PortalUser, assistant_id: str, content: str, conversation
             with trial_chat.routed_to(user=user, assistant_id=assistant_id, version_id=trial_version,
                                       conversation_id=conversation_id) as trial:
                 turn = chat_send(user=user, assistant_id=assistant_id, content=content, conversation_id=conversation_id)
-            turn.note = " ".join(filter(None, [trial_chat.mismatch(wanted=trial_version, served=turn.version_id),
+            turn.note = " ".join(filter(None, [trial_chat.mismatch(assistant_id=assistant_id, wanted=trial_version, served=turn.version_id),
                                                trial["left"]]))
             return turn
     turn = ChatTurn(conversation_id=conversation_id, reply="")
@@ -116,14 +116,14 @@ def chat_stream(*, user: PortalUser, assistant_id: str, content: str, conversati
     with trial as state:
         events = chat_api.stream(assistant_id, content=content, conversation_id=conversation_id)
         first = audited.guard(lambda: next(events, ("done", "")))
-    return audited.events(_trial_events(_turn_events(conversation_id, first, events), trial_version, state["left"]))
+    return audited.events(_trial_events(_turn_events(conversation_id, first, events), assistant_id, trial_version, state["left"]))
 
 
-def _trial_events(events: Iterator[tuple[str, str]], wanted: str, left: str) -> Iterator[tuple[str, str]]:
+def _trial_events(events: Iterator[tuple[str, str]], assistant_id: str, wanted: str, left: str) -> Iterator[tuple[str, str]]:
     """A trial chat's stream, with a "note" event when another version answered or the rule stayed."""
     for kind, text in events:
         yield kind, text
-        if kind == "version" and (said := " ".join(filter(None, [trial_chat.mismatch(wanted=wanted, served=text), left]))):
+        if kind == "version" and (said := " ".join(filter(None, [trial_chat.mismatch(assistant_id=assistant_id, wanted=wanted, served=text), left]))):
             yield "note", said
 
 

@@ -17,6 +17,7 @@ from typing import Iterator
 from django.conf import settings
 
 from assistants import hooks
+from assistants.selectors import version_names_of
 from assistants.services import canary as canary_services
 from core.types import PortalUser
 from portal.roles import ADMINISTER
@@ -64,12 +65,17 @@ def routed_to(*, user: PortalUser, assistant_id: str, version_id: str, conversat
             state["left"] = f"The trial rule could not be removed ({exc.user_message}); remove it on the canary page."
 
 
-def mismatch(*, wanted: str, served: str) -> str:
-    """What to say when the reply came from another version than the one tried."""
+def mismatch(*, assistant_id: str, wanted: str, served: str) -> str:
+    """What to say when the reply came from another version than the one tried (each by its
+    name from the versions cache, a short id when it has none: never a whole UUID)."""
     if not served or served == wanted:
         return ""
-    return (f"Telnyx answered with version {served}, not {wanted}: its canary rules did not route this conversation "
-            f"by “{trial_attribute()}”. Try the version through its test suites instead.")
+    names = version_names_of(assistant_id, [wanted, served])
+
+    def named(version_id: str) -> str:
+        return f"“{names[version_id]}”" if names.get(version_id) else version_id[:8]
+    return (f"Telnyx answered with version {named(served)}, not {named(wanted)}: its canary rules did not route this "
+            f"conversation by “{trial_attribute()}”. Try the version through its test suites instead.")
 
 
 def _remove(*, user: PortalUser, assistant_id: str, rule: dict, had_canary: bool, conversation_id: str) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from core import waiting
+from core.changelist.columns import apply_column_choice
 from core.changelist.kept import Fragments
 from core.changelist.memory import remember_query
 from core.changelist.query import CHOICES_PARAM, Column, FilterForm, build_changelist, select
@@ -76,8 +77,11 @@ def render_changelist(
         if callable(extra):
             context.update(extra())
     response = render(request, f"{template}#table" if fragment else template, context)
+    html = response.content.decode()
     if fragments is not None:
-        response.content = fragments.fill(response.content.decode()).encode()
+        html = fragments.fill(html)
+    # Per person, after the shared fragments are filled: the columns they hid are not sent.
+    response.content = apply_column_choice(request, html).encode()
     return response
 
 

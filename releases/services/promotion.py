@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from assistants.selectors import version_names_of
 from core import audit
 from portal.roles import ADMINISTER, require_perm
 from releases.models import ApprovalRequest, PromotionOverride
@@ -76,11 +77,17 @@ def promotion_check(*, assistant_id: str, version_id: str) -> PromotionCheck:
     return PromotionCheck(True, f"Every release suite passed on this version ({', '.join(suites)}).", runs)
 
 
+def version_label(assistant_id: str, version_id: str) -> str:
+    """A version as a person reads it: “its name” (short id), never the whole UUID."""
+    name = version_names_of(assistant_id, [version_id]).get(version_id, "")
+    return f"version “{name}” ({version_id[:8]})" if name else f"version {version_id[:8]}"
+
+
 def _record_override(*, user, assistant_id: str, version_id: str, reason: str, check: PromotionCheck) -> None:
     PromotionOverride.objects.create(assistant_id=assistant_id, version_id=version_id, reason=reason,
                                      blocked_because=check.reason, user=user, username=user.username)
     audit.record(user=user, action="override", resource_type=RESOURCE_TYPE, resource_id=assistant_id,
-                 summary=f"Overrode the promotion gate for version {version_id}: {reason}",
+                 summary=f"Overrode the promotion gate for {version_label(assistant_id, version_id)}: {reason}",
                  changes={"blocked because": {"before": check.reason, "after": "overridden"}})
 
 

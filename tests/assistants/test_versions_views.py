@@ -86,6 +86,9 @@ def test_promote_page_shows_the_diff_and_warns_the_canary_goes(team_admin_client
     warning = content.split('data-testid="canary-warning"')[1].split("</div>")[0]
     assert "canary deploy will be removed" in warning and "20% to “empathy”" in warning
     assert "<ins>Be kind.</ins>" in content
+    # The gate's override names the version it is for (linked, its id below), not only its id.
+    gate = content.split('data-testid="gate-version"')[1].split("</p>")[0]
+    assert f'href="{reverse("assistants:version-detail", args=[AID, "v-staged"])}">empathy</a>' in gate and "v-staged" in gate
 
 
 @responses.activate

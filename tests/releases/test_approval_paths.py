@@ -261,6 +261,7 @@ def test_a_reply_from_another_version_is_said_plainly(api, team_admin, settings)
     api.get(api.canary, json={"assistant_id": AID, "rules": [trial, *BEFORE]})  # read after the rule was added
     api.put(api.canary, json={"assistant_id": AID, "rules": BEFORE})
     turn = chat.chat_send(user=team_admin, assistant_id=AID, content="Hello", trial_version="v-cand")
-    assert turn.version_id == "v-main" and "Telnyx answered with version v-main, not v-cand" in turn.note
+    # Each version by its name (from the versions cache), not its id.
+    assert turn.version_id == "v-main" and "Telnyx answered with version “revision 2”, not “candidate”" in turn.note
     sent = writes(api)
     assert sent == [{"rules": [trial, *BEFORE]}, {"rules": BEFORE}]  # added in front, then removed

@@ -18,8 +18,8 @@ VIEWER_POSTS = {"assistants:assistant-refresh", "inference:model-refresh", "conv
                 "testing:test-refresh", "testing:suite-refresh",
                 # only re-reads the MCP server list from Telnyx, like the other refreshes
                 "mcp_servers:server-refresh", "shared_tools:tool-refresh",
-                # one's own time zone: changes nothing anyone else sees
-                "preferences"}
+                # one's own time zone and list columns: change nothing anyone else sees
+                "preferences", "preferences-columns"}
 
 
 def _patterns(resolver=None, prefix="", namespace=""):

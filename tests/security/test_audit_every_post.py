@@ -28,6 +28,8 @@ NOT_AUDITED = {
     "django.contrib.auth.views.LogoutView": "ends the person's own session; changes nothing on Telnyx or in the team",
     "console.preferences.preferences": "a person's own display setting (their time zone): changes nothing on Telnyx, "
                                        "in the team's settings or in what anyone else sees",
+    "console.preferences.columns_save": "a person's own display setting (the columns they hide on a list): changes nothing "
+                                        "on Telnyx, in the team's settings or in what anyone else sees",
     "console.views.dashboard_refresh": "reads Telnyx into the cache; changes nothing on Telnyx or in the portal's settings",
     "core.changelist.spec.refresh_view": "reads Telnyx into the cache (every list's Refresh)",
     "testing.views.suites.suite_refresh": "reads Telnyx into the cache",
