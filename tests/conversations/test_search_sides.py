@@ -14,9 +14,9 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import search
 from conversations.forms.filters import ConversationFilterForm
 from conversations.models import Conversation
-from conversations import search
 from conversations.search import search_condition
 from conversations.transcripts import transcript_ids_sql, transcript_store
 
