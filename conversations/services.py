@@ -19,8 +19,8 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import conversations as conversations_api
-from portal.telnyx.resources._base import parse_date
 
 from .models import Conversation
 from .transcripts import transcript_store

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from core.cache import cache_update
 from core.sync import SyncOutcome, run_sync
 from portal.telnyx import NotFoundError
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import conversations as conversations_api
-from portal.telnyx.resources._base import parse_date
 
 from .models import Conversation, ConversationTranscript
 
