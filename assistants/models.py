@@ -62,6 +62,8 @@ class CanaryDeployCache(TelnyxCached):
     Telnyx has without a call per assistant per view."""
 
     exists = models.BooleanField(default=False)
+    # When a page last showed this canary: the sync then reads it at every sweep (`canaries_sync`).
+    watched_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"canary of {self.telnyx_id}"

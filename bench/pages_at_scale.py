@@ -14,6 +14,9 @@ list's p95 while a 100,000-conversation sync runs on a worker ÷ its idle p95, f
 `bench/worker_sync.py` (one worker, the default settings), run in its own process.
 
     .venv/bin/python bench/pages_at_scale.py [N] [ROUNDS]        # default 100000 3
+    BENCH_SEED=tools .venv/bin/python bench/pages_at_scale.py    # only the shared tool library, seeded alone
+
+N shared tools are seeded too (the library's list, search, filter, pages and a tool's "used by").
 
 PostgreSQL: `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME` seeds NAME and copies it
 to NAME_small (`CREATE DATABASE … TEMPLATE`). `BENCH_KEEP=DIR` (SQLite: the two files in DIR;
@@ -70,12 +73,34 @@ from core.cache import cache_delete, cache_put_many  # noqa: E402
 from portal import audit_days  # noqa: E402
 from portal.models import AuditEvent, SyncState  # noqa: E402
 from releases.models import GateResult, RolloutPlan, RolloutStep  # noqa: E402
+from shared_tools.models import SharedTool  # noqa: E402
+from shared_tools.services import tool_fields  # noqa: E402
 from testing.models import AssistantTest, SuiteRun, TestRun, TestSuite  # noqa: E402
 
 NOW = timezone.now()
 ASSISTANTS = [f"assistant-{i}" for i in range(5)]
 VERSIONS_PER_ASSISTANT = 10
 BATCH = 1000
+TOOL_TYPES = ("webhook", "retrieval", "handoff", "transfer", "hangup", "send_dtmf")
+# BENCH_SEED=tools: only the shared tool library (its rows and the assistants that use them).
+ONLY = os.environ.get("BENCH_SEED", "")
+
+
+def tool(i: int) -> dict:
+    kind = TOOL_TYPES[i % len(TOOL_TYPES)]
+    return {"id": f"tool-{i:06d}", "display_name": f"{('Refund', 'Booking', 'Billing')[i % 3]} lookup {i}", "type": kind,
+            "timeout_ms": 5000, "created_at": (NOW - timedelta(seconds=i)).isoformat(),
+            "tool_definition": {"name": f"lookup_{i}", "description": "Look an order up", "url": "https://example.com/"}}
+
+
+def seed_tools(n: int) -> None:
+    """n shared tools stored as the sync stores them; each assistant uses ten of them."""
+    for start in range(0, n, BATCH):
+        cache_put_many(SharedTool, [tool(i) for i in range(start, min(n, start + BATCH))], tool_fields)
+    for a, assistant in enumerate(ASSISTANTS):
+        Assistant.objects.filter(telnyx_id=assistant).update(
+            payload={"id": assistant, "tool_ids": [f"tool-{a * 10 + k:06d}" for k in range(10)]})
+    SyncState.objects.update_or_create(resource="shared_tools", defaults={"synced_at": NOW, "item_count": n})
 
 
 def conversation(i: int) -> dict:
@@ -96,6 +121,12 @@ def seed(n: int) -> None:
             AssistantVersion(telnyx_id=f"{assistant}:{assistant}-v{v}", assistant_id=assistant,
                              version_id=f"{assistant}-v{v}", name=f"Version {v}", is_main=v == 0,
                              created_at=NOW - timedelta(days=v), synced_at=NOW) for v in range(VERSIONS_PER_ASSISTANT)])
+    seed_tools(n)
+    if ONLY == "tools":
+        admin = User.objects.create_user("bench", password="x")
+        admin.groups.add(Group.objects.get(name="Admin"))
+        print(f"seeded {n:,} shared tools in {time.perf_counter() - started:.0f} s", flush=True)
+        return
     for start in range(0, n, BATCH):  # as the sync stores its batches
         cache_put_many(Conversation, [conversation(i) for i in range(start, min(n, start + BATCH))], conversation_fields)
     InsightTemplate.objects.create(telnyx_id="t-csat", name="Satisfaction", synced_at=NOW)
@@ -148,6 +179,10 @@ def seed(n: int) -> None:
 
 def trim(keep: int) -> None:
     """The copy keeps `keep` conversations (deleted through the write path) and as large a share of the rest."""
+    tools = SharedTool.objects.order_by("telnyx_id").values_list("telnyx_id", flat=True)
+    cache_delete(SharedTool.objects.filter(telnyx_id__gt=tools[keep - 1]))
+    if ONLY == "tools":
+        return
     share = keep / Conversation.objects.count()
     last = Conversation.objects.order_by("telnyx_id").values_list("telnyx_id", flat=True)[keep - 1]
     cache_delete(Conversation.objects.filter(telnyx_id__gt=last))
@@ -165,8 +200,18 @@ def trim(keep: int) -> None:
 
 
 def pages() -> dict[str, str]:
+    tools = {
+        "tools": "/tools/",
+        "tools: search": "/tools/?q=refund",
+        "tools: filter": "/tools/?type=webhook",
+        "tools: search + filter": "/tools/?q=lookup+42&type=retrieval",
+        "tools: page 50": "/tools/?page=50",
+        "tool + used by": "/tools/tool-000003/",
+    }
+    if ONLY == "tools":
+        return tools
     plan = RolloutPlan.objects.get()
-    return {
+    return {**tools,
         "dashboard": "/",
         "dashboard by version": "/?by=version",
         "conversations": "/conversations/",
@@ -313,7 +358,12 @@ def main() -> None:
               f"{med[(big_label, 'first')] / med[(small_label, 'first')]:>6.2f}x   "
               f"{med[(small_label, 'repeat')]:>9.1f} vs {med[(big_label, 'repeat')]:>9.1f} "
               f"{med[(big_label, 'repeat')] / med[(small_label, 'repeat')]:>6.2f}x", flush=True)
-    if os.environ.get("BENCH_SYNC", "1") != "0":
+    print("\nmin / median / max ms of each page's views:")
+    for name in urls:
+        spread = "   ".join(f"{k} at {s}: " + " / ".join(f"{f(samples[(name, s, k)]) * 1000:.0f}" for f in (
+            min, statistics.median, max)) for k in ("first", "repeat") for s in sizes)
+        print(f"{name:<26} {spread}", flush=True)
+    if os.environ.get("BENCH_SYNC", "1") != "0" and not ONLY:
         print("\nconversations list p95 while a sync runs on a worker ÷ idle (bench/worker_sync.py):", flush=True)
         print(worker_sync_ratio(n))
     if not KEEP:

@@ -172,9 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     setup = [arg for arg in argv if arg == "--sandbox"] if "--setup" in argv else None
     started = time.monotonic()
-    prepare(setup)
     bind, port = os.environ.get("BIND", "127.0.0.1"), _env_int("PORT", 8000)
-    sock = listen(bind, port)
+    sock = listen(bind, port)  # first: a port in use fails at once; a request during the setup waits in the backlog
+    prepare(setup)
     workers = _env_int("WEB_WORKERS", 2)
     children: list[int] = []
 

@@ -58,6 +58,9 @@ TELNYX_READ_TIMEOUT = env.float("TELNYX_READ_TIMEOUT", default=30.0)
 TELNYX_MAX_RETRIES = env.int("TELNYX_MAX_RETRIES", default=2)
 # Seconds a cached listing counts as fresh; older listings refresh themselves after render.
 CACHE_TTL = env.int("CACHE_TTL", default=300)
+# Assistants with no canary (none now, none ended or saved lately, none on a page lately) have it
+# read once in this many seconds, spread over the sweeps; the others at every sweep (CACHE_TTL).
+CANARY_COLD_SECONDS = env.int("CANARY_COLD_SECONDS", default=3600)
 
 if TELNYX_API_KEY and SANDBOX_ENABLED and not DEBUG and not env.bool("SANDBOX_WITH_REAL_KEY", default=False):
     raise ImproperlyConfigured(

@@ -2,8 +2,10 @@
 
 Telnyx limits most endpoints per API key and answers 429 with `Retry-After` and
 `x-ratelimit-*` headers once a window's budget is spent. `SANDBOX_RATE_LIMIT` is
-"<requests>/<seconds>" (empty or "off": no limit). Counters live in Django's cache: shared by
-every server process with REDIS_URL, per process with the local-memory cache.
+"<requests>/<seconds>" (empty or "off": no limit). With REDIS_URL the counters live in Redis
+(INCR and EXPIRE in one MULTI, so every web process on every host spends one budget per key and
+a window's counter always expires); without it, in Django's cache, which is then per process
+(each of `WEB_WORKERS` processes allows the whole budget: the single-host default).
 
 `SANDBOX_LATENCY` is "<median ms>/<p95 ms>": every answer waits a log-normal time with that
 median and 95th percentile, drawn from the seeded dice (empty: no added latency).
@@ -11,6 +13,7 @@ median and 95th percentile, drawn from the seeded dice (empty: no added latency)
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
@@ -66,15 +69,41 @@ def check(api_key: str) -> Verdict | None:
     window = int(now // budget.seconds)
     # The key itself never becomes a cache key: a digest of it does.
     name = f"sandbox-rate:{hashlib.sha256(api_key.encode()).hexdigest()[:16]}:{budget.seconds}:{window}"
-    cache.add(name, 0, timeout=budget.seconds + 1)
-    try:
-        used = cache.incr(name)
-    except ValueError:  # expired between add and incr: this request starts the window
-        cache.add(name, 1, timeout=budget.seconds + 1)
-        used = 1
+    used = _count_shared(name, budget.seconds + 1) if settings.REDIS_URL else _count_local(name, budget.seconds + 1)
     reset = max(1, math.ceil((window + 1) * budget.seconds - now))
     return Verdict(allowed=used <= budget.requests, limit=budget.requests,
                    remaining=max(0, budget.requests - used), reset_seconds=reset)
+
+
+def _count_local(name: str, ttl: int) -> int:
+    cache.add(name, 0, timeout=ttl)
+    try:
+        return cache.incr(name)
+    except ValueError:  # expired between add and incr: this request starts the window
+        cache.add(name, 1, timeout=ttl)
+        return 1
+
+
+@functools.cache
+def _redis(url: str):
+    import redis  # the Celery broker's client: installed with the portal
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
+def _count_shared(name: str, ttl: int) -> int:
+    """One atomic step in Redis: the window's count after this request. Redis unreachable: this
+    process counts alone until it is back (a sandbox answering is worth more than a shared count)."""
+    import redis
+
+    pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
+    pipe.incr(name)
+    pipe.expire(name, ttl)
+    try:
+        used, _ = pipe.execute()
+    except redis.RedisError:
+        return _count_local(name, ttl)
+    return int(used)
 
 
 def headers(verdict: Verdict) -> dict[str, str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from assistants.models import Assistant
+from core.changelist.kept import kept
 from knowledge.selectors import bucket_names as cached_bucket_names
 
 from .models import SharedTool
+
+RESOURCE = "shared_tools"
 
 
 def shared_tools() -> QuerySet[SharedTool]:
@@ -16,7 +19,10 @@ def shared_tools() -> QuerySet[SharedTool]:
 
 
 def shared_tool_types() -> list[str]:
-    return list(SharedTool.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type"))
+    """The type filter's choices, kept until the table changes (a DISTINCT over the whole library
+    on every view otherwise)."""
+    return kept(RESOURCE, "type-choices", lambda: list(
+        SharedTool.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type")), SharedTool)
 
 
 def shared_tool_name(tool_id: str) -> str:

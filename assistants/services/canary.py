@@ -6,9 +6,11 @@ one transaction (`core.writes.telnyx_write`). Every write checks the Admin permi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from assistants.canary.rules import normalise_canary
@@ -16,8 +18,8 @@ from assistants.models import Assistant, CanaryConfig, CanaryDeployCache
 from assistants.services.conflicts import refuse_if_stale_rules
 from assistants.services.observed import forget_observed_split
 from core import audit
-from core.cache import cache_put
-from core.sync import SyncOutcome, replace_cache, run_sync
+from core.cache import cache_delete, cache_put, cache_put_many, cache_update
+from core.sync import SyncOutcome, run_sync
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
@@ -83,28 +85,78 @@ def remember_canary(assistant_id: str, data: dict | None) -> None:
     cache_put(CanaryDeployCache, _cache_item(assistant_id, data), _cache_fields)
 
 
-def cached_canary(assistant_id: str) -> tuple[CanaryDeploy | None, datetime | None]:
-    """What Telnyx last said of the canary (from the cache) and when; (None, None) if never read."""
+def cached_canary(assistant_id: str, *, watching: bool = False) -> tuple[CanaryDeploy | None, datetime | None]:
+    """What Telnyx last said of the canary (from the cache) and when; (None, None) if never read.
+    `watching`: a page shows it, so the sync reads it at every sweep for a while (`canaries_sync`)."""
     row = CanaryDeployCache.objects.filter(telnyx_id=assistant_id).first()
     if row is None:
         return None, None
+    if watching and (row.watched_at is None or timezone.now() - row.watched_at > WATCH_MARK_EVERY):
+        cache_update(CanaryDeployCache.objects.filter(pk=row.pk), watched_at=timezone.now())
     deploy = CanaryDeploy(rules=normalise_canary(row.payload), exists=True) if row.exists else CanaryDeploy()
     return deploy, row.synced_at
 
 
+# The canary sync's tiers. Telnyx has no list of canary deploys, only one read per assistant, so
+# reading every cached assistant each CACHE_TTL costs 1,000 calls per 5 minutes at 1,000 assistants
+# (3.3 a second, a sixth of the sandbox's default budget of 20 a second). Most assistants never
+# have a canary: those are read once per CANARY_COLD_SECONDS, a slice per sweep, oldest first.
+# Every sweep reads the ones a change is likely on: a canary now, one saved or ended lately, or
+# one a page showed lately (and one never read). A canary made outside the portal on a cold
+# assistant shows within CANARY_COLD_SECONDS, or at once when its page is opened (the canary page
+# reads it live).
+RECENT = timedelta(days=7)  # a canary saved or ended this lately keeps its assistant hot
+WATCHED = timedelta(minutes=30)  # a page showed it this lately
+WATCH_MARK_EVERY = timedelta(minutes=1)  # a page marks it at most this often (a cache write)
+
+
+def canary_sweep_plan(*, now: datetime) -> tuple[list[str], list[str]]:
+    """(hot, cold) assistant ids whose canary this sweep reads."""
+    ids = list(Assistant.objects.values_list("telnyx_id", flat=True))
+    rows = {telnyx_id: (exists, synced_at, watched_at, payload.get("ended_at") if isinstance(payload, dict) else None)
+            for telnyx_id, exists, synced_at, watched_at, payload in CanaryDeployCache.objects.values_list(
+                "telnyx_id", "exists", "synced_at", "watched_at", "payload")}
+    saved = set(CanaryConfig.objects.filter(saved_at__gte=now - RECENT).values_list("assistant_id", flat=True))
+    hot, cold = [], []
+    for assistant_id in ids:
+        row = rows.get(assistant_id)
+        if (row is None or row[0] or assistant_id in saved or (row[2] and now - row[2] < WATCHED)
+                or (row[3] and (ended := parse_date(row[3])) and now - ended < RECENT)):
+            hot.append(assistant_id)
+        else:
+            cold.append((row[1], assistant_id))
+    share = settings.CACHE_TTL / max(settings.CANARY_COLD_SECONDS, settings.CACHE_TTL)
+    due = sorted(c for c in cold if now - c[0] >= timedelta(seconds=settings.CACHE_TTL))
+    return hot, [assistant_id for _, assistant_id in due[:math.ceil(len(cold) * share)]]
+
+
 def canaries_sync() -> SyncOutcome:
-    """Read every cached assistant's canary deploy from Telnyx (a failure keeps the cache)."""
+    """Read the canary deploys this sweep is due to read (`canary_sweep_plan`; a failure keeps
+    the cache); drop the rows of assistants no longer cached."""
+    now = timezone.now()
+    hot, cold = canary_sweep_plan(now=now)
+    had = set(CanaryDeployCache.objects.filter(telnyx_id__in=hot + cold, exists=True).values_list("telnyx_id", flat=True))
+    ended = dict(CanaryDeployCache.objects.filter(telnyx_id__in=hot, exists=False).values_list("telnyx_id", "payload"))
 
     def fetch() -> list[dict]:
         items = []
-        for assistant_id in Assistant.objects.values_list("telnyx_id", flat=True):
+        for assistant_id in hot + cold:
             try:
                 items.append(_cache_item(assistant_id, canary_api.retrieve(assistant_id)))
             except NotFoundError:
-                items.append(_cache_item(assistant_id, None))
+                item = _cache_item(assistant_id, None)
+                # When the canary went: the assistant stays hot for a while after.
+                before = (ended.get(assistant_id) or {}).get("ended_at")
+                item["ended_at"] = now.isoformat() if assistant_id in had else before
+                items.append(item)
         return items
 
-    return run_sync(CANARIES, fetch, lambda items: replace_cache(CanaryDeployCache, items, _cache_fields))
+    def store(items: list[dict]) -> int:
+        count = cache_put_many(CanaryDeployCache, items, _cache_fields)
+        cache_delete(CanaryDeployCache.objects.exclude(telnyx_id__in=Assistant.objects.values("telnyx_id")))
+        return count
+
+    return run_sync(CANARIES, fetch, store)
 
 
 def _label(assistant_id: str) -> str:

@@ -52,7 +52,7 @@ assistant_list, assistant_refresh = ASSISTANTS.views(read_required)
 def assistant_detail(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # Telnyx errors with nothing cached (and 404s) become a clear page in TelnyxErrorMiddleware.
     result = services.assistant_fetch(user=request.user, assistant_id=assistant_id)
-    canary, canary_read_at = canary_services.cached_canary(assistant_id)
+    canary, canary_read_at = canary_services.cached_canary(assistant_id, watching=True)
     if canary_read_at is None and sync_if_stale(canary_services.CANARIES):  # never read: a worker reads them all
         canary, canary_read_at = canary_services.cached_canary(assistant_id)  # read already where tasks run inline
     return render(

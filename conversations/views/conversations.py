@@ -17,7 +17,7 @@ from conversations.forms.writes import MessageForm
 from conversations.insights import fields as insight_fields
 from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
-from core.background import enqueue_listing_sync, listing_sync_queued
+from core.background import enqueue_listing_sync, listing_sync_queued, listing_sync_state
 from core.changelist import ChangelistSpec, Column, remembered_query
 from core.changelist.history import object_history
 from core.confirm import confirm_page
@@ -41,7 +41,9 @@ def _sync_progress(state=None) -> SyncOutcome | None:
     """A sync running on a worker (queued, or holding the lease) as the progress card shows it."""
     # The lease first: a running sync holds it, so only a queued one needs the task records.
     state = state or sync_state(services.RESOURCE)
-    if (state.lease_until and state.lease_until > timezone.now()) or listing_sync_queued(services.RESOURCE):
+    leased = state.lease_until and state.lease_until > timezone.now()
+    queued = getattr(state, "sync_queued", None)  # read with the state by `listing_sync_state`
+    if leased or (queued if queued is not None else listing_sync_queued(services.RESOURCE)):
         return SyncOutcome(ran=False, queued=True)
     return None
 
@@ -60,6 +62,7 @@ CONVERSATIONS = ChangelistSpec(
     form_kwargs=_filter_form_kwargs,
     extra=lambda request: {"names": selectors.assistant_names()}, tables=[Conversation, Assistant, InsightResult],
     vary=lambda state: {"outcome": _sync_progress(state)},  # a sync running on a worker shows its progress card
+    state=listing_sync_state,  # the state and whether a sync waits for a worker, in one query
     exports=CONVERSATIONS_EXPORT,
     count=selectors.rollup_count,  # the total from the per-day rollup where no search or insight filter is on
 )

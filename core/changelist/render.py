@@ -58,7 +58,7 @@ def render_changelist(
     state = state if state is not None else sync_state(resource)
     stale = is_stale(state)
     if state.synced_at is None and request.method == "GET":
-        _queue_first_sync(resource)
+        _queue_first_sync(resource, state)
     if stale or state.synced_at is None or (state.lease_until and state.lease_until > timezone.now()):
         waiting.mark()  # the list awaits a sync on the worker: the worker banner may speak here
     fragment = fragment or outcome is not None or bool(request.htmx)
@@ -81,14 +81,14 @@ def render_changelist(
     return response
 
 
-def _queue_first_sync(resource: str) -> None:
+def _queue_first_sync(resource: str, state) -> None:
     """A list never synced queues its first sync on its first view, from the server: the page
     says "Syncing" at once and no longer waits for the sweep or for its script to ask. (Where
     tasks run inline, the page's own auto-refresh runs it instead.)"""
     from core.background import eager, is_registered, sync_if_stale
 
     if not eager() and is_registered(resource):
-        sync_if_stale(resource)
+        sync_if_stale(resource, state)
 
 
 def _called(value):

@@ -55,6 +55,8 @@ class ChangelistSpec:
     vary: Any = None
     #: `count(active filters, search)`: the total from a rollup the app keeps, or None (see `build_changelist`).
     count: Any = None
+    #: `state(resource)`: how `vary` reads the SyncState (default `core.sync.sync_state`), e.g. with more in the same query.
+    state: Any = None
     #: Rows a page (20 for a history under a suite's trend).
     page_size: int = PAGE_SIZE
     #: Per-list transforms of filter values before the lookup (e.g. "main" → "").
@@ -81,7 +83,7 @@ class ChangelistSpec:
         return render(request, template, {**context, "cl": cl or self.changelist(request, *args)}, status=status)
 
     def render(self, request, *, outcome=None, fragment: bool = False):
-        state = sync_state(self.resource) if self.vary else None
+        state = (self.state or sync_state)(self.resource) if self.vary else None
         return render_changelist(
             request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,

@@ -13,7 +13,8 @@ from django.utils import timezone
 from portal.telnyx import TelnyxError
 from releases import stats
 from releases.models import GateResult, RolloutPlan, RolloutStep
-from releases.services import gate_fold, traffic
+from releases.services import gate_fold, gate_source, traffic
+from releases.services.gate_source import CACHE, TELNYX
 
 Verdict = GateResult.Verdict
 
@@ -128,31 +129,60 @@ def _summary(verdict: str, metrics: list[dict], plan: RolloutPlan, have: tuple[i
     return f"Not decided yet: {detail}."
 
 
+def _coverage(plan: RolloutPlan, telnyx: dict | None, cached: dict) -> dict:
+    """(candidate, main) at Telnyx (the primary metric's results; None when Telnyx did not say)
+    and in the cache (conversations): how much of the traffic the portal has synced."""
+    pair = [plan.candidate_version_id, plan.main_version_id]
+    return {"telnyx": None if telnyx is None else [telnyx.get(v, 0) for v in pair], "cache": [cached.get(v, 0) for v in pair]}
+
+
 def live_gate(plan: RolloutPlan, step: RolloutStep, *, now=None) -> GateResult:
     """Every conversation since the plan's first live step, each metric's confidence sequence
-    candidate − main, and the step's verdict (`stats.gate_verdict`)."""
+    candidate − main, and the step's verdict (`stats.gate_verdict`). The numbers come from one
+    source per plan (`gate_source`): Telnyx's per-version aggregates where they answer every
+    metric, else the cache of synced conversations and their results."""
     now = max(now or timezone.now(), timezone.now())
     since = evidence_start(plan, step)
+    window_start = step.window_started_at or step.applied_at
+    keys = plan.judged_keys + plan.monitor_keys
+    source = gate_source.plan_source(plan)
+    answer = gate_source.from_telnyx(plan, keys if source != CACHE else keys[:1], since)
+    source = source or (TELNYX if answer.usable else CACHE)
+    read_error = ""
     try:
         traffic.sync_conversations_since(assistant_id=plan.assistant_id, since=max(since, step.applied_at - SYNC_OVERLAP))
-        traffic.read_insights(assistant_id=plan.assistant_id, since=since)
-        read_error = ""
+        if source == CACHE:  # Telnyx's counts need no result read one conversation at a time
+            traffic.read_insights(assistant_id=plan.assistant_id, since=since)
     except TelnyxError as exc:
         read_error = f" Could not read new traffic ({exc.user_message}); judged on what is cached."
-    window_start = step.window_started_at or step.applied_at
     fold = gate_fold.current(plan, since, window_start)  # folded a tick at a time, not re-read whole
-    counts = fold.counts
     window = {"n": fold.window_n, "hours": (now - window_start).total_seconds() / 3600}
-    candidate, main = fold.tallies.get(plan.candidate_version_id, {}), fold.tallies.get(plan.main_version_id, {})
-    metrics = [_compare(key, role, level, gate_fold.counts_of(candidate.get(key, {})),
-                        gate_fold.counts_of(main.get(key, {})), plan)
-               for key, role, level in _roles(plan, sorted(set(candidate) | set(main)))]
+    if source == TELNYX:
+        tallies = answer.tallies if answer.usable else {}
+        read_error = ""
+        if answer.usable:
+            window["n"] = gate_source.window_count(plan, answer, since, window_start)
+        found = keys
+    else:
+        tallies = {version: {key: gate_fold.counts_of(tally) for key, tally in metrics.items()}
+                   for version, metrics in fold.tallies.items()}
+        found = sorted(set(tallies.get(plan.candidate_version_id, {})) | set(tallies.get(plan.main_version_id, {})))
+    candidate, main = tallies.get(plan.candidate_version_id, {}), tallies.get(plan.main_version_id, {})
+    metrics = [_compare(key, role, level, candidate.get(key, []), main.get(key, []), plan)
+               for key, role, level in _roles(plan, found)]
     window_full = window["n"] >= plan.max_sample or window["hours"] * 3600 >= plan.max_step_seconds
     verdict = stats.gate_verdict([m["verdict"] for m in metrics if m["role"] != "monitor"], window_full=window_full)
-    have = (counts.get(plan.candidate_version_id, 0), counts.get(plan.main_version_id, 0))
+    telnyx_counts = gate_source.primary_counts(plan, answer)
+    counts = fold.counts
+    have = ((telnyx_counts if source == TELNYX else counts).get(plan.candidate_version_id, 0),
+            (telnyx_counts if source == TELNYX else counts).get(plan.main_version_id, 0))
     details = {"counts": counts, "metrics": metrics, "alpha": plan.alpha, "min_sample": plan.min_sample,
                "max_sample": plan.max_sample, "window": window, "since": since.isoformat(),
                "candidate": plan.candidate_version_id, "main": plan.main_version_id,
+               "source": source, "source_note": answer.reason, "coverage": _coverage(plan, telnyx_counts if answer.usable else None, counts),
                "history": _history(plan, step, have, metrics)}
-    return _save(plan, step, GateResult.Kind.LIVE, verdict, _summary(verdict, metrics, plan, have, window) + read_error,
-                 details)
+    summary = _summary(verdict, metrics, plan, have, window) + read_error
+    if source == TELNYX and not answer.usable:
+        summary = (f"Waiting for Telnyx's counts: {answer.reason}. This plan is judged on Telnyx's counts at every "
+                   "look, so it is not judged on the cache instead." + (" The step's time is up." if window_full else ""))
+    return _save(plan, step, GateResult.Kind.LIVE, verdict, summary, details)

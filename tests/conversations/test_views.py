@@ -125,3 +125,18 @@ def test_detail_names_each_insight_and_formats_structured_results(viewer_client,
     assert "<dt>Summary</dt><dd>Asked about opening hours</dd>" in insights
     assert "<dt>Score</dt><dd><strong>4.5</strong></dd>" in insights and ">yes</span>" in insights
     assert "<p>positive</p>" in insights and '"summary"' not in insights  # no raw JSON
+
+
+def test_a_sync_queued_for_a_worker_shows_on_the_list_until_a_worker_starts_it(viewer_client, cached):
+    """The state and the queued sync are read in one query (core.background.listing_sync_state)."""
+    from core.background import SYNC_LISTING, task_key
+    from portal.models import TaskRecord
+
+    assert "Loading conversations from Telnyx in the background" not in viewer_client.get(LIST).content.decode()
+    record = TaskRecord.objects.create(task_id="t1", name=SYNC_LISTING, key=task_key(SYNC_LISTING, ["conversations"], {}),
+                                       label="Sync conversations")
+    assert "Loading conversations from Telnyx in the background" in viewer_client.get(LIST).content.decode()
+    TaskRecord.objects.filter(pk=record.pk).update(updated_at=timezone.now() - timedelta(hours=1))  # its worker vanished long ago
+    assert "Loading conversations from Telnyx in the background" not in viewer_client.get(LIST).content.decode()
+    TaskRecord.objects.filter(pk=record.pk).update(updated_at=timezone.now(), state=TaskRecord.State.RUNNING)
+    assert "Loading conversations from Telnyx in the background" not in viewer_client.get(LIST).content.decode()  # no lease held

@@ -4,9 +4,15 @@ to allowed URLs."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+import uuid
 
 import pytest
+import redis
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -88,3 +94,36 @@ def test_by_default_webhooks_go_only_to_the_portal():
 def test_the_allow_list_setting_replaces_the_default():
     assert webhook_allowed("https://hooks.example.com/telnyx/qa")
     assert not webhook_allowed("https://hooks.example.com/other")
+
+
+SPEND = """
+import django, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+django.setup()
+from django.test import override_settings
+from sandbox import ratelimit
+with override_settings(SANDBOX_RATE_LIMIT="10/60"):
+    print(sum(ratelimit.check("the-shared-key-" + sys.argv[1]).allowed for _ in range(10)))
+"""
+
+
+def _two_processes_spend(redis_url: str, tag: str) -> list[int]:
+    """Two web processes each asking for the whole budget of one key at once: how many each got."""
+    env = {**os.environ, "REDIS_URL": redis_url, "TELNYX_API_KEY": "", "DATABASE_URL": "sqlite:///:memory:"}
+    procs = [subprocess.Popen([sys.executable, "-c", SPEND, tag], cwd=settings.BASE_DIR, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outs]
+    return [int(out.strip().splitlines()[-1]) for out, _ in outs]
+
+
+def test_with_redis_two_web_processes_spend_one_budget_per_key():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis at {url} is not reachable")
+    tag = uuid.uuid4().hex  # a key of its own: a rerun within the window starts from nothing
+    assert sum(_two_processes_spend(url, tag)) == 10
+    # Without Redis each process counts alone (the single-host default): the test above would see 20.
+    assert _two_processes_spend("", tag) == [10, 10]
