@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from assistants.models import Assistant, AssistantVersion
 from conversations.models import Conversation
+from conversations.search import name_condition
 from portal.models import SyncState
 from testing.models import AssistantTest, TestSuite
 
@@ -95,7 +96,7 @@ def search_everything(term: str) -> list[Group]:
                lambda s: Hit(s.name, reverse("testing:suite-detail", args=[s.name])),
                _with_q("testing:suite-list", term)),
         _group("conversations", "Conversations",
-               Conversation.objects.filter(Q(name__icontains=term) | _prefix("telnyx_id", id_term))
+               Conversation.objects.filter(name_condition(term) | _prefix("telnyx_id", id_term))
                .order_by("-created_at", "-pk"),
                lambda c: Hit(c.name or "Untitled conversation",
                              reverse("conversations:conversation-detail", args=[c.telnyx_id]),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
+
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
@@ -78,6 +80,12 @@ def fetch_batch(cursor: str) -> tuple[list[dict], str | None]:
 
 def _finish(run_started_at) -> int:
     cache_delete(Conversation.objects.filter(synced_at__lt=run_started_at))
+    if connection.vendor == "postgresql":
+        # A full sync may have written 100,000 rows; autovacuum's statistics can lag far behind, and
+        # the call log's and top bar's plans need them (a common name searched with no statistics
+        # took the trigram index to 100,000 rows: 0.6 s, 0.2 ms with them). ANALYZE samples: ~0.1 s.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE conversations_conversation")
     return Conversation.objects.count()
 
 

@@ -63,8 +63,8 @@ class PlanForm(forms.Form):
         self._rules = {str(r.pk): r for r in alert_rules}
         self._rule_guardrail = rule_guardrail
         if self._rules:
-            self.fields["alert_rules"].choices = [(pk, f"{r.name} ({r.get_metric_display().lower()}, "
-                                                       f"{r.get_comparison_display()} {r.threshold:g})")
+            self.fields["alert_rules"].choices = [(pk, f"{r.name} · {r.get_metric_display()} · "
+                                                       f"{r.get_comparison_display()} {r.threshold:g}")
                                                   for pk, r in self._rules.items()]
         else:
             del self.fields["alert_rules"]

@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations import search
 from conversations.forms.filters import ConversationFilterForm
 from conversations.models import Conversation
 from conversations.search import search_condition
@@ -75,10 +76,23 @@ def found(condition: Q) -> set[str]:
     ("a word several kinds match", "refund"),
     ("nothing", "qqqq"),
 ])
-def test_each_kind_of_search_finds_the_same_conversations_as_before(calls, kind, query):
+@pytest.mark.parametrize("path", ["few: one IN of the index lookups", "many: each walked row tested"])
+def test_each_kind_of_search_finds_the_same_conversations_as_before(calls, kind, query, path, monkeypatch):
+    if path.startswith("many"):  # as with a word in 100,000 transcripts: past the lookups' cap
+        monkeypatch.setattr(search, "FEW", 0)
     expected = found(the_or_it_replaced(query))
     assert found(search_condition(query, NAMES)) == expected
     assert expected or query == "qqqq"  # each case matches something, so the equality says something
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_the_top_bar_finds_names_by_substring_either_way(viewer_client, calls, many, monkeypatch):
+    if many:
+        monkeypatch.setattr(search, "FEW", 0)
+    assert found(search.name_condition("CALL")) == {"abd-2", "x-3"}
+    assert found(search.name_condition("fu")) == {"AbC-1"}  # shorter than a trigram: still found
+    page = viewer_client.get(reverse("search"), {"q": "support call"}).content.decode()
+    assert "Support call 3" in page
 
 
 def test_a_search_matching_more_than_the_cap_says_so(viewer_client, calls, monkeypatch):

@@ -108,8 +108,8 @@ def test_the_plan_form_adds_chosen_rules_as_guardrails(versions, team_admin_clie
     AlertRule.objects.create(name="Volume", assistant_id=AID, metric="volume", comparison="below", threshold=1)
     url = reverse("releases:plan-list", args=[AID])
     page = team_admin_client.get(url).content.decode()
-    assert "Slow replies (response latency in seconds (mean), rises above 4)" in page
-    assert "Volume (" not in page  # a count follows the traffic split: no guardrail
+    assert "Slow replies · Response latency in seconds (mean) · rises above 4" in page
+    assert "Volume ·" not in page  # a count follows the traffic split: no guardrail
     response = team_admin_client.post(url, {
         "candidate": "v-cand", "weights": "10, 25, 50", "hold_minutes": "30", "live_gate": "on", "suite_threshold": "90",
         "min_sample": "30", "alpha": "0.05", "primary_metric": "score", "margin": "0.1", "alert_rules": [str(rule.pk)]},
