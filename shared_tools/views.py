@@ -9,18 +9,20 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
-from core.forms import add_telnyx_errors, saved
+from core.forms import add_telnyx_errors, form_page
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
 from shared_tools.forms import AttachForm, MoveForm, SharedToolFilterForm, SharedToolForm
 
 LIST_TEMPLATE = "shared_tools/tool_list.html"
+FORM_TEMPLATE = "shared_tools/tool_form.html"
 COLUMNS = [Column("name", "Name", "display_name"), Column("type", "Type", "type"),
            Column("created", "Created", "created_at")]
 
@@ -34,16 +36,18 @@ SHARED_TOOLS = ChangelistSpec(
 tool_list, tool_refresh = SHARED_TOOLS.views(read_required)
 
 
+def _detail(tool_id: str) -> str:
+    return reverse("shared_tools:tool-detail", args=[tool_id])
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def tool_create(request: HttpRequest) -> HttpResponse:
     form = SharedToolForm(request.POST or None)
-    ok, created = saved(request, form, lambda: services.tool_create(
+    return form_page(request, form, FORM_TEMPLATE, {"creating": True}, save=lambda: services.tool_create(
         user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
-        message=lambda created: f"Created shared tool “{created.get('display_name')}”.", renew_key=True)
-    if ok:
-        return redirect("shared_tools:tool-detail", tool_id=created["id"])
-    return render(request, "shared_tools/tool_form.html", {"form": form, "creating": True})
+        message=lambda created: f"Created shared tool “{created.get('display_name')}”.",
+        then=lambda created: _detail(created["id"]), renew_key=True)
 
 
 @require_GET
@@ -65,10 +69,10 @@ def tool_detail(request: HttpRequest, tool_id: str) -> HttpResponse:
 def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
     tool = services.tool_fetch(user=request.user, tool_id=tool_id).data
     form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool))
-    if saved(request, form, lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body()),
-             message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", refusals=(LiveEditRefused,))[0]:
-        return redirect("shared_tools:tool-detail", tool_id=tool_id)
-    return render(request, "shared_tools/tool_form.html", {"form": form, "tool": tool})
+    return form_page(request, form, FORM_TEMPLATE, {"tool": tool},
+                     save=lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body()),
+                     message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", then=lambda _: _detail(tool_id),
+                     refusals=(LiveEditRefused,))
 
 
 @require_http_methods(["GET", "POST"])
