@@ -8,7 +8,7 @@ kept at write time by `conversations.rollups`), never from the 100,000-row cache
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
@@ -20,7 +20,7 @@ from assistants.models import Assistant, AssistantVersion, CanaryDeployCache
 from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
 from inference.models import LanguageModel
-from portal.models import AuditEvent
+from portal.models import AuditDay, AuditEvent
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 CHART_DAYS = 14
@@ -33,12 +33,11 @@ def _short(version_id: str) -> str:
     return version_id[:8] if version_id else "main"
 
 
-def version_names(version_ids: set[str]) -> dict[str, str]:
-    """Version id → its name (or a short id), for the versions the caller shows."""
-    named = dict(
-        AssistantVersion.objects.filter(version_id__in=version_ids).exclude(name="").values_list("version_id", "name")
-    )
-    return {v: named.get(v) or _short(v) for v in version_ids}
+def version_names(version_ids: set[str]) -> tuple[dict[str, str], set[str]]:
+    """Version id → its name (or a short id), for the versions the caller shows; and which of
+    them the versions cache holds at all (named or not), read in the same query."""
+    found = dict(AssistantVersion.objects.filter(version_id__in=version_ids).values_list("version_id", "name"))
+    return {v: found.get(v) or _short(v) for v in version_ids}, set(found)
 
 
 def _top_with_other(totals: dict[str, int]) -> tuple[list[str], set[str]]:
@@ -60,7 +59,7 @@ def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS, a
     rows = list(ConversationDay.objects.filter(day__gte=day_list[0], day__lte=today, n__gt=0, is_test=False)
                 .values("day", *keys).annotate(n=Sum("n")).order_by())
     assistants = {a: name for a, name, _ in (assistant_rows() if assistants is None else assistants)}
-    versions = version_names({r["assistant_version_id"] for r in rows}) if by_version else {}
+    versions = version_names({r["assistant_version_id"] for r in rows})[0] if by_version else {}
 
     def label(row: dict) -> str:
         name = assistants.get(row["assistant_id"]) or row["assistant_id"][:8] or "No assistant"
@@ -155,10 +154,7 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[Canary
     mentioned = {r["assistant_version_id"] for r in traffic_rows}
     for rules, _ in read.values():
         mentioned |= referenced_versions(rules or [])
-    # Names and which versions are cached, in one read.
-    found = dict(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", "name"))
-    cached = set(found)
-    names = {v: found.get(v) or _short(v) for v in mentioned - {""}}
+    names, cached = version_names(mentioned - {""})  # names and which versions are cached, in one read
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:
@@ -224,14 +220,24 @@ def _scalars(parts: dict[str, tuple[QuerySet, str]]) -> dict[str, int]:
 
 def tile_counts(since: datetime) -> dict[str, int]:
     """How many of each the cache holds (conversations summed from the per-day rollup, the
-    table's COUNT being a scan), and the audited changes since `since` and those Telnyx refused,
-    in one query."""
-    changes = AuditEvent.objects.filter(created_at__gte=since).order_by()
-    return _scalars({
+    table's COUNT being a scan), and the audited changes since `since` and those Telnyx refused
+    (the whole local days after `since`'s from the per-day audit counts, the rest of its day from
+    the events: exact, and never more than a day of events read), in one query."""
+    first_day = timezone.localdate(since)
+    next_midnight = timezone.make_aware(datetime.combine(first_day + timedelta(days=1), time.min))
+    partial = AuditEvent.objects.filter(created_at__gte=since, created_at__lt=next_midnight).order_by()
+    days = AuditDay.objects.filter(day__gt=first_day).order_by()
+    failure = AuditEvent.Outcome.FAILURE
+    counts = _scalars({
         "assistants": (Assistant.objects.order_by().values("pk"), "COUNT(*)"),
         "conversations": (ConversationDay.objects.filter(is_test=False).order_by().values("n"), "SUM(n)"),
         "tests": (AssistantTest.objects.order_by().values("pk"), "COUNT(*)"),
         "models": (LanguageModel.objects.order_by().values("pk"), "COUNT(*)"),
-        "changes": (changes.values("pk"), "COUNT(*)"),
-        "failures": (changes.filter(outcome=AuditEvent.Outcome.FAILURE).values("pk"), "COUNT(*)"),
+        "changes_days": (days.values("n"), "SUM(n)"),
+        "changes_rest": (partial.values("pk"), "COUNT(*)"),
+        "failures_days": (days.filter(outcome=failure).values("n"), "SUM(n)"),
+        "failures_rest": (partial.filter(outcome=failure).values("pk"), "COUNT(*)"),
     })
+    for name in ("changes", "failures"):
+        counts[name] = counts.pop(f"{name}_days") + counts.pop(f"{name}_rest")
+    return counts

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
-from core import audit
+from core import audit, waiting
 from core.background import is_registered, listing_sync_active
 from core.changelist import ChangelistSpec, Column, FilterForm
 from core.sync import sync_state
@@ -51,6 +51,7 @@ def kind_label(name: str) -> str:
 @require_GET
 @admin_required
 def task_list(request: HttpRequest) -> HttpResponse:
+    waiting.mark()  # the page of the worker's tasks: the banner says when none answers
     tab = request.GET.get("state", "")
     if tab not in STATE_TABS:
         tab = ""

@@ -31,26 +31,36 @@ def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, st
         return None
 
 
+def saved(request, form: forms.Form, save: Callable[[], T], *, message: Callable[[T], str],
+          refusals: tuple[type[Exception], ...] = (), renew_key: bool = False) -> tuple[bool, T | None]:
+    """The POST of a create or edit page: with a valid form, `save()` (the service's write) and
+    `message(result)` as a success message; a refusal (Telnyx's, on the fields; one of
+    `refusals`, the portal's own, e.g. a live edit waiting for approval, at the top) stays on
+    the form. `(True, result)` when it was saved: the view redirects; else it renders the form.
+    `ok, created = saved(request, form, lambda: services.x_create(...), message=lambda x: ...)`."""
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        result = save()
+    except refusals as refused:
+        form.add_error(None, str(refused))
+        return False, None
+    except TelnyxError as exc:
+        add_telnyx_errors(form, exc)
+        if renew_key:
+            form.renew_key_if_refused(exc)
+        return False, None
+    messages.success(request, message(result))
+    return True, result
+
+
 def form_page(request, form: forms.Form, template: str, context: dict[str, Any], *, save: Callable[[], T],
               message: Callable[[T], str], then: Callable[[T], str], refusals: tuple[type[Exception], ...] = (),
               renew_key: bool = False) -> HttpResponse:
-    """A create or edit page: the form (GET, or a POST that was refused), or, once a valid POST's
-    `save()` (the service's write) went through, `message(result)` as a success and a redirect to
-    `then(result)`. A refusal stays on the form: Telnyx's on the fields it names, one of `refusals`
-    (the portal's own, e.g. a live edit waiting for approval) at the top."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save()
-        except refusals as refused:
-            form.add_error(None, str(refused))
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-            if renew_key:
-                form.renew_key_if_refused(exc)
-        else:
-            messages.success(request, message(result))
-            return redirect(then(result))
-    return render(request, template, {**context, "form": form})
+    """A create or edit page with one form: the form (GET, or a POST that was refused), or once
+    `saved` it, a redirect to `then(result)`."""
+    ok, result = saved(request, form, save, message=message, refusals=refusals, renew_key=renew_key)
+    return redirect(then(result)) if ok else render(request, template, {**context, "form": form})
 
 
 def email_list(text: str) -> str:

@@ -6,6 +6,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        from portal import audit_days
         from portal.permission_cache import connect
 
         connect()  # role changes reach every app server's kept permission sets at once
+        audit_days.connect()  # every stored audit event counted on its day

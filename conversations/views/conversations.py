@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assistants.models import Assistant
-from conversations import selectors, services
+from conversations import selectors, services, tracing
 from conversations.exports import CONVERSATIONS_EXPORT
 from conversations.forms.filters import ConversationFilterForm
 from conversations.forms.writes import MessageForm
@@ -22,6 +22,7 @@ from core.changelist import ChangelistSpec, Column, remembered_query
 from core.changelist.history import object_history
 from core.confirm import confirm_page
 from core.sync import SyncOutcome, sync_state
+from portal.converters import is_telnyx_id
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -96,6 +97,8 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
     detail = services.conversation_fetch(user=request.user, conversation_id=conversation_id)
     data = detail.conversation.data
     metadata = data.get("metadata") or {}
+    assistant_id = str(metadata.get("assistant_id") or "")
+    version_id = str(metadata.get("assistant_version_id") or "")
     return {
         "detail": detail,
         "insight_runs": insight_results(detail.insights),
@@ -105,7 +108,11 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
         "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
         "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
         "message_form": message_form or MessageForm(),
-        "version_name": _version_name(metadata.get("assistant_id", ""), metadata.get("assistant_version_id", "")),
+        "version_name": _version_name(assistant_id, version_id),
+        # Metadata comes from Telnyx (and callers): an assistant id the portal cannot use is shown, not linked.
+        "assistant_link_id": assistant_id if is_telnyx_id(assistant_id) else "",
+        "trace_url": tracing.langfuse_trace_url(selectors.observability_settings(assistant_id, version_id), conversation_id),
+        "trace_assumption": tracing.ASSUMPTION,
     }
 
 

@@ -257,6 +257,7 @@ class Account:
         from conversations.models import InsightResult, InsightTemplate
         from conversations.rollups import rebuild
         from conversations.services import _store
+        from portal import audit_days
         from portal.models import AuditEvent
         from testing.models import TestSuite
 
@@ -274,6 +275,7 @@ class Account:
             AuditEvent(action="update", resource_type="assistant", resource_id=ASSISTANT, resource_label="Booking",
                        summary=f"Changed refund rule {i}", created_at=NOW - timedelta(minutes=i))
             for i in range(start, stop)], batch_size=500)
+        audit_days.rebuild()  # events bulk-created around save(): count them per day
         TestSuite.objects.bulk_create([TestSuite(telnyx_id=f"suite-{i:05d}", name=f"suite-{i:05d}", synced_at=NOW)
                                        for i in range(start // 10, stop // 10)], batch_size=500)
         AssistantTest.objects.bulk_create([
