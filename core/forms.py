@@ -7,6 +7,8 @@ from typing import Any, Callable, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 
 from core import json_input
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -50,6 +52,15 @@ def saved(request, form: forms.Form, save: Callable[[], T], *, message: Callable
         return False, None
     messages.success(request, message(result))
     return True, result
+
+
+def form_page(request, form: forms.Form, template: str, context: dict[str, Any], *, save: Callable[[], T],
+              message: Callable[[T], str], then: Callable[[T], str], refusals: tuple[type[Exception], ...] = (),
+              renew_key: bool = False) -> HttpResponse:
+    """A create or edit page with one form: the form (GET, or a POST that was refused), or once
+    `saved` it, a redirect to `then(result)`."""
+    ok, result = saved(request, form, save, message=message, refusals=refusals, renew_key=renew_key)
+    return redirect(then(result)) if ok else render(request, template, {**context, "form": form})
 
 
 def email_list(text: str) -> str:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
 from core.export import ExportColumn
-from core.forms import saved
+from core.forms import form_page
 from mcp_servers import selectors, services
 from mcp_servers.forms import McpServerFilterForm, McpServerForm
 from portal.roles import admin_required, read_required
 
 LIST_TEMPLATE = "mcp_servers/mcp_list.html"
+FORM_TEMPLATE = "mcp_servers/mcp_form.html"
 COLUMNS = [Column("name", "Name", "name"), Column("type", "Type", "type"), Column("created", "Created", "created_at")]
 
 
@@ -31,16 +33,17 @@ MCP_SERVERS = ChangelistSpec(
 mcp_list, mcp_refresh = MCP_SERVERS.views(read_required)
 
 
+def _detail(server_id: str) -> str:
+    return reverse("mcp_servers:server-detail", args=[server_id])
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def mcp_create(request: HttpRequest) -> HttpResponse:
     form = McpServerForm(request.POST or None)
-    ok, created = saved(request, form, lambda: services.mcp_server_create(
+    return form_page(request, form, FORM_TEMPLATE, {"creating": True}, save=lambda: services.mcp_server_create(
         user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
-        message=lambda created: f"Created MCP server “{created.get('name')}”.")
-    if ok:
-        return redirect("mcp_servers:server-detail", server_id=created["id"])
-    return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
+        message=lambda created: f"Created MCP server “{created.get('name')}”.", then=lambda created: _detail(created["id"]))
 
 
 @require_GET
@@ -56,10 +59,9 @@ def mcp_detail(request: HttpRequest, server_id: str) -> HttpResponse:
 def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
     server = services.mcp_server_fetch(user=request.user, server_id=server_id).data
     form = McpServerForm(request.POST or None, initial=McpServerForm.initial_from(server))
-    if saved(request, form, lambda: services.mcp_server_update(user=request.user, server_id=server_id, data=form.to_body()),
-             message=lambda _: f"Saved MCP server “{form.cleaned_data['name']}”.")[0]:
-        return redirect("mcp_servers:server-detail", server_id=server_id)
-    return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
+    return form_page(request, form, FORM_TEMPLATE, {"server": server},
+                     save=lambda: services.mcp_server_update(user=request.user, server_id=server_id, data=form.to_body()),
+                     message=lambda _: f"Saved MCP server “{form.cleaned_data['name']}”.", then=lambda _: _detail(server_id))
 
 
 @require_http_methods(["GET", "POST"])

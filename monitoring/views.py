@@ -7,19 +7,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.changelist import ChangelistSpec, Column, FilterForm
 from core.confirm import confirm_page
 from monitoring import selectors, services
 from monitoring.forms import AlertRuleForm
 from monitoring.models import AlertRule
 from portal.roles import operate_required, read_required
 
+#: The rules (kept in the portal's database, not in Telnyx), by name, 50 a page.
+RULES = ChangelistSpec(template="monitoring/rule_list.html", queryset=selectors.rules, form_class=FilterForm,
+                       columns=[Column("name", "Rule", "name")], default_sort="name")
+
 
 @require_GET
 @read_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "monitoring/rule_list.html", {
-        "rules": selectors.rules(), "open": selectors.open_incidents(), "incidents": selectors.recent_incidents(),
-        "assistant_names": selectors.assistant_names()})
+    return RULES.page(request, {"open": selectors.open_incidents(), "incidents": selectors.recent_incidents(),
+                                "assistant_names": selectors.assistant_names()})
 
 
 def _form(request: HttpRequest, rule: AlertRule | None) -> AlertRuleForm:

@@ -17,6 +17,7 @@ from console import selectors
 from console.users import services
 from console.users.forms import UserCreateForm, UserPasswordForm, UserRoleForm
 from core import credentials
+from core.changelist import ChangelistSpec, Column, FilterForm
 from portal.roles import admin_required
 
 
@@ -28,12 +29,22 @@ def invite_url(request: HttpRequest, user: User) -> str:
     return request.build_absolute_uri(path)
 
 
+class UserSearchForm(FilterForm):
+    search_fields = ["username", "email"]
+
+
+#: The portal's logins, by username, 50 a page, searchable by username or email.
+USERS = ChangelistSpec(template="console/user_list.html", queryset=selectors.users_with_groups, form_class=UserSearchForm,
+                       columns=[Column("username", "Username", "username"), Column("email", "Email", "email")],
+                       default_sort="username")
+
+
 @require_GET
 @admin_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = selectors.users_with_groups()
-    rows = [{"user": u, "role": services.user_role(u)} for u in users]
-    return render(request, "console/user_list.html", {"rows": rows, "pending": services.pending_invites()})
+    cl = USERS.changelist(request)
+    roles = {u.pk: services.user_role(u) for u in cl.page.object_list}
+    return USERS.page(request, {"roles": roles, "pending": services.pending_invites()}, cl=cl)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.changelist.live import ServedPage, build_live_changelist, build_served_changelist
@@ -82,14 +82,23 @@ class ChangelistSpec:
         template = f"{self.template}#table" if request.htmx else self.template
         return render(request, template, {**context, "cl": cl or self.changelist(request, *args)}, status=status)
 
+    def urls(self) -> dict[str, str]:
+        """The list's URL and its Refresh URL (`<noun>-list` → `<noun>-refresh`), which every list template needs."""
+        try:
+            refresh = reverse(self.list_url.removesuffix("-list") + "-refresh")
+        except NoReverseMatch:
+            refresh = ""
+        return {"list_url": reverse(self.list_url), "refresh_base": refresh}
+
     def render(self, request, *, outcome=None, fragment: bool = False):
         state = (self.state or sync_state)(self.resource) if self.vary else None
+        vary = {**self.urls(), **(self.vary(state) if self.vary else {})}
         return render_changelist(
             request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,
             remember_as=self.remember_as, form_kwargs=self.form_kwargs,
             extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,
-            tables=self.tables, exports=self.exports, vary=self.vary(state) if self.vary else None, state=state,
+            tables=self.tables, exports=self.exports, vary=vary, state=state,
             count=self.count,
         )
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assistants import selectors as assistant_selectors
 from assistants.canary.display import bars_from_rules, describe_match
 from assistants.services.versions import version_choices
+from core.changelist import ChangelistSpec, Column, FilterForm
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 from releases import selectors
@@ -26,6 +27,10 @@ from releases.services.planner import PlanEstimate
 from releases.services.policy import release_suites_set, two_person_required
 from releases.services.promotion import release_suites
 from testing.selectors import suites_for_assistant
+
+#: An assistant's rollout plans, newest first, 50 a page, beside the new-plan form.
+PLANS = ChangelistSpec(template="releases/plan_list.html", queryset=selectors.plans_for, form_class=FilterForm,
+                       columns=[Column("created", "Plan", "created_at")], default_sort="-created")
 
 GATES_SHOWN = 20
 CHART_LOOKS = 200
@@ -67,12 +72,12 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         raise PermissionDenied("Your role does not allow this.")
     else:
         planned = None
-    return render(request, "releases/plan_list.html", {
-        **_base(assistant_id), "plans": selectors.plans_for(assistant_id)[:50], "form": form, "planned": planned,
+    return PLANS.page(request, {
+        **_base(assistant_id), "form": form, "planned": planned,
         "two_person": two_person_required(assistant_id), "approvals": selectors.pending_approvals(assistant_id),
         "expired_approvals": selectors.expired_approvals(assistant_id),
         "suite_choices": suites_for_assistant(assistant_id), "release_suites": release_suites(assistant_id),
-    })
+    }, assistant_id)
 
 
 def _estimate(assistant_id: str, main: str, form: PlanForm | None) -> PlanEstimate | None:
