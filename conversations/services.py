@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversations.insights.store import insight_runs_store, stored_runs
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
@@ -110,7 +111,6 @@ def conversation_fetch(*, user: PortalUser, conversation_id: str) -> Conversatio
         lambda: conversations_api.retrieve(conversation_id),
         conversation_cache_put,
     )
-    from conversations.insights.store import insight_runs_store, stored_runs
 
     if result.from_cache:
         return ConversationDetail(conversation=result, messages=[], insights=stored_runs(conversation_id),

@@ -6,6 +6,7 @@ import copy
 from typing import Any, Callable, TypeVar
 
 from django import forms
+from django.core.validators import validate_email
 
 from core import json_input
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -30,8 +31,6 @@ def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, st
 
 def email_list(text: str) -> str:
     """Comma-separated addresses, checked and tidied ("a@x.org, b@y.org"); every bad one named."""
-    from django.core.validators import validate_email
-
     addresses = [a.strip() for a in (text or "").split(",") if a.strip()]
     bad = []
     for address in addresses:

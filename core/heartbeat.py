@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
+from core.background import eager
 from portal.models import TaskRecord, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ class WorkerSilence:
 def worker_silence() -> WorkerSilence | None:
     """What the banner says, or None when a worker answered lately, nothing waits, or tasks run
     inline (unit tests)."""
-    from core.background import eager
-
     if eager():
         return None
     found = cache.get("worker-silence")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from core.changelist import kept
+from knowledge.selectors import buckets
 
 from .models import FineTuningJob, LanguageModel
 
@@ -60,8 +61,6 @@ def fine_tuning_job(job_id: str) -> FineTuningJob | None:
 def training_file_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Training data a job can use, grouped by bucket: a whole bucket or one file of it
     (Telnyx takes `bucket` or `bucket/filename`). From the knowledge app's bucket cache."""
-    from knowledge.selectors import buckets
-
     groups = []
     for bucket in buckets():
         files = [f.get("filename") for f in (bucket.payload.get("files") or []) if f.get("filename")]

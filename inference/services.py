@@ -14,9 +14,10 @@ from typing import Iterator
 from django.contrib.auth.models import User
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_put, text_fields
 from core.sync import SyncOutcome, is_stale, replace_cache, run_sync, sync_state, wait_for_running_sync
 from core.writes import telnyx_write
+from knowledge.services import BUCKETS, buckets_sync
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import new_idempotency_key
 from portal.telnyx.resources import audio as audio_api
@@ -25,6 +26,7 @@ from portal.telnyx.resources import fine_tuning as fine_tuning_api
 from portal.telnyx.resources import models as models_api
 
 from .models import FineTuningJob, LanguageModel
+from .selectors import model_choices
 
 MODELS_RESOURCE = "models"
 JOBS_RESOURCE = "fine_tuning_jobs"
@@ -63,16 +65,12 @@ def ensure_models_cached() -> None:
 
 def form_model_choices() -> list[tuple[str, str]]:
     """The model select's choices for a form, the catalogue synced first if stale."""
-    from .selectors import model_choices
-
     ensure_models_cached()
     return model_choices()
 
 
 def ensure_training_files_cached() -> None:
     """Before the fine-tuning form offers training data: sync the buckets when stale."""
-    from knowledge.services import BUCKETS, buckets_sync
-
     if is_stale(sync_state(BUCKETS)):
         buckets_sync()
 
@@ -172,10 +170,7 @@ def _unix(value):
 
 def job_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["id"],
-        "model": str(item.get("model") or "")[:200],
-        "training_file": str(item.get("training_file") or "")[:300],
-        "status": str(item.get("status") or "")[:20],
+        "telnyx_id": item["id"], **text_fields(FineTuningJob, item, "model", "training_file", "status"),
         "trained_tokens": item.get("trained_tokens"),
         "created_at": _unix(item.get("created_at")),
         "finished_at": _unix(item.get("finished_at")),

@@ -87,6 +87,14 @@ def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, f"{what} {ident} not found.")
 
 
+def get_or_not_found(model, pk: str, what: str):
+    """The `model` row with primary key `pk`, else Telnyx's 404 naming `what`."""
+    row = model.objects.filter(pk=pk).first()
+    if row is None:
+        raise not_found(what, pk)
+    return row
+
+
 # --- responses ------------------------------------------------------------------------------
 
 def ok(payload, status: int = 200) -> JsonResponse:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -174,8 +175,6 @@ def pending_invites():
 
 def user_email_invite(*, actor: User, user: User, link: str) -> None:
     """Send `user` their invite link by email (audited, never with the link in the record)."""
-    from django.core.mail import send_mail
-
     send_mail("Your Telnyx AI Portal invite",
               f"{actor.get_username()} invited you to the Telnyx AI Portal as {user_role(user) or 'a user'}.\n\n"
               f"Choose your password here (the link works once):\n{link}\n",
