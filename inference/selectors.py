@@ -31,11 +31,11 @@ def language_model(model_id: str) -> LanguageModel | None:
 
 
 def model_organizations() -> list[str]:
-    return list(LanguageModel.objects.exclude(organization="").order_by("organization").values_list("organization", flat=True).distinct())
+    return LanguageModel.values_in_use("organization")
 
 
 def model_tiers() -> list[str]:
-    return list(LanguageModel.objects.exclude(tier="").order_by("tier").values_list("tier", flat=True).distinct())
+    return LanguageModel.values_in_use("tier")
 
 
 def fine_tuning_jobs() -> QuerySet[FineTuningJob]:
@@ -49,9 +49,7 @@ def fine_tuning_job_statuses() -> list[str]:
 
 
 def fine_tuning_job_models() -> list[str]:
-    return kept("fine_tuning_jobs", "model-choices", lambda: list(
-        FineTuningJob.objects.exclude(model="").order_by("model").values_list("model", flat=True).distinct()),
-        FineTuningJob)
+    return kept("fine_tuning_jobs", "model-choices", lambda: FineTuningJob.values_in_use("model"), FineTuningJob)
 
 
 def fine_tuning_job(job_id: str) -> FineTuningJob | None:

@@ -77,12 +77,8 @@ def ensure_training_files_cached() -> None:
 
 # --- Chat completions and transcription: reads that cost money, for Operators ------------
 def _completion_body(model: str, messages: list[dict], temperature: float | None, max_tokens: int | None) -> dict:
-    body = {"model": model, "messages": messages}
-    if temperature is not None:
-        body["temperature"] = temperature
-    if max_tokens:
-        body["max_tokens"] = max_tokens
-    return body
+    given = {"temperature": temperature, "max_tokens": max_tokens or None}  # a temperature of 0 is sent; no max_tokens is not
+    return {"model": model, "messages": messages, **{k: v for k, v in given.items() if v is not None}}
 
 
 def _reply(data: dict, model: str) -> dict:

@@ -185,7 +185,10 @@ def _type_error(value, kind, pointer: str) -> dict | None:
 def check_fields(body: dict, *, required: dict | None = None, optional: dict | None = None,
                  prefix: str = "") -> list[dict]:
     """Errors for missing required fields and wrongly typed fields (None counts as absent
-    for optional fields). Pointers are JSON pointers under ``prefix``."""
+    for optional fields). Pointers are JSON pointers under ``prefix``; what is not an object at
+    all is one error at ``prefix``."""
+    if not isinstance(body, dict):
+        return [error_object(422, "Must be an object.", pointer=prefix)]
     errors = []
     for name, kind in (required or {}).items():
         if body.get(name) in (None, ""):

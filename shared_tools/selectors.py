@@ -15,12 +15,12 @@ def shared_tools() -> QuerySet[SharedTool]:
 
 
 def shared_tool_types() -> list[str]:
-    return list(SharedTool.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type"))
+    return SharedTool.values_in_use("type")
 
 
 def shared_tool_name(tool_id: str) -> str:
     """The cached name, or the id when the tool is not cached."""
-    return SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
+    return SharedTool.cached_label(tool_id, "display_name")
 
 
 def assistants_using(tool_id: str) -> list[Assistant]:

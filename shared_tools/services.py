@@ -111,7 +111,7 @@ def tool_attach(*, user, assistant_id: str, tool_id: str, attach: bool, assistan
     new main version at once, so it is refused (LiveEditRefused) where a second Admin must approve."""
     require_perm(user, ADMINISTER)
     refuse_live_edit(assistant_id, "Attaching a shared tool" if attach else "Detaching a shared tool")
-    tool_label = SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
+    tool_label = SharedTool.cached_label(tool_id, "display_name")
     verb = "Attached" if attach else "Detached"
     summary = f"{verb} shared tool “{tool_label}”"
     telnyx_write(

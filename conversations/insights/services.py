@@ -116,7 +116,7 @@ def group_assign(*, user: PortalUser, group_id: str, template_id: str, assign: b
     verb = "assign" if assign else "unassign"
     template = InsightTemplate.objects.filter(telnyx_id=template_id).first()
     label = str(template) if template else template_id
-    group_name = InsightGroup.objects.filter(telnyx_id=group_id).values_list("name", flat=True).first() or group_id
+    group_name = InsightGroup.cached_label(group_id)
     telnyx_write(
         lambda: insights_api.assign(group_id, template_id) if assign else insights_api.unassign(group_id, template_id),
         user=user, action=verb, resource_type=GROUP_TYPE, resource_id=group_id, label=group_name,
