@@ -14,6 +14,12 @@ list's p95 while a 100,000-conversation sync runs on a worker ÷ its idle p95, f
 `bench/worker_sync.py` (one worker, the default settings), run in its own process.
 
     .venv/bin/python bench/pages_at_scale.py [N] [ROUNDS]        # default 100000 3
+
+PostgreSQL: `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME` seeds NAME and copies it
+to NAME_small (`CREATE DATABASE … TEMPLATE`). `BENCH_KEEP=DIR` (SQLite: the two files in DIR;
+PostgreSQL: any value) keeps the seeded databases and reuses them on the next run, so one seed
+serves many measurements; `BENCH_PAGES=audit,suites` measures only the pages whose name holds
+one of the words.
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="pages-at-scale-"))
+KEEP = os.environ.get("BENCH_KEEP", "")
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "")
+WORK = Path(KEEP) if KEEP and not PG_URL else Path(tempfile.mkdtemp(prefix="pages-at-scale-"))
+WORK.mkdir(parents=True, exist_ok=True)
 BIG = WORK / "big.sqlite3"
-os.environ.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": f"sqlite:///{BIG}",
+os.environ.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "DATABASE_URL": PG_URL or f"sqlite:///{BIG}",
                    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
                    # Pages read the cache; the one live read (the conversation page) is refused at once
                    # and the page shows the cached copy: no Telnyx time in the figures.
@@ -58,6 +67,7 @@ from conversations.models import Conversation, InsightResult, InsightTemplate  #
 from conversations.rollups import rebuild  # noqa: E402
 from conversations.services import conversation_fields  # noqa: E402
 from core.cache import cache_delete, cache_put_many  # noqa: E402
+from portal import audit_days  # noqa: E402
 from portal.models import AuditEvent, SyncState  # noqa: E402
 from releases.models import GateResult, RolloutPlan, RolloutStep  # noqa: E402
 from testing.models import AssistantTest, SuiteRun, TestRun, TestSuite  # noqa: E402
@@ -119,6 +129,7 @@ def seed(n: int) -> None:
                        resource_label=f"Assistant {i % 5}", summary=f"Changed the refund rule ({i})", username="ada",
                        outcome=("success", "failure")[i % 50 == 0], created_at=NOW - timedelta(seconds=5 * i))
             for i in range(start, min(n, start + 5000))])
+    audit_days.rebuild()  # the events went around save(): count them per day once
     plan = RolloutPlan.objects.create(assistant_id=ASSISTANTS[0], candidate_version_id=f"{ASSISTANTS[0]}-v1",
                                       main_version_id=f"{ASSISTANTS[0]}-v0", status="running", started_at=NOW)
     step = RolloutStep.objects.create(plan=plan, index=0, kind="percent", weight=10, state="running", applied_at=NOW,
@@ -142,11 +153,15 @@ def trim(keep: int) -> None:
     cache_delete(Conversation.objects.filter(telnyx_id__gt=last))
     InsightResult.objects.filter(conversation_id__gt=last).delete()
     rebuild()
-    for model, key in ((AuditEvent, "pk"), (AssistantTest, "telnyx_id"), (TestRun, "telnyx_id"), (SuiteRun, "batch_id"),
+    for model, key in ((AssistantTest, "telnyx_id"), (TestRun, "telnyx_id"), (SuiteRun, "batch_id"),
                        (TestSuite, "telnyx_id"), (GateResult, "pk")):
         rows = model.objects.order_by(key).values_list(key, flat=True)
         cut = rows[max(1, int(rows.count() * share)) - 1]
         model.objects.filter(**{f"{key}__gt": cut}).delete()
+    events = AuditEvent.objects.order_by("pk").values_list("pk", flat=True)
+    cut = events[max(1, int(events.count() * share)) - 1]
+    AuditEvent.objects.filter(pk__gt=cut)._raw_delete(connection.alias)  # not one signal per event:
+    audit_days.rebuild()  # counted again once
 
 
 def pages() -> dict[str, str]:
@@ -169,9 +184,65 @@ def pages() -> dict[str, str]:
     }
 
 
-def use(path: Path) -> None:
+def use(path: Path | str) -> None:
     connection.close()
     connection.settings_dict["NAME"] = str(path)
+
+
+def _pg_admin(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+        for statement in statements:
+            admin.execute(statement)
+
+
+def _seeded(name: Path | str) -> bool:
+    """Both databases kept from an earlier run (BENCH_KEEP) hold the bench's viewer."""
+    if not KEEP or (not PG_URL and not Path(name).exists()):
+        return False
+    use(name)
+    try:
+        return User.objects.filter(username="bench").exists()
+    except Exception:  # noqa: BLE001 - a database never made or never migrated: seed it
+        return False
+
+
+def databases(n: int) -> dict[str, Path | str]:
+    """The 1,000 and the n database, seeded (or kept from an earlier run with BENCH_KEEP)."""
+    big = connection.settings_dict["NAME"] if PG_URL else BIG
+    small = f"{big}_small" if PG_URL else BIG.with_name("small.sqlite3")
+    if not (_seeded(big) and _seeded(small)):
+        use(big)
+        if PG_URL:
+            connection.close()
+            _pg_admin(f'DROP DATABASE IF EXISTS "{small}"', f'DROP DATABASE IF EXISTS "{big}"', f'CREATE DATABASE "{big}"')
+        seed(n)
+        connection.close()
+        if PG_URL:
+            _pg_admin(f'CREATE DATABASE "{small}" TEMPLATE "{big}"')
+        else:
+            shutil.copy(BIG, small)
+        use(small)
+        trim(1000)
+    for name in (small, big):  # kept from an earlier run: bring the schema up to this commit's
+        use(name)
+        call_command("migrate", verbosity=0)
+    return {"1,000": small, f"{n:,}": big}
+
+
+def login(client: Client, sizes: dict[str, Path | str]) -> None:
+    """One session the client carries to both databases (the same row stored in each)."""
+    from django.contrib.sessions.models import Session
+
+    first, *others = sizes.values()
+    use(first)
+    client.force_login(User.objects.get(username="bench"))
+    session = Session.objects.get(session_key=client.session.session_key)
+    for name in others:
+        use(name)
+        Session.objects.update_or_create(session_key=session.session_key, defaults={
+            "session_data": session.session_data, "expire_date": session.expire_date})
 
 
 def view(client: Client, url: str, *, first: bool) -> tuple[float, int, int]:
@@ -200,23 +271,22 @@ def worker_sync_ratio(n: int) -> str:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    seed(n)
+    sizes = databases(n)
     setup_test_environment()
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     client = Client()
-    client.force_login(User.objects.get(username="bench"))  # before the copy: both files hold the session
-    small = BIG.with_name("small.sqlite3")
-    connection.close()
-    shutil.copy(BIG, small)
-    use(small)
-    trim(1000)
-    sizes = {"1,000": small, f"{n:,}": BIG}
+    login(client, sizes)
     urls = pages()
+    wanted = [w.strip() for w in os.environ.get("BENCH_PAGES", "").split(",") if w.strip()]
+    if wanted:
+        urls = {name: url for name, url in urls.items() if any(w in name for w in wanted)}
     samples = {(name, size, kind): [] for name in urls for size in sizes for kind in ("first", "repeat")}
     counts: dict[tuple, set] = {}
     for url in urls.values():  # compile the templates once
-        view(client, url, first=True)
+        for path in sizes.values():
+            use(path)
+            view(client, url, first=True)
     for _ in range(rounds):
         for name, url in urls.items():
             for size, path in sizes.items():
@@ -227,7 +297,7 @@ def main() -> None:
                     counts.setdefault((name, size, kind), set()).add(queries)
                     counts.setdefault((name, size, "bytes"), set()).add(size_bytes)
     small_label, big_label = sizes
-    print(f"\n{time.strftime('%Y-%m-%d %H:%M')}; SQLite; {rounds} interleaved rounds; load {os.getloadavg()[0]:.1f} on "
+    print(f"\n{time.strftime('%Y-%m-%d %H:%M')}; {'PostgreSQL' if PG_URL else 'SQLite'}; {rounds} interleaved rounds; load {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores; in-process test client; first view = nothing of the page kept")
     print(f"{'page':<26} {'queries first/repeat':>21} {'KB at ' + big_label:>12}   "
           f"{'first view median ms':>28} {'ratio':>6}   {'repeat view median ms':>24} {'ratio':>6}")
@@ -246,7 +316,11 @@ def main() -> None:
     if os.environ.get("BENCH_SYNC", "1") != "0":
         print("\nconversations list p95 while a sync runs on a worker ÷ idle (bench/worker_sync.py):", flush=True)
         print(worker_sync_ratio(n))
-    shutil.rmtree(WORK, ignore_errors=True)
+    if not KEEP:
+        connection.close()
+        if PG_URL:
+            _pg_admin(*(f'DROP DATABASE IF EXISTS "{name}"' for name in reversed(list(sizes.values()))))
+        shutil.rmtree(WORK, ignore_errors=True)
 
 
 if __name__ == "__main__":

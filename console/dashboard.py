@@ -8,7 +8,7 @@ kept at write time by `conversations.rollups`), never from the 100,000-row cache
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
@@ -20,7 +20,7 @@ from assistants.models import Assistant, AssistantVersion, CanaryDeployCache
 from conversations.models import ConversationDay
 from core.charts import PALETTE, Chart, Point, line_chart, stacked_bar_chart
 from inference.models import LanguageModel
-from portal.models import AuditEvent
+from portal.models import AuditDay, AuditEvent
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 CHART_DAYS = 14
@@ -220,14 +220,24 @@ def _scalars(parts: dict[str, tuple[QuerySet, str]]) -> dict[str, int]:
 
 def tile_counts(since: datetime) -> dict[str, int]:
     """How many of each the cache holds (conversations summed from the per-day rollup, the
-    table's COUNT being a scan), and the audited changes since `since` and those Telnyx refused,
-    in one query."""
-    changes = AuditEvent.objects.filter(created_at__gte=since).order_by()
-    return _scalars({
+    table's COUNT being a scan), and the audited changes since `since` and those Telnyx refused
+    (the whole local days after `since`'s from the per-day audit counts, the rest of its day from
+    the events: exact, and never more than a day of events read), in one query."""
+    first_day = timezone.localdate(since)
+    next_midnight = timezone.make_aware(datetime.combine(first_day + timedelta(days=1), time.min))
+    partial = AuditEvent.objects.filter(created_at__gte=since, created_at__lt=next_midnight).order_by()
+    days = AuditDay.objects.filter(day__gt=first_day).order_by()
+    failure = AuditEvent.Outcome.FAILURE
+    counts = _scalars({
         "assistants": (Assistant.objects.order_by().values("pk"), "COUNT(*)"),
         "conversations": (ConversationDay.objects.filter(is_test=False).order_by().values("n"), "SUM(n)"),
         "tests": (AssistantTest.objects.order_by().values("pk"), "COUNT(*)"),
         "models": (LanguageModel.objects.order_by().values("pk"), "COUNT(*)"),
-        "changes": (changes.values("pk"), "COUNT(*)"),
-        "failures": (changes.filter(outcome=AuditEvent.Outcome.FAILURE).values("pk"), "COUNT(*)"),
+        "changes_days": (days.values("n"), "SUM(n)"),
+        "changes_rest": (partial.values("pk"), "COUNT(*)"),
+        "failures_days": (days.filter(outcome=failure).values("n"), "SUM(n)"),
+        "failures_rest": (partial.filter(outcome=failure).values("pk"), "COUNT(*)"),
     })
+    for name in ("changes", "failures"):
+        counts[name] = counts.pop(f"{name}_days") + counts.pop(f"{name}_rest")
+    return counts

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from portal.models import AuditEvent, SyncState, TaskRecord
+from portal.models import AuditDay, AuditEvent, SyncState, TaskRecord
 from portal.roles import ADMINISTER
 
 # The one rule for who reads which audit events, in the list, an event's page, its CSV export
@@ -25,6 +25,30 @@ def audit_log(user) -> QuerySet[AuditEvent]:
     if not user.has_perm(ADMINISTER):
         events = events.exclude(resource_type__in=ADMIN_ONLY_AUDIT_TYPES)
     return events
+
+
+def audit_days(user) -> QuerySet[AuditDay]:
+    """The per-day counts of the events `user` may read (the same rule as `audit_log`)."""
+    days = AuditDay.objects.filter(n__gt=0)
+    if not user.has_perm(ADMINISTER):
+        days = days.exclude(resource_type__in=ADMIN_ONLY_AUDIT_TYPES)
+    return days
+
+
+# The audit log's filters the per-day counts can answer, and the lookup on `AuditDay` for each.
+AUDIT_DAY_FILTERS = {"action": "action", "resource_type": "resource_type", "username": "username", "outcome": "outcome",
+                     "since": "day__gte", "until": "day__lte"}
+
+
+def audit_count(user, active: dict, query: str) -> int | None:
+    """The audit log's total from the per-day counts (a sum over days × kinds, not a COUNT of
+    every event) when no search is on; None when a search is (the list counts its matches)."""
+    if query or set(active) - set(AUDIT_DAY_FILTERS):
+        return None
+    days = audit_days(user)
+    for name, value in active.items():
+        days = days.filter(**{AUDIT_DAY_FILTERS[name]: value})
+    return days.aggregate(n=Sum("n"))["n"] or 0
 
 
 def recent_audit_events(user, limit: int = 10) -> list[AuditEvent]:

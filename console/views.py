@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,7 +19,7 @@ from console import dashboard as dashboard_selectors
 from console.forms import AuditFilterForm
 from console.search import MIN_LENGTH as MIN_SEARCH_LENGTH
 from console.search import search_everything
-from console.selectors import all_sync_states, audit_log, recent_audit_events, sync_states, sync_states_by_resource
+from console.selectors import all_sync_states, audit_count, audit_days, audit_log, recent_audit_events, sync_states, sync_states_by_resource
 from conversations.services import RESOURCE as CONVERSATIONS_RESOURCE
 from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column
@@ -131,8 +132,9 @@ AUDIT_LOG = ChangelistSpec(
 @require_GET
 @read_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user),
-                   form_kwargs=lambda: {"events": audit_log(request.user)}).render(request)
+    # The total and the filter choices come from the per-day counts (portal.audit_days), not the events.
+    return replace(AUDIT_LOG, queryset=lambda: audit_log(request.user), count=partial(audit_count, request.user),
+                   form_kwargs=lambda: {"events": audit_days(request.user)}).render(request)
 
 
 @require_GET

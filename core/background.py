@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from core import waiting
 from core.sync import SyncOutcome, is_stale, sync_state
 from portal.celery import app
 from portal.models import SyncState, TaskRecord
@@ -183,7 +184,9 @@ def task_named(name: str):
 
 
 def enqueue(name: str, *args, **kwargs):
-    """Queue the task `name` with these arguments (run inline where tasks are eager)."""
+    """Queue the task `name` with these arguments (run inline where tasks are eager): the page
+    that queued it waits on a worker (core.waiting)."""
+    waiting.mark()
     return task_named(name).delay(*args, **kwargs)
 
 
@@ -199,6 +202,7 @@ def enqueue_listing_sync(resource: str):
             return result.result.outcome
         result.maybe_throw()
         return result.result
+    waiting.mark()
     task_id = _claim_listing_sync(resource, _label(sync_listing, [resource]))
     if task_id is None:
         return SyncOutcome(ran=False, queued=True, already_queued=True)
@@ -237,8 +241,10 @@ def page_sync(resource: str) -> dict:
     cache is stale (`outcome`), the SyncState (`sync`), and whether a sync is under way on a
     worker (`syncing`: includes/listing_syncing.html then polls until it ends)."""
     outcome = sync_if_stale(resource)
-    return {"outcome": outcome, "sync": sync_state(resource),
-            "syncing": not eager() and listing_sync_active(resource)}
+    syncing = not eager() and listing_sync_active(resource)
+    if syncing:
+        waiting.mark()
+    return {"outcome": outcome, "sync": sync_state(resource), "syncing": syncing}
 
 
 def _claim_listing_sync(resource: str, label: str) -> str | None:

@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
+
+    def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
+        from assistants import hooks
+
+        from . import services
+
+        # The assistant change form picks its integrations from the account's connections (read live).
+        hooks.register_offers("integrations", services.connected_integration_offers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
@@ -52,6 +53,43 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username or 'system'} {self.action} {self.resource_type} {self.resource_id}"
+
+
+class UserSession(AbstractBaseSession):
+    """Django's session table (`django_session`) seen with the column the portal adds to it: the
+    signed-in user's id, set at every save by `portal.session_engines`, indexed, so a user's
+    sessions are found without decoding everyone's. The table stays Django's (migration
+    `portal.0011` adds the column); a row saved around these engines has no user id."""
+
+    user_id = models.IntegerField(null=True, db_index=True)
+
+    class Meta:
+        db_table = "django_session"
+        managed = False
+
+    @classmethod
+    def get_session_store_class(cls):
+        # Late: the session store imports this model (an import circle at the top).
+        from portal.session_engines.db import SessionStore
+
+        return SessionStore
+
+
+class AuditDay(models.Model):
+    """How many audit events fell on each local day per action, object type, user and outcome,
+    moved with every event stored or deleted (`portal.audit_days`): the audit log's total and
+    filter choices and the dashboard's weekly counts read these rows, not every event."""
+
+    day = models.DateField()
+    action = models.CharField(max_length=64)
+    resource_type = models.CharField(max_length=64)
+    username = models.CharField(max_length=150, blank=True)
+    outcome = models.CharField(max_length=16)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "action", "resource_type", "username", "outcome"],
+                                               name="one_audit_day_per_key")]
 
 
 class SyncState(models.Model):

@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
+    "core.waiting.WaitingMiddleware",  # the worker banner shows only on pages that wait on a worker
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,9 +191,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "portal.session_engines.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Not cached: a per-process cache would keep serving a session another process ended.
+    SESSION_ENGINE = "portal.session_engines.db"
 
 # --- Background work (Celery; portal/celery.py) -------------------------------------------
 # The broker carries task messages only: what pages show (progress, outcome, last error)
@@ -299,7 +302,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,8 +1,10 @@
 """Release reads, from the database only: plans, approvals, and the assistant's timeline.
 
 The timeline merges four sources (audit events, versions, suite runs, gate verdicts) in one
-UNION query ordered by time, pages it, then loads each source's rows for that page by id:
-a fixed number of queries whatever the number of events.
+query: a UNION ALL of each source's newest rows (each its own ORDER BY … LIMIT, an index walk
+that stops early), ordered by time and cut to the page; then each source's rows for that page
+are loaded by id. A fixed number of queries, and rows read in proportion to the page number,
+not to the assistant's history: nothing counts it (the pager says Newer / Older, not "of N").
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.paginator import Page, Paginator
-from django.db.models import CharField, F, QuerySet, Value
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assistants.canary.display import SplitBar, VersionLabels, bars_from_rules
@@ -22,6 +24,7 @@ from testing.models import SuiteRun
 from testing.selectors import suites_for_assistant
 
 TIMELINE_PAGE = 30
+MAX_TIMELINE_PAGE = 1000  # each source reads page × 30 rows: a deeper page is cut to this one
 TIMELINE_RESOURCE_TYPES = ("assistant", "canary_deploy", "release")
 
 
@@ -76,9 +79,48 @@ class TimelineEntry:
     bars: list[SplitBar] = field(default_factory=list)
 
 
-def _keyed(queryset: QuerySet, kind: str, at: str) -> QuerySet:
-    return (queryset.order_by().annotate(source=Value(kind, output_field=CharField()), at=F(at), ident=F("pk"))
-            .values_list("source", "ident", "at"))
+@dataclass
+class TimelinePage:
+    """A page of the timeline, as the pager draws it: no total (nothing counts the history)."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _newest(queryset: QuerySet, at: str, limit: int) -> tuple[str, list]:
+    """SQL for the source's newest `limit` rows as (ident, at), newest first."""
+    rows = queryset.order_by(f"-{at}", "-pk").values_list("pk", at)[:limit]
+    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    return sql, list(params)
+
+
+def _page_keys(sources: dict[str, list[QuerySet]], at: dict[str, str], number: int) -> list[tuple[str, int]]:
+    """(kind, pk) of the page's entries plus one (to know there is a next page), newest first."""
+    limit = number * TIMELINE_PAGE + 1
+    parts, params = [], []
+    for kind, querysets in sources.items():
+        for queryset in querysets:
+            sql, part_params = _newest(queryset, at[kind], limit)
+            parts.append(f"SELECT '{kind}', s{len(parts)}.* FROM ({sql}) AS s{len(parts)}")  # kind: one of ours, not input
+            params += part_params
+    union = " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        # By position: the subqueries' columns keep their own tables' names.
+        cursor.execute(f"SELECT * FROM ({union}) AS t ORDER BY 3 DESC, 2 DESC LIMIT %s OFFSET %s",
+                       [*params, TIMELINE_PAGE + 1, (number - 1) * TIMELINE_PAGE])
+        return [(kind, pk) for kind, pk, *_ in cursor.fetchall()]
 
 
 def _audit_entry(event: AuditEvent, labels: VersionLabels) -> TimelineEntry:
@@ -90,21 +132,27 @@ def _audit_entry(event: AuditEvent, labels: VersionLabels) -> TimelineEntry:
     return entry
 
 
-def timeline_page(assistant_id: str, page_number) -> tuple[Page, list[TimelineEntry], VersionLabels]:
+def timeline_page(assistant_id: str, page_number) -> tuple[TimelinePage, list[TimelineEntry], VersionLabels]:
     """One page of the assistant's release timeline, newest first, and the version labels used."""
+    try:
+        number = max(1, min(int(page_number or 1), MAX_TIMELINE_PAGE))
+    except (TypeError, ValueError):
+        number = 1
     suites = suites_for_assistant(assistant_id)
-    sources = [
-        _keyed(AuditEvent.objects.filter(resource_type__in=TIMELINE_RESOURCE_TYPES, resource_id=assistant_id),
-               "audit", "created_at"),
-        _keyed(AssistantVersion.objects.filter(assistant_id=assistant_id).exclude(created_at=None), "version", "created_at"),
-        _keyed(SuiteRun.objects.filter(suite__in=suites), "suite_run", "started_at"),
-        _keyed(GateResult.objects.filter(plan__assistant_id=assistant_id).exclude(verdict=GateResult.Verdict.WAITING),
-               "gate", "evaluated_at"),
-    ]
-    union = sources[0].union(*sources[1:], all=True).order_by("-at", "-ident")
-    page = Paginator(union, TIMELINE_PAGE).get_page(page_number)
+    sources = {
+        # One walk per resource type: each reads the (type, id, time) index in order and stops.
+        "audit": [AuditEvent.objects.filter(resource_type=kind, resource_id=assistant_id) for kind in TIMELINE_RESOURCE_TYPES],
+        "version": [AssistantVersion.objects.filter(assistant_id=assistant_id).exclude(created_at=None)],
+        "suite_run": [SuiteRun.objects.filter(suite__in=suites)] if suites else [],
+        "gate": [GateResult.objects.filter(plan__in=plans_for(assistant_id).values("pk"))
+                 .exclude(verdict=GateResult.Verdict.WAITING)],
+    }
+    keys = _page_keys(sources, {"audit": "created_at", "version": "created_at", "suite_run": "started_at",
+                                "gate": "evaluated_at"}, number)
+    page = TimelinePage(number, has_next=len(keys) > TIMELINE_PAGE)
+    keys = keys[:TIMELINE_PAGE]
     wanted: dict[str, list[int]] = {}
-    for kind, pk, _ in page.object_list:
+    for kind, pk in keys:
         wanted.setdefault(kind, []).append(pk)
     labels = version_labels(assistant_id)
     events = AuditEvent.objects.in_bulk(wanted.get("audit", []))
@@ -112,19 +160,19 @@ def timeline_page(assistant_id: str, page_number) -> tuple[Page, list[TimelineEn
     runs = SuiteRun.objects.in_bulk(wanted.get("suite_run", []))
     gate_results = GateResult.objects.select_related("plan", "step").in_bulk(wanted.get("gate", []))
     entries = []
-    for kind, pk, at in page.object_list:
+    for kind, pk in keys:
         if kind == "audit" and pk in events:
             entries.append(_audit_entry(events[pk], labels))
         elif kind == "version" and pk in versions:
             version = versions[pk]
-            entries.append(TimelineEntry(at, kind, "", f"Version “{version.name or version.version_id}” created", version))
+            entries.append(TimelineEntry(version.created_at, kind, "", f"Version “{version.name or version.version_id}” created", version))
         elif kind == "suite_run" and pk in runs:
             run = runs[pk]
-            entries.append(TimelineEntry(at, kind, run.username or "Telnyx",
+            entries.append(TimelineEntry(run.started_at, kind, run.username or "Telnyx",
                                          f"Suite “{run.suite}” ran on {labels.name(run.version_id) if run.version_id else 'main'}",
                                          run, failed=run.status in ("failed", "error")))
         elif kind == "gate" and pk in gate_results:
             result = gate_results[pk]
-            entries.append(TimelineEntry(at, kind, "rollout engine", f"{result.get_kind_display()} gate: {result.get_verdict_display()}",
+            entries.append(TimelineEntry(result.evaluated_at, kind, "rollout engine", f"{result.get_kind_display()} gate: {result.get_verdict_display()}",
                                          result, failed=result.verdict == GateResult.Verdict.FAIL))
     return page, entries, labels

@@ -107,5 +107,11 @@ def test_timeline_lists_every_kind_newest_first_with_constant_queries(api, make_
         page = team_admin_client.get(url).content.decode()
     # 5 events or 65: no more queries (a page with fewer kinds of entry skips those lookups).
     assert len(many) <= len(few) <= 18
-    assert "page 1 of 3" in page and "event 59" in page and "event 20" not in page
-    assert "event 20" in team_admin_client.get(url + "?page=2").content.decode()
+    assert "page 1</span>" in page and "Older ›" in page and "Newer" not in page
+    assert "event 59" in page and "event 20" not in page
+    second = team_admin_client.get(url + "?page=2").content.decode()
+    assert "event 20" in second and "event 59" not in second and "‹ Newer" in second and "Older ›" in second
+    # The oldest page: what the others held is not repeated, and there is nothing older.
+    third = team_admin_client.get(url + "?page=3").content.decode()
+    assert "event 0" in second and "step applied" not in third and "Older ›" not in third
+    assert "Updated the canary deploy" in third and "Version “candidate” created" in third
