@@ -8,6 +8,7 @@ preload_app = True
 
 def post_fork(server, worker):
     # Nothing the master opened while loading (a database connection) is shared with a worker.
+    # gunicorn reads this file before Django is configured, so Django is imported here.
     from django.db import connections
 
     connections.close_all()

@@ -6,6 +6,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    # Django is imported once DJANGO_SETTINGS_MODULE is set.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

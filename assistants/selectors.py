@@ -16,8 +16,7 @@ def assistant_queryset() -> QuerySet[Assistant]:
 
 
 def _model_filter_choices() -> list[tuple[str, str]]:
-    models = Assistant.objects.exclude(model="").values_list("model", flat=True).distinct().order_by("model")
-    return [(m, m) for m in models]
+    return [(m, m) for m in Assistant.values_in_use("model")]
 
 
 def assistant_model_filter_choices() -> list[tuple[str, str]]:

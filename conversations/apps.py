@@ -5,6 +5,7 @@ class ConversationsConfig(AppConfig):
     name = "conversations"
 
     def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
         from assistants import hooks
         from conversations.insights import selectors
         from core.cache import keep_rollup

@@ -1,6 +1,6 @@
 from django.db import models
 
-from core.models import TelnyxCached
+from core.models import NamedCached, TelnyxCached
 
 
 class Conversation(TelnyxCached):
@@ -89,19 +89,11 @@ class InsightTemplate(TelnyxCached):
         return self.name or self.telnyx_id
 
 
-class InsightGroup(TelnyxCached):
+class InsightGroup(NamedCached):
     """Cached insight group: the set of templates an assistant's conversations get."""
 
-    name = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     template_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class InsightEvent(models.Model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from conversations.insights.store import insight_runs_store, stored_runs
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import StepOutcome, sync_step
@@ -114,7 +115,6 @@ def conversation_fetch(*, user: PortalUser, conversation_id: str) -> Conversatio
         lambda: conversations_api.retrieve(conversation_id),
         conversation_cache_put,
     )
-    from conversations.insights.store import insight_runs_store, stored_runs
 
     if result.from_cache:
         return ConversationDetail(conversation=result, messages=[], insights=stored_runs(conversation_id),

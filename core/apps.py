@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
         from core import (
             heartbeat,  # noqa: F401 (a worker starts its heartbeat when ready)
             signals,  # noqa: F401 (connects the lockout audit)

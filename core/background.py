@@ -17,13 +17,15 @@ from datetime import timedelta
 from typing import Callable
 
 from celery import signals
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from core import waiting
+from core.sync import SyncOutcome, is_stale, sync_state
 from portal.celery import app
-from portal.models import TaskRecord
+from portal.models import SyncState, TaskRecord
 from portal.telnyx import TelnyxError
 
 logger = logging.getLogger(__name__)
@@ -168,8 +170,6 @@ def listing_sync_state(resource: str):
 def listing_sync_active(resource: str, *, since=None) -> bool:
     """A sync of `resource` is queued, or running with its lease held (a "running" record
     whose lease lapsed belongs to a worker that died)."""
-    from core.sync import sync_state
-
     if listing_sync_queued(resource, since=since):
         return True
     records = _active_records(task_key(SYNC_LISTING, [resource], {}), since)
@@ -220,8 +220,6 @@ def enqueue_listing_sync(resource: str):
 
     Where tasks run inline (unit tests) the sync runs now and its real outcome is returned.
     """
-    from core.sync import SyncOutcome
-
     sync_listing = task_named(SYNC_LISTING)
     if eager():
         result = sync_listing.apply(args=[resource], throw=False)
@@ -251,8 +249,6 @@ def sync_if_stale(resource: str, state=None):
     `SyncOutcome` (run inline where tasks are eager), or None when nothing was needed. A sync
     that failed in the last minute is not queued again by page views (the page shows why).
     `state`: the listing's SyncState when the page read it already (one query fewer)."""
-    from core.sync import SyncOutcome, is_stale, sync_state
-
     state = sync_state(resource) if state is None else state
     if not is_stale(state):
         return None
@@ -274,8 +270,6 @@ def page_sync(resource: str) -> dict:
     """What a page showing a per-object listing from the cache needs: its sync queued if the
     cache is stale (`outcome`), the SyncState (`sync`), and whether a sync is under way on a
     worker (`syncing`: includes/listing_syncing.html then polls until it ends)."""
-    from core.sync import sync_state
-
     outcome = sync_if_stale(resource)
     syncing = not eager() and listing_sync_active(resource)
     if syncing:
@@ -296,8 +290,6 @@ def _claim_listing_sync(resource: str, label: str) -> str | None:
     The record is committed before the message is sent, so a worker never starts a task that
     has no record, and other app servers see the claim at once.
     """
-    from portal.models import SyncState
-
     SyncState.objects.get_or_create(resource=resource)  # the row to lock (get_or_create absorbs the insert race)
     with transaction.atomic():
         list(SyncState.objects.select_for_update().filter(resource=resource).values_list("pk", flat=True))
@@ -367,8 +359,6 @@ def _on_start(sender=None, task_id=None, task=None, args=None, kwargs=None, **_)
 
 def periodic_task_names() -> set[str]:
     """The tasks the beat sends on a fixed schedule (settings.CELERY_BEAT_SCHEDULE)."""
-    from django.conf import settings
-
     return {entry["task"] for entry in getattr(settings, "CELERY_BEAT_SCHEDULE", {}).values()}
 
 

@@ -127,6 +127,12 @@ def generations(tables: Iterable[type[models.Model]], *, writes_only: bool = Fal
     return tuple(found.get(name, 0) for name in names)
 
 
+def text_fields(model: type[models.Model], item: dict, *names: str) -> dict[str, str]:
+    """Telnyx's string fields as a cache row stores them: "" when missing, clipped to the column's
+    max_length (a TextField is kept whole). The model declares the limits; services name the fields."""
+    return {name: str(item.get(name) or "")[:model._meta.get_field(name).max_length] for name in names}
+
+
 def cache_put(model: type[models.Model], item: dict, to_fields: Callable[[dict], dict], **extra) -> models.Model | None:
     """Upsert `item` (Telnyx's answer) into `model` by telnyx_id; `to_fields` gives its columns.
     A record with an id the portal cannot use is skipped (None), as in `cache_put_many`."""

@@ -21,6 +21,8 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from core.audit import record
+
 EXPORT_PARAM = "_export"
 CHUNK_SIZE = 2000
 #: What a spreadsheet would run as a formula (OWASP's list): such a text cell gets a leading apostrophe.
@@ -142,8 +144,6 @@ def export_response(request, *, export: Export, queryset: QuerySet, resource: st
     name = export.name or resource
 
     def audit(counted: _Counted) -> None:
-        from core.audit import record
-
         record(user=user, action="export", resource_type=name, resource_label=label or name,
                summary=(f"Exported {counted.count} rows as CSV" + ("" if counted.finished else " (download stopped)")),
                changes={"query": query.urlencode(), "rows": counted.count, "complete": counted.finished})

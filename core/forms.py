@@ -7,6 +7,7 @@ from typing import Any, Callable, TypeVar
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -65,8 +66,6 @@ def form_page(request, form: forms.Form, template: str, context: dict[str, Any],
 
 def email_list(text: str) -> str:
     """Comma-separated addresses, checked and tidied ("a@x.org, b@y.org"); every bad one named."""
-    from django.core.validators import validate_email
-
     addresses = [a.strip() for a in (text or "").split(",") if a.strip()]
     bad = []
     for address in addresses:

@@ -17,6 +17,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from core import waiting
+from core.background import eager
 from portal.models import TaskRecord, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -51,8 +52,6 @@ class WorkerSilence:
 def worker_silence() -> WorkerSilence | None:
     """What the banner says, or None when the page waits on no worker, a worker answered lately,
     nothing waits, or tasks run inline (unit tests)."""
-    from core.background import eager
-
     if not waiting.marked() or eager():
         return None
     found = cache.get("worker-silence")

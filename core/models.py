@@ -16,6 +16,41 @@ class TelnyxCached(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def values_in_use(cls, field: str) -> list[str]:
+        """The distinct non-empty values of `field` in the cache, sorted: a list filter's choices."""
+        return list(cls.objects.exclude(**{field: ""}).order_by(field).values_list(field, flat=True).distinct())
+
+    @classmethod
+    def cached_label(cls, telnyx_id: str, field: str = "name") -> str:
+        """The cached row's `field` (its name), or the id when the row is not cached."""
+        return cls.objects.filter(telnyx_id=telnyx_id).values_list(field, flat=True).first() or telnyx_id
+
+
+class NamedCached(TelnyxCached):
+    """A cached Telnyx object listed by its name: the name, when Telnyx created it, name order."""
+
+    name = models.CharField(max_length=300, db_index=True)
+    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdNamedCached(TelnyxCached):
+    """A cached Telnyx object whose id is its name (a model id, a bucket name): listed by it."""
+
+    class Meta:
+        abstract = True
+        ordering = ["telnyx_id"]
+
+    def __str__(self) -> str:
+        return self.telnyx_id
+
 
 class CachedTask(TelnyxCached):
     """Shared by cached asynchronous work (embedding, cluster, fine-tuning tasks): a status

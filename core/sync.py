@@ -7,6 +7,9 @@ inside one transaction. If fetching or writing fails, the old cache stays as it 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Iterable
@@ -133,8 +136,6 @@ def sync_step(
     see and returns the final count. A failed step ends the run and keeps the cache: rows
     are only removed once a run has seen everything.
     """
-    import uuid
-
     if not run_id:
         if not acquire_lease(resource):
             return StepOutcome(busy=True)
@@ -200,8 +201,6 @@ class Prefetching:
     """
 
     def __init__(self, fetch_batch: Callable[[str], tuple[list[dict], str | None]]):
-        from concurrent.futures import ThreadPoolExecutor
-
         self.fetch_batch = fetch_batch
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
         self.ahead: tuple[str, Any] | None = None  # (cursor, Future of fetch_batch(cursor))
@@ -258,8 +257,6 @@ def wait_for_running_sync(resource: str, *, timeout: float = 5.0, interval: floa
     For a page that cannot show anything useful without the listing (a form's choices) and
     found the sync busy. True if the lease is free now.
     """
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = SyncState.objects.filter(resource=resource).values("lease_until").first()

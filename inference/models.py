@@ -1,9 +1,9 @@
 from django.db import models
 
-from core.models import CachedTask, TelnyxCached
+from core.models import CachedTask, IdNamedCached
 
 
-class LanguageModel(TelnyxCached):
+class LanguageModel(IdNamedCached):
     """Cached entry of Telnyx's model catalogue (`GET /ai/openai/models`)."""
 
     # Model ids are names with slashes (`meta-llama/...`): checked as names (core.skips).
@@ -13,12 +13,6 @@ class LanguageModel(TelnyxCached):
     tier = models.CharField(max_length=20, blank=True, db_index=True)
     context_length = models.PositiveIntegerField(null=True, blank=True)
     recommended_for_assistants = models.BooleanField(default=False, db_index=True)
-
-    class Meta:
-        ordering = ["telnyx_id"]
-
-    def __str__(self) -> str:
-        return self.telnyx_id
 
 
 class FineTuningJob(CachedTask):

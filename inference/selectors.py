@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from core.changelist import kept
+from knowledge.selectors import buckets
 
 from .models import FineTuningJob, LanguageModel
 
@@ -30,11 +31,11 @@ def language_model(model_id: str) -> LanguageModel | None:
 
 
 def model_organizations() -> list[str]:
-    return list(LanguageModel.objects.exclude(organization="").order_by("organization").values_list("organization", flat=True).distinct())
+    return LanguageModel.values_in_use("organization")
 
 
 def model_tiers() -> list[str]:
-    return list(LanguageModel.objects.exclude(tier="").order_by("tier").values_list("tier", flat=True).distinct())
+    return LanguageModel.values_in_use("tier")
 
 
 def fine_tuning_jobs() -> QuerySet[FineTuningJob]:
@@ -48,9 +49,7 @@ def fine_tuning_job_statuses() -> list[str]:
 
 
 def fine_tuning_job_models() -> list[str]:
-    return kept("fine_tuning_jobs", "model-choices", lambda: list(
-        FineTuningJob.objects.exclude(model="").order_by("model").values_list("model", flat=True).distinct()),
-        FineTuningJob)
+    return kept("fine_tuning_jobs", "model-choices", lambda: FineTuningJob.values_in_use("model"), FineTuningJob)
 
 
 def fine_tuning_job(job_id: str) -> FineTuningJob | None:
@@ -60,8 +59,6 @@ def fine_tuning_job(job_id: str) -> FineTuningJob | None:
 def training_file_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """Training data a job can use, grouped by bucket: a whole bucket or one file of it
     (Telnyx takes `bucket` or `bucket/filename`). From the knowledge app's bucket cache."""
-    from knowledge.selectors import buckets
-
     groups = []
     for bucket in buckets():
         files = [f.get("filename") for f in (bucket.payload.get("files") or []) if f.get("filename")]

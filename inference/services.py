@@ -14,9 +14,10 @@ from typing import Iterator
 from django.contrib.auth.models import User
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_put, text_fields
 from core.sync import SyncOutcome, is_stale, replace_cache, run_sync, sync_state, wait_for_running_sync
 from core.writes import telnyx_write
+from knowledge.services import BUCKETS, buckets_sync
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import new_idempotency_key
 from portal.telnyx.resources import audio as audio_api
@@ -25,6 +26,7 @@ from portal.telnyx.resources import fine_tuning as fine_tuning_api
 from portal.telnyx.resources import models as models_api
 
 from .models import FineTuningJob, LanguageModel
+from .selectors import model_choices
 
 MODELS_RESOURCE = "models"
 JOBS_RESOURCE = "fine_tuning_jobs"
@@ -63,28 +65,20 @@ def ensure_models_cached() -> None:
 
 def form_model_choices() -> list[tuple[str, str]]:
     """The model select's choices for a form, the catalogue synced first if stale."""
-    from .selectors import model_choices
-
     ensure_models_cached()
     return model_choices()
 
 
 def ensure_training_files_cached() -> None:
     """Before the fine-tuning form offers training data: sync the buckets when stale."""
-    from knowledge.services import BUCKETS, buckets_sync
-
     if is_stale(sync_state(BUCKETS)):
         buckets_sync()
 
 
 # --- Chat completions and transcription: reads that cost money, for Operators ------------
 def _completion_body(model: str, messages: list[dict], temperature: float | None, max_tokens: int | None) -> dict:
-    body = {"model": model, "messages": messages}
-    if temperature is not None:
-        body["temperature"] = temperature
-    if max_tokens:
-        body["max_tokens"] = max_tokens
-    return body
+    given = {"temperature": temperature, "max_tokens": max_tokens or None}  # a temperature of 0 is sent; no max_tokens is not
+    return {"model": model, "messages": messages, **{k: v for k, v in given.items() if v is not None}}
 
 
 def _reply(data: dict, model: str) -> dict:
@@ -172,10 +166,7 @@ def _unix(value):
 
 def job_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["id"],
-        "model": str(item.get("model") or "")[:200],
-        "training_file": str(item.get("training_file") or "")[:300],
-        "status": str(item.get("status") or "")[:20],
+        "telnyx_id": item["id"], **text_fields(FineTuningJob, item, "model", "training_file", "status"),
         "trained_tokens": item.get("trained_tokens"),
         "created_at": _unix(item.get("created_at")),
         "finished_at": _unix(item.get("finished_at")),

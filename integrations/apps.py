@@ -5,6 +5,7 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
 
     def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
         from assistants import hooks
 
         from . import services

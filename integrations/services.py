@@ -15,24 +15,26 @@ from portal.telnyx.resources import integrations as integrations_api
 RESOURCE_TYPE = "integration_connection"
 
 
-def integration_catalogue(*, user: User) -> list[dict]:
+def _read(user: User, call, *args):
+    """A live read of the catalogue or the connections, open to every role."""
     require_perm(user, READ)
-    return integrations_api.list_all()
+    return call(*args)
+
+
+def integration_catalogue(*, user: User) -> list[dict]:
+    return _read(user, integrations_api.list_all)
 
 
 def integration_fetch(*, user: User, integration_id: str) -> dict:
-    require_perm(user, READ)
-    return integrations_api.retrieve(integration_id)
+    return _read(user, integrations_api.retrieve, integration_id)
 
 
 def connections(*, user: User) -> list[dict]:
-    require_perm(user, READ)
-    return integrations_api.list_connections()
+    return _read(user, integrations_api.list_connections)
 
 
 def connection_fetch(*, user: User, connection_id: str) -> dict:
-    require_perm(user, READ)
-    return integrations_api.retrieve_connection(connection_id)
+    return _read(user, integrations_api.retrieve_connection, connection_id)
 
 
 def connected_integration_offers() -> list[Offer]:

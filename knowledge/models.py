@@ -1,9 +1,9 @@
 from django.db import models
 
-from core.models import CachedTask, TelnyxCached
+from core.models import CachedTask, IdNamedCached
 
 
-class Bucket(TelnyxCached):
+class Bucket(IdNamedCached):
     """Cached storage bucket enabled for AI (`telnyx_id` is its name), with its files' embedding statuses
     in `payload` (`{"files": [...]}` from `GET .../buckets/{name}`)."""
 
@@ -15,12 +15,6 @@ class Bucket(TelnyxCached):
     #: Set when AI was disabled from this portal: Telnyx no longer lists the bucket, but its
     #: files stay in storage, so it stays listed (and can be embedded again) until it is.
     ai_disabled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["telnyx_id"]
-
-    def __str__(self) -> str:
-        return self.telnyx_id
 
 
 class EmbeddingTask(CachedTask):

@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
-from core.cache import cache_delete, cache_put, cache_update
+from core.cache import cache_delete, cache_put, cache_update, text_fields
+from core.live import live_or_cached
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
@@ -25,6 +26,7 @@ from portal.telnyx.resources import embeddings as embeddings_api
 from portal.telnyx.resources import summarize as summarize_api
 
 from .models import Bucket, ClusterTask, EmbeddingTask
+from .selectors import cached_bucket
 
 BUCKETS = "buckets"
 EMBEDDING_TASKS = "embedding_tasks"
@@ -57,10 +59,7 @@ def bucket_fields(item: dict) -> dict:
 
 def embedding_task_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["task_id"],
-        "bucket": str(item.get("bucket") or "")[:200],
-        "task_name": str(item.get("task_name") or "")[:200],
-        "status": str(item.get("status") or "")[:30],
+        "telnyx_id": item["task_id"], **text_fields(EmbeddingTask, item, "bucket", "task_name", "status"),
         "created_at": _when(item.get("created_at")),
         "finished_at": _when(item.get("finished_at")),
     }
@@ -68,9 +67,7 @@ def embedding_task_fields(item: dict) -> dict:
 
 def cluster_task_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["task_id"],
-        "bucket": str(item.get("bucket") or "")[:200],
-        "status": str(item.get("status") or "")[:30],
+        "telnyx_id": item["task_id"], **text_fields(ClusterTask, item, "bucket", "status"),
         "min_cluster_size": item.get("min_cluster_size"),
         "created_at": _when(item.get("created_at")),
         "finished_at": _when(item.get("finished_at")),
@@ -121,10 +118,6 @@ def embedding_task_fetch(*, user: User, task_id: str) -> EmbeddingTask:
 def bucket_file_counts(*, user: User, bucket: str) -> dict | None:
     """How many of the bucket's files are embedded, in progress and failed: what Telnyx reports
     of an embedding task's progress. Live, else the cached bucket; None when neither is known."""
-    from core.live import live_or_cached
-
-    from .selectors import cached_bucket
-
     if not bucket:
         return None
     try:

@@ -6,6 +6,7 @@ class McpServersConfig(AppConfig):
     verbose_name = "MCP servers"
 
     def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
         from assistants import hooks
 
         from . import selectors

@@ -16,12 +16,12 @@ def mcp_servers() -> QuerySet[McpServer]:
 
 
 def mcp_server_types() -> list[str]:
-    return list(McpServer.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type"))
+    return McpServer.values_in_use("type")
 
 
 def mcp_server_name(server_id: str) -> str:
     """The cached name, or the id when the server is not cached."""
-    return McpServer.objects.filter(telnyx_id=server_id).values_list("name", flat=True).first() or server_id
+    return McpServer.cached_label(server_id)
 
 
 def mcp_server_offers() -> list[Offer]:

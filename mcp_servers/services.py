@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.cache import cache_put
+from core.cache import cache_put, text_fields
 from core.crud import CachedResource
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
@@ -17,10 +17,7 @@ RESOURCE_TYPE = "mcp_server"
 
 def mcp_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["id"],
-        "name": str(item.get("name") or "")[:300],
-        "type": str(item.get("type") or "")[:100],
-        "url": str(item.get("url") or "")[:1000],
+        "telnyx_id": item["id"], **text_fields(McpServer, item, "name", "type", "url"),
         "created_at": parse_date(item.get("created_at")),
     }
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
@@ -75,9 +78,6 @@ def _notify(incident: Incident) -> list[IncidentNotice]:
 
 
 def notice_message(notice: IncidentNotice) -> dict:
-    from django.conf import settings
-    from django.urls import reverse
-
     incident, rule = notice.incident, notice.incident.rule
     link = settings.PORTAL_BASE_URL.rstrip("/") + reverse("monitoring:incident-detail", args=[incident.pk])
     text = (f"Alert “{rule.name}”: {rule.get_metric_display().lower()} is {incident.value:g} over the last "
@@ -87,8 +87,6 @@ def notice_message(notice: IncidentNotice) -> dict:
 
 def notice_send(notice: IncidentNotice) -> None:
     """Send one notice (email or webhook), recording the attempt; a failure stays visible."""
-    from django.core.mail import send_mail
-
     message = notice_message(notice)
     notice.attempts += 1
     try:

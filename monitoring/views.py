@@ -70,19 +70,21 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
         "incident": incident, "notices": incident.notices.all(), "assistant_names": selectors.assistant_names()})
 
 
+def _incident_step(request: HttpRequest, incident_id: int, step, done: str) -> HttpResponse:
+    incident = get_object_or_404(selectors.incidents(), pk=incident_id)
+    step(user=request.user, incident=incident)
+    messages.success(request, done)
+    return redirect("monitoring:incident-detail", incident_id=incident.pk)
+
+
 @require_POST
 @operate_required
 def incident_acknowledge(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incidents(), pk=incident_id)
-    services.incident_acknowledge(user=request.user, incident=incident)
-    messages.success(request, "Acknowledged: others see you are on it.")
-    return redirect("monitoring:incident-detail", incident_id=incident.pk)
+    return _incident_step(request, incident_id, services.incident_acknowledge, "Acknowledged: others see you are on it.")
 
 
 @require_POST
 @operate_required
 def incident_resolve(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incidents(), pk=incident_id)
-    services.incident_resolve(user=request.user, incident=incident)
-    messages.success(request, "Resolved. The rule fires again on the next breach after its cooldown.")
-    return redirect("monitoring:incident-detail", incident_id=incident.pk)
+    return _incident_step(request, incident_id, services.incident_resolve,
+                          "Resolved. The rule fires again on the next breach after its cooldown.")

@@ -6,6 +6,7 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
         from portal import audit_days
         from portal.permission_cache import connect
 

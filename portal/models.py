@@ -69,6 +69,7 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
+        # Late: the session store imports this model (an import circle at the top).
         from portal.session_engines.db import SessionStore
 
         return SessionStore

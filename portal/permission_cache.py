@@ -16,7 +16,10 @@ process has its own local-memory cache and a bump there would not reach the othe
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, signals
 
 from portal import generations
 from portal.models import CacheGeneration
@@ -32,9 +35,6 @@ def roles_generation() -> int:
 
 def bump_roles(**_) -> None:
     """Signal receiver: a permission set may have changed, forget every kept set."""
-    from django.db import transaction
-    from django.db.models import F
-
     rows = CacheGeneration.objects.filter(table=ROLES_TABLE)
     if not rows.update(value=F("value") + 1):
         with transaction.atomic():
@@ -65,9 +65,6 @@ class CachedPermissionsBackend(ModelBackend):
 
 def connect() -> None:
     """Bump the roles generation on every change that can alter a permission set."""
-    from django.contrib.auth.models import Group, User
-    from django.db.models import signals
-
     def m2m(sender, action, **_):
         if action in ("post_add", "post_remove", "post_clear"):
             bump_roles()

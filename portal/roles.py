@@ -9,7 +9,11 @@ from __future__ import annotations
 from functools import wraps
 from typing import Callable
 
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+
+from portal.models import Access
 
 READ = "portal.read"
 OPERATE = "portal.operate"
@@ -65,11 +69,6 @@ admin_required = permission_required(ADMINISTER)
 def ensure_roles() -> None:
     """Create the three groups with their permissions if missing (the data migration does this
     on migrate; this restores them after a flush, e.g. in transactional tests)."""
-    from django.contrib.auth.models import Group, Permission
-    from django.contrib.contenttypes.models import ContentType
-
-    from portal.models import Access
-
     content_type = ContentType.objects.get_for_model(Access, for_concrete_model=False)
     names = dict(Access._meta.permissions)
     for role, codenames in ROLE_PERMISSIONS.items():

@@ -34,6 +34,8 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.utilities import RequestEntityTooLarge
 
+from portal.log_filters import SANDBOX_PREFIX
+
 logger = logging.getLogger("portal.access")
 
 def _env_int(name: str, default: int) -> int:
@@ -75,8 +77,6 @@ class AccessLog:
     written when the response is done, streaming ones included."""
 
     def __init__(self, application):
-        from portal.log_filters import SANDBOX_PREFIX
-
         self.application, self.skip = application, SANDBOX_PREFIX
 
     def __call__(self, environ, start_response):
@@ -113,6 +113,7 @@ class _LoggedBody:
 def serve_socket(sock: socket.socket) -> None:
     """Serve the portal on an already listening socket until stopped."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    # Django and the portal are imported once DJANGO_SETTINGS_MODULE is set.
     from django.conf import settings
     from waitress.server import create_server
 

@@ -5,7 +5,8 @@ class ReleasesConfig(AppConfig):
     name = "releases"
 
     def ready(self) -> None:
-        # Releases adds to the assistant pages through assistants' hooks, so assistants imports no releases module.
+        # Releases adds to the assistant pages through assistants' hooks, so assistants imports no releases module;
+        # imported in ready(), once the app registry is.
         from assistants import hooks
         from releases import hooks as ours
 

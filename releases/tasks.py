@@ -5,8 +5,10 @@ redelivered task is harmless."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
-from releases.models import RolloutPlan
+from releases.models import ReleaseAlert, RolloutPlan
+from releases.services.alerts import release_alert_attempt
 from releases.services.engine import rollout_advance
 
 
@@ -34,11 +36,6 @@ ALERT_ATTEMPTS = 5
 @shared_task(bind=True, label="Send release alert {0}", max_retries=ALERT_ATTEMPTS)
 def deliver_release_alert(self, alert_id: int):
     """Send one release alert; a failed attempt is recorded and retried with backoff."""
-    from django.conf import settings
-
-    from releases.models import ReleaseAlert
-    from releases.services.alerts import release_alert_attempt
-
     alert = ReleaseAlert.objects.filter(pk=alert_id).first()
     if alert is None or alert.status in (ReleaseAlert.Status.DELIVERED, ReleaseAlert.Status.FAILED):
         return None  # a redelivered message for an alert already settled

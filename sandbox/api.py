@@ -87,6 +87,14 @@ def not_found(what: str, ident: str) -> ApiError:
     return ApiError(404, f"{what} {ident} not found.")
 
 
+def get_or_not_found(model, pk: str, what: str):
+    """The `model` row with primary key `pk`, else Telnyx's 404 naming `what`."""
+    row = model.objects.filter(pk=pk).first()
+    if row is None:
+        raise not_found(what, pk)
+    return row
+
+
 # --- responses ------------------------------------------------------------------------------
 
 def ok(payload, status: int = 200) -> JsonResponse:
@@ -177,7 +185,10 @@ def _type_error(value, kind, pointer: str) -> dict | None:
 def check_fields(body: dict, *, required: dict | None = None, optional: dict | None = None,
                  prefix: str = "") -> list[dict]:
     """Errors for missing required fields and wrongly typed fields (None counts as absent
-    for optional fields). Pointers are JSON pointers under ``prefix``."""
+    for optional fields). Pointers are JSON pointers under ``prefix``; what is not an object at
+    all is one error at ``prefix``."""
+    if not isinstance(body, dict):
+        return [error_object(422, "Must be an object.", pointer=prefix)]
     errors = []
     for name, kind in (required or {}).items():
         if body.get(name) in (None, ""):

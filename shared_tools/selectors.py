@@ -21,13 +21,12 @@ def shared_tools() -> QuerySet[SharedTool]:
 def shared_tool_types() -> list[str]:
     """The type filter's choices, kept until the table changes (a DISTINCT over the whole library
     on every view otherwise)."""
-    return kept(RESOURCE, "type-choices", lambda: list(
-        SharedTool.objects.exclude(type="").values_list("type", flat=True).distinct().order_by("type")), SharedTool)
+    return kept(RESOURCE, "type-choices", lambda: SharedTool.values_in_use("type"), SharedTool)
 
 
 def shared_tool_name(tool_id: str) -> str:
     """The cached name, or the id when the tool is not cached."""
-    return SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
+    return SharedTool.cached_label(tool_id, "display_name")
 
 
 def assistants_using(tool_id: str) -> list[Assistant]:

@@ -7,7 +7,7 @@ from assistants.hooks import refuse_live_edit
 from assistants.services.assistants import RESOURCE_TYPE as ASSISTANT
 from assistants.services.assistants import assistant_cache_put
 from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
-from core.cache import cache_put
+from core.cache import cache_put, text_fields
 from core.crud import CachedResource
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
@@ -41,9 +41,7 @@ assert tuple(TOOL_TYPES) == LIBRARY_TYPES  # one list of library types, labelled
 
 def tool_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["id"],
-        "display_name": str(item.get("display_name") or "")[:300],
-        "type": str(item.get("type") or "")[:100],
+        "telnyx_id": item["id"], **text_fields(SharedTool, item, "display_name", "type"),
         "timeout_ms": item.get("timeout_ms") if isinstance(item.get("timeout_ms"), int) else None,
         "created_at": parse_date(item.get("created_at")),
     }
@@ -113,7 +111,7 @@ def tool_attach(*, user, assistant_id: str, tool_id: str, attach: bool, assistan
     new main version at once, so it is refused (LiveEditRefused) where a second Admin must approve."""
     require_perm(user, ADMINISTER)
     refuse_live_edit(assistant_id, "Attaching a shared tool" if attach else "Detaching a shared tool")
-    tool_label = SharedTool.objects.filter(telnyx_id=tool_id).values_list("display_name", flat=True).first() or tool_id
+    tool_label = SharedTool.cached_label(tool_id, "display_name")
     verb = "Attached" if attach else "Detached"
     summary = f"{verb} shared tool “{tool_label}”"
     telnyx_write(

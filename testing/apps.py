@@ -5,6 +5,7 @@ class TestingConfig(AppConfig):
     name = "testing"
 
     def ready(self) -> None:
+        # Imported in ready(): models, signals and hooks load only once the app registry is.
         from core.cache import bump_on_save
         from testing.models import RunTrigger, SuiteRun
 

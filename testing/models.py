@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.models import AlertDeliveryBase, TelnyxCached
+from core.models import AlertDeliveryBase, NamedCached, TelnyxCached
 
 CHANNELS = [
     ("phone_call", "Phone call"),
@@ -25,23 +25,15 @@ FINAL_STATUSES = ("passed", "failed", "error")
 RUN_STATUSES = ("pending", "starting", "running", *FINAL_STATUSES)
 
 
-class AssistantTest(TelnyxCached):
+class AssistantTest(NamedCached):
     """One Telnyx assistant test (`test_id`), for the tests changelist."""
 
-    name = models.CharField(max_length=300, db_index=True)
     description = models.TextField(blank=True)
     destination = models.CharField(max_length=300, blank=True, db_index=True)
     channel = models.CharField(max_length=20, blank=True, db_index=True)
     test_suite = models.CharField(max_length=300, blank=True, db_index=True)
     instructions = models.TextField(blank=True)
     max_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TestSuite(models.Model):

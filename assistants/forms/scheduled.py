@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timezone as dt_timezone
+from zoneinfo import ZoneInfo, available_timezones
+
 from django import forms
+from django.utils import timezone
 
 from assistants.services.scheduled import CANCELLED, STATUSES
 from core.changelist import FilterForm
@@ -11,8 +15,6 @@ from core.phone import PhoneNumberField
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
-    from zoneinfo import available_timezones
-
     return [(name, name) for name in sorted(available_timezones()) if "/" in name or name == "UTC"]
 
 
@@ -36,8 +38,6 @@ class ScheduledEventForm(IdempotentForm):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = _time_zone_choices()
         # The reader's own zone (their preference, active for this request), else UTC.
-        from django.utils import timezone
-
         self.fields["time_zone"].initial = timezone.get_current_timezone_name()
         if self.fields["time_zone"].initial != timezone.get_default_timezone_name():
             self.fields["time_zone"].widget.attrs["data-bound"] = "1"  # a chosen zone: the browser's does not override it
@@ -45,11 +45,6 @@ class ScheduledEventForm(IdempotentForm):
             self.fields["time_zone"].widget.attrs["data-bound"] = "1"
 
     def clean(self):
-        from datetime import timezone as dt_timezone
-        from zoneinfo import ZoneInfo
-
-        from django.utils import timezone
-
         data = super().clean()
         if data.get("telnyx_conversation_channel") == "sms_chat" and not (data.get("text") or "").strip():
             self.add_error("text", "SMS chats need the text to send.")

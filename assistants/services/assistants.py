@@ -22,6 +22,12 @@ RESOURCE = "assistants"
 RESOURCE_TYPE = "assistant"
 
 
+def child_keys(assistant_id: str, field: str, child_id: str) -> dict:
+    """The key columns of a cached object that lives under one assistant (a version, a scheduled
+    event): `telnyx_id` is "assistant:child", since the child's own id is unique only within it."""
+    return {"telnyx_id": f"{assistant_id}:{child_id}", "assistant_id": assistant_id, field: child_id}
+
+
 def assistant_fields(item: dict) -> dict:
     """The cache columns of one API assistant object."""
     tags = [str(t) for t in (item.get("tags") or [])]

@@ -27,7 +27,7 @@ def improve_instructions(*, user: PortalUser, assistant_id: str, prompt: str = "
     if not text:
         raise NothingImproved()
     body = {"instructions": text, "promote_to_main": False, "version_name": DRAFT_NAME}
-    label = Assistant.objects.filter(telnyx_id=assistant_id).values_list("name", flat=True).first() or assistant_id
+    label = Assistant.cached_label(assistant_id)
 
     def store(response) -> None:
         main = Assistant.objects.filter(telnyx_id=assistant_id).values_list("version_id", flat=True).first() or ""

@@ -10,6 +10,7 @@ answer, so a new or cancelled event shows on the list at once.
 from __future__ import annotations
 
 from assistants.models import ScheduledEvent
+from assistants.services.assistants import child_keys
 from core import audit
 from core.cache import cache_delete, cache_put, cache_put_many
 from core.live import LiveOrCached, live_or_cached_row
@@ -36,7 +37,7 @@ def scheduled_resource(assistant_id: str) -> str:
 
 
 def event_key(assistant_id: str, event_id: str) -> str:
-    return f"{assistant_id}:{event_id}"
+    return child_keys(assistant_id, "event_id", event_id)["telnyx_id"]
 
 
 #: Telnyx's event statuses (`EventStatus`), and the one this portal adds for an event that was
@@ -70,9 +71,7 @@ def event_fields(item: dict, *, assistant_id: str, cancelled: frozenset | set = 
     the ids of events this portal cancelled."""
     event_id = str(item.get("scheduled_event_id") or "")
     return {
-        "telnyx_id": event_key(assistant_id, event_id),
-        "assistant_id": assistant_id,
-        "event_id": event_id,
+        **child_keys(assistant_id, "event_id", event_id),
         "channel": str(item.get("telnyx_conversation_channel") or "")[:20],
         "status": event_status(item, cancelled_here=event_id in cancelled)[:20],
         "scheduled_at": parse_date(item.get("scheduled_at_fixed_datetime")),

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assistants.models import Assistant, AssistantVersion, CanaryConfig, PromotionRecord
-from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put
+from assistants.services.assistants import RESOURCE_TYPE, assistant_cache_put, child_keys
 from assistants.services.canary import CanaryDeploy, canary_fetch, remember_canary
 from assistants.services.conflicts import refuse_if_stale
 from core import audit
@@ -32,16 +32,14 @@ def versions_resource(assistant_id: str) -> str:
 
 
 def version_key(assistant_id: str, version_id: str) -> str:
-    return f"{assistant_id}:{version_id}"
+    return child_keys(assistant_id, "version_id", version_id)["telnyx_id"]
 
 
 def version_fields(item: dict, *, assistant_id: str, main_version_id: str) -> dict:
     """The cache columns of one API version object."""
     version_id = str(item.get("version_id") or "")
     return {
-        "telnyx_id": version_key(assistant_id, version_id),
-        "assistant_id": assistant_id,
-        "version_id": version_id,
+        **child_keys(assistant_id, "version_id", version_id),
         "name": str(item.get("version_name") or "")[:300],
         "created_at": parse_date(item.get("version_created_at") or item.get("created_at")),
         "is_main": bool(main_version_id) and version_id == main_version_id,

@@ -11,6 +11,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 
@@ -155,8 +156,6 @@ def pending_invites():
 
 def user_email_invite(*, actor: User, user: User, link: str) -> None:
     """Send `user` their invite link by email (audited, never with the link in the record)."""
-    from django.core.mail import send_mail
-
     send_mail("Your Telnyx AI Portal invite",
               f"{actor.get_username()} invited you to the Telnyx AI Portal as {user_role(user) or 'a user'}.\n\n"
               f"Choose your password here (the link works once):\n{link}\n",

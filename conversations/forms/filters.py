@@ -1,6 +1,9 @@
 from django import forms
 from django.db.models import Q
 
+from conversations.insights import fields
+from conversations.insights.fields import split, value_lookup
+from conversations.search import search_condition
 from core.changelist import FilterForm
 
 #: What the call log shows by default: real traffic, test runs' conversations hidden.
@@ -54,8 +57,6 @@ class ConversationFilterForm(FilterForm):
         self.field_labels = {v: label for v, label, _ in insight_fields}
 
     def clean(self):
-        from conversations.insights.fields import split, value_lookup
-
         data = super().clean()
         chosen, raw = data.get("insight_field"), data.get("insight_value") or ""
         if chosen and raw:
@@ -82,20 +83,14 @@ class ConversationFilterForm(FilterForm):
 
     @property
     def column_key(self) -> str:
-        from conversations.insights.fields import split
-
         return split(self.chosen_column)[1]
 
     def search_condition(self, query: str) -> Q:
         """Name, id or version id, assistant name, caller number (prefix) and transcript words:
         any of them, each through its own index (see `conversations.search`)."""
-        from conversations.search import search_condition
-
         return search_condition(query, self.assistant_names)
 
     def filter_queryset(self, queryset, active):
-        from conversations.insights import fields
-
         data = getattr(self, "cleaned_data", {}) or {}
         traffic = data.get("traffic") or ""
         if traffic != "all":

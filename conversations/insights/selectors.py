@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from conversations.insights.store import numeric_values
 from conversations.models import Conversation, InsightEvent, InsightGroup, InsightResult, InsightTemplate
 
 MODELS = {"templates": InsightTemplate, "groups": InsightGroup}
@@ -34,8 +35,6 @@ def completed_values_per_conversation(*, assistant_id: str, since, version_ids: 
     among `conversation_ids` when given): its completed results' numeric and pass/fail fields
     merged, the newest result's value winning ({"conversation_id", "assistant_version_id",
     "values"}, the version its first result's), as the release gate compares them."""
-    from conversations.insights.store import numeric_values
-
     order = ("conversation_id", "occurred_at", "pk")  # pk breaks ties: the same results always merge alike
     if conversation_ids is None:
         rows = (InsightResult.objects.filter(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations.models import InsightGroup, InsightTemplate
 from core import audit
-from core.cache import cache_delete, cache_put
+from core.cache import cache_delete, cache_put, text_fields
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
@@ -22,19 +22,14 @@ GROUP_TYPE = "insight_group"
 
 def template_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["id"],
-        "name": str(item.get("name") or "")[:300],
-        "insight_type": str(item.get("insight_type") or "")[:20],
-        "instructions": str(item.get("instructions") or ""),
+        "telnyx_id": item["id"], **text_fields(InsightTemplate, item, "name", "insight_type", "instructions"),
         "created_at": parse_date(item.get("created_at")),
     }
 
 
 def group_fields(item: dict) -> dict:
     return {
-        "telnyx_id": item["id"],
-        "name": str(item.get("name") or "")[:300],
-        "description": str(item.get("description") or ""),
+        "telnyx_id": item["id"], **text_fields(InsightGroup, item, "name", "description"),
         "template_count": len(item.get("insights") or []),
         "created_at": parse_date(item.get("created_at")),
     }
@@ -121,7 +116,7 @@ def group_assign(*, user: PortalUser, group_id: str, template_id: str, assign: b
     verb = "assign" if assign else "unassign"
     template = InsightTemplate.objects.filter(telnyx_id=template_id).first()
     label = str(template) if template else template_id
-    group_name = InsightGroup.objects.filter(telnyx_id=group_id).values_list("name", flat=True).first() or group_id
+    group_name = InsightGroup.cached_label(group_id)
     telnyx_write(
         lambda: insights_api.assign(group_id, template_id) if assign else insights_api.unassign(group_id, template_id),
         user=user, action=verb, resource_type=GROUP_TYPE, resource_id=group_id, label=group_name,

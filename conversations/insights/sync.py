@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from conversations.insights.store import insight_runs_store
 from conversations.models import Conversation, InsightResult
+from conversations.services import RESOURCE as CONVERSATIONS
 from core import skips
 from core.sync import StepOutcome, SyncOutcome, run_stepwise, sync_state, sync_step
 from portal.telnyx import APIStatusError
@@ -79,8 +80,6 @@ def conversations_settled() -> bool:
     """The conversations cache is complete: synced once and no sync half done or in flight.
     Reading results before that would tie a worker to rows still arriving (and hold back the
     conversations sync queued behind it)."""
-    from conversations.services import RESOURCE as CONVERSATIONS
-
     state = sync_state(CONVERSATIONS)
     return state.synced_at is not None and not state.run_id
 

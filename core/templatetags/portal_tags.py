@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
 
-from core.changelist import remembered_query
+from core.changelist import Fragments, remembered_query
+from portal.telnyx import new_idempotency_key as new_key
 
 register = template.Library()
 # Stand-ins for a row's id, one a Telnyx id, one a number (`<int:pk>` URLs).
@@ -88,10 +91,6 @@ def pretty_json(value) -> str:
 @register.filter
 def as_datetime(value):
     """An API timestamp (ISO 8601 string or Unix seconds) as an aware datetime, for |date."""
-    from datetime import datetime, timezone
-
-    from django.utils.dateparse import parse_datetime
-
     if isinstance(value, datetime):
         return value
     if isinstance(value, (int, float)):
@@ -160,9 +159,6 @@ class KeptFragmentNode(template.Node):
 @register.simple_tag(takes_context=True)
 def new_idempotency_key(context) -> str:
     """A fresh Idempotency-Key for a form inside a kept fragment: each response gets its own."""
-    from core.changelist import Fragments
-    from portal.telnyx import new_idempotency_key as new_key
-
     return Fragments.KEY_PLACEHOLDER if context.get("fragments") is not None else new_key()
 
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 from conversations.models import Conversation
 from monitoring.metrics import measure
 from monitoring.models import AlertRule
@@ -67,8 +69,6 @@ def rule_key(rule: AlertRule) -> str:
 
 def rule_guardrail(rule: AlertRule, *, main_version_id: str, now: datetime | None = None) -> RuleGuardrail:
     """The guardrail a rule becomes for a plan against `main_version_id` (see the module's mapping)."""
-    from django.utils import timezone
-
     baseline_rule = AlertRule(**{f.name: getattr(rule, f.name) for f in AlertRule._meta.concrete_fields if f.name != "id"})
     baseline_rule.version_id, baseline_rule.window_minutes = main_version_id, int(BASELINE.total_seconds() // 60)
     reading = measure(baseline_rule, now or timezone.now())

@@ -23,9 +23,6 @@ def validate_rules(rules, *, version_ids: set[str]) -> list[dict]:
     errors = []
     for i, rule in enumerate(rules):
         base = f"/rules/{i}"
-        if not isinstance(rule, dict):
-            errors.append(error_object(422, "Must be an object.", pointer=base))
-            continue
         problems = check_fields(rule, required={"serve": dict}, optional={"match": ListOf(dict)}, prefix=base)
         if problems:
             errors += problems
@@ -54,9 +51,6 @@ def _serve_errors(serve: dict, base: str, version_ids: set[str]) -> list[dict]:
     errors = []
     for k, slot in enumerate(rollout):
         pointer = f"{base}/rollout/{k}"
-        if not isinstance(slot, dict):
-            errors.append(error_object(422, "Must be an object.", pointer=pointer))
-            continue
         problems = check_fields(slot, required={"version_id": str, "weight": float}, prefix=pointer)
         if not problems and slot["version_id"] not in version_ids:
             problems.append(error_object(422, "No such version for this assistant.", pointer=f"{pointer}/version_id"))

@@ -3,7 +3,7 @@ simulated work has finished (pending → starting → running → completed, or 
 
 from __future__ import annotations
 
-from sandbox.api import iso, new_id, not_found, now
+from sandbox.api import get_or_not_found, iso, new_id, now
 from sandbox.behaviour import async_progress, embeddings
 from sandbox.behaviour.clustering import cluster_passages
 from sandbox.models import SbClusterTask
@@ -13,10 +13,7 @@ DEFAULT_MIN_SUBCLUSTER_SIZE = 5
 
 
 def get_task(task_id: str) -> SbClusterTask:
-    task = SbClusterTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise not_found("Cluster task", task_id)
-    return task
+    return get_or_not_found(SbClusterTask, task_id, "Cluster task")
 
 
 def status(task: SbClusterTask) -> str:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sandbox.api import new_id, now
 from sandbox.behaviour import assistants as svc
-from sandbox.models import SbAssistant, SbCanaryDeploy
+from sandbox.models import SbAssistant, SbCanaryDeploy, SbTool
 
 
 def _webhook(name: str, description: str, url: str) -> dict:
@@ -136,8 +136,6 @@ def seed_demo_assistants() -> list[SbAssistant]:
 def seed_demo_tools(assistants: list[SbAssistant]) -> int:
     """Two tools in the shared library; the last demo assistant uses the first (set on its main
     version as seeded, so the demo's version counts stay as they are)."""
-    from sandbox.models import SbTool
-
     order = SbTool.objects.create(id=new_id(), type="webhook", display_name="Order status", timeout_ms=5000,
                                   created_at=now() - timedelta(days=20),
                                   definition=_webhook("order_status", "Look up an order by its number",

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from sandbox.api import ApiError, new_id, not_found, now
+from sandbox.api import ApiError, get_or_not_found, new_id, not_found, now
 from sandbox.behaviour import async_progress
 from sandbox.behaviour.chunking import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, chunk_text
 from sandbox.behaviour.text_search import Passage
@@ -33,10 +33,7 @@ def get_bucket(name: str, *, embedded: bool = False) -> SbBucket:
 
 
 def get_task(task_id: str) -> SbEmbeddingTask:
-    task = SbEmbeddingTask.objects.filter(pk=task_id).first()
-    if task is None:
-        raise not_found("Embedding task", task_id)
-    return task
+    return get_or_not_found(SbEmbeddingTask, task_id, "Embedding task")
 
 
 # --- statuses -------------------------------------------------------------------------------

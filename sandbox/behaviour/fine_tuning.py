@@ -3,7 +3,7 @@ on); cancel works until the job is final. Timestamps are Unix seconds."""
 
 from __future__ import annotations
 
-from sandbox.api import ApiError, new_id, not_found, now
+from sandbox.api import ApiError, get_or_not_found, new_id, now
 from sandbox.behaviour import async_progress
 from sandbox.behaviour.text_vectors import estimate_tokens
 from sandbox.models import SbDocument, SbFineTuningJob
@@ -14,10 +14,7 @@ FINAL = ("succeeded", "failed", "cancelled")
 
 
 def get_job(job_id: str) -> SbFineTuningJob:
-    job = SbFineTuningJob.objects.filter(pk=job_id).first()
-    if job is None:
-        raise not_found("Fine-tuning job", job_id)
-    return job
+    return get_or_not_found(SbFineTuningJob, job_id, "Fine-tuning job")
 
 
 def status(job: SbFineTuningJob) -> str:

@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import json
 
-from sandbox.api import ApiError, iso, not_found
+from sandbox.api import ApiError, get_or_not_found, iso
 from sandbox.models import SbInsightGroup, SbInsightTemplate
 
 
 def get_template(insight_id: str) -> SbInsightTemplate:
-    template = SbInsightTemplate.objects.filter(pk=insight_id).first()
-    if template is None:
-        raise not_found("Insight", insight_id)
-    return template
+    return get_or_not_found(SbInsightTemplate, insight_id, "Insight")
 
 
 def get_group(group_id: str) -> SbInsightGroup:
-    group = SbInsightGroup.objects.filter(pk=group_id).first()
-    if group is None:
-        raise not_found("Insight group", group_id)
-    return group
+    return get_or_not_found(SbInsightGroup, group_id, "Insight group")
 
 
 def check_json_schema(value) -> None:
@@ -34,24 +28,14 @@ def check_json_schema(value) -> None:
             raise ApiError(422, "Must be a JSON schema object or a string holding one.", pointer="/json_schema")
 
 
+def _object_json(row, *names: str) -> dict:
+    return {"id": row.id, "created_at": iso(row.created_at), **{name: getattr(row, name) for name in names}}
+
+
 def template_json(template: SbInsightTemplate) -> dict:
-    return {
-        "id": template.id,
-        "created_at": iso(template.created_at),
-        "name": template.name,
-        "instructions": template.instructions,
-        "insight_type": template.insight_type,
-        "json_schema": template.json_schema,
-        "webhook": template.webhook,
-    }
+    return _object_json(template, "name", "instructions", "insight_type", "json_schema", "webhook")
 
 
 def group_json(group: SbInsightGroup) -> dict:
-    return {
-        "id": group.id,
-        "created_at": iso(group.created_at),
-        "name": group.name,
-        "description": group.description,
-        "webhook": group.webhook,
-        "insights": [template_json(t) for t in group.insights.order_by("created_at", "id")],
-    }
+    return {**_object_json(group, "name", "description", "webhook"),
+            "insights": [template_json(t) for t in group.insights.order_by("created_at", "id")]}

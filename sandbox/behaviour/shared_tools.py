@@ -7,7 +7,7 @@ inline and shared together, or the attach is a 400 with code 10015.
 
 from __future__ import annotations
 
-from sandbox.api import ApiError, iso
+from sandbox.api import ApiError, get_or_not_found, iso
 from sandbox.behaviour.assistant_config import REPEATABLE_TOOL_TYPES
 from sandbox.models import SbTool
 
@@ -23,10 +23,7 @@ def tool_json(tool: SbTool) -> dict:
 
 
 def get_tool(tool_id: str) -> SbTool:
-    tool = SbTool.objects.filter(pk=tool_id).first()
-    if tool is None:
-        raise ApiError(404, f"Tool {tool_id} not found.")
-    return tool
+    return get_or_not_found(SbTool, tool_id, "Tool")
 
 
 def as_assistant_tool(tool: SbTool) -> dict:

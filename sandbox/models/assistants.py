@@ -6,18 +6,13 @@ main one. Every API field except ids and timestamps is kept in ``SbVersion.confi
 
 from django.db import models
 
+from sandbox.models.base import SbObject
 
-class SbAssistant(models.Model):
-    id = models.CharField(primary_key=True, max_length=64)
-    created_at = models.DateTimeField(db_index=True)
+
+class SbAssistant(SbObject):
     main_version = models.ForeignKey("SbVersion", null=True, on_delete=models.SET_NULL, related_name="+")
     # Soft delete: set when the assistant is in "Recently Deleted".
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    # The demo seed marks its rows so it can stay idempotent and reset only its own data.
-    is_demo = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["created_at", "id"]
 
     def __str__(self):
         return self.id

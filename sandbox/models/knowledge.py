@@ -8,6 +8,8 @@ statuses are not stored: they are derived from ``created_at`` and ``duration_s``
 
 from django.db import models
 
+from sandbox.models.base import SbTask
+
 
 class SbBucket(models.Model):
     name = models.CharField(primary_key=True, max_length=100)
@@ -42,23 +44,15 @@ class SbDocument(models.Model):
         return f"{self.bucket_id}/{self.filename}"
 
 
-class SbEmbeddingTask(models.Model):
-    id = models.CharField(primary_key=True, max_length=64)
+class SbEmbeddingTask(SbTask):
     # A name, not a key: the task outlives a bucket whose AI use is disabled.
     bucket_name = models.CharField(max_length=100, db_index=True)
     task_name = models.CharField(max_length=100)
     filenames = models.JSONField(default=list)  # the files this task embeds
     options = models.JSONField(default=dict)  # chunk sizes, embedding_model, loader
-    created_at = models.DateTimeField(db_index=True)
-    duration_s = models.FloatField(default=0)
-    is_demo = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["-created_at", "id"]
 
 
-class SbClusterTask(models.Model):
-    id = models.CharField(primary_key=True, max_length=64)
+class SbClusterTask(SbTask):
     bucket_name = models.CharField(max_length=100, db_index=True)
     files = models.JSONField(default=list)
     prefix = models.CharField(max_length=300, blank=True)
@@ -68,9 +62,3 @@ class SbClusterTask(models.Model):
     # ``error`` is set when there was nothing to cluster.
     clusters = models.JSONField(default=list)
     error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(db_index=True)
-    duration_s = models.FloatField(default=0)
-    is_demo = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["-created_at", "id"]

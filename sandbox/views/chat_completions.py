@@ -22,10 +22,9 @@ def _message_errors(messages: list) -> list[dict]:
     errors = []
     for index, message in enumerate(messages):
         pointer = f"/messages/{index}"
+        errors += check_fields(message, required={"role": Enum(*ROLES)}, prefix=pointer)  # one error when not an object
         if not isinstance(message, dict):
-            errors.append(error_object(422, "Must be an object.", pointer=pointer))
             continue
-        errors += check_fields(message, required={"role": Enum(*ROLES)}, prefix=pointer)
         content = message.get("content")
         if isinstance(content, list):
             for part_index, part in enumerate(content):

@@ -12,10 +12,10 @@ from sandbox.api import (
     ListOf,
     check_fields,
     error_object,
+    get_or_not_found,
     iso,
     new_id,
     no_content,
-    not_found,
     now,
     ok,
     paginate,
@@ -49,10 +49,7 @@ def message_json(message: SbMessage) -> dict:
 
 
 def get_conversation(conversation_id: str) -> SbConversation:
-    conversation = SbConversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:
-        raise not_found("Conversation", conversation_id)
-    return conversation
+    return get_or_not_found(SbConversation, conversation_id, "Conversation")
 
 
 def _check_metadata(metadata) -> dict:

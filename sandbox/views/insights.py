@@ -34,21 +34,29 @@ def template_retrieve(request, insight_id):
 def template_update(request, insight_id):
     body = request.json
     validate(body, optional=TEMPLATE_FIELDS)
-    for field in ("name", "instructions"):
-        if field in body and not body[field]:
-            raise ApiError(422, f"The '{field}' field cannot be empty.", pointer=f"/{field}")
+    _refuse_empty(body, "name", "instructions")
     svc.check_json_schema(body.get("json_schema"))
-    template = svc.get_template(insight_id)
-    for field in TEMPLATE_FIELDS:
-        if body.get(field) is not None:
-            setattr(template, field, body[field])
-    template.save()
-    return ok({"data": svc.template_json(template)})
+    return ok({"data": svc.template_json(_updated(svc.get_template(insight_id), body, TEMPLATE_FIELDS))})
 
 
 def template_delete(request, insight_id):
     svc.get_template(insight_id).delete()
     return no_content()
+
+
+def _refuse_empty(body: dict, *names: str) -> None:
+    for name in names:
+        if name in body and not body[name]:
+            raise ApiError(422, f"The '{name}' field cannot be empty.", pointer=f"/{name}")
+
+
+def _updated(row, body: dict, fields):
+    """`row` with the fields the body sets (null leaves one as it is), saved."""
+    for field in fields:
+        if body.get(field) is not None:
+            setattr(row, field, body[field])
+    row.save()
+    return row
 
 
 # --- groups ---------------------------------------------------------------------------------
@@ -73,14 +81,8 @@ def group_retrieve(request, group_id):
 def group_update(request, group_id):
     body = request.json
     validate(body, optional=GROUP_FIELDS)
-    if "name" in body and not body["name"]:
-        raise ApiError(422, "The 'name' field cannot be empty.", pointer="/name")
-    group = svc.get_group(group_id)
-    for field in GROUP_FIELDS:
-        if body.get(field) is not None:
-            setattr(group, field, body[field])
-    group.save()
-    return ok({"data": svc.group_json(group)})
+    _refuse_empty(body, "name")
+    return ok({"data": svc.group_json(_updated(svc.get_group(group_id), body, GROUP_FIELDS))})
 
 
 def group_delete(request, group_id):

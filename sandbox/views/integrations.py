@@ -1,6 +1,6 @@
 """Integrations (fixed catalogue, bare on retrieve) and the user's connections (wrapped)."""
 
-from sandbox.api import ApiError, no_content, ok
+from sandbox.api import ApiError, get_or_not_found, no_content, ok
 from sandbox.behaviour.integration_catalogue import BY_ID, INTEGRATIONS, integration_json
 from sandbox.models import SbConnection
 
@@ -27,10 +27,7 @@ def integration_retrieve(request, integration_id):
 
 
 def _connection(connection_id):
-    connection = SbConnection.objects.filter(pk=connection_id).first()
-    if connection is None:
-        raise ApiError(404, f"Connection {connection_id} not found.")
-    return connection
+    return get_or_not_found(SbConnection, connection_id, "Connection")
 
 
 def connection_list(request):

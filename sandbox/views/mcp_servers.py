@@ -1,6 +1,6 @@
 """MCP servers. The list is a bare JSON array paged with page[number]/page[size]."""
 
-from sandbox.api import ApiError, ListOf, iso, new_id, no_content, now, ok, page_params, validate
+from sandbox.api import ApiError, ListOf, get_or_not_found, iso, new_id, no_content, now, ok, page_params, validate
 from sandbox.models import SbMcpServer
 
 OPTIONAL = {"allowed_tools": ListOf(str), "api_key_ref": str}
@@ -17,10 +17,7 @@ def mcp_json(server: SbMcpServer) -> dict:
 
 
 def _server(server_id):
-    server = SbMcpServer.objects.filter(pk=server_id).first()
-    if server is None:
-        raise ApiError(404, f"MCP server {server_id} not found.")
-    return server
+    return get_or_not_found(SbMcpServer, server_id, "MCP server")
 
 
 def mcp_list(request):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from sandbox.api import ApiError, Enum, ListOf, check_fields, iso, new_id, no_content, now, ok, paginate, validate
+from sandbox.api import ApiError, Enum, ListOf, check_fields, get_or_not_found, iso, new_id, no_content, now, ok, paginate, validate
 from sandbox.behaviour.assistant_test_runs import run_json, run_trigger, status_filter
 from sandbox.models import SbTest, SbTestRun, SbVersion
 
@@ -25,10 +25,7 @@ def test_json(test: SbTest) -> dict:
 
 
 def _test(test_id) -> SbTest:
-    test = SbTest.objects.filter(pk=test_id).first()
-    if test is None:
-        raise ApiError(404, f"Test {test_id} not found.")
-    return test
+    return get_or_not_found(SbTest, test_id, "Test")
 
 
 def _validate(body: dict, *, creating: bool) -> None:

@@ -89,12 +89,17 @@ def assistant_tool_add(request, assistant_id, tool_id):
     return _attach(assistant, ids + [tool_id])
 
 
+def _without(assistant: SbAssistant, key: str, item: str, missing: str) -> list[str]:
+    """The main version's `key` list without `item`; a 404 saying `missing` when it is not there."""
+    items = list(assistant.main_version.config.get(key) or [])
+    if item not in items:
+        raise ApiError(404, missing)
+    return [i for i in items if i != item]
+
+
 def assistant_tool_remove(request, assistant_id, tool_id):
     assistant = svc.get_assistant(assistant_id)
-    ids = list(assistant.main_version.config.get("tool_ids") or [])
-    if tool_id not in ids:
-        raise ApiError(404, f"Tool {tool_id} is not attached to assistant {assistant_id}.")
-    return _attach(assistant, [i for i in ids if i != tool_id])
+    return _attach(assistant, _without(assistant, "tool_ids", tool_id, f"Tool {tool_id} is not attached to assistant {assistant_id}."))
 
 
 def _live_configs():
@@ -120,7 +125,4 @@ def assistant_tag_add(request, assistant_id):
 
 def assistant_tag_remove(request, assistant_id, tag):
     assistant = svc.get_assistant(assistant_id)
-    tags = list(assistant.main_version.config.get("tags") or [])
-    if tag not in tags:
-        raise ApiError(404, f"Assistant {assistant_id} has no tag {tag!r}.")
-    return _set_tags(assistant, [t for t in tags if t != tag])
+    return _set_tags(assistant, _without(assistant, "tags", tag, f"Assistant {assistant_id} has no tag {tag!r}."))

@@ -7,6 +7,7 @@ from django import forms
 from core.changelist import FilterForm
 from core.forms import IdempotentForm, email_list
 from testing.models import SuiteSchedule
+from testing.services.schedules import check_cron_spacing, parse_cron
 
 
 class SuiteRunForm(IdempotentForm):
@@ -119,8 +120,6 @@ class ScheduleForm(SuiteRunForm):
             self.initial[self.field_name(n)] = versions.get(destination.assistant_id, "")
 
     def clean(self):
-        from testing.services.schedules import check_cron_spacing, parse_cron
-
         data = super().clean()
         preset = SCHEDULE_PRESETS.get(data.get("preset") or "custom")
         if preset is not None:  # a preset fills in what an expert would type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core import audit
-from core.cache import cache_put
+from core.cache import cache_put, text_fields
 from core.crud import CachedResource
 from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
@@ -24,12 +24,8 @@ def test_fields(item: dict) -> dict:
     duration = item.get("max_duration_seconds")
     return {
         "telnyx_id": item["test_id"],
-        "name": str(item.get("name") or "")[:300],
-        "description": str(item.get("description") or ""),
-        "destination": str(item.get("destination") or "")[:300],
+        **text_fields(AssistantTest, item, "name", "description", "destination", "test_suite", "instructions"),
         "channel": str(item.get("telnyx_conversation_channel") or "")[:20],
-        "test_suite": str(item.get("test_suite") or "")[:300],
-        "instructions": str(item.get("instructions") or ""),
         "max_duration_seconds": int(duration) if isinstance(duration, int) and duration >= 0 else None,
         "created_at": parse_date(item.get("created_at")),
     }

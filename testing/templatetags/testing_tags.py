@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from cron_descriptor import get_description
 from django import template
+from django.utils.dateparse import parse_datetime
 
 register = template.Library()
 
@@ -40,8 +42,6 @@ def first_with_reasoning(rubric) -> dict | None:
 @register.filter
 def iso_datetime(value):
     """An API timestamp string as a datetime, so `date`/`naturaltime` can format it."""
-    from django.utils.dateparse import parse_datetime
-
     return parse_datetime(str(value)) if value else None
 
 
@@ -54,8 +54,6 @@ def has_unfinished(runs) -> bool:
 @register.filter
 def cron_words(expression: str) -> str:
     """"0 3 * * 1-5" → "At 03:00 AM, Monday through Friday" (cron-descriptor, beat's own dependency)."""
-    from cron_descriptor import get_description
-
     try:
         return get_description(expression)
     except Exception:  # an expression it cannot phrase is still shown as typed

@@ -62,14 +62,20 @@ def _suite_sides(request: HttpRequest) -> tuple[Side | None, Side | None, str, s
         raise Http404("Choose a suite run to compare.")
     if right_run is None:
         raise Http404("No such suite run.")
-    if g.get("a"):
-        left_run, wanted = selectors.suite_run_by_batch(g["a"]), "the chosen run"
-    elif g.get("vs") == "previous":
-        left_run, wanted = selectors.previous_suite_run(right_run), "the previous run"
-    else:
-        left_run, wanted = selectors.main_suite_run(right_run.suite, exclude=right_run), "a run on main"
+    left_run, wanted = _left_run(g, "a", right_run, chosen=selectors.suite_run_by_batch, previous=selectors.previous_suite_run,
+                                 on_main=lambda run: selectors.main_suite_run(run.suite, exclude=run))
     names = selectors.version_names([v for r in (left_run, right_run) if r for v in [r.version_id, *r.versions.values()]])
     return _batch_side(left_run, names), _batch_side(right_run, names), right_run.suite, wanted
+
+
+def _left_run(g, key: str, right_run, *, chosen, previous, on_main):
+    """What the right run is compared with, and that in words: the run `key` names, the one
+    before it, or one on main."""
+    if g.get(key):
+        return chosen(g[key]), "the chosen run"
+    if g.get("vs") == "previous":
+        return previous(right_run), "the previous run"
+    return on_main(right_run), "a run on main"
 
 
 def _test_sides(request: HttpRequest) -> tuple[Side | None, Side | None, str]:
@@ -77,12 +83,8 @@ def _test_sides(request: HttpRequest) -> tuple[Side | None, Side | None, str]:
     right_run = selectors.run_by_id(g.get("run_b", ""))
     if right_run is None:
         raise Http404("No such test run.")
-    if g.get("run_a"):
-        left_run, wanted = selectors.run_by_id(g["run_a"]), "the chosen run"
-    elif g.get("vs") == "previous":
-        left_run, wanted = selectors.previous_test_run(right_run), "the previous run"
-    else:
-        left_run, wanted = selectors.main_test_run(right_run), "a run on main"
+    left_run, wanted = _left_run(g, "run_a", right_run, chosen=selectors.run_by_id, previous=selectors.previous_test_run,
+                                 on_main=selectors.main_test_run)
     return _run_side(left_run), _run_side(right_run), wanted
 
 

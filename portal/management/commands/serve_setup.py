@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
@@ -78,8 +79,6 @@ class Command(BaseCommand):
 
     def quietly(self, *command) -> str:
         """Run a command in this process; its last line of output is what it did."""
-        from io import StringIO
-
         out = StringIO()
         call_command(*command, stdout=out)
         lines = [line for line in out.getvalue().splitlines() if line.strip()]

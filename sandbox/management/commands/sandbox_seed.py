@@ -10,9 +10,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from sandbox import models
 from sandbox.behaviour.bulk_seed import bulk_conversations, bulk_test_runs
 from sandbox.behaviour.demo_activity import seed_demo_activity
 from sandbox.behaviour.demo_assistants import seed_demo_assistants, seed_demo_tools
+from sandbox.behaviour.demo_knowledge import demo_knowledge_present, seed_demo_knowledge
+from sandbox.behaviour.seed_summary import sandbox_summary, summary_line
 from sandbox.models import SbAssistant
 
 
@@ -38,13 +41,9 @@ class Command(BaseCommand):
         if options["bulk"]:
             self._bulk(options)
         if options["demo"] or options["bulk"]:
-            from sandbox.behaviour.seed_summary import sandbox_summary, summary_line
-
             self.stdout.write(summary_line(sandbox_summary()))
 
     def _reset(self):
-        from sandbox import models
-
         for name in models.__all__:
             getattr(models, name).objects.all().delete()
         self.stdout.write("Sandbox data deleted.")
@@ -75,8 +74,6 @@ class Command(BaseCommand):
     # Knowledge, insights and inference demo data (branch sandbox-knowledge).
     @transaction.atomic
     def _demo_knowledge(self):
-        from sandbox.behaviour.demo_knowledge import demo_knowledge_present, seed_demo_knowledge
-
         if demo_knowledge_present():
             self.stdout.write("Demo knowledge data already present.")
             return
