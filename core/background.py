@@ -18,7 +18,7 @@ from typing import Callable
 
 from celery import signals
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -148,10 +148,6 @@ def listing_sync_state(resource: str):
     both on every view, and building the two ORM queries cost more than the page's own SQL
     (50x the database's time for each, in the profile of a repeat view): the SQL is written
     once here instead, with the same conditions as `listing_sync_queued`."""
-    from django.db import connection
-
-    from portal.models import SyncState
-
     quote, tasks = connection.ops.quote_name, TaskRecord._meta.db_table
     waiting = [state for state in TaskRecord.ACTIVE if state != TaskRecord.State.RUNNING]
     sql = (f"SELECT *, EXISTS (SELECT 1 FROM {quote(tasks)} WHERE {quote('key')} = %s AND {quote('state')} IN "

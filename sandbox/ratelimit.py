@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from statistics import NormalDist
 
+import redis  # the Celery broker's client: installed with the portal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -86,16 +87,12 @@ def _count_local(name: str, ttl: int) -> int:
 
 @functools.cache
 def _redis(url: str):
-    import redis  # the Celery broker's client: installed with the portal
-
     return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def _count_shared(name: str, ttl: int) -> int:
     """One atomic step in Redis: the window's count after this request. Redis unreachable: this
     process counts alone until it is back (a sandbox answering is worth more than a shared count)."""
-    import redis
-
     pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
     pipe.incr(name)
     pipe.expire(name, ttl)
