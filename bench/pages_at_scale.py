@@ -62,13 +62,12 @@ from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from core.changelist import PAGE_SIZE  # noqa: E402
-
 from assistants.models import Assistant, AssistantVersion  # noqa: E402
 from conversations.models import Conversation, InsightResult, InsightTemplate  # noqa: E402
 from conversations.rollups import rebuild  # noqa: E402
 from conversations.services import conversation_fields  # noqa: E402
 from core.cache import cache_delete, cache_put_many  # noqa: E402
+from core.changelist import PAGE_SIZE  # noqa: E402
 from portal import audit_days  # noqa: E402
 from portal.models import AuditEvent, SyncState, TaskRecord  # noqa: E402
 from releases.models import GateResult, RolloutPlan, RolloutStep  # noqa: E402
