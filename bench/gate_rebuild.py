@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import live_gate_at_scale as lg  # noqa: E402  (sets up Django on the bench database)
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import OperationalError, connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from portal.models import SyncState  # noqa: E402
@@ -32,34 +32,38 @@ from releases.models import GateResult, LiveGateFold, RolloutPlan  # noqa: E402
 from releases.services import gate_fold, gates, traffic  # noqa: E402
 
 
-def probe(stop: threading.Event, waits: list[float]) -> None:
-    """A page's small write every 0.1 s, timed, on this thread's own connection."""
+def probe(stop: threading.Event, waits: list[float], failed: list[float]) -> None:
+    """A page's small write every 0.1 s, timed, on this thread's own connection; a write that gave
+    up ("database is locked" after SQLite's 20 s busy timeout) is counted in `failed`."""
     try:
         while not stop.is_set():
             started = time.perf_counter()
-            with transaction.atomic():
-                SyncState.objects.update_or_create(resource="bench-probe", defaults={"synced_at": timezone.now()})
+            try:
+                with transaction.atomic():
+                    SyncState.objects.update_or_create(resource="bench-probe", defaults={"synced_at": timezone.now()})
+            except OperationalError:
+                failed.append(time.perf_counter() - started)
             waits.append(time.perf_counter() - started)
             time.sleep(0.1)
     finally:
         connection.close()
 
 
-def recompute(chunk: int) -> tuple[float, list[float]]:
+def recompute(chunk: int) -> tuple[float, list[float], list[float]]:
     LiveGateFold.objects.all().delete()
     GateResult.objects.all().delete()
     gate_fold.REBUILD_CHUNK = chunk
     plan = RolloutPlan.objects.get()
     step = plan.steps.get()
-    stop, waits = threading.Event(), []
-    thread = threading.Thread(target=probe, args=(stop, waits))
+    stop, waits, failed = threading.Event(), [], []
+    thread = threading.Thread(target=probe, args=(stop, waits, failed))
     thread.start()
     started = time.perf_counter()
     gates.live_gate(plan, step)
     elapsed = time.perf_counter() - started
     stop.set()
     thread.join()
-    return elapsed, waits
+    return elapsed, waits, failed
 
 
 def main() -> None:
@@ -79,7 +83,7 @@ def main() -> None:
     tallies = {}
     for r in range(rounds):
         for name, chunk in variants.items():
-            elapsed, waits = recompute(chunk)
+            elapsed, waits, failed = recompute(chunk)
             waits.sort()
             p95 = waits[int(0.95 * (len(waits) - 1))] if waits else 0.0
             figures[name]["time"].append(elapsed)
@@ -87,7 +91,7 @@ def main() -> None:
             figures[name]["max"].append(max(waits, default=0.0))
             tallies[name] = LiveGateFold.objects.values_list("tallies", "counts").get()
             print(f"round {r + 1}, {name}: recompute {elapsed:.1f} s; {len(waits)} writes meanwhile, p95 {p95 * 1000:.0f} ms, "
-                  f"longest {max(waits, default=0.0) * 1000:.0f} ms; load {os.getloadavg()[0]:.1f}", flush=True)
+                  f"longest {max(waits, default=0.0) * 1000:.0f} ms, {len(failed)} gave up (database locked); load {os.getloadavg()[0]:.1f}", flush=True)
     print(f"\n{time.strftime('%Y-%m-%d %H:%M')}; {connection.vendor}; {n:,} conversations; {rounds} interleaved rounds")
     for name, values in figures.items():
         line = "; ".join(f"{k} {min(v):.3f} / {statistics.median(v):.3f} / {max(v):.3f} s" for k, v in values.items())

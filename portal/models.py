@@ -67,12 +67,6 @@ class UserSession(AbstractBaseSession):
         db_table = "django_session"
         managed = False
 
-    @classmethod
-    def get_session_store_class(cls):
-        from portal.session_engines.db import SessionStore
-
-        return SessionStore
-
 
 class AuditDay(models.Model):
     """How many audit events fell on each local day per action, object type, user and outcome,
