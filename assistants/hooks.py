@@ -16,7 +16,10 @@ round (tests/core/test_layering.py). Three kinds of hook:
 - a *release note*: a sentence for the page after a version is saved, about what making it
   live will take (releases: "needs a second Admin's approval");
 - a *picker*: the choices for a setting of the change form another app caches (the insight
-  groups for `insight_group_id`): `register_choices("insight_group_id", fn)`.
+  groups for `insight_group_id`): `register_choices("insight_group_id", fn)`;
+- an *offer*: what an assistant's list of attached things may hold, each with the tools it makes
+  available (the MCP servers for `mcp_servers`, the connected integrations for `integrations`):
+  `register_offers("mcp_servers", fn)`; `fn()` raises `Unlisted` when it cannot list them now.
 """
 
 from __future__ import annotations
@@ -51,6 +54,32 @@ _trial_blockers: list[Callable[[str], str]] = []
 _choices: dict[str, Callable[[], list[tuple[str, str]]]] = {}
 _release_notes: list[Callable[[str], str]] = []
 _live_edit_blockers: list[Callable[[str, str], str]] = []
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One thing a picker offers: its id, what a person calls it, the tools it makes available."""
+
+    value: str
+    label: str
+    tools: tuple[str, ...] = ()
+
+
+class Unlisted(Exception):
+    """An offer provider cannot list its choices now; str() says why, for the page."""
+
+
+_offers: dict[str, Callable[[], list[Offer]]] = {}
+
+
+def register_offers(field: str, offers: Callable[[], list[Offer]]) -> None:
+    _offers[field] = offers
+
+
+def offers_for(field: str) -> list[Offer] | None:
+    """What an app offers for an assistant's list `field`; None when no app offers it. May raise Unlisted."""
+    provider = _offers.get(field)
+    return list(provider()) if provider else None
 
 
 class LiveEditRefused(PermissionDenied):

@@ -11,6 +11,8 @@ must be equal, the time close, and a list page under 200 KB.
     .venv/bin/python bench/search_at_scale.py [N] [ROUNDS]     # default 100000 5
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/search_at_scale.py
         # PostgreSQL: databases NAME (N rows) and NAME_small (1,000 rows) are dropped and made afresh
+    BENCH_KEEP=/tmp/search-bench ...    # seed once, reuse: SQLite files kept in that folder; on PostgreSQL
+        # (BENCH_KEEP=1) the two databases are kept; a later run with the same N migrates them and measures
 """
 
 import os
@@ -24,8 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BIG = Path(tempfile.mkdtemp()) / "big.sqlite3"
+KEEP = os.environ.get("BENCH_KEEP", "")
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "")
+if KEEP and not PG_URL:
+    Path(KEEP).mkdir(parents=True, exist_ok=True)
+BIG = Path(KEEP if KEEP and not PG_URL else tempfile.mkdtemp()) / "big.sqlite3"
 os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
 os.environ["DATABASE_URL"] = PG_URL or f"sqlite:///{BIG}"
 os.environ.pop("TELNYX_API_KEY", None)
@@ -50,7 +55,7 @@ from conversations.models import Conversation, ConversationTranscript  # noqa: E
 TERMS = {"rare name": "zebra", "id prefix": "", "common word": "call"}
 # The call log's search: (page, query)
 LIST_TERMS = {"rare transcript word": "zanzibar", "common transcript word": "refund", "caller prefix": "+1555000012",
-              "assistant name": "acme"}
+              "assistant name": "acme", "conversation name": "Support call 4242"}
 PAGES = {**{term: ("/search/", q) for term, q in TERMS.items()},
          **{term: ("/conversations/", q) for term, q in LIST_TERMS.items()}}
 WORDS = ["booking", "friday", "refund", "table", "cancel", "hours", "address", "thanks"]
@@ -62,18 +67,33 @@ def use_database(path) -> None:
 
 
 def fresh_postgres_databases(*names: str) -> None:
+    """Each database made afresh (with BENCH_KEEP: made only where missing)."""
     import psycopg
 
     with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
         for name in names:
+            if KEEP and admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                continue
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def fill(n: int) -> None:
+def conversation_id(i: int) -> str:
+    return str(uuid.UUID(int=(i * 2654435761) % (1 << 128)))
+
+
+def seeded(n: int) -> bool:
+    """The database already holds this bench's n conversations (BENCH_KEEP): migrate only."""
     call_command("migrate", verbosity=0)
+    return bool(KEEP) and Conversation.objects.count() == n
+
+
+def fill(n: int) -> None:
+    TERMS["id prefix"] = conversation_id(n // 2)[:8]
+    if seeded(n):
+        return
     now = timezone.now()
-    rows = [Conversation(telnyx_id=str(uuid.UUID(int=(i * 2654435761) % (1 << 128))), name=f"Support call {i}",
+    rows = [Conversation(telnyx_id=conversation_id(i), name=f"Support call {i}",
                          assistant_id="assistant-1", channel="phone_call", created_at=now - timezone.timedelta(seconds=i),
                          caller=f"+1555{i:07d}", callee="+15550100000", duration_seconds=60 + i % 300, turns=4 + i % 9,
                          synced_at=now) for i in range(n)]
@@ -85,7 +105,10 @@ def fill(n: int) -> None:
             [f"Hello, I need help with my {WORDS[i % len(WORDS)]} and a refund.",
              "Of course, let me look that up.", "It was booked for Zanzibar." if i % 5000 == 7 else "Thanks, bye."]))
         for i, row in enumerate(rows)], batch_size=5000)
-    TERMS["id prefix"] = rows[n // 2].telnyx_id[:8]
+
+
+def bench_user():
+    return User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", password="x")
 
 
 def main() -> None:
@@ -97,19 +120,22 @@ def main() -> None:
         fresh_postgres_databases(big_name, small)
         use_database(small)
         fill(1000)
-        User.objects.create_superuser("bench", password="x")
+        bench_user()
         use_database(big_name)
+    reused = KEEP and not PG_URL and BIG.with_name("small.sqlite3").exists() and BIG.exists()
     fill(n)
     setup_test_environment()
     override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
     client = Client()
-    client.force_login(User.objects.create_superuser("bench", password="x"))
-    if PG_URL:
-        from django.contrib.sessions.models import Session
+    from django.contrib.sessions.models import Session
 
+    Session.objects.all().delete()
+    client.force_login(bench_user())
+    if PG_URL:
         session, password = Session.objects.get(), User.objects.get(username="bench").password
         use_database(small)
+        Session.objects.filter(session_key=session.session_key).delete()
         User.objects.filter(username="bench").update(password=password)  # the session's auth hash holds
         Session.objects.create(session_key=session.session_key, session_data=session.session_data,
                                expire_date=session.expire_date)
@@ -117,11 +143,20 @@ def main() -> None:
     else:
         small = BIG.with_name("small.sqlite3")
         connection.close()
-        shutil.copy(BIG, small)
-        use_database(small)
-        kept = list(Conversation.objects.order_by("pk").values_list("telnyx_id", flat=True)[:1000])
-        Conversation.objects.exclude(telnyx_id__in=kept).delete()
-        ConversationTranscript.objects.exclude(conversation_id__in=kept).delete()
+        if reused:  # the session is new: carry it over (the user was copied with the file)
+            use_database(BIG)
+            session = Session.objects.get()
+            use_database(small)
+            call_command("migrate", verbosity=0)
+            Session.objects.all().delete()
+            Session.objects.create(session_key=session.session_key, session_data=session.session_data,
+                                   expire_date=session.expire_date)
+        else:
+            shutil.copy(BIG, small)
+            use_database(small)
+            kept = list(Conversation.objects.order_by("pk").values_list("telnyx_id", flat=True)[:1000])
+            Conversation.objects.exclude(telnyx_id__in=kept).delete()
+            ConversationTranscript.objects.exclude(conversation_id__in=kept).delete()
         sizes = {"1,000": small, f"{n:,}": BIG}
     times = {(label, term): [] for label in sizes for term in PAGES}
     queries = {(label, term): set() for label in sizes for term in PAGES}

@@ -33,12 +33,11 @@ def _short(version_id: str) -> str:
     return version_id[:8] if version_id else "main"
 
 
-def version_names(version_ids: set[str]) -> dict[str, str]:
-    """Version id → its name (or a short id), for the versions the caller shows."""
-    named = dict(
-        AssistantVersion.objects.filter(version_id__in=version_ids).exclude(name="").values_list("version_id", "name")
-    )
-    return {v: named.get(v) or _short(v) for v in version_ids}
+def version_names(version_ids: set[str]) -> tuple[dict[str, str], set[str]]:
+    """Version id → its name (or a short id), for the versions the caller shows; and which of
+    them the versions cache holds at all (named or not), read in the same query."""
+    found = dict(AssistantVersion.objects.filter(version_id__in=version_ids).values_list("version_id", "name"))
+    return {v: found.get(v) or _short(v) for v in version_ids}, set(found)
 
 
 def _top_with_other(totals: dict[str, int]) -> tuple[list[str], set[str]]:
@@ -60,7 +59,7 @@ def conversations_per_day(*, by_version: bool = False, days: int = CHART_DAYS, a
     rows = list(ConversationDay.objects.filter(day__gte=day_list[0], day__lte=today, n__gt=0, is_test=False)
                 .values("day", *keys).annotate(n=Sum("n")).order_by())
     assistants = {a: name for a, name, _ in (assistant_rows() if assistants is None else assistants)}
-    versions = version_names({r["assistant_version_id"] for r in rows}) if by_version else {}
+    versions = version_names({r["assistant_version_id"] for r in rows})[0] if by_version else {}
 
     def label(row: dict) -> str:
         name = assistants.get(row["assistant_id"]) or row["assistant_id"][:8] or "No assistant"
@@ -155,10 +154,7 @@ def canary_statuses(*, days: int = TRAFFIC_DAYS, assistants=None) -> list[Canary
     mentioned = {r["assistant_version_id"] for r in traffic_rows}
     for rules, _ in read.values():
         mentioned |= referenced_versions(rules or [])
-    # Names and which versions are cached, in one read.
-    found = dict(AssistantVersion.objects.filter(version_id__in=mentioned - {""}).values_list("version_id", "name"))
-    cached = set(found)
-    names = {v: found.get(v) or _short(v) for v in mentioned - {""}}
+    names, cached = version_names(mentioned - {""})  # names and which versions are cached, in one read
     names[""] = "main"
     by_assistant: dict[str, list[dict]] = {}
     for row in traffic_rows:

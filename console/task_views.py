@@ -7,21 +7,29 @@ import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from console import selectors
-from core import audit
+from core import audit, waiting
 from core.background import is_registered, listing_sync_active
+from core.changelist import ChangelistSpec, Column, FilterForm
 from core.sync import sync_state
 from portal.celery import app
 from portal.models import TaskRecord
 from portal.roles import admin_required, read_required
 
-PAGE_SIZE = 50
+
+class TaskListForm(FilterForm):
+    """The task list is narrowed by its tabs, its by-task table and the idle toggle (state, kind,
+    idle in the URL, read by the view), not by a search box."""
+
+
+#: The view reads the tab, task and idle toggle; the spec pages and sorts (newest first) what they select.
+TASKS = ChangelistSpec(template="console/task_list.html", queryset=lambda records: records, form_class=TaskListForm,
+                       columns=[Column("queued", "Queued", "created_at")], default_sort="-queued")
 # The tabs, in order: what each shows.
 STATE_TABS = {
     "": ("All", list(TaskRecord.State.values)),
@@ -43,6 +51,7 @@ def kind_label(name: str) -> str:
 @require_GET
 @admin_required
 def task_list(request: HttpRequest) -> HttpResponse:
+    waiting.mark()  # the page of the worker's tasks: the banner says when none answers
     tab = request.GET.get("state", "")
     if tab not in STATE_TABS:
         tab = ""
@@ -53,7 +62,6 @@ def task_list(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in kinds else ""
     records = selectors.task_records(STATE_TABS[tab][1], kind=kind, idle=idle)
     counts = selectors.task_counts({key: states for key, (_, states) in STATE_TABS.items()}, kind=kind, idle=idle)
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     # Every link keeps the other filters: state, kind and idle travel together in the URL.
     keep = {"state": tab, "kind": kind, **({"idle": "1"} if idle else {})}
     tabs = [{"key": key, "label": label, "count": counts[key], "active": key == tab,
@@ -61,13 +69,12 @@ def task_list(request: HttpRequest) -> HttpResponse:
     for group in groups:
         group["label"] = kind_label(group["name"])
         group["query"] = urlencode({**keep, "kind": group["name"]})
-    template = "console/task_list.html#table" if request.htmx else "console/task_list.html"
-    return render(request, template, {
-        "page": page, "tabs": tabs, "tab": tab, "groups": groups, "kind": kind, "kind_label": kind_label(kind) if kind else "",
+    return TASKS.page(request, {
+        "tabs": tabs, "tab": tab, "groups": groups, "kind": kind, "kind_label": kind_label(kind) if kind else "",
         "idle": idle, "idle_count": 0 if idle else selectors.idle_task_count(), "query": urlencode(keep),
         "all_kinds_query": urlencode({**keep, "kind": ""}), "idle_query": urlencode({**keep, "idle": "" if idle else "1"}),
-        "skips": selectors.syncs_with_skips(),
-    })
+        "skips": selectors.syncs_with_skips(), "empty": f"No {tab} tasks." if tab else "No tasks.",
+    }, records)
 
 
 @require_POST

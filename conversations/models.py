@@ -21,8 +21,14 @@ class Conversation(TelnyxCached):
     is_test = models.BooleanField(default=False)
     end_reason = models.CharField(max_length=100, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)  # first to last message
-    # Messages, once the portal has read the transcript (the list object does not say).
-    turns = models.PositiveIntegerField(null=True, blank=True)
+    # Read from the transcript once the portal has read it (its page, or the indexer on the worker):
+    # null until then. The list object (SDK `types/ai/conversation.py`: id, name, created_at,
+    # last_message_at, metadata of strings) carries no message count, timings or tool results.
+    turns = models.PositiveIntegerField(null=True, blank=True)  # messages
+    # Mean time from a caller's message to the reply after it (ms); null with no reply timed.
+    response_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    tool_calls = models.PositiveIntegerField(null=True, blank=True)  # tool calls the assistant made
+    tool_failures = models.PositiveIntegerField(null=True, blank=True)  # tool results that say they failed
     created_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
     synced_at = models.DateTimeField(db_index=True)
@@ -60,7 +66,7 @@ class ConversationTranscript(models.Model):
     conversation_id = models.CharField(max_length=200, unique=True)
     text = models.TextField(blank=True)
     turns = models.PositiveIntegerField(default=0)
-    indexed_at = models.DateTimeField(auto_now=True)
+    indexed_at = models.DateTimeField(auto_now=True, db_index=True)  # the live gate reads what changed since a tick
 
 
 class InsightTemplate(TelnyxCached):
@@ -181,3 +187,30 @@ class InsightDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["template_id", "day", "assistant_id", "assistant_version_id"],
                                                name="one_insight_day_per_version")]
+
+
+class ConversationHour(models.Model):
+    """Per hour (UTC, by creation time), assistant version and traffic kind: how many conversations
+    and the running sums of what their transcripts said, so an alert rule over a window reads
+    hours × versions rows plus the conversations of its two partial hours, never the whole window.
+    Kept by every cache write (`conversations.rollups.MEASURES`; a transcript read moves it through
+    `cache_update`); `manage.py rebuild_rollups` recomputes it. `*_n` count the conversations
+    that had the measure (turns and tools: transcript read; latency: a reply timed)."""
+
+    hour = models.DateTimeField()
+    assistant_id = models.CharField(max_length=200, blank=True)
+    assistant_version_id = models.CharField(max_length=200, blank=True)
+    is_test = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+    duration_sum = models.BigIntegerField(default=0)
+    duration_n = models.IntegerField(default=0)
+    turns_sum = models.BigIntegerField(default=0)
+    turns_n = models.IntegerField(default=0)
+    latency_sum = models.BigIntegerField(default=0)  # ms
+    latency_n = models.IntegerField(default=0)
+    tools_n = models.IntegerField(default=0)  # transcripts read (tool failures are judged over these)
+    tool_failed_n = models.IntegerField(default=0)  # of those, conversations with a failed tool call
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assistant_id", "hour", "assistant_version_id", "is_test"],
+                                               name="one_measure_hour_per_version")]

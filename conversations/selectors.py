@@ -26,6 +26,17 @@ def cached_version(assistant_id: str, version_id: str) -> AssistantVersion | Non
     return AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
 
 
+def observability_settings(assistant_id: str, version_id: str) -> dict | None:
+    """Where the serving version sent its traces (`observability_settings`): the cached
+    version's, else the assistant's as cached; None when neither is cached."""
+    for rows in (AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id) if version_id else None,
+                 Assistant.objects.filter(telnyx_id=assistant_id) if assistant_id else None):
+        payload = rows.values_list("payload", flat=True).first() if rows is not None else None
+        if isinstance(payload, dict):
+            return payload.get("observability_settings") or {}
+    return None
+
+
 def _filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The assistants (named from the assistant cache) and channels the cached conversations have,
     in one query over the per-day rollup (days × versions × channels rows, not the conversations)."""

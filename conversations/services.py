@@ -17,8 +17,8 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import conversations as conversations_api
-from portal.telnyx.resources._base import parse_date
 
 from .models import Conversation
 from .transcripts import transcript_store
@@ -33,15 +33,11 @@ def _duration(item: dict) -> int | None:
     return int((last - started).total_seconds()) if started and last and last >= started else None
 
 
-def _count(value) -> int | None:
-    try:
-        return max(0, int(value)) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 def conversation_fields(item: dict) -> dict:
-    """The cache columns of one API conversation object."""
+    """The cache columns of one API conversation object. The list object (SDK `Conversation`: id,
+    name, created_at, last_message_at, metadata of strings) carries no message count, so turns,
+    response latency and tool results stay unknown (null) until the transcript is read
+    (`transcripts.transcript_store`); a sync never sets them, so it never erases them either."""
     metadata = item.get("metadata") or {}
     return {
         "caller": str(metadata.get("telnyx_end_user_target") or "")[:100],

@@ -10,6 +10,7 @@ so recent calls are findable soon after a sync without a burst of calls to Telny
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.db import connection, transaction
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from core.cache import cache_update
 from core.sync import SyncOutcome, run_sync
 from portal.telnyx import NotFoundError
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import conversations as conversations_api
 
 from .models import Conversation, ConversationTranscript
@@ -29,19 +31,67 @@ MAX_WORDS = 8
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+FAILED_WORDS = ("error", "failed", "failure", "fail", "timeout", "timed_out")
+
+
+def tool_failed(message: dict) -> bool:
+    """A tool message (SDK `MessageListResponse`: role "tool", the result in `text`, optional
+    `metadata`) whose result says it failed: metadata `error` set or a `status` naming a failure,
+    or a JSON result holding an `error`, `success: false` or such a status, or text opening "Error"."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("error") or str(metadata.get("status") or "").lower() in FAILED_WORDS:
+        return True
+    text = str(message.get("text") or message.get("content") or "").strip()
+    if text.startswith("{"):
+        try:
+            result = json.loads(text)
+        except ValueError:
+            result = None
+        if isinstance(result, dict):
+            return bool(result.get("error")) or result.get("success") is False or \
+                str(result.get("status") or "").lower() in FAILED_WORDS
+    return text.lower().startswith(("error", "failed"))
+
+
+def _at(message: dict):
+    # `sent_at` is when the caller experienced it (the SDK's docstring); `created_at` otherwise.
+    return parse_date(message.get("sent_at")) or parse_date(message.get("created_at"))
+
+
+def transcript_measures(messages: list[dict]) -> dict:
+    """What a transcript says beyond its words: turns (messages), the mean response latency (ms from
+    a caller's message to the first assistant message after it; tool steps in between count as
+    waiting), tool calls and failed tool results."""
+    timed = sorted((m for m in messages if _at(m)), key=_at)
+    gaps, waiting_since = [], None
+    for message in timed:
+        if message.get("role") == "user":
+            waiting_since = waiting_since or _at(message)
+        elif message.get("role") == "assistant" and waiting_since and (message.get("text") or message.get("content")):
+            gaps.append((_at(message) - waiting_since).total_seconds() * 1000)
+            waiting_since = None
+    results = [m for m in messages if m.get("role") == "tool"]
+    calls = sum(len(m.get("tool_calls") or []) for m in messages if m.get("role") == "assistant")
+    return {"turns": len(messages), "response_latency_ms": round(sum(gaps) / len(gaps)) if gaps else None,
+            "tool_calls": max(calls, len(results)), "tool_failures": sum(1 for m in results if tool_failed(m))}
+
+
 def transcript_store(conversation_id: str, messages: list[dict]) -> None:
-    """Keep the messages' words and count, and the conversation's turns."""
+    """Keep the messages' words, and the conversation's turns, response latency and tool results
+    (its row and the per-hour sums alert rules read move together, through `cache_update`)."""
     text = "\n".join(str(m.get("text") or m.get("content") or "") for m in messages)
-    turns = len(messages)
+    measures = transcript_measures(messages)
+    turns = measures["turns"]
     kept = ConversationTranscript.objects.filter(conversation_id=conversation_id).values_list("text", "turns").first()
-    if kept == (text, turns):
+    row = Conversation.objects.filter(telnyx_id=conversation_id).values(*measures).first()
+    if kept == (text, turns) and row in (None, measures):
         return  # unchanged (a page opened again): no write, so the lists' kept pages stay valid
     with transaction.atomic():
+        # Written whenever anything changed: its `indexed_at` tells the live gate to read the row again.
         ConversationTranscript.objects.update_or_create(conversation_id=conversation_id,
                                                         defaults={"text": text, "turns": turns})
-        stale = Conversation.objects.filter(telnyx_id=conversation_id).exclude(turns=turns)
-        if stale.exists():
-            cache_update(stale, turns=turns)
+        if row is not None and row != measures:
+            cache_update(Conversation.objects.filter(telnyx_id=conversation_id), **measures)
 
 
 def _unindexed(limit: int) -> list[str]:

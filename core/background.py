@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from core import waiting
 from portal.celery import app
 from portal.models import TaskRecord
 from portal.telnyx import TelnyxError
@@ -183,7 +184,9 @@ def task_named(name: str):
 
 
 def enqueue(name: str, *args, **kwargs):
-    """Queue the task `name` with these arguments (run inline where tasks are eager)."""
+    """Queue the task `name` with these arguments (run inline where tasks are eager): the page
+    that queued it waits on a worker (core.waiting)."""
+    waiting.mark()
     return task_named(name).delay(*args, **kwargs)
 
 
@@ -201,6 +204,7 @@ def enqueue_listing_sync(resource: str):
             return result.result.outcome
         result.maybe_throw()
         return result.result
+    waiting.mark()
     task_id = _claim_listing_sync(resource, _label(sync_listing, [resource]))
     if task_id is None:
         return SyncOutcome(ran=False, queued=True, already_queued=True)
@@ -243,8 +247,10 @@ def page_sync(resource: str) -> dict:
     from core.sync import sync_state
 
     outcome = sync_if_stale(resource)
-    return {"outcome": outcome, "sync": sync_state(resource),
-            "syncing": not eager() and listing_sync_active(resource)}
+    syncing = not eager() and listing_sync_active(resource)
+    if syncing:
+        waiting.mark()
+    return {"outcome": outcome, "sync": sync_state(resource), "syncing": syncing}
 
 
 def _claim_listing_sync(resource: str, label: str) -> str | None:

@@ -167,11 +167,14 @@ def cache_put_many(model: type[models.Model], items: Iterable[dict], to_fields: 
     rollups, watched = _rollup_fields(model)
     with transaction.atomic():
         # What the rows counted as before this write (one indexed read), so the rollups move by the difference.
-        before = list(model.objects.filter(telnyx_id__in=list(rows)).values(*watched)) if rollups else []
+        before = list(model.objects.filter(telnyx_id__in=list(rows)).values("telnyx_id", *watched)) if rollups else []
         model.objects.bulk_create(list(rows.values()), batch_size=500, update_conflicts=True,
                                   unique_fields=["telnyx_id"], update_fields=update_fields)
         if rollups:
-            _move_rollups(rollups, before, ({f: getattr(row, f) for f in watched} for row in rows.values()))
+            # A watched column the answer does not set (one the portal keeps itself) keeps its value.
+            kept = {row["telnyx_id"]: row for row in before}
+            _move_rollups(rollups, before, ({f: getattr(row, f) if f in given or telnyx_id not in kept else kept[telnyx_id][f]
+                                             for f in watched} for telnyx_id, row in rows.items()))
         bump(model, by_sync=True)  # a batch: only what sync-time pages ignore (see WRITES)
     return len(rows)
 

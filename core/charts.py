@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -26,12 +26,17 @@ def series_style(index: int) -> tuple[str, str]:
     """(colour, dash pattern) of the `index`th series: distinct for len(PALETTE) × len(DASHES) series."""
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
 MAX_X_TICKS = 7
+# A day label ("30 Nov") at the axis font is about this wide: labels are thinned so none overlap.
+DAY_LABEL_WIDTH = 44
+# Past this many days the axis is labelled by week (Mondays), each day keeping a small tick mark.
+WEEKLY_AFTER_DAYS = 21
 
 
 @dataclass
 class Tick:
     pos: float
     label: str
+    anchor: str = "middle"  # "start"/"end" for a label that would be clipped at the chart's edge
 
 
 @dataclass
@@ -73,6 +78,8 @@ class Chart:
     plot_right: int = WIDTH - RIGHT
     plot_top: int = TOP
     plot_bottom: int = HEIGHT - BOTTOM
+    # A short mark under the axis for every day of a day axis (labels may be thinned; days never are).
+    x_minor: list[float] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -115,7 +122,37 @@ def _count_ticks(top: int) -> list[int]:
     return list(range(0, top + 1, step))
 
 
-def _date_label(at: date, *, with_time: bool) -> str:
+def day_ticks(days: Sequence[date], pos: Callable[[date], float]) -> list[Tick]:
+    """Labelled ticks for a day axis, thinned to fit: every day while the labels fit, else
+    every n-th day, and past WEEKLY_AFTER_DAYS days the Mondays (every n-th week if needed).
+    No label runs off the chart: one at an edge is anchored inside it."""
+    days = list(days)
+    if not days:
+        return []
+    fit = max(2, int((WIDTH - LEFT - RIGHT) // DAY_LABEL_WIDTH))
+    if len(days) <= fit:
+        shown = days
+    elif len(days) > WEEKLY_AFTER_DAYS:
+        mondays = [d for d in days if d.weekday() == 0]
+        weeks = max(1, -(-len(mondays) // fit))
+        shown = mondays[::weeks]
+    else:
+        shown = days[::-(-len(days) // fit)]
+    ticks = [Tick(pos(d), f"{d:%-d %b}") for d in shown]
+    half = DAY_LABEL_WIDTH / 2
+    for tick in ticks:
+        if tick.pos - half < 0:
+            tick.anchor, tick.pos = "start", max(tick.pos - half, 0)
+        elif tick.pos + half > WIDTH:
+            tick.anchor, tick.pos = "end", min(tick.pos + half, WIDTH)
+    return ticks
+
+
+def _local_date(at: datetime) -> date:
+    return timezone.localtime(at).date() if timezone.is_aware(at) else at.date()
+
+
+def date_label(at: date, *, with_time: bool) -> str:
     if isinstance(at, datetime) and timezone.is_aware(at):
         at = timezone.localtime(at)
     return at.strftime("%-d %b %H:%M") if with_time else at.strftime("%-d %b")
@@ -123,8 +160,13 @@ def _date_label(at: date, *, with_time: bool) -> str:
 
 def line_chart(
     title: str, series: dict[str, Sequence[Point]], *, percent: bool = True, y_max: float | None = None,
+    days: tuple[date, date] | None = None,
 ) -> Chart:
-    """Lines over time, oldest left. A lone point sits mid-axis with its date and value labelled."""
+    """Lines over time, oldest left. A lone point sits mid-axis with its date and value labelled.
+
+    `days` (first, last): a day axis over that range, each day a slot (a point at noon sits in the
+    middle of its day's slot) with a tick mark, labels thinned to fit (weekly for long ranges).
+    Without it, a range of three days or more is labelled on whole days too."""
     all_points = [p for points in series.values() for p in points]
     top = y_max if y_max is not None else (1.0 if percent else _nice_max(max((p.value for p in all_points), default=0)))
     y = _y_scale(top)
@@ -133,7 +175,13 @@ def line_chart(
         start, end = min(p.at for p in all_points), max(p.at for p in all_points)
     else:
         start = end = timezone.now()
-    if end == start:  # one moment: give the axis a day either side so the dot has context
+    if days is None and (end - start) >= timedelta(days=3):
+        days = (_local_date(start), _local_date(end))
+    if days is not None:
+        zone = timezone.get_current_timezone()
+        start = timezone.make_aware(datetime.combine(days[0], time()), zone)
+        end = timezone.make_aware(datetime.combine(days[1] + timedelta(days=1), time()), zone)
+    elif end == start:  # one moment: give the axis a day either side so the dot has context
         start, end = start - timedelta(days=1), end + timedelta(days=1)
     span = (end - start).total_seconds()
     plot_width = WIDTH - RIGHT - LEFT
@@ -143,27 +191,37 @@ def line_chart(
     for index, (name, points) in enumerate(series.items()):
         ordered = sorted(points, key=lambda p: p.at)
         marks = [
-            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {_date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
-                 p.url, label=f"{fmt(p.value)} · {_date_label(p.at, with_time=True)}")
+            Mark(x(p.at), y(p.value), f"{name}: {fmt(p.value)} on {date_label(p.at, with_time=True)}{' · ' + p.detail if p.detail else ''}",
+                 p.url, label=f"{fmt(p.value)} · {date_label(p.at, with_time=True)}")
             for p in ordered
         ]
         colour, dash = series_style(index)
         drawn.append(Series(name, colour, marks, " ".join(f"{m.x},{m.y}" for m in marks), dash))
-    ticks = [start + (end - start) * i / (MAX_X_TICKS - 1) for i in range(MAX_X_TICKS)]
+    minor: list[float] = []
+    if days is not None:
+        # Whole days: a tick per day at noon (the middle of its slot), labels thinned to fit.
+        day_list = [days[0] + timedelta(days=i) for i in range((days[1] - days[0]).days + 1)]
+        noon = lambda d: x(timezone.make_aware(datetime.combine(d, time(12)), start.tzinfo))  # noqa: E731
+        x_ticks = day_ticks(day_list, noon)
+        minor = [noon(d) for d in day_list] if len(day_list) <= plot_width // 4 else []
+    else:
+        x_ticks = [Tick(x(t), date_label(t, with_time=True)) for t in
+                   (start + (end - start) * i / (MAX_X_TICKS - 1) for i in range(MAX_X_TICKS))]
+        x_ticks[0].anchor, x_ticks[-1].anchor = "start", "end"
     rows = [
-        [name, _date_label(p.at, with_time=True), fmt(p.value), p.detail]
+        [name, date_label(p.at, with_time=True), fmt(p.value), p.detail]
         for name, points in series.items() for p in sorted(points, key=lambda p: p.at)
     ]
     count = len(all_points)
     summary = f"{count} point{'s' if count != 1 else ''}"
     if all_points:
         first, last = min(p.at for p in all_points), max(p.at for p in all_points)
-        summary += f" from {_date_label(first, with_time=with_time)} to {_date_label(last, with_time=with_time)}"
+        summary += f" from {date_label(first, with_time=with_time)} to {date_label(last, with_time=with_time)}"
         latest = max(all_points, key=lambda p: p.at)
         summary += f"; latest {fmt(latest.value)}"
     return Chart(
         title=title, summary=summary, series=drawn,
-        x_ticks=[Tick(x(t), _date_label(t, with_time=with_time)) for t in ticks],
+        x_ticks=x_ticks, x_minor=minor,
         y_ticks=[Tick(y(top * f), fmt(top * f)) for f in (0, 0.25, 0.5, 0.75, 1)],
         table_head=["Series", "When", "Value", "Detail"], table_rows=rows,
     )
@@ -190,7 +248,7 @@ def stacked_bar_chart(title: str, days: Sequence[date], counts: dict[str, dict[d
                               width=round(bar, 1), height=round(lower - upper, 1)))
             base[d] += n
         drawn.append(Series(name, PALETTE[index % len(PALETTE)], marks))
-    every = max(1, -(-len(days) // MAX_X_TICKS))
+    centre = {d: round(LEFT + i * slot + slot / 2, 1) for i, d in enumerate(days)}
     grand = sum(totals.values())
     summary = f"{grand} in all over {len(days)} days"
     if days:
@@ -200,7 +258,7 @@ def stacked_bar_chart(title: str, days: Sequence[date], counts: dict[str, dict[d
             summary += f"; busiest {busiest:%-d %b} with {totals[busiest]}"
     return Chart(
         title=title, summary=summary, series=drawn,
-        x_ticks=[Tick(round(LEFT + i * slot + slot / 2, 1), f"{d:%-d %b}") for i, d in enumerate(days) if i % every == 0],
+        x_ticks=day_ticks(days, centre.__getitem__), x_minor=list(centre.values()) if slot >= 4 else [],
         y_ticks=[Tick(y(v), str(v)) for v in _count_ticks(top)],
         table_head=["Day", *counts.keys(), "Total"],
         table_rows=[[f"{d:%-d %b}", *(str(per_day.get(d, 0)) for per_day in counts.values()), str(totals[d])] for d in days],

@@ -6,6 +6,7 @@ import copy
 from typing import Any, Callable, TypeVar
 
 from django import forms
+from django.contrib import messages
 
 from core import json_input
 from portal.telnyx import TelnyxError, new_idempotency_key
@@ -26,6 +27,29 @@ def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, st
         if renew_key:
             form.renew_key_if_refused(exc)
         return None
+
+
+def saved(request, form: forms.Form, save: Callable[[], T], *, message: Callable[[T], str],
+          refusals: tuple[type[Exception], ...] = (), renew_key: bool = False) -> tuple[bool, T | None]:
+    """The POST of a create or edit page: with a valid form, `save()` (the service's write) and
+    `message(result)` as a success message; a refusal (Telnyx's, on the fields; one of
+    `refusals`, the portal's own, e.g. a live edit waiting for approval, at the top) stays on
+    the form. `(True, result)` when it was saved: the view redirects; else it renders the form.
+    `ok, created = saved(request, form, lambda: services.x_create(...), message=lambda x: ...)`."""
+    if request.method != "POST" or not form.is_valid():
+        return False, None
+    try:
+        result = save()
+    except refusals as refused:
+        form.add_error(None, str(refused))
+        return False, None
+    except TelnyxError as exc:
+        add_telnyx_errors(form, exc)
+        if renew_key:
+            form.renew_key_if_refused(exc)
+        return False, None
+    messages.success(request, message(result))
+    return True, result
 
 
 def email_list(text: str) -> str:

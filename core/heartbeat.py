@@ -1,6 +1,7 @@
 """Is a worker alive? Each Celery worker writes a heartbeat every few seconds from a thread it
-starts when ready; a page that waits on background work asks `worker_silent()` and, when no
-worker has answered for a minute while work waits, says so once with the command that starts one.
+starts when ready; a page that waits on background work (core.waiting: it queued a task, its list
+awaits a sync, a suite run is in progress) asks `worker_silence()` and, when no worker has answered
+for a minute while work waits, says so once with the command that starts one. Other pages never ask.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
+from core import waiting
 from portal.models import TaskRecord, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -47,11 +49,11 @@ class WorkerSilence:
 
 
 def worker_silence() -> WorkerSilence | None:
-    """What the banner says, or None when a worker answered lately, nothing waits, or tasks run
-    inline (unit tests)."""
+    """What the banner says, or None when the page waits on no worker, a worker answered lately,
+    nothing waits, or tasks run inline (unit tests)."""
     from core.background import eager
 
-    if eager():
+    if not waiting.marked() or eager():
         return None
     found = cache.get("worker-silence")
     if found is not None:
@@ -59,9 +61,9 @@ def worker_silence() -> WorkerSilence | None:
     seen = last_seen()
     silence: WorkerSilence | bool = False
     if seen is None or timezone.now() - seen > SILENT_AFTER:
-        waiting = TaskRecord.objects.filter(state=TaskRecord.State.QUEUED).count()
-        if waiting:
-            silence = WorkerSilence(last_seen=seen, waiting=waiting)
+        queued = TaskRecord.objects.filter(state=TaskRecord.State.QUEUED).count()
+        if queued:
+            silence = WorkerSilence(last_seen=seen, waiting=queued)
     cache.set("worker-silence", silence, CHECK_CACHE_SECONDS)
     return silence or None
 

@@ -7,16 +7,20 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.changelist import Column
-from core.changelist.live import build_live_changelist
+from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page
 from integrations import selectors, services
 from integrations.forms import IntegrationFilterForm
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-CATALOGUE_COLUMNS = [Column("name", "Integration", "label"), Column("status", "Status", "status"),
-                     Column("tools", "Tools", "available_tools")]
+#: Read live from Telnyx (nothing cached): the view reads the catalogue and the spec pages it.
+CATALOGUE = ChangelistSpec(
+    template="integrations/integration_list.html", queryset=lambda catalogue: catalogue, form_class=IntegrationFilterForm,
+    columns=[Column("name", "Integration", "label"), Column("status", "Status", "status"),
+             Column("tools", "Tools", "available_tools")],
+    default_sort="name",
+)
 
 
 @require_GET
@@ -35,9 +39,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
     names = {i.get("id"): i["label"] for i in catalogue}
     user_connections = [{**c, "integration_name": names.get(c.get("integration_id"), c.get("integration_id"))}
                         for c in found]
-    cl = build_live_changelist(request, catalogue, IntegrationFilterForm, CATALOGUE_COLUMNS, default_sort="name")
-    template = "integrations/integration_list.html#table" if request.htmx else "integrations/integration_list.html"
-    return render(request, template, {"cl": cl, "connections": user_connections, "error": error})
+    return CATALOGUE.page(request, {"connections": user_connections, "error": error}, catalogue)
 
 
 @require_GET

@@ -19,10 +19,10 @@ from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError, new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import clusters as clusters_api
 from portal.telnyx.resources import embeddings as embeddings_api
 from portal.telnyx.resources import summarize as summarize_api
-from portal.telnyx.resources._base import parse_date
 
 from .models import Bucket, ClusterTask, EmbeddingTask
 

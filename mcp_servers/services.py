@@ -8,8 +8,8 @@ from core.live import LiveOrCached, live_or_cached_row
 from core.sync import SyncOutcome, replace_cache, run_sync
 from mcp_servers.models import McpServer
 from portal.roles import READ, require_perm
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import mcp_servers as mcp_api
-from portal.telnyx.resources._base import parse_date
 
 RESOURCE = "mcp_servers"
 RESOURCE_TYPE = "mcp_server"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
-from core.confirm import confirm_page
 from core.export import ExportColumn
-from core.forms import written
+from core.forms import saved
 from mcp_servers import selectors, services
 from mcp_servers.forms import McpServerFilterForm, McpServerForm
 from portal.roles import admin_required, read_required
@@ -37,9 +35,10 @@ mcp_list, mcp_refresh = MCP_SERVERS.views(read_required)
 @admin_required
 def mcp_create(request: HttpRequest) -> HttpResponse:
     form = McpServerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.mcp_server_create(
-            user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]))):
-        messages.success(request, f"Created MCP server “{created.get('name')}”.")
+    ok, created = saved(request, form, lambda: services.mcp_server_create(
+        user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda created: f"Created MCP server “{created.get('name')}”.")
+    if ok:
         return redirect("mcp_servers:server-detail", server_id=created["id"])
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "creating": True})
 
@@ -57,9 +56,8 @@ def mcp_detail(request: HttpRequest, server_id: str) -> HttpResponse:
 def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
     server = services.mcp_server_fetch(user=request.user, server_id=server_id).data
     form = McpServerForm(request.POST or None, initial=McpServerForm.initial_from(server))
-    if request.method == "POST" and form.is_valid() and written(form, lambda: services.mcp_server_update(
-            user=request.user, server_id=server_id, data=form.to_body())) is not None:
-        messages.success(request, f"Saved MCP server “{form.cleaned_data['name']}”.")
+    if saved(request, form, lambda: services.mcp_server_update(user=request.user, server_id=server_id, data=form.to_body()),
+             message=lambda _: f"Saved MCP server “{form.cleaned_data['name']}”.")[0]:
         return redirect("mcp_servers:server-detail", server_id=server_id)
     return render(request, "mcp_servers/mcp_form.html", {"form": form, "server": server})
 
@@ -68,8 +66,6 @@ def mcp_edit(request: HttpRequest, server_id: str) -> HttpResponse:
 @admin_required
 def mcp_delete(request: HttpRequest, server_id: str) -> HttpResponse:
     name = selectors.mcp_server_name(server_id)
-    return confirm_page(
-        request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name},
-        act=lambda: services.mcp_server_delete(user=request.user, server_id=server_id),
-        done=f"Deleted MCP server “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{name}”.", then=lambda: MCP_SERVERS.back_to_list(request))
+    return MCP_SERVERS.delete_page(request, "mcp_servers/mcp_confirm_delete.html", {"server_id": server_id, "name": name},
+                                   noun="MCP server", name=name,
+                                   act=lambda: services.mcp_server_delete(user=request.user, server_id=server_id))

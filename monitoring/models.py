@@ -18,6 +18,8 @@ class AlertRule(models.Model):
         VOLUME = "volume", "Conversations (count)"
         TURNS = "turns", "Turns per conversation (mean)"
         DURATION = "duration", "Duration in seconds (mean)"
+        RESPONSE_LATENCY = "response_latency", "Response latency in seconds (mean)"
+        TOOL_FAILURES = "tool_failures", "Tool failures (share of conversations with a failed tool call)"
         INSIGHT_SCORE = "insight_score", "Insight score (mean)"
         FLAG_RATE = "flag_rate", "Insight flag rate (share answered yes)"
 

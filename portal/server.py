@@ -27,7 +27,6 @@ import logging
 import os
 import signal
 import socket
-import subprocess
 import sys
 import time
 
@@ -36,9 +35,6 @@ from waitress.parser import HTTPRequestParser
 from waitress.utilities import RequestEntityTooLarge
 
 logger = logging.getLogger("portal.access")
-
-INHERITED_FD = "PORTAL_SERVER_FD"
-
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
@@ -143,30 +139,79 @@ def listen(bind: str, port: int) -> socket.socket:
     return socket.create_server((bind.strip("[]"), port), family=family, backlog=2048)
 
 
-def main() -> int:
-    if INHERITED_FD in os.environ:  # a worker process: serve the parent's socket
-        serve_socket(socket.socket(fileno=int(os.environ.pop(INHERITED_FD))))
-        return 0
+def prepare(setup: list[str] | None) -> None:
+    """In the parent, before the children are forked: Django loaded once (each child paid a
+    whole start when it imported the project itself), `serve_setup` run in the same start when
+    asked (one Django start where bin/serve paid two before serving), and what the first
+    request would build (URL resolver, the login page's templates) built once for all."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    if setup is not None:
+        from django.core.management import call_command
+
+        call_command("serve_setup", *setup)
+    from django.db import connections
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    import portal.wsgi  # noqa: F401  the application and its middleware chain
+
+    get_resolver().url_patterns
+    for name in ("registration/login.html",):
+        get_template(name)
+    connections.close_all()  # no connection crosses a fork: each child opens its own
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m portal.server [--setup [--sandbox]]`: load Django (and run serve_setup with
+    --setup), then fork WEB_WORKERS children serving one listening socket. When
+    PORTAL_READY_FILE is set, that file is created once the children are serving (bin/serve
+    waits for it before it starts the worker and beat)."""
+    argv = sys.argv[1:] if argv is None else argv
+    setup = [arg for arg in argv if arg == "--sandbox"] if "--setup" in argv else None
+    started = time.monotonic()
+    prepare(setup)
     bind, port = os.environ.get("BIND", "127.0.0.1"), _env_int("PORT", 8000)
     sock = listen(bind, port)
     workers = _env_int("WEB_WORKERS", 2)
-    children = [subprocess.Popen([sys.executable, "-m", "portal.server"], pass_fds=[sock.fileno()],
-                                 env={**os.environ, INHERITED_FD: str(sock.fileno())}) for _ in range(workers)]
-    sock.close()
-    print(f"Serving on http://{bind}:{port}/ ({workers} processes × {_env_int('WEB_THREADS', 8)} threads, waitress)",
-          flush=True)
+    children: list[int] = []
 
     def stop(signum, frame):
         for child in children:
-            child.send_signal(signal.SIGTERM)
+            try:
+                os.kill(child, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before the forks: a stop that comes meanwhile still reaches every child
     signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a child: serve until stopped, never return into the parent's code
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            code = 1
+            try:
+                serve_socket(sock)
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+    sock.close()
+    print(f"Serving on http://{bind}:{port}/ ({workers} processes × {_env_int('WEB_THREADS', 8)} threads, waitress) "
+          f"{time.monotonic() - started:.1f} s after start", flush=True)
+    ready = os.environ.get("PORTAL_READY_FILE")
+    if ready:
+        with open(ready, "w") as marker:
+            marker.write(str(os.getpid()))
+
     pid, status = os.wait()  # the first child to exit ends the server
     stop(None, None)
     for child in children:
-        if child.pid != pid:
-            child.wait()
+        if child != pid:
+            os.waitpid(child, 0)
     return os.waitstatus_to_exitcode(status)
 
 

@@ -145,6 +145,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
     "core.middleware.TelnyxErrorMiddleware",
+    "core.waiting.WaitingMiddleware",  # the worker banner shows only on pages that wait on a worker
     # Last, as its documentation asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -301,7 +302,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

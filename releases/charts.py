@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.charts import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, Chart, Mark, Series, Tick, _date_label
+from core.charts import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, Chart, Mark, Series, Tick, date_label
 
 ESTIMATE_COLOUR = "#0072b2"
 Y_TICKS = 5
@@ -64,7 +64,7 @@ def _chart(key: str, metric: dict, looks: list, results: list) -> IntervalChart:
     seconds = max((end - start).total_seconds(), 1)
     plot_width = WIDTH - LEFT - RIGHT - LABEL_ROOM
     x = lambda at: round(LEFT + (at - start).total_seconds() / seconds * plot_width, 1) if end > start else LEFT + plot_width / 2  # noqa: E731
-    marks = [Mark(x(at), y(v[0]), f"{key}: {v[0]:+.3f} ({v[1]:+.3f} to {v[2]:+.3f}) at {_date_label(at, with_time=True)}, "
+    marks = [Mark(x(at), y(v[0]), f"{key}: {v[0]:+.3f} ({v[1]:+.3f} to {v[2]:+.3f}) at {date_label(at, with_time=True)}, "
                                   f"candidate {n[0]}, main {n[1]}") for at, v, n, _ in points]
     band = " ".join([f"{x(at)},{y(v[2])}" for at, v, _, _ in points] + [f"{x(at)},{y(v[1])}" for at, v, _, _ in reversed(points)])
     decisions = []
@@ -75,7 +75,7 @@ def _chart(key: str, metric: dict, looks: list, results: list) -> IntervalChart:
             decisions.append(Decision(x(mine[-1][0]), f"{step}{result.get_verdict_display().lower()}", result.verdict))
     with_time = (end - start).total_seconds() < 3 * 86400
     ticks = [start + (end - start) * i / 4 for i in range(5)] if end > start else [start]
-    rows = [[_date_label(at, with_time=True), f"{n[0]} / {n[1]}", f"{v[0]:+.3f}", f"{v[1]:+.3f} to {v[2]:+.3f}"]
+    rows = [[date_label(at, with_time=True), f"{n[0]} / {n[1]}", f"{v[0]:+.3f}", f"{v[1]:+.3f} to {v[2]:+.3f}"]
             for at, v, n, _ in points]
     last = points[-1][1]
     summary = (f"{len(points)} look{'s' if len(points) != 1 else ''}; latest difference {last[0]:+.3f}, "
@@ -83,7 +83,7 @@ def _chart(key: str, metric: dict, looks: list, results: list) -> IntervalChart:
     return IntervalChart(
         title=f"“{key}”: candidate − main", summary=summary,
         series=[Series("estimate", ESTIMATE_COLOUR, marks, " ".join(f"{m.x},{m.y}" for m in marks))],
-        x_ticks=[Tick(x(t), _date_label(t, with_time=with_time)) for t in ticks],
+        x_ticks=[Tick(x(t), date_label(t, with_time=with_time)) for t in ticks],
         y_ticks=[Tick(y(low + span_y * i / (Y_TICKS - 1)), f"{low + span_y * i / (Y_TICKS - 1):+.2f}") for i in range(Y_TICKS)],
         table_head=["When", "Conversations (candidate / main)", "Difference", "Always-valid interval"], table_rows=rows,
         key=key, role=metric.get("role", ""), band=band, zero_y=y(0), margin_y=y(-margin), margin_label=f"−{margin:g} margin",

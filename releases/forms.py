@@ -37,6 +37,11 @@ class PlanForm(forms.Form):
     guardrails = forms.CharField(
         label="Guardrail metrics", required=False, max_length=300,
         help_text="Also judged, each with its own margin if given: “resolved: 0.1, handled”.")
+    alert_rules = forms.MultipleChoiceField(
+        label="Alert rules as guardrails", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Each chosen production alert rule is judged as a guardrail: its metric per conversation, candidate "
+                  "against main; its margin is how far main stands from the rule's threshold (last 7 days), so a drop "
+                  "that would cross the threshold fails the step. A rule that fires on a rise is judged negated (“−”).")
     monitor_metrics = forms.CharField(label="Monitor only", required=False, max_length=300,
                                       help_text="Computed and drawn the same way; never abort.")
     alpha = forms.FloatField(
@@ -50,9 +55,19 @@ class PlanForm(forms.Form):
     max_step_hours = forms.FloatField(label="Most time a step waits for a decision (hours)", required=False,
                                       initial=24, min_value=0.1)
 
-    def __init__(self, *args, versions: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, versions: list[tuple[str, str]], alert_rules=(), rule_guardrail=None, **kwargs):
+        """`alert_rules`: the assistant's rules that can be guardrails; `rule_guardrail(rule)` gives
+        what a chosen one becomes (`releases.services.guardrails.RuleGuardrail`)."""
         super().__init__(*args, **kwargs)
         self.fields["candidate"].choices = versions
+        self._rules = {str(r.pk): r for r in alert_rules}
+        self._rule_guardrail = rule_guardrail
+        if self._rules:
+            self.fields["alert_rules"].choices = [(pk, f"{r.name} ({r.get_metric_display().lower()}, "
+                                                       f"{r.get_comparison_display()} {r.threshold:g})")
+                                                  for pk, r in self._rules.items()]
+        else:
+            del self.fields["alert_rules"]
 
     def clean_weights(self) -> list[float]:
         try:
@@ -80,8 +95,18 @@ class PlanForm(forms.Form):
                 raise forms.ValidationError(f"The margin of “{key}” must be more than 0.")
         return parsed
 
+    def clean_alert_rules(self) -> dict[str, float | None]:
+        """{guardrail key: its margin or None (the plan's)} of the chosen rules; their notes in `rule_notes`."""
+        chosen = [self._rule_guardrail(self._rules[pk]) for pk in self.cleaned_data["alert_rules"]]
+        self.rule_notes = [g.note for g in chosen]
+        return {g.key: g.margin for g in chosen}
+
     def clean(self):
         data = super().clean()
+        data.setdefault("alert_rules", {})
+        if data.get("alert_rules") and "guardrails" in data:
+            data["guardrails"] = {**data["guardrails"], **{k: m for k, m in data["alert_rules"].items()
+                                                           if k not in data["guardrails"]}}
         if data.get("margin") is None:
             data["margin"] = self.fields["margin"].initial
         if data.get("max_step_hours") is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from assistants.models import Assistant
+from knowledge.selectors import bucket_names as cached_bucket_names
 
 from .models import SharedTool
 
@@ -45,3 +46,8 @@ def inline_tools(assistant_id: str) -> tuple[str, list[dict]]:
 def assistant_tool_ids(assistant_id: str) -> list[str]:
     row = Assistant.objects.filter(telnyx_id=assistant_id).only("payload").first()
     return list(((row.payload or {}) if row else {}).get("tool_ids") or [])
+
+
+def bucket_names() -> list[str]:
+    """The cached knowledge buckets' names, for a retrieval tool's picker."""
+    return sorted(cached_bucket_names())

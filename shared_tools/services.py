@@ -14,10 +14,10 @@ from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import TelnyxError
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import shared_tools as tools_api
 from portal.telnyx.resources import tools as assistant_tools_api
-from portal.telnyx.resources._base import parse_date
 from shared_tools import selectors
 from shared_tools.models import SharedTool
 

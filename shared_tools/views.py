@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
-from core.confirm import confirm_page
-from core.forms import add_telnyx_errors, written
+from core.forms import add_telnyx_errors, saved
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
+from shared_tools.definitions import definition_form, settings_kind
 from shared_tools.forms import AttachForm, MoveForm, SharedToolFilterForm, SharedToolForm
+from shared_tools.services import TOOL_TYPES
 
 LIST_TEMPLATE = "shared_tools/tool_list.html"
 COLUMNS = [Column("name", "Name", "display_name"), Column("type", "Type", "type"),
@@ -35,16 +36,36 @@ SHARED_TOOLS = ChangelistSpec(
 tool_list, tool_refresh = SHARED_TOOLS.views(read_required)
 
 
+def _settings_form(kind: str, data=None, original: dict | None = None):
+    """The type's own settings form, with the pickers' choices from the cache."""
+    assistants = selectors.assistant_choices() if kind == "handoff" else ()
+    buckets = selectors.bucket_names() if kind == "retrieval" else ()
+    return definition_form(kind, data, original=original, assistants=assistants, buckets=buckets)
+
+
+def _tool_form_page(request: HttpRequest, form: SharedToolForm, settings, **context) -> HttpResponse:
+    return render(request, "shared_tools/tool_form.html", {"form": form, "settings": settings, "kind": settings_kind(settings),
+                                                          "kinds": TOOL_TYPES, **context})
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def tool_create(request: HttpRequest) -> HttpResponse:
-    form = SharedToolForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (created := written(form, lambda: services.tool_create(
-            user=request.user, data=form.to_body(), idempotency_key=form.cleaned_data["idempotency_key"]),
-            renew_key=True)):
-        messages.success(request, f"Created shared tool “{created.get('display_name')}”.")
+    asked = request.POST.get("type") or request.GET.get("type") or ""
+    kind = asked if asked in TOOL_TYPES else "webhook"
+    if request.method == "POST" and ("choose_type" in request.POST or request.POST.get("shown_type") != kind):
+        # Another type was chosen: show its settings, keeping the name and timeout typed so far.
+        kept = {"display_name": request.POST.get("display_name", ""), "type": kind, "timeout_ms": request.POST.get("timeout_ms")}
+        return _tool_form_page(request, SharedToolForm(initial=kept), _settings_form(kind), creating=True)
+    form = SharedToolForm(request.POST or None, initial={"type": kind})
+    settings = _settings_form(kind, request.POST or None)
+    ok, created = saved(request, form, lambda: services.tool_create(
+        user=request.user, data=form.to_body(settings.definition()), idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda created: f"Created shared tool “{created.get('display_name')}”.", renew_key=True,
+    ) if request.method != "POST" or settings.is_valid() else (False, None)
+    if ok:
         return redirect("shared_tools:tool-detail", tool_id=created["id"])
-    return render(request, "shared_tools/tool_form.html", {"form": form, "creating": True})
+    return _tool_form_page(request, form, settings, creating=True)
 
 
 @require_GET
@@ -65,18 +86,18 @@ def tool_detail(request: HttpRequest, tool_id: str) -> HttpResponse:
 @admin_required
 def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
     tool = services.tool_fetch(user=request.user, tool_id=tool_id).data
-    form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body())
-        except LiveEditRefused as refused:
-            form.add_error(None, str(refused))
-        except TelnyxError as exc:
-            add_telnyx_errors(form, exc)
-        else:
-            messages.success(request, f"Saved shared tool “{form.cleaned_data['display_name']}”.")
-            return redirect("shared_tools:tool-detail", tool_id=tool_id)
-    return render(request, "shared_tools/tool_form.html", {"form": form, "tool": tool})
+    kind = tool.get("type") if tool.get("type") in TOOL_TYPES else ""
+    form = SharedToolForm(request.POST or None, initial=SharedToolForm.initial_from(tool), fixed_type=kind)
+    if not kind:  # a type this portal does not know: nothing to edit it with, and nothing is guessed
+        messages.error(request, f"This tool's type “{tool.get('type')}” is not one the portal can edit.")
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    stored = tool.get("tool_definition") if isinstance(tool.get("tool_definition"), dict) else {}
+    settings = _settings_form(kind, request.POST or None, original=stored)
+    if (request.method != "POST" or settings.is_valid()) and saved(
+            request, form, lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body(settings.definition())),
+            message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", refusals=(LiveEditRefused,))[0]:
+        return redirect("shared_tools:tool-detail", tool_id=tool_id)
+    return _tool_form_page(request, form, settings, tool=tool)
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,12 +109,10 @@ def tool_delete(request: HttpRequest, tool_id: str) -> HttpResponse:
     except LiveEditRefused as refused:
         messages.error(request, str(refused))
         return redirect("shared_tools:tool-detail", tool_id=tool_id)
-    return confirm_page(
+    return SHARED_TOOLS.delete_page(
         request, "shared_tools/tool_confirm_delete.html",
-        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)},
-        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id),
-        done=f"Deleted shared tool “{name}”.", gone=f"“{name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{name}”.", then=lambda: SHARED_TOOLS.back_to_list(request))
+        {"tool_id": tool_id, "name": name, "used_by": selectors.assistants_using(tool_id)}, noun="shared tool", name=name,
+        act=lambda: services.tool_delete(user=request.user, tool_id=tool_id))
 
 
 @require_POST

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 from django.db.models import Q
-from scipy.stats import norm
 
 from testing.models import FINAL_STATUSES, AssistantTest, RunTrigger, SuiteRun, TestRun
+from testing.results import is_flaky, records_for
 
 CONFIDENCE = 0.95
 
@@ -33,7 +34,7 @@ def wilson_interval(passed: int, n: int, confidence: float = CONFIDENCE) -> tupl
     (0, 1) when nothing has finished. Checked against Newcombe (1998), table I."""
     if n <= 0:
         return 0.0, 1.0
-    z = float(norm.ppf(1 - (1 - confidence) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)  # the stdlib's: importing scipy.stats costs every process seconds at start
     p = passed / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
@@ -57,7 +58,7 @@ class TestEvidence:
     name: str
     destination: str
     cells: list[Cell] = field(default_factory=list)
-    # Passed and failed on the same version (in this batch's trials or any other batch on it).
+    # `testing.results.is_flaky` over this batch's trials and the test's recent runs.
     flaky: bool = False
 
     @property
@@ -152,10 +153,13 @@ def batch_evidence(batch: SuiteRun, assistant_id: str = "") -> BatchEvidence:
     for evidence in by_test.values():  # a trial that did not run is an empty cell, so columns line up
         evidence.cells += [Cell() for _ in range(width - len(evidence.cells))]
     version = version_for(batch, assistant_id) if assistant_id else batch.version_id
-    flaky = flaky_tests(assistant_id, version, list(by_test)) if assistant_id and version else set()
+    records = records_for(list(by_test))
     for evidence in by_test.values():
-        statuses = {c.status for c in evidence.cells}
-        evidence.flaky = evidence.test_id in flaky or ("passed" in statuses and bool(statuses & {"failed", "error"}))
+        # This batch's trials ran on one version (named, or main at the time); with the test's
+        # recent runs, through the one definition the tests and suites lists use.
+        record = records.get(evidence.test_id)
+        trials = [(version or "", c.status) for c in evidence.cells if c.status]
+        evidence.flaky = is_flaky(trials) or is_flaky(record.outcomes if record else [])
     return BatchEvidence(batch, assistant_id, version, sorted(by_test.values(), key=lambda t: t.name.lower()))
 
 
@@ -164,11 +168,3 @@ def batches_on_version(assistant_id: str, version_id: str) -> list[SuiteRun]:
     candidates = SuiteRun.objects.filter(Q(version_id=version_id) | ~Q(versions={}))
     return [b for b in candidates if version_for(b, assistant_id) == version_id]
 
-
-def flaky_tests(assistant_id: str, version_id: str, test_ids: list[str]) -> set[str]:
-    """Of `test_ids`, those that both passed and failed (or errored) on `version_id` in any batch."""
-    run_ids = [r for b in batches_on_version(assistant_id, version_id) for r in b.run_ids]
-    outcomes: dict[str, set[str]] = {}
-    for test_id, status in TestRun.objects.filter(telnyx_id__in=run_ids, test_id__in=test_ids).values_list("test_id", "status"):
-        outcomes.setdefault(test_id, set()).add(status)
-    return {t for t, seen in outcomes.items() if "passed" in seen and seen & {"failed", "error"}}

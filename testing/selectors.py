@@ -214,8 +214,10 @@ def pass_rate_by_version(suite_name: str) -> list[dict]:
 
 
 def version_filter_choices(suite_name: str) -> list[tuple[str, str]]:
-    versions = suite_runs(suite_name).exclude(version_id="").values_list("version_id", flat=True).distinct()
-    return [(MAIN, "Main version"), *((v, v) for v in sorted(versions))]
+    """The history's version filter: each version by its name (a short id when it has none), never a raw id."""
+    versions = set(suite_runs(suite_name).exclude(version_id="").order_by().values_list("version_id", flat=True).distinct())
+    names = version_names(versions)
+    return [(MAIN, "Main version"), *sorted(((v, names[v]) for v in versions), key=lambda c: c[1].lower())]
 
 
 def pass_rate_trend(suite_name: str) -> Chart:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from assistants.canary.rules import OPERATORS, Share, parse_weight, rule_shares
 from assistants.forms.canary import RuleRow
+from portal.converters import is_telnyx_id
 
 PALETTE_SIZE = 8
 
@@ -141,11 +142,13 @@ def summary_in_words(rules: list[dict], labels: VersionLabels) -> str:
 
 
 def candidates(rules: list[dict], labels: VersionLabels) -> list[tuple[str, str]]:
-    """(version id, name) of each non-main version the rules send traffic to, in rule order."""
+    """(version id, name) of each non-main version the rules send traffic to, in rule order.
+    The rules come from Telnyx: a version id the portal cannot use gets no Promote link (the
+    split bars and the summary still name it, as text)."""
     seen: dict[str, str] = {}
     for rule in rules:
         for share in rule_shares(rule, labels.main_version_id):
-            if not share.is_main and share.version_id not in seen:
+            if not share.is_main and share.version_id not in seen and is_telnyx_id(share.version_id):
                 seen[share.version_id] = labels.name(share.version_id)
     return list(seen.items())
 

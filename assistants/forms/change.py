@@ -7,15 +7,18 @@ merges nested settings into the original's, so fields the form does not model ar
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 
 from assistants import hooks
 from assistants.forms.assistants import offer_known_tags
 from assistants.forms.loaded import LoadedFromField, sign_loaded
 from core import json_input
 from core.forms import IdempotentForm
+from portal.converters import is_telnyx_id
 from portal.telnyx import TelnyxError
 
 TOOL_TYPES = [
@@ -83,11 +86,37 @@ FIELDSETS = [
     ("Telephony", ["time_limit_secs", "user_idle_timeout_secs", "noise_suppression", "voicemail_action"]),
     ("Messaging", ["default_messaging_profile_id", "conversation_inactivity_minutes"]),
     ("Insights", ["insight_group_id"]),
+    ("MCP servers", ["mcp_servers", "mcp_server_tools"]),
+    ("Integrations", ["integrations", "integration_tools"]),
     ("Privacy", ["data_retention", "pii_redaction", "in_transit_data_locality"]),
     ("Observability (Langfuse)", ["observability_status", "observability_host", "observability_public_key_ref",
                                   "observability_secret_key_ref", "observability_prompt_sync", "observability_prompt_name",
                                   "observability_prompt_label"]),
 ]
+
+
+@dataclass(frozen=True)
+class AttachedList:
+    """An assistant's list of things attached by id (SDK: AssistantMcpServer, AssistantIntegration),
+    each with an optional allowlist of the tools it offers; picked from what another app lists."""
+
+    key: str  # the assistant's list, and the assistants.hooks offer name
+    id_key: str
+    tools_key: str
+    tools_field: str
+    noun: str
+
+
+ATTACHED_LISTS = [
+    AttachedList("mcp_servers", "id", "allowed_tools", "mcp_server_tools", "MCP server"),
+    AttachedList("integrations", "integration_id", "allowed_list", "integration_tools", "connected integration"),
+]
+# A tool choice is "<id>/<tool name>": an id the portal uses never holds a "/" (portal.converters).
+TOOL_CHOICE_SEPARATOR = "/"
+
+
+def _attached(payload: dict, spec: AttachedList) -> list[dict]:
+    return [e for e in payload.get(spec.key) or [] if isinstance(e, dict)] if isinstance(payload.get(spec.key), list) else []
 
 
 def _choices(values: list[str], blank: str = "Not set") -> list[tuple[str, str]]:
@@ -170,7 +199,13 @@ class AssistantChangeForm(IdempotentForm):
     dynamic_variables = JSONObjectField(
         label="Dynamic variables", help_text='Key/value JSON object, e.g. {"company": "Acme"}.'
     )
-    voice = forms.CharField(required=False, max_length=200, help_text="e.g. Telnyx.KokoroTTS.af_heart")
+    # Free text on purpose: the Telnyx API this portal uses lists no voices and no messaging
+    # profiles (neither is in /work/shared/telnyx-api.md), so there is nothing to pick from.
+    voice = forms.CharField(
+        required=False, max_length=200, validators=[RegexValidator(
+            r"^[A-Za-z0-9]+(\.[\w:+-]+)+$", "A voice is Provider.Model.Voice, e.g. Telnyx.KokoroTTS.af_heart.")],
+        help_text="Provider.Model.Voice, e.g. Telnyx.KokoroTTS.af_heart or AWS.Polly.Joanna. Typed, not picked: "
+                  "the Telnyx AI API has no endpoint that lists voices; copy the name from the Telnyx portal's voice list.")
     voice_speed = forms.FloatField(required=False, min_value=0.1, max_value=4.0)
     transcription_model = forms.ChoiceField(required=False, choices=_choices(TRANSCRIPTION_MODELS), label="Model")
     transcription_language = forms.CharField(required=False, max_length=20, label="Language", help_text="e.g. en")
@@ -180,7 +215,12 @@ class AssistantChangeForm(IdempotentForm):
     voicemail_action = forms.ChoiceField(
         required=False, choices=_choices(VOICEMAIL_ACTIONS), label="When voicemail is detected"
     )
-    default_messaging_profile_id = forms.CharField(required=False, max_length=200, label="Default messaging profile id")
+    default_messaging_profile_id = forms.CharField(
+        required=False, max_length=200, label="Default messaging profile id",
+        validators=[RegexValidator(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                                   "A messaging profile id is a UUID, e.g. 400174d5-9bd9-4e8c-8c5e-1a2b3c4d5e6f.")],
+        help_text="The profile's id (a UUID). Typed, not picked: the Telnyx AI API has no endpoint that lists messaging "
+                  "profiles; copy it from Messaging → Profiles in the Telnyx portal.")
     conversation_inactivity_minutes = forms.IntegerField(required=False, min_value=1)
     insight_group_id = forms.CharField(required=False, max_length=200, label="Insight group",
                                        help_text="Telnyx computes this group's insights for every conversation.")
@@ -212,6 +252,14 @@ class AssistantChangeForm(IdempotentForm):
                                                   help_text="Publish the instructions as a Langfuse prompt on every save.")
     observability_prompt_name = forms.CharField(required=False, max_length=200, label="Prompt name")
     observability_prompt_label = forms.CharField(required=False, max_length=100, label="Prompt label")
+    mcp_servers = forms.MultipleChoiceField(required=False, label="Attached MCP servers", widget=forms.CheckboxSelectMultiple,
+                                            help_text="The servers whose tools the assistant may call (from the MCP servers list).")
+    mcp_server_tools = forms.MultipleChoiceField(required=False, label="Allowed tools", widget=forms.CheckboxSelectMultiple,
+                                                 help_text="Per server: tick none to allow every tool the server allows.")
+    integrations = forms.MultipleChoiceField(required=False, label="Attached integrations", widget=forms.CheckboxSelectMultiple,
+                                             help_text="The account's connected integrations (Integrations page).")
+    integration_tools = forms.MultipleChoiceField(required=False, label="Allowed tools", widget=forms.CheckboxSelectMultiple,
+                                                  help_text="Per integration: tick none to allow every tool its connection allows.")
     version_name = forms.CharField(
         required=False, max_length=200,
         help_text="Names the version this save creates, e.g. “shorter greeting”.",
@@ -221,6 +269,10 @@ class AssistantChangeForm(IdempotentForm):
 
     def __init__(self, *args, model_choices=(), current_model: str = "", known_tags=(), **kwargs):
         super().__init__(*args, **kwargs)
+        #: why a list could not be offered now ({key: reason}); such a list is kept as it is
+        self.unlisted: dict[str, str] = {}
+        for spec in ATTACHED_LISTS:
+            self._offer_attached(spec)
         offer_known_tags(self.fields["tags"], known_tags)
         choices = list(model_choices)
         if current_model and current_model not in {value for value, _ in choices}:
@@ -244,9 +296,53 @@ class AssistantChangeForm(IdempotentForm):
         self.fields[name] = forms.ChoiceField(required=False, label=old.label, choices=[("", blank), *offered],
                                               help_text=old.help_text)
 
+    def _offer_attached(self, spec: AttachedList) -> None:
+        """Checkboxes for `spec`'s list and, grouped per item, for the tools each offers. An
+        attached id the list no longer has stays offered, marked, so a save does not drop it
+        unasked; an id the portal cannot use is not offered and is kept as it is. With nothing
+        offering the list, or its provider unable to list now, both fields go: the list is kept."""
+        try:
+            offers = hooks.offers_for(spec.key)
+        except hooks.Unlisted as exc:
+            self.unlisted[spec.key] = str(exc)
+            offers = None
+        if offers is None:
+            del self.fields[spec.key], self.fields[spec.tools_field]
+            return
+        stored = {str(e.get(spec.id_key)): e for e in self.initial.get(f"_{spec.key}", [])
+                  if is_telnyx_id(e.get(spec.id_key))}
+        ids = [(o.value, o.label) for o in offers]
+        tools: list[tuple[str, list[tuple[str, str]]]] = []
+        listed = {o.value: o for o in offers}
+        for item_id in stored:
+            if item_id not in listed:
+                ids.append((item_id, f"{item_id} (not listed now: untick to detach)"))
+        for item_id, label in ids:
+            offered = listed[item_id].tools if item_id in listed else ()
+            kept = [t for t in stored.get(item_id, {}).get(spec.tools_key) or [] if isinstance(t, str) and t not in offered]
+            group = [(f"{item_id}{TOOL_CHOICE_SEPARATOR}{t}", t) for t in offered]
+            group += [(f"{item_id}{TOOL_CHOICE_SEPARATOR}{t}", f"{t} (not offered now)") for t in kept]
+            if group:
+                tools.append((label, group))
+        self.fields[spec.key].choices = ids
+        self.fields[spec.key].error_messages["invalid_choice"] = f"“%(value)s” is not a {spec.noun} Telnyx lists."
+        self.fields[spec.tools_field].choices = tools
+        self.fields[spec.tools_field].error_messages["invalid_choice"] = f"“%(value)s” is not a tool of a {spec.noun} Telnyx lists."
+        if not ids:
+            self.fields[spec.key].help_text = f"Telnyx lists no {spec.noun} for this account yet."
+        unusable = [e.get(spec.id_key) for e in self.initial.get(f"_{spec.key}", []) if not is_telnyx_id(e.get(spec.id_key))]
+        if unusable:
+            self.fields[spec.key].help_text += f" Kept as they are: {len(unusable)} attached with an id the portal cannot use."
+
+    def attached_keys(self) -> set[str]:
+        """The attached lists this form edits (the others are kept as they are, under Other settings)."""
+        return {spec.key for spec in ATTACHED_LISTS if spec.key in self.fields}
+
     def fieldset_fields(self) -> list[tuple[str, list]]:
-        """(section title, bound fields) for the template, Django-admin fieldsets style."""
-        return [(title, [self[name] for name in names]) for title, names in self.fieldsets]
+        """(section title, bound fields) for the template, Django-admin fieldsets style; a
+        section whose fields are not offered now is left out."""
+        shown = [(title, [self[name] for name in names if name in self.fields]) for title, names in self.fieldsets]
+        return [(title, fields) for title, fields in shown if fields]
 
     @classmethod
     def initial_from(cls, payload: dict) -> dict:
@@ -259,6 +355,12 @@ class AssistantChangeForm(IdempotentForm):
         fallbacks = initial.get("transcription_fallback_models")
         if isinstance(fallbacks, list):
             initial["transcription_fallback_models"] = [f.get("model") for f in fallbacks if isinstance(f, dict)]
+        for spec in ATTACHED_LISTS:
+            attached = _attached(payload, spec)
+            initial[f"_{spec.key}"] = attached  # what the pickers are built from
+            initial[spec.key] = [str(e.get(spec.id_key)) for e in attached if is_telnyx_id(e.get(spec.id_key))]
+            initial[spec.tools_field] = [f"{value}{TOOL_CHOICE_SEPARATOR}{t}" for e in attached if is_telnyx_id(value := e.get(spec.id_key))
+                                         for t in e.get(spec.tools_key) or [] if isinstance(t, str)]
         initial["version_name"] = ""
         initial["loaded_from"] = sign_loaded(payload)
         return {k: v for k, v in initial.items() if v is not None}
@@ -280,6 +382,13 @@ class AssistantChangeForm(IdempotentForm):
                     self.add_error(name, "Needed when tracing is enabled.")
         if data.get("observability_prompt_sync") == "enabled" and not data.get("observability_prompt_name"):
             self.add_error("observability_prompt_name", "Prompt sync publishes under this name: give one.")
+        for spec in ATTACHED_LISTS:
+            if spec.key in self.fields and spec.key in data:
+                orphans = sorted({v.split(TOOL_CHOICE_SEPARATOR, 1)[0] for v in data.get(spec.tools_field) or []} - set(data[spec.key]))
+                if orphans:
+                    labels = dict(self.fields[spec.key].choices)
+                    names = ", ".join(str(labels.get(o, o)) for o in orphans)
+                    self.add_error(spec.tools_field, f"Tools are ticked for {names}, which is not attached: tick it above too, or untick its tools.")
         return data
 
     def clean_tags(self) -> list[str]:
@@ -308,7 +417,49 @@ class AssistantChangeForm(IdempotentForm):
         for key in NESTED_OBJECTS:
             if key not in merged and original.get(key):
                 body[key] = {}  # every modeled value was cleared
+        body.update(self.attached_body(original))
         return body
+
+    def attached_body(self, original: dict) -> dict:
+        """Each attached list the form edits, when the picks changed it: stored entries keep
+        their place and every key the form does not show; an entry with an id the portal cannot
+        use, or anything not an object, stays as it is."""
+        body = {}
+        for spec in ATTACHED_LISTS:
+            if spec.key not in self.fields:
+                continue
+            chosen = list(self.cleaned_data.get(spec.key) or [])
+            picks: dict[str, list[str]] = {}
+            for value in self.cleaned_data.get(spec.tools_field) or []:
+                item_id, _, tool = value.partition(TOOL_CHOICE_SEPARATOR)
+                picks.setdefault(item_id, []).append(tool)
+            stored = original.get(spec.key) if isinstance(original.get(spec.key), list) else []
+            result, seen = [], set()
+            for entry in stored:
+                item_id = entry.get(spec.id_key) if isinstance(entry, dict) else None
+                if not is_telnyx_id(item_id):
+                    result.append(entry)
+                elif item_id in chosen and item_id not in seen:
+                    seen.add(item_id)
+                    result.append(_with_tools(entry, spec.tools_key, picks.get(item_id, [])))
+            result += [_with_tools({spec.id_key: i}, spec.tools_key, picks.get(i, [])) for i in chosen if i not in seen]
+            if result != stored:
+                body[spec.key] = result
+        return body
+
+
+def _with_tools(entry: dict, tools_key: str, picked: list[str]) -> dict:
+    """`entry` with its tool allowlist as picked: the stored order when the same tools are
+    picked, none (every tool allowed) when none is, leaving a stored empty list alone."""
+    stored = entry.get(tools_key)
+    if set(picked) == set(stored or []):
+        return entry
+    entry = dict(entry)
+    if picked:
+        entry[tools_key] = picked
+    else:
+        entry.pop(tools_key, None)
+    return entry
 
 
 def _onto_stored(chosen: list[dict], stored) -> list[dict]:
@@ -318,9 +469,10 @@ def _onto_stored(chosen: list[dict], stored) -> list[dict]:
     return [{**by_model.get(f["model"], {}), **f} for f in chosen]
 
 
-def unmodeled_settings(payload: dict) -> dict:
-    """What the form does not edit (kept as it is on save), with nested extras as dotted keys."""
-    extra = {k: v for k, v in payload.items() if k not in MODELED_KEYS and k not in META_KEYS}
+def unmodeled_settings(payload: dict, edited: set[str] = frozenset()) -> dict:
+    """What the form does not edit (kept as it is on save), with nested extras as dotted keys;
+    `edited` names the attached lists the form edits this time (AssistantChangeForm.attached_keys)."""
+    extra = {k: v for k, v in payload.items() if k not in MODELED_KEYS and k not in META_KEYS and k not in edited}
     modeled_paths = {path[:2] for path in NESTED_FIELDS}
     for key in NESTED_OBJECTS:
         for sub, value in (payload.get(key) or {}).items():
@@ -471,6 +623,7 @@ def tools_body(formset: BaseToolFormSet, original: dict) -> dict:
 POINTER_FIELDS = {"/" + "/".join(path): name for path, name in NESTED_FIELDS.items()}
 POINTER_FIELDS.update({f"/{name}": name for name in TOP_LEVEL_FIELDS})
 POINTER_FIELDS.update({"/version_name": "version_name"})
+POINTER_FIELDS.update({f"/{spec.key}": spec.key for spec in ATTACHED_LISTS})
 
 
 def place_telnyx_errors(form: AssistantChangeForm, formset: BaseToolFormSet, error: TelnyxError) -> None:
@@ -490,7 +643,7 @@ def place_telnyx_errors(form: AssistantChangeForm, formset: BaseToolFormSet, err
             row.add_error(field, text)
             continue
         name = _field_for_pointer(pointer)
-        if name:
+        if name and name in form.fields:
             form.add_error(name, text)
     form.add_error(None, error.user_message)
 

@@ -14,9 +14,9 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import tags as tags_api
-from portal.telnyx.resources._base import parse_date
 
 RESOURCE = "assistants"
 RESOURCE_TYPE = "assistant"

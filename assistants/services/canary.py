@@ -22,8 +22,8 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, TelnyxResponse, new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import canary_deploys as canary_api
-from portal.telnyx.resources._base import parse_date
 
 RESOURCE_TYPE = "canary_deploy"
 #: The listing of what Telnyx has as each cached assistant's canary deploy (CanaryDeployCache).

@@ -19,8 +19,8 @@ from core.writes import telnyx_write
 from portal.models import AuditEvent, SyncState
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, TelnyxError, new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import scheduled_events as events_api
-from portal.telnyx.resources._base import parse_date
 
 RESOURCE_TYPE = "scheduled_event"
 SCHEDULED_FAMILY = "scheduled_events"

@@ -19,9 +19,9 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import TelnyxError, TelnyxResponse, new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import assistants as assistants_api
 from portal.telnyx.resources import versions as versions_api
-from portal.telnyx.resources._base import parse_date
 
 VERSIONS_FAMILY = "versions"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,9 @@ from assistants.services import canary as canary_services
 from assistants.services import lifecycle
 from assistants.services.canary import RESOURCE_TYPE as CANARY_RESOURCE_TYPE
 from assistants.services.tools import has_movable_inline_tools, shared_tool_links, webhook_tools
-from core.audit import audit_events_for
 from core.background import sync_if_stale
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.changelist.history import object_history
 from core.confirm import confirm_page, delete_each
 from core.export import ExportColumn
 from core.forms import written
@@ -98,21 +97,16 @@ def assistant_delete(request: HttpRequest, assistant_id: str) -> HttpResponse:
         then=reverse("assistants:assistant-list") + (f"?{query}" if query else ""))
 
 
+HISTORY = object_history("assistants/assistant_history.html")
+
+
 @require_GET
 @read_required
 def assistant_history(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # Canary deploy changes are recorded under the assistant's id too.
     types = (services.RESOURCE_TYPE, CANARY_RESOURCE_TYPE)
-    events = Paginator(audit_events_for(resource_type=types, resource_id=assistant_id), 50)
-    return render(
-        request,
-        "assistants/assistant_history.html",
-        {
-            "assistant_id": assistant_id,
-            "assistant_name": selectors.assistant_name(assistant_id),
-            "page": events.get_page(request.GET.get("page")),
-        },
-    )
+    return HISTORY.page(request, {"assistant_id": assistant_id, "assistant_name": selectors.assistant_name(assistant_id)},
+                        types, assistant_id)
 
 
 @require_http_methods(["GET", "POST"])

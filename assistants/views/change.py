@@ -55,7 +55,7 @@ def form_context(payload: dict, form, tools) -> dict:
     return {
         "form": form, "tools": tools, "tool_types": TOOL_TYPES, "payload": payload,
         "shared_tools": shared_tools(payload.get("tools") or []),
-        "unmodeled": unmodeled_settings(payload),
+        "unmodeled": unmodeled_settings(payload, form.attached_keys()), "unlisted": form.unlisted,
     }
 
 

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assistants.forms.lifecycle import AssistantCloneForm, AssistantImportForm
 from assistants.services import assistants as assistant_services
 from assistants.services import lifecycle as services
-from core.changelist import PAGE_PARAM, page_number
+from core.changelist import PAGE_PARAM, ChangelistSpec, FilterForm, page_number
+from core.changelist.live import ServedPage
 from core.forms import add_telnyx_errors
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
@@ -36,6 +37,11 @@ def assistant_clone(request: HttpRequest, assistant_id: str) -> HttpResponse:
                   {"assistant": assistant, "assistant_id": assistant_id, "form": form})
 
 
+#: Read live, one page at a time as Telnyx pages it (nothing cached, no search or sort of ours).
+DELETED = ChangelistSpec(template="assistants/assistant_deleted_list.html", queryset=lambda served: served,
+                         form_class=FilterForm, columns=[], default_sort="")
+
+
 @require_GET
 @read_required
 def deleted_list(request: HttpRequest) -> HttpResponse:
@@ -43,8 +49,11 @@ def deleted_list(request: HttpRequest) -> HttpResponse:
     try:
         page = services.deleted_list(user=request.user, page=page_number(request.GET.get(PAGE_PARAM)))
     except TelnyxError as exc:
-        return render(request, "assistants/assistant_deleted_list.html", {"page": None, "error": exc})
-    return render(request, "assistants/assistant_deleted_list.html", {"page": page})
+        served, error = ServedPage(items=[], number=1, total=0, size=services.DELETED_PAGE_SIZE), exc
+    else:
+        served, error = ServedPage(items=page.items, number=page.number, total=page.total, size=services.DELETED_PAGE_SIZE), None
+    return DELETED.page(request, {"error": error, "empty": "Could not load the list from Telnyx." if error
+                                  else "Nothing was deleted in the last 30 days."}, served)
 
 
 @require_POST

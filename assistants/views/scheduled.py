@@ -11,14 +11,18 @@ from assistants import selectors
 from assistants.forms.scheduled import ScheduledEventFilterForm, ScheduledEventForm
 from assistants.services import scheduled as services
 from core.background import page_sync
-from core.changelist import Column, build_changelist
+from core.changelist import ChangelistSpec, Column
 from core.forms import written
 from core.types import HtmxHttpRequest
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
-EVENT_COLUMNS = [Column("when", "When", "scheduled_at"), Column("channel", "Channel", "channel"),
-                 Column("to", "From → to", "end_user_target"), Column("status", "Status", "status")]
+SCHEDULED_EVENTS = ChangelistSpec(
+    template="assistants/scheduled_list.html", queryset=selectors.scheduled_queryset, form_class=ScheduledEventFilterForm,
+    columns=[Column("when", "When", "scheduled_at"), Column("channel", "Channel", "channel"),
+             Column("to", "From → to", "end_user_target"), Column("status", "Status", "status")],
+    default_sort="when",
+)
 
 
 @require_GET
@@ -26,11 +30,8 @@ EVENT_COLUMNS = [Column("when", "When", "scheduled_at"), Column("channel", "Chan
 def scheduled_list(request: HtmxHttpRequest, assistant_id: str) -> HttpResponse:
     # The cached events at once; a stale cache is synced on the worker (the page shows it).
     listing = page_sync(services.scheduled_resource(assistant_id))
-    cl = build_changelist(request, selectors.scheduled_queryset(assistant_id), ScheduledEventFilterForm, EVENT_COLUMNS,
-                          default_sort="when")
-    template = "assistants/scheduled_list.html#table" if request.htmx else "assistants/scheduled_list.html"
-    return render(request, template, {**listing, "assistant_id": assistant_id, "cl": cl, "events": cl.page.object_list,
-                                      "assistant_name": selectors.assistant_name(assistant_id)})
+    return SCHEDULED_EVENTS.page(request, {**listing, "assistant_id": assistant_id,
+                                           "assistant_name": selectors.assistant_name(assistant_id)}, assistant_id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,7 +21,7 @@ from assistants.services import versions as services
 from assistants.views.change import FORM_TEMPLATE, change_forms, form_context, save_change, saved_flash
 from assistants.views.gate_answers import answered, tell_live_change
 from core.background import page_sync, sync_if_stale
-from core.changelist import Column, build_changelist
+from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page
 from core.forms import key_after
 from portal.roles import admin_required, read_required
@@ -47,7 +47,10 @@ def _canary_or_none(request: HttpRequest, assistant_id: str) -> canary_services.
     return canary if canary.exists else None
 
 
-VERSION_COLUMNS = [Column("name", "Version", "name"), Column("created", "Created", "created_at")]
+VERSIONS = ChangelistSpec(
+    template="assistants/version_list.html", queryset=selectors.versions_queryset, form_class=VersionFilterForm,
+    columns=[Column("name", "Version", "name"), Column("created", "Created", "created_at")], default_sort="-created",
+)
 
 
 @require_GET
@@ -58,16 +61,14 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     listing = page_sync(services.versions_resource(assistant_id))
     canary = _canary_or_none(request, assistant_id)
     # One page of versions (search, sort, pages like every list); the compare pickers offer that page and main.
-    cl = build_changelist(request, selectors.versions_queryset(assistant_id), VersionFilterForm, VERSION_COLUMNS,
-                          default_sort="-created")
+    cl = VERSIONS.changelist(request, assistant_id)
     versions = list(cl.page.object_list)
     main = selectors.main_version(assistant_id)
     versions_offered = [main, *versions] if main is not None and main not in versions else versions
     rollback = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
     named = [vid for vid, _ in canary.splits] if canary else []
-    template = "assistants/version_list.html#table" if request.htmx else "assistants/version_list.html"
-    return render(request, template, {
-        **head, **listing, "tab": "versions", "canary": canary, "versions": versions, "cl": cl,
+    return VERSIONS.page(request, {
+        **head, **listing, "tab": "versions", "canary": canary,
         "versions_offered": versions_offered,
         "default_b": next((v.version_id for v in versions_offered if not v.is_main), ""),
         "canary_text": canary_in_words(canary, selectors.versions_queryset(assistant_id).filter(version_id__in=named)),
@@ -75,7 +76,7 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
         "rollback": rollback,
         "version_names": selectors.version_names_of(assistant_id, [*named, *([rollback.from_version_id] if rollback else [])],
                                                     known=versions_offered),
-    })
+    }, cl=cl)
 
 
 @require_GET

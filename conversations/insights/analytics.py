@@ -128,10 +128,10 @@ def insight_analytics(*, template_id: str, assistant_id: str = "", version_id: s
                 Point(at, float(r[key]), detail=f"{r['n']} result{'s' if r['n'] != 1 else ''}"))
         return lines
 
-    analytics.charts.append(("Results per day", line_chart("Results per day", series("n"), percent=False)))
+    analytics.charts.append(("Results per day", line_chart("Results per day", series("n"), percent=False, days=(since, until))))
     for i, f in enumerate(fields):
         title = f"{f.label}: {'share true' if f.kind == 'flag' else 'average'} per day"
-        chart = line_chart(title, series(f"f{i}"), percent=f.kind == "flag")
+        chart = line_chart(title, series(f"f{i}"), percent=f.kind == "flag", days=(since, until))
         analytics.charts.append((title, chart))
     analytics.summary_head = ["Assistant · version", "Results",
                               *(f"{f.label} ({'true' if f.kind == 'flag' else 'average'})" for f in fields)]

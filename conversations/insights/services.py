@@ -11,8 +11,8 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import insights as insights_api
-from portal.telnyx.resources._base import parse_date
 
 TEMPLATES = "insight_templates"
 GROUPS = "insight_groups"

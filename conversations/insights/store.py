@@ -13,7 +13,7 @@ from django.utils import timezone
 from conversations.models import Conversation, InsightResult
 from conversations.rollups import insight_move
 from core.cache import bump
-from portal.telnyx.resources._base import parse_date
+from portal.telnyx.dates import parse_date
 
 
 def structured_values(result: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,18 +10,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assistants.models import Assistant
-from conversations import selectors, services
+from conversations import selectors, services, tracing
 from conversations.exports import CONVERSATIONS_EXPORT
 from conversations.forms.filters import ConversationFilterForm
 from conversations.forms.writes import MessageForm
 from conversations.insights import fields as insight_fields
 from conversations.insights.results import insight_results
 from conversations.models import Conversation, InsightResult
-from core.audit import audit_events_for
 from core.background import enqueue_listing_sync, listing_sync_queued
 from core.changelist import ChangelistSpec, Column, remembered_query
+from core.changelist.history import object_history
 from core.confirm import confirm_page
 from core.sync import SyncOutcome, sync_state
+from portal.converters import is_telnyx_id
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError
 
@@ -97,6 +97,8 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
     detail = services.conversation_fetch(user=request.user, conversation_id=conversation_id)
     data = detail.conversation.data
     metadata = data.get("metadata") or {}
+    assistant_id = str(metadata.get("assistant_id") or "")
+    version_id = str(metadata.get("assistant_version_id") or "")
     return {
         "detail": detail,
         "insight_runs": insight_results(detail.insights),
@@ -106,7 +108,11 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
         "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
         "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
         "message_form": message_form or MessageForm(),
-        "version_name": _version_name(metadata.get("assistant_id", ""), metadata.get("assistant_version_id", "")),
+        "version_name": _version_name(assistant_id, version_id),
+        # Metadata comes from Telnyx (and callers): an assistant id the portal cannot use is shown, not linked.
+        "assistant_link_id": assistant_id if is_telnyx_id(assistant_id) else "",
+        "trace_url": tracing.langfuse_trace_url(selectors.observability_settings(assistant_id, version_id), conversation_id),
+        "trace_assumption": tracing.ASSUMPTION,
     }
 
 
@@ -160,13 +166,12 @@ def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpRespo
                         then=reverse("conversations:conversation-list") + (f"?{query}" if query else ""))
 
 
+HISTORY = object_history("conversations/conversation_history.html")
+
+
 @require_GET
 @read_required
 def conversation_history(request: HttpRequest, conversation_id: str) -> HttpResponse:
     row = selectors.cached_conversation(conversation_id)
-    events = Paginator(audit_events_for(resource_type=services.RESOURCE_TYPE, resource_id=conversation_id), 50)
-    return render(
-        request,
-        "conversations/conversation_history.html",
-        {"conversation_id": conversation_id, "label": conversation_label(row), "page": events.get_page(request.GET.get("page"))},
-    )
+    return HISTORY.page(request, {"conversation_id": conversation_id, "label": conversation_label(row)},
+                        services.RESOURCE_TYPE, conversation_id)

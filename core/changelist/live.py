@@ -1,12 +1,15 @@
-"""The changelist pattern for short lists read live from Telnyx (nothing cached): the same query
-parameters, forms, sort headers, chips and pages as `core.changelist`, applied to a list of dicts.
+"""The changelist pattern for lists read live from Telnyx (nothing cached): the same query
+parameters, forms, sort headers, chips and pages as `core.changelist`, applied to a list of dicts
+(`build_live_changelist`), or to the one page Telnyx served of a list it pages itself
+(`ServedPage`, `build_served_changelist`: "Recently deleted" assistants).
 
-Used where Telnyx is the only copy (an assistant's scheduled events, the integrations catalogue):
-the page stays one page of rows however long the list grows, and no database query is made.
+Used where Telnyx is the only copy (the integrations catalogue, deleted assistants): the page
+stays one page of rows however long the list grows, and no database query is made.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from django.core.paginator import Paginator
@@ -68,3 +71,34 @@ def _sort_key(field: str) -> Callable[[dict], tuple]:
         return (0, 0, str(value).lower())
 
     return key
+
+
+@dataclass
+class ServedPage:
+    """One page of a list Telnyx pages itself: its rows, its number, how many rows in all, rows a page."""
+
+    items: list[dict]
+    number: int
+    total: int
+    size: int
+
+
+class _ServedRows:
+    """What the paginator pages: as long as Telnyx's total, and the page it asks for is the one served."""
+
+    def __init__(self, served: ServedPage):
+        self.served = served
+
+    def __len__(self) -> int:
+        return self.served.total
+
+    def __getitem__(self, index):
+        return self.served.items
+
+
+def build_served_changelist(request, served: ServedPage, form_class: type[FilterForm]) -> ChangeList:
+    """The `cl` of a page Telnyx served (no search, filters or sort of ours: Telnyx chose the rows)."""
+    form = form_class(request.GET or None)
+    form.is_valid()
+    page = Paginator(_ServedRows(served), max(served.size, 1)).get_page(served.number)
+    return ChangeList(page=page, total=served.total, form=form, sort="", columns={})

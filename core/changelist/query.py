@@ -104,6 +104,11 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.pickers: set[str] = set()
 
+    @property
+    def has_filters(self) -> bool:
+        """True when the form has a filter beside the search and sort (the page shows its Filter aside)."""
+        return any(name not in (SEARCH_PARAM, SORT_PARAM) for name in self.fields)
+
     def use_pickers(self) -> None:
         """Turn every filter with more than PICKER_THRESHOLD choices into a text box that asks
         the list for matching choices as you type (a <select> of 1,000 options is 50 KB a page)."""

@@ -7,8 +7,10 @@ from typing import Any, Callable
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.html import format_html_join
 
+from core import waiting
 from core.changelist.kept import Fragments
 from core.changelist.memory import remember_query
 from core.changelist.query import CHOICES_PARAM, Column, FilterForm, build_changelist, select
@@ -57,6 +59,8 @@ def render_changelist(
     stale = is_stale(state)
     if state.synced_at is None and request.method == "GET":
         _queue_first_sync(resource)
+    if stale or state.synced_at is None or (state.lease_until and state.lease_until > timezone.now()):
+        waiting.mark()  # the list awaits a sync on the worker: the worker banner may speak here
     fragment = fragment or outcome is not None or bool(request.htmx)
     vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
     context = {"sync": state, "stale": stale, "outcome": outcome, **vary}

@@ -1,4 +1,9 @@
-"""A changelist declared once, like a ModelAdmin: its list and Refresh views are one line each."""
+"""A changelist declared once, like a ModelAdmin: its list and Refresh views are one line each.
+
+The same spec serves a list that is one object's children inside a richer page (an assistant's
+versions, a suite's run history) and a short list read live from Telnyx (the integrations
+catalogue): `spec.changelist(request, *args)` gives its `cl`, `spec.page(request, context, *args)`
+renders the page or its `#table` fragment; the rows are always `includes/changelist_table.html`."""
 
 from __future__ import annotations
 
@@ -6,14 +11,17 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.db.models import QuerySet
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.changelist.live import ServedPage, build_live_changelist, build_served_changelist
 from core.changelist.memory import remembered_query
-from core.changelist.query import Column, FilterForm
+from core.changelist.query import PAGE_SIZE, ChangeList, Column, FilterForm, build_changelist
 from core.changelist.refresh import refresh_from_request
 from core.changelist.render import render_changelist
+from core.confirm import confirm_page
 from core.sync import sync_state
 
 
@@ -23,6 +31,8 @@ class ChangelistSpec:
 
     `queryset`, `form_kwargs` and `extra` are called per request so they read the cache then.
     `sync` runs on Refresh; `list_url` is where a non-HTMX Refresh goes back to.
+    A list inside one object's page (`changelist`/`page`) needs no `resource`, `remember_as` or
+    `list_url`: its `queryset(*url args)` answers a queryset, or a list of dicts read live.
     """
 
     template: str
@@ -30,9 +40,9 @@ class ChangelistSpec:
     form_class: type[FilterForm]
     columns: list[Column]
     default_sort: str
-    resource: str
-    remember_as: str
-    list_url: str
+    resource: str = ""
+    remember_as: str = ""
+    list_url: str = ""
     sync: Any = None
     form_kwargs: Any = None
     extra: Any = None
@@ -45,6 +55,30 @@ class ChangelistSpec:
     vary: Any = None
     #: `count(active filters, search)`: the total from a rollup the app keeps, or None (see `build_changelist`).
     count: Any = None
+    #: Rows a page (20 for a history under a suite's trend).
+    page_size: int = PAGE_SIZE
+    #: Per-list transforms of filter values before the lookup (e.g. "main" → "").
+    filter_value_transforms: dict | None = None
+
+    def changelist(self, request, *args) -> ChangeList:
+        """One page of the rows `queryset(*args)` gives (a queryset, a list of dicts read live from
+        Telnyx, or the `ServedPage` of a list Telnyx pages itself), searched, filtered and sorted by
+        the request's query string."""
+        rows = self.queryset(*args)
+        if isinstance(rows, ServedPage):
+            return build_served_changelist(request, rows, self.form_class)
+        form_kwargs = (self.form_kwargs(*args) if callable(self.form_kwargs) else self.form_kwargs) or {}
+        if isinstance(rows, QuerySet):
+            return build_changelist(request, rows, self.form_class, self.columns, self.default_sort,
+                                    page_size=self.page_size, form_kwargs=form_kwargs,
+                                    filter_value_transforms=self.filter_value_transforms)
+        return build_live_changelist(request, list(rows), self.form_class, self.columns, self.default_sort,
+                                     page_size=self.page_size, form_kwargs=form_kwargs)
+
+    def page(self, request, context: dict, *args, cl: ChangeList | None = None, status: int = 200):
+        """A page holding this list (its `template`), or only the list's `#table` fragment for HTMX."""
+        template = f"{self.template}#table" if request.htmx else self.template
+        return render(request, template, {**context, "cl": cl or self.changelist(request, *args)}, status=status)
 
     def render(self, request, *, outcome=None, fragment: bool = False):
         state = sync_state(self.resource) if self.vary else None
@@ -71,6 +105,14 @@ class ChangelistSpec:
         """Back to the list as the user last left it (search, filters, page), e.g. after a delete."""
         query = remembered_query(request, self.remember_as)
         return redirect(reverse(self.list_url) + (f"?{query}" if query else ""))
+
+    def delete_page(self, request, template: str, context: dict, *, noun: str, name: str, act: Callable):
+        """An object's delete: the confirm page (GET), then `act()` (POST) and back to this list as the
+        user left it, saying what happened (deleted, already gone in Telnyx, or why Telnyx refused)."""
+        return confirm_page(
+            request, template, context, act=act, done=f"Deleted {noun} “{name}”.",
+            gone=f"“{name}” was already deleted in Telnyx; removed it from the list.", failed=f"Could not delete “{name}”.",
+            then=lambda: self.back_to_list(request))
 
     def list_view(self, permission: Callable) -> Callable:
         """The list view (GET) alone, behind `permission`, for a list refreshed its own way."""

@@ -10,6 +10,8 @@ import hashlib
 import json
 
 from assistants.services.versions import version_fetch
+from core.skips import shown
+from portal.converters import is_telnyx_id
 from portal.telnyx import TelnyxError
 
 # Ids, names and timestamps say nothing about what callers get.
@@ -35,6 +37,9 @@ def read_versions(*, user, assistant_id: str, version_ids) -> dict[str, dict]:
     """Each version as Telnyx has it now. A cached copy is not good enough to vouch for it."""
     found = {}
     for version_id in sorted(set(version_ids)):
+        if not is_telnyx_id(version_id):  # ids in rules come from Telnyx: never into a path unchecked
+            raise ContentUnreadable(f"A rule serves {shown(version_id)}, which is not a version id the portal can use, "
+                                    "so nobody can check what it serves. Correct the rules on the Canary tab.")
         try:
             result = version_fetch(user=user, assistant_id=assistant_id, version_id=version_id)
             if result.error is not None:

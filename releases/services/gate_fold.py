@@ -62,9 +62,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from conversations.insights.selectors import completed_values_per_conversation
-from conversations.models import Conversation, InsightResult
+from conversations.models import Conversation, ConversationTranscript, InsightResult
 from core.cache import deletions
 from releases.models import LiveGateEntry, LiveGateFold, RolloutPlan
+from releases.services import guardrails
 
 LAG = timedelta(seconds=60)  # results stored this long before the last tick are read again
 VERIFY_EVERY = timedelta(minutes=5)  # how often the conversation counts are checked against the table
@@ -106,9 +107,11 @@ def _add(tallies: Tallies, version: str, values: dict, sign: int) -> None:
 
 
 def _merged(plan: RolloutPlan, since: datetime, conversation_ids=None) -> list[dict]:
-    return completed_values_per_conversation(
+    rows = completed_values_per_conversation(
         assistant_id=plan.assistant_id, since=since, conversation_ids=conversation_ids,
         version_ids=[plan.candidate_version_id, plan.main_version_id])
+    # Guardrails from alert rules: conversation metrics and negated keys, when the plan names them.
+    return guardrails.with_named_values(plan, rows, since=since, conversation_ids=conversation_ids)
 
 
 def _tally(rows: list[dict]) -> Tallies:
@@ -159,6 +162,9 @@ def _tick(plan: RolloutPlan, since: datetime, window_start: datetime, started: d
         fold.window_start, fold.window_n = window_start, _window_n(plan, conversations, window_start)
     changed = set(InsightResult.objects.filter(assistant_id=plan.assistant_id, updated_at__gt=fold.read_until - LAG)
                   .order_by().values_list("conversation_id", flat=True).distinct())
+    if guardrails.call_keys_named(plan):  # a transcript read since sets a conversation's metrics
+        changed |= set(ConversationTranscript.objects.filter(indexed_at__gt=fold.read_until - LAG)
+                       .values_list("conversation_id", flat=True))
     affected = sorted(changed | {telnyx_id for _, telnyx_id, _, _ in arrived})
     for start in range(0, len(affected), CHUNK):
         _refold(plan, since, fold, affected[start:start + CHUNK])

@@ -19,7 +19,7 @@ from releases import selectors
 from releases.charts import interval_charts
 from releases.forms import PlanForm
 from releases.models import GateResult, RolloutPlan
-from releases.services import planner
+from releases.services import guardrails, planner
 from releases.services import plans as services
 from releases.services.live import policy_change
 from releases.services.planner import PlanEstimate
@@ -48,7 +48,8 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
             messages.error(request, f"Could not read the versions, so no plan can be made now. {exc.user_message}")
         main = assistant_selectors.main_version_id(assistant_id)
         choices = [(v["id"], f"{v['name'] or v['id']} · {v['id'][:8]}") for v in versions if v["id"] != main]
-        form = PlanForm(request.POST or None, versions=choices)
+        form = PlanForm(request.POST or None, versions=choices, alert_rules=guardrails.usable_rules(assistant_id),
+                        rule_guardrail=lambda rule: guardrails.rule_guardrail(rule, main_version_id=main))
         valid = request.method == "POST" and form.is_valid()
         planned = _estimate(assistant_id, main, form if valid else None)
         if valid and "estimate" not in request.POST:
@@ -59,6 +60,8 @@ def plan_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
                 min_sample=form.cleaned_data["min_sample"], alpha=form.cleaned_data["alpha"],
                 **form.live_gate_fields(planned_sample=planned.needed if planned else None))
             messages.success(request, "Plan saved as a draft. Check the steps, then start it.")
+            for note in getattr(form, "rule_notes", []):
+                messages.info(request, f"Guardrail from alert rule {note}")
             return redirect("releases:plan-detail", assistant_id=assistant_id, plan_id=plan.pk)
     elif request.method == "POST":
         raise PermissionDenied("Your role does not allow this.")

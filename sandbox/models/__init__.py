@@ -27,11 +27,6 @@ __all__ += [
     "SbFineTuningJob",
 ]
 
-# Webhooks the sandbox signs and sends (insights completed).
-from sandbox.models.webhooks import SbSigningKey  # noqa: E402
-
-__all__ += ["SbSigningKey"]
-
 # The shared tool library.
 from sandbox.models.tools import SbTool  # noqa: E402
 

@@ -49,6 +49,12 @@ class SuiteRunForm(IdempotentForm):
         return {assistant: version for assistant, version in chosen if version}
 
 
+class SuiteSearchForm(FilterForm):
+    """The suites overview: a search by suite name, no filters."""
+
+    search_fields = ["name"]
+
+
 class SuiteHistoryFilterForm(FilterForm):
     status = forms.ChoiceField(
         required=False,

@@ -11,8 +11,8 @@ from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import new_idempotency_key
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import tests as tests_api
-from portal.telnyx.resources._base import parse_date
 from testing.models import AssistantTest
 
 RESOURCE = "assistant-tests"

@@ -12,9 +12,9 @@ from core.sync import SyncOutcome, replace_cache, run_sync
 from core.types import PortalUser
 from core.writes import telnyx_write
 from portal.roles import OPERATE, READ, require_perm
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import conversations as conversations_api
 from portal.telnyx.resources import test_runs as runs_api
-from portal.telnyx.resources._base import parse_date
 from testing.models import AssistantTest, RunTrigger, SuiteRun, TestRun
 
 RESOURCE_TYPE = "test_run"

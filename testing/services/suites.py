@@ -22,9 +22,9 @@ from portal.converters import is_telnyx_id
 from portal.models import SyncState
 from portal.roles import OPERATE, READ, require_perm
 from portal.telnyx import TelnyxError, TelnyxResponse
+from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import test_runs as runs_api
 from portal.telnyx.resources import test_suites as suites_api
-from portal.telnyx.resources._base import parse_date
 from testing import selectors
 from testing.models import FINAL_STATUSES, AssistantTest, SuiteRun, TestRun, TestSuite
 from testing.services import alerts

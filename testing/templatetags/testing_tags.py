@@ -19,8 +19,8 @@ def percent(rate) -> str:
 
 @register.filter
 def duration(seconds) -> str:
-    """Seconds as "1m 05s" or "42s"; None → "—"."""
-    if seconds is None:
+    """Seconds as "1m 05s" or "42s"; None (or a run not cached yet) → "—"."""
+    if seconds is None or seconds == "":
         return "—"
     seconds = int(round(seconds))
     return f"{seconds // 60}m {seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.roles import operate_required
@@ -15,7 +14,7 @@ from testing.models import SuiteSchedule
 from testing.services import alerts as alert_services
 from testing.services import schedules as services
 from testing.services.suites import destination_versions
-from testing.views.suites import render_suite_detail, unknown_suite
+from testing.views.suites import render_suite_detail, suite_tab_url, unknown_suite
 
 STALE = "Someone else changed this schedule since you opened it. Their version is shown below; make your change again."
 
@@ -30,7 +29,7 @@ def _data(form: ScheduleForm) -> dict:
 
 
 def _back(suite_name: str) -> HttpResponse:
-    return redirect(reverse("testing:suite-detail", args=[suite_name]) + "#schedules")
+    return redirect(suite_tab_url(suite_name, "schedules"))
 
 
 @require_POST
@@ -40,7 +39,7 @@ def schedule_create(request: HttpRequest, suite_name: str) -> HttpResponse:
         return refused
     form = ScheduleForm(request.POST, destinations=_destinations(request, suite_name))
     if not form.is_valid():
-        return render_suite_detail(request, suite_name, schedule_form=form, status=400)
+        return render_suite_detail(request, suite_name, schedule_form=form, tab="schedules", status=400)
     schedule = services.schedule_create(user=request.user, suite_name=suite_name, data=_data(form))
     messages.success(request, f"Scheduled: {schedule.when}.")
     return _back(suite_name)
@@ -97,7 +96,7 @@ def alert_save(request: HttpRequest, suite_name: str) -> HttpResponse:
         return refused
     form = AlertForm(request.POST, webhook_choices=alert_services.webhook_choices())
     if not form.is_valid():
-        return render_suite_detail(request, suite_name, alert_form=form, status=400)
+        return render_suite_detail(request, suite_name, alert_form=form, tab="alerts", status=400)
     alert_services.alert_save(user=request.user, suite_name=suite_name, data=form.cleaned_data)
     messages.success(request, "Alerts saved.")
-    return redirect(reverse("testing:suite-detail", args=[suite_name]) + "#alerts")
+    return redirect(suite_tab_url(suite_name, "alerts"))

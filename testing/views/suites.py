@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from core import waiting
 from core.background import page_sync
-from core.changelist import PAGE_SIZE, Column, build_changelist, page_number, refresh_from_request, select
+from core.changelist import ChangelistSpec, Column, refresh_from_request, select
 from core.export import Export, ExportColumn, export_response, wants_export
 from core.sync import is_stale, sync_state
 from portal.roles import OPERATE, operate_required, read_required
 from portal.telnyx import TelnyxError
 from testing import selectors
 from testing.evidence import batch_evidence
-from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm
+from testing.forms.suites import AlertForm, ScheduleForm, SuiteHistoryFilterForm, SuiteRunForm, SuiteSearchForm
 from testing.models import SuiteRun
 from testing.services import alerts as alert_services
 from testing.services import schedules as schedule_services
@@ -31,13 +30,22 @@ from testing.tasks import follow_started
 #: The suite page lists this many of its tests; the tests list (filtered by suite) has them all.
 SUITE_TESTS_SHOWN = 50
 
-HISTORY_COLUMNS = [
-    Column("started", "Started", "started_at"),
-    Column("status", "Result", "status"),
-    Column("version", "Version", "version_id"),
-]
+#: The suites overview: the suite names (cached tests and Telnyx's suites), searched and paged,
+#: each page's suites then summarised in a fixed number of queries.
+SUITES = ChangelistSpec(
+    template="testing/suite_list.html", queryset=lambda: [{"name": name} for name in selectors.suite_names()],
+    form_class=SuiteSearchForm, columns=[Column("name", "Suite", "name")], default_sort="name",
+)
 
-HISTORY_FILTERS = {"filter_value_transforms": {"version": lambda v: "" if v == selectors.MAIN else v}}
+#: One suite's run history, under its trend on the suite page.
+SUITE_HISTORY = ChangelistSpec(
+    template="testing/suite_detail.html", queryset=selectors.suite_runs, form_class=SuiteHistoryFilterForm,
+    columns=[Column("started", "Started", "started_at"), Column("status", "Result", "status"),
+             Column("version", "Version", "version_id")],
+    default_sort="-started", page_size=20,
+    form_kwargs=lambda suite_name: {"version_choices": selectors.version_filter_choices(suite_name)},
+    filter_value_transforms={"version": lambda v: "" if v == selectors.MAIN else v},
+)
 
 
 def _criteria(payload) -> str:
@@ -61,19 +69,17 @@ TEST_RUNS_EXPORT = Export(name="test-runs", columns=[
 
 def _suite_list_context(request: HttpRequest) -> dict:
     """One page of suites (searchable by name), each summarised in a fixed number of queries."""
-    query = request.GET.get("q", "").strip()[:200]
-    names = [n for n in selectors.suite_names() if query.lower() in n.lower()] if query else selectors.suite_names()
-    page = Paginator(names, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    cl = SUITES.changelist(request)
     state = sync_state(services.RESOURCE)
-    return {"suites": selectors.suites_overview(list(page.object_list)), "cl": SimpleNamespace(page=page, total=len(names), query=query),
+    return {"suites": selectors.suites_overview([row["name"] for row in cl.page.object_list]), "cl": cl,
             "sync": state, "stale": is_stale(state)}
 
 
 @require_GET
 @read_required
 def suite_list(request: HttpRequest) -> HttpResponse:
-    template = "testing/suite_list.html#table" if request.htmx else "testing/suite_list.html"
-    return render(request, template, _suite_list_context(request))
+    context = _suite_list_context(request)
+    return SUITES.page(request, context, cl=context["cl"])
 
 
 @require_POST
@@ -87,54 +93,98 @@ def suite_refresh(request: HttpRequest) -> HttpResponse:
     return render(request, "testing/suite_list.html#table", {**_suite_list_context(request), "stale": False, "outcome": outcome})
 
 
-def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
-                   versions_error: str = "", schedule_form: ScheduleForm | None = None,
-                   alert_form: AlertForm | None = None) -> dict:
-    can_run = request.user.has_perm(OPERATE)
-    if can_run and (run_form is None or schedule_form is None):
-        # Only Operators see the Run suite and schedule forms, so only they pay for the versions calls.
-        destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
-        run_form = run_form or SuiteRunForm(destinations=destinations)
-        schedule_form = schedule_form or ScheduleForm(destinations=destinations)
-    alert = alert_services.alert_for(suite_name)
-    history = build_changelist(
-        request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, default_sort="-started",
-        page_size=20, form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)},
-        **HISTORY_FILTERS,
-    )
+#: The suite page's tabs, in order (`?tab=`; the first is the default): key, label.
+SUITE_TABS = (("runs", "Runs"), ("tests", "Tests"), ("schedules", "Schedules"), ("alerts", "Alerts"))
+
+
+def suite_tab(request: HttpRequest) -> str:
+    tab = request.GET.get("tab", "")
+    return tab if tab in dict(SUITE_TABS) else SUITE_TABS[0][0]
+
+
+def suite_tab_url(suite_name: str, tab: str) -> str:
+    """The suite page on `tab` (the default tab has the bare URL): where its forms send you back."""
+    url = reverse("testing:suite-detail", args=[suite_name])
+    return url if tab == SUITE_TABS[0][0] else f"{url}?tab={tab}"
+
+
+def _runs_tab(request: HttpRequest, suite_name: str, destinations, run_form: SuiteRunForm | None) -> dict:
+    history = SUITE_HISTORY.changelist(request, suite_name)
     history.export = True
     recent_runs = list(selectors.suite_test_runs(suite_name)[:10])
     return {
-        "suite": suite_name, "destinations": selectors.suite_destinations(suite_name),
-        "assistant_names": selectors.assistant_names(), "version_names": selectors.version_names(
-            v for r in history.page.object_list for v in [r.version_id, *r.versions.values()]),
-        "tests": selectors.suite_tests(suite_name)[:SUITE_TESTS_SHOWN], "tests_total": selectors.suite_tests(suite_name).count(),
-        "cl": history, "by_version": selectors.pass_rate_by_version(suite_name),
-        "pass_rate": selectors.suite_pass_rate(suite_name), "trend": selectors.pass_rate_trend(suite_name),
-        "versions_error": versions_error, "recent_runs": recent_runs, "test_names": selectors.test_names(r.test_id for r in recent_runs),
-        "triggered_by": selectors.triggered_by(recent_runs), "run_form": run_form if can_run else None,
+        "cl": history, "version_names": selectors.version_names(v for r in history.page.object_list for v in [r.version_id, *r.versions.values()]),
+        "by_version": selectors.pass_rate_by_version(suite_name), "trend": selectors.pass_rate_trend(suite_name),
+        "recent_runs": recent_runs, "test_names": selectors.test_names(r.test_id for r in recent_runs),
+        "triggered_by": selectors.triggered_by(recent_runs),
+        "run_form": (run_form or SuiteRunForm(destinations=destinations)) if destinations is not None else None,
+    }
+
+
+def _tests_tab(request: HttpRequest, suite_name: str) -> dict:
+    return {"tests": selectors.suite_tests(suite_name)[:SUITE_TESTS_SHOWN]}
+
+
+def _schedules_tab(request: HttpRequest, suite_name: str, destinations, schedule_form: ScheduleForm | None) -> dict:
+    return {
         "schedules": [{"schedule": s, "next_run": schedule_services.next_run_at(s), "last": s.firings.first(),
                        "on": schedule_services.versions_label(s)}
                       for s in selectors.suite_schedules(suite_name)],
-        "schedule_form": schedule_form if can_run else None,
+        "schedule_form": (schedule_form or ScheduleForm(destinations=destinations)) if destinations is not None else None,
+    }
+
+
+def _alerts_tab(request: HttpRequest, suite_name: str, alert_form: AlertForm | None) -> dict:
+    alert = alert_services.alert_for(suite_name)
+    can_run = request.user.has_perm(OPERATE)
+    return {
         "alert": alert, "deliveries": selectors.alert_deliveries(suite_name),
         "alert_form": (alert_form or AlertForm(initial=model_to_dict(alert), webhook_choices=alert_services.webhook_choices())
                        if can_run else None),
     }
 
 
+def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
+                   versions_error: str = "", schedule_form: ScheduleForm | None = None,
+                   alert_form: AlertForm | None = None, tab: str = "") -> dict:
+    """The page head (tests, assistants called, pass rate) and only the shown tab's content: a
+    tab's tables, forms and Telnyx calls are read when someone opens it."""
+    tab = tab or suite_tab(request)
+    destinations = None
+    if tab in ("runs", "schedules") and request.user.has_perm(OPERATE) and (run_form is None or schedule_form is None):
+        # Only Operators see the Run suite and schedule forms, so only they pay for the versions calls.
+        destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
+    finished = selectors.finished_suite_runs(suite_name)
+    context = {
+        "suite": suite_name, "tab": tab, "destinations": selectors.suite_destinations(suite_name),
+        "tabs": [{"key": key, "label": label, "url": suite_tab_url(suite_name, key), "active": key == tab} for key, label in SUITE_TABS],
+        "assistant_names": selectors.assistant_names(), "tests_total": selectors.suite_tests(suite_name).count(),
+        "pass_rate": selectors.pass_rate(finished), "finished_count": len(finished), "versions_error": versions_error,
+    }
+    if tab == "runs":
+        context.update(_runs_tab(request, suite_name, destinations if run_form is None else (), run_form))
+    elif tab == "tests":
+        context.update(_tests_tab(request, suite_name))
+    elif tab == "schedules":
+        context.update(_schedules_tab(request, suite_name, destinations if schedule_form is None else (), schedule_form))
+    else:
+        context.update(_alerts_tab(request, suite_name, alert_form))
+    return context
+
+
 def _test_runs_export(request: HttpRequest, suite_name: str) -> HttpResponse:
     """The test runs of the suite runs the history's filters select, with per-criterion results."""
     known_suite(suite_name)
-    history = select(request, selectors.suite_runs(suite_name), SuiteHistoryFilterForm, HISTORY_COLUMNS, "-started",
-                     form_kwargs={"version_choices": selectors.version_filter_choices(suite_name)}, **HISTORY_FILTERS)
+    spec = SUITE_HISTORY
+    history = select(request, spec.queryset(suite_name), spec.form_class, spec.columns, spec.default_sort,
+                     form_kwargs=spec.form_kwargs(suite_name), filter_value_transforms=spec.filter_value_transforms)
     return export_response(request, export=TEST_RUNS_EXPORT, queryset=selectors.batch_test_runs(history.queryset),
                            resource="test-runs", label=f"Suite {suite_name}")
 
 
-def render_suite_detail(request: HttpRequest, suite_name: str, *, status: int = 200, **forms) -> HttpResponse:
-    """The suite page with a form that did not validate (its field errors and values kept)."""
-    return render(request, "testing/suite_detail.html", _suite_context(request, suite_name, **forms), status=status)
+def render_suite_detail(request: HttpRequest, suite_name: str, *, tab: str, status: int = 200, **forms) -> HttpResponse:
+    """The suite page on the form's tab with a form that did not validate (its field errors and values kept)."""
+    return render(request, "testing/suite_detail.html", _suite_context(request, suite_name, tab=tab, **forms), status=status)
 
 
 @require_GET
@@ -154,7 +204,8 @@ def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
         outcome = listing["outcome"]
         if outcome is not None and outcome.error:
             messages.warning(request, f"Could not refresh the run history; showing the cached one. {outcome.error.user_message}")
-    template = "testing/suite_detail.html#history" if request.htmx else "testing/suite_detail.html"
+    # The history's filters and pages (HTMX) ask for its table only; the other tabs have no list.
+    template = f"{SUITE_HISTORY.template}#table" if request.htmx else SUITE_HISTORY.template
     return render(request, template, {**_suite_context(request, suite_name), **listing})
 
 
@@ -199,7 +250,7 @@ def suite_run_trigger(request: HttpRequest, suite_name: str) -> HttpResponse:
             follow_started(suite_run=suite_run)
             return redirect("testing:suite-run-detail", suite_name=suite_name, batch_id=suite_run.batch_id)
     return render(request, "testing/suite_detail.html",
-                  _suite_context(request, suite_name, run_form=form, versions_error=versions_error))
+                  _suite_context(request, suite_name, run_form=form, versions_error=versions_error, tab="runs"))
 
 
 def _live_context(request: HttpRequest, suite_run: SuiteRun, error: TelnyxError | None = None) -> dict:
@@ -245,6 +296,8 @@ def _run_again_form(request: HttpRequest, suite_run: SuiteRun) -> SuiteRunForm |
 @read_required
 def suite_run_live(request: HttpRequest, suite_name: str, batch_id: str) -> HttpResponse:
     suite_run = get_object_or_404(SuiteRun, suite=suite_name, batch_id=batch_id)
+    if not suite_run.is_final:
+        waiting.mark()  # its status is followed on the worker
     return render(request, "testing/suite_run.html", _live_context(request, suite_run))
 
 

@@ -13,7 +13,7 @@ from assistants.models import Assistant
 from core.audit import audit_events_for
 from core.background import eager, enqueue_listing_sync, listing_sync_active, page_sync
 from core.changelist import ChangelistSpec, Column
-from core.confirm import confirm_page, delete_each
+from core.confirm import delete_each
 from core.export import ExportColumn
 from core.forms import add_telnyx_errors
 from portal.roles import OPERATE, admin_required, operate_required, read_required
@@ -169,12 +169,8 @@ def rubric_rows(request: HttpRequest) -> HttpResponse:
 @admin_required
 def test_delete(request: HttpRequest, test_id: str) -> HttpResponse:
     test = selectors.test_by_id(test_id) or AssistantTest(telnyx_id=test_id, name=test_id)
-    return confirm_page(
-        request, "testing/test_confirm_delete.html", {"test": test},
-        act=lambda: services.test_delete(user=request.user, test_id=test_id),
-        done=f"Deleted test “{test.name}”.",
-        gone=f"“{test.name}” was already deleted in Telnyx; removed it from the list.",
-        failed=f"Could not delete “{test.name}”.", then=lambda: TESTS.back_to_list(request))
+    return TESTS.delete_page(request, "testing/test_confirm_delete.html", {"test": test}, noun="test", name=test.name,
+                             act=lambda: services.test_delete(user=request.user, test_id=test_id))
 
 
 @require_GET

@@ -241,3 +241,16 @@ def test_an_old_save_button_post_still_saves_a_version_that_is_not_live(team_adm
     responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=version_json(live, "v-new", "v-new", name="Renamed"))
     team_admin_client.post(CHANGE, data)
     assert sent_body()["promote_to_main"] is False
+
+
+@responses.activate
+def test_voice_and_messaging_profile_are_typed_checked_and_say_why_there_is_no_picker(team_admin_client, live, telnyx_base, form_data):
+    page = team_admin_client.get(CHANGE)
+    assert "no endpoint that lists voices" in page.content.decode() and "no endpoint that lists messaging" in page.content.decode()
+    data = form_data(page)
+    data.update({"voice": "just a name", "default_messaging_profile_id": "profile 12", "save": ""})
+    response = team_admin_client.post(CHANGE, data)
+    form = response.context["form"]
+    assert form.errors["voice"] == ["A voice is Provider.Model.Voice, e.g. Telnyx.KokoroTTS.af_heart."]
+    assert form.errors["default_messaging_profile_id"][0].startswith("A messaging profile id is a UUID")
+    assert not [c for c in responses.calls if c.request.method == "POST"]  # nothing sent to Telnyx

@@ -174,7 +174,7 @@ def test_delete_a_version_after_confirming(team_admin_client, api):
     responses.replace(responses.GET, f"{api['base']}/ai/assistants/{AID}/versions", json={"data": [api["staged"], api["main"]]})
     response = team_admin_client.post(url, follow=True)
     assert "Deleted version “old”." in response.content.decode()
-    assert "v-old" not in {v.version_id for v in response.context["versions"]}
+    assert "v-old" not in {v.version_id for v in response.context["cl"].page.object_list}
 
 
 @responses.activate

@@ -55,6 +55,16 @@ def test_columns_say_who_called_how_long_and_why_it_ended(viewer_client, log):
     assert "3m 05s" in first and ">2<" in first and "caller hung up" in first
 
 
+def test_turns_unknown_until_the_transcript_is_read_and_a_missing_end_reason_is_said(viewer_client, log):
+    services.conversation_cache_put(conv(4, channel="phone_call"))
+    transcript_store("conv-2", [])  # read: no messages at all
+    page = rows(viewer_client.get(LIST).content.decode())
+    row = {n: page.split(f"Call {n}<")[1].split("</tr>")[0] for n in (1, 2, 4)}
+    assert "not read yet" in row[1] and "not read yet" in row[4]  # never read: not 0
+    assert "not read yet" not in row[2] and 'data-testid="turns">0<' in row[2]
+    assert "end not given" in row[4] and "end not given" not in row[2]  # a call names its end reason, a chat has none
+
+
 def test_the_insight_score_shows_as_a_column_by_default(viewer_client, log):
     insight_runs_store(conversation=Conversation.objects.get(telnyx_id="conv-1"), source="sync", runs=[{
         "id": "r1", "status": "completed", "created_at": timezone.now().isoformat(),

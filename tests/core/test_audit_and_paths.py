@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.audit import REDACTED, diff, record, redact
+from portal.telnyx.dates import parse_date
 from portal.telnyx.errors import InvalidIdError, NotFoundError
-from portal.telnyx.resources._base import api_path, parse_date, unwrap
+from portal.telnyx.resources._base import api_path, unwrap
 
 
 def test_redact_hides_secret_looking_keys_at_any_depth_and_keeps_the_rest():

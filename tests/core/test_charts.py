@@ -50,3 +50,37 @@ def test_twelve_lines_all_look_different_and_the_legend_toggles_each():
     assert len(styles) == 12  # two assistants never share a look
     html = render_to_string("includes/chart_line.html", {"chart": chart, "chart_id": "c"})
     assert html.count('data-toggle-series="') == 12 and '<g data-series="11">' in html and 'stroke-dasharray="6 3"' in html
+
+
+def test_a_day_axis_labels_every_day_while_they_fit_each_in_the_middle_of_its_slot():
+    first = date(2026, 3, 2)
+    points = [Point(datetime(2026, 3, 2 + d, 12, 0, tzinfo=dt_timezone.utc), d) for d in range(7)]
+    chart = line_chart("Per day", {"a": points}, percent=False, days=(first, first + timedelta(days=6)))
+    assert [t.label for t in chart.x_ticks] == ["2 Mar", "3 Mar", "4 Mar", "5 Mar", "6 Mar", "7 Mar", "8 Mar"]
+    assert [t.pos for t in chart.x_ticks] == [m.x for m in chart.series[0].marks]  # each dot above its day
+    assert len(chart.x_minor) == 7
+
+
+def test_a_long_day_axis_is_labelled_by_week_with_a_mark_for_every_day_and_nothing_clipped():
+    first = date(2026, 1, 1)
+    chart = line_chart("Per day", {"a": [Point(datetime(2026, 1, 5, 12, tzinfo=dt_timezone.utc), 1)]}, percent=False,
+                       days=(first, first + timedelta(days=89)))
+    labels = [t.label for t in chart.x_ticks]
+    assert all(datetime.strptime(f"{label} 2026", "%d %b %Y").weekday() == 0 for label in labels)  # Mondays
+    middle = [t for t in chart.x_ticks if t.anchor == "middle"]
+    gaps = [b.pos - a.pos for a, b in zip(middle, middle[1:])]
+    assert min(gaps) >= 44 and max(gaps) - min(gaps) < 1  # evenly spaced (a week apart), never overlapping
+    assert len(chart.x_minor) == 90
+    for tick in chart.x_ticks:  # a label ~44 px wide stays inside the 640 px chart
+        left = tick.pos - (44 if tick.anchor == "end" else 22 if tick.anchor == "middle" else 0)
+        assert 0 <= left and left + 44 <= 640
+
+
+def test_a_month_of_days_is_thinned_to_every_other_day_not_skipped_at_random():
+    first = date(2026, 3, 1)
+    chart = line_chart("Per day", {"a": [Point(datetime(2026, 3, 1, 12, tzinfo=dt_timezone.utc), 1)]}, percent=False,
+                       days=(first, first + timedelta(days=20)))
+    labels = [t.label for t in chart.x_ticks]
+    assert labels == [f"{d} Mar" for d in range(1, 22, 2)]
+    html = render_to_string("includes/chart_line.html", {"chart": chart, "chart_id": "c"})
+    assert html.count('class="chart-axis">') == len(labels) + len(chart.y_ticks)

@@ -40,9 +40,9 @@ def test_admin_schedules_and_cancels_an_sms_then_manages_an_mcp_server(live_serv
     page.click("button:has-text('Yes, cancel the event')")
     expect(page.locator(".message-success")).to_contain_text("Cancelled the scheduled event.")
     # The list serves the cache, which took Telnyx's answer to the cancel: shown as cancelled, not failed.
-    page.select_option("select[name=status]", "cancelled")
+    page.select_option(".filters select[name=status]", "cancelled")
+    page.click(".filters button:has-text('Apply')")
     expect(page.get_by_test_id("scheduled-events")).to_contain_text("+15559990000")
-    page.select_option("select[name=status]", "")
     page.fill(".searchbar input[name=q]", "5559990000")
     page.press(".searchbar input[name=q]", "Enter")
     expect(page.locator("#changelist-table .paginator .muted")).to_have_text("1 result")

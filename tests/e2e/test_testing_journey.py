@@ -39,9 +39,9 @@ def test_operator_runs_a_suite_and_reads_a_failed_run(live_server, sandbox, sett
     login(operator)
 
     page.locator(".sidebar").get_by_role("link", name="Suites & runs").click()
-    suites = page.locator("#suites-table")
+    suites = page.locator("#changelist-table")
     expect(suites).to_contain_text(SUITE)  # the never-synced list refreshed itself from the sandbox
-    page.click(f"#suites-table >> text={SUITE}")
+    page.click(f"#changelist-table >> text={SUITE}")
     expect(page.locator("h1")).to_contain_text(SUITE)
 
     page.get_by_test_id("run-suite").click()
@@ -76,7 +76,7 @@ def test_viewer_sees_no_run_buttons_and_is_refused_if_posting(live_server, sandb
     seed_suite()
     login(viewer)
     page.goto(f"{live_server.url}/testing/suites/")
-    expect(page.locator("#suites-table")).to_contain_text(SUITE)
+    expect(page.locator("#changelist-table")).to_contain_text(SUITE)
     page.goto(f"{live_server.url}/testing/suites/{SUITE}/")
     expect(page.locator("h1")).to_contain_text(SUITE)
     expect(page.get_by_test_id("run-suite")).to_have_count(0)

@@ -89,6 +89,6 @@ def test_sandbox_mode_creates_demo_logins_and_prints_the_generated_password(sett
 def test_bin_serve_binds_loopback_unless_bind_is_set():
     script = (ROOT / "bin" / "serve").read_text()
     assert 'BIND="${BIND:-127.0.0.1}"' in script and "export BIND" in script
-    assert '.venv/bin/python -m portal.server &' in script
+    assert '.venv/bin/python -m portal.server "${setup_args[@]}" &' in script
     assert 'os.environ.get("BIND", "127.0.0.1")' in (ROOT / "portal" / "server.py").read_text()
     assert "0.0.0.0" not in script

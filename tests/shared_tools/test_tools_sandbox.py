@@ -3,8 +3,6 @@ detach (audited on the assistant), "used by", test a tool, and moving inline too
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -29,17 +27,18 @@ def assistant(sandbox):
 
 def add_form(client, **fields):
     form = client.get(reverse("shared_tools:tool-add"))
-    data = {"display_name": "Order status", "type": "webhook", "definition": json.dumps(WEBHOOK), "timeout_ms": "4000",
-            "idempotency_key": form.context["form"].initial["idempotency_key"], **fields}
+    data = {"display_name": "Order status", "type": "webhook", "shown_type": "webhook", "timeout_ms": "4000",
+            "idempotency_key": form.context["form"].initial["idempotency_key"],
+            **{f"definition-{k}": v for k, v in WEBHOOK.items()}, "definition-method": "POST", **fields}
     return client.post(reverse("shared_tools:tool-add"), data)
 
 
 def test_a_bad_tool_keeps_what_was_typed_with_field_errors(team_admin_client, sandbox):
-    response = add_form(team_admin_client, definition='{"name": "x"}', timeout_ms="999999")
+    response = add_form(team_admin_client, **{"definition-description": "", "definition-url": "not a url/{id}", "timeout_ms": "999999"})
     assert response.status_code == 200
-    form = response.context["form"]
-    assert "description, url" in str(form.errors["definition"]) and "timeout_ms" in form.errors
-    assert '{&quot;name&quot;: &quot;x&quot;}' in response.content.decode()
+    settings = response.context["settings"]
+    assert {"description", "url"} <= set(settings.errors) and "timeout_ms" in response.context["form"].errors
+    assert 'value="not a url/{id}"' in response.content.decode()
     assert not SharedTool.objects.exists()
 
 
@@ -71,10 +70,10 @@ def test_add_attach_use_detach_edit_delete(team_admin_client, viewer_client, ass
     assert not AuditEvent.objects.filter(resource_id="assistant-unknown").exists()
 
     change = reverse("shared_tools:tool-change", args=[tool.telnyx_id])
-    form = team_admin_client.get(change).context["form"]
-    assert json.loads(form.initial["definition"])["url"] == WEBHOOK["url"]
-    team_admin_client.post(change, {"display_name": "Order lookup", "type": "webhook", "definition": json.dumps(WEBHOOK),
-                                    "timeout_ms": ""})
+    settings = team_admin_client.get(change).context["settings"]
+    assert settings.initial["url"] == WEBHOOK["url"]
+    team_admin_client.post(change, {"display_name": "Order lookup", "shown_type": "webhook", "timeout_ms": "",
+                                    **{f"definition-{k}": v for k, v in WEBHOOK.items()}, "definition-method": "POST"})
     assert get_client().get(f"ai/tools/{tool.telnyx_id}").data["display_name"] == "Order lookup"
 
     delete = reverse("shared_tools:tool-delete", args=[tool.telnyx_id])

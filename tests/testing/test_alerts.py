@@ -87,7 +87,7 @@ def test_operator_sets_alerts_on_the_suite_page_and_it_is_audited(operator_clien
     assert alert.recipients == ["qa@example.com", "lead@example.com"] and alert.threshold_percent == 80 and alert.on_error
     assert AuditEvent.objects.get(action="update").summary == "Changed the alerts of suite “booking”"
     mock_history(telnyx_base)
-    page = operator_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
+    page = operator_client.get(reverse("testing:suite-detail", args=["booking"]) + "?tab=alerts").content.decode()
     assert "A finished run below 80% passed or with a test run in error alerts qa@example.com, lead@example.com and the webhook" in page
 
 
@@ -145,7 +145,7 @@ def test_a_webhook_alert_is_slack_compatible_and_retried_until_delivered(operato
     assert [a.ok for a in AlertAttempt.objects.all()] == [False, False, True]
     with responses.RequestsMock() as mocked:
         mocked.get(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs", json={"data": [], "meta": {"total_pages": 1}})
-        page = operator_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
+        page = operator_client.get(reverse("testing:suite-detail", args=["booking"]) + "?tab=alerts").content.decode()
     assert "Delivered" in page and "3 attempts" in page
 
 
@@ -175,7 +175,7 @@ def test_an_alert_that_cannot_be_delivered_is_shown_failed_with_the_error_in_wor
     assert delivery.last_error == "The webhook answered HTTP 500 (Internal Server Error)."
     with responses.RequestsMock() as mocked:
         mocked.get(f"{telnyx_base}/ai/assistants/tests/test-suites/booking/runs", json={"data": [], "meta": {"total_pages": 1}})
-        page = operator_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
+        page = operator_client.get(reverse("testing:suite-detail", args=["booking"]) + "?tab=alerts").content.decode()
     assert "Failed" in page and "The webhook answered HTTP 500 (Internal Server Error)." in page
 
 

@@ -40,7 +40,7 @@ def test_operator_schedules_a_suite_with_cron_and_sees_the_next_run(operator_cli
     assert (task.crontab.minute, task.crontab.hour, task.crontab.day_of_week) == ("0", "3", "1-5")
     assert AuditEvent.objects.get(action="create").summary.startswith("Scheduled suite “booking”: cron 0 3 * * 1-5")
     mock_history(telnyx_base)
-    page = operator_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
+    page = operator_client.get(reverse("testing:suite-detail", args=["booking"]) + "?tab=schedules").content.decode()
     assert "At 03:00 AM, Monday through Friday" in page
     assert services.next_run_at(schedule).strftime("%-d %b %Y, 03:00 UTC") in page  # one date format, zone named
 
@@ -117,7 +117,7 @@ def test_viewers_cannot_schedule_and_see_no_schedule_controls(viewer_client, ope
     for name in ("testing:schedule-toggle", "testing:schedule-delete", "testing:schedule-edit"):
         assert viewer_client.post(reverse(name, args=[schedule.pk])).status_code == 403
     mock_history(telnyx_base)
-    page = viewer_client.get(reverse("testing:suite-detail", args=["booking"])).content.decode()
+    page = viewer_client.get(reverse("testing:suite-detail", args=["booking"]) + "?tab=schedules").content.decode()
     assert "0 3 * * *" in page and "Add schedule" not in page and "Pause" not in page
     assert SuiteSchedule.objects.get().enabled
 

@@ -11,8 +11,10 @@ import responses
 from django.urls import reverse
 from django.utils import timezone
 
+from conversations.models import Conversation
 from portal.models import AuditEvent, SyncState
 from testing.models import SuiteAlert, SuiteRun, TestRun, TestSuite
+from testing.results import is_flaky
 from testing.services import assistant_tests as test_services
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +47,17 @@ def _re(prefix):
     return re.compile(re.escape(prefix) + r"test-\d+")
 
 
-def add_runs(test_id, statuses):
+def add_runs(test_id, statuses, versions=None):
+    """Finished runs, oldest first; with `versions`, each run's conversation is cached as served by that version."""
     start = timezone.now() - timedelta(hours=len(statuses))
     for i, status in enumerate(statuses):  # oldest first
+        payload = {"status": status}
+        if versions:
+            payload["conversation_id"] = f"conv-{test_id}-r{i}"
+            Conversation.objects.create(telnyx_id=payload["conversation_id"], assistant_id="asst-1", is_test=True,
+                                        assistant_version_id=versions[i], synced_at=start, payload={})
         TestRun.objects.create(telnyx_id=f"{test_id}-r{i}", test_id=test_id, status=status, synced_at=start,
-                               created_at=start + timedelta(minutes=i), payload={"status": status})
+                               created_at=start + timedelta(minutes=i), payload=payload)
 
 
 @responses.activate
@@ -137,7 +145,7 @@ def test_run_from_the_suites_list_starts_the_suite_on_main(operator_client, test
 
 
 def test_tests_list_shows_last_result_pass_rate_and_flaky(viewer_client, tests_cached):
-    add_runs("test-0001", ["passed", "failed", "passed", "failed"])  # changes back and forth: flaky
+    add_runs("test-0001", ["passed", "failed", "passed", "failed"], ["v1", "v1", "v2", "v2"])  # both on one version: flaky
     add_runs("test-0002", ["failed", "passed", "passed"])  # fixed once: not flaky
     page = viewer_client.get(reverse("testing:test-list")).content.decode()
     rows = {name: page.split(name, 1)[1].split("</tr>", 1)[0] for name in ("Booking test 1", "Booking test 2", "Booking test 3")}
@@ -146,6 +154,24 @@ def test_tests_list_shows_last_result_pass_rate_and_flaky(viewer_client, tests_c
     assert "never run" in rows["Booking test 3"]
     suites = viewer_client.get(reverse("testing:suite-list")).content.decode()
     assert "1 flaky" in suites
+
+
+def test_a_result_that_follows_the_version_is_not_flaky(viewer_client, tests_cached):
+    # Failed on v1, passed on v2, failed again when v1 came back: each version gives one answer.
+    add_runs("test-0001", ["failed", "passed", "failed", "passed"], ["v1", "v2", "v1", "v2"])
+    page = viewer_client.get(reverse("testing:test-list")).content.decode()
+    assert "flaky" not in page.split("Booking test 1", 1)[1].split("</tr>", 1)[0]
+    assert "1 flaky" not in viewer_client.get(reverse("testing:suite-list")).content.decode()
+
+
+def test_one_definition_of_flaky():
+    assert is_flaky([("v1", "passed"), ("v1", "error")])
+    assert not is_flaky([("v1", "passed"), ("v2", "failed"), ("v1", "passed")])
+    assert not is_flaky([("v1", "passed"), ("v1", "running")])  # only finished results count
+    # Version unknown (main at the time, which may have moved): back and forth counts, one change does not.
+    assert is_flaky([("", "passed"), ("", "failed"), ("", "passed")])
+    assert not is_flaky([("", "failed"), ("", "passed"), ("", "passed")])
+    assert not is_flaky([])
 
 
 def test_tests_list_reads_records_in_one_query_per_page(viewer_client, tests_cached, test_json, django_assert_max_num_queries):

@@ -11,6 +11,7 @@ class Command(BaseCommand):
             "store and the audit log's per-day counts (after changing TIME_ZONE or loading rows around the portal's write path).")
 
     def handle(self, *args, **options):
-        volume, insights = rebuild()
+        volume, insights, hours = rebuild()
         audits = audit_days.rebuild()
-        self.stdout.write(f"Rebuilt {volume} conversation-day rows, {insights} insight-day rows and {audits} audit-day rows.")
+        self.stdout.write(f"Rebuilt {volume} conversation-day rows, {insights} insight-day rows, {hours} "
+                          f"conversation-hour rows and {audits} audit-day rows.")

@@ -7,11 +7,8 @@ never change which endpoint is called; `.` and `..` (which a proxy may collapse)
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-
-from django.utils.dateparse import parse_datetime
 
 from ..client import TelnyxClient, TelnyxResponse
 from ..errors import InvalidIdError
@@ -49,15 +46,3 @@ def unwrapped(response: TelnyxResponse, default: Any = None) -> TelnyxResponse:
     """The same response with its envelope removed, for writes (callers keep status and request id)."""
     response.data = unwrap(response.data, default)
     return response
-
-
-def parse_date(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp from Telnyx as an aware datetime, or None."""
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        return value
-    try:
-        return parse_datetime(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
