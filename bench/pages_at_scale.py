@@ -218,6 +218,7 @@ def databases(n: int) -> dict[str, Path | str]:
     big = connection.settings_dict["NAME"] if PG_URL else BIG
     small = f"{big}_small" if PG_URL else BIG.with_name("small.sqlite3")
     if os.environ.get("BENCH_RETRIM") and _seeded(big):  # the kept big one, copied and trimmed again
+        call_command("migrate", verbosity=0)
         connection.close()
         if PG_URL:
             _pg_admin(f'DROP DATABASE IF EXISTS "{small}"', f'CREATE DATABASE "{small}" TEMPLATE "{big}"')

@@ -55,9 +55,10 @@ in. The call that starts a rebuild carries it to the end; a caller that finds on
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -72,6 +73,7 @@ VERIFY_EVERY = timedelta(minutes=5)  # how often the conversation counts are che
 CHUNK = 500  # conversations merged per query (SQL parameter limits)
 REBUILD_CHUNK = 1000  # conversations folded per transaction of a full recompute
 CLEAR_CHUNK = 5000  # old entries deleted per transaction when a recompute starts
+REBUILD_PAUSE = 0.1  # s between a recompute's transactions on SQLite, so waiting writers get in
 
 Tallies = dict[str, dict[str, dict[str, int]]]
 
@@ -230,20 +232,26 @@ def _finish_rebuild(plan: RolloutPlan, since: datetime, fold_pk: int) -> LiveGat
             fold = LiveGateFold.objects.select_for_update().get(pk=fold_pk)
             if fold.rebuild_cursor is None:  # whole (another caller finished it)
                 return fold
-            if fold.rebuild_cursor < 0:
+            if fold.rebuild_cursor < 0:  # first the old entries, a chunk at a time
                 old = list(fold.entries.order_by().values_list("pk", flat=True)[:CLEAR_CHUNK])
                 LiveGateEntry.objects.filter(pk__in=old).delete()
                 if len(old) < CLEAR_CHUNK:
                     fold.rebuild_cursor = 0
                     fold.save(update_fields=["rebuild_cursor"])
-                continue
-            chunk = list(Conversation.objects.filter(assistant_id=plan.assistant_id, created_at__gte=since,
-                                                     pk__gt=fold.rebuild_cursor, pk__lte=fold.last_conversation)
-                         .order_by("pk").values_list("pk", "telnyx_id")[:REBUILD_CHUNK])
-            ids = sorted(telnyx_id for _, telnyx_id in chunk)
-            for start in range(0, len(ids), CHUNK):
-                _refold(plan, since, fold, ids[start:start + CHUNK])
-            fold.rebuild_cursor = chunk[-1][0] if len(chunk) == REBUILD_CHUNK else None
-            fold.save(update_fields=["tallies", "rebuild_cursor"])
-            if fold.rebuild_cursor is None:
-                return fold
+            else:
+                # By pk alone (the primary key's order, no other index), the plan's own picked out here:
+                # with the assistant in SQL, SQLite walks the assistant's index and skips up to the cursor.
+                chunk = list(Conversation.objects.filter(pk__gt=fold.rebuild_cursor, pk__lte=fold.last_conversation)
+                             .order_by("pk").values_list("pk", "telnyx_id", "assistant_id", "created_at")[:REBUILD_CHUNK])
+                ids = sorted(telnyx_id for _, telnyx_id, assistant, created_at in chunk
+                             if assistant == plan.assistant_id and created_at is not None and created_at >= since)
+                for start in range(0, len(ids), CHUNK):
+                    _refold(plan, since, fold, ids[start:start + CHUNK])
+                fold.rebuild_cursor = chunk[-1][0] if len(chunk) == REBUILD_CHUNK else None
+                fold.save(update_fields=["tallies", "rebuild_cursor"])
+                if fold.rebuild_cursor is None:
+                    return fold
+        if connection.vendor == "sqlite":
+            # SQLite has one writer and no queue: a waiting page polls the lock every <= 100 ms,
+            # so a chunk begun at once after the last would take it again before any page.
+            time.sleep(REBUILD_PAUSE)

@@ -26,6 +26,11 @@ from .conftest import AID
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_pause_between_chunks(monkeypatch):
+    monkeypatch.setattr(gate_fold, "REBUILD_PAUSE", 0)
+
 VERSIONS = ("v-cand", "v-main", "v-old")
 value = st.one_of(st.booleans(), st.sampled_from([0.0, 0.1, 0.25, 1 / 3, 0.5, 0.7, 1.0, 3.0, 1e-7, 123456.789]))
 values = st.dictionaries(st.sampled_from(["score", "resolved", "turns"]), value, max_size=3)
