@@ -21,20 +21,19 @@ def cached_conversation(conversation_id: str) -> Conversation | None:
     return Conversation.objects.filter(telnyx_id=conversation_id).first()
 
 
-def cached_version(assistant_id: str, version_id: str) -> AssistantVersion | None:
-    """The serving version's cached row (its name and whether it is main), if loaded."""
-    return AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).only("name", "is_main").first()
-
-
-def observability_settings(assistant_id: str, version_id: str) -> dict | None:
-    """Where the serving version sent its traces (`observability_settings`): the cached
-    version's, else the assistant's as cached; None when neither is cached."""
-    for rows in (AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id) if version_id else None,
-                 Assistant.objects.filter(telnyx_id=assistant_id) if assistant_id else None):
-        payload = rows.values_list("payload", flat=True).first() if rows is not None else None
-        if isinstance(payload, dict):
-            return payload.get("observability_settings") or {}
-    return None
+def serving_version(assistant_id: str, version_id: str) -> tuple[str, dict | None]:
+    """The serving version's name ("" when unnamed or not cached) and where it sent its traces
+    (`observability_settings`): the cached version's, else the assistant's as cached, None when
+    neither is cached. One query when the version is cached, two when not."""
+    row = None
+    if version_id:
+        row = AssistantVersion.objects.filter(assistant_id=assistant_id, version_id=version_id).values(
+            "name", "is_main", "payload").first()
+    name = f"{row['name'] or 'unnamed version'}{' (main)' if row['is_main'] else ''}" if row else ""
+    payload = row["payload"] if row else None
+    if not isinstance(payload, dict) and assistant_id:
+        payload = Assistant.objects.filter(telnyx_id=assistant_id).values_list("payload", flat=True).first()
+    return name, (payload.get("observability_settings") or {}) if isinstance(payload, dict) else None
 
 
 def _filter_choices() -> dict[str, list[tuple[str, str]]]:

@@ -235,6 +235,7 @@ FORMS: dict[str, type[DefinitionForm]] = {
 }
 
 
+
 def definition_form(kind: str, data=None, *, original: dict | None = None, assistants=(), buckets=()) -> DefinitionForm:
     """The settings form of `kind` (one of FORMS), bound to `data` when given."""
     form_class = FORMS[kind]

@@ -26,7 +26,7 @@ class SharedToolForm(IdempotentForm):
     its `shared_tools.definitions` form, shown under this one; `to_body(definition)` joins them."""
 
     display_name = forms.CharField(max_length=300, label="Name")
-    type = forms.ChoiceField(choices=[(k, label) for k, (label, _) in TOOL_TYPES.items()],
+    type = forms.ChoiceField(choices=list(TOOL_TYPES.items()),
                              help_text="Every type the Telnyx SDK defines for the shared library.")
     timeout_ms = forms.IntegerField(required=False, min_value=1, max_value=MAX_TIMEOUT_MS, label="Timeout (ms)",
                                     help_text="How long the assistant waits for the tool; empty for Telnyx's default.")

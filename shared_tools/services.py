@@ -23,18 +23,18 @@ from shared_tools.models import SharedTool
 
 RESOURCE = "shared_tools"
 RESOURCE_TYPE = "shared_tool"
-# The types `POST /ai/tools` takes a configuration object for (SDK: ToolCreateParams), with
-# the fields Telnyx requires inside it.
-TOOL_TYPES: dict[str, tuple[str, list[str]]] = {
-    "webhook": ("Webhook: Telnyx calls your URL", ["name", "description", "url"]),
-    "function": ("Function: the assistant asks your client", ["name"]),
-    "client_side_tool": ("Client-side tool: runs in the widget", []),
-    "handoff": ("Handoff: pass the conversation to other assistants", ["ai_assistants"]),
-    "invite": ("Invite: bring another party into the call", []),
-    "pay": ("Pay: collect a payment", []),
-    "retrieval": ("Retrieval: answer from a knowledge bucket", []),
-    "update_dynamic_variables": ("Update dynamic variables", []),
-    "vision": ("Vision: look at an image", []),
+# The types `POST /ai/tools` takes a configuration object for (SDK: ToolCreateParams), labelled;
+# each type's settings and what Telnyx requires in them are its form's (shared_tools/definitions.py).
+TOOL_TYPES: dict[str, str] = {
+    "webhook": "Webhook: Telnyx calls your URL",
+    "function": "Function: the assistant asks your client",
+    "client_side_tool": "Client-side tool: runs in the widget",
+    "handoff": "Handoff: pass the conversation to other assistants",
+    "invite": "Invite: bring another party into the call",
+    "pay": "Pay: collect a payment",
+    "retrieval": "Retrieval: answer from a knowledge bucket",
+    "update_dynamic_variables": "Update dynamic variables",
+    "vision": "Vision: look at an image",
 }
 assert tuple(TOOL_TYPES) == LIBRARY_TYPES  # one list of library types, labelled here
 
@@ -144,7 +144,7 @@ def move_inline_tools(*, user, assistant_id: str, inline: list[dict], existing_i
     created = []
     for index, tool in enumerate(moving):
         inner = tool[tool["type"]]
-        name = str(inner.get("name") or TOOL_TYPES[tool["type"]][0].split(":")[0])[:300]
+        name = str(inner.get("name") or TOOL_TYPES[tool["type"]].split(":")[0])[:300]
         body = {"display_name": name, "type": tool["type"], tool["type"]: inner}
         created.append(tool_create(user=user, data=body, idempotency_key=f"{idempotency_key}-{index}")["id"])
     staying = [t for t in inline if not movable(t)]

@@ -99,6 +99,7 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
     metadata = data.get("metadata") or {}
     assistant_id = str(metadata.get("assistant_id") or "")
     version_id = str(metadata.get("assistant_version_id") or "")
+    version_name, observability = selectors.serving_version(assistant_id, version_id)
     return {
         "detail": detail,
         "insight_runs": insight_results(detail.insights),
@@ -108,22 +109,12 @@ def detail_context(request: HttpRequest, conversation_id: str, *, message_form: 
         "ai_disabled": str(metadata.get("ai_disabled", "")).lower() == "true",
         "assistant_name": selectors.assistant_names().get(metadata.get("assistant_id", ""), ""),
         "message_form": message_form or MessageForm(),
-        "version_name": _version_name(assistant_id, version_id),
+        "version_name": version_name,
         # Metadata comes from Telnyx (and callers): an assistant id the portal cannot use is shown, not linked.
         "assistant_link_id": assistant_id if is_telnyx_id(assistant_id) else "",
-        "trace_url": tracing.langfuse_trace_url(selectors.observability_settings(assistant_id, version_id), conversation_id),
+        "trace_url": tracing.langfuse_trace_url(observability, conversation_id),
         "trace_assumption": tracing.ASSUMPTION,
     }
-
-
-def _version_name(assistant_id: str, version_id: str) -> str:
-    """The serving version's name from the versions cache ("" when unnamed or not loaded)."""
-    if not version_id:
-        return ""
-    row = selectors.cached_version(assistant_id, version_id)
-    if row is None:
-        return ""
-    return f"{row.name or 'unnamed version'}{' (main)' if row.is_main else ''}"
 
 
 @require_POST

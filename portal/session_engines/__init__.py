@@ -5,6 +5,7 @@ instead of decoding every unexpired session. `db` without Redis, `cached_db` wit
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 
 
@@ -13,9 +14,8 @@ class UserColumn:
 
     @classmethod
     def get_model_class(cls):
-        from portal.models import UserSession
-
-        return UserSession
+        # By the app registry, not an import: `portal.models.UserSession` names this engine as its store.
+        return apps.get_model("portal", "UserSession")
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

@@ -89,3 +89,35 @@ def test_wire_names_are_checked_not_python_names():
     """The SDK sends `from_` as `from`: the portal must send `from`, and `from_` is an error."""
     assert problems(Recorded("POST", "ai/assistants/a1/chat/sms", {"from": "+15550001", "to": "+15550002", "text": "hi"})) == []
     assert problems(Recorded("POST", "ai/assistants/a1/chat/sms", {"from_": "+15550001", "to": "+15550002", "text": "hi"}))
+
+
+def test_every_tool_type_form_and_the_change_forms_picks_send_sdk_bodies(demo, team_admin):
+    """The bodies the shared tool type forms build (shared_tools/definitions.py) and the change
+    form's MCP server and integration picks, sent through their services."""
+    from assistants.services.assistants import assistants_sync
+    from assistants.services.change import assistant_update
+    from portal.telnyx import get_client
+    from portal.telnyx.resources import integrations, mcp_servers
+    from shared_tools.definitions import definition_form
+    from shared_tools.services import tool_create
+    from tests.shared_tools.test_tool_type_forms import EVERY_TYPE
+
+    assert assistants_sync().ok
+    assistant = get_client().get("ai/assistants").data["data"][0]
+    start = len(RECORDED)
+    forms = {kind: settings for kind, (settings, _) in EVERY_TYPE.items()}
+    forms["handoff"] = {"ai_assistants": [assistant["id"]], "voice_mode": "distinct"}
+    forms["retrieval"] = {"bucket_ids": ["kb"], "max_num_results": "2"}
+    for kind, settings in forms.items():
+        form = definition_form(kind, {f"definition-{k}": v for k, v in settings.items()},
+                               assistants=[(assistant["id"], assistant["name"])], buckets=["kb"])
+        assert form.is_valid(), (kind, form.errors)
+        tool_create(user=team_admin, data={"display_name": kind, "type": kind, kind: form.definition(), "timeout_ms": 3000})
+    server = next(s for s in mcp_servers.list_all() if s.get("allowed_tools"))
+    connection = integrations.list_connections()[0]
+    assistant_update(user=team_admin, assistant_id=assistant["id"], before=assistant, promote_to_main=False, changes={
+        "mcp_servers": [{"id": server["id"], "allowed_tools": server["allowed_tools"][:1]}],
+        "integrations": [{"integration_id": connection["integration_id"], "allowed_list": connection["allowed_tools"][:1]}]})
+    mine = RECORDED[start:]
+    assert len([r for r in mine if r.method == "POST" and r.path == "ai/tools"]) == 9
+    assert [p for r in mine for p in problems(r)] == []

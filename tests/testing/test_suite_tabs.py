@@ -57,6 +57,7 @@ def test_a_tab_shows_and_reads_only_its_own_content(viewer_client, telnyx_base, 
 @responses.activate
 def test_an_unknown_tab_shows_runs(viewer_client, telnyx_base, suite):
     mock_history(telnyx_base)
+    make_batch(1, passed=2, failed=1)
     page = viewer_client.get(f"{PAGE}?tab=nonsense").content.decode()
     assert 'data-testid="suite-history"' in page and f'href="{PAGE}" aria-current="page">Runs' in tab_nav(page)
 
