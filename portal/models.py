@@ -67,13 +67,6 @@ class UserSession(AbstractBaseSession):
         db_table = "django_session"
         managed = False
 
-    @classmethod
-    def get_session_store_class(cls):
-        # Late: the session store imports this model (an import circle at the top).
-        from portal.session_engines.db import SessionStore
-
-        return SessionStore
-
 
 class AuditDay(models.Model):
     """How many audit events fell on each local day per action, object type, user and outcome,

@@ -197,6 +197,9 @@ class LiveGateFold(models.Model):
     window_n = models.PositiveIntegerField(default=0)  # candidate conversations since window_start
     rebuilt_at = models.DateTimeField()
     verified_at = models.DateTimeField()  # when the counts were last checked against the table
+    # A full recompute under way, in short transactions (`gate_fold`): -1 while the old entries
+    # are cleared, then the Conversation pk folded up to; None when the fold is whole.
+    rebuild_cursor = models.BigIntegerField(null=True, default=None)
 
 
 class LiveGateEntry(models.Model):

@@ -39,13 +39,26 @@ time or assistant changed, or, on PostgreSQL, one committed behind a newer pk by
 sync: counted at most that late). The first tick of a plan therefore costs a full read (and
 writes one entry per conversation); every later one reads what changed, plus every
 `VERIFY_EVERY` one grouped count of the conversations.
+
+The full recompute runs in short transactions, so the pages and the sync never wait behind
+it (at 100,000 conversations it was one ~25 s transaction holding SQLite's write lock): one
+resets the fold (watermarks, counts, empty tallies) and marks it `rebuild_cursor = -1`; the
+old entries are deleted `CLEAR_CHUNK` at a time; then the conversations that existed at the
+reset (pk up to `last_conversation`) are folded in `REBUILD_CHUNK` at a time by pk, each chunk
+the same `_refold` a tick does, each in its own transaction that moves the cursor. The result
+is the one a single read gives (tests/releases/test_gate_fold.py): the conversation set is
+fixed at the reset, and whatever changes meanwhile (a result stored for a conversation
+already folded, a conversation cached) is after the watermarks, so the next tick folds it
+in. The call that starts a rebuild carries it to the end; a caller that finds one under way
+(a crashed worker's) carries it on from the cursor.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
@@ -58,6 +71,9 @@ from releases.services import guardrails
 LAG = timedelta(seconds=60)  # results stored this long before the last tick are read again
 VERIFY_EVERY = timedelta(minutes=5)  # how often the conversation counts are checked against the table
 CHUNK = 500  # conversations merged per query (SQL parameter limits)
+REBUILD_CHUNK = 1000  # conversations folded per transaction of a full recompute
+CLEAR_CHUNK = 5000  # old entries deleted per transaction when a recompute starts
+REBUILD_PAUSE = 0.1  # s between a recompute's transactions on SQLite, so waiting writers get in
 
 Tallies = dict[str, dict[str, dict[str, int]]]
 
@@ -124,30 +140,40 @@ def current(plan: RolloutPlan, since: datetime, window_start: datetime) -> LiveG
         fold = LiveGateFold.objects.select_for_update().filter(plan=plan).first()
         if (fold is None or fold.since != since or fold.versions != versions
                 or fold.deletions != deletions(Conversation)):
-            return _rebuild(plan, since, versions, window_start, started, conversations)
-        arrived = list(conversations.filter(pk__gt=fold.last_conversation)
-                       .values_list("pk", "telnyx_id", "assistant_version_id", "created_at"))
-        for _, _, version, created_at in arrived:
-            fold.counts[version] = fold.counts.get(version, 0) + 1
-            fold.window_n += version == plan.candidate_version_id and created_at >= fold.window_start
-        if started - fold.verified_at > VERIFY_EVERY:
-            if fold.counts != _counts(conversations):  # one moved, or was committed behind a newer pk
-                return _rebuild(plan, since, versions, window_start, started, conversations)
-            fold.verified_at = started
-        if fold.window_start != window_start:  # an Admin resumed the step: a fresh window
-            fold.window_start, fold.window_n = window_start, _window_n(plan, conversations, window_start)
-        changed = set(InsightResult.objects.filter(assistant_id=plan.assistant_id, updated_at__gt=fold.read_until - LAG)
-                      .order_by().values_list("conversation_id", flat=True).distinct())
-        if guardrails.call_keys_named(plan):  # a transcript read since sets a conversation's metrics
-            changed |= set(ConversationTranscript.objects.filter(indexed_at__gt=fold.read_until - LAG)
-                           .values_list("conversation_id", flat=True))
-        affected = sorted(changed | {telnyx_id for _, telnyx_id, _, _ in arrived})
-        for start in range(0, len(affected), CHUNK):
-            _refold(plan, since, fold, affected[start:start + CHUNK])
-        fold.read_until = started
-        fold.last_conversation = max([fold.last_conversation] + [pk for pk, _, _, _ in arrived])
-        fold.save()
-    return fold
+            fold = _reset(plan, since, versions, window_start, started, conversations)
+        elif fold.rebuild_cursor is None and _tick(plan, since, window_start, started, conversations, fold):
+            return fold
+    return _finish_rebuild(plan, since, fold.pk)
+
+
+def _tick(plan: RolloutPlan, since: datetime, window_start: datetime, started: datetime, conversations,
+          fold: LiveGateFold) -> bool:
+    """Fold in what changed since the last call (inside the caller's transaction, the fold
+    locked); False when the counts show it cannot be trusted and a recompute was started."""
+    arrived = list(conversations.filter(pk__gt=fold.last_conversation)
+                   .values_list("pk", "telnyx_id", "assistant_version_id", "created_at"))
+    for _, _, version, created_at in arrived:
+        fold.counts[version] = fold.counts.get(version, 0) + 1
+        fold.window_n += version == plan.candidate_version_id and created_at >= fold.window_start
+    if started - fold.verified_at > VERIFY_EVERY:
+        if fold.counts != _counts(conversations):  # one moved, or was committed behind a newer pk
+            _reset(plan, since, fold.versions, window_start, started, conversations)
+            return False
+        fold.verified_at = started
+    if fold.window_start != window_start:  # an Admin resumed the step: a fresh window
+        fold.window_start, fold.window_n = window_start, _window_n(plan, conversations, window_start)
+    changed = set(InsightResult.objects.filter(assistant_id=plan.assistant_id, updated_at__gt=fold.read_until - LAG)
+                  .order_by().values_list("conversation_id", flat=True).distinct())
+    if guardrails.call_keys_named(plan):  # a transcript read since sets a conversation's metrics
+        changed |= set(ConversationTranscript.objects.filter(indexed_at__gt=fold.read_until - LAG)
+                       .values_list("conversation_id", flat=True))
+    affected = sorted(changed | {telnyx_id for _, telnyx_id, _, _ in arrived})
+    for start in range(0, len(affected), CHUNK):
+        _refold(plan, since, fold, affected[start:start + CHUNK])
+    fold.read_until = started
+    fold.last_conversation = max([fold.last_conversation] + [pk for pk, _, _, _ in arrived])
+    fold.save()
+    return True
 
 
 def _counts(conversations) -> dict[str, int]:
@@ -185,19 +211,47 @@ def _refold(plan: RolloutPlan, since: datetime, fold: LiveGateFold, conversation
     LiveGateEntry.objects.filter(pk__in=removed).delete()
 
 
-def _rebuild(plan: RolloutPlan, since: datetime, versions: list[str], window_start: datetime, started: datetime,
-             conversations) -> LiveGateFold:
-    """The full recompute, kept as the new fold (inside the caller's transaction)."""
+def _reset(plan: RolloutPlan, since: datetime, versions: list[str], window_start: datetime, started: datetime,
+           conversations) -> LiveGateFold:
+    """Start a full recompute (inside the caller's transaction): the watermarks and counts as of
+    now, empty tallies, the cursor at "clear the old entries"; `_finish_rebuild` does the rest."""
     gone = deletions(Conversation)
     last = conversations.aggregate(last=Max("pk"))["last"] or 0
     counts, window_n = _counts(conversations), _window_n(plan, conversations, window_start)
-    rows = _merged(plan, since)
     fold, _ = LiveGateFold.objects.update_or_create(plan=plan, defaults={
         "since": since, "versions": versions, "read_until": started, "last_conversation": last, "deletions": gone,
-        "tallies": _tally(rows), "counts": counts, "window_start": window_start, "window_n": window_n,
-        "rebuilt_at": timezone.now(), "verified_at": started})
-    fold.entries.all().delete()
-    LiveGateEntry.objects.bulk_create(
-        (LiveGateEntry(fold=fold, conversation_id=row["conversation_id"], version=row["assistant_version_id"],
-                       values=row["values"]) for row in rows), batch_size=1000)
+        "tallies": {}, "counts": counts, "window_start": window_start, "window_n": window_n,
+        "rebuilt_at": timezone.now(), "verified_at": started, "rebuild_cursor": -1})
     return fold
+
+
+def _finish_rebuild(plan: RolloutPlan, since: datetime, fold_pk: int) -> LiveGateFold:
+    """Carry a recompute under way to its end, one short transaction per chunk."""
+    while True:
+        with transaction.atomic():
+            fold = LiveGateFold.objects.select_for_update().get(pk=fold_pk)
+            if fold.rebuild_cursor is None:  # whole (another caller finished it)
+                return fold
+            if fold.rebuild_cursor < 0:  # first the old entries, a chunk at a time
+                old = list(fold.entries.order_by().values_list("pk", flat=True)[:CLEAR_CHUNK])
+                LiveGateEntry.objects.filter(pk__in=old).delete()
+                if len(old) < CLEAR_CHUNK:
+                    fold.rebuild_cursor = 0
+                    fold.save(update_fields=["rebuild_cursor"])
+            else:
+                # By pk alone (the primary key's order, no other index), the plan's own picked out here:
+                # with the assistant in SQL, SQLite walks the assistant's index and skips up to the cursor.
+                chunk = list(Conversation.objects.filter(pk__gt=fold.rebuild_cursor, pk__lte=fold.last_conversation)
+                             .order_by("pk").values_list("pk", "telnyx_id", "assistant_id", "created_at")[:REBUILD_CHUNK])
+                ids = sorted(telnyx_id for _, telnyx_id, assistant, created_at in chunk
+                             if assistant == plan.assistant_id and created_at is not None and created_at >= since)
+                for start in range(0, len(ids), CHUNK):
+                    _refold(plan, since, fold, ids[start:start + CHUNK])
+                fold.rebuild_cursor = chunk[-1][0] if len(chunk) == REBUILD_CHUNK else None
+                fold.save(update_fields=["tallies", "rebuild_cursor"])
+                if fold.rebuild_cursor is None:
+                    return fold
+        if connection.vendor == "sqlite":
+            # SQLite has one writer and no queue: a waiting page polls the lock every <= 100 ms,
+            # so a chunk begun at once after the last would take it again before any page.
+            time.sleep(REBUILD_PAUSE)

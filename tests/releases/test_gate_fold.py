@@ -26,6 +26,11 @@ from .conftest import AID
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_pause_between_chunks(monkeypatch):
+    monkeypatch.setattr(gate_fold, "REBUILD_PAUSE", 0)
+
 VERSIONS = ("v-cand", "v-main", "v-old")
 value = st.one_of(st.booleans(), st.sampled_from([0.0, 0.1, 0.25, 1 / 3, 0.5, 0.7, 1.0, 3.0, 1e-7, 123456.789]))
 values = st.dictionaries(st.sampled_from(["score", "resolved", "turns"]), value, max_size=3)
@@ -93,6 +98,9 @@ def test_the_folded_tallies_equal_a_full_recompute_after_any_stream(make_plan, m
     # and never checking the counts against the table: the running counts alone must be right.
     monkeypatch.setattr(gate_fold, "LAG", timedelta(0))
     monkeypatch.setattr(gate_fold, "VERIFY_EVERY", timedelta(days=1))
+    # A full recompute in chunks of 2 conversations (and old entries cleared 3 at a time).
+    monkeypatch.setattr(gate_fold, "REBUILD_CHUNK", 2)
+    monkeypatch.setattr(gate_fold, "CLEAR_CHUNK", 3)
     Conversation.objects.all().delete()
     InsightResult.objects.all().delete()
     LiveGateFold.objects.all().delete()
@@ -178,3 +186,58 @@ def test_a_sync_clean_up_that_deletes_nothing_keeps_the_fold(make_plan):
     cache_delete(Conversation.objects.filter(telnyx_id="no-such-conversation"))
     gate_fold.current(plan, since, since)
     assert LiveGateFold.objects.get().rebuilt_at == rebuilt
+
+
+def _entries() -> dict:
+    return {e.conversation_id: (e.version, e.values) for e in LiveGateFold.objects.get().entries.all()}
+
+
+def test_a_full_recompute_runs_in_short_transactions_and_equals_one_read(make_plan, monkeypatch):
+    """The recompute folds 7 conversations per transaction (pages and syncs get the database
+    between them) and ends with what reading everything at once gives: tallies, counts, entries."""
+    monkeypatch.setattr(gate_fold, "REBUILD_CHUNK", 7)
+    monkeypatch.setattr(gate_fold, "CLEAR_CHUNK", 5)
+    plan = make_plan()
+    since = timezone.now() - timedelta(minutes=1)
+    _seed(40)
+    with CaptureQueriesContext(connection) as queries:
+        fold = gate_fold.current(plan, since, since)
+    # Inside the test's own transaction each atomic block is a savepoint: one per chunk, at least.
+    assert sum(1 for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")) >= 1 + 40 // 7
+    assert fold.rebuild_cursor is None and fold.tallies == gate_fold.recompute(plan, since)
+    assert fold.counts == {"v-cand": 20, "v-main": 20} and fold.window_n == 20
+    merged = completed_values_per_conversation(assistant_id=AID, since=since, version_ids=["v-cand", "v-main"])
+    assert _entries() == {r["conversation_id"]: (r["assistant_version_id"], r["values"]) for r in merged}
+    cache_delete(Conversation.objects.filter(telnyx_id="c-3"))  # recomputed again: 40 old entries cleared 5 at a time
+    fold = gate_fold.current(plan, since, since)
+    assert fold.tallies == gate_fold.recompute(plan, since) and len(_entries()) == 39
+    assert fold.counts == {"v-cand": 19, "v-main": 20}
+
+
+def test_a_recompute_cut_short_is_carried_on_by_the_next_tick(make_plan, monkeypatch):
+    """A worker that dies halfway leaves the fold marked as under way: the next tick finishes
+    it from the cursor (never a half-folded verdict), and results stored meanwhile count."""
+    monkeypatch.setattr(gate_fold, "REBUILD_CHUNK", 4)
+    monkeypatch.setattr(gate_fold, "LAG", timedelta(0))
+    plan = make_plan()
+    since = timezone.now() - timedelta(minutes=1)
+    _seed(20)
+    real, calls = gate_fold._refold, []
+
+    def dies_on_the_third(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("worker lost")
+        real(*args)
+
+    monkeypatch.setattr(gate_fold, "_refold", dies_on_the_third)
+    with pytest.raises(RuntimeError):
+        gate_fold.current(plan, since, since)
+    half = LiveGateFold.objects.get()
+    assert half.rebuild_cursor is not None and half.entries.count() == 8
+    monkeypatch.setattr(gate_fold, "_refold", real)
+    InsightResult.objects.filter(conversation_id="c-0").update(values={"score": 0.9}, updated_at=timezone.now())
+    fold = gate_fold.current(plan, since, since)
+    assert fold.rebuild_cursor is None and fold.rebuilt_at == half.rebuilt_at  # carried on, not started again
+    fold = gate_fold.current(plan, since, since)  # the next tick folds in the result stored meanwhile
+    assert fold.tallies == gate_fold.recompute(plan, since) and _entries()["c-0"][1] == {"score": 0.9}
