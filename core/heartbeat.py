@@ -16,8 +16,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
-from core import waiting
-from core.background import eager
+from core import background, waiting
 from portal.models import TaskRecord, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ class WorkerSilence:
 def worker_silence() -> WorkerSilence | None:
     """What the banner says, or None when the page waits on no worker, a worker answered lately,
     nothing waits, or tasks run inline (unit tests)."""
-    if not waiting.marked() or eager():
+    if not waiting.marked() or background.eager():
         return None
     found = cache.get("worker-silence")
     if found is not None:
