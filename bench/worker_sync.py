@@ -1,8 +1,8 @@
 """Benchmark: the 100,000-conversation sync on one Celery worker vs two, and what a page
 waits for meanwhile.
 
-Seeds the sandbox in bulk, serves the sandbox (port 8120) and the portal (port 8106) with
-gunicorn, then, interleaved ×BENCH_RUNS: one worker fetching and storing in turn
+Seeds the sandbox in bulk, serves the sandbox (BENCH_SANDBOX_PORT, default 8120) and the portal
+(BENCH_PORT, default 8106) with gunicorn, then, interleaved ×BENCH_RUNS: one worker fetching and storing in turn
 (SYNC_PREFETCH=0, the old way), one worker reading the next batch while it stores (the
 default), two workers:
 - empties the conversations cache, starts the workers (`--concurrency 1` each), queues the
@@ -18,6 +18,10 @@ figures show about a second worker.
     .venv/bin/python bench/worker_sync.py [N]                        # default 100000, embedded broker
     BENCH_REDIS_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/worker_sync.py
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/celery ...
+    BENCH_VARIANTS="1 worker;1 worker, nice 10" ...   # the worker at nice 0 and at bin/serve's WORKER_NICE
+
+"1 worker, nice 10, own session" starts the worker in a session of its own, as this bench did
+before 2026-12-07: with autogroup scheduling its nice level then counts for nothing (see start_worker).
 
 Loopback only; every wait is bounded in time (BENCH_TIMEOUT seconds per sync).
 """
@@ -41,6 +45,9 @@ PORTAL_PORT = int(os.environ.get("BENCH_PORT", "8106"))
 SANDBOX_PORT = int(os.environ.get("BENCH_SANDBOX_PORT", "8120"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
+# Idle requests after each sync: as many as ran during it unless capped (a p95 of 500 is steady
+# enough, and 2,000 idle requests take minutes a round on a loaded machine).
+IDLE_REQUESTS = int(os.environ.get("BENCH_IDLE_REQUESTS", "0"))
 PASSWORD = "bench-pass-123"
 WORK = Path(tempfile.mkdtemp(prefix="worker-sync-"))
 SERVERS: list = []  # the sandbox's and the portal's gunicorn (for CPU accounting)
@@ -102,14 +109,19 @@ def login() -> requests.Session:
     return session
 
 
-def start_worker(index: int, prefetch: bool, nice: int = 0) -> tuple[subprocess.Popen, Path]:
+def start_worker(index: int, prefetch: bool, nice: int = 0, own_session: bool = False) -> tuple[subprocess.Popen, Path]:
     log = WORK / f"worker-{index}.log"
     proc = subprocess.Popen(
         [*(["nice", "-n", str(nice)] if nice else []), sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "1",
          "--without-mingle", "--without-gossip", "-Q", os.environ["CELERY_TASK_DEFAULT_QUEUE"],
          "-n", f"bench-{index}-{uuid.uuid4().hex[:4]}@%h"],
         cwd=ROOT, env={**os.environ, "SYNC_PREFETCH": "1" if prefetch else "0"}, stdout=log.open("w"),
-        stderr=subprocess.STDOUT, start_new_session=True,
+        # Its own process group (killed as one), but the portal's session: with the kernel's
+        # autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled) a new session is a new
+        # scheduling group that gets a full share of the CPU whatever its nice level, so `nice`
+        # would mean nothing against the pages; bin/serve starts the worker in the server's session.
+        # `own_session` starts it the way this bench did before (a new session), for comparison.
+        stderr=subprocess.STDOUT, **({"start_new_session": True} if own_session else {"process_group": 0}),
     )
     return proc, log
 
@@ -165,6 +177,13 @@ def machine_busy() -> tuple[float, float]:
     return (sum(values) - idle) / TICKS, sum(values) / TICKS
 
 
+def autogroup() -> str:
+    try:
+        return "on" if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1" else "off"
+    except OSError:
+        return "n/a"
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -177,11 +196,12 @@ def timed_get(session: requests.Session, url: str) -> float:
     return time.perf_counter() - started
 
 
-def one_round(workers: int, prefetch: bool, session: requests.Session, expected: int, nice: int = 0) -> dict:
+def one_round(workers: int, prefetch: bool, session: requests.Session, expected: int, nice: int = 0,
+              own_session: bool = False) -> dict:
     Conversation.objects.all().delete()
     SyncState.objects.filter(resource=services.RESOURCE).delete()
     TaskRecord.objects.all().delete()
-    procs = [start_worker(i, prefetch, nice) for i in range(workers)]
+    procs = [start_worker(i, prefetch, nice, own_session) for i in range(workers)]
     for proc, log in procs:
         wait_ready(log, proc)
     url = f"http://127.0.0.1:{PORTAL_PORT}/conversations/"
@@ -226,7 +246,7 @@ def one_round(workers: int, prefetch: bool, session: requests.Session, expected:
         cached = Conversation.objects.count()
         if state.last_error or cached != expected:
             raise SystemExit(f"sync ended with {cached} of {expected} rows: {state.last_error}")
-        idle = [timed_get(session, url) for _ in range(max(20, len(busy)))]
+        idle = [timed_get(session, url) for _ in range(max(20, min(len(busy), IDLE_REQUESTS or len(busy))))]
     finally:
         stop.set()
         for proc, _ in procs:
@@ -238,7 +258,7 @@ def one_round(workers: int, prefetch: bool, session: requests.Session, expected:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
     return {"seconds": seconds, "rss_mb": peak[0] / 1024, "busy_p95": p95(busy), "idle_p95": p95(idle),
-            "requests": len(busy), "cores": cores}
+            "requests": len(busy), "idle_requests": len(idle), "cores": cores}
 
 
 def spread(values: list[float], unit: str) -> str:
@@ -257,26 +277,27 @@ def main() -> None:
     expected = SbConversation.objects.count()
     broker = os.environ["CELERY_BROKER_URL"].split("://")[0]
     print(f"{time.strftime('%Y-%m-%d')}; database {connection.vendor}, broker {broker}, {os.cpu_count()} cores, "
-          f"load {os.getloadavg()[0]:.1f}; seeded {expected} conversations in {time.perf_counter() - seeded:.1f} s")
+          f"load {os.getloadavg()[0]:.1f}, autogroup {autogroup()}; seeded {expected} conversations in {time.perf_counter() - seeded:.1f} s")
     servers = SERVERS[:] = [gunicorn(SANDBOX_PORT, WORK / "sandbox.log"), gunicorn(PORTAL_PORT, WORK / "portal.log")]
     try:
         wait_up(SANDBOX_PORT)
         wait_up(PORTAL_PORT)
         session = login()
         variants = {"1 worker, no read-ahead": (1, False, 0), "1 worker": (1, True, 0), "2 workers": (2, True, 0),
-                    "1 worker, nice 10": (1, True, 10)}
+                    "1 worker, nice 10": (1, True, 10), "1 worker, nice 10, own session": (1, True, 10, True)}
         if os.environ.get("BENCH_VARIANTS"):  # ";"-separated, e.g. "1 worker;1 worker, nice 10"
             variants = {name: variants[name] for name in os.environ["BENCH_VARIANTS"].split(";")}
         else:
             variants.pop("1 worker, nice 10")
+            variants.pop("1 worker, nice 10, own session")
         results: dict[str, list[dict]] = {name: [] for name in variants}
         for run in range(RUNS):
-            for name, (workers, prefetch, nice) in variants.items():
-                result = one_round(workers, prefetch, session, expected, nice)
+            for name, (workers, prefetch, nice, *own_session) in variants.items():
+                result = one_round(workers, prefetch, session, expected, nice, *own_session)
                 results[name].append(result)
                 print(f"run {run + 1}, {name}: sync {result['seconds']:.1f} s, peak RSS "
                       f"{result['rss_mb']:.0f} MB, changelist p95 {result['busy_p95'] * 1000:.0f} ms during "
-                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle; cores busy: "
+                      f"({result['requests']} requests) vs {result['idle_p95'] * 1000:.0f} ms idle ({result['idle_requests']}); cores busy: "
                       + ", ".join(f"{k} {v:.2f}" for k, v in result["cores"].items()), flush=True)
         for name, rounds in results.items():
             ratios = [r["busy_p95"] / r["idle_p95"] for r in rounds]
