@@ -104,3 +104,11 @@ def test_postgresql_has_the_trigram_indexes():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'shared_tools_sharedtool'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"shared_tool_name_upper_trgm", "shared_tool_id_upper_trgm"} <= names
+
+
+def test_the_type_choices_read_by_skip_scan_are_every_distinct_type_in_order(tools):
+    for n, kind in enumerate(["retrieval", "Webhook", "webhook", "", "a b", "a", "ä", "hangup", "hangup"]):
+        SharedTool.objects.create(telnyx_id=f"tool-type-{n}", display_name="t", type=kind, synced_at=timezone.now())
+    expected = list(SharedTool.objects.exclude(type="").order_by("type").values_list("type", flat=True).distinct())
+    assert SharedTool.values_in_use("type") == expected
+    assert {"retrieval", "Webhook", "webhook", "a b", "a", "ä", "hangup"} <= set(expected) and "" not in expected
