@@ -70,14 +70,20 @@ def render_changelist(
         fragments = Fragments(request, resource=resource, tables=tables or [queryset.model], state=state, stale=stale,
                               template=template, vary=vary)
         context["fragments"] = fragments
-    if fragments is None or fragments.get("table" if fragment else "page") is None:
-        context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
-                                         form_kwargs=_called(form_kwargs), kept_as=resource, count=count)
-        context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
-        if callable(extra):
-            context.update(extra())
-    response = render(request, f"{template}#table" if fragment else template, context)
-    html = response.content.decode()
+    kept_page = fragments.page() if fragments is not None and not fragment else None
+    if kept_page is not None:  # the whole page, chrome and all, as kept: no template is rendered
+        response, html = HttpResponse(), kept_page
+    else:
+        if fragments is None or fragments.get("table" if fragment else "page") is None:
+            context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
+                                             form_kwargs=_called(form_kwargs), kept_as=resource, count=count)
+            context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
+            if callable(extra):
+                context.update(extra())
+        response = render(request, f"{template}#table" if fragment else template, context)
+        html = response.content.decode()
+        if fragments is not None and not fragment:
+            fragments.keep_page(html)
     if fragments is not None:
         html = fragments.fill(html)
     # Per person, after the shared fragments are filled: the columns they hid are not sent.
