@@ -99,7 +99,7 @@ class ChangelistSpec:
         state = (self.state or sync_state)(self.resource) if self.vary else None
         vary = {**self.urls(), **(self.vary(state) if self.vary else {})}
         return render_changelist(
-            request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
+            request, template=self.template, queryset=self.queryset, form_class=self.form_class,
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,
             remember_as=self.remember_as, form_kwargs=self.form_kwargs,
             extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,
