@@ -13,10 +13,10 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
-from weakref import WeakKeyDictionary
 from datetime import timedelta
+from functools import lru_cache
 from typing import Callable
+from weakref import WeakKeyDictionary
 
 from celery import signals
 from django.conf import settings
