@@ -279,8 +279,13 @@ class Account:
             for i in range(start, stop)], batch_size=500)
         SuiteRun.objects.bulk_create([
             SuiteRun(batch_id=f"batch-{i:05d}", suite=f"suite-{i // 10:05d}", version_id=f"v-{i % 5:05d}",
-                     run_ids=[], started_at=NOW - timedelta(minutes=i), finished_at=NOW, status="passed",
+                     run_ids=[f"run-{i:05d}"], started_at=NOW - timedelta(minutes=i), finished_at=NOW, status="passed",
                      total=1, passed=1) for i in range(start, stop)], batch_size=500)
+        # Each test ran (as the bench's tests did): the tests and suites lists read each run's version.
+        TestRun.objects.bulk_create([
+            TestRun(telnyx_id=f"run-{i:05d}", test_id=f"test-{i:05d}", status="failed" if i % 7 == 0 else "passed",
+                    suite_run_id=f"batch-{i:05d}", created_at=NOW - timedelta(minutes=i), synced_at=NOW)
+            for i in range(start, stop)], batch_size=500)
         AssistantVersion.objects.bulk_create([
             AssistantVersion(telnyx_id=f"{ASSISTANT}:v-{i:05d}", assistant_id=ASSISTANT, version_id=f"v-{i:05d}",
                              name=f"Version {i}", created_at=NOW - timedelta(minutes=i), is_main=i == 0, synced_at=NOW)
@@ -296,7 +301,8 @@ def _fresh_listings() -> None:
     from portal.models import SyncState
 
     for resource in ("assistants", "conversations", "tests", "suites", "models", "conversation-insights",
-                     "insight-templates", "insight-groups", f"versions:{ASSISTANT}", "mcp_servers", "integrations"):
+                     "insight-templates", "insight-groups", f"versions:{ASSISTANT}", "mcp_servers", "integrations",
+                     "canary_deploys", "assistant-tests"):
         SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now(), "item_count": 1})
 
 
