@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
+from django.db import transaction
+from django.db.models import F
+
 from portal.models import CacheGeneration
 
 _read: ContextVar[dict[str, int] | None] = ContextVar("cache_generations", default=None)
@@ -28,6 +31,17 @@ def current(tables: list[str]) -> dict[str, int]:
         memo.update(CacheGeneration.objects.values_list("table", "value"))
         memo[_LOADED] = 1
     return {t: memo[t] for t in tables if t in memo}
+
+
+def bump(name: str) -> None:
+    """Move the generation `name` on by one (its row made on the first bump), and forget what
+    this request read: whatever was kept under the old number is unseen from now on."""
+    rows = CacheGeneration.objects.filter(table=name)
+    if not rows.update(value=F("value") + 1):
+        with transaction.atomic():
+            CacheGeneration.objects.get_or_create(table=name)
+        rows.update(value=F("value") + 1)  # also when another writer created the row first
+    forget()
 
 
 def forget() -> None:
