@@ -41,6 +41,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("testing", "0005_test_origin")]
+    dependencies = [("testing", "0006_testrun_test_status_created")]
 
     operations = [migrations.RunPython(create, drop)]
