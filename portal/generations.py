@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from contextvars import ContextVar
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 
 from portal.models import CacheGeneration
 
@@ -63,6 +64,17 @@ def prime(column: str | None) -> None:
         return
     memo.update(json.loads(column) if column else {})
     memo[_LOADED] = 1
+
+
+def bump(name: str) -> None:
+    """Move the generation `name` on by one (its row made on the first bump), and forget what
+    this request read: whatever was kept under the old number is unseen from now on."""
+    rows = CacheGeneration.objects.filter(table=name)
+    if not rows.update(value=F("value") + 1):
+        with transaction.atomic():
+            CacheGeneration.objects.get_or_create(table=name)
+        rows.update(value=F("value") + 1)  # also when another writer created the row first
+    forget()
 
 
 def forget() -> None:
