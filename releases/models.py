@@ -176,6 +176,10 @@ class GateResult(models.Model):
 
     class Meta:
         ordering = ["-evaluated_at", "-pk"]
+        # The plan page's newest gates and its live chart's newest looks: the first rows of an index
+        # range, not every evaluation the plan ever had joined and sorted (a plan looks every minute).
+        indexes = [models.Index(fields=["plan", "-evaluated_at", "-id"], name="gate_plan_newest"),
+                   models.Index(fields=["plan", "kind", "-evaluated_at", "-id"], name="gate_plan_kind_newest")]
 
 
 class LiveGateFold(models.Model):

@@ -67,6 +67,10 @@ class TestRun(TelnyxCached):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # A page of tests' records (results.records_for: their newest finished runs): SQLite, without
+        # statistics, otherwise reads every finished run through the status index (25-47 ms at
+        # 10,000 runs, 1 ms at 500); with both columns in one index it reads only the page's tests.
+        indexes = [models.Index(fields=["test_id", "status", "-created_at"], name="testrun_test_status_created")]
 
     @property
     def is_final(self) -> bool:

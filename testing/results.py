@@ -81,8 +81,10 @@ class TestRecord:
 EMPTY = TestRecord(statuses=[])
 
 
-def records_for(test_ids) -> dict[str, TestRecord]:
-    """{test id: its record} for the given tests, in one query."""
+def records_for(test_ids, destinations: dict[str, str] | None = None) -> dict[str, TestRecord]:
+    """{test id: its record} for the given tests: one query for their runs, then the versions
+    those ran on (`run_versions`; `destinations`, {test id: its assistant}, when the caller has
+    read the tests already, spares it reading them again)."""
     ids = list(dict.fromkeys(test_ids))
     if not ids:
         return {}
@@ -92,7 +94,8 @@ def records_for(test_ids) -> dict[str, TestRecord]:
               .filter(rank__lte=RECENT_RUNS))
     rows = sorted(ranked.values_list("test_id", "rank", "status", "telnyx_id", "payload__conversation_id"),
                   key=lambda row: row[1])
-    versions = run_versions([(run_id, test_id, conversation_id) for test_id, _, _, run_id, conversation_id in rows])
+    versions = run_versions([(run_id, test_id, conversation_id) for test_id, _, _, run_id, conversation_id in rows],
+                            destinations)
     records: dict[str, TestRecord] = {}
     for test_id, _, status, run_id, _ in rows:
         record = records.setdefault(test_id, TestRecord(statuses=[]))
@@ -101,17 +104,20 @@ def records_for(test_ids) -> dict[str, TestRecord]:
     return records
 
 
-def run_versions(runs: list[tuple[str, str, str | None]]) -> dict[str, str]:
-    """{run id: the version it ran on} for (run id, test id, conversation id) triples, in two
-    queries at most: the conversation's version when it is cached, else the one the run's suite
-    run named for the test's assistant, else "" (unknown)."""
+def run_versions(runs: list[tuple[str, str, str | None]], destinations: dict[str, str] | None = None) -> dict[str, str]:
+    """{run id: the version it ran on} for (run id, test id, conversation id) triples, in three
+    queries at most (two when `destinations`, {test id: its assistant}, is given): the
+    conversation's version when it is cached, else the one the run's suite run named for the
+    test's assistant, else "" (unknown)."""
     served = dict(Conversation.objects.filter(telnyx_id__in={c for _, _, c in runs if c})
                   .exclude(assistant_version_id="").values_list("telnyx_id", "assistant_version_id"))
     versions = {run_id: served.get(conversation_id or "", "") for run_id, _, conversation_id in runs}
     unknown = [run_id for run_id, version in versions.items() if not version]
     if unknown:
         tests = {run_id: test_id for run_id, test_id, _ in runs}
-        destinations = dict(AssistantTest.objects.filter(telnyx_id__in=set(tests.values())).values_list("telnyx_id", "destination"))
+        if destinations is None:
+            destinations = dict(AssistantTest.objects.filter(telnyx_id__in=set(tests.values()))
+                                .values_list("telnyx_id", "destination"))
         for trigger in RunTrigger.objects.filter(run_id__in=unknown, suite_run__isnull=False).select_related("suite_run"):
             batch, destination = trigger.suite_run, destinations.get(tests[trigger.run_id], "")
             versions[trigger.run_id] = (batch.versions or {}).get(destination, "") or batch.version_id
@@ -123,7 +129,7 @@ class WithRecords(ModelIterable):
 
     def __iter__(self):
         rows = list(super().__iter__())
-        records = records_for(row.telnyx_id for row in rows)
+        records = records_for([row.telnyx_id for row in rows], {row.telnyx_id: row.destination for row in rows})
         for row in rows:
             row.record = records.get(row.telnyx_id, EMPTY)
         yield from rows

@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
 import responses
 from django.core.cache import cache
 from django.db import connection
@@ -20,6 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assistants.models import Assistant, AssistantVersion, ScheduledEvent
+from core.cache import cache_put_many
+from shared_tools.models import SharedTool
+from shared_tools.services import tool_fields
 from testing.models import AssistantTest, SuiteRun, TestRun
 
 PAGE_BUDGET = 200 * 1024
@@ -30,7 +34,7 @@ NOW = timezone.now()
 
 def _assistant_json() -> dict:
     return {"id": ASSISTANT, "name": "Booking", "model": "m", "instructions": "", "version_id": "v-00000",
-            "tools": [], "created_at": NOW.isoformat()}
+            "tools": [], "tool_ids": [f"tool-{i:06d}" for i in range(10)], "created_at": NOW.isoformat()}
 
 
 def _event(i: int) -> dict:
@@ -214,6 +218,7 @@ ACCOUNT_PAGES = {
     "dashboard by version": "/?by=version",
     "conversations": "/conversations/",
     "conversations searched": "/conversations/?q=refund",
+    "conversations filtered": f"/conversations/?assistant={ASSISTANT}&channel=web_chat",
     "conversation with insights": f"/conversations/{CONVERSATION}/",
     "insight analytics": "/conversations/insights/analytics/",
     "tests": "/testing/tests/",
@@ -222,6 +227,9 @@ ACCOUNT_PAGES = {
     "rollout plan": f"/assistants/{ASSISTANT}/releases/plans/PLAN/",
     "search": "/search/?q=refund",
     "audit log": "/audit/",
+    "tools": "/tools/",
+    "tools filtered": "/tools/?type=webhook",
+    "tool used by": "/tools/tool-000003/",
 }
 FIRST_VIEW_BUDGET = 15
 
@@ -279,12 +287,21 @@ class Account:
             for i in range(start, stop)], batch_size=500)
         SuiteRun.objects.bulk_create([
             SuiteRun(batch_id=f"batch-{i:05d}", suite=f"suite-{i // 10:05d}", version_id=f"v-{i % 5:05d}",
-                     run_ids=[], started_at=NOW - timedelta(minutes=i), finished_at=NOW, status="passed",
+                     run_ids=[f"run-{i:05d}"], started_at=NOW - timedelta(minutes=i), finished_at=NOW, status="passed",
                      total=1, passed=1) for i in range(start, stop)], batch_size=500)
+        # Each test ran (as the bench's tests did): the tests and suites lists read each run's version.
+        TestRun.objects.bulk_create([
+            TestRun(telnyx_id=f"run-{i:05d}", test_id=f"test-{i:05d}", status="failed" if i % 7 == 0 else "passed",
+                    suite_run_id=f"batch-{i:05d}", created_at=NOW - timedelta(minutes=i), synced_at=NOW)
+            for i in range(start, stop)], batch_size=500)
         AssistantVersion.objects.bulk_create([
             AssistantVersion(telnyx_id=f"{ASSISTANT}:v-{i:05d}", assistant_id=ASSISTANT, version_id=f"v-{i:05d}",
                              name=f"Version {i}", created_at=NOW - timedelta(minutes=i), is_main=i == 0, synced_at=NOW)
             for i in range(start, stop)], batch_size=500)
+        tools = [{"id": f"tool-{i:06d}", "display_name": f"Refund lookup {i}", "type": ("webhook", "retrieval")[i % 2],
+                  "timeout_ms": 5000, "created_at": (NOW - timedelta(seconds=i)).isoformat(),
+                  "tool_definition": {"name": f"lookup_{i}", "url": "https://example.com/"}} for i in range(start, stop)]
+        cache_put_many(SharedTool, tools, tool_fields)  # the shared tool library's sync path
         self.gates.objects.bulk_create([
             self.gates(plan=self.plan, step=self.step, kind="live", verdict="waiting" if i % 2 else "pass",
                        summary=f"Gate {i}", evaluated_at=NOW - timedelta(minutes=i)) for i in range(start, stop)],
@@ -296,12 +313,14 @@ def _fresh_listings() -> None:
     from portal.models import SyncState
 
     for resource in ("assistants", "conversations", "tests", "suites", "models", "conversation-insights",
-                     "insight-templates", "insight-groups", f"versions:{ASSISTANT}", "mcp_servers", "integrations"):
+                     "insight-templates", "insight-groups", f"versions:{ASSISTANT}", "mcp_servers", "integrations",
+                     "canary_deploys", "assistant-tests", "shared_tools"):
         SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now(), "item_count": 1})
 
 
 class LiveConversation:
-    """What Telnyx answers for the conversation page: the conversation, 20 messages, its insight runs."""
+    """What Telnyx answers for the conversation page: the conversation, 20 messages, its insight runs
+    (and nothing, a refused connection, for a shared tool's page, which then shows the cached tool)."""
 
     def __init__(self, mock: responses.RequestsMock, base: str):
         self.path = f"{base}/ai/conversations/{CONVERSATION}".split("://", 1)[1].split("/", 1)[1]
@@ -318,6 +337,8 @@ class LiveConversation:
             body = {"data": [{"role": "user" if i % 2 else "assistant", "text": f"Message {i}",
                               "sent_at": NOW.isoformat(), "created_at": NOW.isoformat()} for i in range(20)],
                     "meta": {"page_number": 1, "total_pages": 1}}
+        elif "/tools/" in f"/{path}":  # as in the bench, Telnyx does not answer: the page shows the cached tool
+            raise requests.ConnectionError("unreachable")
         elif path == f"{self.path}/conversations-insights":
             body = {"data": [{"status": "completed", "created_at": NOW.isoformat(), "conversation_insights": [
                 {"insight_id": "t-csat", "result": json.dumps({"score": 4, "resolved": True})}]}]}
