@@ -14,6 +14,11 @@ Repeat views of one URL are served from kept fragments (`core.changelist.Fragmen
 
 BENCH_SECONDS (2.0) is how long one run keeps its clients busy, BENCH_CLIENTS (4) how many
 requests are in flight, BENCH_RUNS (3) how many A,B pairs. Loopback only; bounded.
+
+BENCH_BASE names another checkout (say `git archive main | tar -x -C /tmp/base`, its `.venv`
+linked): a second server runs its code on BENCH_PORT+1 over the same database, and the default
+page vs hello is measured on both, interleaved (ours, hello, base, base's hello ×RUNS), so a
+change is judged against its base at the same load. BENCH_ONLY_HELLO=1 skips the admin comparisons.
 """
 
 from __future__ import annotations
@@ -136,13 +141,16 @@ def seed() -> Client:
     return client
 
 
-def start_server(log) -> subprocess.Popen:
+BASE = os.environ.get("BENCH_BASE", "")
+
+
+def start_server(log, root: Path = ROOT, port: int = PORT) -> subprocess.Popen:
     """As `bin/serve` runs it: gthread workers, WEB_WORKERS × WEB_THREADS."""
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
+        [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", os.environ.get("WEB_WORKERS", "2"), "--threads", os.environ.get("WEB_THREADS", "8"),
          "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ}, stdout=log, stderr=log)
+        cwd=root, env={**os.environ, "PORT": str(port), "PYTHONPATH": str(root)}, stdout=log, stderr=log)
 
 
 def login() -> requests.Session:
@@ -166,9 +174,9 @@ def login() -> requests.Session:
     return session
 
 
-def throughput(session: requests.Session, path: str) -> float:
+def throughput(session: requests.Session, path: str, port: int = PORT) -> float:
     """Requests per second with CLIENTS in flight for about SECONDS (each client finishes its request)."""
-    url, done, lock = f"http://127.0.0.1:{PORT}{path}", [], threading.Lock()
+    url, done, lock = f"http://127.0.0.1:{port}{path}", [], threading.Lock()
     deadline = time.perf_counter() + SECONDS
     pages = itertools.count(2)
 
@@ -206,6 +214,31 @@ def compare(session: requests.Session, label: str, ours: str, theirs: str, their
           f"ours/{their_name} {statistics.median(a) / statistics.median(b):5.2f}x")
 
 
+def against_base(session: requests.Session) -> None:
+    """The default page vs hello on this checkout and on BENCH_BASE's, interleaved."""
+    base_port = PORT + 1
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{base_port}/login/", timeout=2)
+            break
+        except requests.RequestException:
+            time.sleep(0.2)
+    runs = {"ours": [], "ours hello": [], "base": [], "base hello": []}
+    plan = [("ours", "/conversations/", PORT), ("ours hello", "/bench-hello/", PORT),
+            ("base", "/conversations/", base_port), ("base hello", "/bench-hello/", base_port)]
+    for _, path, port in plan:
+        for _ in range(3):  # warm up: every worker and thread of both servers
+            session.get(f"http://127.0.0.1:{port}{path}", timeout=300)
+    for _ in range(RUNS):
+        for name, path, port in plan:
+            runs[name].append(throughput(session, path, port))
+    for name, xs in runs.items():
+        print(f"conversations default page, {name:<11} {min(xs):7.1f} / {statistics.median(xs):7.1f} / {max(xs):7.1f} req/s")
+    for side in ("ours", "base"):
+        print(f"{side}: conversations/hello {statistics.median(runs[side]) / statistics.median(runs[side + ' hello']):5.2f}x")
+    print(f"ours/base conversations {statistics.median(runs['ours']) / statistics.median(runs['base']):5.2f}x")
+
+
 def page_weights(client: Client) -> None:
     """Queries and bytes of every list's default page, measured in-process."""
     assistant = Assistant.objects.order_by("name").first()
@@ -233,13 +266,19 @@ def main() -> None:
     call_command("ensure_login", stdout=quiet)
     log = open(f"/tmp/bench-changelists-{PORT}.log", "w")
     server = start_server(log)
+    base = start_server(log, Path(BASE), PORT + 1) if BASE else None
     try:
         session = login()
         client = seed()
         page_weights(client)
         assistant = Conversation.objects.exclude(assistant_id="").values_list("assistant_id", flat=True).first()
         print(f"\nreq/s min / median / max, {RUNS} interleaved runs of {SECONDS:.0f} s, {CLIENTS} clients, "
-              f"gunicorn {os.environ.get('WEB_WORKERS', '2')}x{os.environ.get('WEB_THREADS', '8')}, {os.cpu_count()} cores")
+              f"gunicorn {os.environ.get('WEB_WORKERS', '2')}x{os.environ.get('WEB_THREADS', '8')}, {os.cpu_count()} cores; "
+              f"load {os.getloadavg()[0]:.1f}")
+        if BASE:
+            against_base(session)
+        if os.environ.get("BENCH_ONLY_HELLO"):
+            return
         compare(session, "conversations: default page", "/conversations/",
                 "/bench-admin/conversations/conversation/", "admin")
         compare(session, "conversations: search + filter", f"/conversations/?q=ab&channel=web_chat&assistant={assistant}",
@@ -253,9 +292,12 @@ def main() -> None:
                 "/bench-admin/conversations/conversation/?p={n}", "admin")
         compare(session, "conversations: default page", "/conversations/", "/bench-hello/", "hello")
         compare(session, "tests: default page", "/testing/tests/", "/bench-hello/", "hello")
+        print(f"load {os.getloadavg()[0]:.1f}")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, base):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from django.db import models, transaction
-from django.db.models import F, QuerySet, signals
+from django.db.models import QuerySet, signals
 from django.utils import timezone
 
 from core import skips
@@ -30,22 +30,13 @@ def table_of(model: type[models.Model]) -> str:
 WRITES = "+writes"
 
 
-def _bump_name(name: str) -> None:
-    rows = CacheGeneration.objects.filter(table=name)
-    if not rows.update(value=F("value") + 1):
-        with transaction.atomic():
-            CacheGeneration.objects.get_or_create(table=name)
-        rows.update(value=F("value") + 1)  # also when another writer created the row first
-
-
 def bump(*tables: type[models.Model], by_sync: bool = False) -> None:
     """A write changed these tables: whatever was kept under their old generation is now unseen.
     `by_sync`: a sync's batch, which leaves the tables' WRITES generation where it was."""
     for model in tables:
-        _bump_name(table_of(model))
+        request_generations.bump(table_of(model))
         if not by_sync:
-            _bump_name(table_of(model) + WRITES)
-    request_generations.forget()
+            request_generations.bump(table_of(model) + WRITES)
 
 
 def deletions(model: type[models.Model]) -> int:
@@ -207,5 +198,5 @@ def cache_delete(rows: QuerySet) -> int:
         _move_rollups(rollups, before, [])
         bump(rows.model)
         if count:  # a sync's clean-up that found nothing stale leaves running counts trusted
-            _bump_name(f"{table_of(rows.model)}:deleted")
+            request_generations.bump(f"{table_of(rows.model)}:deleted")
     return count

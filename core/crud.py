@@ -1,9 +1,10 @@
 """A cached Telnyx resource written through the one write path (`core.writes.telnyx_write`).
 
 The MCP servers, the shared tool library and the assistant tests each keep a table of what
-Telnyx holds and write it the same way: check the role, call the resource layer, store
-Telnyx's answer, audit who changed what. `CachedResource` is that shape once, so an app's
-services name only what differs (the table, the resource module, the word for one row).
+Telnyx holds and read and write it the same way: sync the whole list into the table, fetch one
+row live (the cached copy when Telnyx fails), and for a write check the role, call the resource
+layer, store Telnyx's answer, audit who changed what. `CachedResource` is that shape once, so an
+app's services name only what differs (the table, the resource module, the word for one row).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from django.db import models
 
 from core import audit
 from core.cache import cache_delete
+from core.live import LiveOrCached, live_or_cached_row
+from core.sync import SyncOutcome, replace_cache, run_sync
 from core.writes import telnyx_write
-from portal.roles import ADMINISTER, require_perm
+from portal.roles import ADMINISTER, READ, require_perm
 from portal.telnyx import NotFoundError, new_idempotency_key
 
 
@@ -29,14 +32,28 @@ def payload_before(row: models.Model, data: dict) -> dict:
 @dataclass(frozen=True)
 class CachedResource:
     model: type[models.Model]  # the cache table, keyed by `telnyx_id`
-    api: ModuleType  # the resource module: create(body, idempotency_key=), update(id, body), delete(id)
+    #: the resource module: list_all(), retrieve(id), create(body, idempotency_key=), update(id, body), delete(id)
+    api: ModuleType
     resource_type: str  # the audit's resource type
     noun: str  # one row in the audit summaries ("MCP server")
     label_field: str  # the body key and column that name a row
     cache_put: Callable[[dict], Any]
+    listing: str  # the list's name for its sync (SyncState, the tasks' register_listing)
+    fields: Callable[[dict], dict]  # one Telnyx object's cache columns
     before: Callable[[models.Model, dict], dict] = payload_before
     #: `guard(telnyx_id, "update" | "delete")`, run after the role check: raises to refuse the write.
     guard: Callable[[str, str], None] | None = None
+
+    def sync(self) -> SyncOutcome:
+        """Replace the cached table with Telnyx's list, every page. A failure leaves the table as it was."""
+        return run_sync(self.listing, lambda: list(self.api.list_all()),
+                        lambda items: replace_cache(self.model, items, self.fields))
+
+    def fetch(self, *, user, telnyx_id: str) -> LiveOrCached:
+        """The row as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
+        require_perm(user, READ)
+        return live_or_cached_row(self.model.objects.filter(telnyx_id=telnyx_id), lambda: self.api.retrieve(telnyx_id),
+                                  self.cache_put)
 
     def _check(self, user, telnyx_id: str, action: str) -> None:
         require_perm(user, ADMINISTER)

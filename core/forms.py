@@ -33,13 +33,16 @@ def written(form: forms.Form, write: Callable[[], T], *, field_map: dict[str, st
 
 
 def saved(request, form: forms.Form, save: Callable[[], T], *, message: Callable[[T], str],
-          refusals: tuple[type[Exception], ...] = (), renew_key: bool = False) -> tuple[bool, T | None]:
-    """The POST of a create or edit page: with a valid form, `save()` (the service's write) and
-    `message(result)` as a success message; a refusal (Telnyx's, on the fields; one of
-    `refusals`, the portal's own, e.g. a live edit waiting for approval, at the top) stays on
-    the form. `(True, result)` when it was saved: the view redirects; else it renders the form.
+          refusals: tuple[type[Exception], ...] = (), renew_key: bool = False,
+          also: tuple[forms.Form, ...] = (), field_map: dict[str, str] | None = None) -> tuple[bool, T | None]:
+    """The POST of a create or edit page: with a valid form (and valid `also` forms: a second
+    form the page posts with it, e.g. a shared tool's settings for its type; every one is checked,
+    so each shows its errors), `save()` (the service's write) and `message(result)` as a success
+    message; a refusal (Telnyx's, on the fields; one of `refusals`, the portal's own, e.g. a live
+    edit waiting for approval, at the top) stays on the form. `(True, result)` when it was saved:
+    the view redirects; else it renders the form. `field_map` as in `add_telnyx_errors`.
     `ok, created = saved(request, form, lambda: services.x_create(...), message=lambda x: ...)`."""
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST" or not all([f.is_valid() for f in (form, *also)]):
         return False, None
     try:
         result = save()
@@ -47,7 +50,7 @@ def saved(request, form: forms.Form, save: Callable[[], T], *, message: Callable
         form.add_error(None, str(refused))
         return False, None
     except TelnyxError as exc:
-        add_telnyx_errors(form, exc)
+        add_telnyx_errors(form, exc, field_map=field_map)
         if renew_key:
             form.renew_key_if_refused(exc)
         return False, None
@@ -57,10 +60,13 @@ def saved(request, form: forms.Form, save: Callable[[], T], *, message: Callable
 
 def form_page(request, form: forms.Form, template: str, context: dict[str, Any], *, save: Callable[[], T],
               message: Callable[[T], str], then: Callable[[T], str], refusals: tuple[type[Exception], ...] = (),
-              renew_key: bool = False) -> HttpResponse:
-    """A create or edit page with one form: the form (GET, or a POST that was refused), or once
-    `saved` it, a redirect to `then(result)`."""
-    ok, result = saved(request, form, save, message=message, refusals=refusals, renew_key=renew_key)
+              renew_key: bool = False, also: tuple[forms.Form, ...] = (),
+              field_map: dict[str, str] | None = None) -> HttpResponse:
+    """A create or edit page with one form (and the `also` forms posted with it, which `context`
+    names for the template): the form (GET, or a POST that was refused), or once `saved` it, a
+    redirect to `then(result)`."""
+    ok, result = saved(request, form, save, message=message, refusals=refusals, renew_key=renew_key, also=also,
+                       field_map=field_map)
     return redirect(then(result)) if ok else render(request, template, {**context, "form": form})
 
 

@@ -1,6 +1,6 @@
 """The fields every cached copy of a Telnyx object has (abstract: no table of its own)."""
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from core.progress import JobProgress, job_progress
@@ -18,8 +18,19 @@ class TelnyxCached(models.Model):
 
     @classmethod
     def values_in_use(cls, field: str) -> list[str]:
-        """The distinct non-empty values of `field` in the cache, sorted: a list filter's choices."""
-        return list(cls.objects.exclude(**{field: ""}).order_by(field).values_list(field, flat=True).distinct())
+        """The distinct non-empty values of `field` in the cache, sorted: a list filter's choices.
+
+        An indexed field is read by a skip scan (each next value the index's MIN past the last: a
+        few index seeks per value) where DISTINCT reads every entry (100,000 tools: 7–20 ms)."""
+        column = cls._meta.get_field(field)
+        if not column.db_index:
+            return list(cls.objects.exclude(**{field: ""}).order_by(field).values_list(field, flat=True).distinct())
+        table, name = connection.ops.quote_name(cls._meta.db_table), connection.ops.quote_name(column.column)
+        with connection.cursor() as cursor:
+            cursor.execute(f"""WITH RECURSIVE seen(v) AS (SELECT MIN({name}) FROM {table} WHERE {name} > %s
+                               UNION ALL SELECT (SELECT MIN({name}) FROM {table} WHERE {name} > seen.v)
+                               FROM seen WHERE seen.v IS NOT NULL) SELECT v FROM seen WHERE v IS NOT NULL""", [""])
+            return [row[0] for row in cursor.fetchall()]
 
     @classmethod
     def cached_label(cls, telnyx_id: str, field: str = "name") -> str:

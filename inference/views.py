@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.changelist import ChangelistSpec, Column
 from core.export import ExportColumn
-from core.forms import add_telnyx_errors, written
+from core.forms import add_telnyx_errors, form_page
 from core.htmx import render_polled
 from core.live import current_or_last_known
 from core.sse import sse_event
@@ -161,14 +162,15 @@ def job_create(request: HttpRequest) -> HttpResponse:
     services.ensure_training_files_cached()
     form = FineTuningForm(request.POST or None, model_choices=selectors.fine_tunable_model_choices(),
                           training_file_choices=selectors.training_file_choices())
-    if request.method == "POST" and form.is_valid():
+
+    def create():
         data = form.cleaned_data
-        if job := written(form, lambda: services.fine_tuning_job_create(
-                user=request.user, model=data["model"], training_file=data["training_file"], n_epochs=data["n_epochs"],
-                suffix=data["suffix"], idempotency_key=data["idempotency_key"])):
-            messages.success(request, f"Fine-tuning of {job.model} started.")
-            return redirect("inference:job-detail", job_id=job.telnyx_id)
-    return render(request, "inference/job_form.html", {"form": form})
+        return services.fine_tuning_job_create(
+            user=request.user, model=data["model"], training_file=data["training_file"], n_epochs=data["n_epochs"],
+            suffix=data["suffix"], idempotency_key=data["idempotency_key"])
+    return form_page(request, form, "inference/job_form.html", {}, save=create,
+                     message=lambda job: f"Fine-tuning of {job.model} started.",
+                     then=lambda job: reverse("inference:job-detail", args=[job.telnyx_id]))
 
 
 @require_GET

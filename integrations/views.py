@@ -35,6 +35,7 @@ def integration_list(request: HttpRequest) -> HttpResponse:
         catalogue, found, error = [], [], exc
     else:
         error = None
+        services.keep_offers(found, catalogue)  # fresh: the assistant change form's picker shows them at once
     catalogue = [{**i, "label": i.get("display_name") or i.get("name") or i.get("id")} for i in catalogue]
     names = {i.get("id"): i["label"] for i in catalogue}
     user_connections = [{**c, "integration_name": names.get(c.get("integration_id"), c.get("integration_id"))}

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.changelist import ChangelistSpec, Column
 from core.confirm import confirm_page
 from core.export import ExportColumn
-from core.forms import written
+from core.forms import form_page
 from core.htmx import render_polled
 from core.live import LiveOrCached, current_or_last_known, live_or_cached
 from knowledge import selectors, services
@@ -77,6 +76,13 @@ def bucket_detail(request: HttpRequest, name: str) -> HttpResponse:
     })
 
 
+EMBED_TEMPLATE = "knowledge/bucket_embed.html"
+
+
+def _task_detail(task) -> str:
+    return reverse("knowledge:task-detail", args=[task.telnyx_id])
+
+
 def _known_bucket(name: str) -> None:
     """Writes act only on buckets the portal has listed: a name made up in the URL (`kb?`,
     `..kb`) is a 404, never a Telnyx call on a bucket nobody chose."""
@@ -89,11 +95,9 @@ def _known_bucket(name: str) -> None:
 def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
     _known_bucket(name)
     form = EmbedForm(request.POST)
-    if form.is_valid() and (task := written(form, lambda: services.bucket_embed(
-            user=request.user, bucket=name, options=form.options(), idempotency_key=form.cleaned_data["idempotency_key"]))):
-        messages.success(request, f"Embedding of “{name}” started.")
-        return redirect("knowledge:task-detail", task_id=task.telnyx_id)
-    return render(request, "knowledge/bucket_embed.html", {"name": name, "form": form})
+    return form_page(request, form, EMBED_TEMPLATE, {"name": name}, save=lambda: services.bucket_embed(
+        user=request.user, bucket=name, options=form.options(), idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda _: f"Embedding of “{name}” started.", then=_task_detail)
 
 
 @require_POST
@@ -101,12 +105,9 @@ def bucket_embed(request: HttpRequest, name: str) -> HttpResponse:
 def bucket_embed_url(request: HttpRequest, name: str) -> HttpResponse:
     _known_bucket(name)
     form = EmbedUrlForm(request.POST)
-    if form.is_valid() and (task := written(form, lambda: services.bucket_embed_url(
-            user=request.user, bucket=name, url=form.cleaned_data["url"], idempotency_key=form.cleaned_data["idempotency_key"]),
-            field_map={"url": "url"})):
-        messages.success(request, f"Embedding of {form.cleaned_data['url']} started.")
-        return redirect("knowledge:task-detail", task_id=task.telnyx_id)
-    return render(request, "knowledge/bucket_embed.html", {"name": name, "form": form, "url_form": True})
+    return form_page(request, form, EMBED_TEMPLATE, {"name": name, "url_form": True}, save=lambda: services.bucket_embed_url(
+        user=request.user, bucket=name, url=form.cleaned_data["url"], idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda _: f"Embedding of {form.cleaned_data['url']} started.", then=_task_detail, field_map={"url": "url"})
 
 
 @require_POST
@@ -176,12 +177,11 @@ cluster_list, cluster_refresh = CLUSTERS.views(read_required)
 @operate_required
 def cluster_compute(request: HttpRequest) -> HttpResponse:
     form = ClusterForm(request.POST or None, buckets=selectors.bucket_names(), initial={"bucket": request.GET.get("bucket")})
-    if request.method == "POST" and form.is_valid() and (task := written(form, lambda: services.cluster_compute(
-            user=request.user, bucket=form.cleaned_data["bucket"], options=form.options(),
-            idempotency_key=form.cleaned_data["idempotency_key"]))):
-        messages.success(request, f"Clustering of “{task.bucket}” started.")
-        return redirect("knowledge:cluster-detail", task_id=task.telnyx_id)
-    return render(request, "knowledge/cluster_form.html", {"form": form})
+    return form_page(request, form, "knowledge/cluster_form.html", {}, save=lambda: services.cluster_compute(
+        user=request.user, bucket=form.cleaned_data["bucket"], options=form.options(),
+        idempotency_key=form.cleaned_data["idempotency_key"]),
+        message=lambda task: f"Clustering of “{task.bucket}” started.",
+        then=lambda task: reverse("knowledge:cluster-detail", args=[task.telnyx_id]))
 
 
 @require_GET

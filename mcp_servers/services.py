@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from core.cache import cache_put, text_fields
 from core.crud import CachedResource
-from core.live import LiveOrCached, live_or_cached_row
-from core.sync import SyncOutcome, replace_cache, run_sync
+from core.live import LiveOrCached
+from core.sync import SyncOutcome
 from mcp_servers.models import McpServer
-from portal.roles import READ, require_perm
 from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import mcp_servers as mcp_api
 
@@ -27,17 +26,16 @@ def mcp_cache_put(item: dict) -> McpServer:
 
 
 MCP_SERVERS = CachedResource(model=McpServer, api=mcp_api, resource_type=RESOURCE_TYPE, noun="MCP server",
-                             label_field="name", cache_put=mcp_cache_put)
+                             label_field="name", cache_put=mcp_cache_put, listing=RESOURCE, fields=mcp_fields)
 
 
 def mcp_servers_sync() -> SyncOutcome:
     """Replace the cached list with Telnyx's."""
-    return run_sync(RESOURCE, lambda: list(mcp_api.list_all()), lambda items: replace_cache(McpServer, items, mcp_fields))
+    return MCP_SERVERS.sync()
 
 
 def mcp_server_fetch(*, user, server_id: str) -> LiveOrCached:
-    require_perm(user, READ)
-    return live_or_cached_row(McpServer.objects.filter(telnyx_id=server_id), lambda: mcp_api.retrieve(server_id), mcp_cache_put)
+    return MCP_SERVERS.fetch(user=user, telnyx_id=server_id)
 
 
 def mcp_server_create(*, user, data: dict, idempotency_key: str = "") -> dict:

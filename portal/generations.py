@@ -11,7 +11,11 @@ generation; a bump by another process shows from the next request, as before. Ou
 
 from __future__ import annotations
 
+import json
 from contextvars import ContextVar
+
+from django.db import connection, transaction
+from django.db.models import F
 
 from portal.models import CacheGeneration
 
@@ -25,9 +29,52 @@ def current(tables: list[str]) -> dict[str, int]:
     if memo is None:
         return dict(CacheGeneration.objects.filter(table__in=tables).values_list("table", "value"))
     if _LOADED not in memo:
-        memo.update(CacheGeneration.objects.values_list("table", "value"))
+        with connection.cursor() as cursor:  # written out: building the ORM query cost more than running it
+            cursor.execute(f"SELECT {_quote('table')}, {_quote('value')} FROM {_quote(CacheGeneration._meta.db_table)}")
+            memo.update(cursor.fetchall())
         memo[_LOADED] = 1
     return {t: memo[t] for t in tables if t in memo}
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+#: Every generation as one JSON object, per database vendor (a vendor not named here has none).
+_AS_JSON = {
+    "sqlite": "json_group_object({table}, {value})",
+    "postgresql": "json_object_agg({table}, {value})::text",
+}
+
+
+def all_as_column() -> str | None:
+    """SQL for a column holding every generation as one JSON object, for a query a request runs
+    anyway (a list's sync state): `prime(that column's value)` then saves the request its own read."""
+    shape = _AS_JSON.get(connection.vendor)
+    if shape is None:
+        return None
+    return (f"(SELECT {shape.format(table=_quote('table'), value=_quote('value'))} "
+            f"FROM {_quote(CacheGeneration._meta.db_table)})")
+
+
+def prime(column: str | None) -> None:
+    """This request's generations from an `all_as_column()` value, unless it read them already."""
+    memo = _read.get()
+    if memo is None or _LOADED in memo:
+        return
+    memo.update(json.loads(column) if column else {})
+    memo[_LOADED] = 1
+
+
+def bump(name: str) -> None:
+    """Move the generation `name` on by one (its row made on the first bump), and forget what
+    this request read: whatever was kept under the old number is unseen from now on."""
+    rows = CacheGeneration.objects.filter(table=name)
+    if not rows.update(value=F("value") + 1):
+        with transaction.atomic():
+            CacheGeneration.objects.get_or_create(table=name)
+        rows.update(value=F("value") + 1)  # also when another writer created the row first
+    forget()
 
 
 def forget() -> None:

@@ -18,11 +18,9 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import F, signals
+from django.db.models import signals
 
 from portal import generations
-from portal.models import CacheGeneration
 
 ROLES_TABLE = "auth.roles"
 # Only a bound on memory: correctness comes from the generation in the key.
@@ -35,12 +33,7 @@ def roles_generation() -> int:
 
 def bump_roles(**_) -> None:
     """Signal receiver: a permission set may have changed, forget every kept set."""
-    rows = CacheGeneration.objects.filter(table=ROLES_TABLE)
-    if not rows.update(value=F("value") + 1):
-        with transaction.atomic():
-            CacheGeneration.objects.get_or_create(table=ROLES_TABLE)
-        rows.update(value=F("value") + 1)  # also when another writer created the row first
-    generations.forget()
+    generations.bump(ROLES_TABLE)
 
 
 def _key(user_obj) -> str:

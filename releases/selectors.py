@@ -21,7 +21,7 @@ from assistants.models import Assistant, AssistantVersion
 from portal.models import AuditEvent
 from releases.models import ApprovalRequest, GateResult, RolloutPlan
 from testing.models import SuiteRun
-from testing.selectors import suites_for_assistant
+from testing.selectors import suite_runs_for_assistant
 
 TIMELINE_PAGE = 30
 MAX_TIMELINE_PAGE = 1000  # each source reads page × 30 rows: a deeper page is cut to this one
@@ -138,12 +138,11 @@ def timeline_page(assistant_id: str, page_number) -> tuple[TimelinePage, list[Ti
         number = max(1, min(int(page_number or 1), MAX_TIMELINE_PAGE))
     except (TypeError, ValueError):
         number = 1
-    suites = suites_for_assistant(assistant_id)
     sources = {
         # One walk per resource type: each reads the (type, id, time) index in order and stops.
         "audit": [AuditEvent.objects.filter(resource_type=kind, resource_id=assistant_id) for kind in TIMELINE_RESOURCE_TYPES],
         "version": [AssistantVersion.objects.filter(assistant_id=assistant_id).exclude(created_at=None)],
-        "suite_run": [SuiteRun.objects.filter(suite__in=suites)] if suites else [],
+        "suite_run": [suite_runs_for_assistant(assistant_id)],  # each run tested as the time index is walked
         "gate": [GateResult.objects.filter(plan__in=plans_for(assistant_id).values("pk"))
                  .exclude(verdict=GateResult.Verdict.WAITING)],
     }

@@ -4,6 +4,7 @@ from django import forms
 
 from core.changelist import FilterForm
 from core.forms import IdempotentForm
+from shared_tools.search import search
 from shared_tools.services import TOOL_TYPES
 
 # Tools that wait on an outside answer (webhooks) give up after this long; Telnyx's own cap.
@@ -14,7 +15,13 @@ class SharedToolFilterForm(FilterForm):
     type = forms.ChoiceField(required=False)
 
     filter_lookups = {"type": "type"}
-    search_fields = ["display_name", "telnyx_id"]
+    # The name or the id holds the query: `shared_tools.search` (a trigram index), not plain icontains.
+    search_fields: list[str] = []
+    search_count_cap = 1000  # a word in most of 100,000 names: "1,000+ results", not a count of all
+
+    def filter_queryset(self, queryset, active):
+        query = ((getattr(self, "cleaned_data", {}) or {}).get("q") or "").strip()
+        return search(queryset, query) if query else queryset
 
     def __init__(self, *args, type_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,8 +15,10 @@ class SharedTool(TelnyxCached):
         ordering = ["display_name"]
         # The changelist's order (name, then the pk tiebreaker), whole and within a type: a page
         # walks the index and stops, instead of sorting the library (100,000 tools: bench/pages_at_scale.py).
-        indexes = [models.Index(fields=["display_name", "id"], name="shared_tool_name_order"),
-                   models.Index(fields=["type", "display_name", "id"], name="shared_tool_type_name_order")]
+        # The id is in them too: a search walking them tests the name and the id on the index entry
+        # and reads only the rows that match (SQLite: 116 → 35 ms for a word the last third holds).
+        indexes = [models.Index(fields=["display_name", "id", "telnyx_id"], name="shared_tool_name_cover"),
+                   models.Index(fields=["type", "display_name", "id", "telnyx_id"], name="shared_tool_type_name_cover")]
 
     def __str__(self) -> str:
         return self.display_name

@@ -9,10 +9,10 @@ from assistants.services.assistants import assistant_cache_put
 from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
 from core.cache import cache_put, text_fields
 from core.crud import CachedResource
-from core.live import LiveOrCached, live_or_cached_row
-from core.sync import SyncOutcome, replace_cache, run_sync
+from core.live import LiveOrCached
+from core.sync import SyncOutcome
 from core.writes import telnyx_write
-from portal.roles import ADMINISTER, READ, require_perm
+from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
 from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import assistants as assistants_api
@@ -63,17 +63,17 @@ def _guard(tool_id: str, action: str) -> None:
 
 
 SHARED_TOOLS = CachedResource(model=SharedTool, api=tools_api, resource_type=RESOURCE_TYPE, noun="shared tool",
-                              label_field="display_name", cache_put=tool_cache_put, before=_before, guard=_guard)
+                              label_field="display_name", cache_put=tool_cache_put, listing=RESOURCE, fields=tool_fields,
+                              before=_before, guard=_guard)
 
 
 def shared_tools_sync() -> SyncOutcome:
     """Replace the cached library with Telnyx's, every page of it."""
-    return run_sync(RESOURCE, lambda: list(tools_api.list_all()), lambda items: replace_cache(SharedTool, items, tool_fields))
+    return SHARED_TOOLS.sync()
 
 
 def tool_fetch(*, user, tool_id: str) -> LiveOrCached:
-    require_perm(user, READ)
-    return live_or_cached_row(SharedTool.objects.filter(telnyx_id=tool_id), lambda: tools_api.retrieve(tool_id), tool_cache_put)
+    return SHARED_TOOLS.fetch(user=user, telnyx_id=tool_id)
 
 
 def tool_create(*, user, data: dict, idempotency_key: str = "") -> dict:

@@ -9,12 +9,13 @@ import json
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
 from core.changelist import ChangelistSpec, Column
-from core.forms import add_telnyx_errors, saved
+from core.forms import add_telnyx_errors, form_page
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
@@ -23,6 +24,7 @@ from shared_tools.forms import AttachForm, MoveForm, SharedToolFilterForm, Share
 from shared_tools.services import TOOL_TYPES
 
 LIST_TEMPLATE = "shared_tools/tool_list.html"
+FORM_TEMPLATE = "shared_tools/tool_form.html"
 COLUMNS = [Column("name", "Name", "display_name"), Column("type", "Type", "type"),
            Column("created", "Created", "created_at")]
 
@@ -43,9 +45,13 @@ def _settings_form(kind: str, data=None, original: dict | None = None):
     return definition_form(kind, data, original=original, assistants=assistants, buckets=buckets)
 
 
-def _tool_form_page(request: HttpRequest, form: SharedToolForm, settings, **context) -> HttpResponse:
-    return render(request, "shared_tools/tool_form.html", {"form": form, "settings": settings, "kind": settings_kind(settings),
-                                                          "kinds": TOOL_TYPES, **context})
+def _form_context(settings, **context) -> dict:
+    """What the tool form shows beside its form: the type's settings form, and the types to choose from."""
+    return {"settings": settings, "kind": settings_kind(settings), "kinds": TOOL_TYPES, **context}
+
+
+def _detail(tool_id: str) -> str:
+    return reverse("shared_tools:tool-detail", args=[tool_id])
 
 
 @require_http_methods(["GET", "POST"])
@@ -56,16 +62,13 @@ def tool_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and ("choose_type" in request.POST or request.POST.get("shown_type") != kind):
         # Another type was chosen: show its settings, keeping the name and timeout typed so far.
         kept = {"display_name": request.POST.get("display_name", ""), "type": kind, "timeout_ms": request.POST.get("timeout_ms")}
-        return _tool_form_page(request, SharedToolForm(initial=kept), _settings_form(kind), creating=True)
+        return render(request, FORM_TEMPLATE, {"form": SharedToolForm(initial=kept), **_form_context(_settings_form(kind), creating=True)})
     form = SharedToolForm(request.POST or None, initial={"type": kind})
     settings = _settings_form(kind, request.POST or None)
-    ok, created = saved(request, form, lambda: services.tool_create(
+    return form_page(request, form, FORM_TEMPLATE, _form_context(settings, creating=True), also=(settings,), save=lambda: services.tool_create(
         user=request.user, data=form.to_body(settings.definition()), idempotency_key=form.cleaned_data["idempotency_key"]),
-        message=lambda created: f"Created shared tool “{created.get('display_name')}”.", renew_key=True,
-    ) if request.method != "POST" or settings.is_valid() else (False, None)
-    if ok:
-        return redirect("shared_tools:tool-detail", tool_id=created["id"])
-    return _tool_form_page(request, form, settings, creating=True)
+        message=lambda created: f"Created shared tool “{created.get('display_name')}”.", then=lambda created: _detail(created["id"]),
+        renew_key=True)
 
 
 @require_GET
@@ -93,11 +96,10 @@ def tool_change(request: HttpRequest, tool_id: str) -> HttpResponse:
         return redirect("shared_tools:tool-detail", tool_id=tool_id)
     stored = tool.get("tool_definition") if isinstance(tool.get("tool_definition"), dict) else {}
     settings = _settings_form(kind, request.POST or None, original=stored)
-    if (request.method != "POST" or settings.is_valid()) and saved(
-            request, form, lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body(settings.definition())),
-            message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", refusals=(LiveEditRefused,))[0]:
-        return redirect("shared_tools:tool-detail", tool_id=tool_id)
-    return _tool_form_page(request, form, settings, tool=tool)
+    return form_page(request, form, FORM_TEMPLATE, _form_context(settings, tool=tool), also=(settings,),
+                     save=lambda: services.tool_update(user=request.user, tool_id=tool_id, data=form.to_body(settings.definition())),
+                     message=lambda _: f"Saved shared tool “{form.cleaned_data['display_name']}”.", then=lambda _: _detail(tool_id),
+                     refusals=(LiveEditRefused,))
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -253,6 +253,15 @@ def suites_for_assistant(assistant_id: str) -> list[str]:
     tests call (what counts for one of them is only its own tests, see testing.evidence)."""
     return list(AssistantTest.objects.filter(destination=assistant_id).exclude(test_suite="")
                 .order_by("test_suite").values_list("test_suite", flat=True).distinct())
+
+
+def suite_runs_for_assistant(assistant_id: str) -> QuerySet[SuiteRun]:
+    """Runs of the suites `suites_for_assistant` names, as a per-run test (a correlated EXISTS on
+    the tests' suite index), not a list of names: newest first, a walk of the runs' time index
+    stops with the page (the release timeline), where an IN of every suite name (1,000 at 10,000
+    tests) reads all their runs and sorts them."""
+    return SuiteRun.objects.filter(Exists(AssistantTest.objects.filter(
+        test_suite=OuterRef("suite"), destination=assistant_id).exclude(test_suite="")))
 
 
 def suite_runs_for_version(version_id: str, limit: int = 5) -> list[SuiteRun]:

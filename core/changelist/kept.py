@@ -8,12 +8,16 @@ import hashlib
 import re
 import time
 
+from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.html import escape
 
+from core import waiting
 from core.cache import generations
-from portal.roles import role_name
+from portal.roles import ADMINISTER, OPERATE, role_name
 from portal.telnyx import new_idempotency_key
 
 #: How long a kept count or list of filter choices may lag a write nobody stamped (a delete).
@@ -53,25 +57,34 @@ def _generations_key(tables, state) -> tuple:
 class Fragments:
     """The rendered parts of one changelist page (`{% kept_fragment "table" %}`), kept per
     (resource, generation of every table the page reads, its sync state, path and query,
-    the viewer's role, the minute), so a repeat view runs no list query and renders no rows.
+    the viewer's role and time zone, the minute), so a repeat view runs no list query and renders no rows.
 
     A write bumps a generation (`core.cache`), so nobody sees a stale row after a save; the
-    role is in the key, so a Viewer never gets the buttons rendered for an Admin; the minute
-    is, so "3 minutes ago" stays true. The CSRF token is kept as a placeholder and each
-    response gets its own."""
+    role is in the key, so a Viewer never gets the buttons rendered for an Admin; the time zone
+    is, so nobody reads dates in another reader's zone; the minute is, so "3 minutes ago" stays
+    true. The CSRF token is kept as a placeholder and each response gets its own.
+
+    The whole page is kept too (`page`/`keep_page`), chrome and all, under the fragments' key and
+    what the chrome shows (permissions, sidebar, the app's version): a repeat view then renders no
+    template at all. The viewer's name is a placeholder there (`{% viewer_name %}`); a page with
+    messages to show, or waiting on a worker (its banner), is never kept nor served kept."""
 
     CSRF_PLACEHOLDER = "\x00csrf\x00"
     #: Where a kept fragment needs a fresh Idempotency-Key per response (`{% new_idempotency_key %}`).
     KEY_PLACEHOLDER = "\x00idempotency-key\x00"
+    #: The viewer's user name and its initial in a kept page's chrome (`{% viewer_name %}`).
+    NAME_PLACEHOLDER = "\x00viewer-name\x00"
+    INITIAL_PLACEHOLDER = "\x00viewer-initial\x00"
 
     def __init__(self, request, *, resource: str, tables, state, stale: bool, template: str, vary=None):
         query = sorted(request.GET.lists())
         parts = (resource, template, _generations_key(tables, state), state.synced_at, state.last_error, bool(state.run_id),
-                 stale, request.path, query, role_name(request.user), bool(request.htmx), int(time.time() // 60),
-                 sorted((vary or {}).items()))
+                 stale, request.path, query, role_name(request.user), timezone.get_current_timezone_name(),
+                 bool(request.htmx), int(time.time() // 60), sorted((vary or {}).items()))
         self.prefix = "fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()
         self.request = request
         self._found: dict[str, str | None] = {}
+        self._csrf_token = ""  # the one this response's render put in the page (`render`)
 
     def get(self, name: str) -> str | None:
         if name not in self._found:
@@ -81,6 +94,7 @@ class Fragments:
     def render(self, name: str, csrf_token: str, render) -> str:
         """The kept fragment `name`, or `render()` kept for next time, with placeholders for the
         per-response values (`fill` puts them in once the whole page is rendered)."""
+        self._csrf_token = csrf_token or self._csrf_token
         html = self.get(name)
         if html is None:
             html = render()
@@ -90,10 +104,38 @@ class Fragments:
             cache.set(f"{self.prefix}:{name}", html, FRAGMENT_SECONDS)
         return html
 
+    def _page_key(self) -> str | None:
+        """Where the whole page is kept for this viewer's chrome, or None when it must be rendered:
+        messages wait to be shown, or the page waits on a worker (the banner reads its state)."""
+        request = self.request
+        if waiting.marked() or len(get_messages(request)):
+            return None
+        user = request.user
+        sidebar = sorted((name, value) for name, value in request.session.items() if name.startswith("changelist:"))
+        chrome = (user.has_perm(OPERATE), user.has_perm(ADMINISTER), settings.PORTAL_VERSION, settings.SANDBOX_MODE, sidebar)
+        return f"{self.prefix}:whole:" + hashlib.sha256(repr(chrome).encode()).hexdigest()
+
+    def page(self) -> str | None:
+        """The whole page as kept for a viewer like this one (placeholders still in), or None."""
+        key = self._page_key()
+        return cache.get(key) if key else None
+
+    def keep_page(self, html: str) -> None:
+        """Keep the whole rendered page, if it may be (`_page_key`) and its content was kept."""
+        if "page" not in self._found:  # the template's content is not a kept fragment: render it each time
+            return
+        key = self._page_key()
+        if key:
+            token = self._csrf_token
+            cache.set(key, html.replace(token, self.CSRF_PLACEHOLDER) if token else html, FRAGMENT_SECONDS)
+
     def fill(self, html: str) -> str:
-        """This response's CSRF token and a new Idempotency-Key where the placeholders are."""
+        """This response's CSRF token, the viewer's name and a new Idempotency-Key where the placeholders are."""
         if self.CSRF_PLACEHOLDER in html:
             html = html.replace(self.CSRF_PLACEHOLDER, get_token(self.request))
+        if self.NAME_PLACEHOLDER in html:
+            name = self.request.user.get_username()
+            html = html.replace(self.NAME_PLACEHOLDER, escape(name)).replace(self.INITIAL_PLACEHOLDER, escape(name[:1].upper()))
         if self.KEY_PLACEHOLDER in html:
             html = re.sub(re.escape(self.KEY_PLACEHOLDER), lambda _: new_idempotency_key(), html)
         return html

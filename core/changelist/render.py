@@ -23,7 +23,7 @@ def render_changelist(
     request,
     *,
     template: str,
-    queryset: QuerySet,
+    queryset: QuerySet | Callable[[], QuerySet],
     form_class: type[FilterForm],
     columns: list[Column],
     default_sort: str,
@@ -48,12 +48,14 @@ def render_changelist(
     `tables` are the models the rendered parts read (default: the queryset's); `state` is the
     listing's SyncState when the view has read it already (one query less per view).
     `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects;
-    `count` answers the total from a rollup where it can (see `build_changelist`)."""
+    `count` answers the total from a rollup where it can (see `build_changelist`).
+    `queryset` may be a function too, called only when rows are read (a kept page reads none)."""
+    rows = queryset if callable(queryset) else (lambda: queryset)
     if CHOICES_PARAM in request.GET:
         return choices_response(request, form_class(**_called(form_kwargs)))
     export = as_export(exports)
     if export is not None and wants_export(request):
-        selection = select(request, queryset, form_class, columns, default_sort, form_kwargs=_called(form_kwargs))
+        selection = select(request, rows(), form_class, columns, default_sort, form_kwargs=_called(form_kwargs))
         return export_response(request, export=export, queryset=selection.queryset, resource=resource)
     remember_query(request, remember_as)
     state = state if state is not None else sync_state(resource)
@@ -67,17 +69,23 @@ def render_changelist(
     context = {"sync": state, "stale": stale, "outcome": outcome, **vary}
     fragments = None
     if outcome is None and request.method == "GET":  # a refresh's answer says what it did: never kept
-        fragments = Fragments(request, resource=resource, tables=tables or [queryset.model], state=state, stale=stale,
+        fragments = Fragments(request, resource=resource, tables=tables or [rows().model], state=state, stale=stale,
                               template=template, vary=vary)
         context["fragments"] = fragments
-    if fragments is None or fragments.get("table" if fragment else "page") is None:
-        context["cl"] = build_changelist(request, queryset, form_class, columns, default_sort,
-                                         form_kwargs=_called(form_kwargs), kept_as=resource, count=count)
-        context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
-        if callable(extra):
-            context.update(extra())
-    response = render(request, f"{template}#table" if fragment else template, context)
-    html = response.content.decode()
+    kept_page = fragments.page() if fragments is not None and not fragment else None
+    if kept_page is not None:  # the whole page, chrome and all, as kept: no template is rendered
+        response, html = HttpResponse(), kept_page
+    else:
+        if fragments is None or fragments.get("table" if fragment else "page") is None:
+            context["cl"] = build_changelist(request, rows(), form_class, columns, default_sort,
+                                             form_kwargs=_called(form_kwargs), kept_as=resource, count=count)
+            context["cl"].export = export is not None and (not export.permission or request.user.has_perm(export.permission))
+            if callable(extra):
+                context.update(extra())
+        response = render(request, f"{template}#table" if fragment else template, context)
+        html = response.content.decode()
+        if fragments is not None and not fragment:
+            fragments.keep_page(html)
     if fragments is not None:
         html = fragments.fill(html)
     # Per person, after the shared fragments are filled: the columns they hid are not sent.

@@ -7,7 +7,7 @@ renders the page or its `#table` fragment; the rows are always `includes/changel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from django.contrib import messages
@@ -61,6 +61,8 @@ class ChangelistSpec:
     page_size: int = PAGE_SIZE
     #: Per-list transforms of filter values before the lookup (e.g. "main" → "").
     filter_value_transforms: dict | None = None
+    #: `urls()`, reversed on the first view (the URL conf is complete by then) and kept.
+    _urls: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def changelist(self, request, *args) -> ChangeList:
         """One page of the rows `queryset(*args)` gives (a queryset, a list of dicts read live from
@@ -83,18 +85,21 @@ class ChangelistSpec:
         return render(request, template, {**context, "cl": cl or self.changelist(request, *args)}, status=status)
 
     def urls(self) -> dict[str, str]:
-        """The list's URL and its Refresh URL (`<noun>-list` → `<noun>-refresh`), which every list template needs."""
-        try:
-            refresh = reverse(self.list_url.removesuffix("-list") + "-refresh")
-        except NoReverseMatch:
-            refresh = ""
-        return {"list_url": reverse(self.list_url), "refresh_base": refresh}
+        """The list's URL and its Refresh URL (`<noun>-list` → `<noun>-refresh`), which every list template
+        needs: the same on every view of a deployment, so reversed once per process."""
+        if self._urls is None:
+            try:
+                refresh = reverse(self.list_url.removesuffix("-list") + "-refresh")
+            except NoReverseMatch:
+                refresh = ""
+            self._urls = {"list_url": reverse(self.list_url), "refresh_base": refresh}
+        return self._urls
 
     def render(self, request, *, outcome=None, fragment: bool = False):
         state = (self.state or sync_state)(self.resource) if self.vary else None
         vary = {**self.urls(), **(self.vary(state) if self.vary else {})}
         return render_changelist(
-            request, template=self.template, queryset=self.queryset(), form_class=self.form_class,
+            request, template=self.template, queryset=self.queryset, form_class=self.form_class,
             columns=self.columns, default_sort=self.default_sort, resource=self.resource,
             remember_as=self.remember_as, form_kwargs=self.form_kwargs,
             extra=(lambda: self.extra(request)) if self.extra else None, fragment=fragment, outcome=outcome,

@@ -162,6 +162,24 @@ def new_idempotency_key(context) -> str:
     return Fragments.KEY_PLACEHOLDER if context.get("fragments") is not None else new_key()
 
 
+@register.simple_tag(takes_context=True)
+def viewer_name(context) -> str:
+    """The viewer's user name for the page's chrome; a placeholder on a kept page (`Fragments.fill`)."""
+    if context.get("fragments") is not None:
+        return mark_safe(Fragments.NAME_PLACEHOLDER)
+    user = context.get("user")
+    return user.get_username() if user is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def viewer_initial(context) -> str:
+    """The first letter of the viewer's user name, upper case (the avatar), as `viewer_name`."""
+    if context.get("fragments") is not None:
+        return mark_safe(Fragments.INITIAL_PLACEHOLDER)
+    user = context.get("user")
+    return user.get_username()[:1].upper() if user is not None else ""
+
+
 @register.tag
 def kept_fragment(parser, token):
     """`{% kept_fragment "table" %}…{% endkept_fragment %}`: the part of a changelist page that a

@@ -5,11 +5,11 @@ from __future__ import annotations
 from core import audit
 from core.cache import cache_put, text_fields
 from core.crud import CachedResource
-from core.live import LiveOrCached, live_or_cached_row
-from core.sync import SyncOutcome, replace_cache, run_sync
+from core.live import LiveOrCached
+from core.sync import SyncOutcome
 from core.types import PortalUser
 from core.writes import telnyx_write
-from portal.roles import ADMINISTER, READ, require_perm
+from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import new_idempotency_key
 from portal.telnyx.dates import parse_date
 from portal.telnyx.resources import tests as tests_api
@@ -38,18 +38,17 @@ def test_cache_put(item: dict) -> AssistantTest:
 # Deletes go through the shared shape; create and update keep their own (the id is `test_id`,
 # and the audit's "before" is the copy the form was built from).
 TESTS = CachedResource(model=AssistantTest, api=tests_api, resource_type=RESOURCE_TYPE, noun="test",
-                       label_field="name", cache_put=test_cache_put)
+                       label_field="name", cache_put=test_cache_put, listing=RESOURCE, fields=test_fields)
 
 
 def tests_sync() -> SyncOutcome:
     """Replace the cached test list with Telnyx's (every page). A failure leaves the cache as it was."""
-    return run_sync(RESOURCE, tests_api.list_all, lambda items: replace_cache(AssistantTest, items, test_fields))
+    return TESTS.sync()
 
 
 def test_fetch(*, user: PortalUser, test_id: str) -> LiveOrCached:
     """The test as Telnyx has it now (cached as it comes), or the cached copy if Telnyx fails."""
-    require_perm(user, READ)
-    return live_or_cached_row(AssistantTest.objects.filter(telnyx_id=test_id), lambda: tests_api.retrieve(test_id), test_cache_put)
+    return TESTS.fetch(user=user, telnyx_id=test_id)
 
 
 def test_create(*, user: PortalUser, data: dict, idempotency_key: str = "") -> dict:

@@ -1,5 +1,5 @@
 """The change form picks MCP servers and connected integrations, each with the tools it offers,
-from what Telnyx lists (MCP servers from the cache, integrations read live). A save keeps every
+from what Telnyx lists (MCP servers from the cache, integrations read live once and kept). A save keeps every
 key and entry the form does not show; an id Telnyx does not list is a field error. Telnyx is
 mocked with `responses`."""
 
@@ -157,3 +157,47 @@ def test_integrations_telnyx_cannot_list_now_are_kept_and_the_page_says_so(team_
     responses.post(f"{telnyx_base}/ai/assistants/{ASSISTANT_ID}", json=version_json(assistant, "v-new", "v-new"))
     assert team_admin_client.post(CHANGE, data).status_code == 302
     assert "integrations" not in sent_body()  # kept as Telnyx has it
+
+
+def integration_reads() -> int:
+    return sum(1 for c in responses.calls if c.request.method == "GET" and "/ai/integrations" in c.request.url)
+
+
+@responses.activate
+def test_the_integrations_picker_reads_telnyx_once_until_the_portal_disconnects_one(
+        team_admin_client, listed, telnyx_base, form_data):
+    page = team_admin_client.get(CHANGE)
+    assert integration_reads() == 2  # the connections and the catalogue, on the first load only
+    team_admin_client.get(CHANGE)
+    data = form_data(page)
+    data.update({"integrations": ["5b0e7c7a-0000-0000-0000-00000000dead"]})
+    assert "integrations" in team_admin_client.post(CHANGE, data).context["form"].errors  # still checked against the list
+    assert integration_reads() == 2  # a second load and a save: from what was kept
+
+    responses.delete(f"{telnyx_base}/ai/integrations/connections/conn-2", status=204)
+    team_admin_client.post(reverse("integrations:connection-delete", args=["conn-2"]))
+    before = integration_reads()
+    team_admin_client.get(CHANGE)
+    assert integration_reads() == before + 2  # a disconnect in the portal: the next load reads both lists again
+
+
+@responses.activate
+def test_the_integrations_page_refreshes_what_the_picker_offers(team_admin_client, listed, telnyx_base):
+    team_admin_client.get(CHANGE)
+    responses.replace(responses.GET, f"{telnyx_base}/ai/integrations/connections", json={"data": [
+        {"id": "conn-2", "integration_id": ZENDESK, "allowed_tools": ["create_ticket"]}]})
+    assert team_admin_client.get(reverse("integrations:integration-list")).status_code == 200
+    before = integration_reads()
+    response = team_admin_client.get(CHANGE)
+    assert integration_reads() == before  # the page's fresh lists were kept for the picker
+    assert dict(response.context["form"].fields["integrations"].choices) == {
+        ZENDESK: "Zendesk", SALESFORCE: f"{SALESFORCE} (not listed now: untick to detach)"}  # disconnected in Telnyx
+
+
+@responses.activate
+def test_integrations_telnyx_could_not_list_are_read_again_on_the_next_load(team_admin_client, listed, telnyx_base):
+    responses.replace(responses.GET, f"{telnyx_base}/ai/integrations/connections", status=503, json={"errors": [{"title": "down"}]})
+    assert "could not be read from Telnyx just now" in team_admin_client.get(CHANGE).content.decode()
+    responses.replace(responses.GET, f"{telnyx_base}/ai/integrations/connections", json={"data": [
+        {"id": "conn-2", "integration_id": ZENDESK, "allowed_tools": ["create_ticket"]}]})
+    assert ZENDESK in dict(team_admin_client.get(CHANGE).context["form"].fields["integrations"].choices)

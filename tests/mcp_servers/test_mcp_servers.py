@@ -110,3 +110,13 @@ def test_detail_shows_when_it_was_created_as_a_date_not_an_iso_string(telnyx_bas
     responses.get(f"{telnyx_base}/ai/mcp_servers/mcp-7", json=server(7))
     content = viewer_client.get(reverse("mcp_servers:server-detail", args=["mcp-7"])).content.decode()
     assert "1 Nov 2026, 10:00" in content and "2026-11-01T10:00:00Z" not in content
+
+
+@responses.activate
+def test_detail_falls_back_to_the_cached_copy_and_says_so(telnyx_base, viewer_client):
+    services.mcp_cache_put(server(8))
+    responses.get(f"{telnyx_base}/ai/mcp_servers/mcp-8", status=503, json={"errors": [{"title": "down"}]})
+    content = viewer_client.get(reverse("mcp_servers:server-detail", args=["mcp-8"])).content.decode()
+    assert 'data-testid="stale-banner"' in content and "Showing the cached copy" in content and "Server 8" in content
+    responses.replace(responses.GET, f"{telnyx_base}/ai/mcp_servers/mcp-8", json=server(8))
+    assert 'data-testid="stale-banner"' not in viewer_client.get(reverse("mcp_servers:server-detail", args=["mcp-8"])).content.decode()

@@ -78,3 +78,12 @@ def test_the_tasks_page_and_a_suite_run_in_progress_wait_on_the_worker(viewer_cl
     assert "No background worker" in banner(viewer_client, reverse("testing:suite-run-detail", args=["smoke", "b1"]))
     SuiteRun.objects.filter(pk=running.pk).update(status="completed", passed=1, finished_at=timezone.now())
     assert banner(viewer_client, reverse("testing:suite-run-detail", args=["smoke", "b1"])) == ""
+
+
+def test_a_list_that_waits_says_so_on_every_view_although_repeat_views_are_kept(viewer_client):
+    queued_sync()
+    assert "No background worker is answering" in banner(viewer_client)
+    assert "No background worker is answering" in banner(viewer_client), "a repeat view still shows the banner"
+    heartbeat.beat("w1")
+    cache.clear()
+    assert banner(viewer_client) == ""

@@ -80,6 +80,33 @@ def test_approval_page_shows_the_diff_and_refuses_the_requester(api, team_admin,
     assert request.status == "pending"
 
 
+def test_timeline_shows_the_runs_of_this_assistants_suites_only_in_queries_that_do_not_grow_with_suites(
+        api, make_plan, team_admin_client):
+    """The suite runs are tested run by run (a suite with a test calling this assistant), not read
+    through a list of every suite name: another assistant's suite stays out, and 40 more suites
+    with their runs add no query."""
+    now = timezone.now()
+    AssistantTest.objects.create(telnyx_id="t1", name="greets", destination=AID, test_suite="smoke", synced_at=now)
+    AssistantTest.objects.create(telnyx_id="t2", name="other", destination="asst-other", test_suite="elsewhere", synced_at=now)
+    AssistantTest.objects.create(telnyx_id="t3", name="loose", destination=AID, test_suite="", synced_at=now)
+    SuiteRun.objects.create(batch_id="b1", suite="smoke", run_ids=[], started_at=now - timedelta(hours=1), status="passed")
+    SuiteRun.objects.create(batch_id="b2", suite="elsewhere", run_ids=[], started_at=now, status="passed")
+    SuiteRun.objects.create(batch_id="b3", suite="", run_ids=[], started_at=now, status="passed")
+    url = reverse("releases:timeline", args=[AID])
+    team_admin_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = team_admin_client.get(url).content.decode()
+    assert "Suite “smoke” ran" in page and "elsewhere" not in page and "Suite “” ran" not in page
+    for n in range(40):
+        AssistantTest.objects.create(telnyx_id=f"t-more-{n}", name=f"more {n}", destination=AID, test_suite=f"more-{n}", synced_at=now)
+        SuiteRun.objects.create(batch_id=f"b-more-{n}", suite=f"more-{n}", run_ids=[], started_at=now - timedelta(minutes=n),
+                                status="passed")
+    with CaptureQueriesContext(connection) as many:
+        page = team_admin_client.get(url).content.decode()
+    assert "Suite “more-0” ran" in page and "elsewhere" not in page
+    assert len(many) <= len(few)  # a page without some kind of entry skips its lookup
+
+
 def test_timeline_lists_every_kind_newest_first_with_constant_queries(api, make_plan, team_admin, team_admin_client):
     plan = make_plan(pct(10))
     AssistantTest.objects.create(telnyx_id="t1", name="greets", destination=AID, test_suite="smoke", synced_at=timezone.now())
