@@ -74,6 +74,7 @@ from core.changelist import PAGE_SIZE  # noqa: E402
 from portal import audit_days  # noqa: E402
 from portal.models import AuditEvent, SyncState, TaskRecord  # noqa: E402
 from releases.models import GateResult, RolloutPlan, RolloutStep  # noqa: E402
+from releases.views.plans import CHART_LOOKS  # noqa: E402
 from shared_tools.models import SharedTool  # noqa: E402
 from shared_tools.services import tool_fields  # noqa: E402
 from testing.models import AssistantTest, SuiteRun, TestRun, TestSuite  # noqa: E402
@@ -183,21 +184,24 @@ def seed(n: int) -> None:
 
 def trim(keep: int) -> None:
     """The copy keeps `keep` conversations (deleted through the write path) and as large a share of
-    the rest, but at least one full page of suites (with their tests and runs): a list page draws
-    the same number of rows at both sizes, so its time compares the tables, not the rows drawn."""
+    the rest, but at least one full page of suites (with their tests and runs) and a rollout plan's
+    chartful of gate evaluations: a page draws the same number of rows at both sizes, so its time
+    compares the tables, not the rows drawn."""
     tools = SharedTool.objects.order_by("telnyx_id").values_list("telnyx_id", flat=True)
     cache_delete(SharedTool.objects.filter(telnyx_id__gt=tools[keep - 1]))
     if ONLY == "tools":
         return
     share = keep / Conversation.objects.count()
     suite_share = max(share, PAGE_SIZE / max(1, TestSuite.objects.count()))
+    # The plan page draws its latest CHART_LOOKS live looks: as many at both sizes, so it too compares the tables.
+    gate_share = max(share, CHART_LOOKS / max(1, GateResult.objects.count()))
     last = Conversation.objects.order_by("telnyx_id").values_list("telnyx_id", flat=True)[keep - 1]
     cache_delete(Conversation.objects.filter(telnyx_id__gt=last))
     InsightResult.objects.filter(conversation_id__gt=last).delete()
     rebuild()
     for model, key, kept_share in ((AssistantTest, "telnyx_id", suite_share), (TestRun, "telnyx_id", suite_share),
                                    (SuiteRun, "batch_id", suite_share), (TestSuite, "telnyx_id", suite_share),
-                                   (GateResult, "pk", share)):
+                                   (GateResult, "pk", gate_share)):
         rows = model.objects.order_by(key).values_list(key, flat=True)
         cut = rows[max(1, int(rows.count() * kept_share)) - 1]
         model.objects.filter(**{f"{key}__gt": cut}).delete()
