@@ -32,8 +32,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
-from sandbox.behaviour.seed_summary import demo_data_present
-
 STAMP = ".collected"
 
 
@@ -91,7 +89,7 @@ class Command(BaseCommand):
         self.step("Database", self.migrate)
         self.step("Static files", self.collect)
         if options["sandbox"]:
-            self.step("Sandbox demo data", self.seed)
+            self.step("Sandbox demo data", lambda: self.quietly("sandbox_seed", "--demo", "--brief"))
         self.step("Logins", lambda: self.quietly("ensure_login", *(["--demo-roles"] if options["sandbox"] else [])))
 
     def migrate(self) -> str:
@@ -112,11 +110,6 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         stamp.write_text(fingerprint)
         return "collected"
-
-    def seed(self) -> str:
-        if demo_data_present():
-            return "present already (`manage.py sandbox_seed --demo` says what the sandbox holds)"
-        return self.quietly("sandbox_seed", "--demo")
 
     def quietly(self, *command) -> str:
         """Run a command in this process; its last line of output is what it did."""
