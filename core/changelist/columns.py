@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
+
+from core.changelist.kept import response_token
 
 #: The session key holding {list: [hidden column keys]} (written by console.preferences).
 SESSION_KEY = "hidden_columns"
@@ -89,7 +90,7 @@ def _chooser(request, key: str, columns: list[TableColumn]) -> str:
     return (
         f'<details class="column-chooser" data-testid="column-chooser"><summary>{summary}</summary>'
         f'<form method="post" action="{reverse("preferences-columns")}" class="column-chooser-form">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{get_token(request)}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{response_token(request)}">'
         f'<input type="hidden" name="list" value="{escape(key)}"><input type="hidden" name="next" value="{escape(request.get_full_path())}">'
         f'<fieldset><legend>Show these columns</legend>{boxes}</fieldset>'
         + (f'<p class="help">Always shown: {fixed}.</p>' if fixed else "")

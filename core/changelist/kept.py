@@ -26,6 +26,15 @@ KEPT_SECONDS = 300
 FRAGMENT_SECONDS = 60
 
 
+def response_token(request) -> str:
+    """This response's CSRF token: one masked token for every form the response's code adds (the
+    kept page's placeholders, the column chooser), where each `get_token` masks another."""
+    token = getattr(request, "_kept_csrf_token", None)
+    if token is None:
+        token = request._kept_csrf_token = get_token(request)
+    return token
+
+
 def kept(resource: str, name: str, compute, model=None):
     """`compute()`, kept in the shared cache until `model`'s table changes (its generation moves
     with every write, see `core.cache`), or at most KEPT_SECONDS."""
@@ -132,7 +141,7 @@ class Fragments:
     def fill(self, html: str) -> str:
         """This response's CSRF token, the viewer's name and a new Idempotency-Key where the placeholders are."""
         if self.CSRF_PLACEHOLDER in html:
-            html = html.replace(self.CSRF_PLACEHOLDER, get_token(self.request))
+            html = html.replace(self.CSRF_PLACEHOLDER, response_token(self.request))
         if self.NAME_PLACEHOLDER in html:
             name = self.request.user.get_username()
             html = html.replace(self.NAME_PLACEHOLDER, escape(name)).replace(self.INITIAL_PLACEHOLDER, escape(name[:1].upper()))

@@ -5,7 +5,9 @@ their zone, the messages meant for them."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 import pytest
 import responses
@@ -23,7 +25,9 @@ URL = "/conversations/"
 
 
 @pytest.fixture(autouse=True)
-def one_conversation():
+def one_conversation(monkeypatch):
+    # One minute throughout: kept parts are keyed by the minute, and a test crossing one renders again.
+    monkeypatch.setattr(sys.modules["core.changelist.kept"], "time", SimpleNamespace(time=lambda: 1_796_000_000.0))
     cache.clear()
     Conversation.objects.create(telnyx_id="conv-kept-page-1", name="Opening hours", channel="web_chat",
                                 created_at=datetime(2026, 12, 6, 20, 31, tzinfo=timezone.utc),
