@@ -18,7 +18,9 @@ requests are in flight, BENCH_RUNS (3) how many A,B pairs. Loopback only; bounde
 BENCH_BASE names another checkout (say `git archive main | tar -x -C /tmp/base`, its `.venv`
 linked): a second server runs its code on BENCH_PORT+1 over the same database, and the default
 page vs hello is measured on both, interleaved (ours, hello, base, base's hello ×RUNS), so a
-change is judged against its base at the same load. BENCH_ONLY_HELLO=1 skips the admin comparisons.
+change is judged against its base at the same load. BENCH_ONLY_HELLO=1 skips the admin comparisons;
+BENCH_ONLY_WEIGHTS=1 stops after the queries and bytes per page (no throughput runs); BENCH_SQL=text
+prints the queries of the pages whose URL holds that text.
 """
 
 from __future__ import annotations
@@ -256,6 +258,9 @@ def page_weights(client: Client) -> None:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         print(f"{url:<60} {response.status_code:>6} {len(queries):>8} {len(response.content) / 1024:>8.1f}")
+        if os.environ.get("BENCH_SQL") and os.environ["BENCH_SQL"] in url:  # what the page's queries are
+            for query in queries.captured_queries:
+                print(f"    {query['sql'][:160]}")
 
 
 def main() -> None:
@@ -271,6 +276,8 @@ def main() -> None:
         session = login()
         client = seed()
         page_weights(client)
+        if os.environ.get("BENCH_ONLY_WEIGHTS"):
+            return
         assistant = Conversation.objects.exclude(assistant_id="").values_list("assistant_id", flat=True).first()
         print(f"\nreq/s min / median / max, {RUNS} interleaved runs of {SECONDS:.0f} s, {CLIENTS} clients, "
               f"gunicorn {os.environ.get('WEB_WORKERS', '2')}x{os.environ.get('WEB_THREADS', '8')}, {os.cpu_count()} cores; "

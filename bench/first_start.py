@@ -15,6 +15,11 @@ load average before each run, and min / median / max of each kind.
 
     .venv/bin/python bench/first_start.py [N]
     BENCH_PORT=8600 BENCH_PIP_CACHE=1 BENCH_TIMEOUT=900 .venv/bin/python bench/first_start.py 3
+    BENCH_FRESH=0 BENCH_BASE_REF=main BENCH_PORT=8600 .venv/bin/python bench/first_start.py 5
+
+BENCH_FRESH=0 times restarts only, this HEAD's against BENCH_BASE_REF's (default HEAD~1), interleaved
+(ours, base, ours, base… ×N): each is cloned, given this checkout's .venv (its parts linked: no pip) and
+started once untimed (migrate, seed), then restarted N times; prints min / median / max and the ratio.
 
 Sandbox mode and SQLite (TELNYX_API_KEY, DATABASE_URL and REDIS_URL are removed from the
 environment bin/serve gets), as the README's first command runs on a new machine. Only
@@ -23,6 +28,7 @@ loopback; every wait is bounded.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -144,8 +150,54 @@ def summary(runs: list[dict], kind: str) -> str:
             f"   goal < {goal:.0f} s: {'met' if median < goal else 'not met'} (median)")
 
 
+def restarts_only(rounds: int) -> None:
+    """Restarts of HEAD and of BENCH_BASE_REF, interleaved, after one untimed first start of each."""
+    base_ref = os.environ.get("BENCH_BASE_REF", "HEAD~1")
+    workdir = Path(tempfile.mkdtemp(prefix="first-start-restarts-"))
+    venv = (ROOT / ".venv").resolve()
+    try:
+        clones = {}
+        for name, ref in (("ours", "HEAD"), ("base", base_ref)):
+            clone = clones[name] = workdir / name
+            subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True, timeout=120)
+            commit = subprocess.run(["git", "rev-parse", ref], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+            subprocess.run(["git", "checkout", "--quiet", commit], cwd=clone, check=True, timeout=120)
+            # The venv's parts linked, its requirements stamp its own: bin/serve skips pip and
+            # never writes into the shared venv.
+            (clone / ".venv").mkdir()
+            for part in venv.iterdir():
+                if not part.name.startswith(".requirements-"):
+                    (clone / ".venv" / part.name).symlink_to(part)
+            digest = hashlib.sha256((clone / "requirements.txt").read_bytes()).hexdigest()[:16]
+            (clone / ".venv" / f".requirements-{digest}").touch()
+            first = start(clone, "fresh")
+            print(f"{name}: {ref} ({commit[:9]}); first start (not counted) {first['seconds']:.1f} s")
+        runs = {"ours": [], "base": []}
+        for round_number in range(1, rounds + 1):
+            for name, clone in clones.items():
+                run = start(clone, "restart")
+                runs[name].append(run["seconds"])
+                print(f"round {round_number} {name:<4} restart {run['seconds']:5.1f} s (load before {run['load'][0]:.1f})")
+                for at, text in run["steps"]:
+                    print(f"      at {at:6.1f} s  {text}")
+        print()
+        for name, figures in runs.items():
+            print(f"restart {name:<4} min / median / max {min(figures):5.1f} / {statistics.median(figures):5.1f} / "
+                  f"{max(figures):5.1f} s")
+        print(f"ours/base (median) {statistics.median(runs['ours']) / statistics.median(runs['base']):.2f}x;"
+              f" load now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    if os.environ.get("BENCH_FRESH") == "0":
+        sys.stdout.reconfigure(line_buffering=True)
+        if not port_free():
+            raise SystemExit(f"port {PORT} is in use: set BENCH_PORT")
+        restarts_only(rounds)
+        return
     sys.stdout.reconfigure(line_buffering=True)  # each run's figures as it ends, also into a file
     if not port_free():
         raise SystemExit(f"port {PORT} is in use: set BENCH_PORT")

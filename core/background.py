@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from weakref import WeakKeyDictionary
 from celery import signals
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -145,12 +147,13 @@ def listing_sync_queued(resource: str, *, since=None) -> bool:
     return records.exclude(state=TaskRecord.State.RUNNING).exists()
 
 
-def listing_sync_state(resource: str):
+def listing_sync_state(resource: str, *, queued_if_missing: bool = True):
     """The resource's SyncState (as `core.sync.sync_state`) with `sync_queued`: whether a sync
     of it is queued and not started (`listing_sync_queued`), in one query. A list page reads
     both on every view, and building the two ORM queries cost more than the page's own SQL
     (50x the database's time for each, in the profile of a repeat view): the SQL is written
-    once here instead, with the same conditions as `listing_sync_queued`."""
+    once here instead, with the same conditions as `listing_sync_queued`. `queued_if_missing`:
+    False when the caller claims a never-synced listing's sync anyway (the claim checks)."""
     sql, fields, waiting, generations_column = _listing_state_query(connection.vendor)
     since = connection.ops.adapt_datetimefield_value(timezone.now() - ACTIVE_FOR)
     with connection.cursor() as cursor:  # not `raw()`: its model building cost three times the query
@@ -158,7 +161,7 @@ def listing_sync_state(resource: str):
         row = cursor.fetchone()
     if row is None:  # never synced: no row to carry the answer
         state = SyncState(resource=resource)
-        state.sync_queued = listing_sync_queued(resource)
+        state.sync_queued = listing_sync_queued(resource) if queued_if_missing else False
         return state
     values = list(row[:len(fields)])
     for index, column, convert in _state_converters(connection.ops):  # as the ORM gives them (SQLite's dates are text)
@@ -250,10 +253,12 @@ def enqueue(name: str, *args, **kwargs):
     return task_named(name).delay(*args, **kwargs)
 
 
-def enqueue_listing_sync(resource: str):
+def enqueue_listing_sync(resource: str, state=None):
     """Queue the listing's sync unless one is queued or running; returns a `SyncOutcome`.
 
     Where tasks run inline (unit tests) the sync runs now and its real outcome is returned.
+    `state`: the listing's SyncState when the caller read it already (a never-synced listing's
+    row is then inserted without first being looked for).
     """
     sync_listing = task_named(SYNC_LISTING)
     if eager():
@@ -263,9 +268,10 @@ def enqueue_listing_sync(resource: str):
         result.maybe_throw()
         return result.result
     waiting.mark()
-    task_id = _claim_listing_sync(resource, _label(sync_listing, [resource]))
+    task_id = _claim_listing_sync(resource, _label(sync_listing, [resource]), state)
     if task_id is None:
         return SyncOutcome(ran=False, queued=True, already_queued=True)
+    _claimed.ids = {*getattr(_claimed, "ids", ()), task_id}  # recorded already: the publish hook skips its look-up
     try:
         sync_listing.apply_async(args=[resource], task_id=task_id)
     except Exception:
@@ -275,7 +281,13 @@ def enqueue_listing_sync(resource: str):
             finished_at=timezone.now(), updated_at=timezone.now(),
         )
         raise
+    finally:
+        _claimed.ids.discard(task_id)
     return SyncOutcome(ran=False, queued=True)
+
+
+#: Task ids this thread claimed (their record written) and is publishing now.
+_claimed = threading.local()
 
 
 def sync_if_stale(resource: str, state=None):
@@ -295,7 +307,7 @@ def sync_if_stale(resource: str, state=None):
     if state.last_error and state.last_attempt_at and state.lease_until is None \
             and timezone.now() - state.last_attempt_at < RETRY_FAILED_AFTER:
         return None
-    return enqueue_listing_sync(resource)
+    return enqueue_listing_sync(resource, state)
 
 
 RETRY_FAILED_AFTER = timedelta(seconds=60)
@@ -304,15 +316,29 @@ RETRY_FAILED_AFTER = timedelta(seconds=60)
 def page_sync(resource: str) -> dict:
     """What a page showing a per-object listing from the cache needs: its sync queued if the
     cache is stale (`outcome`), the SyncState (`sync`), and whether a sync is under way on a
-    worker (`syncing`: includes/listing_syncing.html then polls until it ends)."""
-    outcome = sync_if_stale(resource)
-    syncing = not eager() and listing_sync_active(resource)
+    worker (`syncing`: includes/listing_syncing.html then polls until it ends).
+
+    One read of the state (with whether a sync is queued) serves all three; a claim leaves the
+    state row as it was (or makes an empty one for a never-synced listing, which the unsaved
+    state already shows), so it is not read again unless the sync ran inline."""
+    # Never synced: the sync is claimed below, which checks for one queued (unless tasks run inline).
+    state = listing_sync_state(resource, queued_if_missing=eager())
+    outcome = sync_if_stale(resource, state)
+    if eager():
+        return {"outcome": outcome, "sync": sync_state(resource) if outcome is not None else state, "syncing": False}
+    if outcome is not None and outcome.queued and not outcome.already_queued:  # queued now
+        syncing = True
+    elif state.sync_queued:
+        syncing = True
+    else:  # running with its lease held (a lapsed lease is a dead worker's)
+        syncing = (state.lease_until is not None and state.lease_until > timezone.now()
+                   and _active_records(task_key(SYNC_LISTING, [resource], {})).exists())
     if syncing:
         waiting.mark()
-    return {"outcome": outcome, "sync": sync_state(resource), "syncing": syncing}
+    return {"outcome": outcome, "sync": state, "syncing": syncing}
 
 
-def _claim_listing_sync(resource: str, label: str) -> str | None:
+def _claim_listing_sync(resource: str, label: str, state=None) -> str | None:
     """Record a queued sync of `resource` unless one is queued or running; its task id, or None.
 
     The check and the insert run in one transaction that first locks the listing's SyncState
@@ -324,11 +350,21 @@ def _claim_listing_sync(resource: str, label: str) -> str | None:
     life (queued, running, lease lapsed) does not map onto; the lock keeps the existing rules.
     The record is committed before the message is sent, so a worker never starts a task that
     has no record, and other app servers see the claim at once.
+
+    Three statements: the row to lock made if it may be missing (an insert that ignores a row
+    another claimer made first), the lock (reading the lease and whether an active record is
+    there: the same conditions as `listing_sync_active`), and the record.
     """
-    SyncState.objects.get_or_create(resource=resource)  # the row to lock (get_or_create absorbs the insert race)
+    active = _active_records(task_key(SYNC_LISTING, [resource], {}))
     with transaction.atomic():
-        list(SyncState.objects.select_for_update().filter(resource=resource).values_list("pk", flat=True))
-        if listing_sync_active(resource):
+        if state is None or state.pk is None:
+            SyncState.objects.bulk_create([SyncState(resource=resource)], ignore_conflicts=True)
+        locked = (SyncState.objects.select_for_update().filter(resource=resource)
+                  .annotate(queued=Exists(active.exclude(state=TaskRecord.State.RUNNING)),
+                            running=Exists(active.filter(state=TaskRecord.State.RUNNING)))
+                  .values_list("lease_until", "queued", "running"))
+        lease, queued, running = next(iter(locked), (None, False, False))
+        if queued or (running and lease is not None and lease > timezone.now()):
             return None
         task_id = str(uuid.uuid4())
         TaskRecord.objects.create(task_id=task_id, name=SYNC_LISTING, label=label,
@@ -367,7 +403,7 @@ def _label(task, args) -> str:
 @signals.before_task_publish.connect
 def _on_publish(sender=None, headers=None, body=None, **_):
     task = app.tasks.get(sender)
-    if not _recorded(task) or not headers:
+    if not _recorded(task) or not headers or headers.get("id") in getattr(_claimed, "ids", ()):
         return
     args, kwargs = (body[0], body[1]) if isinstance(body, (list, tuple)) and len(body) >= 2 else ([], {})
     TaskRecord.objects.get_or_create(

@@ -300,10 +300,10 @@ class Destination:
 VERSIONS_OFFERED = 20
 
 
-def destinations_with_versions(suite_name: str) -> list[Destination]:
-    """Each assistant the suite's tests call, with its newest cached versions: two queries
-    however many assistants and versions there are."""
-    ids = suite_destinations(suite_name)
+def destinations_with_versions(suite_name: str, ids: list[str] | None = None) -> list[Destination]:
+    """Each assistant the suite's tests call (`ids` when the caller read them already), with its
+    newest cached versions: two queries however many assistants and versions there are."""
+    ids = suite_destinations(suite_name) if ids is None else ids
     names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
     newest = _first_per(AssistantVersion.objects.filter(assistant_id__in=ids).exclude(version_id="").defer("payload"),
                         "assistant_id", [F("created_at").desc(nulls_last=True), F("pk").desc()], VERSIONS_OFFERED)

@@ -63,7 +63,8 @@ def version_list(request: HttpRequest, assistant_id: str) -> HttpResponse:
     # One page of versions (search, sort, pages like every list); the compare pickers offer that page and main.
     cl = VERSIONS.changelist(request, assistant_id)
     versions = list(cl.page.object_list)
-    main = selectors.main_version(assistant_id)
+    # Main is mostly the newest, on the first page: looked for only when it is not.
+    main = next((v for v in versions if v.is_main), None) or selectors.main_version(assistant_id)
     versions_offered = [main, *versions] if main is not None and main not in versions else versions
     rollback = services.rollback_target(assistant_id=assistant_id, main_version_id=head["main_version_id"])
     named = [vid for vid, _ in canary.splits] if canary else []

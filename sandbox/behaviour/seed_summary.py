@@ -44,3 +44,10 @@ def sandbox_summary() -> dict[str, int]:
 
 def summary_line(counts: dict[str, int]) -> str:
     return "The sandbox now holds " + ", ".join(f"{n:,} {what}" for what, n in counts.items()) + "."
+
+
+def demo_data_present() -> bool:
+    """Both parts of the demo data set are there (what `sandbox_seed --demo` checks before it
+    seeds): two indexed look-ups, for a restart that need not count what the sandbox holds."""
+    return (SbAssistant.objects.filter(is_demo=True).exists()
+            and SbBucket.objects.filter(is_demo=True).exists())

@@ -71,27 +71,30 @@ def suites_page_sync() -> SyncOutcome:
     return suites if suites.error or not tests.error else tests
 
 
-def destination_versions(*, user: PortalUser, suite_name: str) -> tuple[list[selectors.Destination], str]:
+def destination_versions(*, user: PortalUser, suite_name: str,
+                         destinations: list[str] | None = None) -> tuple[list[selectors.Destination], str]:
     """Each assistant the suite's tests call, with its cached versions for the Run suite form
     (a stale assistant's versions are synced on the worker, inline where tasks are eager).
+    `destinations`: the suite's assistants when the caller read them already.
 
     Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
     """
     require_perm(user, READ)
     errors = []
-    destinations = selectors.suite_destinations(suite_name)
+    destinations = selectors.suite_destinations(suite_name) if destinations is None else destinations
     # Only the assistants whose cached versions are stale: one query here however many the suite
     # calls, and a sync queued on a worker (inline where tasks are eager) only for those; the
-    # portal's own version writes keep the cache current.
+    # portal's own version writes keep the cache current. The states read here serve the checks.
     resources = [versions_resource(a) for a in destinations]
-    fresh = {state.resource for state in SyncState.objects.filter(resource__in=resources) if not is_stale(state)}
+    states = {state.resource: state for state in SyncState.objects.filter(resource__in=resources)}
     for resource in resources:
-        if resource in fresh:
+        state = states.get(resource) or SyncState(resource=resource)
+        if not is_stale(state):
             continue
-        outcome = sync_if_stale(resource)
+        outcome = sync_if_stale(resource, state)
         if outcome is not None and outcome.error:
             errors.append(outcome.error.user_message)
-    return selectors.destinations_with_versions(suite_name), " ".join(dict.fromkeys(errors))
+    return selectors.destinations_with_versions(suite_name, destinations), " ".join(dict.fromkeys(errors))
 
 
 def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:

@@ -150,13 +150,14 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
     """The page head (tests, assistants called, pass rate) and only the shown tab's content: a
     tab's tables, forms and Telnyx calls are read when someone opens it."""
     tab = tab or suite_tab(request)
-    destinations = None
+    destinations, called = None, selectors.suite_destinations(suite_name)
     if tab in ("runs", "schedules") and request.user.has_perm(OPERATE) and (run_form is None or schedule_form is None):
         # Only Operators see the Run suite and schedule forms, so only they pay for the versions calls.
-        destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name)
+        destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name,
+                                                                     destinations=called)
     finished = selectors.finished_suite_runs(suite_name)
     context = {
-        "suite": suite_name, "tab": tab, "destinations": selectors.suite_destinations(suite_name),
+        "suite": suite_name, "tab": tab, "destinations": called,
         "tabs": [{"key": key, "label": label, "url": suite_tab_url(suite_name, key), "active": key == tab} for key, label in SUITE_TABS],
         "assistant_names": selectors.assistant_names(), "tests_total": selectors.suite_tests(suite_name).count(),
         "pass_rate": selectors.pass_rate(finished), "finished_count": len(finished), "versions_error": versions_error,

@@ -438,3 +438,61 @@ def test_the_pages_newest_rows_come_through_an_index_that_holds_filter_and_order
         del plans["testrun_test_status_created"]
     missing = {index: query.explain() for index, query in plans.items() if index not in query.explain()}
     assert not missing, missing
+
+
+# --- A first view of a never-synced per-object listing (firstview) -----------------------------------
+# As bench/changelists.py finds them: the assistant and its canary cached by earlier syncs, the
+# listing itself never synced, tasks queued for a worker (none runs here). The view claims the
+# listing's sync (a TaskRecord, a message to the broker) and says so; that costs what it costs
+# with 10 rows or 100.
+LISTING_FIRST_VIEWS = {
+    "versions": (f"/assistants/{ASSISTANT}/versions/", f"versions:{ASSISTANT}"),
+    "scheduled events": (f"/assistants/{ASSISTANT}/scheduled/", f"scheduled_events:{ASSISTANT}"),
+}
+
+
+@pytest.fixture
+def queued_tasks(tmp_path):
+    """Tasks go to a broker folder under tmp_path instead of running inline, as on a server."""
+    from portal.celery import app
+
+    folder = tmp_path / "broker"
+    for sub in ("queue", "processed", "control"):
+        (folder / sub).mkdir(parents=True)
+    options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
+               "processed_folder": str(folder / "processed"), "control_folder": str(folder / "control")}
+    saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options", "task_always_eager")}
+    app.conf.update(broker_url="filesystem://", broker_transport_options=options, task_always_eager=False)
+    app._after_fork()
+    yield folder / "queue"
+    app.conf.update(**saved)
+    app._after_fork()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", LISTING_FIRST_VIEWS)
+def test_a_never_synced_listing_claims_its_sync_within_the_first_view_budget(team_admin_client, team_admin, telnyx_base,
+                                                                            queued_tasks, name):
+    from assistants.services.assistants import assistant_cache_put
+    from assistants.services.canary import remember_canary
+    from portal.models import SyncState, TaskRecord
+
+    url, resource = LISTING_FIRST_VIEWS[name]
+    assistant_cache_put(_assistant_json())  # as the assistants' sync left it
+    remember_canary(ASSISTANT, None)  # as the canaries' sweep left it
+    seen = {}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        Live(mock, telnyx_base)
+        for start, stop in ((0, SMALL), (SMALL, SMALL * 10)):
+            _seed(start, stop)
+            SyncState.objects.filter(resource=resource).delete()  # never synced
+            TaskRecord.objects.all().delete()
+            first, warm, size = _first_and_warm(team_admin_client, team_admin, url)
+            page = team_admin_client.get(url).content.decode()
+            seen[stop] = first
+            assert 'data-testid="listing-syncing"' in page, f"{name}: the page does not say its listing syncs"
+            assert TaskRecord.objects.filter(key__contains=resource, state="queued").count() == 1  # claimed once
+            assert len(list(queued_tasks.iterdir())) == start // SMALL + 1  # and sent, once per first view
+            assert size < PAGE_BUDGET
+    assert seen[SMALL] == seen[SMALL * 10], f"{name}: first view {seen[SMALL]} queries at {SMALL} rows, {seen[SMALL * 10]} at {SMALL * 10}"
+    assert seen[SMALL * 10] <= FIRST_VIEW_BUDGET, f"{name}: {seen[SMALL * 10]} queries on a first view"

@@ -96,3 +96,14 @@ def test_the_server_sets_up_then_serves_the_login_page_and_stops_with_its_childr
         output = server.communicate(timeout=30)[0]
     assert "==> Database: applied" in output and "Login created: admin" in output and "Serving on" in output
     assert all(subprocess.run(["kill", "-0", child], capture_output=True).returncode != 0 for child in children)
+
+
+@pytest.mark.django_db
+def test_a_restart_finds_every_migration_recorded_and_a_new_one_is_still_seen():
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from portal.management.commands.serve_setup import all_recorded_applied, migration_files
+
+    assert ("portal", "0001_initial") in migration_files() and all_recorded_applied()  # no graph loaded
+    MigrationRecorder.Migration.objects.filter(app="portal").order_by("-id").first().delete()  # as a new file would be
+    assert not all_recorded_applied()  # then the full plan is asked (serve_setup migrates)

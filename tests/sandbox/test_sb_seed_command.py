@@ -75,3 +75,11 @@ def test_demo_insight_results_name_templates_that_exist(api):
     assert used and used <= set(SbInsightTemplate.objects.values_list("id", flat=True))
     names = set(SbInsightTemplate.objects.filter(id__in=used).values_list("name", flat=True))
     assert names == {"Conversation summary", "Quality score"}
+
+
+def test_brief_demo_seeding_says_present_without_counting_and_still_seeds_an_empty_sandbox(db, django_assert_max_num_queries):
+    first = _seed("--demo", "--brief")
+    assert SbAssistant.objects.count() == 8 and "Created 8 demo assistants" in first  # an empty sandbox is seeded
+    with django_assert_max_num_queries(2):  # two look-ups, no count of every sandbox table
+        again = _seed("--demo", "--brief")
+    assert again.strip() == "Present already (`manage.py sandbox_seed --demo` says what the sandbox holds)."

@@ -1,6 +1,7 @@
 """Seed the sandbox.
 
     manage.py sandbox_seed --demo                 # demo data set (idempotent)
+    manage.py sandbox_seed --demo --brief         # the same; when it is there, says so without counting
     manage.py sandbox_seed --reset --demo         # wipe sandbox tables, then seed
     manage.py sandbox_seed --bulk --conversations 100000 --test-runs 20000
 """
@@ -15,7 +16,7 @@ from sandbox.behaviour.bulk_seed import bulk_conversations, bulk_test_runs
 from sandbox.behaviour.demo_activity import seed_demo_activity
 from sandbox.behaviour.demo_assistants import seed_demo_assistants, seed_demo_tools
 from sandbox.behaviour.demo_knowledge import demo_knowledge_present, seed_demo_knowledge
-from sandbox.behaviour.seed_summary import sandbox_summary, summary_line
+from sandbox.behaviour.seed_summary import demo_data_present, sandbox_summary, summary_line
 from sandbox.models import SbAssistant
 
 
@@ -29,10 +30,15 @@ class Command(BaseCommand):
         parser.add_argument("--conversations", type=int, default=0, help="with --bulk: conversations to add")
         parser.add_argument("--messages-per-conversation", type=int, default=2)
         parser.add_argument("--test-runs", type=int, default=0, help="with --bulk: test runs to add")
+        parser.add_argument("--brief", action="store_true",
+                            help="with --demo: if the demo data is there, say so without counting the sandbox (bin/serve's restart)")
 
     def handle(self, *args, **options):
         if not (options["demo"] or options["reset"] or options["bulk"]):
             raise CommandError("Nothing to do: pass --demo, --bulk and/or --reset.")
+        if options["brief"] and options["demo"] and not (options["reset"] or options["bulk"]) and demo_data_present():
+            self.stdout.write("Present already (`manage.py sandbox_seed --demo` says what the sandbox holds).")
+            return
         if options["reset"]:
             self._reset()
         if options["demo"]:
