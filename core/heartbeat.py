@@ -14,6 +14,7 @@ from datetime import timedelta
 from celery import signals
 from django.core.cache import cache
 from django.db import close_old_connections
+from django.db.models import Count, Subquery
 from django.utils import timezone
 
 from core import background, waiting
@@ -38,6 +39,15 @@ def last_seen():
     return WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
 
 
+def _queued_and_last_seen() -> tuple[int, object]:
+    """How many tasks are queued and, if any, when a worker last answered: one query (grouped on
+    the queued state, so no task queued is no row, and then the beat does not matter)."""
+    newest = WorkerHeartbeat.objects.order_by("-seen_at").values("seen_at")[:1]
+    rows = (TaskRecord.objects.filter(state=TaskRecord.State.QUEUED).order_by().values("state")
+            .annotate(n=Count("pk"), seen=Subquery(newest)).values_list("n", "seen"))
+    return next(iter(rows), (0, None))
+
+
 @dataclass(frozen=True)
 class WorkerSilence:
     """No worker answered for SILENT_AFTER while `waiting` tasks are queued."""
@@ -56,12 +66,10 @@ def worker_silence() -> WorkerSilence | None:
     found = cache.get("worker-silence")
     if found is not None:
         return found or None
-    seen = last_seen()
+    queued, seen = _queued_and_last_seen()
     silence: WorkerSilence | bool = False
-    if seen is None or timezone.now() - seen > SILENT_AFTER:
-        queued = TaskRecord.objects.filter(state=TaskRecord.State.QUEUED).count()
-        if queued:
-            silence = WorkerSilence(last_seen=seen, waiting=queued)
+    if queued and (seen is None or timezone.now() - seen > SILENT_AFTER):
+        silence = WorkerSilence(last_seen=seen, waiting=queued)
     cache.set("worker-silence", silence, CHECK_CACHE_SECONDS)
     return silence or None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -96,6 +96,13 @@ def suite_test_runs(suite_name: str) -> QuerySet[TestRun]:
     return TestRun.objects.filter(test_id__in=test_ids).order_by("-created_at", "-pk")
 
 
+def recent_suite_test_runs(suite_name: str, limit: int = 10) -> list[TestRun]:
+    """The suite's newest cached test runs, each with `started_by`: the portal user who started it
+    (`triggered_by`'s answer), or None; one query."""
+    who = RunTrigger.objects.filter(run_id=OuterRef("telnyx_id")).values("username")[:1]
+    return list(suite_test_runs(suite_name).annotate(started_by=Subquery(who))[:limit])
+
+
 @dataclass
 class SuiteOverview:
     name: str
@@ -183,15 +190,41 @@ def suite_pass_rate(suite_name: str) -> float | None:
     return pass_rate(finished_suite_runs(suite_name))
 
 
-def pass_rate_by_version(suite_name: str) -> list[dict]:
+@dataclass
+class SuiteHead:
+    """What the suite page reads of the suite's tests, in one query (`suite_head`)."""
+
+    destinations: list[str]  # every assistant the tests call, the first test's first
+    total: int  # how many tests
+    names: dict[str, str]  # {test id: name}
+    destination_of: dict[str, str]  # {test id: the assistant it calls}
+    assistant_names: dict[str, str]  # {assistant id: its name} of the cached ones it calls
+
+
+def suite_head(suite_name: str) -> SuiteHead:
+    """The suite's tests' ids, names and assistants with the assistants' names (one query; a
+    suite holds tens of tests): the page head, the recent runs' test names, the Run suite form
+    and the pass rate by version all read them."""
+    name = Assistant.objects.filter(telnyx_id=OuterRef("destination")).values("name")[:1]
+    rows = list(AssistantTest.objects.filter(test_suite=suite_name).order_by("created_at", "pk")
+                .annotate(assistant_name=Subquery(name)).values_list("telnyx_id", "name", "destination", "assistant_name"))
+    return SuiteHead(destinations=list(dict.fromkeys(d for _, _, d, _ in rows if d)), total=len(rows),
+                     names={t: n for t, n, _, _ in rows}, destination_of={t: d for t, _, d, _ in rows},
+                     assistant_names={d: a for _, _, d, a in rows if d and a is not None})
+
+
+def pass_rate_by_version(suite_name: str, *, finished: list[SuiteRun] | None = None, head: SuiteHead | None = None,
+                         names: dict[str, str] | None = None, versions: dict[str, str] | None = None) -> list[dict]:
     """Per assistant and version tested, newest first: batches, and test runs passed over finished.
 
     A batch that ran each assistant on its own version counts each test's run under its own
-    assistant and version; any other batch counts under the suite's assistant.
+    assistant and version; any other batch counts under the suite's assistant. `finished`,
+    `head`, `names` (assistants') and `versions` (names): what the caller read already.
     """
-    batches = finished_suite_runs(suite_name)
-    destination = dict(AssistantTest.objects.filter(test_suite=suite_name).values_list("telnyx_id", "destination"))
-    suite_assistant = suite_destination(suite_name)
+    batches = finished_suite_runs(suite_name) if finished is None else finished
+    head = suite_head(suite_name) if head is None else head
+    destination = head.destination_of
+    suite_assistant = head.destinations[0] if head.destinations else ""
     runs = {r.telnyx_id: r for r in TestRun.objects.filter(telnyx_id__in=[i for b in batches for i in b.run_ids])}
     groups: dict[tuple[str, str], dict] = {}
     for batch in batches:
@@ -208,8 +241,8 @@ def pass_rate_by_version(suite_name: str) -> list[dict]:
             group["batches"].add(batch.pk)
             group["passed"] += run.status == "passed"
             group["finished"] += 1
-    names = assistant_names()
-    versions = version_names(v for _, v in groups)
+    names = assistant_names() if names is None else names
+    versions = version_names(v for _, v in groups) if versions is None else versions
     return [
         {"assistant_id": assistant, "assistant_name": names.get(assistant, assistant), "version_id": version,
          "version_name": versions.get(version, version), "batches": len(g["batches"]),
@@ -218,17 +251,39 @@ def pass_rate_by_version(suite_name: str) -> list[dict]:
     ]
 
 
-def version_filter_choices(suite_name: str) -> list[tuple[str, str]]:
-    """The history's version filter: each version by its name (a short id when it has none), never a raw id."""
-    versions = set(suite_runs(suite_name).exclude(version_id="").order_by().values_list("version_id", flat=True).distinct())
-    names = version_names(versions)
+def history_counts(suite_name: str) -> tuple[dict[str, int], dict[str, str]]:
+    """{version id: the suite's runs on it} ("" for main) and the versions' names (as
+    `version_names`), in one query: the history's count, its version filter and the trend's names."""
+    version = AssistantVersion.objects.filter(version_id=OuterRef("version_id"))
+    rows = (suite_runs(suite_name).order_by().values("version_id")
+            .annotate(n=Count("pk"), name=Subquery(version.values("name")[:1]),
+                      at=Subquery(version.values("created_at")[:1]), cached=Exists(version))
+            .values_list("version_id", "n", "name", "at", "cached"))
+    counts, names = {}, {}
+    for version_id, n, name, at, cached in rows:
+        counts[version_id] = n
+        if version_id:
+            names[version_id] = _version_name(version_id, name, at) if cached else f"version {version_id[:8]}"
+    return counts, names
+
+
+def version_filter_choices(suite_name: str, versions=None, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """The history's version filter: each version by its name (a short id when it has none), never a raw id.
+    `versions` (ids) and `names`: what the caller read already."""
+    if versions is None:
+        versions = suite_runs(suite_name).exclude(version_id="").order_by().values_list("version_id", flat=True).distinct()
+    versions = {v for v in versions if v}
+    names = version_names(versions) if names is None else names
     return [(MAIN, "Main version"), *sorted(((v, names[v]) for v in versions), key=lambda c: c[1].lower())]
 
 
-def pass_rate_trend(suite_name: str) -> Chart:
-    """The pass rate of the suite's last finished runs over time, each dot linked to its run."""
-    finished = finished_suite_runs(suite_name)
-    names = version_names(v for r in finished for v in [r.version_id, *(r.versions or {}).values()])
+def pass_rate_trend(suite_name: str, *, finished: list[SuiteRun] | None = None,
+                    names: dict[str, str] | None = None) -> Chart:
+    """The pass rate of the suite's last finished runs over time, each dot linked to its run.
+    `finished` and `names` (the versions'): what the caller read already."""
+    finished = finished_suite_runs(suite_name) if finished is None else finished
+    if names is None:
+        names = version_names(v for r in finished for v in [r.version_id, *(r.versions or {}).values()])
 
     def versions(run: SuiteRun) -> str:
         served = [names.get(v, v) for v in ((run.versions or {}).values() if run.versions else [run.version_id]) if v]
@@ -282,9 +337,12 @@ def version_names(version_ids) -> dict[str, str]:
     cache, is called by its saving time or a short id: a whole UUID in a header says nothing."""
     ids = {v for v in version_ids if v}
     rows = AssistantVersion.objects.filter(version_id__in=ids).values_list("version_id", "name", "created_at")
-    names = {version: name or (f"version of {timezone.localtime(at):%-d %b, %H:%M}" if at else f"version {version[:8]}")
-             for version, name, at in rows}
+    names = {version: _version_name(version, name, at) for version, name, at in rows}
     return {**{v: f"version {v[:8]}" for v in ids}, **names}
+
+
+def _version_name(version: str, name: str, at) -> str:
+    return name or (f"version of {timezone.localtime(at):%-d %b, %H:%M}" if at else f"version {version[:8]}")
 
 
 @dataclass
@@ -300,11 +358,14 @@ class Destination:
 VERSIONS_OFFERED = 20
 
 
-def destinations_with_versions(suite_name: str, ids: list[str] | None = None) -> list[Destination]:
+def destinations_with_versions(suite_name: str, ids: list[str] | None = None,
+                               names: dict[str, str] | None = None) -> list[Destination]:
     """Each assistant the suite's tests call (`ids` when the caller read them already), with its
-    newest cached versions: two queries however many assistants and versions there are."""
+    newest cached versions: two queries however many assistants and versions there are (one
+    with `names`, the assistants' names read already)."""
     ids = suite_destinations(suite_name) if ids is None else ids
-    names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
+    if names is None:
+        names = dict(Assistant.objects.filter(telnyx_id__in=ids).values_list("telnyx_id", "name"))
     newest = _first_per(AssistantVersion.objects.filter(assistant_id__in=ids).exclude(version_id="").defer("payload"),
                         "assistant_id", [F("created_at").desc(nulls_last=True), F("pk").desc()], VERSIONS_OFFERED)
     by_assistant: dict[str, list[tuple[str, str]]] = {}

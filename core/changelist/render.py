@@ -60,9 +60,7 @@ def render_changelist(
     remember_query(request, remember_as)
     state = state if state is not None else sync_state(resource)
     stale = is_stale(state)
-    if state.synced_at is None and request.method == "GET":
-        _queue_first_sync(resource, state)
-    if stale or state.synced_at is None or (state.lease_until and state.lease_until > timezone.now()):
+    if _awaits_sync(request, resource, state, stale):
         waiting.mark()  # the list awaits a sync on the worker: the worker banner may speak here
     fragment = fragment or outcome is not None or bool(request.htmx)
     vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
@@ -93,14 +91,18 @@ def render_changelist(
     return response
 
 
-def _queue_first_sync(resource: str, state) -> None:
-    """A list never synced queues its first sync on its first view, from the server: the page
-    says "Syncing" at once and no longer waits for the sweep or for its script to ask. (Where
-    tasks run inline, the page's own auto-refresh runs it instead.)"""
+def _awaits_sync(request, resource: str, state, stale: bool) -> bool:
+    """Whether the list awaits a sync on the worker: never one no Telnyx listing fills (the audit
+    log: its page pays no worker banner's reads). A list never synced queues its first sync on its
+    first view, from the server: the page says "Syncing" at once and no longer waits for the sweep
+    or for its script to ask. (Where tasks run inline, the page's own auto-refresh runs it instead.)"""
     from core.background import eager, is_registered, sync_if_stale
 
-    if not eager() and is_registered(resource):
+    if not is_registered(resource):
+        return False
+    if state.synced_at is None and request.method == "GET" and not eager():
         sync_if_stale(resource, state)
+    return bool(stale or state.synced_at is None or (state.lease_until and state.lease_until > timezone.now()))
 
 
 def _called(value):

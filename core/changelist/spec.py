@@ -64,18 +64,20 @@ class ChangelistSpec:
     #: `urls()`, reversed on the first view (the URL conf is complete by then) and kept.
     _urls: dict | None = field(default=None, init=False, repr=False, compare=False)
 
-    def changelist(self, request, *args) -> ChangeList:
+    def changelist(self, request, *args, form_kwargs: dict | None = None, count=None) -> ChangeList:
         """One page of the rows `queryset(*args)` gives (a queryset, a list of dicts read live from
         Telnyx, or the `ServedPage` of a list Telnyx pages itself), searched, filtered and sorted by
-        the request's query string."""
+        the request's query string. `form_kwargs` and `count` (see `build_changelist`): what the
+        caller read already, in place of the spec's."""
         rows = self.queryset(*args)
         if isinstance(rows, ServedPage):
             return build_served_changelist(request, rows, self.form_class)
-        form_kwargs = (self.form_kwargs(*args) if callable(self.form_kwargs) else self.form_kwargs) or {}
+        if form_kwargs is None:
+            form_kwargs = (self.form_kwargs(*args) if callable(self.form_kwargs) else self.form_kwargs) or {}
         if isinstance(rows, QuerySet):
             return build_changelist(request, rows, self.form_class, self.columns, self.default_sort,
                                     page_size=self.page_size, form_kwargs=form_kwargs,
-                                    filter_value_transforms=self.filter_value_transforms)
+                                    filter_value_transforms=self.filter_value_transforms, count=count or self.count)
         return build_live_changelist(request, list(rows), self.form_class, self.columns, self.default_sort,
                                      page_size=self.page_size, form_kwargs=form_kwargs)
 

@@ -71,17 +71,24 @@ def suites_page_sync() -> SyncOutcome:
     return suites if suites.error or not tests.error else tests
 
 
-def destination_versions(*, user: PortalUser, suite_name: str,
-                         destinations: list[str] | None = None) -> tuple[list[selectors.Destination], str]:
+def destination_versions(*, user: PortalUser, suite_name: str, destinations: list[str] | None = None,
+                         outcomes: dict | None = None, names: dict[str, str] | None = None,
+                         ) -> tuple[list[selectors.Destination], str]:
     """Each assistant the suite's tests call, with its cached versions for the Run suite form
     (a stale assistant's versions are synced on the worker, inline where tasks are eager).
-    `destinations`: the suite's assistants when the caller read them already.
+    `destinations`: the suite's assistants when the caller read them already; `outcomes`: their
+    versions' syncs when the page claimed them already (`core.background.page_syncs` over
+    `versions_resources`); `names`: the assistants' names read already.
 
     Returns the destinations and, if Telnyx failed for any, why (the cached versions are offered).
     """
     require_perm(user, READ)
-    errors = []
     destinations = selectors.suite_destinations(suite_name) if destinations is None else destinations
+    if outcomes is not None:
+        errors = [o.error.user_message for o in outcomes.values() if o is not None and o.error]
+        return (selectors.destinations_with_versions(suite_name, destinations, names),
+                " ".join(dict.fromkeys(errors)))
+    errors = []
     # Only the assistants whose cached versions are stale: one query here however many the suite
     # calls, and a sync queued on a worker (inline where tasks are eager) only for those; the
     # portal's own version writes keep the cache current. The states read here serve the checks.
@@ -94,7 +101,12 @@ def destination_versions(*, user: PortalUser, suite_name: str,
         outcome = sync_if_stale(resource, state)
         if outcome is not None and outcome.error:
             errors.append(outcome.error.user_message)
-    return selectors.destinations_with_versions(suite_name, destinations), " ".join(dict.fromkeys(errors))
+    return selectors.destinations_with_versions(suite_name, destinations, names), " ".join(dict.fromkeys(errors))
+
+
+def versions_resources(destinations: list[str]) -> list[str]:
+    """The versions listings of the suite's assistants: the Run suite form offers them."""
+    return [versions_resource(a) for a in destinations]
 
 
 def summarize(suite_run: SuiteRun, *, alert: bool = True) -> SuiteRun:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from core import waiting
-from core.background import page_sync
+from core.background import eager, page_syncs
 from core.changelist import ChangelistSpec, Column, refresh_from_request, select
 from core.export import Export, ExportColumn, export_response, wants_export
 from core.sync import is_stale, sync_state
@@ -108,15 +108,33 @@ def suite_tab_url(suite_name: str, tab: str) -> str:
     return url if tab == SUITE_TABS[0][0] else f"{url}?tab={tab}"
 
 
-def _runs_tab(request: HttpRequest, suite_name: str, destinations, run_form: SuiteRunForm | None) -> dict:
-    history = SUITE_HISTORY.changelist(request, suite_name)
+def _history(request: HttpRequest, suite_name: str, finished: list[SuiteRun]):
+    """The history's page and the names of every version the tab shows: one read of the runs per
+    version answers both the version filter and the unfiltered count, and one of the versions'
+    names serves the filter, the trend, the pass rate by version and (but for a batch's per-assistant
+    versions the filter lacks) the page."""
+    counts, names = selectors.history_counts(suite_name)
+    on = [v for v in counts if v]
+    more = {v for r in finished for v in [r.version_id, *(r.versions or {}).values()] if v} - names.keys()
+    names = {**names, **selectors.version_names(more)} if more else names
+    history = SUITE_HISTORY.changelist(
+        request, suite_name, form_kwargs={"version_choices": selectors.version_filter_choices(suite_name, on, names)},
+        count=lambda active, search: sum(counts.values()) if not active and not search else None)
+    missing = {v for r in history.page.object_list for v in [r.version_id, *r.versions.values()]} - names.keys()
+    return history, {**names, **selectors.version_names(missing)} if missing - {""} else names
+
+
+def _runs_tab(request: HttpRequest, suite_name: str, destinations, run_form: SuiteRunForm | None, *,
+              head: selectors.SuiteHead, finished: list[SuiteRun], names: dict[str, str]) -> dict:
+    history, versions = _history(request, suite_name, finished)
     history.export = True
-    recent_runs = list(selectors.suite_test_runs(suite_name)[:10])
+    recent_runs = selectors.recent_suite_test_runs(suite_name)
     return {
-        "cl": history, "version_names": selectors.version_names(v for r in history.page.object_list for v in [r.version_id, *r.versions.values()]),
-        "by_version": selectors.pass_rate_by_version(suite_name), "trend": selectors.pass_rate_trend(suite_name),
-        "recent_runs": recent_runs, "test_names": selectors.test_names(r.test_id for r in recent_runs),
-        "triggered_by": selectors.triggered_by(recent_runs),
+        "cl": history, "version_names": versions,
+        "by_version": selectors.pass_rate_by_version(suite_name, finished=finished, head=head, names=names, versions=versions),
+        "trend": selectors.pass_rate_trend(suite_name, finished=finished, names=versions),
+        "recent_runs": recent_runs, "test_names": head.names,
+        "triggered_by": {r.telnyx_id: r.started_by for r in recent_runs if r.started_by},
         "run_form": (run_form or SuiteRunForm(destinations=destinations)) if destinations is not None else None,
     }
 
@@ -146,24 +164,29 @@ def _alerts_tab(request: HttpRequest, suite_name: str, alert_form: AlertForm | N
 
 def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm | None = None,
                    versions_error: str = "", schedule_form: ScheduleForm | None = None,
-                   alert_form: AlertForm | None = None, tab: str = "") -> dict:
+                   alert_form: AlertForm | None = None, tab: str = "", head: selectors.SuiteHead | None = None,
+                   outcomes: dict | None = None) -> dict:
     """The page head (tests, assistants called, pass rate) and only the shown tab's content: a
-    tab's tables, forms and Telnyx calls are read when someone opens it."""
+    tab's tables, forms and Telnyx calls are read when someone opens it. `head`: the suite's tests
+    read already; `outcomes`: the versions' syncs the page claimed already (see `suite_detail`)."""
     tab = tab or suite_tab(request)
-    destinations, called = None, selectors.suite_destinations(suite_name)
-    if tab in ("runs", "schedules") and request.user.has_perm(OPERATE) and (run_form is None or schedule_form is None):
-        # Only Operators see the Run suite and schedule forms, so only they pay for the versions calls.
+    head = selectors.suite_head(suite_name) if head is None else head
+    # Where syncs run inline (tests, no worker) the versions' sync may have named an assistant just now.
+    destinations, called, names = None, head.destinations, None if eager() else head.assistant_names
+    if _offers_versions(request, tab) and (run_form is None or schedule_form is None):
         destinations, versions_error = services.destination_versions(user=request.user, suite_name=suite_name,
-                                                                     destinations=called)
+                                                                     destinations=called, outcomes=outcomes, names=names)
+    names = selectors.assistant_names() if names is None else names
     finished = selectors.finished_suite_runs(suite_name)
     context = {
         "suite": suite_name, "tab": tab, "destinations": called,
         "tabs": [{"key": key, "label": label, "url": suite_tab_url(suite_name, key), "active": key == tab} for key, label in SUITE_TABS],
-        "assistant_names": selectors.assistant_names(), "tests_total": selectors.suite_tests(suite_name).count(),
+        "assistant_names": names, "tests_total": head.total,
         "pass_rate": selectors.pass_rate(finished), "finished_count": len(finished), "versions_error": versions_error,
     }
     if tab == "runs":
-        context.update(_runs_tab(request, suite_name, destinations if run_form is None else (), run_form))
+        context.update(_runs_tab(request, suite_name, destinations if run_form is None else (), run_form,
+                                 head=head, finished=finished, names=names))
     elif tab == "tests":
         context.update(_tests_tab(request, suite_name))
     elif tab == "schedules":
@@ -171,6 +194,11 @@ def _suite_context(request: HttpRequest, suite_name: str, run_form: SuiteRunForm
     else:
         context.update(_alerts_tab(request, suite_name, alert_form))
     return context
+
+
+def _offers_versions(request: HttpRequest, tab: str) -> bool:
+    """Only Operators see the Run suite and schedule forms, so only they pay for the versions calls."""
+    return tab in ("runs", "schedules") and request.user.has_perm(OPERATE)
 
 
 def _test_runs_export(request: HttpRequest, suite_name: str) -> HttpResponse:
@@ -193,21 +221,26 @@ def render_suite_detail(request: HttpRequest, suite_name: str, *, tab: str, stat
 def suite_detail(request: HttpRequest, suite_name: str) -> HttpResponse:
     if wants_export(request):
         return _test_runs_export(request, suite_name)
-    known, error = services.suite_known(suite_name=suite_name)
+    # A suite with cached tests is one Telnyx has: no read of the suite names for it.
+    head = selectors.suite_head(suite_name)
+    known, error = (True, None) if head.total else services.suite_known(suite_name=suite_name)
     if not known and error is None:
         raise Http404("No such test suite")
-    listing = {}
+    listing, outcomes = {}, None
     if not request.htmx and known:
         # Pick up runs started elsewhere (API, schedules): a stale history is synced on the worker
         # while the page shows the cached one; a failure keeps it. Only a suite Telnyx has:
         # a made-up name in the URL would otherwise leave a sync state the sweep keeps re-syncing.
-        listing = page_sync(services.suite_history_resource(suite_name))
+        # The Run suite form's versions are claimed with it: one read of the states, one claim.
+        also = services.versions_resources(head.destinations) if _offers_versions(request, suite_tab(request)) else []
+        listing = page_syncs(services.suite_history_resource(suite_name), also)
+        outcomes = listing.pop("outcomes") if also else None
         outcome = listing["outcome"]
         if outcome is not None and outcome.error:
             messages.warning(request, f"Could not refresh the run history; showing the cached one. {outcome.error.user_message}")
     # The history's filters and pages (HTMX) ask for its table only; the other tabs have no list.
     template = f"{SUITE_HISTORY.template}#table" if request.htmx else SUITE_HISTORY.template
-    return render(request, template, {**_suite_context(request, suite_name), **listing})
+    return render(request, template, {**_suite_context(request, suite_name, head=head, outcomes=outcomes), **listing})
 
 
 def known_suite(suite_name: str) -> None:

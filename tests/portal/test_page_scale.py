@@ -496,3 +496,36 @@ def test_a_never_synced_listing_claims_its_sync_within_the_first_view_budget(tea
             assert size < PAGE_BUDGET
     assert seen[SMALL] == seen[SMALL * 10], f"{name}: first view {seen[SMALL]} queries at {SMALL} rows, {seen[SMALL * 10]} at {SMALL * 10}"
     assert seen[SMALL * 10] <= FIRST_VIEW_BUDGET, f"{name}: {seen[SMALL * 10]} queries on a first view"
+
+
+@pytest.mark.django_db
+def test_a_suite_page_claims_its_history_and_versions_syncs_within_the_first_view_budget(team_admin_client, team_admin,
+                                                                                     telnyx_base, queued_tasks):
+    # The suite page shows its run history from the cache and, to an Operator, each assistant's
+    # versions in the Run suite form: on a first view none of them synced. One read of their
+    # states and one claim of them all (each claim alone was 3-5 statements; the page cost 27).
+    from assistants.services.assistants import assistant_cache_put
+    from assistants.services.versions import versions_resource
+    from portal.models import SyncState, TaskRecord
+    from testing.services.suites import suite_history_resource
+
+    url, history = "/testing/suites/big/", suite_history_resource("big")
+    assistant_cache_put(_assistant_json())
+    seen = {}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        Live(mock, telnyx_base)
+        for start, stop in ((0, SMALL), (SMALL, SMALL * 10)):
+            _seed(start, stop)
+            listings = [history, *(versions_resource(a) for a in ("assistant-0", ASSISTANT, "assistant-2"))]
+            SyncState.objects.filter(resource__in=listings).delete()  # never synced
+            TaskRecord.objects.all().delete()
+            first, warm, size = _first_and_warm(team_admin_client, team_admin, url)
+            page = team_admin_client.get(url).content.decode()
+            seen[stop] = first
+            assert 'data-testid="listing-syncing"' in page, "the suite page does not say its history syncs"
+            for listing in listings:  # claimed once each
+                assert TaskRecord.objects.filter(key__contains=f'"{listing}"', state="queued").count() == 1, listing
+            assert len(list(queued_tasks.iterdir())) == (start // SMALL + 1) * len(listings)  # and sent, once per first view
+            assert size < PAGE_BUDGET
+    assert seen[SMALL] == seen[SMALL * 10], f"first view {seen[SMALL]} queries at {SMALL} rows, {seen[SMALL * 10]} at {SMALL * 10}"
+    assert seen[SMALL * 10] <= FIRST_VIEW_BUDGET, f"{seen[SMALL * 10]} queries on a first view"

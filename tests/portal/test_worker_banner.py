@@ -87,3 +87,17 @@ def test_a_list_that_waits_says_so_on_every_view_although_repeat_views_are_kept(
     heartbeat.beat("w1")
     cache.clear()
     assert banner(viewer_client) == ""
+
+
+def test_the_audit_log_is_no_telnyx_listing_and_pays_no_banner_reads(team_admin_client):
+    # The audit log is the portal's own record: nothing syncs it, so it never waits on a worker,
+    # and its "never synced" state neither says so nor costs the banner's reads.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queued_sync()
+    with CaptureQueriesContext(connection) as seen:
+        assert banner(team_admin_client, reverse("audit")) == ""
+    assert not [q["sql"] for q in seen.captured_queries if "portal_workerheartbeat" in q["sql"]]
+    assert not TaskRecord.objects.filter(key__contains="audit").exists()  # and queues no sync
+    assert "No background worker" in banner(team_admin_client)  # a list that does wait still says so
