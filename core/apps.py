@@ -8,10 +8,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Imported in ready(): models, signals and hooks load only once the app registry is.
         from core import (
+            cache,
             heartbeat,  # noqa: F401 (a worker starts its heartbeat when ready)
             signals,  # noqa: F401 (connects the lockout audit)
         )
-        from core.cache import bump_on_save
         from portal.models import AuditEvent
 
-        bump_on_save(AuditEvent)
+        cache.bump_on_save(AuditEvent)

@@ -97,6 +97,18 @@ class _KeyLeakHandler(logging.Handler):
                 self.leaks.append(f"{record.name}: {text[:200]}")
 
 
+@pytest.fixture
+def kept_clock_still(monkeypatch):
+    """A kept page's key holds the minute: a minute that turns between a first view and its repeat
+    makes the repeat render again, now and then. For tests that compare the two, the clock stands still."""
+    import sys
+    from types import SimpleNamespace
+
+    import core.changelist.kept  # noqa: F401  (loaded, so it can be patched)
+
+    monkeypatch.setattr(sys.modules["core.changelist.kept"], "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+
+
 @pytest.fixture(autouse=True)
 def empty_shared_cache():
     """Kept counts and choices (core.changelist.kept) live in the cache: no test sees another's."""

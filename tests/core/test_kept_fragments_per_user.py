@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import _client_for, _user_with_role
 from tests.core.test_export_every_list import LISTS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_clock_still")]
 
 
 def _view(client, url: str) -> tuple[int, str]:
