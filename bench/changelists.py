@@ -18,7 +18,9 @@ requests are in flight, BENCH_RUNS (3) how many A,B pairs. Loopback only; bounde
 BENCH_BASE names another checkout (say `git archive main | tar -x -C /tmp/base`, its `.venv`
 linked): a second server runs its code on BENCH_PORT+1 over the same database, and the default
 page vs hello is measured on both, interleaved (ours, hello, base, base's hello ×RUNS), so a
-change is judged against its base at the same load. BENCH_ONLY_HELLO=1 skips the admin comparisons;
+change is judged against its base at the same load. BENCH_BASE_ENV=NAME=value,… sets the base
+server's environment apart (BENCH_BASE=. BENCH_BASE_ENV=DATABASE_PREPARED=false with
+DATABASE_PREPARED=true compares a setting on one checkout). BENCH_ONLY_HELLO=1 skips the admin comparisons;
 BENCH_ONLY_WEIGHTS=1 stops after the queries and bytes per page (no throughput runs); BENCH_SQL=text
 prints the queries of the pages whose URL holds that text.
 """
@@ -146,13 +148,13 @@ def seed() -> Client:
 BASE = os.environ.get("BENCH_BASE", "")
 
 
-def start_server(log, root: Path = ROOT, port: int = PORT) -> subprocess.Popen:
+def start_server(log, root: Path = ROOT, port: int = PORT, extra: dict | None = None) -> subprocess.Popen:
     """As `bin/serve` runs it: gthread workers, WEB_WORKERS × WEB_THREADS."""
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", os.environ.get("WEB_WORKERS", "2"), "--threads", os.environ.get("WEB_THREADS", "8"),
          "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
-        cwd=root, env={**os.environ, "PORT": str(port), "PYTHONPATH": str(root)}, stdout=log, stderr=log)
+        cwd=root, env={**os.environ, **(extra or {}), "PORT": str(port), "PYTHONPATH": str(root)}, stdout=log, stderr=log)
 
 
 def login() -> requests.Session:
@@ -271,7 +273,8 @@ def main() -> None:
     call_command("ensure_login", stdout=quiet)
     log = open(f"/tmp/bench-changelists-{PORT}.log", "w")
     server = start_server(log)
-    base = start_server(log, Path(BASE), PORT + 1) if BASE else None
+    base_env = dict(pair.split("=", 1) for pair in os.environ.get("BENCH_BASE_ENV", "").split(",") if pair)
+    base = start_server(log, Path(BASE).resolve(), PORT + 1, base_env) if BASE else None
     try:
         session = login()
         client = seed()

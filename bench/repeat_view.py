@@ -9,6 +9,13 @@ hello). Seeds as `bench/changelists.py` does, with BENCH_CONVERSATIONS (2,000 he
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_small .venv/bin/python bench/repeat_view.py
 
 To compare two checkouts, run it in each (cd there first), one after the other, twice.
+
+On PostgreSQL, BENCH_PREPARED=1 compares in one run the default connection (A: client-side
+binding) with DATABASE_PREPARED's (B: server-side binding, prepared statements): rounds of
+BENCH_VIEWS ÷ BENCH_ROUNDS views each alternate A, B, A, B… on a fresh connection each, and it
+prints each side's min / median / max over rounds and the ratio.
+
+    BENCH_PREPARED=1 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_small .venv/bin/python bench/repeat_view.py
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ import bench.changelists as seeding  # noqa: E402  (sets the environment up, a f
 from portal.models import SyncState  # noqa: E402
 
 VIEWS = int(os.environ.get("BENCH_VIEWS", "1000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}  # as DATABASE_PREPARED sets them
 
 
 def main() -> None:
@@ -47,25 +56,69 @@ def main() -> None:
     get_user_model().objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
     client = Client()
     client.force_login(user)
+    if os.environ.get("BENCH_PREPARED") and connection.vendor == "postgresql":
+        compare_prepared(client)
+    else:
+        one_run(client)
+
+
+def views(client, count: int) -> dict[str, list[float]]:
+    """`count` views of each page, alternating, after 20 warming views of each."""
     times: dict[str, list[float]] = {"/conversations/": [], "/bench-hello/": []}
     for url in times:
-        for _ in range(20):  # warm: kept fragments, the kept page, caches
+        for _ in range(20):  # warm: kept fragments, the kept page, caches, prepared statements
             assert client.get(url).status_code == 200
-    for _ in range(VIEWS):
+    for _ in range(count):
         for url, kept in times.items():
             started = time.perf_counter()
             client.get(url)
             kept.append(time.perf_counter() - started)
+    return times
 
-    def at(url, share):
-        return sorted(times[url])[int(len(times[url]) * share)] * 1000
 
-    ours, hello = "/conversations/", "/bench-hello/"
+def at(kept: list[float], share: float) -> float:
+    return sorted(kept)[int(len(kept) * share)] * 1000
+
+
+def one_run(client) -> None:
+    times = views(client, VIEWS)
+    ours, hello = times["/conversations/"], times["/bench-hello/"]
     print(f"{Path.cwd()} ({connection.vendor}, {VIEWS} views each, load {os.getloadavg()[0]:.1f}): "
           f"conversations fastest / p25 / median {at(ours, 0):.2f} / {at(ours, .25):.2f} / {at(ours, .5):.2f} ms, "
           f"hello {at(hello, 0):.2f} / {at(hello, .25):.2f} / {at(hello, .5):.2f} ms; "
           f"hello ÷ conversations {at(hello, 0) / at(ours, 0):.2f}x fastest, {at(hello, .25) / at(ours, .25):.2f}x p25")
 
+
+def compare_prepared(client) -> None:
+    """A (client-side binding, Django's default) and B (DATABASE_PREPARED), interleaved by round."""
+    default = dict(connection.settings_dict.get("OPTIONS") or {})
+    sides = {"A client-side": default, "B prepared": {**default, **PREPARED}}
+    found: dict[str, dict[str, list[float]]] = {side: {"list": [], "hello": [], "ratio": []} for side in sides}
+    load = [os.getloadavg()[0]]
+    for _ in range(ROUNDS):
+        for side, options in sides.items():
+            connection.close()
+            connection.settings_dict["OPTIONS"] = options
+            times = views(client, VIEWS // ROUNDS)
+            ours, hello = at(times["/conversations/"], .25), at(times["/bench-hello/"], .25)
+            found[side]["list"].append(ours)
+            found[side]["hello"].append(hello)
+            found[side]["ratio"].append(hello / ours)
+    connection.close()
+    connection.settings_dict["OPTIONS"] = default
+    load.append(os.getloadavg()[0])
+
+    def spread(values: list[float], unit: str) -> str:
+        ordered = sorted(values)
+        return f"{ordered[0]:.3f} / {ordered[len(ordered) // 2]:.3f} / {ordered[-1]:.3f}{unit}"
+
+    print(f"{Path.cwd()} (postgresql, {ROUNDS} rounds of {VIEWS // ROUNDS} views each side, "
+          f"load {load[0]:.1f} → {load[1]:.1f}); p25 per round, min / median / max:")
+    for side, kept in found.items():
+        print(f"  {side:14} conversations {spread(kept['list'], ' ms')}, hello {spread(kept['hello'], ' ms')}, "
+              f"hello ÷ conversations {spread(kept['ratio'], 'x')}")
+    a, b = (sorted(found[side]["list"])[ROUNDS // 2] for side in sides)
+    print(f"  B ÷ A conversations (median round): {b / a:.2f}")
 
 if __name__ == "__main__":
     main()

@@ -40,3 +40,52 @@ def test_the_state_read_in_one_query_is_the_orms_row_and_brings_the_generations(
         assert getattr(state, field.attname) == getattr(expected, field.attname), field.name
     assert state.synced_at.tzinfo is not None and state.sync_queued is False
     assert listing_sync_state("never-synced").pk is None
+
+
+def settings_options(**environ) -> dict:
+    """DATABASES' OPTIONS as portal.settings reads them from `environ` (a fresh process)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, portal.settings as s;"
+            "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {}), sort_keys=True, default=str))")
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}, "SECRET_KEY": "x" * 50, **environ}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_prepared_statements_are_a_setting_off_by_default():
+    url = "postgres://portal@db.invalid:5432/portal"
+    assert settings_options(DATABASE_URL=url) == {}
+    assert settings_options(DATABASE_URL=url, DATABASE_PREPARED="true") == {"prepare_threshold": 5, "server_side_binding": True}
+    assert settings_options(DATABASE_URL=url, DATABASE_PREPARED="true", DATABASE_PREPARE_THRESHOLD="2")["prepare_threshold"] == 2
+    assert "server_side_binding" not in settings_options(DATABASE_URL="sqlite:///unused.sqlite3", DATABASE_PREPARED="true")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side binding is PostgreSQL's")
+def test_the_state_read_prepared_is_the_orms_row(monkeypatch):
+    """With DATABASE_PREPARED the state query runs as a prepared statement once past the
+    threshold, and still reads the row the ORM reads."""
+    now = timezone.now()
+    SyncState.objects.create(resource="conversations", synced_at=now, lease_until=now + timedelta(minutes=5),
+                             item_count=7, run_cursor="page-2")
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS",
+                        {**connection.settings_dict["OPTIONS"], "server_side_binding": True, "prepare_threshold": 2})
+    try:
+        states = [generations.GenerationsPerRequest(lambda request: listing_sync_state("conversations"))(None)
+                  for _ in range(4)]
+        with connection.cursor() as cursor:  # this session's prepared statements, as PostgreSQL lists them
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%AS sync_queued%"])
+            assert cursor.fetchone()[0] == 1
+        expected = sync_state("conversations")
+        for state in states:
+            for field in SyncState._meta.concrete_fields:
+                assert getattr(state, field.attname) == getattr(expected, field.attname), field.name
+            assert state.sync_queued is False
+    finally:
+        connection.close()
