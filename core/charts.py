@@ -25,7 +25,9 @@ DASHES = ["", "6 3", "2 3", "8 3 2 3"]
 def series_style(index: int) -> tuple[str, str]:
     """(colour, dash pattern) of the `index`th series: distinct for len(PALETTE) × len(DASHES) series."""
     return PALETTE[index % len(PALETTE)], DASHES[(index // len(PALETTE)) % len(DASHES)]
-MAX_X_TICKS = 7
+# A dated-time label ("3 Dec 06:03") at the axis font is about 80 px wide: five across the plot
+# leave a gap between the edge labels (anchored inward) and their neighbours; seven overlapped.
+MAX_X_TICKS = 5
 # A day label ("30 Nov") at the axis font is about this wide: labels are thinned so none overlap.
 DAY_LABEL_WIDTH = 44
 # Past this many days the axis is labelled by week (Mondays), each day keeping a small tick mark.

@@ -84,3 +84,18 @@ def test_a_month_of_days_is_thinned_to_every_other_day_not_skipped_at_random():
     assert labels == [f"{d} Mar" for d in range(1, 22, 2)]
     html = render_to_string("includes/chart_line.html", {"chart": chart, "chart_id": "c"})
     assert html.count('class="chart-axis">') == len(labels) + len(chart.y_ticks)
+
+
+def test_dated_time_labels_leave_room_for_each_other():
+    """A suite's trend labels its axis with date and time ("3 Dec 06:03", ~80 px): seven across the
+    plot ran into each other at the edges, where the outer labels are anchored inward."""
+    points = [Point(T0 + timedelta(hours=7 * i), 0.5) for i in range(3)]
+    ticks = line_chart("Pass rate", {"booking": points}).x_ticks
+    label_width = 80
+
+    def extent(tick):
+        left = {"start": tick.pos, "end": tick.pos - label_width}.get(tick.anchor, tick.pos - label_width / 2)
+        return left, left + label_width
+
+    spans = [extent(t) for t in ticks]
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
