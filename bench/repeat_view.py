@@ -16,6 +16,12 @@ BENCH_VIEWS ÷ BENCH_ROUNDS views each alternate A, B, A, B… on a fresh connec
 prints each side's min / median / max over rounds and the ratio.
 
     BENCH_PREPARED=1 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_small .venv/bin/python bench/repeat_view.py
+
+BENCH_BOUNDS=1 says where the list's time over hello's goes: rounds alternate four sides, the list
+as it is, with its sync-state query free (the state and the generations it reads, read once
+before and handed back), with `render_changelist` free (the page as first served, no kept-page
+lookup, fill, CSRF token or column chooser), and with both free; each side's p25 per round and
+hello's time ÷ the side's median. A side's gain is what no change to that part can beat.
 """
 
 from __future__ import annotations
@@ -31,10 +37,14 @@ sys.path.insert(0, str(Path.cwd()))
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 import bench.changelists as seeding  # noqa: E402  (sets the environment up, a fresh database, django.setup())
+from conversations.views.conversations import CONVERSATIONS  # noqa: E402
+from core.changelist import spec  # noqa: E402
+from portal import generations  # noqa: E402
 from portal.models import SyncState  # noqa: E402
 
 VIEWS = int(os.environ.get("BENCH_VIEWS", "1000"))
@@ -58,6 +68,8 @@ def main() -> None:
     client.force_login(user)
     if os.environ.get("BENCH_PREPARED") and connection.vendor == "postgresql":
         compare_prepared(client)
+    elif os.environ.get("BENCH_BOUNDS"):
+        bounds(client)
     else:
         one_run(client)
 
@@ -119,6 +131,45 @@ def compare_prepared(client) -> None:
               f"hello ÷ conversations {spread(kept['ratio'], 'x')}")
     a, b = (sorted(found[side]["list"])[ROUNDS // 2] for side in sides)
     print(f"  B ÷ A conversations (median round): {b / a:.2f}")
+
+
+def bounds(client) -> None:
+    """The list as it is, and with its state query, its kept page's Python, or both made free."""
+    as_is_state, as_is_render = CONVERSATIONS.state, spec.render_changelist
+    views(client, 1)  # warm
+    state = as_is_state(CONVERSATIONS.resource)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {generations.all_as_column()}")
+        kept_generations = cursor.fetchone()[0]
+    page = client.get("/conversations/").content
+
+    def free_state(resource, **_):
+        generations.prime(kept_generations)  # as the query would
+        return state
+
+    sides = {"as is": (as_is_state, as_is_render), "state query free": (free_state, as_is_render),
+             "render free": (as_is_state, lambda request, **_: HttpResponse(page)), "both free": (free_state, lambda request, **_: HttpResponse(page))}
+    found: dict[str, list[float]] = {side: [] for side in sides}
+    hello: list[float] = []
+    load = [os.getloadavg()[0]]
+    try:
+        for _ in range(ROUNDS):
+            for side, (state_of, render) in sides.items():
+                CONVERSATIONS.state, spec.render_changelist = state_of, render
+                times = views(client, VIEWS // ROUNDS)
+                found[side].append(at(times["/conversations/"], .25))
+                hello.append(at(times["/bench-hello/"], .25))
+    finally:
+        CONVERSATIONS.state, spec.render_changelist = as_is_state, as_is_render
+    load.append(os.getloadavg()[0])
+    median_hello = sorted(hello)[len(hello) // 2]
+    print(f"{Path.cwd()} ({connection.vendor}, {ROUNDS} rounds of {VIEWS // ROUNDS} views each side, load {load[0]:.1f} → {load[1]:.1f}); "
+          f"p25 per round min / median / max; hello {min(hello):.3f} / {median_hello:.3f} / {max(hello):.3f} ms")
+    for side, kept in found.items():
+        ordered = sorted(kept)
+        print(f"  {side:17} {ordered[0]:.3f} / {ordered[len(ordered) // 2]:.3f} / {ordered[-1]:.3f} ms, "
+              f"hello ÷ it {median_hello / ordered[len(ordered) // 2]:.2f}x")
+
 
 if __name__ == "__main__":
     main()
