@@ -81,3 +81,13 @@ def test_forbidden_page_has_no_serious_accessibility_violation(live_server, sand
     response = page.goto(live_server.url + "/users/")
     assert response.status == 403
     assert not _blocking_violations(Axe(), page)
+
+
+def test_empty_dashboard_has_no_serious_accessibility_violation(live_server, sandbox, team_admin, login, page):
+    """A new account's first view: the empty-state rows carry links inside their sentences
+    (CI once met this page before its first sync; a link told apart by colour alone)."""
+    login(team_admin)
+    page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".empty-state a").count() >= 1, "the dashboard showed no empty state"
+    assert not _blocking_violations(Axe(), page)
