@@ -216,7 +216,11 @@ def pages() -> dict[str, str]:
         "tools": "/tools/",
         "tools: search": "/tools/?q=refund",
         "tools: filter": "/tools/?type=webhook",
-        "tools: search + filter": "/tools/?q=lookup+42&type=retrieval",
+        "tools: search + filter": "/tools/?q=lookup+42&type=retrieval",  # 2 rows drawn at 1,000, 50 at N
+        # Searched and filtered with a full page at both sizes: a word every name holds (many: the
+        # type's name order walked) and an id prefix the first 1,000 tools hold (few: read by key).
+        "tools: word + filter": "/tools/?q=lookup&type=retrieval",
+        "tools: id search + filter": "/tools/?q=tool-000&type=retrieval",
         "tools: page 50": "/tools/?page=50",
         "tool + used by": "/tools/tool-000003/",
     }
@@ -296,6 +300,9 @@ def databases(n: int) -> dict[str, Path | str]:
         call_command("migrate", verbosity=0)
         SyncState.objects.update(synced_at=timezone.now(), lease_until=None, run_id="")
         TaskRecord.objects.all().delete()
+        if PG_URL:  # the planner's statistics, as autovacuum keeps them after a sync's writes
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     return {"1,000": small, f"{n:,}": big}
 
 
