@@ -31,7 +31,7 @@ from core.changelist.kept import kept
 from .models import SharedTool
 
 #: Past this many matching ids, a search walks the list's order instead of reading them by key.
-FEW = 2000
+FEW = 1000  # as the call log's (`conversations.search.FEW`), and the list's count cap: past it, "1,000+"
 #: The trigram index's hits that LIKE finds too (the index folds case beyond ASCII, LIKE does not).
 TRIGRAM_IDS = ("SELECT t.id FROM shared_tools_search_trigram JOIN shared_tools_sharedtool t "
                "ON t.id = shared_tools_search_trigram.rowid WHERE shared_tools_search_trigram MATCH %s "
