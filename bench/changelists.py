@@ -23,6 +23,10 @@ server's environment apart (BENCH_BASE=. BENCH_BASE_ENV=DATABASE_PREPARED=false 
 DATABASE_PREPARED=true compares a setting on one checkout). BENCH_ONLY_HELLO=1 skips the admin comparisons;
 BENCH_ONLY_WEIGHTS=1 stops after the queries and bytes per page (no throughput runs); BENCH_SQL=text
 prints the queries of the pages whose URL holds that text.
+
+The hello comparisons run twice: against the 5-byte hello, and against a hello whose body is the
+list page's size (`/bench-hello/<bytes>/`): the second counts the server's work alone, the first
+also the sending and reading of 65 KB, which the bench's own client does on the same two cores.
 """
 
 from __future__ import annotations
@@ -161,9 +165,12 @@ def against_base(session: requests.Session) -> None:
             break
         except requests.RequestException:
             time.sleep(0.2)
-    runs = {"ours": [], "ours hello": [], "base": [], "base hello": []}
+    sizes = {port: len(session.get(f"http://127.0.0.1:{port}/conversations/", timeout=300).content) for port in (PORT, base_port)}
     plan = [("ours", "/conversations/", PORT), ("ours hello", "/bench-hello/", PORT),
-            ("base", "/conversations/", base_port), ("base hello", "/bench-hello/", base_port)]
+            ("ours hello sized", f"/bench-hello/{sizes[PORT]}/", PORT),
+            ("base", "/conversations/", base_port), ("base hello", "/bench-hello/", base_port),
+            ("base hello sized", f"/bench-hello/{sizes[base_port]}/", base_port)]
+    runs: dict[str, list[float]] = {name: [] for name, _, _ in plan}
     for _, path, port in plan:
         for _ in range(3):  # warm up: every worker and thread of both servers
             session.get(f"http://127.0.0.1:{port}{path}", timeout=300)
@@ -171,9 +178,11 @@ def against_base(session: requests.Session) -> None:
         for name, path, port in plan:
             runs[name].append(throughput(session, path, port))
     for name, xs in runs.items():
-        print(f"conversations default page, {name:<11} {min(xs):7.1f} / {statistics.median(xs):7.1f} / {max(xs):7.1f} req/s")
-    for side in ("ours", "base"):
-        print(f"{side}: conversations/hello {statistics.median(runs[side]) / statistics.median(runs[side + ' hello']):5.2f}x")
+        print(f"conversations default page, {name:<16} {min(xs):7.1f} / {statistics.median(xs):7.1f} / {max(xs):7.1f} req/s")
+    for side, port in (("ours", PORT), ("base", base_port)):
+        print(f"{side}: conversations/hello {statistics.median(runs[side]) / statistics.median(runs[side + ' hello']):5.2f}x, "
+              f"conversations/hello of its {sizes[port] / 1024:.1f} KB "
+              f"{statistics.median(runs[side]) / statistics.median(runs[side + ' hello sized']):5.2f}x")
     print(f"ours/base conversations {statistics.median(runs['ours']) / statistics.median(runs['base']):5.2f}x")
 
 
@@ -219,7 +228,9 @@ def main() -> None:
             against_base(session)
         if os.environ.get("BENCH_ONLY_HELLO"):
             if not BASE:  # without a base to compare with, the hello lines are the whole point
+                size = len(session.get(f"http://127.0.0.1:{PORT}/conversations/", timeout=300).content)
                 compare(session, "conversations: default page", "/conversations/", "/bench-hello/", "hello")
+                compare(session, f"conversations vs hello of {size / 1024:.0f} KB", "/conversations/", f"/bench-hello/{size}/", "hello")
                 compare(session, "tests: default page", "/testing/tests/", "/bench-hello/", "hello")
             return
         compare(session, "conversations: default page", "/conversations/",

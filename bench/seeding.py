@@ -48,6 +48,7 @@ from django.utils import timezone  # noqa: E402
 
 from assistants.models import Assistant  # noqa: E402
 from conversations.models import Conversation  # noqa: E402
+from conversations.rollups import rebuild as rebuild_rollups  # noqa: E402
 from portal.models import SyncState  # noqa: E402
 from sandbox.behaviour.bulk_seed import bulk_conversations  # noqa: E402
 from sandbox.models import SbConversation  # noqa: E402
@@ -58,7 +59,8 @@ SEEDED_DIRECTLY = {"conversations", "assistant-tests", "test-suites"}
 
 
 def seed_cache_conversations() -> None:
-    """The cache as a finished sync leaves it, written straight from the sandbox's rows."""
+    """The cache as a finished sync leaves it, written straight from the sandbox's rows, with the
+    per-day rollups a sync keeps (the list's count reads them: without them it showed no rows)."""
     now, batch = timezone.now(), []
     rows = SbConversation.objects.order_by().values_list("id", "name", "metadata", "created_at", "last_message_at")
     for telnyx_id, name, metadata, created, last in rows.iterator(chunk_size=5000):
@@ -71,6 +73,7 @@ def seed_cache_conversations() -> None:
             Conversation.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     Conversation.objects.bulk_create(batch, ignore_conflicts=True)
+    rebuild_rollups()
 
 
 def seed_cache_tests() -> None:

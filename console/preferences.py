@@ -50,15 +50,20 @@ class TimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Not in __call__: the user (and so the session) is read only once the view is known, so
+        # what it asked to read rides on the session's query (`portal.read_ahead`).
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             try:
                 timezone.activate(ZoneInfo(zone_of(request)))
             except (KeyError, ValueError):
                 timezone.deactivate()
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
+        return None
 
 
 class PreferenceForm(forms.Form):

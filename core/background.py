@@ -29,6 +29,7 @@ from django.utils.module_loading import autodiscover_modules
 from core import waiting
 from core.sync import SyncOutcome, is_stale, sync_state
 from portal import generations as request_generations
+from portal import read_ahead
 from portal.celery import app
 from portal.models import SyncState, TaskRecord
 from portal.telnyx import TelnyxError
@@ -149,45 +150,77 @@ def listing_sync_queued(resource: str, *, since=None) -> bool:
 
 def listing_sync_state(resource: str, *, queued_if_missing: bool = True):
     """The resource's SyncState (as `core.sync.sync_state`) with `sync_queued`: whether a sync
-    of it is queued and not started (`listing_sync_queued`), in one query. A list page reads
-    both on every view, and building the two ORM queries cost more than the page's own SQL
+    of it is queued and not started (`listing_sync_queued`), in one query, or in none when the
+    page asked for it to ride on its session's read (`read_listing_state_ahead`). A list page
+    reads both on every view, and building the two ORM queries cost more than the page's own SQL
     (50x the database's time for each, in the profile of a repeat view): the SQL is written
     once here instead, with the same conditions as `listing_sync_queued`. `queued_if_missing`:
     False when the caller claims a never-synced listing's sync anyway (the claim checks)."""
-    sql, fields, waiting, generations_column = _listing_state_query(connection.vendor)
+    row = read_ahead.taken(_READ_AHEAD + resource)
+    if row is None:
+        columns, waiting, generations_column = _listing_state_columns(connection.vendor)
+        # The request's cache generations ride along (`portal.generations.prime`) when they were
+        # not read ahead with the session: the page keys its kept fragments on them.
+        columns += (generations_column,) if generations_column else ()
+        sql = f"SELECT {', '.join(columns)} FROM {_quote(SyncState._meta.db_table)} ls WHERE ls.{_quote('resource')} = %s"
+        with connection.cursor() as cursor:  # not `raw()`: its model building cost three times the query
+            cursor.execute(sql, [*_queued_params(resource, waiting), resource])
+            row = cursor.fetchone()
+        if row is None:  # never synced: no row to carry the answer
+            state = SyncState(resource=resource)
+            state.sync_queued = listing_sync_queued(resource) if queued_if_missing else False
+            return state
+    return _state_from_row(resource, row)
+
+
+def read_listing_state_ahead(resource: str) -> None:
+    """Ask for `listing_sync_state(resource)`'s row to come with the session's (`portal.read_ahead`):
+    a list view's `read_ahead`, so its repeat view runs one query fewer."""
+    columns, waiting, _ = _listing_state_columns(connection.vendor)
+    read_ahead.want(_READ_AHEAD + resource, read_ahead.Join(
+        table=SyncState._meta.db_table, alias="ls", on=f"ls.{_quote('resource')} = %s", columns=columns,
+        column_params=tuple(_queued_params(resource, waiting)), on_params=(resource,)))
+
+
+_READ_AHEAD = "listing-state:"
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _queued_params(resource: str, waiting: list) -> list:
     since = connection.ops.adapt_datetimefield_value(timezone.now() - ACTIVE_FOR)
-    with connection.cursor() as cursor:  # not `raw()`: its model building cost three times the query
-        cursor.execute(sql, [task_key(SYNC_LISTING, [resource], {}), *waiting, since, resource])
-        row = cursor.fetchone()
-    if row is None:  # never synced: no row to carry the answer
+    return [task_key(SYNC_LISTING, [resource], {}), *waiting, since]
+
+
+def _state_from_row(resource: str, row: tuple):
+    """The SyncState a `_listing_state_columns` row holds (a never-synced listing's: unsaved, its
+    queued flag read all the same), with the request's generations primed from it."""
+    fields = SyncState._meta.concrete_fields
+    if row[0] is None:  # read ahead, with no state row to join: never synced
         state = SyncState(resource=resource)
-        state.sync_queued = listing_sync_queued(resource) if queued_if_missing else False
-        return state
-    values = list(row[:len(fields)])
-    for index, column, convert in _state_converters(connection.ops):  # as the ORM gives them (SQLite's dates are text)
-        values[index] = convert(values[index], column, connection)
-    state = SyncState.from_db(connection.alias, [f.attname for f in fields], values)
+    else:
+        values = list(row[:len(fields)])
+        for index, column, convert in _state_converters(connection.ops):  # as the ORM gives them (SQLite's dates are text)
+            values[index] = convert(values[index], column, connection)
+        state = SyncState.from_db(connection.alias, [f.attname for f in fields], values)
     state.sync_queued = bool(row[len(fields)])
-    if generations_column:
+    if len(row) > len(fields) + 1:
         request_generations.prime(row[len(fields) + 1])
     return state
 
 
 @lru_cache(maxsize=4)
-def _listing_state_query(vendor: str) -> tuple:
-    """`listing_sync_state`'s SQL, its columns and their converters: the same on every view."""
-    quote, tasks = connection.ops.quote_name, TaskRecord._meta.db_table
+def _listing_state_columns(vendor: str) -> tuple:
+    """`listing_sync_state`'s columns (the state row as `ls`, whether a sync is queued), the task
+    states that count as queued and the generations' column: the same on every view."""
+    tasks = _quote(TaskRecord._meta.db_table)
     waiting = [state for state in TaskRecord.ACTIVE if state != TaskRecord.State.RUNNING]
-    # The request's cache generations ride along (`portal.generations.prime`): the page keys its
-    # kept fragments on them, and one query a view is a tenth of a kept list's time on PostgreSQL.
-    generations_column = request_generations.all_as_column()
-    fields = SyncState._meta.concrete_fields
-    sql = (f"SELECT {', '.join(quote(f.column) for f in fields)}, EXISTS (SELECT 1 FROM {quote(tasks)} WHERE "
-           f"{quote('key')} = %s AND {quote('state')} IN ({', '.join(['%s'] * len(waiting))}) AND "
-           f"{quote('updated_at')} >= %s) AS sync_queued"
-           + (f", {generations_column} AS cache_generations" if generations_column else "")
-           + f" FROM {quote(SyncState._meta.db_table)} WHERE {quote('resource')} = %s")
-    return sql, fields, waiting, generations_column
+    columns = tuple(f"ls.{_quote(f.column)}" for f in SyncState._meta.concrete_fields) + (
+        f"EXISTS (SELECT 1 FROM {tasks} WHERE {_quote('key')} = %s AND {_quote('state')} IN "
+        f"({', '.join(['%s'] * len(waiting))}) AND {_quote('updated_at')} >= %s)",)
+    return columns, waiting, request_generations.all_as_column()
 
 
 #: Per connection (one a thread): SyncState's columns' converters, bound to that connection.

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from django.db import connection
 from django.db.models import F
 
+from portal import read_ahead
 from portal.models import CacheGeneration
 
 _read: ContextVar[dict[str, int] | None] = ContextVar("cache_generations", default=None)
@@ -86,10 +87,17 @@ def forget() -> None:
 
 
 class GenerationsPerRequest:
-    """Middleware: one read of the generations serves the whole request."""
+    """Middleware: one read of the generations serves the whole request, and it rides on the
+    session's read (`portal.read_ahead`): the login check's permissions need the roles generation."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        column = all_as_column()
+        if column is not None:
+            read_ahead.want("generations", read_ahead.Join(columns=(column,), receive=lambda values: prime(values[0])))
+        return None
 
     def __call__(self, request):
         token = _read.set({})

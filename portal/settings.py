@@ -145,8 +145,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before the login check reads the session: what the view asked to read rides on that query.
+    "portal.read_ahead.ReadAheadMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone
+    "console.preferences.TimeZoneMiddleware",  # dates in the reader's chosen zone (from process_view: after the read-ahead)
     "core.middleware.TelnyxErrorMiddleware",
     "core.waiting.WaitingMiddleware",  # the worker banner shows only on pages that wait on a worker
     # Last, as its documentation asks: turns a locked-out login into the lockout page.

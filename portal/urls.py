@@ -9,8 +9,6 @@ from portal import converters  # noqa: F401 (registers <tid:>)
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # The site-wide pages: dashboard, search, audit log, tasks, users.
-    path("", include("console.urls")),
     path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
     path("assistants/", include("assistants.urls")),
     path("mcp-servers/", include("mcp_servers.urls")),
@@ -30,5 +28,9 @@ urlpatterns = [
 
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/v2/", include("sandbox.urls")))
+
+# The site-wide pages: dashboard, search, audit log, tasks, users. Last: an include with no prefix
+# is walked pattern by pattern for every URL placed after it (a tenth of a kept list's time).
+urlpatterns.append(path("", include("console.urls")))
 
 handler403 = "portal.errors.permission_denied"

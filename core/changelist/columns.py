@@ -16,10 +16,8 @@ from django.urls import reverse
 from django.utils.html import escape, strip_tags
 from django.utils.text import slugify
 
+from core.changelist.kept import HIDDEN_COLUMNS as SESSION_KEY
 from core.changelist.kept import response_token
-
-#: The session key holding {list: [hidden column keys]} (written by console.preferences).
-SESSION_KEY = "hidden_columns"
 
 _TABLE = re.compile(r'(<div id="changelist-table"[^>]*>.*?)(<table class="table"[^>]*>)(.*?)(</table>)', re.S)
 _TAG = re.compile(r"<(/?)(tr|td|th)\b[^>]*>", re.I)
@@ -76,7 +74,7 @@ def _columns(body: str, header: list[tuple[int, int]]) -> list[TableColumn]:
     return columns
 
 
-def _chooser(request, key: str, columns: list[TableColumn]) -> str:
+def _chooser(request, key: str, columns: list[TableColumn], token: str) -> str:
     toggleable = [c for c in columns if not c.priority]
     if not toggleable:
         return ""
@@ -90,7 +88,7 @@ def _chooser(request, key: str, columns: list[TableColumn]) -> str:
     return (
         f'<details class="column-chooser" data-testid="column-chooser"><summary>{summary}</summary>'
         f'<form method="post" action="{reverse("preferences-columns")}" class="column-chooser-form">'
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{response_token(request)}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
         f'<input type="hidden" name="list" value="{escape(key)}"><input type="hidden" name="next" value="{escape(request.get_full_path())}">'
         f'<fieldset><legend>Show these columns</legend>{boxes}</fieldset>'
         + (f'<p class="help">Always shown: {fixed}.</p>' if fixed else "")
@@ -98,8 +96,9 @@ def _chooser(request, key: str, columns: list[TableColumn]) -> str:
     )
 
 
-def apply_column_choice(request, html: str) -> str:
-    """The changelist's table without the columns this person hid, with the chooser above it."""
+def apply_column_choice(request, html: str, *, token: str | None = None) -> str:
+    """The changelist's table without the columns this person hid, with the chooser above it
+    (its form's CSRF token `token`, else this response's)."""
     found = _TABLE.search(html)
     if not found:
         return html
@@ -121,4 +120,5 @@ def apply_column_choice(request, html: str) -> str:
     table = found.group(2)
     if drop:
         table = table.replace("<table ", f'<table data-hidden-columns="{len(drop)}" ', 1)
-    return html[:found.start()] + found.group(1) + _chooser(request, key, columns) + table + body + found.group(4) + html[found.end():]
+    chooser = _chooser(request, key, columns, token or response_token(request))
+    return html[:found.start()] + found.group(1) + chooser + table + body + found.group(4) + html[found.end():]

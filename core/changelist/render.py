@@ -12,7 +12,7 @@ from django.utils.html import format_html_join
 
 from core import waiting
 from core.changelist.columns import apply_column_choice
-from core.changelist.kept import Fragments
+from core.changelist.kept import Fragments, split
 from core.changelist.memory import remember_query
 from core.changelist.query import CHOICES_PARAM, Column, FilterForm, build_changelist, select
 from core.export import as_export, export_response, wants_export
@@ -72,7 +72,7 @@ def render_changelist(
         context["fragments"] = fragments
     kept_page = fragments.page() if fragments is not None and not fragment else None
     if kept_page is not None:  # the whole page, chrome and all, as kept: no template is rendered
-        response, html = HttpResponse(), kept_page
+        response, content = HttpResponse(), kept_page
     else:
         if fragments is None or fragments.get("table" if fragment else "page") is None:
             context["cl"] = build_changelist(request, rows(), form_class, columns, default_sort,
@@ -81,13 +81,14 @@ def render_changelist(
             if callable(extra):
                 context.update(extra())
         response = render(request, f"{template}#table" if fragment else template, context)
-        html = response.content.decode()
+        # Per person, on the page made from the shared fragments (which keep every column): the
+        # columns they hid are not sent. The whole page is kept after it, per hidden set (`_page_key`).
+        html = apply_column_choice(request, response.content.decode(),
+                                   token=Fragments.CSRF_PLACEHOLDER if fragments is not None else None)
         if fragments is not None and not fragment:
             fragments.keep_page(html)
-    if fragments is not None:
-        html = fragments.fill(html)
-    # Per person, after the shared fragments are filled: the columns they hid are not sent.
-    response.content = apply_column_choice(request, html).encode()
+        content = split(html.encode()) if fragments is not None else html.encode()
+    response.content = fragments.fill(content) if fragments is not None else content
     return response
 
 

@@ -16,13 +16,13 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.background import listing_sync_state, read_listing_state_ahead
 from core.changelist.live import ServedPage, build_live_changelist, build_served_changelist
 from core.changelist.memory import remembered_query
 from core.changelist.query import PAGE_SIZE, ChangeList, Column, FilterForm, build_changelist
 from core.changelist.refresh import refresh_from_request
 from core.changelist.render import render_changelist
 from core.confirm import confirm_page
-from core.sync import sync_state
 
 
 @dataclass
@@ -55,7 +55,8 @@ class ChangelistSpec:
     vary: Any = None
     #: `count(active filters, search)`: the total from a rollup the app keeps, or None (see `build_changelist`).
     count: Any = None
-    #: `state(resource)`: how `vary` reads the SyncState (default `core.sync.sync_state`), e.g. with more in the same query.
+    #: `state(resource)`: how the view reads the SyncState (default `core.background.listing_sync_state`,
+    #: read ahead with the session), e.g. with more in the same query.
     state: Any = None
     #: Rows a page (20 for a history under a suite's trend).
     page_size: int = PAGE_SIZE
@@ -98,7 +99,7 @@ class ChangelistSpec:
         return self._urls
 
     def render(self, request, *, outcome=None, fragment: bool = False):
-        state = (self.state or sync_state)(self.resource) if self.vary else None
+        state = (self.state or listing_sync_state)(self.resource)
         vary = {**self.urls(), **(self.vary(state) if self.vary else {})}
         return render_changelist(
             request, template=self.template, queryset=self.queryset, form_class=self.form_class,
@@ -140,6 +141,9 @@ class ChangelistSpec:
         def list_view(request):
             return self.render(request)
 
+        if self.resource and self.state in (None, listing_sync_state):
+            # Its sync state rides on the session's read (`portal.read_ahead`): one query fewer a view.
+            list_view.read_ahead = lambda request: read_listing_state_ahead(self.resource)
         return list_view
 
     def views(self, permission: Callable) -> tuple[Callable, Callable]:

@@ -62,3 +62,27 @@ def test_the_choice_comes_back_at_the_next_login(team_admin, servers):
 def test_the_chooser_sends_you_back_only_within_the_portal(team_admin_client, servers):
     response = team_admin_client.post(reverse("preferences-columns"), {"list": "x", "column": ["a"], "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def _chooser_post(client, page: str, hide: list[str]):
+    at = page.index('data-testid="column-chooser"')
+    chooser = page[at:page.index("</details>", at)]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', chooser).group(1)
+    offered = re.findall(r'name="column" value="([^"]+)"', chooser)
+    return client.post(reverse("preferences-columns"), {"csrfmiddlewaretoken": token, "list": "mcp_servers:server-list",
+                                                        "column": offered, "show": [c for c in offered if c not in hide], "next": LIST})
+
+
+def test_a_kept_page_is_kept_per_hidden_set_and_its_chooser_token_works(team_admin, servers, kept_clock_still):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team_admin)
+    pages = [client.get(LIST).content.decode() for _ in range(3)]  # the later two served as kept
+    assert all("Type" in headers(page) for page in pages)
+    assert _chooser_post(client, pages[-1], ["type"]).status_code == 302, "the kept page's chooser token is taken"
+    hidden = [client.get(LIST).content.decode() for _ in range(3)]
+    assert all("Type" not in headers(page) and "Columns (1 hidden)" in page for page in hidden)
+    assert _chooser_post(client, hidden[-1], []).status_code == 302
+    shown = [client.get(LIST).content.decode() for _ in range(3)]
+    assert all("Type" in headers(page) and "Columns (1 hidden)" not in page for page in shown)
+    tokens = {re.search(r'column-chooser.*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S).group(1) for page in shown}
+    assert len(tokens) == 3, "each response its own token"
