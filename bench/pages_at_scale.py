@@ -23,6 +23,8 @@ to NAME_small (`CREATE DATABASE … TEMPLATE`). `BENCH_KEEP=DIR` (SQLite: the tw
 PostgreSQL: any value) keeps the seeded databases and reuses them on the next run, so one seed
 serves many measurements; `BENCH_PAGES=audit,suites` measures only the pages whose name holds
 one of the words.
+On PostgreSQL both databases are ANALYZEd once ready: the planner's statistics, as autovacuum keeps
+them after a sync's writes (the seed's bulk writes leave none).
 """
 
 from __future__ import annotations

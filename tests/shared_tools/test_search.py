@@ -107,6 +107,10 @@ def test_postgresql_has_the_trigram_indexes():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'shared_tools_sharedtool'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"shared_tool_name_upper_trgm", "shared_tool_id_upper_trgm"} <= names
+    # The list's order walked index-only, testing the UPPER(...) the index holds (`search.search`).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'shared_tool_name_upper_cover'")
+        assert "upper((display_name)::text), upper((telnyx_id)::text)" in cursor.fetchone()[0]
 
 
 def test_the_type_choices_read_by_skip_scan_are_every_distinct_type_in_order(tools):
