@@ -2,8 +2,9 @@
 
 A page asks for table generations many times (the fragments' key, each kept filter choice, the
 roles generation of the permission cache): one query per ask was a third of a changelist's first
-view. Within a request (`GenerationsPerRequest`) the first ask reads the whole table (one row per
-table the portal keeps things for: a few dozen) and later asks are answered from it. A bump in
+view. Within a request (`GenerationsPerRequest`) the whole table (one row per table the portal keeps
+things for: a few dozen) is read once, as one JSON column riding on the session's read
+(`portal.read_ahead`), else by the first ask, and later asks are answered from it. A bump in
 this process forgets what was read, so a page rendered after its own write keys on the new
 generation; a bump by another process shows from the next request, as before. Outside a request
 (workers, commands) every ask queries.

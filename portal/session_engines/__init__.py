@@ -49,9 +49,9 @@ class UserColumn:
         if row is None:
             self._session_key = None  # as Django's: no such session, or expired
             return None
-        expire_date = row[1]
-        for convert in connection.ops.get_db_converters(model._meta.get_field("expire_date").get_col(table)):
-            expire_date = convert(expire_date, None, connection)
+        expire_date, column = row[1], model._meta.get_field("expire_date").get_col(table)
+        for convert in connection.ops.get_db_converters(column):  # as the ORM gives it (SQLite's is text)
+            expire_date = convert(expire_date, column, connection)
         at = 2
         for name, join in joins.items():
             read_ahead.made(name, join, row[at:at + len(join.columns)])

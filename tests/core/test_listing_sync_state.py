@@ -80,7 +80,7 @@ def test_the_state_read_prepared_is_the_orms_row(monkeypatch):
         states = [generations.GenerationsPerRequest(lambda request: listing_sync_state("conversations"))(None)
                   for _ in range(4)]
         with connection.cursor() as cursor:  # this session's prepared statements, as PostgreSQL lists them
-            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%AS sync_queued%"])
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['%FROM "portal_syncstate" ls WHERE%'])
             assert cursor.fetchone()[0] == 1
         expected = sync_state("conversations")
         for state in states:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -97,3 +98,28 @@ def test_a_signed_out_visitor_is_sent_to_the_login_page_with_no_state_read():
         response = Client().get("/mcp-servers/")
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert not any("portal_syncstate" in q["sql"] for q in queries)
+
+
+def test_the_cached_engine_reads_ahead_on_a_cache_miss_and_keeps_the_session_until_it_expires(team_admin, settings):
+    settings.SESSION_ENGINE = "portal.session_engines.cached_db"
+    SyncState.objects.create(resource="mcp_servers", synced_at=NOW, item_count=4)
+    store_class = import_string("portal.session_engines.cached_db.SessionStore")
+    store = store_class()
+    store["_auth_user_id"] = str(team_admin.pk)
+    store.set_expiry(3600)
+    store.create()
+    key = store.session_key
+    caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key)  # another host wrote it: not in this cache
+
+    def view():
+        read_listing_state_ahead("mcp_servers")
+        loaded = store_class(key)
+        with CaptureQueriesContext(connection) as queries:
+            data = loaded.load()
+            state = listing_sync_state("mcp_servers")
+        return data, state, len(queries), loaded.get_expiry_age()
+
+    data, state, queries, age = in_request(view)
+    assert data["_auth_user_id"] == str(team_admin.pk) and state.item_count == 4 and queries == 1
+    assert 3500 < age <= 3600
+    assert caches[settings.SESSION_CACHE_ALIAS].get(store.cache_key)["_auth_user_id"] == str(team_admin.pk)
