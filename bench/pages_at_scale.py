@@ -24,7 +24,8 @@ PostgreSQL: any value) keeps the seeded databases and reuses them on the next ru
 serves many measurements; `BENCH_PAGES=audit,suites` measures only the pages whose name holds
 one of the words.
 On PostgreSQL both databases are ANALYZEd once ready: the planner's statistics, as autovacuum keeps
-them after a sync's writes (the seed's bulk writes leave none).
+them after a sync's writes (the seed's bulk writes leave none); the tool library is vacuumed too, as
+its sync leaves it (`core.sync.vacuum_analyze`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from conversations.rollups import rebuild  # noqa: E402
 from conversations.services import conversation_fields  # noqa: E402
 from core.cache import cache_delete, cache_put_many  # noqa: E402
 from core.changelist import PAGE_SIZE  # noqa: E402
+from core.sync import vacuum_analyze  # noqa: E402
 from portal import audit_days  # noqa: E402
 from portal.models import AuditEvent, SyncState, TaskRecord  # noqa: E402
 from releases.models import GateResult, RolloutPlan, RolloutStep  # noqa: E402
@@ -302,9 +304,10 @@ def databases(n: int) -> dict[str, Path | str]:
         call_command("migrate", verbosity=0)
         SyncState.objects.update(synced_at=timezone.now(), lease_until=None, run_id="")
         TaskRecord.objects.all().delete()
-        if PG_URL:  # the planner's statistics, as autovacuum keeps them after a sync's writes
-            with connection.cursor() as cursor:
+        if PG_URL:  # the planner's statistics, as autovacuum keeps them after a sync's writes, and the
+            with connection.cursor() as cursor:  # tool library vacuumed, as its sync leaves it (`vacuum_analyze`)
                 cursor.execute("ANALYZE")
+            vacuum_analyze(SharedTool)
     return {"1,000": small, f"{n:,}": big}
 
 

@@ -11,12 +11,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import cache_delete, cache_put_many
+from core.sync import vacuum_analyze
 from shared_tools import search
 from shared_tools.forms import SharedToolFilterForm
 from shared_tools.models import SharedTool
@@ -183,3 +184,16 @@ def test_a_search_lists_its_first_matches_in_the_list_order(viewer_client, tools
         assert listed(page) == expected[:3] and "3+ results" in page
     else:
         assert listed(page) == expected and f"{len(expected)} results" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's visibility map")
+@pytest.mark.django_db(transaction=True)
+def test_the_table_is_vacuumed_after_a_sync_so_the_search_walk_stays_index_only():
+    cache_put_many(SharedTool, [{"id": f"tool-v-{i}", "display_name": f"Refund {i}", "type": "webhook"} for i in range(50)],
+                   tool_fields)
+    with transaction.atomic():
+        vacuum_analyze(SharedTool)  # VACUUM cannot run in a transaction: nothing, no error
+    vacuum_analyze(SharedTool)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'shared_tools_sharedtool'")
+        assert cursor.fetchone()[0] > 0
