@@ -37,96 +37,30 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PORT = int(os.environ.get("BENCH_PORT", "8115"))
-PASSWORD = "bench-pass-123"
-DB_URL = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-os.environ.update({
-    "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": DB_URL, "PORT": str(PORT), "DEBUG": "false",
-    "SECRET_KEY": "bench-secret-key-" + "x" * 40, "LOG_LEVEL": "WARNING", "CACHE_TTL": "86400",
-    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-})
-os.environ.pop("TELNYX_API_KEY", None)
-SECONDS = float(os.environ.get("BENCH_SECONDS", "2.0"))
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-CONVERSATIONS = int(os.environ.get("BENCH_CONVERSATIONS", "100000"))
-TESTS, SUITES = 10_000, 1_000
-
-
-def fresh_database() -> None:
-    if DB_URL.startswith("postgres"):
-        import psycopg
-
-        base, name = DB_URL.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-
-
-import django  # noqa: E402
-
-fresh_database()
-django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import bench.seeding as seeding  # noqa: E402, I001  (first: the environment, a fresh database, django.setup())
 
 import requests  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from assistants.models import Assistant  # noqa: E402
+from bench.seeding import CONVERSATIONS, PORT, ROOT  # noqa: E402
 from conversations.models import Conversation  # noqa: E402
-from conversations.rollups import rebuild as rebuild_rollups  # noqa: E402
-from portal.models import SyncState  # noqa: E402
-from sandbox.behaviour.bulk_seed import bulk_conversations  # noqa: E402
-from sandbox.models import SbConversation  # noqa: E402
 from testing.models import AssistantTest, TestSuite  # noqa: E402
 
 # Filled by their own sync (over HTTP from the server's sandbox); the big lists are seeded directly.
 SEEDED_DIRECTLY = {"conversations", "assistant-tests", "test-suites"}
-
-
-def seed_cache_conversations() -> None:
-    """The cache as a finished sync leaves it, written straight from the sandbox's rows, with the
-    per-day rollups a sync keeps (the list's count reads them: without them it showed no rows)."""
-    now, batch = timezone.now(), []
-    rows = SbConversation.objects.order_by().values_list("id", "name", "metadata", "created_at", "last_message_at")
-    for telnyx_id, name, metadata, created, last in rows.iterator(chunk_size=5000):
-        batch.append(Conversation(
-            telnyx_id=telnyx_id, name=name, assistant_id=metadata.get("assistant_id", ""),
-            assistant_version_id=metadata.get("assistant_version_id", ""),
-            channel=metadata.get("telnyx_conversation_channel", ""), created_at=created, last_message_at=last,
-            payload={"id": telnyx_id, "name": name, "metadata": metadata}, synced_at=now))
-        if len(batch) == 5000:
-            Conversation.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    Conversation.objects.bulk_create(batch, ignore_conflicts=True)
-    rebuild_rollups()
-
-
-def seed_cache_tests() -> None:
-    now = timezone.now()
-    destinations = list(Assistant.objects.values_list("telnyx_id", flat=True)) or [""]
-    AssistantTest.objects.all().delete()
-    TestSuite.objects.all().delete()
-    TestSuite.objects.bulk_create([TestSuite(telnyx_id=f"suite-{s:04d}", name=f"suite-{s:04d}", synced_at=now)
-                                   for s in range(SUITES)], batch_size=1000)
-    AssistantTest.objects.bulk_create([
-        AssistantTest(telnyx_id=f"bench-test-{i:05d}", name=f"Bench test {i:05d}", test_suite=f"suite-{i % SUITES:04d}",
-                      destination=destinations[i % len(destinations)], channel=("web_chat", "phone_call")[i % 2],
-                      instructions="Ask about opening hours and check the answer.", created_at=now - timedelta(minutes=i),
-                      payload={"test_id": f"bench-test-{i:05d}"}, synced_at=now)
-        for i in range(TESTS)], batch_size=2000)
+SECONDS = float(os.environ.get("BENCH_SECONDS", "2.0"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+PASSWORD = "bench-pass-123"
 
 
 def seed() -> Client:
@@ -140,12 +74,9 @@ def seed() -> Client:
     for resource, listing in listings().items():  # the other lists, synced here rather than on a worker
         if resource not in SEEDED_DIRECTLY:
             listing.sync()
-    bulk_conversations(CONVERSATIONS, messages_each=1)
-    seed_cache_conversations()
-    seed_cache_tests()
-    # Every list counts as freshly synced, so no page starts a sync while it is measured.
-    for resource in ["conversations", "assistant-tests", "test-suites", *SyncState.objects.values_list("resource", flat=True)]:
-        SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now(), "lease_until": None})
+    seeding.seed_conversations(CONVERSATIONS)
+    seeding.seed_cache_tests()
+    seeding.mark_synced("conversations", "assistant-tests", "test-suites")  # no page starts a sync while measured
     print(f"seeded {Conversation.objects.count():,} conversations, {AssistantTest.objects.count():,} tests in "
           f"{TestSuite.objects.count():,} suites, {Assistant.objects.count()} assistants "
           f"({time.monotonic() - started:.0f} s, {connection.vendor})")
@@ -278,11 +209,7 @@ def page_weights(client: Client) -> None:
 
 
 def main() -> None:
-    quiet = open(os.devnull, "w")
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("sandbox_seed", "--demo", stdout=quiet)
-    call_command("ensure_login", stdout=quiet)
+    seeding.prepare()
     log = open(f"/tmp/bench-changelists-{PORT}.log", "w")
     server = start_server(log)
     base_env = dict(pair.split("=", 1) for pair in os.environ.get("BENCH_BASE_ENV", "").split(",") if pair)

@@ -23,6 +23,9 @@ to NAME_small (`CREATE DATABASE … TEMPLATE`). `BENCH_KEEP=DIR` (SQLite: the tw
 PostgreSQL: any value) keeps the seeded databases and reuses them on the next run, so one seed
 serves many measurements; `BENCH_PAGES=audit,suites` measures only the pages whose name holds
 one of the words.
+On PostgreSQL both databases are ANALYZEd once ready: the planner's statistics, as autovacuum keeps
+them after a sync's writes (the seed's bulk writes leave none); the tool library is vacuumed too, as
+its sync leaves it (`core.sync.vacuum_analyze`).
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from conversations.rollups import rebuild  # noqa: E402
 from conversations.services import conversation_fields  # noqa: E402
 from core.cache import cache_delete, cache_put_many  # noqa: E402
 from core.changelist import PAGE_SIZE  # noqa: E402
+from core.sync import vacuum_analyze  # noqa: E402
 from portal import audit_days  # noqa: E402
 from portal.models import AuditEvent, SyncState, TaskRecord  # noqa: E402
 from releases.models import GateResult, RolloutPlan, RolloutStep  # noqa: E402
@@ -216,7 +220,11 @@ def pages() -> dict[str, str]:
         "tools": "/tools/",
         "tools: search": "/tools/?q=refund",
         "tools: filter": "/tools/?type=webhook",
-        "tools: search + filter": "/tools/?q=lookup+42&type=retrieval",
+        "tools: search + filter": "/tools/?q=lookup+42&type=retrieval",  # 2 rows drawn at 1,000, 50 at N
+        # Searched and filtered with a full page at both sizes: a word every name holds (many: the
+        # type's name order walked) and an id prefix the first 1,000 tools hold (few: read by key).
+        "tools: word + filter": "/tools/?q=lookup&type=retrieval",
+        "tools: id search + filter": "/tools/?q=tool-000&type=retrieval",
         "tools: page 50": "/tools/?page=50",
         "tool + used by": "/tools/tool-000003/",
     }
@@ -296,6 +304,10 @@ def databases(n: int) -> dict[str, Path | str]:
         call_command("migrate", verbosity=0)
         SyncState.objects.update(synced_at=timezone.now(), lease_until=None, run_id="")
         TaskRecord.objects.all().delete()
+        if PG_URL:  # the planner's statistics, as autovacuum keeps them after a sync's writes, and the
+            with connection.cursor() as cursor:  # tool library vacuumed, as its sync leaves it (`vacuum_analyze`)
+                cursor.execute("ANALYZE")
+            vacuum_analyze(SharedTool)
     return {"1,000": small, f"{n:,}": big}
 
 

@@ -3,7 +3,7 @@
 Without HTTP, gunicorn or a client in the measurement, a loaded 2-core machine still ranks the
 two: views of /conversations/ and /bench-hello/ alternate 1,000 times, each timed alone, and
 the fastest and the first quartile are compared (hello's time ÷ the list's: 1.0x is as fast as
-hello). Seeds as `bench/changelists.py` does, with BENCH_CONVERSATIONS (2,000 here) conversations.
+hello). Seeds as `bench/changelists.py` does (`bench/seeding.py`), with BENCH_CONVERSATIONS (2,000 here) conversations.
 
     .venv/bin/python bench/repeat_view.py
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_small .venv/bin/python bench/repeat_view.py
@@ -35,17 +35,14 @@ os.environ.setdefault("BENCH_CONVERSATIONS", "2000")
 sys.path.insert(0, str(Path.cwd()))
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-import bench.changelists as seeding  # noqa: E402  (sets the environment up, a fresh database, django.setup())
+import bench.seeding as seeding  # noqa: E402  (sets the environment up, a fresh database, django.setup())
 from conversations.views.conversations import CONVERSATIONS  # noqa: E402
 from core.changelist import spec  # noqa: E402
 from portal import generations  # noqa: E402
-from portal.models import SyncState  # noqa: E402
 
 VIEWS = int(os.environ.get("BENCH_VIEWS", "1000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "6"))
@@ -53,15 +50,9 @@ PREPARED = {"server_side_binding": True, "prepare_threshold": 5}  # as DATABASE_
 
 
 def main() -> None:
-    quiet = open(os.devnull, "w")
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("sandbox_seed", "--demo", stdout=quiet)
-    call_command("ensure_login", stdout=quiet)
-    seeding.bulk_conversations(seeding.CONVERSATIONS, messages_each=1)
-    seeding.seed_cache_conversations()
-    for resource in ["conversations", *SyncState.objects.values_list("resource", flat=True)]:
-        SyncState.objects.update_or_create(resource=resource, defaults={"synced_at": timezone.now(), "lease_until": None})
+    seeding.prepare()
+    seeding.seed_conversations(seeding.CONVERSATIONS)
+    seeding.mark_synced("conversations")
     user = get_user_model().objects.get(username="admin")
     get_user_model().objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
     client = Client()

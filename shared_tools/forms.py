@@ -2,26 +2,54 @@ from __future__ import annotations
 
 from django import forms
 
-from core.changelist import FilterForm
+from core.changelist import PAGE_PARAM, PAGE_SIZE, Column, FilterForm, page_number
 from core.forms import IdempotentForm
-from shared_tools.search import search
+from shared_tools.search import FEW, of_type, search, search_count
 from shared_tools.services import TOOL_TYPES
 
 # Tools that wait on an outside answer (webhooks) give up after this long; Telnyx's own cap.
 MAX_TIMEOUT_MS = 60_000
 
 
+COLUMNS = [Column("name", "Name", "display_name"), Column("type", "Type", "type"),
+           Column("created", "Created", "created_at")]
+DEFAULT_SORT = "name"
+
+
 class SharedToolFilterForm(FilterForm):
     type = forms.ChoiceField(required=False)
 
-    filter_lookups = {"type": "type"}
+    # The type is applied with the search (`shared_tools.search.of_type`), shown as a chip as a lookup is.
+    extra_filters = ["type"]
     # The name or the id holds the query: `shared_tools.search` (a trigram index), not plain icontains.
     search_fields: list[str] = []
     search_count_cap = 1000  # a word in most of 100,000 names: "1,000+ results", not a count of all
+    assert search_count_cap <= FEW  # past FEW matches the probe answers the count (`search_count`)
+
+    @classmethod
+    def count(cls, active: dict, query: str) -> int | None:
+        """The changelist's `count`: a search's total from its kept probe where it tells it."""
+        return search_count(active, query, cap=cls.search_count_cap)
 
     def filter_queryset(self, queryset, active):
-        query = ((getattr(self, "cleaned_data", {}) or {}).get("q") or "").strip()
-        return search(queryset, query) if query else queryset
+        data = getattr(self, "cleaned_data", {}) or {}
+        query = (data.get("q") or "").strip()
+        if data.get("type"):
+            queryset = of_type(queryset, data["type"], query=query)
+            active["type"] = data["type"]
+        if not query:
+            return queryset
+        # The rows a page can show (the count comes from the probe) or, with a filter, the capped count reads.
+        cap = self.search_count_cap
+        rows = cap + 1 if data.get("type") else min(cap, page_number(self.data.get(PAGE_PARAM)) * PAGE_SIZE) + 1
+        return search(queryset, query, order=self.order(), rows=rows)
+
+    def order(self) -> tuple[str, str]:
+        """The list's order, as `core.changelist.select` will set it from the same `sort`."""
+        sort = (getattr(self, "cleaned_data", {}) or {}).get("sort") or DEFAULT_SORT
+        field = {c.key: c.field for c in COLUMNS}.get(sort.lstrip("-"))
+        prefix = "-" if field and sort.startswith("-") else ""
+        return f"{prefix}{field or 'display_name'}", f"{prefix}pk"
 
     def __init__(self, *args, type_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,7 +10,7 @@ from assistants.services.tools import LIBRARY_TYPES, has_movable_inline_tools
 from core.cache import cache_put, text_fields
 from core.crud import CachedResource
 from core.live import LiveOrCached
-from core.sync import SyncOutcome
+from core.sync import SyncOutcome, vacuum_analyze
 from core.writes import telnyx_write
 from portal.roles import ADMINISTER, require_perm
 from portal.telnyx import TelnyxError
@@ -68,8 +68,12 @@ SHARED_TOOLS = CachedResource(model=SharedTool, api=tools_api, resource_type=RES
 
 
 def shared_tools_sync() -> SyncOutcome:
-    """Replace the cached library with Telnyx's, every page of it."""
-    return SHARED_TOOLS.sync()
+    """Replace the cached library with Telnyx's, every page of it; on PostgreSQL the table is then
+    vacuumed, so the search's walk stays index-only (`core.sync.vacuum_analyze`)."""
+    outcome = SHARED_TOOLS.sync()
+    if outcome.ok:
+        vacuum_analyze(SharedTool)
+    return outcome
 
 
 def tool_fetch(*, user, tool_id: str) -> LiveOrCached:

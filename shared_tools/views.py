@@ -14,25 +14,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assistants.hooks import LiveEditRefused
 from core.audit import audit_events_for
-from core.changelist import ChangelistSpec, Column
+from core.changelist import ChangelistSpec
 from core.forms import add_telnyx_errors, form_page
 from portal.roles import admin_required, read_required
 from portal.telnyx import TelnyxError, new_idempotency_key
 from shared_tools import selectors, services
 from shared_tools.definitions import definition_form, settings_kind
-from shared_tools.forms import AttachForm, MoveForm, SharedToolFilterForm, SharedToolForm
+from shared_tools.forms import COLUMNS, DEFAULT_SORT, AttachForm, MoveForm, SharedToolFilterForm, SharedToolForm
 from shared_tools.services import TOOL_TYPES
 
 LIST_TEMPLATE = "shared_tools/tool_list.html"
 FORM_TEMPLATE = "shared_tools/tool_form.html"
-COLUMNS = [Column("name", "Name", "display_name"), Column("type", "Type", "type"),
-           Column("created", "Created", "created_at")]
 
 SHARED_TOOLS = ChangelistSpec(
     template=LIST_TEMPLATE, queryset=selectors.shared_tools, form_class=SharedToolFilterForm, columns=COLUMNS,
-    default_sort="name", resource=services.RESOURCE, remember_as="shared_tools", list_url="shared_tools:tool-list",
+    default_sort=DEFAULT_SORT, resource=services.RESOURCE, remember_as="shared_tools", list_url="shared_tools:tool-list",
     sync=services.shared_tools_sync,
     form_kwargs=lambda: {"type_choices": [(t, t) for t in selectors.shared_tool_types()]},
+    count=SharedToolFilterForm.count,  # a search's total from its kept probe: no count query, "1,000+ results" past the cap
 )
 
 tool_list, tool_refresh = SHARED_TOOLS.views(read_required)

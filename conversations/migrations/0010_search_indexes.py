@@ -7,7 +7,9 @@ The transcript words move from an expression index to a stored tsvector column w
 index: a word in most transcripts makes the planner scan, and the expression index had it
 parse every transcript again (0.8 s at 100,000) where the stored column reads it (35 ms)."""
 
-from django.db import migrations, transaction
+from django.db import migrations
+
+from core.migration_ops import trigram_available
 
 ID_PREFIX = """CREATE INDEX IF NOT EXISTS conv_telnyx_id_upper_like ON conversations_conversation
                (UPPER(telnyx_id::text) text_pattern_ops)"""
@@ -24,22 +26,6 @@ TSV_COLUMN_DROP = [
 ]
 NAME_TRIGRAM = """CREATE INDEX IF NOT EXISTS conv_name_upper_trgm ON conversations_conversation
                   USING GIN (UPPER(name::text) gin_trgm_ops)"""
-
-
-def trigram_available(cursor) -> bool:
-    """pg_trgm installed, or installable by this role (a failed CREATE EXTENSION is rolled back)."""
-    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-    if cursor.fetchone():
-        return True
-    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-    if not cursor.fetchone():
-        return False
-    try:
-        with transaction.atomic():
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # no privilege: the name side scans, nothing else changes
-        return False
-    return True
 
 
 def create(apps, schema_editor):

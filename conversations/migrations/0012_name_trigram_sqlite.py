@@ -9,22 +9,12 @@ import sqlite3
 
 from django.db import migrations
 
+from core.migration_ops import fts5_trigram
+
 TABLE = "conversations_name_trigram"
-CREATE = [
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(
-           name, content='conversations_conversation', content_rowid='id', tokenize='trigram')""",
-    f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",
-    f"""CREATE TRIGGER IF NOT EXISTS conversations_name_ai AFTER INSERT ON conversations_conversation BEGIN
-           INSERT INTO {TABLE}(rowid, name) VALUES (new.id, new.name); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS conversations_name_ad AFTER DELETE ON conversations_conversation BEGIN
-           INSERT INTO {TABLE}({TABLE}, rowid, name) VALUES ('delete', old.id, old.name); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS conversations_name_au AFTER UPDATE OF name ON conversations_conversation BEGIN
-           INSERT INTO {TABLE}({TABLE}, rowid, name) VALUES ('delete', old.id, old.name);
-           INSERT INTO {TABLE}(rowid, name) VALUES (new.id, new.name); END""",
-]
+CREATE, _DROP_INDEX = fts5_trigram(TABLE, "conversations_conversation", ["name"], triggers="conversations_name")
 ID_LOWER = "CREATE INDEX IF NOT EXISTS conv_telnyx_id_lower ON conversations_conversation (LOWER(telnyx_id))"
-DROP = ["DROP INDEX IF EXISTS conv_telnyx_id_lower", "DROP TRIGGER IF EXISTS conversations_name_au", "DROP TRIGGER IF EXISTS conversations_name_ad",
-        "DROP TRIGGER IF EXISTS conversations_name_ai", f"DROP TABLE IF EXISTS {TABLE}"]
+DROP = ["DROP INDEX IF EXISTS conv_telnyx_id_lower", *_DROP_INDEX]
 
 
 def create(apps, schema_editor):

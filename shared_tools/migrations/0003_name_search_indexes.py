@@ -10,47 +10,18 @@ checks the index follows inserts, renames and deletes)."""
 
 import sqlite3
 
-from django.db import migrations, transaction
+from django.db import migrations
+
+from core.migration_ops import fts5_trigram, trigram_available
 
 TABLE = "shared_tools_search_trigram"
 SOURCE = "shared_tools_sharedtool"
-SQLITE_CREATE = [
-    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5(
-           display_name, telnyx_id, content='{SOURCE}', content_rowid='id', tokenize='trigram')""",
-    f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",
-    f"""CREATE TRIGGER IF NOT EXISTS shared_tools_search_ai AFTER INSERT ON {SOURCE} BEGIN
-           INSERT INTO {TABLE}(rowid, display_name, telnyx_id) VALUES (new.id, new.display_name, new.telnyx_id); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS shared_tools_search_ad AFTER DELETE ON {SOURCE} BEGIN
-           INSERT INTO {TABLE}({TABLE}, rowid, display_name, telnyx_id)
-           VALUES ('delete', old.id, old.display_name, old.telnyx_id); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS shared_tools_search_au AFTER UPDATE OF display_name, telnyx_id ON {SOURCE} BEGIN
-           INSERT INTO {TABLE}({TABLE}, rowid, display_name, telnyx_id)
-           VALUES ('delete', old.id, old.display_name, old.telnyx_id);
-           INSERT INTO {TABLE}(rowid, display_name, telnyx_id) VALUES (new.id, new.display_name, new.telnyx_id); END""",
-]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS shared_tools_search_au", "DROP TRIGGER IF EXISTS shared_tools_search_ad",
-               "DROP TRIGGER IF EXISTS shared_tools_search_ai", f"DROP TABLE IF EXISTS {TABLE}"]
+SQLITE_CREATE, SQLITE_DROP = fts5_trigram(TABLE, SOURCE, ["display_name", "telnyx_id"], triggers="shared_tools_search")
 POSTGRES_CREATE = [
     f"CREATE INDEX IF NOT EXISTS shared_tool_name_upper_trgm ON {SOURCE} USING GIN (UPPER(display_name::text) gin_trgm_ops)",
     f"CREATE INDEX IF NOT EXISTS shared_tool_id_upper_trgm ON {SOURCE} USING GIN (UPPER(telnyx_id::text) gin_trgm_ops)",
 ]
 POSTGRES_DROP = ["DROP INDEX IF EXISTS shared_tool_id_upper_trgm", "DROP INDEX IF EXISTS shared_tool_name_upper_trgm"]
-
-
-def trigram_available(cursor) -> bool:
-    """pg_trgm installed, or installable by this role (a failed CREATE EXTENSION is rolled back)."""
-    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-    if cursor.fetchone():
-        return True
-    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-    if not cursor.fetchone():
-        return False
-    try:
-        with transaction.atomic():
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # no privilege: the search scans, nothing else changes
-        return False
-    return True
 
 
 def create(apps, schema_editor):

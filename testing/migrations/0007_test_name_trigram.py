@@ -5,25 +5,11 @@ name and walks the name index to the first 8 (0.6 ms) instead of sorting all 10,
 (16 ms; it guessed 4 rows without them). SQLite: nothing (its walk of the name order is chosen
 already)."""
 
-from django.db import migrations, transaction
+from django.db import migrations
+
+from core.migration_ops import trigram_available
 
 INDEX = "CREATE INDEX IF NOT EXISTS testing_test_name_upper_trgm ON testing_assistanttest USING GIN (UPPER(name::text) gin_trgm_ops)"
-
-
-def trigram_available(cursor) -> bool:
-    """pg_trgm installed, or installable by this role (a failed CREATE EXTENSION is rolled back)."""
-    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-    if cursor.fetchone():
-        return True
-    cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-    if not cursor.fetchone():
-        return False
-    try:
-        with transaction.atomic():
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # no privilege: the search scans, nothing else changes
-        return False
-    return True
 
 
 def create(apps, schema_editor):

@@ -231,6 +231,8 @@ ACCOUNT_PAGES = {
     "audit log": "/audit/",
     "tools": "/tools/",
     "tools filtered": "/tools/?type=webhook",
+    "tools searched": "/tools/?q=refund",  # few at the small size, many at the large (FEW and the cap scaled down)
+    "tools searched and filtered": "/tools/?q=lookup+1&type=retrieval",
     "tool used by": "/tools/tool-000003/",
 }
 FIRST_VIEW_BUDGET = 15
@@ -374,6 +376,9 @@ def test_every_account_page_costs_the_same_queries_at_ten_times_the_rows(team_ad
     # A kept page's key holds the minute: one that turned between a first view and its repeat made
     # the repeat render again (8 queries, not 4), now and then. The clock stands still here.
     monkeypatch.setattr(importlib.import_module("core.changelist.kept"), "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    # The tool search's probe bound and count cap as at 2,000 and 1,000, scaled to these sizes.
+    monkeypatch.setattr(importlib.import_module("shared_tools.search"), "FEW", 200)
+    monkeypatch.setattr(importlib.import_module("shared_tools.forms").SharedToolFilterForm, "search_count_cap", 100)
     Assistant.objects.create(telnyx_id=ASSISTANT, name="Booking", payload=_assistant_json(), version_id="v-00000",
                              synced_at=NOW)
     account = Account()
