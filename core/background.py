@@ -191,7 +191,12 @@ def _quote(name: str) -> str:
 
 def _queued_params(resource: str, waiting: list) -> list:
     since = connection.ops.adapt_datetimefield_value(timezone.now() - ACTIVE_FOR)
-    return [task_key(SYNC_LISTING, [resource], {}), *waiting, since]
+    return [_listing_task_key(resource), *waiting, since]
+
+
+@lru_cache(maxsize=256)
+def _listing_task_key(resource: str) -> str:
+    return task_key(SYNC_LISTING, [resource], {})
 
 
 def _state_from_row(resource: str, row: tuple):

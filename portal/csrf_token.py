@@ -16,6 +16,8 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_t
 _CHARS = CSRF_ALLOWED_CHARS
 _INDEX = {char: index for index, char in enumerate(_CHARS)}
 _BASE = len(_CHARS)
+#: (a secret's character, a mask digit) → the cipher's character: Django's sum modulo 62, looked up.
+_CIPHER = {(char, digit): _CHARS[(index + digit) % _BASE] for char, index in _INDEX.items() for digit in range(_BASE)}
 
 
 def masked_token(request) -> str:
@@ -30,5 +32,4 @@ def masked_token(request) -> str:
     for _ in range(CSRF_SECRET_LENGTH):
         number, digit = divmod(number, _BASE)
         mask.append(digit)
-    cipher = "".join(_CHARS[(_INDEX[char] + digit) % _BASE] for char, digit in zip(secret, mask))
-    return "".join(_CHARS[digit] for digit in mask) + cipher
+    return "".join(map(_CHARS.__getitem__, mask)) + "".join(map(_CIPHER.__getitem__, zip(secret, mask)))
