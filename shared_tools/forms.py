@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from core.changelist import PAGE_PARAM, PAGE_SIZE, Column, FilterForm, page_number
+from core.changelist import PAGE_PARAM, PAGE_SIZE, Column, FilterForm, ordering, page_number
 from core.forms import IdempotentForm
 from shared_tools.search import FEW, of_type, search, search_count
 from shared_tools.services import TOOL_TYPES
@@ -47,9 +47,7 @@ class SharedToolFilterForm(FilterForm):
     def order(self) -> tuple[str, str]:
         """The list's order, as `core.changelist.select` will set it from the same `sort`."""
         sort = (getattr(self, "cleaned_data", {}) or {}).get("sort") or DEFAULT_SORT
-        field = {c.key: c.field for c in COLUMNS}.get(sort.lstrip("-"))
-        prefix = "-" if field and sort.startswith("-") else ""
-        return f"{prefix}{field or 'display_name'}", f"{prefix}pk"
+        return ordering(COLUMNS, sort if any(c.key == sort.lstrip("-") for c in COLUMNS) else DEFAULT_SORT)
 
     def __init__(self, *args, type_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from core.changelist.query import (
                                    FilterForm,
                                    Selection,
                                    build_changelist,
+                                   ordering,
                                    page_number,
                                    select,
 )
@@ -35,5 +36,5 @@ from core.changelist.spec import ChangelistSpec
 __all__ = [
     "CHOICES_PARAM", "MAX_PAGE", "PAGE_PARAM", "PAGE_SIZE", "SEARCH_PARAM", "SORT_PARAM", "ChangeList",
     "ChangelistSpec", "Column", "FilterForm", "Fragments", "Selection", "build_changelist", "choices_response", "kept",
-    "page_number", "refresh_from_request", "remember_query", "remembered_query", "render_changelist", "select",
+    "ordering", "page_number", "refresh_from_request", "remember_query", "remembered_query", "render_changelist", "select",
 ]

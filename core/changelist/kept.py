@@ -152,22 +152,22 @@ class Fragments:
         request, name, filled = self.request, None, list(parts)
         for index in range(1, len(filled), 2):
             placeholder = filled[index]
-            if placeholder == b"csrf":
+            if placeholder == _CSRF:
                 filled[index] = response_token(request).encode()
-            elif placeholder == b"idempotency-key":
+            elif placeholder == _KEY:
                 filled[index] = new_idempotency_key().encode()
             else:
                 name = name if name is not None else request.user.get_username()
-                filled[index] = escape(name if placeholder == b"viewer-name" else name[:1].upper()).encode()
+                filled[index] = escape(name if placeholder == _NAME else name[:1].upper()).encode()
         return b"".join(filled)
 
 
 def split(content: bytes) -> list:
-    """`content` cut at its placeholders: [text, placeholder name, text, …, text]."""
+    """`content` cut at its placeholders: [text, placeholder, text, …, text]."""
     return _PLACEHOLDERS.split(content)
 
 
-#: Every placeholder above, in UTF-8 (`fill`).
-_PLACEHOLDERS = re.compile(rb"\x00(csrf|idempotency-key|viewer-name|viewer-initial)\x00")
-assert all(_PLACEHOLDERS.fullmatch(p.encode()) for p in (
+#: The placeholders above, in UTF-8 (`split`, `fill`).
+_CSRF, _KEY, _NAME, _INITIAL = (p.encode() for p in (
     Fragments.CSRF_PLACEHOLDER, Fragments.KEY_PLACEHOLDER, Fragments.NAME_PLACEHOLDER, Fragments.INITIAL_PLACEHOLDER))
+_PLACEHOLDERS = re.compile(b"(" + b"|".join(re.escape(p) for p in (_CSRF, _KEY, _NAME, _INITIAL)) + b")")

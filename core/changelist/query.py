@@ -201,10 +201,15 @@ def select(
     sort = data.get(SORT_PARAM) or default_sort
     if sort.lstrip("-") not in by_key:
         sort = default_sort
-    order_field = by_key[sort.lstrip("-")].field
-    prefix = "-" if sort.startswith("-") else ""
-    queryset = queryset.order_by(f"{prefix}{order_field}", f"{prefix}pk")
+    queryset = queryset.order_by(*ordering(columns, sort))
     return Selection(queryset=queryset, form=form, active=active, query=query, sort=sort)
+
+
+def ordering(columns: list[Column], sort: str) -> tuple[str, str]:
+    """The ORM order of a whitelisted `sort` ("created", "-name"): its column's field, then pk."""
+    field = next(c.field for c in columns if c.key == sort.lstrip("-"))
+    prefix = "-" if sort.startswith("-") else ""
+    return f"{prefix}{field}", f"{prefix}pk"
 
 
 def build_changelist(

@@ -16,7 +16,7 @@ from core.changelist.kept import Fragments, split
 from core.changelist.memory import remember_query
 from core.changelist.query import CHOICES_PARAM, Column, FilterForm, build_changelist, select
 from core.export import as_export, export_response, wants_export
-from core.sync import is_stale, sync_state
+from core.sync import is_stale
 
 
 def render_changelist(
@@ -36,7 +36,7 @@ def render_changelist(
     outcome=None,
     vary: dict[str, Any] | None = None,
     exports=None,
-    state=None,
+    state,
     count: Callable[[dict, str], int | None] | None = None,
 ):
     """Render a cache-backed changelist page, or only its `#table` fragment for HTMX or a refresh.
@@ -46,7 +46,7 @@ def render_changelist(
     an `extra` dict (cheap values the page's title may need) and `vary` are always passed,
     and kept fragments are kept per their values.
     `tables` are the models the rendered parts read (default: the queryset's); `state` is the
-    listing's SyncState when the view has read it already (one query less per view).
+    listing's SyncState as the view read it (`ChangelistSpec.render`: with the session, read ahead).
     `exports` (columns or a `core.export.Export`) adds "Export CSV" of what the query selects;
     `count` answers the total from a rollup where it can (see `build_changelist`).
     `queryset` may be a function too, called only when rows are read (a kept page reads none)."""
@@ -58,7 +58,6 @@ def render_changelist(
         selection = select(request, rows(), form_class, columns, default_sort, form_kwargs=_called(form_kwargs))
         return export_response(request, export=export, queryset=selection.queryset, resource=resource)
     remember_query(request, remember_as)
-    state = state if state is not None else sync_state(resource)
     stale = is_stale(state)
     if _awaits_sync(request, resource, state, stale):
         waiting.mark()  # the list awaits a sync on the worker: the worker banner may speak here
