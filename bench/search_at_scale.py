@@ -51,6 +51,7 @@ from django.utils import timezone  # noqa: E402
 
 from assistants.models import Assistant  # noqa: E402
 from conversations.models import Conversation, ConversationTranscript  # noqa: E402
+from core.changelist.kept import forget_recent_pages  # noqa: E402
 
 TERMS = {"rare name": "zebra", "id prefix": "", "common word": "call"}
 # The call log's search: (page, query)
@@ -170,6 +171,7 @@ def main() -> None:
             use_database(path)
             for term, (url, q) in PAGES.items():
                 cache.clear()  # kept fragments and choices: every request searches, cold, at both sizes
+                forget_recent_pages()  # this process's copies of kept pages too
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
                     response = client.get(url, {"q": q})

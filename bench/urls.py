@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from conversations.models import Conversation
+from portal.kept_routes import routes
 from testing.models import AssistantTest
 
 
@@ -33,9 +34,10 @@ def hello_sized(request, size: int):
     return HttpResponse(b"x" * min(size, 2_000_000))
 
 
-urlpatterns = [
+# Kept per path as the portal's own (`portal.kept_routes`): hello resolves the way the lists do.
+urlpatterns = routes([
     path("bench-admin/", admin.site.urls),
     path("bench-hello/", hello),
     path("bench-hello/<int:size>/", hello_sized),
     path("", include("portal.urls")),
-]
+])

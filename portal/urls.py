@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from portal import converters  # noqa: F401 (registers <tid:>)
+from portal.kept_routes import routes
 
-urlpatterns = [
+patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("assistants/<tid:assistant_id>/releases/", include("releases.urls")),
@@ -27,10 +28,13 @@ urlpatterns = [
 ]
 
 if settings.SANDBOX_ENABLED:
-    urlpatterns.append(path("sandbox/v2/", include("sandbox.urls")))
+    patterns.append(path("sandbox/v2/", include("sandbox.urls")))
 
 # The site-wide pages: dashboard, search, audit log, tasks, users. Last: an include with no prefix
 # is walked pattern by pattern for every URL placed after it (a tenth of a kept list's time).
-urlpatterns.append(path("", include("console.urls")))
+patterns.append(path("", include("console.urls")))
+
+# Each path's match is kept (`portal.kept_routes`): the walk above runs once per path and process.
+urlpatterns = routes(patterns)
 
 handler403 = "portal.errors.permission_denied"

@@ -114,7 +114,10 @@ def empty_shared_cache():
     """Kept counts and choices (core.changelist.kept) live in the cache: no test sees another's."""
     from django.core.cache import cache
 
+    from core.changelist.kept import forget_recent_pages
+
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages go with the cache they came from
     yield
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.html import escape
 
 from core import waiting
 from core.cache import generations
+from core.htmx import is_htmx
 from portal.csrf_token import masked_token
 from portal.roles import ADMINISTER, OPERATE, role_name
 from portal.telnyx import new_idempotency_key
@@ -90,13 +92,20 @@ class Fragments:
 
     def __init__(self, request, *, resource: str, tables, state, stale: bool, template: str, vary=None):
         query = sorted(request.GET.lists())
-        parts = (resource, template, _generations_key(tables, state), state.synced_at, state.last_error, bool(state.run_id),
-                 stale, request.path, query, role_name(request.user), timezone.get_current_timezone_name(),
-                 bool(request.htmx), int(time.time() // 60), sorted((vary or {}).items()))
-        self.prefix = "fragment:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        self._parts = (resource, template, _generations_key(tables, state), state.synced_at, state.last_error,
+                       bool(state.run_id), stale, request.path, query, role_name(request.user),
+                       timezone.get_current_timezone_name(), is_htmx(request), int(time.time() // 60),
+                       sorted((vary or {}).items()))
+        self._prefix = ""  # hashed when a fragment is first asked for: a kept whole page needs no prefix
         self.request = request
         self._found: dict[str, str | None] = {}
         self._csrf_token = ""  # the one this response's render put in the page (`render`)
+
+    @property
+    def prefix(self) -> str:
+        if not self._prefix:
+            self._prefix = "fragment:" + hashlib.sha256(repr(self._parts).encode()).hexdigest()
+        return self._prefix
 
     def get(self, name: str) -> str | None:
         if name not in self._found:
@@ -127,13 +136,20 @@ class Fragments:
         sidebar = sorted((name, value) for name, value in session.items() if name.startswith("changelist:"))
         chrome = (user.has_perm(OPERATE), user.has_perm(ADMINISTER), settings.PORTAL_VERSION, settings.SANDBOX_MODE, sidebar,
                   sorted((session.get(HIDDEN_COLUMNS) or {}).items()))
-        return f"{self.prefix}:whole:" + hashlib.sha256(repr(chrome).encode()).hexdigest()
+        return "page:" + hashlib.sha256(repr((self._parts, chrome)).encode()).hexdigest()
 
     def page(self) -> list | None:
         """The whole page as kept for a viewer like this one, or None: its UTF-8 parts split at
-        the placeholders (`split`), which `fill` joins."""
+        the placeholders (`split`), which `fill` joins. This process's own recent pages first."""
         key = self._page_key()
-        return cache.get(key) if key else None
+        if not key:
+            return None
+        parts = _RECENT_PAGES.get(key)
+        if parts is None:
+            parts = cache.get(key)
+            if parts is not None:
+                _remember_page(key, parts)
+        return parts
 
     def keep_page(self, html: str) -> None:
         """Keep the whole rendered page, if it may be (`_page_key`) and its content was kept; as
@@ -144,7 +160,9 @@ class Fragments:
         key = self._page_key()
         if key:
             token = self._csrf_token
-            cache.set(key, split((html.replace(token, self.CSRF_PLACEHOLDER) if token else html).encode()), FRAGMENT_SECONDS)
+            parts = split((html.replace(token, self.CSRF_PLACEHOLDER) if token else html).encode())
+            cache.set(key, parts, FRAGMENT_SECONDS)
+            _remember_page(key, parts)
 
     def fill(self, parts: list) -> bytes:
         """The page (its `split` parts) with this response's CSRF token, the viewer's name and a new
@@ -160,6 +178,30 @@ class Fragments:
                 name = name if name is not None else request.user.get_username()
                 filled[index] = escape(name if placeholder == _NAME else name[:1].upper()).encode()
         return b"".join(filled)
+
+
+#: The whole pages this process kept or read last, by key (`Fragments.page`): a repeat view then
+#: skips the shared cache (unpickling 65 KB in local memory; a round trip to Redis with several
+#: servers). Safe to serve without asking it: a key holds the generation of every table the page
+#: reads, the viewer's role, chrome and the minute, so nothing a write or an hour changes is
+#: served from here (a key's page is never replaced, it goes out of use). At most RECENT_PAGES
+#: (~65 KB each), oldest out first.
+RECENT_PAGES = 128
+_RECENT_PAGES: dict[str, list] = {}
+_RECENT_LOCK = threading.Lock()
+
+
+def _remember_page(key: str, parts: list) -> None:
+    with _RECENT_LOCK:
+        _RECENT_PAGES[key] = parts
+        while len(_RECENT_PAGES) > RECENT_PAGES:
+            del _RECENT_PAGES[next(iter(_RECENT_PAGES))]
+
+
+def forget_recent_pages() -> None:
+    """Empty this process's recent pages (with the shared cache: a test's `cache.clear()`)."""
+    with _RECENT_LOCK:
+        _RECENT_PAGES.clear()
 
 
 def split(content: bytes) -> list:

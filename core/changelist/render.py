@@ -16,6 +16,7 @@ from core.changelist.kept import Fragments, split
 from core.changelist.memory import remember_query
 from core.changelist.query import CHOICES_PARAM, Column, FilterForm, build_changelist, select
 from core.export import as_export, export_response, wants_export
+from core.htmx import is_htmx
 from core.sync import is_stale
 
 
@@ -61,7 +62,7 @@ def render_changelist(
     stale = is_stale(state)
     if _awaits_sync(request, resource, state, stale):
         waiting.mark()  # the list awaits a sync on the worker: the worker banner may speak here
-    fragment = fragment or outcome is not None or bool(request.htmx)
+    fragment = fragment or outcome is not None or is_htmx(request)
     vary = {**(extra if isinstance(extra, dict) else {}), **(vary or {})}
     context = {"sync": state, "stale": stale, "outcome": outcome, **vary}
     fragments = None

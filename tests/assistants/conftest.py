@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.changelist.kept import forget_recent_pages
 from inference.models import LanguageModel
 from portal.models import SyncState
 
@@ -16,8 +17,10 @@ ASSISTANT_ID = "assistant-00000001-0000-4000-8000-000000000000"
 def empty_cache():
     """The observed split and the canary editor's version names are cached; every test starts empty."""
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
     yield
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
 
 
 @pytest.fixture

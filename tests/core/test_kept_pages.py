@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone as dj_timezone
 
 from conversations.models import Conversation
+from core.changelist.kept import forget_recent_pages
 from portal.models import SyncState
 from tests.conftest import _client_for, _user_with_role
 
@@ -29,12 +30,14 @@ def one_conversation(monkeypatch):
     # One minute throughout: kept parts are keyed by the minute, and a test crossing one renders again.
     monkeypatch.setattr(sys.modules["core.changelist.kept"], "time", SimpleNamespace(time=lambda: 1_796_000_000.0))
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
     Conversation.objects.create(telnyx_id="conv-kept-page-1", name="Opening hours", channel="web_chat",
                                 created_at=datetime(2026, 12, 6, 20, 31, tzinfo=timezone.utc),
                                 synced_at=dj_timezone.now(), payload={})
     SyncState.objects.update_or_create(resource="conversations", defaults={"synced_at": dj_timezone.now()})
     yield
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
 
 
 def _in_zone(client: Client, zone: str) -> Client:

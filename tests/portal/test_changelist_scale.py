@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assistants.models import Assistant
 from conversations.models import Conversation, InsightGroup, InsightTemplate
+from core.changelist.kept import forget_recent_pages
 from inference.models import FineTuningJob, LanguageModel
 from knowledge.models import Bucket, ClusterTask, EmbeddingTask
 from mcp_servers.models import McpServer
@@ -70,6 +71,7 @@ def _add_rows(url: str, start: int, stop: int) -> None:
 
 def _measure(client, url: str) -> tuple[int, int]:
     cache.clear()  # nothing kept from the previous size
+    forget_recent_pages()  # this process's copies of kept pages too
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)

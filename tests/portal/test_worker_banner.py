@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import heartbeat
+from core.changelist.kept import forget_recent_pages
 from portal.models import SyncState, TaskRecord, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,10 @@ def real_worker_mode(monkeypatch):
     # The models list awaits its sync (a day old): it waits on a worker.
     SyncState.objects.update_or_create(resource="models", defaults={"synced_at": timezone.now() - timedelta(days=1)})
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
     yield
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
 
 
 def queued_sync():
@@ -56,6 +59,7 @@ def test_a_live_worker_or_nothing_waiting_shows_no_banner(viewer_client, team_ad
     queued_sync()
     heartbeat.beat("w1")
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
     assert banner(viewer_client) == ""
 
 
@@ -86,6 +90,7 @@ def test_a_list_that_waits_says_so_on_every_view_although_repeat_views_are_kept(
     assert "No background worker is answering" in banner(viewer_client), "a repeat view still shows the banner"
     heartbeat.beat("w1")
     cache.clear()
+    forget_recent_pages()  # this process's copies of kept pages too
     assert banner(viewer_client) == ""
 
 
