@@ -1,5 +1,6 @@
 """`portal.csrf_token.masked_token`: a kept page's forms get a token Django's CSRF check takes,
-a new one on every response, drawn in one read of the OS's randomness."""
+a new one on every response, drawn in one read of the OS's randomness; the cookie is left alone
+when the request had one (the render that kept the page renewed it), and set when it had none."""
 
 from __future__ import annotations
 
@@ -24,7 +25,24 @@ def test_the_token_unmasks_to_the_request_secret_and_differs_each_time():
     assert len(tokens) == 200, "every response gets its own token (BREACH)"
     assert all(len(token) == 64 and token.isalnum() for token in tokens)
     assert {_unmask_cipher_token(token) for token in tokens} == {secret}
-    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+
+
+def _through_csrf_middleware(request, view):
+    middleware = CsrfViewMiddleware(view)
+    middleware.process_request(request)
+    return middleware.process_response(request, view(request))
+
+
+def test_a_request_with_its_cookie_keeps_it_and_one_without_gets_one():
+    with_cookie = RequestFactory().get("/")
+    with_cookie.COOKIES["csrftoken"] = _request_with_secret().META["CSRF_COOKIE"]
+    response = _through_csrf_middleware(with_cookie, lambda request: HttpResponse(masked_token(request)))
+    assert "csrftoken" not in response.cookies, "no Set-Cookie per kept view: the render that kept the page renewed it"
+    assert _unmask_cipher_token(response.content.decode()) == with_cookie.COOKIES["csrftoken"]
+
+    first_visit = RequestFactory().get("/")
+    response = _through_csrf_middleware(first_visit, lambda request: HttpResponse(masked_token(request)))
+    assert _unmask_cipher_token(response.content.decode()) == response.cookies["csrftoken"].value
 
 
 def test_the_mask_uses_every_character_evenly():
