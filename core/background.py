@@ -176,10 +176,17 @@ def listing_sync_state(resource: str, *, queued_if_missing: bool = True):
 def read_listing_state_ahead(resource: str) -> None:
     """Ask for `listing_sync_state(resource)`'s row to come with the session's (`portal.read_ahead`):
     a list view's `read_ahead`, so its repeat view runs one query fewer."""
-    columns, waiting, _ = _listing_state_columns(connection.vendor)
-    read_ahead.want(_READ_AHEAD + resource, read_ahead.Join(
+    read_ahead.want(_READ_AHEAD + resource, _listing_state_join(connection.vendor, resource))
+
+
+@lru_cache(maxsize=256)
+def _listing_state_join(vendor: str, resource: str) -> read_ahead.Join:
+    """The read-ahead of `resource`'s state: the same on every view (the queued window's start is
+    computed by the database), so made once."""
+    columns, waiting, _ = _listing_state_columns(vendor)
+    return read_ahead.Join(
         table=SyncState._meta.db_table, alias="ls", on=f"ls.{_quote('resource')} = %s", columns=columns,
-        column_params=tuple(_queued_params(resource, waiting)), on_params=(resource,)))
+        column_params=tuple(_queued_params(resource, waiting)), on_params=(resource,))
 
 
 _READ_AHEAD = "listing-state:"
@@ -190,8 +197,16 @@ def _quote(name: str) -> str:
 
 
 def _queued_params(resource: str, waiting: list) -> list:
-    since = connection.ops.adapt_datetimefield_value(timezone.now() - ACTIVE_FOR)
-    return [_listing_task_key(resource), *waiting, since]
+    return [_listing_task_key(resource), *waiting]
+
+
+#: The start of the window in which a queued record counts (`_active_records`: now - ACTIVE_FOR),
+#: in each database's SQL and clock (UTC, as Django stores it on SQLite): no datetime to make and
+#: send per view, and the read-ahead's SQL and parameters stay the same on every view.
+_ACTIVE_SINCE_SQL = {
+    "postgresql": f"now() - interval '{int(ACTIVE_FOR.total_seconds())} seconds'",
+    "sqlite": f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-{int(ACTIVE_FOR.total_seconds())} seconds')",  # % doubled: params follow
+}
 
 
 @lru_cache(maxsize=256)
@@ -224,7 +239,7 @@ def _listing_state_columns(vendor: str) -> tuple:
     waiting = [state for state in TaskRecord.ACTIVE if state != TaskRecord.State.RUNNING]
     columns = tuple(f"ls.{_quote(f.column)}" for f in SyncState._meta.concrete_fields) + (
         f"EXISTS (SELECT 1 FROM {tasks} WHERE {_quote('key')} = %s AND {_quote('state')} IN "
-        f"({', '.join(['%s'] * len(waiting))}) AND {_quote('updated_at')} >= %s)",)
+        f"({', '.join(['%s'] * len(waiting))}) AND {_quote('updated_at')} >= {_ACTIVE_SINCE_SQL[vendor]})",)
     return columns, waiting, request_generations.all_as_column()
 
 
