@@ -12,12 +12,13 @@ from types import SimpleNamespace
 import pytest
 import responses
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone as dj_timezone
 
 from conversations.models import Conversation
 from core.changelist.kept import forget_recent_pages
-from portal.models import SyncState
+from portal.models import CacheGeneration, SyncState
 from tests.conftest import _client_for, _user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,19 @@ def test_a_viewer_and_an_admin_never_share_a_kept_page():
     assert "Add conversation" in admin.get(URL).content.decode()
     page = viewer.get(URL).content.decode()
     assert "Add conversation" not in page and 'data-testid="role">Viewer<' in page
+
+
+@responses.activate
+def test_another_servers_write_shows_on_the_next_view_though_this_process_kept_the_page():
+    client = _client_for(_user_with_role("alma_other_server_admin", "Admin"))
+    client.get(URL)
+    assert client.get(URL).templates == [], "kept, and this process holds its own copy"
+    # Another app server renames it: its write moves the table's generation in the database only
+    # (nothing in this process hears of it).
+    Conversation.objects.filter(telnyx_id="conv-kept-page-1").update(name="Closing hours")
+    for table in ("conversations.conversation", "conversations.conversation+writes"):
+        CacheGeneration.objects.update_or_create(table=table, defaults={"value": 0})
+        CacheGeneration.objects.filter(table=table).update(value=F("value") + 1)
+
+    page = client.get(URL).content.decode()
+    assert "Closing hours" in page and "Opening hours" not in page
