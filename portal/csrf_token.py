@@ -31,11 +31,9 @@ _UNEVEN = bytes(range(_KEPT_BYTES, 256))
 #: A digit (0-61) → its character; a sum of two digits (0-122) → the character of it modulo 62.
 _DIGIT_CHARS = CSRF_ALLOWED_CHARS.encode().ljust(256, b"\0")
 _SUM_CHARS = (CSRF_ALLOWED_CHARS * 2).encode().ljust(256, b"\0")
-#: A secret's character → its digit; any other byte is deleted, so a bad secret comes out short.
-_CHAR_DIGITS = bytearray(256)
-for _index, _char in enumerate(CSRF_ALLOWED_CHARS.encode()):
-    _CHAR_DIGITS[_char] = _index
-_CHAR_DIGITS = bytes(_CHAR_DIGITS)
+#: A secret's character → its digit; any other byte is deleted first (`_NOT_CHARS`: its entry here is never
+#: read), so a bad secret comes out short.
+_CHAR_DIGITS = bytes(CSRF_ALLOWED_CHARS.find(chr(value)) % _BASE for value in range(256))
 _NOT_CHARS = bytes(value for value in range(256) if chr(value) not in CSRF_ALLOWED_CHARS)
 
 
